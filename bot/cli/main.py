@@ -1,0 +1,63 @@
+"""The `khaacho` command: one entry point, a subcommand per operator task.
+
+Each module in `COMMAND_MODULES` exposes `register(subparsers)`, which adds its
+subcommand(s) and sets `handler` (a plain or async callable taking the parsed
+arguments and returning an exit code) via `set_defaults`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import inspect
+import sys
+from collections.abc import Sequence
+
+from bot.cli.errors import CliError
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "bot.cli.stack_cmd",
+    "bot.cli.parse_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the full argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="khaacho",
+        description="Khaacho: WhatsApp ordering for kirana shops and wholesalers.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; errors become one line on stderr and a non-zero exit."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = args.handler
+    try:
+        if inspect.iscoroutinefunction(handler):
+            result = asyncio.run(handler(args))
+        else:
+            result = handler(args)
+    except CliError as exc:
+        print(f"khaacho {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
