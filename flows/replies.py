@@ -6,7 +6,7 @@ payloads and enforces the platform's limits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,4 +89,3 @@ class Outgoing:
     reply: Reply
     fallback: Template | None = None
     correlation: str | None = None
-    meta: dict[str, str] = field(default_factory=dict)
