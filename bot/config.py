@@ -1,0 +1,105 @@
+"""Settings from the environment, validated once at start.
+
+A wrong value stops the process with one line that names the variable and
+says what is wrong. Secrets are `SecretStr` so they never reach a log line or
+a repr.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """The environment does not describe a runnable service."""
+
+
+def _check_url(value: str, schemes: tuple[str, ...], name: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes:
+        raise ValueError(f"must start with {' or '.join(s + '://' for s in schemes)}")
+    if not parts.hostname and not (parts.scheme.startswith("redis") and parts.path):
+        raise ValueError(f"{name} has no host")
+    return value
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; see .env.example for what each one does."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+
+    database_url: str = Field(alias="DATABASE_URL", repr=False)
+    redis_url: str = Field(alias="REDIS_URL", repr=False)
+    redis_key_prefix: str = Field(default="khaacho:", alias="REDIS_KEY_PREFIX")
+
+    whatsapp_api_url: str = Field(
+        default="https://graph.facebook.com/v23.0", alias="WHATSAPP_API_URL"
+    )
+    whatsapp_phone_number_id: str = Field(default="", alias="WHATSAPP_PHONE_NUMBER_ID")
+    whatsapp_access_token: SecretStr = Field(default=SecretStr(""), alias="WHATSAPP_ACCESS_TOKEN")
+    whatsapp_verify_token: SecretStr = Field(default=SecretStr(""), alias="WHATSAPP_VERIFY_TOKEN")
+    whatsapp_app_secret: SecretStr = Field(default=SecretStr(""), alias="WHATSAPP_APP_SECRET")
+    whatsapp_max_mps: float = Field(default=80.0, gt=0, le=1000, alias="WHATSAPP_MAX_MPS")
+
+    jwt_secret: SecretStr = Field(default=SecretStr(""), alias="JWT_SECRET")
+    admin_origins: str = Field(default="", alias="ADMIN_ORIGINS")
+
+    host: str = Field(default="0.0.0.0", alias="HOST")  # noqa: S104 - a server listens on all interfaces
+    port: int = Field(default=8080, ge=1, le=65535, alias="PORT")
+    worker_health_port: int = Field(default=10001, ge=0, le=65535, alias="WORKER_HEALTH_PORT")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", alias="LOG_LEVEL"
+    )
+
+    session_ttl_hours: float = Field(default=24, gt=0, alias="SESSION_TTL_HOURS")
+    cart_reminder_minutes: float = Field(default=60, gt=0, alias="CART_REMINDER_MINUTES")
+    vendor_accept_minutes: float = Field(default=15, gt=0, alias="VENDOR_ACCEPT_MINUTES")
+    block_after_days_overdue: int = Field(default=15, ge=1, alias="BLOCK_AFTER_DAYS_OVERDUE")
+    db_pool_max: int = Field(default=20, ge=2, le=200, alias="DB_POOL_MAX")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return _check_url(value, ("postgres", "postgresql"), "DATABASE_URL")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        return _check_url(value, ("redis", "rediss", "unix"), "REDIS_URL")
+
+    @field_validator("whatsapp_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        return _check_url(value, ("http", "https"), "WHATSAPP_API_URL").rstrip("/")
+
+    @property
+    def admin_origin_list(self) -> tuple[str, ...]:
+        """Origins allowed to call the admin API from a browser."""
+        return tuple(o.strip() for o in self.admin_origins.split(",") if o.strip())
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; raise ConfigError naming each bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = err.get("loc") or ("?",)
+            name = str(loc[0]).upper()
+            msg = err["msg"]
+            if err["type"] == "missing":
+                msg = "is not set"
+            else:
+                msg = msg.removeprefix("Value error, ")
+            problems.append(f"{name} {msg}")
+        raise ConfigError("; ".join(problems)) from None

@@ -1,0 +1,103 @@
+"""Postgres: the connection pool and the idempotent schema migration."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.sql"
+
+# Any constant works; it only has to be the same for every process so two
+# instances deploying at once apply the schema one after the other.
+_MIGRATE_LOCK = 0x6B686163  # "khac"
+
+
+class DatabaseUnavailable(Exception):
+    """Postgres could not be reached or refused the connection."""
+
+
+def schema_sql() -> str:
+    """The schema file's text (the repository's `schema.sql`)."""
+    for candidate in (SCHEMA_PATH, Path.cwd() / "schema.sql"):
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8")
+    raise FileNotFoundError("schema.sql not found next to the package or in the working directory")
+
+
+def schema_version(sql: str) -> str:
+    """A schema's version: the hash of its text, so any change is a new version."""
+    return hashlib.sha256(sql.encode("utf-8")).hexdigest()[:16]
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    # jsonb in and out as Python values, encoded by orjson.
+    await conn.set_type_codec(
+        "jsonb",
+        encoder=lambda v: orjson.dumps(v).decode(),
+        decoder=orjson.loads,
+        schema="pg_catalog",
+    )
+    await conn.set_type_codec(
+        "json",
+        encoder=lambda v: orjson.dumps(v).decode(),
+        decoder=orjson.loads,
+        schema="pg_catalog",
+    )
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 20) -> asyncpg.Pool:
+    """Open a pool whose connections speak jsonb as Python values."""
+    try:
+        pool = await asyncpg.create_pool(
+            dsn,
+            min_size=min_size,
+            max_size=max_size,
+            init=_init_connection,
+            command_timeout=30,
+            timeout=10,
+        )
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        raise DatabaseUnavailable(f"cannot connect to DATABASE_URL: {exc}") from exc
+    assert pool is not None
+    return pool
+
+
+async def connect(dsn: str) -> asyncpg.Connection:
+    """One connection with the same codecs as the pool (for LISTEN and CLI use)."""
+    try:
+        conn = await asyncpg.connect(dsn, timeout=10)
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        raise DatabaseUnavailable(f"cannot connect to DATABASE_URL: {exc}") from exc
+    await _init_connection(conn)
+    return conn
+
+
+async def migrate(conn: asyncpg.Connection, sql: str | None = None) -> str | None:
+    """Apply the schema if this version is not recorded yet.
+
+    Returns the version applied, or None when it was already in place. The
+    whole file runs in one transaction under an advisory lock.
+    """
+    sql = schema_sql() if sql is None else sql
+    version = schema_version(sql)
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATE_LOCK)
+        exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
+        if exists and await conn.fetchval(
+            "SELECT true FROM schema_migrations WHERE version = $1", version
+        ):
+            return None
+        await conn.execute(sql)
+        await conn.execute(
+            "INSERT INTO schema_migrations (version) VALUES ($1) ON CONFLICT DO NOTHING", version
+        )
+    return version
+
+
+def record_to_model(record: asyncpg.Record | None, model: Any) -> Any:
+    """Build a pydantic model or dataclass from a row (None stays None)."""
+    return None if record is None else model(**dict(record))

@@ -1,0 +1,65 @@
+"""Redis: the connection and the key names everything else uses.
+
+Redis only holds what may be lost without losing money (sessions, locks,
+duplicate guards, the catalogue version, rate-limit buckets), so every key
+goes through `Keys`, which applies one prefix per deployment (and per test run).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as redis
+
+
+class RedisUnavailable(Exception):
+    """Redis could not be reached."""
+
+
+def create_redis(url: str, *, max_connections: int = 64) -> redis.Redis:
+    """A Redis client with a bounded pool and short timeouts (fail fast → 503)."""
+    return redis.Redis.from_url(
+        url,
+        max_connections=max_connections,
+        socket_connect_timeout=3,
+        socket_timeout=5,
+        health_check_interval=30,
+        decode_responses=False,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Keys:
+    """Names of every Redis key, under one prefix."""
+
+    prefix: str = "khaacho:"
+
+    def session(self, phone: str) -> str:
+        return f"{self.prefix}session:{phone}"
+
+    def session_pattern(self) -> str:
+        return f"{self.prefix}session:*"
+
+    def lock(self, sender: str) -> str:
+        return f"{self.prefix}lock:{sender}"
+
+    def lock_queue(self, sender: str) -> str:
+        return f"{self.prefix}lockq:{sender}"
+
+    def seen(self, wamid: str) -> str:
+        return f"{self.prefix}seen:{wamid}"
+
+    def catalog_version(self) -> str:
+        return f"{self.prefix}catalog:version"
+
+    def bucket(self, name: str) -> str:
+        return f"{self.prefix}bucket:{name}"
+
+    def ratelimit(self, scope: str, who: str) -> str:
+        return f"{self.prefix}rl:{scope}:{who}"
+
+    def pacing(self, recipient: str) -> str:
+        return f"{self.prefix}pace:{recipient}"
+
+    def all_pattern(self) -> str:
+        return f"{self.prefix}*"

@@ -1,0 +1,309 @@
+-- Khaacho's whole Postgres schema.
+--
+-- Postgres is the truth: everything that is money, an order or a message sent
+-- lives here. The file is idempotent (`khaacho migrate` runs it as a whole
+-- inside one transaction under an advisory lock; running it twice changes
+-- nothing), so a later change is appended as another idempotent statement.
+-- Money is numeric, never float.
+
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     text PRIMARY KEY,
+    applied_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- ---------------------------------------------------------------- parties
+
+CREATE TABLE IF NOT EXISTS retailers (
+    id                  bigserial PRIMARY KEY,
+    phone               text NOT NULL UNIQUE CHECK (phone ~ '^[0-9A-Za-z.:_-]{5,64}$'),
+    shop_name           text NOT NULL CHECK (length(shop_name) BETWEEN 1 AND 120),
+    owner_name          text,
+    area                text NOT NULL CHECK (length(area) BETWEEN 1 AND 80),
+    status              text NOT NULL DEFAULT 'pending'
+                        CHECK (status IN ('pending', 'active', 'blocked')),
+    blocked_reason      text,
+    credit_limit        numeric(14, 2) NOT NULL DEFAULT 0 CHECK (credit_limit >= 0),
+    credit_terms_days   integer NOT NULL DEFAULT 30 CHECK (credit_terms_days BETWEEN 1 AND 365),
+    language            text NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'ne')),
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    updated_at          timestamptz NOT NULL DEFAULT now(),
+    approved_at         timestamptz
+);
+CREATE INDEX IF NOT EXISTS retailers_area_idx ON retailers (area);
+CREATE INDEX IF NOT EXISTS retailers_status_idx ON retailers (status);
+
+CREATE TABLE IF NOT EXISTS vendors (
+    id          bigserial PRIMARY KEY,
+    phone       text NOT NULL UNIQUE CHECK (phone ~ '^[0-9A-Za-z.:_-]{5,64}$'),
+    name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
+    areas       text[] NOT NULL DEFAULT '{}',
+    active      boolean NOT NULL DEFAULT true,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS vendors_areas_idx ON vendors USING gin (areas);
+
+-- ---------------------------------------------------------------- catalogue
+
+CREATE TABLE IF NOT EXISTS products (
+    id          bigserial PRIMARY KEY,
+    sku         text NOT NULL UNIQUE CHECK (length(sku) BETWEEN 1 AND 64),
+    name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    unit        text NOT NULL CHECK (unit IN ('kg', 'bag', 'carton', 'packet', 'piece', 'litre',
+                                              'bottle', 'tin', 'jar', 'tray', 'bundle', 'dozen',
+                                              'box', 'unit')),
+    category    text NOT NULL DEFAULT '',
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS products_name_idx ON products (lower(name));
+CREATE INDEX IF NOT EXISTS products_category_idx ON products (category);
+
+CREATE TABLE IF NOT EXISTS product_aliases (
+    product_id  bigint NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+    alias       text NOT NULL CHECK (length(alias) BETWEEN 1 AND 120),
+    PRIMARY KEY (product_id, alias)
+);
+CREATE INDEX IF NOT EXISTS product_aliases_alias_idx ON product_aliases (lower(alias));
+
+-- A vendor's price list. stock NULL means the vendor does not track stock for
+-- the product (always available); with a figure, orders reserve from it.
+CREATE TABLE IF NOT EXISTS vendor_products (
+    vendor_id   bigint NOT NULL REFERENCES vendors (id) ON DELETE CASCADE,
+    product_id  bigint NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+    price       numeric(12, 2) NOT NULL CHECK (price > 0),
+    stock       numeric(12, 3) CHECK (stock >= 0),
+    min_qty     numeric(12, 3) NOT NULL DEFAULT 1 CHECK (min_qty > 0),
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (vendor_id, product_id)
+);
+CREATE INDEX IF NOT EXISTS vendor_products_product_idx ON vendor_products (product_id);
+
+-- Every price a vendor has quoted, for price intelligence over time.
+CREATE TABLE IF NOT EXISTS vendor_price_history (
+    id          bigserial PRIMARY KEY,
+    vendor_id   bigint NOT NULL REFERENCES vendors (id) ON DELETE CASCADE,
+    product_id  bigint NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+    price       numeric(12, 2) NOT NULL CHECK (price > 0),
+    recorded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS vendor_price_history_idx
+    ON vendor_price_history (product_id, vendor_id, recorded_at);
+
+-- ---------------------------------------------------------------- orders
+
+-- Human order numbers (#1042): short, unique, never reused.
+CREATE SEQUENCE IF NOT EXISTS order_number_seq START WITH 1001;
+
+CREATE TABLE IF NOT EXISTS orders (
+    id               bigserial PRIMARY KEY,
+    number           integer NOT NULL UNIQUE DEFAULT nextval('order_number_seq'),
+    retailer_id      bigint NOT NULL REFERENCES retailers (id),
+    vendor_id        bigint REFERENCES vendors (id),
+    -- pending: offered to vendor_id, awaiting an answer until accept_deadline;
+    -- unroutable: no vendor left, operators must act.
+    status           text NOT NULL
+                     CHECK (status IN ('pending', 'accepted', 'dispatched', 'delivered',
+                                       'cancelled', 'unroutable')),
+    total            numeric(14, 2) NOT NULL CHECK (total >= 0),
+    item_count       integer NOT NULL CHECK (item_count > 0),
+    source           text NOT NULL DEFAULT 'whatsapp' CHECK (source IN ('whatsapp', 'api', 'cli')),
+    idempotency_key  text UNIQUE,
+    accept_deadline  timestamptz,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    updated_at       timestamptz NOT NULL DEFAULT now(),
+    accepted_at      timestamptz,
+    dispatched_at    timestamptz,
+    delivered_at     timestamptz,
+    cancelled_at     timestamptz,
+    CHECK (status NOT IN ('pending', 'accepted', 'dispatched', 'delivered') OR vendor_id IS NOT NULL)
+);
+CREATE INDEX IF NOT EXISTS orders_retailer_idx ON orders (retailer_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS orders_vendor_idx ON orders (vendor_id, created_at DESC);
+CREATE INDEX IF NOT EXISTS orders_status_idx ON orders (status, created_at);
+CREATE INDEX IF NOT EXISTS orders_created_idx ON orders (created_at);
+CREATE INDEX IF NOT EXISTS orders_deadline_idx ON orders (accept_deadline) WHERE status = 'pending';
+
+-- Prices are snapshotted: a later price change never alters a placed order.
+CREATE TABLE IF NOT EXISTS order_items (
+    order_id    bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    line_no     integer NOT NULL CHECK (line_no > 0),
+    product_id  bigint NOT NULL REFERENCES products (id),
+    sku         text NOT NULL,
+    name        text NOT NULL,
+    unit        text NOT NULL,
+    qty         numeric(12, 3) NOT NULL CHECK (qty > 0),
+    unit_price  numeric(12, 2) NOT NULL CHECK (unit_price >= 0),
+    line_total  numeric(14, 2) NOT NULL CHECK (line_total >= 0),
+    PRIMARY KEY (order_id, line_no)
+);
+CREATE INDEX IF NOT EXISTS order_items_product_idx ON order_items (product_id);
+
+-- The audit trail: every change of every order, who made it and why.
+CREATE TABLE IF NOT EXISTS order_events (
+    id           bigserial PRIMARY KEY,
+    order_id     bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    at           timestamptz NOT NULL DEFAULT now(),
+    actor        text NOT NULL,
+    from_status  text,
+    to_status    text NOT NULL,
+    reason       text,
+    details      jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+CREATE INDEX IF NOT EXISTS order_events_order_idx ON order_events (order_id, id);
+
+-- Each offer of an order to a vendor and how it ended: drives re-routing
+-- (never offer twice to the same vendor) and vendor performance.
+CREATE TABLE IF NOT EXISTS order_offers (
+    id           bigserial PRIMARY KEY,
+    order_id     bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    vendor_id    bigint NOT NULL REFERENCES vendors (id),
+    offered_at   timestamptz NOT NULL DEFAULT now(),
+    deadline     timestamptz NOT NULL,
+    answered_at  timestamptz,
+    outcome      text CHECK (outcome IN ('accepted', 'rejected', 'timed_out', 'cancelled')),
+    reason       text,
+    UNIQUE (order_id, vendor_id)
+);
+CREATE INDEX IF NOT EXISTS order_offers_vendor_idx ON order_offers (vendor_id, offered_at);
+
+-- ---------------------------------------------------------------- money
+
+CREATE TABLE IF NOT EXISTS payments (
+    id           bigserial PRIMARY KEY,
+    retailer_id  bigint NOT NULL REFERENCES retailers (id),
+    amount       numeric(14, 2) NOT NULL CHECK (amount > 0),
+    method       text NOT NULL CHECK (method IN ('cash', 'esewa', 'khalti', 'bank')),
+    reference    text UNIQUE,
+    order_id     bigint REFERENCES orders (id),
+    recorded_by  text NOT NULL,
+    received_at  timestamptz NOT NULL DEFAULT now(),
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS payments_retailer_idx ON payments (retailer_id, created_at);
+
+-- The credit ledger is append-only: balances are derived from it and a
+-- correction is a new entry. A debit is what the retailer owes for a
+-- delivered order (exactly one per order); a credit is a payment.
+CREATE TABLE IF NOT EXISTS ledger_entries (
+    id           bigserial PRIMARY KEY,
+    retailer_id  bigint NOT NULL REFERENCES retailers (id),
+    kind         text NOT NULL CHECK (kind IN ('debit', 'credit')),
+    amount       numeric(14, 2) NOT NULL CHECK (amount > 0),
+    order_id     bigint REFERENCES orders (id),
+    payment_id   bigint UNIQUE REFERENCES payments (id),
+    due_date     date,
+    note         text,
+    created_by   text NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    CHECK (kind <> 'debit' OR due_date IS NOT NULL),
+    CHECK (kind <> 'credit' OR payment_id IS NOT NULL OR note IS NOT NULL)
+);
+CREATE INDEX IF NOT EXISTS ledger_retailer_idx ON ledger_entries (retailer_id, created_at);
+CREATE UNIQUE INDEX IF NOT EXISTS ledger_one_debit_per_order
+    ON ledger_entries (order_id) WHERE kind = 'debit' AND order_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS ledger_due_idx ON ledger_entries (due_date) WHERE kind = 'debit';
+
+CREATE OR REPLACE FUNCTION ledger_is_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'ledger_entries is append-only: post a correcting entry instead';
+END;
+$$;
+DROP TRIGGER IF EXISTS ledger_entries_append_only ON ledger_entries;
+CREATE TRIGGER ledger_entries_append_only
+    BEFORE UPDATE OR DELETE ON ledger_entries
+    FOR EACH ROW EXECUTE FUNCTION ledger_is_append_only();
+
+-- ---------------------------------------------------------------- WhatsApp channel
+
+-- Every inbound message id handled, written in the same transaction as its
+-- effects: the durable backstop of exactly-once handling.
+CREATE TABLE IF NOT EXISTS inbound_messages (
+    wamid        text PRIMARY KEY,
+    sender       text NOT NULL,
+    type         text NOT NULL,
+    received_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS inbound_messages_received_idx ON inbound_messages (received_at);
+
+-- Outbound messages, written in the transaction that caused them and sent
+-- by the dispatcher. A row is claimed with a lease (claimed_until) so a
+-- dispatcher that dies mid-send loses nothing.
+CREATE TABLE IF NOT EXISTS outbox (
+    id              bigserial PRIMARY KEY,
+    recipient       text NOT NULL,
+    kind            text NOT NULL CHECK (kind IN ('text', 'interactive', 'template')),
+    payload         jsonb NOT NULL,
+    fallback        jsonb,
+    correlation     text,
+    request_id      text,
+    status          text NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'sending', 'sent', 'delivered', 'read',
+                                      'failed', 'dead')),
+    attempts        integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    claimed_by      text,
+    claimed_until   timestamptz,
+    wamid           text UNIQUE,
+    last_error      text,
+    error_code      integer,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    sent_at         timestamptz,
+    delivered_at    timestamptz,
+    read_at         timestamptz,
+    failed_at       timestamptz
+);
+CREATE INDEX IF NOT EXISTS outbox_due_idx ON outbox (next_attempt_at, id)
+    WHERE status IN ('pending', 'sending');
+CREATE INDEX IF NOT EXISTS outbox_recipient_idx ON outbox (recipient, id);
+CREATE INDEX IF NOT EXISTS outbox_status_idx ON outbox (status, created_at);
+
+CREATE TABLE IF NOT EXISTS outbox_attempts (
+    id           bigserial PRIMARY KEY,
+    outbox_id    bigint NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+    at           timestamptz NOT NULL DEFAULT now(),
+    dispatcher   text NOT NULL,
+    http_status  integer,
+    error_code   integer,
+    error_title  text,
+    outcome      text NOT NULL CHECK (outcome IN ('sent', 'retry', 'permanent', 'fallback')),
+    duration_ms  integer
+);
+CREATE INDEX IF NOT EXISTS outbox_attempts_outbox_idx ON outbox_attempts (outbox_id, id);
+
+-- ---------------------------------------------------------------- operations
+
+-- The last state of conversations that expired from Redis, for operators.
+CREATE TABLE IF NOT EXISTS session_archive (
+    id           bigserial PRIMARY KEY,
+    phone        text NOT NULL,
+    state        text NOT NULL,
+    data         jsonb NOT NULL,
+    archived_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS session_archive_phone_idx ON session_archive (phone, archived_at);
+
+-- Every operator write (CLI or admin API): who, what, when.
+CREATE TABLE IF NOT EXISTS audit_log (
+    id       bigserial PRIMARY KEY,
+    at       timestamptz NOT NULL DEFAULT now(),
+    actor    text NOT NULL,
+    action   text NOT NULL,
+    target   text,
+    details  jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+CREATE INDEX IF NOT EXISTS audit_log_at_idx ON audit_log (at);
+
+-- Job runs of the worker, for `khaacho jobs list` and operators.
+CREATE TABLE IF NOT EXISTS job_runs (
+    id           bigserial PRIMARY KEY,
+    job          text NOT NULL,
+    started_at   timestamptz NOT NULL DEFAULT now(),
+    finished_at  timestamptz,
+    as_of        timestamptz NOT NULL,
+    outcome      text CHECK (outcome IN ('ok', 'error', 'skipped', 'interrupted')),
+    counts       jsonb NOT NULL DEFAULT '{}'::jsonb,
+    error        text
+);
+CREATE INDEX IF NOT EXISTS job_runs_job_idx ON job_runs (job, started_at DESC);
