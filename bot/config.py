@@ -18,12 +18,13 @@ class ConfigError(Exception):
     """The environment does not describe a runnable service."""
 
 
-def _check_url(value: str, schemes: tuple[str, ...], name: str) -> str:
+def _check_url(value: str, schemes: tuple[str, ...]) -> str:
     parts = urlsplit(value)
     if parts.scheme not in schemes:
         raise ValueError(f"must start with {' or '.join(s + '://' for s in schemes)}")
-    if not parts.hostname and not (parts.scheme.startswith("redis") and parts.path):
-        raise ValueError(f"{name} has no host")
+    # Postgres and Redis URLs may name a local socket instead of a host.
+    if parts.scheme.startswith("http") and not parts.hostname:
+        raise ValueError("has no host")
     return value
 
 
@@ -69,17 +70,17 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        return _check_url(value, ("postgres", "postgresql"), "DATABASE_URL")
+        return _check_url(value, ("postgres", "postgresql"))
 
     @field_validator("redis_url")
     @classmethod
     def _redis_url(cls, value: str) -> str:
-        return _check_url(value, ("redis", "rediss", "unix"), "REDIS_URL")
+        return _check_url(value, ("redis", "rediss", "unix"))
 
     @field_validator("whatsapp_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
-        return _check_url(value, ("http", "https"), "WHATSAPP_API_URL").rstrip("/")
+        return _check_url(value, ("http", "https")).rstrip("/")
 
     @property
     def admin_origin_list(self) -> tuple[str, ...]:
@@ -96,10 +97,7 @@ def load_settings(**overrides: object) -> Settings:
         for err in exc.errors():
             loc = err.get("loc") or ("?",)
             name = str(loc[0]).upper()
-            msg = err["msg"]
-            if err["type"] == "missing":
-                msg = "is not set"
-            else:
-                msg = msg.removeprefix("Value error, ")
+            msg = "is not set" if err["type"] == "missing" else err["msg"]
+            msg = msg.removeprefix("Value error, ")
             problems.append(f"{name} {msg}")
         raise ConfigError("; ".join(problems)) from None

@@ -1,0 +1,35 @@
+"""The live resources one process holds: settings, Postgres pool, Redis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import asyncpg
+import redis.asyncio as redis
+
+from bot.config import Settings
+from bot.db import create_pool
+from bot.kv import Keys, create_redis
+
+
+@dataclass(slots=True)
+class Runtime:
+    """Opened once at process start, closed at shutdown, passed to whatever needs it."""
+
+    settings: Settings
+    pool: asyncpg.Pool
+    redis: redis.Redis
+    keys: Keys
+
+    @classmethod
+    async def open(cls, settings: Settings, *, pool_min: int = 1) -> Runtime:
+        """Connect to Postgres and Redis as the settings say."""
+        pool = await create_pool(settings.database_url, min_size=pool_min,
+                                 max_size=settings.db_pool_max)
+        client = create_redis(settings.redis_url)
+        return cls(settings, pool, client, Keys(settings.redis_key_prefix))
+
+    async def close(self) -> None:
+        """Close the pool (waiting for released connections) and Redis."""
+        await self.pool.close()
+        await self.redis.aclose()
