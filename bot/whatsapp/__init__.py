@@ -1,0 +1,1 @@
+"""The WhatsApp Cloud API channel: inbound models, signatures, outbound payloads, client."""

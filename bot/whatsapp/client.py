@@ -1,0 +1,138 @@
+"""The Graph API client: POST a message payload, get a typed result back.
+
+It never raises for a failed send: timeouts, refused connections, HTTP errors
+and Graph error bodies all come back as `SendFailed` with the disposition the
+dispatcher acts on (retry, permanent, outside the 24-hour window).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import orjson
+
+from bot.whatsapp.errors import Disposition, classify
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """WhatsApp accepted the message."""
+
+    message_id: str
+    wa_id: str | None
+    http_status: int
+    duration_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class SendFailed:
+    """WhatsApp refused the message, or did not answer."""
+
+    disposition: Disposition
+    http_status: int | None
+    code: int | None
+    title: str
+    duration_ms: int
+    retry_after: float | None = None
+
+
+SendResult = Sent | SendFailed
+
+
+class GraphClient:
+    """Sends to `{api_url}/{phone_number_id}/messages` with the bearer token."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        api_url: str,
+        phone_number_id: str,
+        access_token: str,
+        *,
+        timeout: float = 15.0,
+    ) -> None:
+        self._session = session
+        self._url = f"{api_url.rstrip('/')}/{phone_number_id}/messages"
+        self._headers = {
+            "Authorization": f"Bearer {access_token}",
+            "Content-Type": "application/json",
+        }
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+
+    @property
+    def url(self) -> str:
+        """Where messages are posted."""
+        return self._url
+
+    async def send(self, payload: dict[str, Any]) -> SendResult:
+        """POST one message; classify whatever comes back."""
+        started = time.monotonic()
+
+        def elapsed() -> int:
+            return int((time.monotonic() - started) * 1000)
+
+        try:
+            async with self._session.post(
+                self._url, data=orjson.dumps(payload), headers=self._headers,
+                timeout=self._timeout,
+            ) as resp:
+                raw = await resp.read()
+                status = resp.status
+                retry_after = _retry_after(resp.headers.get("Retry-After"))
+        except TimeoutError:
+            return SendFailed(Disposition.RETRY, None, None, "timed out", elapsed())
+        except aiohttp.ClientError as exc:
+            return SendFailed(Disposition.RETRY, None, None, f"connection: {exc}"[:300], elapsed())
+        except asyncio.CancelledError:
+            raise
+        body = _json(raw)
+        if 200 <= status < 300:
+            messages = body.get("messages") if isinstance(body, dict) else None
+            if isinstance(messages, list) and messages and isinstance(messages[0], dict):
+                mid = messages[0].get("id")
+                contacts = body.get("contacts") or [{}]
+                wa_id = contacts[0].get("wa_id") if isinstance(contacts[0], dict) else None
+                if isinstance(mid, str) and mid:
+                    return Sent(mid, wa_id, status, elapsed())
+            # A 2xx without a message id is not a send we can track: retrying
+            # may duplicate, but losing the reply silently is worse.
+            return SendFailed(Disposition.RETRY, status, None, "2xx without message id", elapsed())
+        code, title = _graph_error(body)
+        return SendFailed(classify(code, status), status, code, title or f"HTTP {status}",
+                          elapsed(), retry_after)
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _graph_error(body: Any) -> tuple[int | None, str | None]:
+    if not isinstance(body, dict) or not isinstance(body.get("error"), dict):
+        return None, None
+    err = body["error"]
+    code = err.get("code")
+    code = code if isinstance(code, int) and not isinstance(code, bool) else None
+    title = err.get("error_user_title") or err.get("message")
+    details = err.get("error_data", {}).get("details") if isinstance(
+        err.get("error_data"), dict) else None
+    text = str(title) if title else None
+    if details:
+        text = f"{text}: {details}" if text else str(details)
+    return code, (text[:500] if text else None)
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= 3600 else None
