@@ -62,6 +62,14 @@ class Settings(BaseSettings):
     block_after_days_overdue: int = Field(default=15, ge=1, alias="BLOCK_AFTER_DAYS_OVERDUE")
     db_pool_max: int = Field(default=20, ge=2, le=200, alias="DB_POOL_MAX")
 
+    # Ops (issue 8): rate limits held in Redis, and how far to trust X-Forwarded-For.
+    admin_rate_limit: int = Field(default=100, ge=1, alias="ADMIN_RATE_LIMIT")
+    admin_rate_window_seconds: float = Field(default=900, gt=0, alias="ADMIN_RATE_WINDOW_SECONDS")
+    sender_rate_limit: int = Field(default=30, ge=1, alias="SENDER_RATE_LIMIT")
+    sender_rate_window_seconds: float = Field(default=60, gt=0, alias="SENDER_RATE_WINDOW_SECONDS")
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5, alias="TRUSTED_PROXY_HOPS")
+    metrics_token: SecretStr = Field(default=SecretStr(""), alias="METRICS_TOKEN")
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:

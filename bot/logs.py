@@ -1,9 +1,22 @@
-"""Logs as JSON lines, one object per event, safe to ship to any collector."""
+"""Logs as JSON lines, one object per event, safe to ship to any collector.
+
+Every line carries the request id of the work in progress (a contextvar set
+by the web middleware, and by the dispatcher from an outbox row's
+`request_id`), so one message can be followed from webhook to outbox to send.
+Phone numbers in well-known fields are masked (`98XXXXX123`) and message
+bodies appear only at DEBUG: logs are shipped to places customers' words and
+numbers should not go.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import re
+import secrets
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +26,66 @@ import orjson
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()) | {
     "message", "asctime", "taskName",
 }
+
+# `extra` fields that hold a phone number / WhatsApp id: masked on every line.
+PHONE_FIELDS = frozenset({
+    "phone", "sender", "recipient", "to", "from", "from_", "wa_id", "retailer_phone",
+    "vendor_phone",
+})
+# `extra` fields that hold what a person wrote or is sent: only at DEBUG.
+BODY_FIELDS = frozenset({"body", "text", "message_body", "payload", "reply"})
+
+_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "khaacho_request_id", default=None
+)
+
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def new_request_id() -> str:
+    """A fresh request id (16 hex characters)."""
+    return secrets.token_hex(8)
+
+
+def clean_request_id(value: str | None) -> str:
+    """An incoming `X-Request-Id` if it is safe to log and echo, else a fresh one."""
+    if value and _REQUEST_ID_OK.match(value):
+        return value
+    return new_request_id()
+
+
+def current_request_id() -> str | None:
+    """The request id of the work in progress (None outside a request/send)."""
+    return _request_id.get()
+
+
+def set_request_id(value: str | None) -> contextvars.Token[str | None]:
+    """Set the request id for the current task; returns a token for `reset_request_id`."""
+    return _request_id.set(value)
+
+
+def reset_request_id(token: contextvars.Token[str | None]) -> None:
+    """Restore the request id from before `set_request_id`."""
+    _request_id.reset(token)
+
+
+@contextmanager
+def request_context(request_id: str | None) -> Iterator[str]:
+    """Run a block under `request_id` (a fresh one when None)."""
+    rid = request_id or new_request_id()
+    token = _request_id.set(rid)
+    try:
+        yield rid
+    finally:
+        _request_id.reset(token)
+
+
+def mask_phone(phone: object) -> str:
+    """`9812345123` → `98XXXXX123`: enough to tell numbers apart, not to dial one."""
+    text = str(phone)
+    if len(text) < 6:
+        return "X" * len(text)
+    return text[:2] + "X" * (len(text) - 5) + text[-3:]
 
 
 class JsonFormatter(logging.Formatter):
@@ -25,9 +98,18 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        rid = getattr(record, "request_id", None) or _request_id.get()
+        if rid:
+            entry["request_id"] = rid
+        debug = record.levelno <= logging.DEBUG
         for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
-                entry[key] = value
+            if key in _STANDARD or key.startswith("_") or key == "request_id":
+                continue
+            if key in BODY_FIELDS and not debug:
+                continue
+            if key in PHONE_FIELDS and value is not None:
+                value = mask_phone(value)
+            entry[key] = value
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return orjson.dumps(entry, default=str).decode()

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.runtime import Runtime
-from bot.web import health
+from bot.web import health, middleware, ops
 from bot.web.keys import RUNTIME
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,9 @@ def create_app(runtime: Runtime) -> web.Application:
     """Build the application around already-open resources."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[RUNTIME] = runtime
+    middleware.setup(app)
     health.setup(app)
+    ops.setup(app)
     return app
 
 
