@@ -1,0 +1,89 @@
+"""All user-facing wording, one module per language (`en`, `ne`).
+
+`t(lang, key, **values)` looks a string up and fills it in. Numbers and money
+are formatted per language (`money`, `qty`): Nepali replies use Devanagari
+digits, as a Nepali-writing shopkeeper expects to read them.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Literal
+
+from flows.i18n import en, ne
+
+Language = Literal["en", "ne"]
+
+CATALOGUES: dict[str, dict[str, str]] = {"en": en.STRINGS, "ne": ne.STRINGS}
+
+_TO_DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
+_DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    """The string `key` in `lang` (English if missing there), formatted with `values`."""
+    table = CATALOGUES.get(lang, en.STRINGS)
+    template = table.get(key) or en.STRINGS[key]
+    return template.format(**values) if values else template
+
+
+def digits(lang: str, text: str) -> str:
+    """`text` with its ASCII digits in the language's script."""
+    return text.translate(_TO_DEVANAGARI) if lang == "ne" else text
+
+
+def _group(whole: int) -> str:
+    """South-Asian digit grouping: 12,34,567."""
+    s = str(whole)
+    if len(s) <= 3:
+        return s
+    head, tail = s[:-3], s[-3:]
+    parts = []
+    while len(head) > 2:
+        parts.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        parts.insert(0, head)
+    return ",".join([*parts, tail])
+
+
+def money(lang: str, amount: Decimal) -> str:
+    """`Rs 2,300` / `रु २,३००`; paisa only when there are some."""
+    amount = amount.quantize(Decimal("0.01"))
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    whole = int(amount)
+    frac = amount - whole
+    text = _group(whole) + (f".{int(frac * 100):02d}" if frac else "")
+    prefix = "रु " if lang == "ne" else "Rs "
+    return sign + prefix + digits(lang, text)
+
+
+def qty(lang: str, value: Decimal) -> str:
+    """A quantity without trailing zeros: 2, 2.5, 0.25."""
+    text = format(value.normalize(), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return digits(lang, text)
+
+
+def unit(lang: str, name: str, amount: Decimal | None = None) -> str:
+    """A unit name in the language (`bag`/`bags`, `बोरा`)."""
+    key = f"unit.{name}"
+    table = CATALOGUES.get(lang, en.STRINGS)
+    if lang == "en" and amount is not None and amount != 1:
+        plural = table.get(key + ".pl")
+        if plural:
+            return plural
+    return table.get(key) or en.STRINGS.get(key) or name
+
+
+def script_language(text: str) -> Language | None:
+    """The language a message's script says: Devanagari → ne, Latin letters → en."""
+    if _DEVANAGARI.search(text):
+        return "ne"
+    if _LATIN.search(text):
+        return "en"
+    return None

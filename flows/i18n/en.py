@@ -1,0 +1,183 @@
+"""English wording: every string the bot says in English.
+
+Keys are shared with `flows/i18n/ne.py` (a test checks both have the same keys
+and the same `{placeholders}`). Button titles must stay ≤ 20 characters and
+list-row titles ≤ 24 — the platform's limits.
+"""
+
+from __future__ import annotations
+
+STRINGS: dict[str, str] = {
+    # ---------------------------------------------------------------- retailer conversation
+    "onboard.welcome": (
+        "Namaste! 🙏 This is Khaacho — order stock for your shop on WhatsApp.\n"
+        "You're new here. What is your shop's name?"
+    ),
+    "onboard.ask_area": "Thanks! Which area is {shop} in? (e.g. Kalanki, Baneshwor, Pokhara-8)",
+    "onboard.bad_name": "Please send the shop's name in one short line (up to 120 letters).",
+    "onboard.bad_area": "Please send just the area name in one short line (up to 80 letters).",
+    "onboard.done": (
+        "You're registered: {shop}, {area}. ✅\n"
+        "An operator will approve your account soon. Until then you can send item "
+        "names to see prices, but orders on credit wait for approval."
+    ),
+    "account.pending": (
+        "Your account is waiting for an operator's approval, so I can't place a credit "
+        "order yet. Your cart is kept; I'll place it once you're approved."
+    ),
+    "account.blocked": (
+        "Your account is on hold ({reason}), so new orders can't be placed. "
+        "Please clear your dues or call us."
+    ),
+    "account.blocked.noreason": "not approved",
+    "cart.added": "Added to your cart:",
+    "cart.updated": "Updated:",
+    "cart.line": "{n}. {name} — {qty} {unit} × {price} = {total}",
+    "cart.line.noprice": "{n}. {name} — {qty} {unit} (no price from a vendor yet)",
+    "cart.qty_assumed": "(I took 1 {unit} for “{text}” — send e.g. “{example}” to change it.)",
+    "cart.unknown": "I couldn't find “{text}” in the catalogue.",
+    "cart.unknown.suggest": "I couldn't find “{text}”. Closest: {suggestions}.",
+    "cart.empty": (
+        "Your cart is empty. Send what you need in one message, e.g.\n"
+        "“chini 10 kg, 2 bora sona, wai wai 2 ctn”"
+    ),
+    "cart.cleared": "Cart cleared.",
+    "cart.cancelled": "Cart cancelled. Nothing was ordered.",
+    "cart.nothing_understood": (
+        "Sorry, I didn't understand that. Send items with quantities, e.g. "
+        "“chini 10 kg, 2 ctn wai wai”, or send “help”."
+    ),
+    "ask.which": "Which one do you mean by “{text}”?",
+    "ask.which.qty": "Which one do you mean by “{text}” ({qty} {unit})?",
+    "ask.button": "Choose",
+    "ask.none": "None of these",
+    "ask.none.desc": "Skip this item",
+    "ask.skipped": "Skipped “{text}”.",
+    "ask.pick_from_list": "Please choose from the list above, or send “cancel”.",
+    "review.header": "Your order",
+    "review.intro": "Please check your order ({count} items):",
+    "review.total": "Total: {total}",
+    "review.vendor": "Supplier: {vendor}",
+    "review.credit": "Available credit: {available}",
+    "review.unpriced": "⚠ {count} item(s) have no vendor price yet and can't be ordered.",
+    "review.footer": "Tap Confirm to place it",
+    "btn.confirm": "Confirm",
+    "btn.edit": "Edit",
+    "btn.cancel": "Cancel",
+    "btn.reduce": "Reduce order",
+    "btn.take_available": "Take available",
+    "btn.other_vendor": "Other vendor",
+    "btn.yes": "Yes",
+    "btn.no": "No",
+    "edit.help": (
+        "Send a change:\n"
+        "• “remove 2” — remove line 2\n"
+        "• “chini 20 kg” — change a quantity\n"
+        "• “add 2 ctn rara” — add an item\n"
+        "• “clear” — empty the cart"
+    ),
+    "edit.no_line": "There is no line {n} — your cart has {count} line(s).",
+    "edit.removed": "Removed {name}.",
+    "edit.bad_qty": "That quantity doesn't look right: {problem}",
+    "confirm.nothing": "There's nothing in your cart to confirm. Send items to order.",
+    "confirm.expired": "That button is from an earlier cart. Here's your current one:",
+    "placed": (
+        "✅ Order #{number} placed with {vendor}.\n"
+        "Total {total}. I'll tell you when they accept it."
+    ),
+    "placed.many": "✅ Your order was split: {orders}. I'll tell you as each is accepted.",
+    "short.credit": (
+        "This order is {total}, but your available credit is {available} — "
+        "{short} short."
+    ),
+    "short.credit.offer": "I can reduce it to fit your credit ({reduced}). Reduce it?",
+    "short.credit.none": "There's no credit available right now. Please pay your dues first.",
+    "short.stock": "{vendor} has only {available} {unit} of {name} (you asked {asked}).",
+    "short.stock.offer": "Take {available} {unit} of {name}?",
+    "short.stock.other": "Another supplier ({vendor}) has it: total {total}.",
+    "short.unknown_items": "Some items are no longer sold: {names}. I removed them.",
+    "short.not_allowed": "Sorry, this order can't be placed: {reason}",
+    "short.no_vendor": (
+        "No supplier serves your area with these items right now. "
+        "An operator has been told."
+    ),
+    "offer.declined": "OK, the order is not placed. Your cart is kept — send “edit” to change it.",
+    "status.none": "You have no orders yet.",
+    "status.header": "Your recent orders:",
+    "status.line": "#{number} — {status} — {total} ({date})",
+    "balance": (
+        "Your account:\n"
+        "Outstanding: {outstanding}\n"
+        "Open orders: {open}\n"
+        "Credit limit: {limit}\n"
+        "Available credit: {available}\n"
+        "{due}"
+    ),
+    "balance.due": "Next payment due: {amount} by {date}",
+    "balance.nodue": "Nothing due right now.",
+    "help": (
+        "How to order: send everything in one message, e.g.\n"
+        "“chini 10 kg, 2 bora sona, wai wai 2 ctn”\n"
+        "Then tap Confirm.\n\n"
+        "Commands:\n"
+        "• status — your orders\n"
+        "• balance — what you owe and your credit\n"
+        "• reorder — your last order again\n"
+        "• cancel — cancel the cart or an order not yet accepted\n"
+        "• नेपाली — reply in Nepali"
+    ),
+    "cancel.nothing": "There's nothing to cancel.",
+    "cancel.order_done": "Order #{number} is cancelled.",
+    "cancel.order_too_late": (
+        "Order #{number} was already accepted by the supplier, so it can't be cancelled here. "
+        "Please call them."
+    ),
+    "reorder.none": "You have no earlier order to repeat.",
+    "reorder.loaded": "I put your last order (#{number}) into the cart:",
+    "reorder.missing": "No longer available: {names}.",
+    "language.set": "OK, I'll reply in English.",
+    "unsupported": (
+        "Sorry, I can only read text, buttons and lists. Please type your order, e.g. "
+        "“chini 10 kg”."
+    ),
+    "restart": (
+        "Sorry — I lost track of our conversation, so let's start again. "
+        "Your placed orders are safe."
+    ),
+    "stale_reply": "That choice is from an earlier message. Send “help” if you're stuck.",
+    "reminder": (
+        "You have {count} item(s) in your cart ({total}) waiting. "
+        "Tap Confirm to order, or Cancel."
+    ),
+    "busy_error": "Sorry, something went wrong on our side. Please send that again in a minute.",
+    "status.pending": "waiting for supplier",
+    "status.accepted": "accepted",
+    "status.dispatched": "on the way",
+    "status.delivered": "delivered",
+    "status.cancelled": "cancelled",
+    "status.unroutable": "finding a supplier",
+    # ---------------------------------------------------------------- units
+    "unit.kg": "kg",
+    "unit.bag": "bag",
+    "unit.bag.pl": "bags",
+    "unit.carton": "ctn",
+    "unit.packet": "pkt",
+    "unit.piece": "pc",
+    "unit.piece.pl": "pcs",
+    "unit.litre": "L",
+    "unit.bottle": "bottle",
+    "unit.bottle.pl": "bottles",
+    "unit.tin": "tin",
+    "unit.tin.pl": "tins",
+    "unit.jar": "jar",
+    "unit.jar.pl": "jars",
+    "unit.tray": "tray",
+    "unit.tray.pl": "trays",
+    "unit.bundle": "bundle",
+    "unit.bundle.pl": "bundles",
+    "unit.dozen": "dozen",
+    "unit.box": "box",
+    "unit.box.pl": "boxes",
+    "unit.unit": "unit",
+    "unit.unit.pl": "units",
+}

@@ -1,0 +1,132 @@
+"""The retailer conversation as a `transitions` state machine, built once at import.
+
+The machine is declarative (the tables below); a conversation is restored onto
+it for the length of one message with `attached(session)` — the documented
+`add_model(model, initial=saved_state)` pattern — and detached afterwards, so
+no `Machine` is ever built per message and nothing per-retailer lingers in the
+process (any web instance can serve the next message).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from transitions import Machine, MachineError
+
+from flows.session import Session
+
+ONBOARDING_SHOP = "onboarding_shop"
+ONBOARDING_AREA = "onboarding_area"
+IDLE = "idle"
+COLLECTING = "collecting"
+RESOLVING = "resolving"
+REVIEWING = "reviewing"
+EDITING = "editing"
+ADJUSTING = "adjusting"
+PLACED = "placed"
+
+STATES: tuple[str, ...] = (
+    ONBOARDING_SHOP, ONBOARDING_AREA, IDLE, COLLECTING, RESOLVING, REVIEWING, EDITING,
+    ADJUSTING, PLACED,
+)
+
+_SHOPPING = [IDLE, COLLECTING, RESOLVING, REVIEWING, EDITING, ADJUSTING, PLACED]
+
+# trigger, source(s), dest, and optional conditions (methods of Conversation).
+TRANSITIONS: tuple[dict[str, Any], ...] = (
+    # An unknown number is asked who they are, from wherever a lost session left them.
+    {"trigger": "meet", "source": "*", "dest": ONBOARDING_SHOP},
+    {"trigger": "name_shop", "source": ONBOARDING_SHOP, "dest": ONBOARDING_AREA},
+    {"trigger": "register", "source": ONBOARDING_AREA, "dest": IDLE},
+    # Order lines land in the cart; questions about ambiguous lines come first.
+    {"trigger": "add_items", "source": _SHOPPING, "dest": RESOLVING,
+     "conditions": "has_questions"},
+    {"trigger": "add_items", "source": _SHOPPING, "dest": COLLECTING, "conditions": "has_items"},
+    {"trigger": "add_items", "source": _SHOPPING, "dest": IDLE},
+    {"trigger": "answer", "source": RESOLVING, "dest": RESOLVING, "conditions": "has_questions"},
+    {"trigger": "answer", "source": RESOLVING, "dest": COLLECTING, "conditions": "has_items"},
+    {"trigger": "answer", "source": RESOLVING, "dest": IDLE},
+    {"trigger": "review", "source": [COLLECTING, REVIEWING, EDITING, ADJUSTING, IDLE, PLACED],
+     "dest": REVIEWING, "conditions": "has_items", "unless": "has_questions"},
+    {"trigger": "edit", "source": [REVIEWING, COLLECTING, ADJUSTING], "dest": EDITING,
+     "conditions": "has_items"},
+    # Confirm: placed, or short of credit/stock and offered a smaller order.
+    {"trigger": "placed", "source": [REVIEWING, ADJUSTING], "dest": PLACED},
+    {"trigger": "short", "source": [REVIEWING, ADJUSTING], "dest": ADJUSTING},
+    # Cancel (or a cart emptied by an edit) returns to idle from anywhere in shopping.
+    {"trigger": "cancel", "source": _SHOPPING, "dest": IDLE},
+    {"trigger": "emptied", "source": _SHOPPING, "dest": IDLE},
+)
+
+
+class Conversation:
+    """The model the machine drives: a thin view over one `Session`."""
+
+    state: str
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def has_items(self) -> bool:
+        return bool(self.session.cart)
+
+    def has_questions(self) -> bool:
+        return bool(self.session.questions)
+
+    # transitions calls this after every state change.
+    def on_state_changed(self) -> None:
+        self.session.state = self.state
+
+
+MACHINE = Machine(
+    model=None,
+    states=list(STATES),
+    transitions=[dict(t) for t in TRANSITIONS],
+    initial=IDLE,
+    auto_transitions=False,
+    ignore_invalid_triggers=False,
+    after_state_change="on_state_changed",
+    model_attribute="state",
+)
+
+
+@contextlib.contextmanager
+def attached(session: Session) -> Iterator[Conversation]:
+    """Put `session` onto the shared machine at its saved state for one message."""
+    state = session.state if session.state in STATES else IDLE
+    session.state = state
+    convo = Conversation(session)
+    MACHINE.add_model(convo, initial=state)
+    try:
+        yield convo
+    finally:
+        MACHINE.remove_model(convo)
+
+
+def fire(convo: Conversation, trigger: str) -> bool:
+    """Fire `trigger`; False (and no change) if the current state does not allow it."""
+    try:
+        return bool(getattr(convo, trigger)())
+    except MachineError:
+        return False
+
+
+def mermaid() -> str:
+    """The retailer flow as a Mermaid state diagram (the same tables the machine uses)."""
+    lines = ["stateDiagram-v2", f"    [*] --> {IDLE}",
+             f"    [*] --> {ONBOARDING_SHOP}: unknown number"]
+    for tr in TRANSITIONS:
+        sources = STATES if tr["source"] == "*" else (
+            [tr["source"]] if isinstance(tr["source"], str) else tr["source"])
+        label = tr["trigger"]
+        if tr.get("conditions"):
+            label += f" [{tr['conditions']}]"
+        if tr.get("unless"):
+            label += f" [not {tr['unless']}]"
+        for src in sources:
+            if tr["trigger"] == "meet" and src != IDLE:
+                continue
+            lines.append(f"    {src} --> {tr['dest']}: {label}")
+    return "\n".join(lines) + "\n"
