@@ -272,6 +272,21 @@ CREATE TABLE IF NOT EXISTS outbox_attempts (
 );
 CREATE INDEX IF NOT EXISTS outbox_attempts_outbox_idx ON outbox_attempts (outbox_id, id);
 
+-- Statuses that arrive before the dispatcher has recorded the message id the
+-- API returned (WhatsApp does not order webhooks against API answers). The
+-- dispatcher applies them when it records the id.
+CREATE TABLE IF NOT EXISTS outbox_early_statuses (
+    id           bigserial PRIMARY KEY,
+    wamid        text NOT NULL,
+    status       text NOT NULL,
+    at           timestamptz,
+    error_code   integer,
+    error_title  text,
+    received_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS outbox_early_statuses_wamid_idx ON outbox_early_statuses (wamid);
+ALTER TABLE outbox_attempts ADD COLUMN IF NOT EXISTS wamid text;
+
 -- ---------------------------------------------------------------- operations
 
 -- The last state of conversations that expired from Redis, for operators.

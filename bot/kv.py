@@ -46,6 +46,9 @@ class Keys:
     def lock_queue(self, sender: str) -> str:
         return f"{self.prefix}lockq:{sender}"
 
+    def lock_waiters(self, sender: str) -> str:
+        return f"{self.prefix}lockw:{sender}"
+
     def seen(self, wamid: str) -> str:
         return f"{self.prefix}seen:{wamid}"
 

@@ -26,7 +26,9 @@ Component = Callable[[Runtime, AsyncIOScheduler], Awaitable[Callable[[], Awaitab
 
 def components() -> list[Component]:
     """What the worker runs besides the scheduler itself, in start order."""
-    return []
+    from jobs import dispatcher
+
+    return [dispatcher.start]
 
 
 async def run_worker(settings: Settings) -> None:

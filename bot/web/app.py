@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.runtime import Runtime
-from bot.web import health, middleware, ops
+from bot.web import health, middleware, ops, webhook
 from bot.web.keys import RUNTIME
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ def create_app(runtime: Runtime) -> web.Application:
     middleware.setup(app)
     health.setup(app)
     ops.setup(app)
+    webhook.setup(app)
     return app
 
 

@@ -1,0 +1,1 @@
+"""Repositories: plain SQL over asyncpg, one module per kind of row."""

@@ -1,0 +1,301 @@
+"""The outbox: replies written with the effects that caused them, sent by the dispatcher.
+
+Lifecycle of a row (`outbox.status`):
+    pending ─claim→ sending ─API accepted→ sent → delivered → read
+                       │          (status webhooks only ever move it forward)
+                       ├─retryable error→ pending (next_attempt_at = backoff), or dead
+                       ├─131047 with a fallback→ pending again, now the template
+                       └─permanent error→ failed
+A `failed` status webhook moves a row that was not yet delivered to `failed`
+(or, for 131047 with a fallback, back to pending with the template).
+Claims carry a lease (`claimed_until`): a dispatcher that dies mid-send leaves
+the row to be claimed again when the lease runs out. A row is only claimed
+when no earlier row to the same recipient is still pending or sending, which
+keeps each recipient's messages in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from bot.whatsapp.inbound import StatusUpdate
+from bot.whatsapp.outbound import kind_of, render_outgoing
+from flows.replies import Outgoing
+
+NOTIFY_CHANNEL = "outbox"
+OUTSIDE_WINDOW = 131047
+_WEBHOOK_STATUSES = {"sent": "sent", "delivered": "delivered", "read": "read",
+                     "played": "read", "failed": "failed"}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A claimed row, ready to send."""
+
+    id: int
+    recipient: str
+    kind: str
+    payload: dict[str, Any]
+    fallback: dict[str, Any] | None
+    attempts: int
+    correlation: str | None
+
+
+async def enqueue(
+    conn: asyncpg.Connection, outgoing: Sequence[Outgoing], *, request_id: str | None = None
+) -> list[int]:
+    """Write replies into the outbox in the caller's transaction; wake the dispatchers.
+
+    The NOTIFY is delivered only when the transaction commits, so a dispatcher
+    never sees a reply whose effects were rolled back. Raises
+    `OutboundLimitError` for a reply that cannot be sent (a bug in its flow).
+    """
+    if not outgoing:
+        return []
+    rows = []
+    for item in outgoing:
+        payload, fallback = render_outgoing(item)
+        rows.append((item.to, kind_of(item.reply), payload, fallback, item.correlation,
+                     request_id))
+    ids = []
+    for row in rows:
+        ids.append(await conn.fetchval(
+            "INSERT INTO outbox (recipient, kind, payload, fallback, correlation, request_id) "
+            "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id", *row))
+    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    return ids
+
+
+_CLAIM = """
+WITH picked AS (
+    SELECT o.id FROM outbox o
+    WHERE ((o.status = 'pending' AND o.next_attempt_at <= now())
+           OR (o.status = 'sending' AND o.claimed_until < now()))
+      AND NOT EXISTS (
+          SELECT 1 FROM outbox e
+          WHERE e.recipient = o.recipient AND e.id < o.id
+            AND e.status IN ('pending', 'sending'))
+    ORDER BY o.id
+    LIMIT $1
+    FOR UPDATE OF o SKIP LOCKED
+)
+UPDATE outbox o
+SET status = 'sending', claimed_by = $2,
+    claimed_until = now() + make_interval(secs => $3)
+FROM picked WHERE o.id = picked.id
+RETURNING o.id, o.recipient, o.kind, o.payload, o.fallback, o.attempts, o.correlation
+"""
+
+
+async def claim(
+    conn: asyncpg.Connection, dispatcher: str, limit: int, lease_seconds: float
+) -> list[OutboxRow]:
+    """Claim up to `limit` due rows (at most one per recipient) under a lease."""
+    records = await conn.fetch(_CLAIM, limit, dispatcher, float(lease_seconds))
+    rows = [OutboxRow(**dict(r)) for r in records]
+    rows.sort(key=lambda r: r.id)
+    return rows
+
+
+async def next_due_in(conn: asyncpg.Connection) -> float | None:
+    """Seconds until the earliest waiting row is due (0 if one is due now), None if none."""
+    value = await conn.fetchval(
+        "SELECT extract(epoch FROM min(CASE WHEN status = 'pending' THEN next_attempt_at "
+        "ELSE claimed_until END) - now()) FROM outbox WHERE status IN ('pending', 'sending')")
+    return None if value is None else max(0.0, float(value))
+
+
+async def defer(conn: asyncpg.Connection, row_id: int, seconds: float) -> None:
+    """Put a claimed row back for later without counting an attempt (pacing)."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'pending', claimed_by = NULL, claimed_until = NULL, "
+        "next_attempt_at = now() + make_interval(secs => $2) WHERE id = $1 AND status = 'sending'",
+        row_id, float(seconds))
+
+
+async def _attempt(
+    conn: asyncpg.Connection, row_id: int, dispatcher: str, outcome: str, *,
+    http_status: int | None = None, code: int | None = None, title: str | None = None,
+    duration_ms: int | None = None, wamid: str | None = None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO outbox_attempts (outbox_id, dispatcher, http_status, error_code, "
+        "error_title, outcome, duration_ms, wamid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        row_id, dispatcher, http_status, code, title, outcome, duration_ms, wamid)
+
+
+async def record_sent(
+    conn: asyncpg.Connection, row: OutboxRow, dispatcher: str, wamid: str, *,
+    http_status: int, duration_ms: int,
+) -> None:
+    """The API accepted the row's message and gave it `wamid`."""
+    async with conn.transaction():
+        await conn.execute(
+            "UPDATE outbox SET status = 'sent', wamid = $2, sent_at = now(), "
+            "attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL, "
+            "last_error = NULL, error_code = NULL WHERE id = $1",
+            row.id, wamid)
+        await _attempt(conn, row.id, dispatcher, "sent", http_status=http_status,
+                       duration_ms=duration_ms, wamid=wamid)
+        early = await conn.fetch(
+            "DELETE FROM outbox_early_statuses WHERE wamid = $1 "
+            "RETURNING status, at, error_code, error_title, id", wamid)
+        for item in sorted(early, key=lambda r: r["id"]):
+            await _apply(conn, wamid, item["status"], item["at"], item["error_code"],
+                         item["error_title"])
+
+
+async def record_retry(
+    conn: asyncpg.Connection, row: OutboxRow, dispatcher: str, *, delay: float,
+    max_attempts: int, http_status: int | None, code: int | None, title: str,
+    duration_ms: int | None,
+) -> bool:
+    """A retryable failure: back off, or make it a dead letter. True if it is now dead."""
+    async with conn.transaction():
+        status = await conn.fetchval(
+            "UPDATE outbox SET attempts = attempts + 1, "
+            "status = CASE WHEN attempts + 1 >= $2 THEN 'dead' ELSE 'pending' END, "
+            "next_attempt_at = now() + make_interval(secs => $3), claimed_by = NULL, "
+            "claimed_until = NULL, error_code = $4, last_error = $5 WHERE id = $1 "
+            "RETURNING status",
+            row.id, max_attempts, float(delay), code, title)
+        await _attempt(conn, row.id, dispatcher, "retry", http_status=http_status, code=code,
+                       title=title, duration_ms=duration_ms)
+    return bool(status == "dead")
+
+
+async def record_permanent(
+    conn: asyncpg.Connection, row: OutboxRow, dispatcher: str, *, http_status: int | None,
+    code: int | None, title: str, duration_ms: int | None,
+) -> None:
+    """A failure retrying cannot fix: the row is failed, for operators to see."""
+    async with conn.transaction():
+        await conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, status = 'failed', failed_at = now(), "
+            "claimed_by = NULL, claimed_until = NULL, error_code = $2, last_error = $3 "
+            "WHERE id = $1", row.id, code, title)
+        await _attempt(conn, row.id, dispatcher, "permanent", http_status=http_status, code=code,
+                       title=title, duration_ms=duration_ms)
+
+
+async def switch_to_fallback(
+    conn: asyncpg.Connection, row_id: int, dispatcher: str, *, http_status: int | None,
+    code: int | None, title: str, duration_ms: int | None, wamid: str | None = None,
+) -> bool:
+    """Outside the 24-hour window: queue the row's template instead. False if it has none."""
+    async with conn.transaction():
+        switched = await conn.fetchval(
+            "UPDATE outbox SET payload = fallback, kind = 'template', fallback = NULL, "
+            "status = 'pending', next_attempt_at = now(), wamid = NULL, claimed_by = NULL, "
+            "claimed_until = NULL, failed_at = NULL, attempts = attempts + 1, "
+            "error_code = $2, last_error = $3 "
+            "WHERE id = $1 AND fallback IS NOT NULL RETURNING true", row_id, code, title)
+        if not switched:
+            return False
+        await _attempt(conn, row_id, dispatcher, "fallback", http_status=http_status, code=code,
+                       title=title, duration_ms=duration_ms, wamid=wamid)
+        await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    return True
+
+
+_APPLY = """
+UPDATE outbox SET
+    status = CASE
+        WHEN $2 = 'failed' THEN
+            CASE WHEN status IN ('pending', 'sending', 'sent') THEN 'failed' ELSE status END
+        WHEN array_position(ARRAY['pending', 'sending', 'sent', 'delivered', 'read'], $2)
+             > coalesce(array_position(ARRAY['pending', 'sending', 'sent', 'delivered', 'read'],
+                                       status), 99) THEN $2
+        ELSE status END,
+    delivered_at = CASE WHEN $2 = 'delivered' THEN coalesce(delivered_at, $3) ELSE delivered_at END,
+    read_at = CASE WHEN $2 = 'read' THEN coalesce(read_at, $3) ELSE read_at END,
+    failed_at = CASE WHEN $2 = 'failed' AND status IN ('pending', 'sending', 'sent')
+                     THEN coalesce(failed_at, $3) ELSE failed_at END,
+    error_code = CASE WHEN $2 = 'failed' AND status IN ('pending', 'sending', 'sent')
+                      THEN $4 ELSE error_code END,
+    last_error = CASE WHEN $2 = 'failed' AND status IN ('pending', 'sending', 'sent')
+                      THEN $5 ELSE last_error END
+WHERE wamid = $1
+RETURNING id, status, fallback IS NOT NULL AS has_fallback
+"""
+
+
+async def _apply(
+    conn: asyncpg.Connection, wamid: str, status: str, at: dt.datetime | None,
+    code: int | None, title: str | None,
+) -> str:
+    row = await conn.fetchrow(_APPLY, wamid, status, at or dt.datetime.now(dt.UTC), code, title)
+    if row is None:
+        return "unmatched"
+    if status == "failed" and code == OUTSIDE_WINDOW and row["status"] == "failed" and row[
+            "has_fallback"]:
+        await switch_to_fallback(conn, row["id"], "webhook", http_status=None, code=code,
+                                 title=title or "outside the 24-hour window", duration_ms=None,
+                                 wamid=wamid)
+        return "fallback"
+    return "applied"
+
+
+async def apply_status(conn: asyncpg.Connection, status: StatusUpdate) -> str:
+    """Apply a status webhook to its outbox row, never moving it backwards.
+
+    Returns "applied", "fallback" (131047: the template is queued), "early"
+    (no row has that id yet; kept until the dispatcher records it) or "ignored"
+    (a status kind the outbox does not track, e.g. calls).
+    """
+    kind = _WEBHOOK_STATUSES.get(status.status.lower())
+    if kind is None or (status.type not in (None, "message")):
+        return "ignored"
+    at = _timestamp(status.timestamp)
+    error = status.first_error
+    code = error.code if error else None
+    title = error.description if error else None
+    async with conn.transaction():
+        outcome = await _apply(conn, status.wamid, kind, at, code, title)
+        if outcome == "unmatched":
+            await conn.execute(
+                "INSERT INTO outbox_early_statuses (wamid, status, at, error_code, error_title) "
+                "VALUES ($1, $2, $3, $4, $5)", status.wamid, kind, at, code, title)
+            return "early"
+    return outcome
+
+
+def _timestamp(value: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(int(value or ""), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+async def list_rows(
+    conn: asyncpg.Connection, statuses: Sequence[str] = ("dead",), limit: int = 100
+) -> list[dict[str, Any]]:
+    """Rows in the given statuses, newest first (dead letters by default)."""
+    records = await conn.fetch(
+        "SELECT id, recipient, kind, status, attempts, error_code, last_error, correlation, "
+        "created_at, next_attempt_at FROM outbox WHERE status = ANY($1::text[]) "
+        "ORDER BY id DESC LIMIT $2", list(statuses), limit)
+    return [dict(r) for r in records]
+
+
+async def retry(conn: asyncpg.Connection, ids: Sequence[int]) -> int:
+    """Send dead or failed rows again from scratch; returns how many were re-queued."""
+    result = await conn.execute(
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = now(), "
+        "claimed_by = NULL, claimed_until = NULL, failed_at = NULL "
+        "WHERE id = ANY($1::bigint[]) AND status IN ('dead', 'failed')", list(ids))
+    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    return int(result.split()[-1])
+
+
+async def purge_early_statuses(conn: asyncpg.Connection, older_than_hours: float = 24) -> int:
+    """Drop early statuses that never found their row (messages sent by other tools)."""
+    result = await conn.execute(
+        "DELETE FROM outbox_early_statuses WHERE received_at < now() - make_interval("
+        "secs => $1)", older_than_hours * 3600)
+    return int(result.split()[-1])

@@ -1,0 +1,272 @@
+"""The outbox dispatcher: sends what the outbox holds, fast, in order, within limits.
+
+- Woken by `LISTEN outbox` (the enqueueing transaction NOTIFYs on commit), so a
+  reply leaves within milliseconds; it also polls, so a lost notification or a
+  dropped LISTEN connection only delays, never loses, a message.
+- Claims with `FOR UPDATE SKIP LOCKED` under a lease: any number of
+  dispatchers (in any number of workers) can run; a dispatcher killed mid-send
+  leaves its rows to be claimed again when the lease expires (the message may
+  then go out twice, never zero times).
+- One Redis token bucket per business number, shared by every dispatcher,
+  keeps under `WHATSAPP_MAX_MPS`; a per-recipient bucket spaces replies to one
+  user (burst-tolerant, then about one per 6 s) without counting an attempt.
+- Keeps each recipient's order: a row waits while an earlier row to the same
+  recipient is pending or in flight (a failed or dead row no longer blocks).
+- Retries 5xx, timeouts and throttling codes with exponential backoff and
+  jitter; after `max_attempts` the row is a dead letter (`khaacho outbox`).
+  Permanent errors fail at once. 131047 (outside the 24-hour window) sends the
+  row's approved template instead when it has one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import asyncpg
+import redis.asyncio as redis
+
+from bot.db import connect
+from bot.kv import Keys
+from bot.ratelimit import TokenBucket, per_number_bucket
+from bot.store import outbox as outbox_store
+from bot.whatsapp.client import GraphClient, Sent
+from bot.whatsapp.errors import Disposition
+
+log = logging.getLogger(__name__)
+
+_INFRA_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, redis.RedisError,
+                 TimeoutError)
+
+
+@dataclass(frozen=True, slots=True)
+class DispatcherConfig:
+    """Tunables; the defaults suit production."""
+
+    max_mps: float = 80.0
+    concurrency: int = 64
+    batch_size: int = 100
+    lease_seconds: float = 60.0
+    max_attempts: int = 10
+    base_delay: float = 2.0
+    max_delay: float = 600.0
+    idle_poll: float = 2.0
+    pair_interval: float = 6.0
+    pair_burst: float = 10.0
+
+
+def backoff(attempts_before: int, base: float, cap: float) -> float:
+    """Exponential backoff with jitter: half fixed, half random, capped."""
+    ceiling = min(cap, base * (2 ** min(attempts_before, 30)))
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+class Dispatcher:
+    """One dispatcher loop; run several (here or in other workers) for more throughput."""
+
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        client: redis.Redis,
+        keys: Keys,
+        graph: GraphClient,
+        dsn: str,
+        *,
+        config: DispatcherConfig | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.config = config or DispatcherConfig()
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._pool = pool
+        self._keys = keys
+        self._graph = graph
+        self._dsn = dsn
+        self._bucket = per_number_bucket(client, keys.bucket("wa-send"), self.config.max_mps)
+        self._pacing = TokenBucket(client, keys.pacing("_"), 1 / self.config.pair_interval,
+                                   self.config.pair_burst)
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._listener: asyncpg.Connection | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def run(self) -> None:
+        """Send until `stop()`; in-flight sends are finished before returning."""
+        listen = asyncio.get_running_loop().create_task(self._listen())
+        try:
+            while not self._stopping.is_set():
+                self._wake.clear()
+                try:
+                    claimed = await self._claim_and_start()
+                except _INFRA_ERRORS as exc:
+                    log.warning("dispatcher cannot claim: %s", exc)
+                    await self._sleep(1.0)
+                    continue
+                if claimed:
+                    continue
+                await self._sleep(await self._idle_timeout())
+        finally:
+            listen.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listen
+            if self._inflight:
+                await asyncio.gather(*self._inflight, return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Ask the loop to finish (it completes the sends already started)."""
+        self._stopping.set()
+        self._wake.set()
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, seconds))
+
+    async def _idle_timeout(self) -> float:
+        try:
+            async with self._pool.acquire() as conn:
+                due = await outbox_store.next_due_in(conn)
+        except _INFRA_ERRORS:
+            return 1.0
+        if due is None:
+            return self.config.idle_poll
+        return min(self.config.idle_poll, due + 0.005)
+
+    async def _listen(self) -> None:
+        """Keep a LISTEN connection; every NOTIFY wakes the loop."""
+        delay = 0.5
+        while True:
+            lost = asyncio.Event()
+            try:
+                conn = await connect(self._dsn)
+                self._listener = conn
+                conn.add_termination_listener(lambda _c, lost=lost: lost.set())
+                await conn.add_listener(outbox_store.NOTIFY_CHANNEL,
+                                        lambda *_: self._wake.set())
+                delay = 0.5
+                self._wake.set()  # anything enqueued while we were not listening
+                await lost.wait()
+            except asyncio.CancelledError:
+                if self._listener is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(self._listener.close(), 2)
+                raise
+            except Exception as exc:  # keep listening whatever happened
+                log.warning("dispatcher LISTEN connection failed: %s", exc)
+            self._listener = None
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+    # ------------------------------------------------------------------ sending
+
+    async def _claim_and_start(self) -> int:
+        free = self.config.concurrency - len(self._inflight)
+        if free <= 0:
+            return 0
+        async with self._pool.acquire() as conn:
+            rows = await outbox_store.claim(conn, self.name, min(free, self.config.batch_size),
+                                            self.config.lease_seconds)
+        for row in rows:
+            task = asyncio.get_running_loop().create_task(self._deliver(row))
+            self._inflight.add(task)
+            task.add_done_callback(self._done)
+        return len(rows)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._inflight.discard(task)
+        # A finished row may unblock the next one to the same recipient.
+        self._wake.set()
+        if not task.cancelled() and task.exception() is not None:
+            log.error("dispatcher send failed", exc_info=task.exception())
+
+    async def drain(self, max_seconds: float = 30.0) -> None:
+        """Send everything due now and wait for it (tests and one-shot use)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max_seconds
+        while loop.time() < deadline:
+            await self._claim_and_start()
+            if not self._inflight:
+                return
+            await asyncio.gather(*list(self._inflight), return_exceptions=True)
+
+    async def _deliver(self, row: outbox_store.OutboxRow) -> None:
+        try:
+            wait = await self._pacing.try_take(self._keys.pacing(row.recipient))
+            if wait > 0:
+                async with self._pool.acquire() as conn:
+                    await outbox_store.defer(conn, row.id, wait)
+                return
+            await self._bucket.take()
+        except _INFRA_ERRORS as exc:
+            # The lease will hand the row to a dispatcher that can reach Redis.
+            log.warning("dispatcher cannot pace row %s: %s", row.id, exc)
+            return
+        result = await self._graph.send(row.payload)
+        await self._record(row, result)
+
+    async def _record(self, row: outbox_store.OutboxRow, result: Any) -> None:
+        for attempt in range(3):
+            try:
+                async with self._pool.acquire() as conn:
+                    await self._record_on(conn, row, result)
+                return
+            except _INFRA_ERRORS as exc:
+                log.warning("dispatcher cannot record row %s (try %d): %s", row.id, attempt, exc)
+                await asyncio.sleep(0.5 * (attempt + 1))
+        # Left as 'sending': after the lease it is sent again (at least once).
+
+    async def _record_on(
+        self, conn: asyncpg.Connection, row: outbox_store.OutboxRow, result: Any
+    ) -> None:
+        if isinstance(result, Sent):
+            await outbox_store.record_sent(conn, row, self.name, result.message_id,
+                                           http_status=result.http_status,
+                                           duration_ms=result.duration_ms)
+            return
+        common = {"http_status": result.http_status, "code": result.code, "title": result.title,
+                  "duration_ms": result.duration_ms}
+        if result.disposition is Disposition.OUTSIDE_WINDOW and row.fallback is not None:
+            await outbox_store.switch_to_fallback(conn, row.id, self.name, **common)
+            return
+        if result.disposition is Disposition.RETRY:
+            delay = backoff(row.attempts, self.config.base_delay, self.config.max_delay)
+            if result.retry_after:
+                delay = max(delay, result.retry_after)
+            dead = await outbox_store.record_retry(conn, row, self.name, delay=delay,
+                                                   max_attempts=self.config.max_attempts,
+                                                   **common)
+            if dead:
+                log.error("outbox row %s is a dead letter after %d attempts: %s", row.id,
+                          row.attempts + 1, result.title)
+            return
+        await outbox_store.record_permanent(conn, row, self.name, **common)
+        log.warning("outbox row %s failed permanently: %s %s", row.id, result.code, result.title)
+
+
+async def start(runtime: Any, scheduler: Any) -> Callable[[], Awaitable[None]]:
+    """Worker component: run one dispatcher with the runtime's settings."""
+    settings = runtime.settings
+    session = aiohttp.ClientSession()
+    graph = GraphClient(session, settings.whatsapp_api_url, settings.whatsapp_phone_number_id,
+                        settings.whatsapp_access_token.get_secret_value())
+    dispatcher = Dispatcher(runtime.pool, runtime.redis, runtime.keys, graph,
+                            settings.database_url,
+                            config=DispatcherConfig(max_mps=settings.whatsapp_max_mps))
+    task = asyncio.get_running_loop().create_task(dispatcher.run())
+
+    async def stop() -> None:
+        await dispatcher.stop()
+        try:
+            await asyncio.wait_for(task, 30)
+        finally:
+            await session.close()
+
+    return stop

@@ -1,0 +1,159 @@
+"""Fixtures for the channel: the web app on loopback with a test conversation,
+the Cloud API simulator, signed posting helpers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import asyncpg
+import orjson
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.inbound import after_commit
+from bot.runtime import Runtime
+from bot.web.app import create_app
+from bot.web.webhook import CONVERSATION
+from bot.whatsapp.inbound import InboundMessage, TextMessage
+from bot.whatsapp.signature import HEADER, sign
+from bot.whatsapp.simulator import Simulator
+from bot.whatsapp.simulator import create_app as create_simulator_app
+from flows.replies import Outgoing, Template, Text
+from tests.conftest import TEST_ACCESS_TOKEN, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID
+
+
+@dataclass
+class EchoConversation:
+    """Test-only conversation: echoes text, and writes one row per handled message.
+
+    The `channel_effects` row is the "business effect" whose count proves
+    exactly-once handling; `after_commit` records which hooks ran.
+    """
+
+    committed: list[str] = field(default_factory=list)
+    fallback: Template | None = None
+
+    async def handle(self, conn: asyncpg.Connection, message: InboundMessage) -> list[Outgoing]:
+        body = message.text.body if isinstance(message, TextMessage) else message.type
+        await conn.execute("INSERT INTO channel_effects VALUES ($1, $2, $3)",
+                           message.wamid, message.sender, body)
+
+        async def saved() -> None:
+            self.committed.append(message.wamid)
+
+        after_commit(saved)
+        if body == "boom":
+            raise RuntimeError("a bug in a flow")
+        return [Outgoing(message.sender, Text(f"echo: {body}"), fallback=self.fallback)]
+
+    async def unreadable(
+        self, conn: asyncpg.Connection, message: InboundMessage
+    ) -> list[Outgoing]:
+        return [Outgoing(message.sender, Text("Sorry, I can only read text messages and buttons."))]
+
+
+def signed(envelope: Any, secret: str = TEST_APP_SECRET) -> tuple[bytes, dict[str, str]]:
+    """Body bytes and headers as Meta would post them."""
+    body = envelope if isinstance(envelope, bytes) else orjson.dumps(envelope)
+    return body, {"Content-Type": "application/json", HEADER: sign(secret, body)}
+
+
+@dataclass
+class Bot:
+    """The web app on a loopback port with its test conversation."""
+
+    client: TestClient
+    conversation: EchoConversation
+    runtime: Runtime
+
+    @property
+    def webhook_url(self) -> str:
+        return str(self.client.make_url("/webhook"))
+
+    async def post(self, envelope: Any) -> tuple[int, Any]:
+        body, headers = signed(envelope)
+        async with self.client.post("/webhook", data=body, headers=headers) as resp:
+            text = await resp.text()
+            try:
+                return resp.status, orjson.loads(text)
+            except orjson.JSONDecodeError:
+                return resp.status, text
+
+    async def effects(self) -> list[asyncpg.Record]:
+        async with self.runtime.pool.acquire() as conn:
+            return await conn.fetch("SELECT * FROM channel_effects")
+
+    async def outbox(self) -> list[asyncpg.Record]:
+        async with self.runtime.pool.acquire() as conn:
+            return await conn.fetch("SELECT * FROM outbox ORDER BY id")
+
+
+async def start_bot(runtime: Runtime, conversation: EchoConversation | None = None) -> Bot:
+    """Serve the real app (middleware, routes) on loopback."""
+    conversation = conversation or EchoConversation()
+    app = create_app(runtime)
+    app[CONVERSATION] = conversation
+    client = TestClient(TestServer(app, host="127.0.0.1", port=0))
+    await client.start_server()
+    return Bot(client, conversation, runtime)
+
+
+@pytest.fixture
+async def channel_effects_reset(runtime: Runtime) -> None:
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS channel_effects (wamid text, sender text, body text)")
+        await conn.execute("TRUNCATE channel_effects")
+
+
+@pytest.fixture
+async def bot(runtime: Runtime, channel_effects_reset: None) -> AsyncIterator[Bot]:
+    b = await start_bot(runtime)
+    yield b
+    await b.client.close()
+
+
+@dataclass
+class RunningSimulator:
+    sim: Simulator
+    runner: web.AppRunner
+    base_url: str
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/v23.0"
+
+
+@pytest.fixture
+async def simulator() -> AsyncIterator[RunningSimulator]:
+    sim = Simulator(access_token=TEST_ACCESS_TOKEN, phone_number_id=TEST_PHONE_NUMBER_ID,
+                    app_secret=TEST_APP_SECRET)
+    runner = web.AppRunner(create_simulator_app(sim), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield RunningSimulator(sim, runner, f"http://127.0.0.1:{port}")
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+def text_envelope(sender: str, body: str, wamid: str, **extra: Any) -> dict[str, Any]:
+    """A one-message text envelope."""
+    message = {"from": sender, "id": wamid, "timestamp": "1700000000", "type": "text",
+               "text": {"body": body}, **extra}
+    return {"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{
+        "field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "977", "phone_number_id": TEST_PHONE_NUMBER_ID},
+            "contacts": [{"profile": {"name": "Ram Kirana"}, "wa_id": sender}],
+            "messages": [message]}}]}]}
