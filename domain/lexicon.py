@@ -1,0 +1,137 @@
+"""Word lists of everyday Nepali shop talk, compared by phonetic key.
+
+These are general vocabulary (how people ask politely, the Nepali names of
+common grocery goods), not product names: product names live in the catalogue.
+"""
+
+from __future__ import annotations
+
+from domain.normalize import phonetic_key
+
+
+def _keys(words: str) -> frozenset[str]:
+    return frozenset(phonetic_key(w) for w in words.split())
+
+
+#: Politeness, address and request verbs that carry no product or quantity.
+FILLER_KEYS: frozenset[str] = _keys(
+    "dai daju didi bhai bahini sathi sir madam bro brother hajur ji malai hamilai mero "
+    "hamro lai ko ka ki la hai ni ta pani ali alikati kripaya kindly please pls plz plese "
+    "send need want give me us we i my our some also more the a an of for to with order "
+    "orders ordr chahiyo chaiyo chahiye chahincha chahinchha chainchha chaincha chayo "
+    "chaheko hola holaa hos hus garnu garnus garidinu garidinus gardinu gardinus dinu "
+    "dinus dinuhos dinuhola deu dim dinuhunchha huncha hunchha hunxa milcha milchha "
+    "pathaunu pathau pathaideu pathaidinu pathaidinus pathaidinuhola pathaunus pathaidim "
+    "pathayidinu pathaidinuhos aaja aja bholi today tomorrow urgent jaldi chito asap "
+    "namaste namaskar dhanyabad dhanyawad thanks thank thankyou you hi hello hey "
+    "दाइ दाई दिदी भाइ हजुर मलाई हामीलाई लाई को पनि कृपया चाहियो चाहिन्छ पठाइदिनु "
+    "पठाउनु पठाइदिनुहोस् पठाइदिनुहोला होला गर्नु दिनु दिनुहोस् आज भोलि अर्डर नमस्ते "
+    "नमस्कार धन्यवाद"
+)
+#: Verb stems: any word starting with one is a request verb (pathaidinuhunchha …).
+FILLER_PREFIXES: tuple[str, ...] = ("patai", "patau", "pata", "pthai")
+
+
+def is_filler(key: str) -> bool:
+    """True when a word (by phonetic key) is politeness or a request verb."""
+    return key in FILLER_KEYS or (len(key) > 5 and key.startswith(FILLER_PREFIXES))
+
+
+# Common grocery words: every word on a line means the same thing to a shopkeeper.
+_GLOSSARY: tuple[str, ...] = (
+    "rice chamal chaamal bhat चामल",
+    "dal daal lentil lentils pulse pulses दाल",
+    "oil tel तेल",
+    "sugar chini cheeni चिनी",
+    "salt nun noon नुन",
+    "flour pitho pitto पिठो",
+    "tea chiya chia चिया",
+    "soap sabun saboon साबुन",
+    "biscuit biscuits biskut biskit cookie cookies बिस्कुट",
+    "noodles noodle chauchau chowchow चाउचाउ",
+    "spice spices masala मसला",
+    "milk dudh doodh दुध दूध",
+    "curd dahi दही",
+    "ghee ghiu ghyu घिउ",
+    "honey maha मह",
+    "mustard tori तोरी",
+    "soybean soyabean soya bhatmas भटमास",
+    "cumin jeera jira जिरा",
+    "turmeric besar haldi बेसार",
+    "chilli chili khursani खुर्सानी",
+    "coriander dhaniya dhania धनियाँ धनिया",
+    "fenugreek methi मेथी",
+    "garlic lasun लसुन",
+    "ginger aduwa अदुवा",
+    "chickpea chickpeas chana चना",
+    "semolina suji sooji सुजी",
+    "water pani",
+    "matches matchbox salai सलाई",
+    "candle candles mainbatti मैनबत्ती",
+    "incense dhup धुप",
+    "toothpaste manjan मन्जन",
+    "detergent washing powder",
+    "juice jus",
+    "beaten chiura",
+    "egg eggs anda अण्डा",
+)
+
+
+def _glossary() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for line in _GLOSSARY:
+        words = line.split()
+        head = phonetic_key(words[0])
+        for w in words:
+            table.setdefault(phonetic_key(w), head)
+    # "pani" (water) is also "too/also"; fillers win because people write it that way.
+    table.pop(phonetic_key("pani"), None)
+    table.pop(phonetic_key("powder"), None)
+    table.pop(phonetic_key("washing"), None)
+    return table
+
+
+#: Phonetic key -> the key of the concept it names (chamal -> rice).
+SYNONYMS: dict[str, str] = _glossary()
+
+
+def concept(key: str) -> str:
+    """Map a key to its glossary concept, or itself."""
+    return SYNONYMS.get(key, key)
+
+
+# Intent vocabulary. Phrases are matched as whole-word sequences of keys.
+GREETING = ("hi", "hello", "helo", "hey", "namaste", "namaskar", "namaskaar", "good morning",
+            "good evening", "good afternoon", "gm", "नमस्ते", "नमस्कार", "सुप्रभात", "jai nepal")
+THANKS = ("thanks", "thank you", "thankyou", "thx", "ty", "dhanyabad", "dhanyawad",
+          "dhanyabaad", "धन्यवाद", "thank u")
+STATUS = ("status", "order status", "kaha pugyo", "kata pugyo", "kaha pugeko", "kahile aaucha",
+          "kahile aaunchha", "kahile aauchha", "kahile aaucha", "kahile auxa", "track",
+          "tracking", "where is my order", "delivery kahile", "kahile aaune", "स्थिति",
+          "कहाँ पुग्यो", "कहिले आउँछ", "aayena", "aaena", "ayena", "not arrived")
+BALANCE = ("balance", "baki", "baaki", "udharo", "udhar", "hisab", "hisaab", "kati tirnu",
+           "tirnu", "payment", "paid", "bhuktani", "credit", "due", "dues", "statement",
+           "बाँकी", "उधारो", "हिसाब", "भुक्तानी", "paisa", "rakam")
+HELP = ("help", "madat", "maddat", "sahayog", "menu", "how to", "kasari", "मद्दत", "सहयोग",
+        "k garne", "ke garne")
+CANCEL = ("cancel", "cancel garnu", "radda", "rad", "chaidaina", "chahidaina", "chaiyena",
+          "chahiyena", "nachahine", "रद्द", "क्यान्सल", "चाहिँदैन", "चाहिएन", "stop")
+CONFIRM = ("yes", "y", "ok", "okay", "okk", "confirm", "confirmed", "ho", "hunchha", "huncha",
+           "hunxa", "thik cha", "thik chha", "thikai cha", "sahi", "done", "pakka", "हो",
+           "हुन्छ", "ठिक छ", "ठीक छ", "👍", "✅", "👌", "sure")
+REORDER = ("reorder", "re order", "repeat", "same as last", "last order", "same order",
+           "pahile jastai", "pahilekai", "pahile ko jasto", "feri tehi", "tehi order",
+           "उही", "पहिलेकै", "पहिले जस्तै", "again same", "same again")
+#: Words that make a message a question rather than an order.
+QUESTION_WORDS = _keys(
+    "kati ke kahile kaha kata kina kasto kun kasari what when where why how which rate "
+    "price mol dam daam cost कति के कहिले कहाँ किन कस्तो कुन कसरी मूल्य रेट भाउ bhau"
+)
+
+
+def phrase_keys(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """Each phrase as a tuple of phonetic keys (emoji kept as they are)."""
+    out = []
+    for p in phrases:
+        out.append(tuple(phonetic_key(w) or w for w in p.split()))
+    return tuple(out)

@@ -1,0 +1,475 @@
+"""Reading a retailer's message: split into items, read quantities and units, resolve.
+
+`parse_message(text, index)` is the entry point. A message is split on line
+breaks, punctuation, list markers and the connectors ra/ani/and/र/अनि; each
+piece is tokenised, number words and numerals are read, `number unit` groups
+are formed, sizes (`1.5L` before `6 bottle`) are told apart from quantities,
+and a piece with several quantities and no separators (`ariel 5 pkt lifebuoy
+12 pcs`) is cut between them. Politeness words are dropped; what is left names
+the product, which `CatalogIndex.resolve` looks up.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from domain.lexicon import (
+    BALANCE,
+    CANCEL,
+    CONFIRM,
+    GREETING,
+    HELP,
+    QUESTION_WORDS,
+    REORDER,
+    STATUS,
+    THANKS,
+    is_filler,
+    phrase_keys,
+)
+from domain.normalize import fold_text, phonetic_key
+from domain.numbers import (
+    AMBIGUOUS_WORDS,
+    is_multiplier,
+    is_plus_half,
+    numeral_value,
+    read_number_words,
+    word_value,
+)
+from domain.resolver import Candidate, CatalogIndex, LineStatus, SizeHint
+from domain.units import MEASURE_UNITS, WEAK_UNIT_WORDS, Measure, Unit, unit_from_word
+
+
+class Intent(StrEnum):
+    """What a message is about."""
+
+    ORDER = "order"
+    GREETING = "greeting"
+    STATUS = "status"
+    BALANCE = "balance"
+    HELP = "help"
+    CANCEL = "cancel"
+    CONFIRM = "confirm"
+    REORDER = "reorder"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedLine:
+    """One item of an order: a product picked, a question to ask, or not understood."""
+
+    text: str
+    sku: str | None
+    qty: Decimal | None
+    unit: str | None
+    candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def status(self) -> LineStatus:
+        """RESOLVED (sku set), ASK (offer candidates) or UNKNOWN (nothing close)."""
+        if self.sku is not None:
+            return LineStatus.RESOLVED
+        return LineStatus.ASK if self.candidates else LineStatus.UNKNOWN
+
+    @property
+    def is_resolved(self) -> bool:
+        """True when the line names one product and can go in the cart."""
+        return self.sku is not None
+
+    @property
+    def is_ambiguous(self) -> bool:
+        """True when the retailer must choose among candidates."""
+        return self.status is LineStatus.ASK
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedMessage:
+    """A message's intent and, for orders, its lines."""
+
+    intent: Intent
+    lines: tuple[ParsedLine, ...] = ()
+
+
+# -- splitting ------------------------------------------------------------------
+
+_SEGMENT_SPLIT = re.compile(r"[\n\r;+&|।॥]|(?<!\d),|,(?!\d{3}(?!\d))")
+_LIST_MARKER = re.compile(r"^\s*(?:[-–•*·▪►➤>]+|\(?\d{1,2}[.)]|[a-h][.)])\s+")
+_TOKEN = re.compile(
+    r"[x×*]\d+(?:\.\d+)?(?![\d/])"
+    r"|\d+(?:\.\d+)?(?:/\d+)?[a-z\u0900-\u097f]*"
+    r"|[a-z\u0900-\u097f][a-z0-9\u0900-\u097f]*"
+    r"|[x×*]"
+)
+_CONNECTORS = frozenset({"ra", "ani", "and", "र", "अनि", "n"})
+_TIMES = frozenset({"x", "×", "*"})
+
+
+@dataclass(slots=True)
+class _Tok:
+    text: str
+    kind: str  # num | unit | qtyunit | mult | times | tin | word
+    value: Decimal | None = None
+    unit: Unit | None = None
+
+
+@dataclass(slots=True)
+class _Group:
+    qty: Decimal
+    unit: Unit | None
+    bare: bool = False
+    size: bool = False
+
+    @property
+    def is_measure(self) -> bool:
+        return self.unit in MEASURE_UNITS
+
+    @property
+    def is_count(self) -> bool:
+        return self.unit is not None and self.unit not in MEASURE_UNITS
+
+
+@dataclass(slots=True)
+class _Item:
+    words: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    group: _Group | None = None
+    unit_word: Unit | None = None
+    sizes: list[SizeHint] = field(default_factory=list)
+
+
+def _segments(text: str) -> list[str]:
+    out = []
+    for seg in _SEGMENT_SPLIT.split(fold_text(text)):
+        seg = _LIST_MARKER.sub("", seg).strip(" \t.:-")
+        if seg:
+            out.append(seg)
+    return out
+
+
+def _classify(raw: str) -> _Tok:
+    if raw in _TIMES:
+        return _Tok(raw, "times")
+    if raw[0] in "x×*" and len(raw) > 1 and raw[1].isdigit():
+        return _Tok(raw, "mult", numeral_value(raw[1:]))
+    if raw[0].isdigit():
+        m = re.match(r"(\d+(?:\.\d+)?(?:/\d+)?)(.*)", raw)
+        assert m is not None
+        value = numeral_value(m.group(1))
+        suffix = m.group(2)
+        if value is None:
+            return _Tok(raw, "word")
+        if not suffix:
+            return _Tok(raw, "num", value)
+        if suffix == "x":
+            return _Tok(raw, "mult", value)
+        unit = unit_from_word(suffix)
+        if unit is not None:
+            return _Tok(raw, "qtyunit", value, unit)
+        return _Tok(raw, "word")
+    if raw in AMBIGUOUS_WORDS:
+        return _Tok(raw, "tin")
+    value = word_value(raw)
+    if value is not None or is_multiplier(raw) or is_plus_half(raw):
+        return _Tok(raw, "num", value)
+    unit = unit_from_word(raw)
+    if unit is not None:
+        return _Tok(raw, "unit", unit=unit)
+    return _Tok(raw, "word")
+
+
+def _read_numbers(toks: list[_Tok]) -> list[_Tok]:
+    """Merge number words (`dui saya pachas`) and mixed fractions (`1 1/2`) into one token."""
+    out: list[_Tok] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.kind != "num":
+            out.append(t)
+            i += 1
+            continue
+        run = []
+        j = i
+        while j < len(toks) and toks[j].kind == "num":
+            run.append(toks[j].text)
+            j += 1
+        got = read_number_words(run, 0)
+        if got is None:
+            out.append(_Tok(t.text, "word"))
+            i += 1
+            continue
+        value, used = got
+        nxt = toks[i + used] if i + used < len(toks) else None
+        if (nxt is not None and nxt.kind == "num" and "/" in nxt.text and nxt.value is not None
+                and value == value.to_integral_value() and 0 < nxt.value < 1):
+            value += nxt.value
+            used += 1
+        out.append(_Tok(" ".join(run[:used]) if used <= len(run) else t.text, "num", value))
+        i += used
+    return out
+
+
+def _settle_ambiguous(toks: list[_Tok]) -> None:
+    """`tin` is three before a unit or alone at the start, otherwise a tin."""
+    numbers = sum(1 for t in toks if t.kind in ("num", "qtyunit", "mult"))
+    for i, t in enumerate(toks):
+        if t.kind != "tin":
+            continue
+        prev = toks[i - 1] if i > 0 else None
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        three = word_value(t.text)
+        if prev is not None and prev.kind == "num":
+            t.kind, t.unit = "unit", Unit.TIN
+        elif nxt is not None and nxt.kind == "unit":
+            t.kind, t.value = "num", three
+        elif nxt is not None and nxt.kind == "num":
+            t.kind, t.unit = "unit", Unit.TIN
+        elif i == 0 and numbers == 0:
+            t.kind, t.value = "num", three
+        else:
+            t.kind, t.unit = "unit", Unit.TIN
+
+
+def _weak_units(toks: list[_Tok]) -> None:
+    for i, t in enumerate(toks):
+        if t.kind == "unit" and t.text in WEAK_UNIT_WORDS:
+            prev = toks[i - 1] if i > 0 else None
+            if prev is None or prev.kind != "num":
+                t.kind, t.unit = "word", None
+
+
+Element = _Group | _Tok
+
+
+def _group(toks: list[_Tok]) -> list[Element]:
+    out: list[Element] = []
+    i, n = 0, len(toks)
+    while i < n:
+        t = toks[i]
+        nxt = toks[i + 1] if i + 1 < n else None
+        after = toks[i + 2] if i + 2 < n else None
+        group: _Group | None = None
+        if t.kind == "num" and t.value is not None:
+            if nxt is not None and nxt.kind == "unit":
+                group, i = _Group(t.value, nxt.unit), i + 2
+            elif nxt is not None and nxt.kind == "times":
+                group, i = _Group(t.value, None), i + 2
+            else:
+                group, i = _Group(t.value, None, bare=True), i + 1
+        elif t.kind == "qtyunit" and t.value is not None:
+            group, i = _Group(t.value, t.unit), i + 1
+        elif t.kind == "mult" and t.value is not None:
+            group, i = _Group(t.value, None), i + 1
+        elif t.kind == "times" and nxt is not None and nxt.kind == "num" and nxt.value is not None:
+            group, i = _Group(nxt.value, None), i + 2
+        elif (t.kind == "unit" and nxt is not None and nxt.kind == "num" and nxt.value is not None
+              and not (after is not None and after.kind == "unit")):
+            group, i = _Group(nxt.value, t.unit), i + 2
+        else:
+            if t.kind != "times":
+                out.append(t)
+            i += 1
+            continue
+        if group.unit is None and i < n and toks[i].kind == "unit":
+            group.unit, group.bare = toks[i].unit, False
+            i += 1
+        out.append(group)
+    return out
+
+
+def _mark_sizes(elements: list[Element]) -> None:
+    """A measure or bare number right next to a counted quantity is the pack size."""
+    for a, b in itertools.pairwise(elements):
+        if not (isinstance(a, _Group) and isinstance(b, _Group)) or a.size or b.size:
+            continue
+        b_counts = b.is_count or (b.unit is None and not b.bare)
+        if (a.is_measure or a.bare) and (b_counts or (a.is_measure and b.bare)):
+            a.size = True
+        elif b.is_measure and (a.is_count or (a.unit is None and not a.bare)):
+            b.size = True
+
+
+def _size_hint(g: _Group) -> SizeHint:
+    if g.unit is not None and g.unit in MEASURE_UNITS:
+        return Measure(g.qty, g.unit)
+    return g.qty
+
+
+def _items(elements: list[Element], index: CatalogIndex) -> list[_Item]:
+    quantities = [g for g in elements if isinstance(g, _Group) and not g.size]
+    if len(quantities) > 1:
+        # A bare number that is a word of some product name ("555") is part of the name.
+        # Short numbers are too often real quantities to be read that way.
+        elements = [
+            _Tok(_plain(g.qty), "word")
+            if isinstance(g, _Group) and g.bare and len(_plain(g.qty)) >= 3
+            and index.has_name_token(_plain(g.qty)) else g
+            for g in elements
+        ]
+        quantities = [g for g in elements if isinstance(g, _Group) and not g.size]
+    if not quantities:
+        item = _Item()
+        for g in elements:
+            _add(item, g)
+        return [item]
+    # Words between two quantities belong to the second unless the first has none yet
+    # (`ariel 5 pkt lifebuoy 12 pcs` and `3 kg mas dal 2 bora pokhreli` both read right).
+    items: list[_Item] = []
+    buffer = _Item()
+    for e in elements:
+        if not (isinstance(e, _Group) and not e.size):
+            _add(buffer, e)
+            continue
+        if items and not items[-1].words:
+            _merge(items[-1], buffer)
+            buffer = _Item()
+        buffer.group = e
+        items.append(buffer)
+        buffer = _Item()
+    if buffer.words or buffer.sizes or buffer.unit_word:
+        if not items[-1].words:
+            _merge(items[-1], buffer)
+        else:
+            items.append(buffer)
+    return items
+
+
+def _merge(into: _Item, extra: _Item) -> None:
+    into.words.extend(extra.words)
+    into.texts.extend(extra.texts)
+    into.sizes.extend(extra.sizes)
+    into.unit_word = into.unit_word or extra.unit_word
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _add(item: _Item, e: Element) -> None:
+    if isinstance(e, _Group):
+        item.sizes.append(_size_hint(e))
+        item.texts.append(_plain(e.qty) + (e.unit.value if e.unit else ""))
+        return
+    if e.kind == "unit":
+        if item.unit_word is None:
+            item.unit_word = e.unit
+        item.texts.append(e.text)
+        return
+    item.words.append(e.text)
+    item.texts.append(e.text)
+
+
+def _split_items(segment: str, index: CatalogIndex) -> list[_Item]:
+    raw = _TOKEN.findall(segment)
+    toks = [_classify(r) for r in raw]
+    toks = [t for t in toks if not (t.kind == "word" and is_filler(phonetic_key(t.text)))]
+    # The connectors ra/ani/and split items; leading/trailing ones are just noise.
+    pieces: list[list[_Tok]] = [[]]
+    for t in toks:
+        if t.kind == "word" and t.text in _CONNECTORS:
+            pieces.append([])
+        else:
+            pieces[-1].append(t)
+    items: list[_Item] = []
+    for piece in pieces:
+        if not piece:
+            continue
+        piece = _read_numbers(piece)
+        _settle_ambiguous(piece)
+        _weak_units(piece)
+        elements = _group(piece)
+        _mark_sizes(elements)
+        items.extend(_items(elements, index))
+    return items
+
+
+# -- intent ---------------------------------------------------------------------
+
+_PHRASES: tuple[tuple[Intent, tuple[tuple[str, ...], ...]], ...] = (
+    (Intent.CANCEL, phrase_keys(CANCEL)),
+    (Intent.STATUS, phrase_keys(STATUS)),
+    (Intent.BALANCE, phrase_keys(BALANCE)),
+    (Intent.REORDER, phrase_keys(REORDER)),
+    (Intent.HELP, phrase_keys(HELP)),
+)
+_CONFIRM = phrase_keys(CONFIRM)
+_GREETING = phrase_keys(GREETING) + phrase_keys(THANKS)
+_WORDS = re.compile(r"[a-z\u0900-\u097f]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+
+
+def _message_keys(text: str) -> list[str]:
+    return [phonetic_key(w) or w for w in _WORDS.findall(fold_text(text))]
+
+
+def _contains(keys: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(keys[i:i + n]) == phrase for i in range(len(keys) - n + 1))
+
+
+def _only(keys: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+    """True when every word is part of one of `phrases` or politeness."""
+    covered = [False] * len(keys)
+    for phrase in phrases:
+        n = len(phrase)
+        for i in range(len(keys) - n + 1):
+            if tuple(keys[i:i + n]) == phrase:
+                for j in range(i, i + n):
+                    covered[j] = True
+    return bool(keys) and all(c or is_filler(k) for c, k in zip(covered, keys, strict=True))
+
+
+def keyword_intent(text: str) -> Intent | None:
+    """The non-order intent a message's words announce, if any."""
+    keys = _message_keys(text)
+    if not keys:
+        return None
+    for intent, phrases in _PHRASES:
+        if any(_contains(keys, p) for p in phrases):
+            return intent
+    if _only(keys, _CONFIRM):
+        return Intent.CONFIRM
+    if any(_contains(keys, p) for p in _GREETING):
+        return Intent.GREETING
+    return None
+
+
+def _is_question(text: str, keys: list[str]) -> bool:
+    return any(k in QUESTION_WORDS for k in keys)
+
+
+# -- entry point ----------------------------------------------------------------
+
+
+def parse_message(text: str, index: CatalogIndex) -> ParsedMessage:
+    """Read a retailer's message into an intent and order lines."""
+    keys = _message_keys(text)
+    announced = keyword_intent(text)
+    if _is_question(text, keys):
+        return ParsedMessage(announced or Intent.OTHER)
+    if announced is Intent.CONFIRM:
+        return ParsedMessage(Intent.CONFIRM)
+    lines: list[ParsedLine] = []
+    any_qty = False
+    for segment in _segments(text):
+        for item in _split_items(segment, index):
+            if not item.words:
+                continue
+            qty = item.group.qty if item.group else None
+            unit = item.group.unit if item.group and item.group.unit else item.unit_word
+            any_qty = any_qty or item.group is not None
+            got = index.resolve(item.words, qty, unit, item.sizes)
+            line_text = " ".join(item.texts if item.group is None else
+                                 [*item.texts, _plain(item.group.qty)
+                                  + (" " + item.group.unit.value if item.group.unit else "")])
+            lines.append(ParsedLine(line_text, got.sku, got.qty, got.unit, got.candidates))
+    useful = [ln for ln in lines if ln.status is not LineStatus.UNKNOWN]
+    if "?" in text and not any_qty:
+        return ParsedMessage(announced or Intent.OTHER)
+    if announced in (Intent.CANCEL, Intent.STATUS, Intent.BALANCE, Intent.REORDER, Intent.HELP) \
+            and not (useful and any_qty):
+        return ParsedMessage(announced)
+    if useful:
+        return ParsedMessage(Intent.ORDER, tuple(lines))
+    return ParsedMessage(announced or Intent.OTHER)
