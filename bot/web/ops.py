@@ -1,5 +1,7 @@
 """`GET /metrics`: the process's counters plus Postgres figures taken at scrape time.
 
+`setup` also wires the operators' JSON APIs (admin, orders) and their OpenAPI document.
+
 Orders by status and the outbox depth/age come from Postgres, cached for a
 few seconds so several scrapers (or a fast scrape interval) cost one query.
 A failing query never fails the scrape: the counters are still served and
@@ -23,6 +25,7 @@ from bot.metrics import (
     REGISTRY,
     SCRAPE_ERRORS,
 )
+from bot.web.endpoints import EndpointTable
 from bot.web.keys import RUNTIME
 
 log = logging.getLogger(__name__)
@@ -73,6 +76,18 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    """Add /metrics."""
+    """Add /metrics and the operators' JSON APIs (admin, orders) with their OpenAPI document."""
+    from bot.web import openapi
+
     app[_LAST_COLLECT] = [float("-inf")]
     app.router.add_get("/metrics", metrics)
+    for table in api_tables():
+        table.add_routes(app)
+    openapi.setup(app, api_tables())
+
+
+def api_tables() -> list[EndpointTable]:
+    """Every declared JSON API (routes and OpenAPI document come from these)."""
+    from bot.web import admin
+
+    return [admin.ADMIN]

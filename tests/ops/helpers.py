@@ -27,3 +27,29 @@ async def serving(runtime: Runtime) -> AsyncIterator[TestClient]:
 def bearer(operator: str = "sita", role: Role = "operator", hours: float = 1) -> dict[str, str]:
     """An Authorization header with a fresh token."""
     return {"Authorization": "Bearer " + issue_token(TEST_JWT_SECRET, operator, role, hours=hours)}
+
+
+async def seed_basic(runtime: Runtime) -> dict[str, int]:
+    """A retailer, a vendor, one pending order and one dead outbox row (plain SQL)."""
+    async with runtime.pool.acquire() as conn, conn.transaction():
+        rid = await conn.fetchval(
+            "INSERT INTO retailers (phone, shop_name, area, status, credit_limit) "
+            "VALUES ('9812345123', 'Ram Kirana', 'Baneshwor', 'active', 50000) RETURNING id")
+        vid = await conn.fetchval(
+            "INSERT INTO vendors (phone, name, areas) VALUES ('9801000001', 'Shrestha Traders', "
+            "'{Baneshwor}') RETURNING id")
+        pid = await conn.fetchval(
+            "INSERT INTO products (sku, name, unit) VALUES ('RICE-MANSULI-25', "
+            "'Mansuli rice 25kg', 'bag') RETURNING id")
+        oid = await conn.fetchval(
+            "INSERT INTO orders (retailer_id, vendor_id, status, total, item_count) "
+            "VALUES ($1, $2, 'pending', 3600, 1) RETURNING id", rid, vid)
+        await conn.execute(
+            "INSERT INTO order_items (order_id, line_no, product_id, sku, name, unit, qty, "
+            "unit_price, line_total) VALUES ($1, 1, $2, 'RICE-MANSULI-25', 'Mansuli rice 25kg', "
+            "'bag', 2, 1800, 3600)", oid, pid)
+        out = await conn.fetchval(
+            "INSERT INTO outbox (recipient, kind, payload, status, attempts, error_code, "
+            "last_error) VALUES ('9812345123', 'text', '{}'::jsonb, 'dead', 5, 131000, "
+            "'something went wrong') RETURNING id")
+    return {"retailer": rid, "vendor": vid, "product": pid, "order": oid, "outbox": out}

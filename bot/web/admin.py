@@ -1,0 +1,211 @@
+"""`/api/admin/…`: the operators' JSON API (the admin panel's backend).
+
+Reads mirror the CLI (`khaacho orders|retailers|vendors|outbox|sessions|stats`);
+writes call the same services the CLI and the WhatsApp flows use (ledger,
+parties, orders, outbox) and are audited. Declarations in `ADMIN` also feed
+the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.store import outbox as outbox_store
+from bot.store import reports
+from bot.web.endpoints import ApiError, Call, EndpointTable, respond
+
+ADMIN = EndpointTable("admin")
+
+OrderStatus = Literal["pending", "accepted", "dispatched", "delivered", "cancelled", "unroutable"]
+RetailerStatus = Literal["pending", "active", "blocked"]
+
+
+class _Query(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OrdersQuery(_Query):
+    status: OrderStatus | None = None
+    retailer: str | None = Field(default=None, description="retailer phone")
+    vendor: str | None = Field(default=None, description="vendor phone")
+    since: dt.date | dt.datetime | None = Field(
+        default=None, description="created at or after (date or ISO timestamp)")
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class RetailersQuery(_Query):
+    status: RetailerStatus | None = None
+    area: str | None = None
+    limit: int = Field(default=500, ge=1, le=5000)
+
+
+class VendorsQuery(_Query):
+    area: str | None = None
+
+
+class OutboxQuery(_Query):
+    failed: bool = Field(default=False, description="only failed and dead rows")
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class StatsQuery(_Query):
+    days: int = Field(default=7, ge=1, le=366)
+
+
+class AuditQuery(_Query):
+    actor: str | None = None
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+def as_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | None:
+    """A date means its start in Kathmandu (the business day operators think in)."""
+    if value is None or isinstance(value, dt.datetime):
+        if isinstance(value, dt.datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+    npt = dt.timezone(dt.timedelta(hours=5, minutes=45))
+    return dt.datetime.combine(value, dt.time(0), tzinfo=npt)
+
+
+def _int_param(call: Call, name: str) -> int:
+    raw = call.params[name]
+    if not raw.isdigit() or len(raw) > 12:
+        raise ApiError(400, f"{name} must be a number", fields=[
+            {"field": name, "message": "must be a positive integer"}])
+    return int(raw)
+
+
+# ---------------------------------------------------------------- orders
+
+
+@ADMIN.route("GET", "/api/admin/orders", summary="List orders (newest first)", query=OrdersQuery)
+async def list_orders(call: Call) -> web.Response:
+    q: OrdersQuery = call.query
+    async with call.runtime.pool.acquire() as conn:
+        rows = await reports.list_orders(conn, status=q.status, retailer=q.retailer,
+                                         vendor=q.vendor, since=as_datetime(q.since),
+                                         limit=q.limit)
+    return respond({"orders": rows, "count": len(rows)})
+
+
+@ADMIN.route("GET", "/api/admin/orders/{number}",
+             summary="One order with items, events and vendor offers",
+             responses={404: "No such order"})
+async def show_order(call: Call) -> web.Response:
+    number = _int_param(call, "number")
+    async with call.runtime.pool.acquire() as conn:
+        order = await reports.order_detail(conn, number)
+    if order is None:
+        raise ApiError(404, f"order #{number} not found")
+    return respond(order)
+
+
+# ---------------------------------------------------------------- parties
+
+
+@ADMIN.route("GET", "/api/admin/retailers",
+             summary="List retailers with balance, available credit, score and band",
+             query=RetailersQuery)
+async def list_retailers(call: Call) -> web.Response:
+    q: RetailersQuery = call.query
+    async with call.runtime.pool.acquire() as conn:
+        rows = await reports.list_retailers(conn, status=q.status, area=q.area, limit=q.limit)
+    return respond({"retailers": rows, "count": len(rows)})
+
+
+@ADMIN.route("GET", "/api/admin/retailers/{phone}",
+             summary="One retailer with recent orders, payments and ledger",
+             responses={404: "No such retailer"})
+async def show_retailer(call: Call) -> web.Response:
+    async with call.runtime.pool.acquire() as conn:
+        row = await reports.retailer_detail(conn, call.params["phone"])
+    if row is None:
+        raise ApiError(404, "retailer not found")
+    return respond(row)
+
+
+@ADMIN.route("GET", "/api/admin/vendors", summary="List vendors with 30-day performance",
+             query=VendorsQuery)
+async def list_vendors(call: Call) -> web.Response:
+    q: VendorsQuery = call.query
+    async with call.runtime.pool.acquire() as conn:
+        rows = await reports.list_vendors(conn, area=q.area)
+    return respond({"vendors": rows, "count": len(rows)})
+
+
+@ADMIN.route("GET", "/api/admin/vendors/{phone}", summary="One vendor with recent orders",
+             responses={404: "No such vendor"})
+async def show_vendor(call: Call) -> web.Response:
+    async with call.runtime.pool.acquire() as conn:
+        row = await reports.vendor_detail(conn, call.params["phone"])
+    if row is None:
+        raise ApiError(404, "vendor not found")
+    return respond(row)
+
+
+# ---------------------------------------------------------------- outbox
+
+
+@ADMIN.route("GET", "/api/admin/outbox", summary="List outbox rows (newest first)",
+             query=OutboxQuery)
+async def list_outbox(call: Call) -> web.Response:
+    q: OutboxQuery = call.query
+    async with call.runtime.pool.acquire() as conn:
+        rows = await reports.list_outbox(conn, failed_only=q.failed, limit=q.limit)
+    return respond({"outbox": rows, "count": len(rows)})
+
+
+@ADMIN.route("GET", "/api/admin/outbox/{id}", summary="One outbox row with its send attempts",
+             responses={404: "No such outbox row"})
+async def show_outbox(call: Call) -> web.Response:
+    row_id = _int_param(call, "id")
+    async with call.runtime.pool.acquire() as conn:
+        row = await reports.outbox_row(conn, row_id)
+    if row is None:
+        raise ApiError(404, f"outbox row {row_id} not found")
+    return respond(row)
+
+
+@ADMIN.route("POST", "/api/admin/outbox/{id}/retry", write=True,
+             summary="Send a failed or dead outbox row again",
+             responses={404: "No such outbox row", 409: "The row is not failed or dead"})
+async def retry_outbox(call: Call) -> web.Response:
+    row_id = _int_param(call, "id")
+    async with call.runtime.pool.acquire() as conn, conn.transaction():
+        status = await conn.fetchval("SELECT status FROM outbox WHERE id = $1 FOR UPDATE",
+                                     row_id)
+        if status is None:
+            raise ApiError(404, f"outbox row {row_id} not found")
+        if await outbox_store.retry(conn, [row_id]) == 0:
+            raise ApiError(409, f"outbox row {row_id} is {status}, only failed or dead rows "
+                                "can be retried", row_status=status)
+        await call.audit(conn, "outbox.retry", f"outbox:{row_id}", {"previous_status": status})
+    return respond({"id": row_id, "status": "pending", "previous_status": status})
+
+
+# ---------------------------------------------------------------- stats and audit
+
+
+@ADMIN.route("GET", "/api/admin/stats", summary="Daily aggregates of the analytics job",
+             query=StatsQuery)
+async def stats(call: Call) -> web.Response:
+    q: StatsQuery = call.query
+    async with call.runtime.pool.acquire() as conn:
+        return respond(await reports.stats(conn, days=q.days))
+
+
+@ADMIN.route("GET", "/api/admin/audit", summary="Operator writes, newest first",
+             query=AuditQuery)
+async def audit_log(call: Call) -> web.Response:
+    q: AuditQuery = call.query
+    async with call.runtime.pool.acquire() as conn:
+        rows = await reports.audit_entries(conn, actor=q.actor, limit=q.limit)
+    return respond({"entries": rows, "count": len(rows)})

@@ -1,0 +1,239 @@
+"""Declared JSON endpoints: auth, role checks, validation and auditing in one place.
+
+An endpoint is declared once (method, path, summary, role, pydantic models for
+its query and body); the same declaration adds the aiohttp route and the
+OpenAPI operation (bot/web/openapi.py), so the document cannot drift from
+the routes. Every call:
+
+- needs `Authorization: Bearer <JWT>` (401 without a valid one); a write
+  needs role `operator` (403 for a viewer);
+- has its query and JSON body validated by pydantic: 400 with the field errors;
+- for a write that succeeds, leaves an `audit_log` row (who, what, when) —
+  the handler writes it in its own transaction via `call.audit(conn, ...)`,
+  or the endpoint writes a generic one if the handler did not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import asyncpg
+import orjson
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from bot.auth import AuthError, Principal, verify_token
+from bot.runtime import Runtime
+from bot.web.keys import RUNTIME
+from bot.web.middleware import json_error, request_id
+
+log = logging.getLogger(__name__)
+
+Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+_PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _default(value: object) -> object:
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def dumps(value: object) -> str:
+    """JSON text for API bodies: money (Decimal) as strings, datetimes ISO 8601."""
+    return orjson.dumps(value, default=_default, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def respond(value: object, status: int = 200) -> web.Response:
+    """A JSON response of `value` (see `dumps`)."""
+    return web.json_response(value, status=status, dumps=dumps)
+
+
+class ApiError(Exception):
+    """A clean refusal: `status` with `{"error": message, ...extra}`."""
+
+    def __init__(self, status: int, message: str, **extra: object) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.extra = extra
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, str]]:
+    """Pydantic errors as `[{"field": "items.0.qty", "message": "..."}]`."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "(body)"
+        out.append({"field": loc, "message": err.get("msg", "invalid")})
+    return out
+
+
+@dataclass(slots=True)
+class Call:
+    """One authorised, validated call of an endpoint."""
+
+    request: web.Request
+    runtime: Runtime
+    principal: Principal
+    params: dict[str, str]
+    query: Any = None
+    body: Any = None
+    endpoint: Endpoint | None = None
+    audited: bool = False
+
+    @property
+    def actor(self) -> str:
+        """Who to name in audit trails and order events."""
+        return f"operator:{self.principal.operator}"
+
+    async def audit(self, conn: asyncpg.Connection, action: str, target: str | None,
+                    details: dict[str, Any] | None = None) -> None:
+        """Record this write in audit_log (call inside the write's transaction)."""
+        payload = dict(details or {})
+        payload.setdefault("request_id", request_id(self.request))
+        payload.setdefault("role", self.principal.role)
+        await conn.execute(
+            "INSERT INTO audit_log (actor, action, target, details) VALUES ($1, $2, $3, $4)",
+            self.principal.operator, action, target, orjson.loads(dumps(payload)))
+        self.audited = True
+
+
+Handler = Callable[[Call], Awaitable[web.StreamResponse]]
+
+
+@dataclass(slots=True)
+class Endpoint:
+    """A declared operation."""
+
+    method: Method
+    path: str
+    handler: Handler
+    summary: str
+    write: bool
+    tag: str
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    responses: dict[int, str] = field(default_factory=dict)
+    success: int = 200
+    headers: tuple[tuple[str, str, bool], ...] = ()  # (name, description, required)
+
+    @property
+    def path_params(self) -> list[str]:
+        return _PATH_PARAM.findall(self.path)
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+    @property
+    def role(self) -> str:
+        return "operator" if self.write else "viewer"
+
+
+class EndpointTable:
+    """The endpoints of one module; `add_routes` wires them into an app."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.endpoints: list[Endpoint] = []
+
+    def route(
+        self, method: Method, path: str, *, summary: str, write: bool = False,
+        query: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
+        responses: dict[int, str] | None = None, success: int = 200,
+        headers: tuple[tuple[str, str, bool], ...] = (),
+    ) -> Callable[[Handler], Handler]:
+        """Declare `handler` as the operation `method path`."""
+        def decorate(handler: Handler) -> Handler:
+            self.endpoints.append(Endpoint(
+                method=method, path=path, handler=handler, summary=summary, write=write,
+                tag=self.tag, query=query, body=body, responses=dict(responses or {}),
+                success=success, headers=headers))
+            return handler
+        return decorate
+
+    def add_routes(self, app: web.Application) -> None:
+        """Add every endpoint to the app's router."""
+        for ep in self.endpoints:
+            app.router.add_route(ep.method, ep.path, _wrap(ep), name=ep.operation_id)
+
+
+def authenticate(request: web.Request) -> Principal:
+    """The caller's principal from the bearer token, or ApiError 401."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "missing bearer token")
+    secret = request.app[RUNTIME].settings.jwt_secret.get_secret_value()
+    try:
+        return verify_token(secret, token.strip())
+    except AuthError as exc:
+        raise ApiError(401, f"invalid token: {exc}") from None
+
+
+async def _read_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
+    raw = await request.read()
+    try:
+        data = orjson.loads(raw) if raw.strip() else None
+    except orjson.JSONDecodeError:
+        raise ApiError(400, "body is not JSON") from None
+    if data is None:
+        raise ApiError(400, "a JSON body is required")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(400, "invalid body", fields=field_errors(exc)) from None
+
+
+def _read_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
+    data: dict[str, Any] = {}
+    for key in request.query:
+        values = request.query.getall(key)
+        data[key] = values[0] if len(values) == 1 else values
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(400, "invalid query", fields=field_errors(exc)) from None
+
+
+def _wrap(ep: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        try:
+            principal = authenticate(request)
+            if ep.write and not principal.can_write:
+                raise ApiError(403, f"role {principal.role} cannot {ep.method} {ep.path}")
+            call = Call(request=request, runtime=request.app[RUNTIME], principal=principal,
+                        params=dict(request.match_info), endpoint=ep)
+            if ep.query is not None:
+                call.query = _read_query(request, ep.query)
+            if ep.body is not None:
+                call.body = await _read_body(request, ep.body)
+            response = await ep.handler(call)
+        except ApiError as exc:
+            response = json_error(exc.status, exc.message, request, **exc.extra)
+            if exc.status == 401:
+                response.headers["WWW-Authenticate"] = 'Bearer realm="khaacho"'
+            return response
+        if ep.write and response.status < 300 and not call.audited:
+            # Every successful write leaves a trace, even if the handler forgot.
+            async with call.runtime.pool.acquire() as conn:
+                await call.audit(conn, f"{ep.method} {ep.path}", None,
+                                 {"params": call.params,
+                                  "body": call.body.model_dump(mode="json") if call.body else None})
+        return response
+
+    handle.__name__ = ep.operation_id
+    handle.__doc__ = ep.summary
+    return handle
