@@ -20,6 +20,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.stack_cmd",
     "bot.cli.parse_cmd",
     "bot.cli.simulator_cmd",
+    "bot.cli.bench_cmd",
+    "bot.cli.jobs_cmd",
+    "bot.cli.report_cmd",
 )
 
 

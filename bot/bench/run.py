@@ -1,0 +1,428 @@
+"""`khaacho bench`: set up, run the four phases, account for every message, report.
+
+1. baseline — the bare aiohttp server (`baseline`) under the same load generator;
+2. max — closed-loop conversations: the highest inbound rate handled end to end;
+3. latency — open loop at a fixed rate (200 msgs/s): ack and reply percentiles;
+4. orders — closed-loop order conversations with vendors accepting, dispatching
+   and delivering: orders placed per second.
+
+Each run gets its own database (created on DATABASE_URL's server, or an
+embedded one) and Redis key prefix, removed afterwards unless `--keep`.
+The load driver is a separate process (so its CPU is its own and measured);
+web and worker are `khaacho serve` / `khaacho worker` subprocesses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import orjson
+
+from bot.bench import population, report
+from bot.bench.procs import (
+    Managed,
+    ProcessFailed,
+    baseline_process,
+    free_port,
+    service_env,
+    web_process,
+    worker_process,
+)
+from bot.db import connect, migrate
+from bot.kv import Keys, create_redis
+
+APP_SECRET = "bench-app-secret"  # noqa: S105 - signs webhooks on loopback only
+ACCESS_TOKEN = "bench-access-token"  # noqa: S105 - the simulator's, not a real one
+VERIFY_TOKEN = "bench-verify-token"  # noqa: S105
+PHONE_NUMBER_ID = "100000000000001"
+
+
+@dataclass
+class BenchOptions:
+    """What `khaacho bench` was asked to do."""
+
+    duration: float = 20.0  # seconds per measured phase
+    rate: float = 200.0  # inbound msgs/s of the latency phase
+    concurrency: int = 256  # conversations in flight in the closed-loop phases
+    baseline_concurrency: int = 64
+    retailers: int = 2000
+    vendors: int = 300
+    products: int = 10_000
+    url: str | None = None  # use a running web service instead of starting one
+    sim_port: int | None = None
+    json_path: Path | None = None
+    profile: Path | None = None
+    keep: bool = False
+    log_dir: Path = field(default_factory=lambda: Path(".khaacho") / "bench")
+    phases: tuple[str, ...] = ("baseline", "max", "latency", "orders")
+    quiet: bool = False
+
+
+def _say(opts: BenchOptions, text: str) -> None:
+    if not opts.quiet:
+        print(text, file=sys.stderr, flush=True)
+
+
+def _with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+async def _server_versions(db_url: str, redis_url: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    with contextlib.suppress(Exception):
+        conn = await connect(db_url)
+        try:
+            out["postgres"] = str(await conn.fetchval("SHOW server_version"))
+        finally:
+            await conn.close()
+    with contextlib.suppress(Exception):
+        client = create_redis(redis_url)
+        try:
+            out["redis"] = str((await client.info("server"))["redis_version"])
+        finally:
+            await client.aclose()
+    return out
+
+
+async def _prepare(server_url: str, redis_url: str, prefix: str, pop: population.Population,
+                   keep_db: str | None) -> tuple[str, dict[str, int]]:
+    """Create and fill this run's database; bump the catalogue version."""
+    name = keep_db or f"khaacho_bench_{secrets.token_hex(4)}"
+    admin = await connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = _with_database(server_url, name)
+    conn = await connect(url)
+    try:
+        await migrate(conn)
+        counts = await population.insert(conn, pop)
+    finally:
+        await conn.close()
+    client = create_redis(redis_url)
+    try:
+        await client.incr(Keys(prefix).catalog_version())
+    finally:
+        await client.aclose()
+    return url, counts
+
+
+async def _teardown(server_url: str, db_url: str | None, redis_url: str, prefix: str) -> None:
+    if db_url:
+        admin = await connect(server_url)
+        try:
+            name = urlsplit(db_url).path.lstrip("/")
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+    client = create_redis(redis_url)
+    try:
+        batch = [k async for k in client.scan_iter(match=prefix + "*", count=1000)]
+        for i in range(0, len(batch), 1000):
+            await client.delete(*batch[i:i + 1000])
+    finally:
+        await client.aclose()
+
+
+async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
+    """Check the driver's record against Postgres: every effect must be there."""
+    conn = await connect(db_url)
+    try:
+        wamids = acc["acked_wamids"]
+        handled = await conn.fetchval(
+            "SELECT count(*) FROM inbound_messages WHERE wamid = ANY($1::text[])", wamids)
+        placed = acc["placed_orders"]
+        found = await conn.fetchval(
+            "SELECT count(*) FROM orders WHERE number = ANY($1::int[])", placed)
+        delivered = acc["delivered_orders"]
+        delivered_ok = await conn.fetchval(
+            "SELECT count(*) FROM orders o WHERE o.number = ANY($1::int[]) AND o.status = "
+            "'delivered' AND EXISTS (SELECT 1 FROM ledger_entries l WHERE l.order_id = o.id "
+            "AND l.kind = 'debit')", delivered)
+        outbox = {r["status"]: r["n"] for r in await conn.fetch(
+            "SELECT status, count(*) AS n FROM outbox GROUP BY status")}
+        orders = {r["status"]: r["n"] for r in await conn.fetch(
+            "SELECT status, count(*) AS n FROM orders GROUP BY status")}
+    finally:
+        await conn.close()
+    return {
+        "acked": len(wamids), "handled": int(handled),
+        "missing_effects": len(set(wamids)) - int(handled),
+        "unanswered": len(acc["unanswered"]),
+        "unanswered_sample": acc["unanswered"][:5],
+        "placed_seen": len(placed), "placed_missing": len(placed) - int(found),
+        "delivered_seen": len(delivered), "delivered_missing": len(delivered) - int(delivered_ok),
+        "outbox": outbox, "orders": orders, "sim_sent": acc.get("sim_sent", 0),
+    }
+
+
+class _DriverRun:
+    """The driver subprocess, with per-phase CPU marks on the other processes."""
+
+    def __init__(self, spec: dict[str, Any], workdir: Path, watched: list[Managed],
+                 profile: Path | None, opts: BenchOptions) -> None:
+        self.spec, self.workdir, self.watched, self.opts = spec, workdir, watched, opts
+        self.profile = profile
+        self.cpu: dict[str, dict[str, float]] = {}
+        self.driver_pid = 0
+
+    def run(self, timeout: float) -> dict[str, Any]:
+        cfg, out = self.workdir / "driver.json", self.workdir / "driver-out.json"
+        cfg.write_bytes(orjson.dumps(self.spec))
+        proc = subprocess.Popen(  # noqa: S603 - our own module
+            [sys.executable, "-m", "bot.bench.driver", str(cfg), str(out)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.driver_pid = proc.pid
+        deadline = time.monotonic() + timeout
+        profilers: list[subprocess.Popen[bytes]] = []
+        assert proc.stderr is not None
+        try:
+            for line in proc.stderr:  # the driver says when each phase starts and ends
+                line = line.rstrip()
+                if line.startswith("phase-start "):
+                    for m in self.watched:
+                        m.mark()
+                    name = line.split(" ", 1)[1]
+                    if self.profile and name == "max":
+                        profilers = _start_profilers(self.watched, self.profile,
+                                                     self.opts.duration)
+                elif line.startswith("phase-end "):
+                    name = line.split(" ", 1)[1]
+                    self.cpu[name] = {m.name: m.cpu_share() for m in self.watched}
+                elif line.startswith("phase "):
+                    _say(self.opts, "  " + line[:300])
+                elif line:
+                    _say(self.opts, "  driver: " + line[:300])
+                if time.monotonic() > deadline:
+                    proc.kill()
+                    raise ProcessFailed("the load driver ran past its time limit")
+            proc.wait(max(1.0, deadline - time.monotonic()))
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            for p in profilers:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    p.wait(30)
+        if proc.returncode != 0 or not out.is_file():
+            raise ProcessFailed(f"the load driver failed (exit {proc.returncode})")
+        return dict(orjson.loads(out.read_bytes()))
+
+
+def _start_profilers(watched: list[Managed], target: Path,
+                     duration: float) -> list[subprocess.Popen[bytes]]:
+    """py-spy on web and worker for the max-rate phase (if py-spy is installed)."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(spy).exists():
+        return []
+    target.mkdir(parents=True, exist_ok=True)
+    procs = []
+    for m in watched:
+        if m.name not in ("web", "worker") or not m.alive():
+            continue
+        for fmt, ext in (("speedscope", "speedscope.json"), ("raw", "folded.txt")):
+            procs.append(subprocess.Popen(  # noqa: S603
+                [spy, "record", "--pid", str(m.pid), "--duration", str(int(duration)),
+                 "--rate", "97", "--format", fmt, "--output", str(target / f"{m.name}.{ext}"),
+                 "--nonblocking"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return procs
+
+
+class _Group(Managed):
+    """Several processes measured as one (Postgres backends)."""
+
+    def __init__(self, name: str, members: list[Managed]) -> None:
+        super().__init__(name, [], {}, Path(os.devnull))
+        self.members = members
+
+    def alive(self) -> bool:
+        return True
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for m in self.members:
+            with contextlib.suppress(Exception):
+                assert m._ps is not None
+                t = m._ps.cpu_times()
+                total += t.user + t.system
+        return total
+
+    def mark(self) -> None:
+        import psutil
+
+        self.members = []
+        for p in psutil.process_iter(["name"]):
+            if (p.info.get("name") or "").lower().startswith(self.name[:5]):
+                m = Managed(self.name, [], {}, Path(os.devnull))
+                m._ps = p
+                self.members.append(m)
+        super().mark()
+
+
+def run_bench(opts: BenchOptions) -> dict[str, Any]:
+    """Run the benchmark and return the report (also written to --json)."""
+    from bot.embedded import ensure_services
+
+    os.environ.setdefault("KHAACHO_BENCH", "1")
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
+        ensure_services(Path(".khaacho") / "bench")
+    server_url, redis_url = os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
+    prefix = f"khaacho-bench:{secrets.token_hex(4)}:"
+    opts.log_dir.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix="khaacho-bench-"))
+    pop = population.generate(products=opts.products, retailers=opts.retailers,
+                              vendors=opts.vendors)
+    result: dict[str, Any] = {"machine": report.machine(), "notes": []}
+    db_url: str | None = None
+    managed: list[Managed] = []
+    try:
+        # ---------------------------------------------------------- phase 1
+        if "baseline" in opts.phases:
+            port = free_port()
+            base = baseline_process(port, opts.log_dir).start()
+            managed.append(base)
+            _say(opts, f"phase baseline: bare aiohttp on :{port}, {opts.duration:.0f}s")
+            spec = {"app_secret": APP_SECRET, "phone_number_id": PHONE_NUMBER_ID,
+                    "baseline": {"url": f"http://127.0.0.1:{port}/webhook",
+                                 "concurrency": opts.baseline_concurrency,
+                                 "duration": opts.duration,
+                                 "connections": opts.baseline_concurrency}}
+            run = _DriverRun(spec, workdir, [base], None, opts)
+            base.mark()
+            out = run.run(timeout=opts.duration + 60)
+            b = out["phases"]["baseline"]
+            b["server_cpu"] = base.cpu_share()
+            result["baseline"] = b
+            base.stop()
+            managed.remove(base)
+            _say(opts, f"  baseline: {b['rps']:,.0f} req/s, loadgen CPU {b['loadgen_cpu']:.2f},"
+                       f" server CPU {b['server_cpu']:.2f}")
+        # ---------------------------------------------------------- the system
+        system_phases = [p for p in ("max", "latency", "orders") if p in opts.phases]
+        if system_phases:
+            _say(opts, f"populating: {opts.retailers} retailers, {opts.vendors} vendors, "
+                       f"{opts.products} products")
+            started = time.monotonic()
+            db_url, counts = asyncio.run(_prepare(server_url, redis_url, prefix, pop, None))
+            result["population"] = counts
+            _say(opts, f"  loaded in {time.monotonic() - started:.1f}s: {counts}")
+            sim_port = opts.sim_port or free_port()
+            web_port = free_port()
+            env = service_env(
+                database_url=db_url, redis_url=redis_url, redis_prefix=prefix,
+                api_url=f"http://127.0.0.1:{sim_port}/v23.0", app_secret=APP_SECRET,
+                access_token=ACCESS_TOKEN, phone_number_id=PHONE_NUMBER_ID,
+                verify_token=VERIFY_TOKEN, port=web_port)
+            webhook_url = opts.url or f"http://127.0.0.1:{web_port}/webhook"
+            if not opts.url:
+                managed.append(web_process(env, opts.log_dir).start(60))
+                managed.append(worker_process(env, opts.log_dir).start())
+            watched = [*managed, _Group("postgres", []), _Group("redis-server", [])]
+            phases: list[dict[str, Any]] = []
+            if "max" in system_phases:
+                phases.append({"name": "max", "kind": "closed", "concurrency": opts.concurrency,
+                               "duration": opts.duration, "queries": 0.3})
+            if "latency" in system_phases:
+                phases.append({"name": "latency", "kind": "open", "rate": opts.rate,
+                               "duration": opts.duration, "queries": 0.2})
+            if "orders" in system_phases:
+                phases.append({"name": "orders", "kind": "closed",
+                               "concurrency": opts.concurrency, "duration": opts.duration})
+            spec = {
+                "webhook_url": webhook_url, "app_secret": APP_SECRET,
+                "access_token": ACCESS_TOKEN, "phone_number_id": PHONE_NUMBER_ID,
+                "retailers": [r[0] for r in pop.retailers],
+                "vendors": [v[0] for v in pop.vendors],
+                "products": [{"sku": p.sku, "name": p.name, "unit": p.unit,
+                              "aliases": list(p.aliases), "category": p.category,
+                              "price": str(p.price)} for p in pop.popular],
+                "sim_port": sim_port, "phases": phases,
+            }
+            _say(opts, f"phases {', '.join(p['name'] for p in phases)}: "
+                       f"{opts.duration:.0f}s each (web :{web_port}, simulator :{sim_port})")
+            run = _DriverRun(spec, workdir, watched, opts.profile, opts)
+            out = run.run(timeout=len(phases) * (opts.duration + 60) + 120)
+            result["phases"] = out["phases"]
+            result["cpu"] = run.cpu
+            result["accounting"] = asyncio.run(account(db_url, out["accounting"]))
+            result["driver_rss_mb"] = out.get("max_rss_mb")
+            for m in managed:
+                if not m.alive():
+                    result["notes"].append(f"{m.name} exited during the run: {m.log_tail(5)}")
+        result["versions"] = report.versions(asyncio.run(_server_versions(server_url,
+                                                                           redis_url)))
+    finally:
+        for m in reversed(managed):
+            m.stop()
+        if not opts.keep:
+            with contextlib.suppress(Exception):
+                asyncio.run(_teardown(server_url, db_url, redis_url, prefix))
+        elif db_url:
+            result.setdefault("notes", []).append(f"kept database {db_url}")
+        shutil.rmtree(workdir, ignore_errors=True)
+    final = summarise(result)
+    if opts.profile:
+        final["profile"] = str(opts.profile)
+    if opts.json_path:
+        opts.json_path.parent.mkdir(parents=True, exist_ok=True)
+        opts.json_path.write_text(json.dumps(final, indent=2, ensure_ascii=False))
+    return final
+
+
+def summarise(raw: dict[str, Any]) -> dict[str, Any]:
+    """The report's headline figures from the raw phase results."""
+    phases = raw.get("phases") or {}
+    base = raw.get("baseline") or {}
+    mx, lat, orders = phases.get("max") or {}, phases.get("latency") or {}, phases.get(
+        "orders") or {}
+    acc = raw.get("accounting") or {}
+    baseline_rps = base.get("rps")
+    max_rate = mx.get("msgs_per_s")
+    errors = sum(int(p.get("http_errors", 0)) + int(p.get("status_http_errors", 0))
+                 for p in phases.values())
+    lost = (int(acc.get("missing_effects", 0)) + int(acc.get("unanswered", 0))
+            + int(acc.get("placed_missing", 0)) + int(acc.get("delivered_missing", 0)))
+    loadgen = {name: p.get("loadgen_cpu") for name, p in phases.items()}
+    if base:
+        loadgen["baseline"] = base.get("loadgen_cpu")
+    notes = list(raw.get("notes") or [])
+    for name, share in loadgen.items():
+        if share is not None and share >= 0.9:
+            notes.append(f"the load generator used {share:.0%} of a core in phase {name}: "
+                         "it is (part of) the bottleneck there")
+    cpu_max = (raw.get("cpu") or {}).get("max") or {}
+    return {
+        "baseline_rps": baseline_rps,
+        "max_msgs_per_s": max_rate,
+        "ratio": round(max_rate / baseline_rps, 3) if max_rate and baseline_rps else None,
+        "ack_ms": {k: lat.get("ack_ms", {}).get(k) for k in ("p50", "p95", "p99")},
+        "reply_ms": {k: lat.get("reply_ms", {}).get(k) for k in ("p50", "p95", "p99")},
+        "latency_target_rate": lat.get("target_rate"),
+        "latency_rate": lat.get("inbound_per_s"),
+        "orders_per_s": orders.get("orders_per_s"),
+        "errors": errors,
+        "lost": lost,
+        "loadgen_cpu": loadgen,
+        "cpu_share": cpu_max,
+        "machine": raw.get("machine"),
+        "versions": raw.get("versions"),
+        "population": raw.get("population"),
+        "accounting": acc,
+        "phases": {"baseline": base, **phases},
+        "cpu_by_phase": raw.get("cpu"),
+        "notes": notes,
+    }
