@@ -15,6 +15,7 @@ production router or a test conversation).
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 from dataclasses import dataclass
 
@@ -92,7 +93,11 @@ async def receive(request: web.Request) -> web.Response:
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        return _error(400, "body is not JSON")
+        try:
+            # orjson refuses integers beyond 64 bits, which are still JSON.
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            return _error(400, "body is not JSON")
     try:
         update = parse_update(data)
     except EnvelopeError as exc:

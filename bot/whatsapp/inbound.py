@@ -318,7 +318,8 @@ def _message_kind(value: Any) -> str:
     if not isinstance(value, dict):
         return "unsupported"
     kind = value.get("type")
-    if kind in _PAYLOAD_TYPES and isinstance(value.get(kind), dict | list):
+    if isinstance(kind, str) and kind in _PAYLOAD_TYPES and isinstance(value.get(kind),
+                                                                        dict | list):
         return str(kind)
     return "unsupported"
 

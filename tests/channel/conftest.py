@@ -3,6 +3,7 @@ the Cloud API simulator, signed posting helpers."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,7 +59,13 @@ class EchoConversation:
 
 def signed(envelope: Any, secret: str = TEST_APP_SECRET) -> tuple[bytes, dict[str, str]]:
     """Body bytes and headers as Meta would post them."""
-    body = envelope if isinstance(envelope, bytes) else orjson.dumps(envelope)
+    if isinstance(envelope, bytes):
+        body = envelope
+    else:
+        try:
+            body = orjson.dumps(envelope)
+        except TypeError:  # integers beyond 64 bits: valid JSON all the same
+            body = json.dumps(envelope).encode()
     return body, {"Content-Type": "application/json", HEADER: sign(secret, body)}
 
 

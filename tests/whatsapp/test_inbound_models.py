@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.whatsapp.inbound import (
     ButtonMessage,
@@ -119,3 +122,32 @@ def test_a_failed_status_carries_its_error_code_and_title() -> None:
 def test_something_that_is_not_an_envelope_is_an_envelope_error(body: Any) -> None:
     with pytest.raises(EnvelopeError):
         parse_update(body)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["type", "id", "from", "text", "body", "messages",
+                                       "statuses", "entry", "changes", "value", "field",
+                                       "object", "interactive", "errors", "code", "x"]),
+                      children, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_json)
+def test_parsing_any_json_either_succeeds_or_raises_envelope_error(data: Any) -> None:
+    with contextlib.suppress(EnvelopeError):
+        parse_update(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(["type", "id", "from", "from_user_id", "text", "image",
+                                        "interactive", "button", "context", "errors"]),
+                       _json, max_size=6))
+def test_any_message_object_is_parsed_or_rejected_never_raised(message: dict[str, Any]) -> None:
+    env = _text_env()
+    env["entry"][0]["changes"][0]["value"]["messages"] = [message]
+    parsed = parse_update(env)
+    assert len(parsed.messages) + len(parsed.rejected) == 1
