@@ -215,6 +215,16 @@ CREATE TRIGGER ledger_entries_append_only
     BEFORE UPDATE OR DELETE ON ledger_entries
     FOR EACH ROW EXECUTE FUNCTION ledger_is_append_only();
 
+-- Orders and money, later additions (issue 6).
+-- What each order line holds reserved from its current vendor's stock (0 when
+-- the vendor does not track stock): released exactly on reject/time-out/cancel.
+ALTER TABLE order_items ADD COLUMN IF NOT EXISTS reserved_qty numeric(12, 3) NOT NULL DEFAULT 0
+    CHECK (reserved_qty >= 0);
+-- The language a vendor reads their order messages in.
+ALTER TABLE vendors ADD COLUMN IF NOT EXISTS language text NOT NULL DEFAULT 'en'
+    CHECK (language IN ('en', 'ne'));
+CREATE INDEX IF NOT EXISTS ledger_order_idx ON ledger_entries (order_id) WHERE order_id IS NOT NULL;
+
 -- ---------------------------------------------------------------- WhatsApp channel
 
 -- Every inbound message id handled, written in the same transaction as its

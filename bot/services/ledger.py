@@ -1,0 +1,228 @@
+"""The credit ledger: delivery debits, payments, balances and the reconciliation check.
+
+The ledger is append-only (a trigger refuses UPDATE and DELETE); a balance is
+always derived from the entries; a correction is a new entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import asyncpg
+
+from bot.store import ledger as ledger_store
+from bot.store import orders as order_store
+from bot.store import parties as party_store
+from domain.credit import CreditPosition
+from domain.money import to_paisa
+
+# Nepal's clock (UTC+05:45, no daylight saving): due dates are the shop's dates.
+KATHMANDU = dt.timezone(dt.timedelta(hours=5, minutes=45))
+METHODS = ("cash", "esewa", "khalti", "bank")
+
+
+class LedgerError(Exception):
+    """A payment that cannot be recorded as asked (one clear line)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentResult:
+    """The payment and its ledger credit; `duplicate` when the reference was seen before
+    (then nothing new was written and these are the first recording's rows)."""
+
+    payment: ledger_store.Payment
+    entry: ledger_store.Entry
+    duplicate: bool
+    balance: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing the reconciliation check found wrong."""
+
+    kind: str
+    retailer_id: int | None
+    order_id: int | None
+    detail: str
+
+
+def kathmandu_date(now: dt.datetime) -> dt.date:
+    """The calendar date in Nepal at `now`."""
+    return now.astimezone(KATHMANDU).date()
+
+
+def due_date(delivered_at: dt.datetime, terms_days: int) -> dt.date:
+    """When a delivery's debit falls due: the Nepal date of delivery plus the terms."""
+    return kathmandu_date(delivered_at) + dt.timedelta(days=terms_days)
+
+
+async def post_delivery_debit(conn: asyncpg.Connection, order: order_store.Order, *,
+                              now: dt.datetime, actor: str) -> ledger_store.Entry:
+    """Debit the retailer for a delivered order, once; a second call returns the first debit."""
+    retailer = await party_store.retailer(conn, order.retailer_id)
+    if retailer is None:
+        raise LedgerError(f"order #{order.number} has no retailer")
+    entry = await ledger_store.insert_debit(
+        conn, retailer_id=order.retailer_id, amount=order.total, order_id=order.id,
+        due_date=due_date(now, retailer.credit_terms_days),
+        note=f"order #{order.number} delivered", created_by=actor, now=now)
+    if entry is None:
+        entry = await ledger_store.debit_for_order(conn, order.id)
+        assert entry is not None
+    return entry
+
+
+async def record_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: Decimal,
+                         method: str, reference: str | None, actor: str, now: dt.datetime,
+                         order_number: int | None = None,
+                         received_at: dt.datetime | None = None) -> PaymentResult:
+    """Post a payment as a ledger credit. A reference is unique: recording the same
+    reference again changes nothing and returns the first recording."""
+    amount = to_paisa(amount)
+    if amount <= 0:
+        raise LedgerError("amount must be more than zero")
+    if method not in METHODS:
+        raise LedgerError(f"method must be one of {', '.join(METHODS)}")
+    reference = reference.strip() if reference else None
+    retailer = await party_store.retailer(conn, retailer_id)
+    if retailer is None:
+        raise LedgerError("unknown retailer")
+    if reference:
+        existing = await ledger_store.payment_by_reference(conn, reference)
+        if existing is not None:
+            return await _duplicate(conn, existing, retailer_id)
+    order_id = None
+    if order_number is not None:
+        order = await order_store.order_by_number(conn, order_number)
+        if order is None or order.retailer_id != retailer_id:
+            raise LedgerError(f"order #{order_number} is not this retailer's")
+        order_id = order.id
+    payment = await ledger_store.insert_payment(
+        conn, retailer_id=retailer_id, amount=amount, method=method, reference=reference,
+        order_id=order_id, recorded_by=actor, received_at=received_at or now, now=now)
+    if payment is None:
+        # Another transaction recorded this reference between our look-up and insert.
+        assert reference is not None
+        existing = await ledger_store.payment_by_reference(conn, reference)
+        assert existing is not None
+        return await _duplicate(conn, existing, retailer_id)
+    note = f"{method} payment" + (f" ref {reference}" if reference else "")
+    entry = await ledger_store.insert_credit(
+        conn, retailer_id=retailer_id, amount=amount, payment_id=payment.id, order_id=order_id,
+        note=note, created_by=actor, now=now)
+    return PaymentResult(payment, entry, False, await balance(conn, retailer_id))
+
+
+async def _duplicate(conn: asyncpg.Connection, payment: ledger_store.Payment,
+                     retailer_id: int) -> PaymentResult:
+    if payment.retailer_id != retailer_id:
+        raise LedgerError(f"reference {payment.reference!r} is already used by another "
+                          "retailer's payment")
+    entry = await ledger_store.entry_for_payment(conn, payment.id)
+    assert entry is not None
+    return PaymentResult(payment, entry, True, await balance(conn, payment.retailer_id))
+
+
+async def post_correction(conn: asyncpg.Connection, *, retailer_id: int, kind: str,
+                          amount: Decimal, note: str, actor: str,
+                          now: dt.datetime, terms_days: int = 30) -> ledger_store.Entry:
+    """A manual correcting entry (never an edit of an old one); the note says why."""
+    amount = to_paisa(amount)
+    if amount <= 0 or not note.strip():
+        raise LedgerError("a correction needs a positive amount and a note")
+    if kind == "credit":
+        return await ledger_store.insert_credit(
+            conn, retailer_id=retailer_id, amount=amount, payment_id=None, order_id=None,
+            note=note, created_by=actor, now=now)
+    if kind != "debit":
+        raise LedgerError("kind must be debit or credit")
+    return await ledger_store.insert_manual_debit(
+        conn, retailer_id=retailer_id, amount=amount, due_date=due_date(now, terms_days),
+        note=note, created_by=actor, now=now)
+
+
+async def balance(conn: asyncpg.Connection, retailer_id: int) -> Decimal:
+    """What the retailer owes now (debits − credits)."""
+    return to_paisa(await ledger_store.balance(conn, retailer_id))
+
+
+async def credit_position(conn: asyncpg.Connection, retailer_id: int) -> CreditPosition:
+    """Limit, ledger balance and open orders: everything the credit check weighs."""
+    retailer = await party_store.retailer(conn, retailer_id)
+    if retailer is None:
+        raise LedgerError("unknown retailer")
+    return CreditPosition(retailer.credit_limit, await balance(conn, retailer_id),
+                          await order_store.open_orders_value(conn, retailer_id))
+
+
+async def check(conn: asyncpg.Connection) -> list[Problem]:
+    """Reconcile the books; an empty list means they are right.
+
+    Proves: each retailer's balance (as `balance()` derives it) equals the sum of
+    their entries added up here one by one; every delivered order has exactly one
+    debit, for its total, on its retailer; no order that is not delivered has a
+    debit; every payment has exactly one credit for its amount on its retailer;
+    every order's total is the sum of its lines.
+    """
+    if conn.is_in_transaction():
+        return await _check(conn)
+    # One snapshot for every query, so concurrent writes cannot fake a mismatch.
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        return await _check(conn)
+
+
+async def _check(conn: asyncpg.Connection) -> list[Problem]:
+    problems: list[Problem] = []
+    entries = await ledger_store.entries(conn)
+    per_retailer: dict[int, Decimal] = defaultdict(Decimal)
+    for e in entries:
+        per_retailer[e.retailer_id] += e.amount if e.kind == "debit" else -e.amount
+    for rid in [r["id"] for r in await conn.fetch("SELECT id FROM retailers ORDER BY id")]:
+        derived = await balance(conn, rid)
+        summed = to_paisa(per_retailer.get(rid, Decimal(0)))
+        if derived != summed:
+            problems.append(Problem("balance", rid, None,
+                                    f"balance {derived} but entries sum to {summed}"))
+    debits: dict[int, list[ledger_store.Entry]] = defaultdict(list)
+    for e in entries:
+        if e.kind == "debit" and e.order_id is not None:
+            debits[e.order_id].append(e)
+    orders = await conn.fetch(
+        "SELECT o.id, o.number, o.retailer_id, o.status, o.total, "
+        "  (SELECT coalesce(sum(line_total), 0) FROM order_items i WHERE i.order_id = o.id) "
+        "  AS lines_total FROM orders o ORDER BY o.id")
+    for o in orders:
+        found = debits.get(o["id"], [])
+        where = f"order #{o['number']}"
+        if o["status"] == "delivered":
+            if len(found) != 1:
+                problems.append(Problem("debit_count", o["retailer_id"], o["id"],
+                                        f"{where} is delivered with {len(found)} debits"))
+            for d in found:
+                if d.amount != o["total"] or d.retailer_id != o["retailer_id"]:
+                    problems.append(Problem(
+                        "debit_amount", o["retailer_id"], o["id"],
+                        f"{where} total {o['total']} but debit {d.amount} on retailer "
+                        f"{d.retailer_id}"))
+        elif found:
+            problems.append(Problem("debit_undelivered", o["retailer_id"], o["id"],
+                                    f"{where} is {o['status']} but has a debit"))
+        if to_paisa(o["lines_total"]) != o["total"]:
+            problems.append(Problem("order_total", o["retailer_id"], o["id"],
+                                    f"{where} total {o['total']} but lines sum to "
+                                    f"{o['lines_total']}"))
+    credits = {e.payment_id: e for e in entries if e.payment_id is not None}
+    for p in await conn.fetch("SELECT id, retailer_id, amount, reference FROM payments"):
+        c = credits.get(p["id"])
+        label = f"payment {p['id']}" + (f" ({p['reference']})" if p["reference"] else "")
+        if c is None:
+            problems.append(Problem("payment_unposted", p["retailer_id"], None,
+                                    f"{label} has no ledger credit"))
+        elif c.amount != p["amount"] or c.retailer_id != p["retailer_id"] or c.kind != "credit":
+            problems.append(Problem("payment_mismatch", p["retailer_id"], None,
+                                    f"{label} of {p['amount']} posted as {c.kind} "
+                                    f"{c.amount} on retailer {c.retailer_id}"))
+    return problems

@@ -1,0 +1,135 @@
+"""The credit ledger and payments: plain SQL. Ledger rows are only ever inserted."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import asyncpg
+
+_ENTRY_COLS = ("id, retailer_id, kind, amount, order_id, payment_id, due_date, note, created_by, "
+               "created_at")
+_PAYMENT_COLS = ("id, retailer_id, amount, method, reference, order_id, recorded_by, received_at, "
+                 "created_at")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    retailer_id: int
+    kind: str
+    amount: Decimal
+    order_id: int | None
+    payment_id: int | None
+    due_date: dt.date | None
+    note: str | None
+    created_by: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    id: int
+    retailer_id: int
+    amount: Decimal
+    method: str
+    reference: str | None
+    order_id: int | None
+    recorded_by: str
+    received_at: dt.datetime
+    created_at: dt.datetime
+
+
+def _entry(row: asyncpg.Record | None) -> Entry | None:
+    return None if row is None else Entry(**dict(row))
+
+
+def _payment(row: asyncpg.Record | None) -> Payment | None:
+    return None if row is None else Payment(**dict(row))
+
+
+async def insert_debit(conn: asyncpg.Connection, *, retailer_id: int, amount: Decimal,
+                       order_id: int, due_date: dt.date, note: str | None, created_by: str,
+                       now: dt.datetime) -> Entry | None:
+    """The debit for a delivered order; None if the order already has one."""
+    return _entry(await conn.fetchrow(
+        f"""INSERT INTO ledger_entries (retailer_id, kind, amount, order_id, due_date, note,
+                                        created_by, created_at)
+            VALUES ($1, 'debit', $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (order_id) WHERE kind = 'debit' AND order_id IS NOT NULL DO NOTHING
+            RETURNING {_ENTRY_COLS}""",  # noqa: S608
+        retailer_id, amount, order_id, due_date, note, created_by, now))
+
+
+async def debit_for_order(conn: asyncpg.Connection, order_id: int) -> Entry | None:
+    return _entry(await conn.fetchrow(
+        f"SELECT {_ENTRY_COLS} FROM ledger_entries "  # noqa: S608
+        "WHERE order_id = $1 AND kind = 'debit'", order_id))
+
+
+async def insert_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: Decimal,
+                         method: str, reference: str | None, order_id: int | None,
+                         recorded_by: str, received_at: dt.datetime,
+                         now: dt.datetime) -> Payment | None:
+    """A new payment; None when one with this reference exists already."""
+    return _payment(await conn.fetchrow(
+        f"""INSERT INTO payments (retailer_id, amount, method, reference, order_id, recorded_by,
+                                  received_at, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (reference) DO NOTHING
+            RETURNING {_PAYMENT_COLS}""",  # noqa: S608
+        retailer_id, amount, method, reference, order_id, recorded_by, received_at, now))
+
+
+async def payment_by_reference(conn: asyncpg.Connection, reference: str) -> Payment | None:
+    return _payment(await conn.fetchrow(
+        f"SELECT {_PAYMENT_COLS} FROM payments WHERE reference = $1", reference))  # noqa: S608
+
+
+async def insert_credit(conn: asyncpg.Connection, *, retailer_id: int, amount: Decimal,
+                        payment_id: int | None, order_id: int | None, note: str | None,
+                        created_by: str, now: dt.datetime) -> Entry:
+    entry = _entry(await conn.fetchrow(
+        f"""INSERT INTO ledger_entries (retailer_id, kind, amount, order_id, payment_id, note,
+                                        created_by, created_at)
+            VALUES ($1, 'credit', $2, $3, $4, $5, $6, $7)
+            RETURNING {_ENTRY_COLS}""",  # noqa: S608
+        retailer_id, amount, order_id, payment_id, note, created_by, now))
+    assert entry is not None
+    return entry
+
+
+async def insert_manual_debit(conn: asyncpg.Connection, *, retailer_id: int, amount: Decimal,
+                              due_date: dt.date, note: str, created_by: str,
+                              now: dt.datetime) -> Entry:
+    """A correcting debit not tied to an order."""
+    entry = _entry(await conn.fetchrow(
+        f"""INSERT INTO ledger_entries (retailer_id, kind, amount, due_date, note, created_by,
+                                        created_at)
+            VALUES ($1, 'debit', $2, $3, $4, $5, $6)
+            RETURNING {_ENTRY_COLS}""",  # noqa: S608
+        retailer_id, amount, due_date, note, created_by, now))
+    assert entry is not None
+    return entry
+
+
+async def entry_for_payment(conn: asyncpg.Connection, payment_id: int) -> Entry | None:
+    return _entry(await conn.fetchrow(
+        f"SELECT {_ENTRY_COLS} FROM ledger_entries WHERE payment_id = $1",  # noqa: S608
+        payment_id))
+
+
+async def balance(conn: asyncpg.Connection, retailer_id: int) -> Decimal:
+    """Debits minus credits: what the retailer owes (negative = paid in advance)."""
+    value = await conn.fetchval(
+        "SELECT coalesce(sum(CASE kind WHEN 'debit' THEN amount ELSE -amount END), 0) "
+        "FROM ledger_entries WHERE retailer_id = $1", retailer_id)
+    return Decimal(value)
+
+
+async def entries(conn: asyncpg.Connection, retailer_id: int | None = None) -> list[Entry]:
+    rows = await conn.fetch(
+        f"SELECT {_ENTRY_COLS} FROM ledger_entries "  # noqa: S608
+        "WHERE $1::bigint IS NULL OR retailer_id = $1 ORDER BY id", retailer_id)
+    return [e for e in map(_entry, rows) if e is not None]

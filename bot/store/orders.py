@@ -1,0 +1,293 @@
+"""Orders, their items, events and vendor offers; vendor prices and stock: plain SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+OPEN_STATUSES = ("pending", "accepted", "dispatched")
+
+_ORDER_COLS = ("id, number, retailer_id, vendor_id, status, total, item_count, source, "
+               "idempotency_key, accept_deadline, created_at, accepted_at, dispatched_at, "
+               "delivered_at, cancelled_at")
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: int
+    number: int
+    retailer_id: int
+    vendor_id: int | None
+    status: str
+    total: Decimal
+    item_count: int
+    source: str
+    idempotency_key: str | None
+    accept_deadline: dt.datetime | None
+    created_at: dt.datetime
+    accepted_at: dt.datetime | None
+    dispatched_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderItem:
+    line_no: int
+    product_id: int
+    sku: str
+    name: str
+    unit: str
+    qty: Decimal
+    unit_price: Decimal
+    line_total: Decimal
+    reserved_qty: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    id: int
+    sku: str
+    name: str
+    unit: str
+    category: str
+
+
+@dataclass(frozen=True, slots=True)
+class VendorOffer:
+    """One row of a vendor's price list, with the vendor's routing facts."""
+
+    vendor_id: int
+    vendor_name: str
+    areas: tuple[str, ...]
+    product_id: int
+    sku: str
+    price: Decimal
+    stock: Decimal | None
+    min_qty: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceRow:
+    vendor_id: int
+    offers: int
+    accepted: int
+    rejected: int
+    median_response_seconds: int | None
+    fulfilled: int
+    failed: int
+
+
+def _order(row: asyncpg.Record | None) -> Order | None:
+    return None if row is None else Order(**dict(row))
+
+
+async def order_by_number(conn: asyncpg.Connection, number: int, *,
+                          for_update: bool = False) -> Order | None:
+    lock = " FOR UPDATE" if for_update else ""
+    return _order(await conn.fetchrow(
+        f"SELECT {_ORDER_COLS} FROM orders WHERE number = $1{lock}", number))  # noqa: S608
+
+
+async def order_by_id(conn: asyncpg.Connection, order_id: int) -> Order | None:
+    return _order(await conn.fetchrow(
+        f"SELECT {_ORDER_COLS} FROM orders WHERE id = $1", order_id))  # noqa: S608
+
+
+async def order_by_key(conn: asyncpg.Connection, key: str) -> Order | None:
+    return _order(await conn.fetchrow(
+        f"SELECT {_ORDER_COLS} FROM orders WHERE idempotency_key = $1", key))  # noqa: S608
+
+
+async def orders_of_retailer(conn: asyncpg.Connection, retailer_id: int, *,
+                             limit: int = 10) -> list[Order]:
+    rows = await conn.fetch(
+        f"SELECT {_ORDER_COLS} FROM orders WHERE retailer_id = $1 "  # noqa: S608
+        "ORDER BY created_at DESC, id DESC LIMIT $2", retailer_id, limit)
+    return [o for o in map(_order, rows) if o is not None]
+
+
+async def open_orders_of_vendor(conn: asyncpg.Connection, vendor_id: int, *,
+                                limit: int = 20) -> list[Order]:
+    rows = await conn.fetch(
+        f"SELECT {_ORDER_COLS} FROM orders WHERE vendor_id = $1 "  # noqa: S608
+        "AND status = ANY($2::text[]) ORDER BY number LIMIT $3",
+        vendor_id, list(OPEN_STATUSES), limit)
+    return [o for o in map(_order, rows) if o is not None]
+
+
+async def items(conn: asyncpg.Connection, order_id: int) -> list[OrderItem]:
+    rows = await conn.fetch(
+        "SELECT line_no, product_id, sku, name, unit, qty, unit_price, line_total, reserved_qty "
+        "FROM order_items WHERE order_id = $1 ORDER BY line_no", order_id)
+    return [OrderItem(**dict(r)) for r in rows]
+
+
+async def open_orders_value(conn: asyncpg.Connection, retailer_id: int) -> Decimal:
+    """The value of orders placed but not delivered (or cancelled, or unroutable)."""
+    value = await conn.fetchval(
+        "SELECT coalesce(sum(total), 0) FROM orders WHERE retailer_id = $1 "
+        "AND status = ANY($2::text[])", retailer_id, list(OPEN_STATUSES))
+    return Decimal(value)
+
+
+async def products_by_sku(conn: asyncpg.Connection, skus: Sequence[str]) -> dict[str, Product]:
+    rows = await conn.fetch(
+        "SELECT id, sku, name, unit, category FROM products WHERE sku = ANY($1::text[])",
+        list(skus))
+    return {r["sku"]: Product(**dict(r)) for r in rows}
+
+
+async def vendor_offers(conn: asyncpg.Connection, skus: Sequence[str]) -> list[VendorOffer]:
+    """Every active vendor's terms for these products."""
+    rows = await conn.fetch(
+        """SELECT v.id AS vendor_id, v.name AS vendor_name, v.areas, p.id AS product_id, p.sku,
+                  vp.price, vp.stock, vp.min_qty
+           FROM vendor_products vp
+           JOIN vendors v ON v.id = vp.vendor_id AND v.active
+           JOIN products p ON p.id = vp.product_id
+           WHERE p.sku = ANY($1::text[])
+           ORDER BY v.id, p.sku""", list(skus))
+    return [VendorOffer(r["vendor_id"], r["vendor_name"], tuple(r["areas"] or ()),
+                        r["product_id"], r["sku"], r["price"], r["stock"], r["min_qty"])
+            for r in rows]
+
+
+async def performance(conn: asyncpg.Connection,
+                      vendor_ids: Sequence[int]) -> dict[int, PerformanceRow]:
+    """The jobs' latest vendor figures (vendor_performance); absent = no history yet."""
+    rows = await conn.fetch(
+        """SELECT vendor_id, offers, accepted, rejected, median_response_seconds, fulfilled,
+                  failed
+           FROM vendor_performance WHERE vendor_id = ANY($1::bigint[])""", list(vendor_ids))
+    return {r["vendor_id"]: PerformanceRow(**dict(r)) for r in rows}
+
+
+async def insert_order(conn: asyncpg.Connection, *, retailer_id: int, vendor_id: int,
+                       total: Decimal, item_count: int, source: str,
+                       idempotency_key: str | None, accept_deadline: dt.datetime,
+                       now: dt.datetime) -> Order:
+    row = await conn.fetchrow(
+        f"""INSERT INTO orders (retailer_id, vendor_id, status, total, item_count, source,
+                                idempotency_key, accept_deadline, created_at, updated_at)
+            VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7, $8, $8)
+            RETURNING {_ORDER_COLS}""",  # noqa: S608
+        retailer_id, vendor_id, total, item_count, source, idempotency_key, accept_deadline, now)
+    order = _order(row)
+    assert order is not None
+    return order
+
+
+async def insert_items(conn: asyncpg.Connection, order_id: int,
+                       lines: Sequence[OrderItem]) -> None:
+    await conn.executemany(
+        """INSERT INTO order_items (order_id, line_no, product_id, sku, name, unit, qty,
+                                    unit_price, line_total, reserved_qty)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
+        [(order_id, ln.line_no, ln.product_id, ln.sku, ln.name, ln.unit, ln.qty, ln.unit_price,
+          ln.line_total, ln.reserved_qty) for ln in lines])
+
+
+async def set_reserved(conn: asyncpg.Connection, order_id: int,
+                       reserved: dict[int, Decimal]) -> None:
+    """Record what each line (by line_no) now holds reserved."""
+    await conn.executemany(
+        "UPDATE order_items SET reserved_qty = $3 WHERE order_id = $1 AND line_no = $2",
+        [(order_id, line_no, qty) for line_no, qty in reserved.items()])
+
+
+async def update_order(conn: asyncpg.Connection, order_id: int, *, now: dt.datetime,
+                       **changes: object) -> Order:
+    allowed = {"status", "vendor_id", "accept_deadline", "accepted_at", "dispatched_at",
+               "delivered_at", "cancelled_at"}
+    names = list(changes)
+    if not names or not set(names) <= allowed:
+        raise ValueError(f"cannot update order columns {names}")
+    sets = ", ".join(f"{n} = ${i + 2}" for i, n in enumerate(names))
+    row = await conn.fetchrow(
+        f"UPDATE orders SET {sets}, updated_at = ${len(names) + 2} WHERE id = $1 "  # noqa: S608
+        f"RETURNING {_ORDER_COLS}", order_id, *changes.values(), now)
+    order = _order(row)
+    assert order is not None
+    return order
+
+
+async def insert_event(conn: asyncpg.Connection, *, order_id: int, at: dt.datetime, actor: str,
+                       from_status: str | None, to_status: str, reason: str | None,
+                       details: dict[str, Any] | None = None) -> None:
+    await conn.execute(
+        """INSERT INTO order_events (order_id, at, actor, from_status, to_status, reason, details)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)""",
+        order_id, at, actor, from_status, to_status, reason, details or {})
+
+
+async def events(conn: asyncpg.Connection, order_id: int) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT at, actor, from_status, to_status, reason, details FROM order_events "
+        "WHERE order_id = $1 ORDER BY id", order_id)
+    return [dict(r) for r in rows]
+
+
+async def insert_offer(conn: asyncpg.Connection, *, order_id: int, vendor_id: int,
+                       at: dt.datetime, deadline: dt.datetime) -> None:
+    await conn.execute(
+        "INSERT INTO order_offers (order_id, vendor_id, offered_at, deadline) "
+        "VALUES ($1, $2, $3, $4)", order_id, vendor_id, at, deadline)
+
+
+async def close_offer(conn: asyncpg.Connection, *, order_id: int, vendor_id: int,
+                      at: dt.datetime, outcome: str, reason: str | None) -> None:
+    """Record how the open offer of this order to this vendor ended."""
+    await conn.execute(
+        "UPDATE order_offers SET answered_at = $3, outcome = $4, reason = $5 "
+        "WHERE order_id = $1 AND vendor_id = $2 AND outcome IS NULL",
+        order_id, vendor_id, at, outcome, reason)
+
+
+async def offered_vendors(conn: asyncpg.Connection, order_id: int) -> set[int]:
+    rows = await conn.fetch("SELECT vendor_id FROM order_offers WHERE order_id = $1", order_id)
+    return {r["vendor_id"] for r in rows}
+
+
+async def reserve(conn: asyncpg.Connection, *, vendor_id: int, product_id: int,
+                  qty: Decimal) -> Decimal | None:
+    """Take `qty` from the vendor's stock if it has that much.
+
+    Returns the quantity reserved (0 when the product is not stock-tracked), or
+    None when the stock is short (nothing changed). The conditional UPDATE is
+    what makes two orders racing for the last bags safe.
+    """
+    row = await conn.fetchrow(
+        """UPDATE vendor_products SET stock = CASE WHEN stock IS NULL THEN NULL
+                                                   ELSE stock - $3 END
+           WHERE vendor_id = $1 AND product_id = $2 AND (stock IS NULL OR stock >= $3)
+           RETURNING stock IS NOT NULL AS tracked""", vendor_id, product_id, qty)
+    if row is None:
+        return None
+    return qty if row["tracked"] else Decimal(0)
+
+
+async def release(conn: asyncpg.Connection, *, vendor_id: int, product_id: int,
+                  qty: Decimal) -> None:
+    """Give reserved stock back (a vendor that stopped tracking stock keeps NULL)."""
+    if qty <= 0:
+        return
+    await conn.execute(
+        "UPDATE vendor_products SET stock = stock + $3 "
+        "WHERE vendor_id = $1 AND product_id = $2 AND stock IS NOT NULL",
+        vendor_id, product_id, qty)
+
+
+async def expired_pending(conn: asyncpg.Connection, now: dt.datetime, *,
+                          limit: int) -> list[Order]:
+    """Pending orders past their accept deadline, locked; rows another worker holds are skipped."""
+    rows = await conn.fetch(
+        f"SELECT {_ORDER_COLS} FROM orders WHERE status = 'pending' "  # noqa: S608
+        "AND accept_deadline <= $1 ORDER BY accept_deadline LIMIT $2 FOR UPDATE SKIP LOCKED",
+        now, limit)
+    return [o for o in map(_order, rows) if o is not None]

@@ -1,0 +1,147 @@
+"""Retailers and vendors: plain SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+_RETAILER_COLS = ("id, phone, shop_name, owner_name, area, status, blocked_reason, credit_limit, "
+                  "credit_terms_days, language, created_at, approved_at")
+_VENDOR_COLS = "id, phone, name, areas, active, language, created_at"
+
+
+@dataclass(frozen=True, slots=True)
+class Retailer:
+    id: int
+    phone: str
+    shop_name: str
+    owner_name: str | None
+    area: str
+    status: str
+    blocked_reason: str | None
+    credit_limit: Decimal
+    credit_terms_days: int
+    language: str
+    created_at: dt.datetime
+    approved_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Vendor:
+    id: int
+    phone: str
+    name: str
+    areas: tuple[str, ...]
+    active: bool
+    language: str
+    created_at: dt.datetime
+
+
+def _retailer(row: asyncpg.Record | None) -> Retailer | None:
+    return None if row is None else Retailer(**dict(row))
+
+
+def _vendor(row: asyncpg.Record | None) -> Vendor | None:
+    if row is None:
+        return None
+    data: dict[str, Any] = dict(row)
+    data["areas"] = tuple(data["areas"] or ())
+    return Vendor(**data)
+
+
+async def retailer(conn: asyncpg.Connection, retailer_id: int, *,
+                   for_update: bool = False) -> Retailer | None:
+    """One retailer by id; `for_update` locks the row until the transaction ends."""
+    lock = " FOR UPDATE" if for_update else ""
+    row = await conn.fetchrow(f"SELECT {_RETAILER_COLS} FROM retailers WHERE id = $1{lock}",  # noqa: S608
+                              retailer_id)
+    return _retailer(row)
+
+
+async def retailer_by_phone(conn: asyncpg.Connection, phone: str) -> Retailer | None:
+    row = await conn.fetchrow(f"SELECT {_RETAILER_COLS} FROM retailers WHERE phone = $1",  # noqa: S608
+                              phone)
+    return _retailer(row)
+
+
+async def insert_retailer(conn: asyncpg.Connection, *, phone: str, shop_name: str, area: str,
+                          owner_name: str | None, credit_limit: Decimal, terms_days: int,
+                          language: str) -> Retailer | None:
+    """Insert a pending retailer; None when the phone is already registered."""
+    row = await conn.fetchrow(
+        f"""INSERT INTO retailers (phone, shop_name, owner_name, area, credit_limit,
+                                   credit_terms_days, language)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (phone) DO NOTHING
+            RETURNING {_RETAILER_COLS}""",  # noqa: S608
+        phone, shop_name, owner_name, area, credit_limit, terms_days, language)
+    return _retailer(row)
+
+
+async def update_retailer(conn: asyncpg.Connection, retailer_id: int, *, now: dt.datetime,
+                          **changes: object) -> Retailer:
+    """Set the given columns (names fixed by the callers in this package)."""
+    allowed = {"status", "blocked_reason", "credit_limit", "credit_terms_days", "approved_at",
+               "language"}
+    names = list(changes)
+    if not names or not set(names) <= allowed:
+        raise ValueError(f"cannot update retailer columns {names}")
+    sets = ", ".join(f"{n} = ${i + 2}" for i, n in enumerate(names))
+    row = await conn.fetchrow(
+        f"UPDATE retailers SET {sets}, updated_at = ${len(names) + 2} WHERE id = $1 "  # noqa: S608
+        f"RETURNING {_RETAILER_COLS}",
+        retailer_id, *changes.values(), now)
+    result = _retailer(row)
+    assert result is not None
+    return result
+
+
+async def list_retailers(conn: asyncpg.Connection, *, status: str | None = None,
+                         limit: int = 500) -> list[Retailer]:
+    rows = await conn.fetch(
+        f"SELECT {_RETAILER_COLS} FROM retailers "  # noqa: S608
+        "WHERE ($1::text IS NULL OR status = $1) ORDER BY id LIMIT $2", status, limit)
+    return [r for r in map(_retailer, rows) if r is not None]
+
+
+async def vendor(conn: asyncpg.Connection, vendor_id: int) -> Vendor | None:
+    row = await conn.fetchrow(f"SELECT {_VENDOR_COLS} FROM vendors WHERE id = $1",  # noqa: S608
+                              vendor_id)
+    return _vendor(row)
+
+
+async def vendor_by_phone(conn: asyncpg.Connection, phone: str) -> Vendor | None:
+    row = await conn.fetchrow(f"SELECT {_VENDOR_COLS} FROM vendors WHERE phone = $1",  # noqa: S608
+                              phone)
+    return _vendor(row)
+
+
+async def insert_vendor(conn: asyncpg.Connection, *, phone: str, name: str,
+                        areas: Sequence[str], language: str) -> Vendor | None:
+    """Insert an active vendor; None when the phone is already registered."""
+    row = await conn.fetchrow(
+        f"""INSERT INTO vendors (phone, name, areas, language) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (phone) DO NOTHING RETURNING {_VENDOR_COLS}""",  # noqa: S608
+        phone, name, list(areas), language)
+    return _vendor(row)
+
+
+async def list_vendors(conn: asyncpg.Connection, *, area: str | None = None) -> list[Vendor]:
+    rows = await conn.fetch(
+        f"SELECT {_VENDOR_COLS} FROM vendors "  # noqa: S608
+        "WHERE $1::text IS NULL OR EXISTS (SELECT 1 FROM unnest(areas) a "
+        "  WHERE lower(a) IN (lower($1), '*')) ORDER BY id", area)
+    return [v for v in map(_vendor, rows) if v is not None]
+
+
+async def audit(conn: asyncpg.Connection, *, actor: str, action: str, target: str,
+                details: dict[str, Any], now: dt.datetime) -> None:
+    """Record an operator write in audit_log."""
+    await conn.execute(
+        "INSERT INTO audit_log (at, actor, action, target, details) VALUES ($1, $2, $3, $4, $5)",
+        now, actor, action, target, details)

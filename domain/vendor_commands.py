@@ -1,0 +1,140 @@
+"""What a vendor writes back about an order: `ACCEPT 1042`, `1042 ok`,
+`REJECT 1042 no stock`, `DISPATCHED 1042`, `DELIVERED 1042`, Nepali and
+romanised Nepali (`1042 swikar`, `स्वीकार १०४२`, `अस्वीकार`, `पठाइयो`, `पुग्यो`).
+
+The keyword may come before or after the order number, in any case, with an
+optional `#`; whatever follows is the reason (kept for rejects). Also the ids
+of the Accept / Reject reply buttons (`vendor:accept:1042`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class VendorAction(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    DISPATCH = "dispatch"
+    DELIVER = "deliver"
+
+
+class VendorQuery(StrEnum):
+    """Requests that do not name an order."""
+
+    LIST = "list"
+    HELP = "help"
+
+
+# Longer phrases first so `not ok` is never read as `ok`.
+KEYWORDS: dict[VendorAction, tuple[str, ...]] = {
+    VendorAction.REJECT: (
+        "reject", "rejected", "decline", "declined", "no stock", "not ok", "cannot", "cant",
+        "can't", "no", "nai", "aswikar", "asweekar", "aswikaar", "asvikar", "aswikar garyo",
+        "mildaina", "hudaina", "hudaina", "छैन", "अस्वीकार", "अस्वीकृत", "हुँदैन", "मिल्दैन",
+    ),
+    VendorAction.ACCEPT: (
+        "accept", "accepted", "ok", "okay", "yes", "confirm", "confirmed", "swikar",
+        "sweekar", "swikaar", "svikar", "thik cha", "thik chha", "hunchha", "huncha",
+        "स्वीकार", "स्वीकृत", "हुन्छ", "ठिक छ", "ठीक छ",
+    ),
+    VendorAction.DISPATCH: (
+        "dispatch", "dispatched", "sent", "shipped", "on the way", "pathaiyo", "pathayo",
+        "pathaeko", "patha", "पठाइयो", "पठायो", "पठाएको", "निस्कियो",
+    ),
+    VendorAction.DELIVER: (
+        "deliver", "delivered", "done", "received", "pugyo", "pugeko", "bujhaiyo",
+        "bujhayo", "पुग्यो", "पुगेको", "बुझाइयो", "बुझायो",
+    ),
+}
+
+QUERY_WORDS: dict[VendorQuery, tuple[str, ...]] = {
+    VendorQuery.LIST: ("orders", "order", "list", "pending", "अर्डर", "सूची"),
+    VendorQuery.HELP: ("help", "menu", "hi", "hello", "namaste", "मद्दत", "नमस्ते"),
+}
+
+_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    ordered = sorted(set(words), key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+
+
+_ALL_WORDS: list[tuple[str, VendorAction]] = [
+    (w, action) for action, words in KEYWORDS.items() for w in words
+]
+_KW = _alternation(tuple(w for w, _ in _ALL_WORDS))
+# A keyword ends at a space, punctuation or the end; `\b` misreads Devanagari
+# vowel signs as word boundaries.
+_END = r"(?=$|[\s.,!?:;()\-#/])"
+_NUM = r"#?\s*(?P<{name}>\d{{1,9}})"
+_SEP = r"[\s.,:;!\-]*"
+_FORWARD = re.compile(rf"^\s*(?P<kw>{_KW}){_END}{_SEP}(?:order\s*)?{_NUM.format(name='num')}"
+                      r"(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+_BACKWARD = re.compile(rf"^\s*(?:order\s*)?{_NUM.format(name='num')}{_SEP}(?P<kw>{_KW}){_END}"
+                       r"(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
+_BUTTON = re.compile(r"^vendor:(accept|reject|dispatch|deliver):(\d{1,9})$")
+
+
+@dataclass(frozen=True, slots=True)
+class VendorCommand:
+    action: VendorAction
+    order_number: int
+    reason: str | None = None
+
+
+def normalize(text: str) -> str:
+    """NFC, Devanagari digits as ASCII, runs of spaces as one, case folded."""
+    text = unicodedata.normalize("NFC", text).translate(_DEVANAGARI_DIGITS)
+    return " ".join(text.split()).casefold()
+
+
+def _action_of(keyword: str) -> VendorAction:
+    key = " ".join(keyword.split()).casefold()
+    for word, action in _ALL_WORDS:
+        if word.casefold() == key:
+            return action
+    raise KeyError(keyword)  # unreachable: the regex only matches known words
+
+
+def parse(text: str) -> VendorCommand | None:
+    """The command in a vendor's text, or None when it is not one."""
+    norm = normalize(text)
+    for pattern in (_FORWARD, _BACKWARD):
+        m = pattern.match(norm)
+        if m is None:
+            continue
+        action = _action_of(m["kw"])
+        rest = m["rest"].strip(" \t.,:;!-")
+        reason = rest or None
+        if reason is None and m["kw"].strip() == "no stock":
+            reason = "no stock"
+        return VendorCommand(action, int(m["num"]), reason if action is VendorAction.REJECT
+                             else None)
+    return None
+
+
+def parse_query(text: str) -> VendorQuery | None:
+    """A request to list open orders or for help, when the whole text is one."""
+    norm = normalize(text).strip(" ?!.")
+    for query, words in QUERY_WORDS.items():
+        if norm in {w.casefold() for w in words}:
+            return query
+    return None
+
+
+def button_id(action: VendorAction, order_number: int) -> str:
+    """The reply-button id for `action` on an order (`vendor:accept:1042`)."""
+    return f"vendor:{action.value}:{order_number}"
+
+
+def parse_button(reply_id: str) -> VendorCommand | None:
+    """The command behind a reply-button id, or None when it is not a vendor button."""
+    m = _BUTTON.match(reply_id.strip())
+    if m is None:
+        return None
+    return VendorCommand(VendorAction(m[1]), int(m[2]))
