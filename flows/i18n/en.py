@@ -181,3 +181,80 @@ STRINGS: dict[str, str] = {
     "unit.unit": "unit",
     "unit.unit.pl": "units",
 }
+
+# --- orders and vendors ---
+# Owned by the vendors-and-money work (issue 6): what vendors read about their
+# orders and the notices retailers get as an order moves.
+STRINGS.update({
+    "vendor.offer.header": "New order #{number}",
+    "vendor.offer.body": (
+        "From {shop}, {area}\n"
+        "{lines}\n"
+        "Total: {total}\n"
+        "Please answer within {minutes} minutes. To reject, tap Reject or reply "
+        "“REJECT {number} reason”."
+    ),
+    "vendor.offer.line": "• {name} — {qty} {unit} × {price} = {total}",
+    "vendor.offer.more": "… and {count} more item(s)",
+    "vendor.offer.footer": "Khaacho order",
+    "vendor.btn.accept": "Accept",
+    "vendor.btn.reject": "Reject",
+    "vendor.accepted": (
+        "✅ Order #{number} accepted. Deliver to {shop}, {area} (📞 {phone}).\n"
+        "When it leaves, reply “DISPATCHED {number}”."
+    ),
+    "vendor.rejected": "Order #{number} rejected ({reason}). We'll offer it to another supplier.",
+    "vendor.rejected.noreason": "no reason given",
+    "vendor.dispatched": (
+        "🚚 Order #{number} marked dispatched. Reply “DELIVERED {number}” once the shop has it."
+    ),
+    "vendor.delivered": "📦 Order #{number} delivered: {total} is on {shop}'s account. Thank you!",
+    "vendor.already_accepted": "Order #{number} is already accepted — nothing changed.",
+    "vendor.already": "Order #{number} is already {status} — nothing changed.",
+    "vendor.finished": "Order #{number} is {status}; there is nothing more to do on it.",
+    "vendor.wrong_step": "Order #{number} is {status}, so it can't be marked {action}. {hint}",
+    "vendor.hint.pending": "Accept it first: reply “ACCEPT {number}”.",
+    "vendor.hint.accepted": "Mark it dispatched first: reply “DISPATCHED {number}”.",
+    "vendor.hint.none": "",
+    "vendor.not_found": "I can't find order #{number}. Please check the number.",
+    "vendor.not_yours": "Order #{number} is not assigned to you, so I can't change it.",
+    "vendor.timed_out": (
+        "Order #{number} was not answered within {minutes} minutes, so it went to another "
+        "supplier."
+    ),
+    "vendor.cancelled": "Order #{number} was cancelled ({reason}). Please don't send it.",
+    "vendor.help": (
+        "Answer an order with the buttons, or reply:\n"
+        "• ACCEPT 1042 (or “1042 ok”)\n"
+        "• REJECT 1042 reason\n"
+        "• DISPATCHED 1042\n"
+        "• DELIVERED 1042\n"
+        "Send “orders” to see your open orders."
+    ),
+    "vendor.open.header": "Your open orders:",
+    "vendor.open.line": "#{number} — {status} — {shop} — {total}",
+    "vendor.open.none": "You have no open orders right now.",
+    "vendor.action.accept": "accepted",
+    "vendor.action.reject": "rejected",
+    "vendor.action.dispatch": "dispatched",
+    "vendor.action.deliver": "delivered",
+    "vendor.unsupported": "Please reply with text or the buttons. Send “help” to see how.",
+    "order.placed_for_you": "Order #{number} was placed for you with {vendor}: total {total}.",
+    "order.accepted": "✅ {vendor} accepted your order #{number} ({total}).",
+    "order.rerouted": (
+        "{vendor} couldn't take order #{number}, so I sent it to {next}. "
+        "I'll tell you when they accept."
+    ),
+    "order.dispatched": "🚚 Your order #{number} is on its way from {vendor}.",
+    "order.delivered": (
+        "📦 Order #{number} delivered. {total} has been added to your account, due by {due}."
+    ),
+    "order.unroutable": (
+        "Sorry — no supplier can take order #{number} right now. An operator has been told "
+        "and will contact you."
+    ),
+    "order.cancelled_by_operator": "Order #{number} was cancelled by Khaacho ({reason}).",
+    "order.payment_received": (
+        "🙏 Payment of {amount} received. You now owe {balance}."
+    ),
+})

@@ -171,3 +171,77 @@ STRINGS: dict[str, str] = {
     "unit.box": "बक्स",
     "unit.unit": "वटा",
 }
+
+# --- orders and vendors ---
+# Owned by the vendors-and-money work (issue 6): what vendors read about their
+# orders and the notices retailers get as an order moves.
+STRINGS.update({
+    "vendor.offer.header": "नयाँ अर्डर #{number}",
+    "vendor.offer.body": (
+        "{shop}, {area} बाट\n"
+        "{lines}\n"
+        "जम्मा: {total}\n"
+        "कृपया {minutes} मिनेटभित्र जवाफ दिनुहोस्। अस्वीकार गर्न अस्वीकार थिच्नुहोस् वा "
+        "“अस्वीकार {number} कारण” लेख्नुहोस्।"
+    ),
+    "vendor.offer.line": "• {name} — {qty} {unit} × {price} = {total}",
+    "vendor.offer.more": "… र अरू {count} सामान",
+    "vendor.offer.footer": "खाचो अर्डर",
+    "vendor.btn.accept": "स्वीकार",
+    "vendor.btn.reject": "अस्वीकार",
+    "vendor.accepted": (
+        "✅ अर्डर #{number} स्वीकार भयो। {shop}, {area} मा पुर्‍याउनुहोस् (📞 {phone})।\n"
+        "पठाएपछि “पठाइयो {number}” लेख्नुहोस्।"
+    ),
+    "vendor.rejected": "अर्डर #{number} अस्वीकार भयो ({reason})। अर्को आपूर्तिकर्तालाई पठाइनेछ।",
+    "vendor.rejected.noreason": "कारण दिइएन",
+    "vendor.dispatched": (
+        "🚚 अर्डर #{number} पठाइएको भनी राखियो। पसलमा पुगेपछि “पुग्यो {number}” लेख्नुहोस्।"
+    ),
+    "vendor.delivered": "📦 अर्डर #{number} पुग्यो: {total} {shop} को खातामा चढ्यो। धन्यवाद!",
+    "vendor.already_accepted": "अर्डर #{number} पहिल्यै स्वीकार भइसकेको छ — केही बदलिएन।",
+    "vendor.already": "अर्डर #{number} पहिल्यै {status} — केही बदलिएन।",
+    "vendor.finished": "अर्डर #{number} {status}; अब यसमा गर्नुपर्ने केही छैन।",
+    "vendor.wrong_step": "अर्डर #{number} {status} अवस्थामा छ, त्यसैले {action} भन्न मिल्दैन। {hint}",
+    "vendor.hint.pending": "पहिले स्वीकार गर्नुहोस्: “स्वीकार {number}” लेख्नुहोस्।",
+    "vendor.hint.accepted": "पहिले पठाइयो भन्नुहोस्: “पठाइयो {number}” लेख्नुहोस्।",
+    "vendor.hint.none": "",
+    "vendor.not_found": "अर्डर #{number} भेटिएन। नम्बर जाँच्नुहोस्।",
+    "vendor.not_yours": "अर्डर #{number} तपाईंलाई दिइएको होइन, त्यसैले बदल्न मिल्दैन।",
+    "vendor.timed_out": (
+        "अर्डर #{number} को {minutes} मिनेटभित्र जवाफ नआएकाले अर्को आपूर्तिकर्तालाई पठाइयो।"
+    ),
+    "vendor.cancelled": "अर्डर #{number} रद्द भयो ({reason})। कृपया नपठाउनुहोस्।",
+    "vendor.help": (
+        "अर्डरको जवाफ बटन थिचेर, वा यसरी लेखेर दिनुहोस्:\n"
+        "• स्वीकार 1042 (वा “1042 ok”)\n"
+        "• अस्वीकार 1042 कारण\n"
+        "• पठाइयो 1042\n"
+        "• पुग्यो 1042\n"
+        "खुला अर्डर हेर्न “अर्डर” लेख्नुहोस्।"
+    ),
+    "vendor.open.header": "तपाईंका खुला अर्डर:",
+    "vendor.open.line": "#{number} — {status} — {shop} — {total}",
+    "vendor.open.none": "अहिले तपाईंको कुनै खुला अर्डर छैन।",
+    "vendor.action.accept": "स्वीकार",
+    "vendor.action.reject": "अस्वीकार",
+    "vendor.action.dispatch": "पठाइयो",
+    "vendor.action.deliver": "पुग्यो",
+    "vendor.unsupported": "कृपया लेखेर वा बटन थिचेर जवाफ दिनुहोस्। तरिका हेर्न “मद्दत” पठाउनुहोस्।",
+    "order.placed_for_you": "तपाईंको लागि अर्डर #{number} {vendor} मा राखियो: जम्मा {total}।",
+    "order.accepted": "✅ {vendor} ले तपाईंको अर्डर #{number} ({total}) स्वीकार गर्नुभयो।",
+    "order.rerouted": (
+        "{vendor} ले अर्डर #{number} लिन सक्नुभएन, त्यसैले {next} लाई पठाइयो। "
+        "उहाँले स्वीकार गरेपछि खबर गर्छु।"
+    ),
+    "order.dispatched": "🚚 तपाईंको अर्डर #{number} {vendor} बाट बाटोमा छ।",
+    "order.delivered": (
+        "📦 अर्डर #{number} पुग्यो। {total} तपाईंको खातामा चढ्यो, {due} भित्र तिर्नुहोस्।"
+    ),
+    "order.unroutable": (
+        "माफ गर्नुहोस् — अहिले कुनै आपूर्तिकर्ताले अर्डर #{number} लिन सक्नुभएन। "
+        "सञ्चालकलाई खबर गरिएको छ, उहाँले सम्पर्क गर्नुहुनेछ।"
+    ),
+    "order.cancelled_by_operator": "अर्डर #{number} खाचोले रद्द गर्‍यो ({reason})।",
+    "order.payment_received": "🙏 {amount} भुक्तानी प्राप्त भयो। अब बाँकी {balance}।",
+})
