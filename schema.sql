@@ -332,3 +332,156 @@ CREATE TABLE IF NOT EXISTS job_runs (
     error        text
 );
 CREATE INDEX IF NOT EXISTS job_runs_job_idx ON job_runs (job, started_at DESC);
+
+-- ---------------------------------------------------------------- jobs
+-- Tables the worker's jobs (jobs/*.py) write. Every job is idempotent: the
+-- unique keys below are what make a second run (or a second worker) a no-op.
+
+-- One row per retailer per Kathmandu day; factors explain the score.
+CREATE TABLE IF NOT EXISTS credit_scores (
+    retailer_id      bigint NOT NULL REFERENCES retailers (id) ON DELETE CASCADE,
+    as_of            date NOT NULL,
+    score            integer NOT NULL CHECK (score BETWEEN 300 AND 900),
+    band             text NOT NULL CHECK (band IN ('low', 'medium', 'elevated', 'high',
+                                                   'very_high')),
+    factors          jsonb NOT NULL,
+    suggested_limit  numeric(14, 2) NOT NULL CHECK (suggested_limit >= 0),
+    computed_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (retailer_id, as_of)
+);
+
+-- Blocks the credit-scores job placed (so it only ever lifts its own blocks,
+-- never one an operator set by hand).
+CREATE TABLE IF NOT EXISTS credit_blocks (
+    id           bigserial PRIMARY KEY,
+    retailer_id  bigint NOT NULL REFERENCES retailers (id) ON DELETE CASCADE,
+    blocked_at   timestamptz NOT NULL,
+    reason       text NOT NULL,
+    days_overdue integer NOT NULL,
+    lifted_at    timestamptz
+);
+CREATE UNIQUE INDEX IF NOT EXISTS credit_blocks_open_idx
+    ON credit_blocks (retailer_id) WHERE lifted_at IS NULL;
+
+-- The current 30-day figures per vendor; routing reads this.
+CREATE TABLE IF NOT EXISTS vendor_performance (
+    vendor_id                bigint PRIMARY KEY REFERENCES vendors (id) ON DELETE CASCADE,
+    window_days              integer NOT NULL,
+    as_of                    timestamptz NOT NULL,
+    offers                   integer NOT NULL,
+    accepted                 integer NOT NULL,
+    rejected                 integer NOT NULL,
+    timed_out                integer NOT NULL,
+    acceptance_rate          numeric(5, 4),
+    median_response_seconds  integer,
+    fulfilled                integer NOT NULL,
+    failed                   integer NOT NULL,
+    fulfilment_rate          numeric(5, 4),
+    rejection_reasons        jsonb NOT NULL DEFAULT '{}'::jsonb,
+    updated_at               timestamptz NOT NULL DEFAULT now()
+);
+
+-- Per product per Kathmandu day: the spread of vendor prices (the trend).
+CREATE TABLE IF NOT EXISTS product_price_stats (
+    product_id  bigint NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+    day         date NOT NULL,
+    vendors     integer NOT NULL,
+    median      numeric(12, 2) NOT NULL,
+    min_price   numeric(12, 2) NOT NULL,
+    max_price   numeric(12, 2) NOT NULL,
+    PRIMARY KEY (product_id, day)
+);
+
+-- A vendor price far from the product's median; cleared_at set once it is not.
+CREATE TABLE IF NOT EXISTS price_flags (
+    id               bigserial PRIMARY KEY,
+    product_id       bigint NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+    vendor_id        bigint NOT NULL REFERENCES vendors (id) ON DELETE CASCADE,
+    price            numeric(12, 2) NOT NULL,
+    median           numeric(12, 2) NOT NULL,
+    deviation        numeric(8, 4) NOT NULL,
+    first_flagged_at timestamptz NOT NULL,
+    last_seen_at     timestamptz NOT NULL,
+    cleared_at       timestamptz
+);
+CREATE UNIQUE INDEX IF NOT EXISTS price_flags_open_idx
+    ON price_flags (product_id, vendor_id) WHERE cleared_at IS NULL;
+
+-- Daily aggregates per Kathmandu day; dimension 'all' (key '*'), 'area', 'category'.
+CREATE TABLE IF NOT EXISTS analytics_daily (
+    day               date NOT NULL,
+    dimension         text NOT NULL CHECK (dimension IN ('all', 'area', 'category')),
+    key               text NOT NULL,
+    orders            integer NOT NULL,
+    gmv               numeric(16, 2) NOT NULL,
+    active_retailers  integer NOT NULL,
+    new_retailers     integer NOT NULL,
+    avg_basket        numeric(14, 2) NOT NULL,
+    computed_at       timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (day, dimension, key)
+);
+
+-- Each payment reminder sent: unique per debit and stage, so never twice.
+CREATE TABLE IF NOT EXISTS reminders_sent (
+    ledger_entry_id  bigint NOT NULL REFERENCES ledger_entries (id),
+    kind             text NOT NULL,
+    retailer_id      bigint NOT NULL REFERENCES retailers (id) ON DELETE CASCADE,
+    amount           numeric(14, 2) NOT NULL,
+    due_date         date NOT NULL,
+    outbox_id        bigint,
+    sent_at          timestamptz NOT NULL,
+    PRIMARY KEY (ledger_entry_id, kind)
+);
+
+-- Reorder nudges: one per retailer, product and the order that started the cycle.
+CREATE TABLE IF NOT EXISTS nudges_sent (
+    id             bigserial PRIMARY KEY,
+    retailer_id    bigint NOT NULL REFERENCES retailers (id) ON DELETE CASCADE,
+    product_id     bigint NOT NULL REFERENCES products (id) ON DELETE CASCADE,
+    last_order_id  bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    interval_days  integer NOT NULL,
+    qty            numeric(12, 3) NOT NULL,
+    sent_at        timestamptz NOT NULL,
+    -- the nudges sent in one message share the id of the first (the button payload)
+    batch_id       bigint,
+    UNIQUE (retailer_id, product_id, last_order_id)
+);
+
+-- Per retailer: value and churn risk, refreshed daily; call_rank orders the call list.
+CREATE TABLE IF NOT EXISTS retailer_insights (
+    retailer_id          bigint PRIMARY KEY REFERENCES retailers (id) ON DELETE CASCADE,
+    as_of                timestamptz NOT NULL,
+    orders               integer NOT NULL,
+    gmv                  numeric(16, 2) NOT NULL,
+    margin_to_date       numeric(14, 2) NOT NULL,
+    projected_margin     numeric(14, 2) NOT NULL,
+    lifetime_value       numeric(14, 2) NOT NULL,
+    days_since_last      integer,
+    usual_interval_days  numeric(8, 2),
+    basket_trend         numeric(8, 4),
+    churn_risk           numeric(5, 4) NOT NULL,
+    call_priority        numeric(14, 2) NOT NULL,
+    call_rank            integer
+);
+
+-- Reports produced by the weekly/daily report jobs (operators read them here).
+CREATE TABLE IF NOT EXISTS reports (
+    id            bigserial PRIMARY KEY,
+    kind          text NOT NULL CHECK (kind IN ('daily', 'weekly')),
+    period_start  date NOT NULL,
+    period_end    date NOT NULL,
+    body          jsonb NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    UNIQUE (kind, period_start)
+);
+
+-- Each vendor's weekly summary message: once per vendor per week.
+CREATE TABLE IF NOT EXISTS vendor_reports_sent (
+    vendor_id     bigint NOT NULL REFERENCES vendors (id) ON DELETE CASCADE,
+    period_start  date NOT NULL,
+    outbox_id     bigint,
+    sent_at       timestamptz NOT NULL,
+    PRIMARY KEY (vendor_id, period_start)
+);
+
+CREATE INDEX IF NOT EXISTS job_runs_as_of_idx ON job_runs (job, as_of) WHERE outcome = 'ok';

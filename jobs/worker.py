@@ -27,8 +27,10 @@ Component = Callable[[Runtime, AsyncIOScheduler], Awaitable[Callable[[], Awaitab
 def components() -> list[Component]:
     """What the worker runs besides the scheduler itself, in start order."""
     from jobs import dispatcher
+    from jobs.health import start_health
+    from jobs.runner import start_scheduler
 
-    return [dispatcher.start]
+    return [dispatcher.start, start_scheduler, start_health]
 
 
 async def run_worker(settings: Settings) -> None:

@@ -23,6 +23,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.bench_cmd",
     "bot.cli.jobs_cmd",
     "bot.cli.report_cmd",
+    "bot.cli.orders_cmd",
+    "bot.cli.retailers_cmd",
+    "bot.cli.vendors_cmd",
+    "bot.cli.outbox_cmd",
+    "bot.cli.stats_cmd",
+    "bot.cli.admin_cmd",
 )
 
 

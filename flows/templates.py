@@ -1,0 +1,108 @@
+"""The approved WhatsApp templates the worker sends, in one place.
+
+Each template must be registered in the WhatsApp Business Manager under the
+same name, in English (`en`) and Nepali (`ne`), with the body parameters in
+the order of `BODIES` below (`{{n}}` is the n-th parameter; the English text
+is what was submitted). Parameters are single-line: WhatsApp rejects
+newlines in template parameters. `reorder_nudge` has one quick-reply button
+whose payload is `reorder:<nudge batch id>`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flows.replies import Template
+
+PAYMENT_REMINDER_DUE_SOON = "payment_reminder_due_soon"
+PAYMENT_REMINDER_DUE_TODAY = "payment_reminder_due_today"
+PAYMENT_REMINDER_OVERDUE = "payment_reminder_overdue"
+CREDIT_BLOCKED = "credit_blocked"
+CREDIT_UNBLOCKED = "credit_unblocked"
+REORDER_NUDGE = "reorder_nudge"
+VENDOR_WEEKLY_REPORT = "vendor_weekly_report"
+
+BODIES: dict[str, str] = {
+    PAYMENT_REMINDER_DUE_SOON: "Namaste {{1}}, {{2}} for order {{3}} is due on {{4}}. "
+                               "Please pay by then to keep ordering on credit.",
+    PAYMENT_REMINDER_DUE_TODAY: "Namaste {{1}}, {{2}} for order {{3}} is due today ({{4}}).",
+    PAYMENT_REMINDER_OVERDUE: "Namaste {{1}}, {{2}} for order {{3}} was due on {{4}} and is "
+                              "{{5}} days overdue. Please pay as soon as you can.",
+    CREDIT_BLOCKED: "Namaste {{1}}, new credit orders are paused: {{2}} is {{3}} days "
+                    "overdue (order {{4}}). They reopen as soon as it is paid.",
+    CREDIT_UNBLOCKED: "Namaste {{1}}, thank you for your payment. You can order on credit again.",
+    REORDER_NUDGE: "Namaste {{1}}, time to restock? Your usual: {{2}}. Tap Reorder to get them.",
+    VENDOR_WEEKLY_REPORT: "{{1}}, your week {{2}}: {{3}} orders worth {{4}}, accepted {{5}}, "
+                          "median reply {{6}}, {{7}} prices flagged as far from the market.",
+}
+
+# The quick-reply payload of a reorder nudge; the retailer flow answers it by
+# offering the nudge's items as a cart (see jobs/reorder_nudges.py).
+REORDER_PAYLOAD_PREFIX = "reorder:"
+
+_LANGUAGES = {"en": "en", "ne": "ne"}
+
+
+def language_code(language: str) -> str:
+    """The template language code for a user's language (English when unknown)."""
+    return _LANGUAGES.get(language, "en")
+
+
+def money(amount: Decimal) -> str:
+    """NPR with thousands separators: `NPR 12,500.00`."""
+    return f"NPR {amount:,.2f}"
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """Collapse whitespace so the text is a valid template parameter."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def payment_reminder(
+    kind: str, language: str, shop: str, amount: Decimal, order_number: int | None,
+    due: date, days_overdue: int = 0,
+) -> Template:
+    """A reminder for one debit; `kind` is due_soon, due_today or overdue."""
+    order = f"#{order_number}" if order_number is not None else "-"
+    params = [one_line(shop), money(amount), order, due.isoformat()]
+    if kind == "overdue":
+        params.append(str(days_overdue))
+    name = {
+        "due_soon": PAYMENT_REMINDER_DUE_SOON,
+        "due_today": PAYMENT_REMINDER_DUE_TODAY,
+        "overdue": PAYMENT_REMINDER_OVERDUE,
+    }[kind]
+    return Template(name, language_code(language), tuple(params))
+
+
+def credit_blocked(
+    language: str, shop: str, amount: Decimal, days_overdue: int, order_number: int | None
+) -> Template:
+    """Credit orders are paused until the overdue amount is paid."""
+    order = f"#{order_number}" if order_number is not None else "-"
+    return Template(CREDIT_BLOCKED, language_code(language),
+                    (one_line(shop), money(amount), str(days_overdue), order))
+
+
+def credit_unblocked(language: str, shop: str) -> Template:
+    """Credit orders are open again."""
+    return Template(CREDIT_UNBLOCKED, language_code(language), (one_line(shop),))
+
+
+def reorder_nudge(language: str, shop: str, items: str, nudge_id: int) -> Template:
+    """Time to reorder the usual items; one tap puts them in a cart."""
+    return Template(REORDER_NUDGE, language_code(language), (one_line(shop), one_line(items)),
+                    (f"{REORDER_PAYLOAD_PREFIX}{nudge_id}",))
+
+
+def vendor_weekly_report(
+    vendor: str, week: str, orders: int, value: Decimal, acceptance: str, response: str,
+    price_flags: int,
+) -> Template:
+    """A vendor's week in figures (vendors get English; their numbers read the same)."""
+    return Template(VENDOR_WEEKLY_REPORT, "en", (
+        one_line(vendor), week, str(orders), money(value), acceptance, response,
+        str(price_flags),
+    ))

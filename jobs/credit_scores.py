@@ -1,0 +1,142 @@
+"""credit-scores: score every retailer, block those long overdue, lift blocks once paid.
+
+Per retailer and Kathmandu day one `credit_scores` row (re-running the same
+day replaces it): the 300–900 score, its risk band, the factors behind it
+and a suggested credit limit for operators (domain/credit_score.py).
+
+A retailer whose oldest unpaid debit is more than `BLOCK_AFTER_DAYS_OVERDUE`
+days past due is blocked (`retailers.status = 'blocked'`, which stops new
+credit orders) and told why. The block is recorded in `credit_blocks`; once
+nothing is overdue beyond the limit the job lifts it and tells them. Blocks
+an operator set by hand (no open `credit_blocks` row) are never lifted here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import asyncpg
+
+from bot.store.outbox import enqueue
+from domain.credit_score import CreditScore, ScoreInputs, score
+from domain.dues import Credit, Debit, DebitState, max_days_past_due, settle
+from flows import templates
+from flows.replies import Outgoing
+from jobs.runner import Job, JobContext, local_now
+
+BATCH = 200
+ACTOR = "job:credit-scores"
+
+
+async def _history(conn: asyncpg.Connection, retailer_id: int, today: date) -> tuple[
+        list[DebitState], list[date], Decimal]:
+    rows = await conn.fetch(
+        "SELECT id, kind, amount, order_id, due_date, "
+        "(created_at AT TIME ZONE 'Asia/Kathmandu')::date AS on_day "
+        "FROM ledger_entries WHERE retailer_id = $1", retailer_id)
+    debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
+              for r in rows if r["kind"] == "debit" and r["on_day"] <= today]
+    credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
+    since = today - timedelta(days=90)
+    purchases = sum((d.amount for d in debits if d.created_on > since), Decimal(0))
+    order_days = [r["day"] for r in await conn.fetch(
+        "SELECT DISTINCT (created_at AT TIME ZONE 'Asia/Kathmandu')::date AS day FROM orders "
+        "WHERE retailer_id = $1 AND status NOT IN ('cancelled', 'unroutable') "
+        "AND (created_at AT TIME ZONE 'Asia/Kathmandu')::date <= $2", retailer_id, today)]
+    return settle(debits, credits, today), order_days, purchases
+
+
+async def score_retailer(conn: asyncpg.Connection, retailer: asyncpg.Record,
+                         today: date) -> tuple[CreditScore, list[DebitState]]:
+    """Compute one retailer's score as of `today` (no writes)."""
+    states, order_days, purchases = await _history(conn, retailer["id"], today)
+    joined = local_now(retailer["created_at"]).date()
+    result = score(ScoreInputs(today, states, retailer["credit_limit"], joined, order_days,
+                               purchases))
+    return result, states
+
+
+async def run(ctx: JobContext, now: datetime) -> None:
+    """Score, block and unblock every retailer."""
+    today = local_now(now).date()
+    block_after = ctx.runtime.settings.block_after_days_overdue
+    async with ctx.runtime.pool.acquire() as conn:
+        ids = [r["id"] for r in await conn.fetch(
+            "SELECT id FROM retailers WHERE status <> 'pending' OR credit_limit > 0 ORDER BY id")]
+    for start in range(0, len(ids), BATCH):
+        async with ctx.runtime.pool.acquire() as conn:
+            for rid in ids[start:start + BATCH]:
+                async with conn.transaction():
+                    retailer = await conn.fetchrow(
+                        "SELECT id, phone, shop_name, language, status, credit_limit, created_at "
+                        "FROM retailers WHERE id = $1 FOR UPDATE", rid)
+                    result, states = await score_retailer(conn, retailer, today)
+                    await conn.execute(
+                        "INSERT INTO credit_scores (retailer_id, as_of, score, band, factors, "
+                        "suggested_limit, computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                        "ON CONFLICT (retailer_id, as_of) DO UPDATE SET score = EXCLUDED.score, "
+                        "band = EXCLUDED.band, factors = EXCLUDED.factors, "
+                        "suggested_limit = EXCLUDED.suggested_limit, "
+                        "computed_at = EXCLUDED.computed_at",
+                        rid, today, result.score, result.band, result.factors,
+                        result.suggested_limit, now)
+                    ctx.add("scored")
+                    ctx.add(f"band_{result.band}")
+                    await _block_or_unblock(ctx, conn, retailer, states, today, now, block_after)
+        ctx.checkpoint()
+
+
+async def _block_or_unblock(
+    ctx: JobContext, conn: asyncpg.Connection, retailer: asyncpg.Record,
+    states: list[DebitState], today: date, now: datetime, block_after: int,
+) -> None:
+    dpd = max_days_past_due(states, today)
+    open_block = await conn.fetchval(
+        "SELECT id FROM credit_blocks WHERE retailer_id = $1 AND lifted_at IS NULL",
+        retailer["id"])
+    rid = retailer["id"]
+    if dpd > block_after and retailer["status"] == "active" and open_block is None:
+        late = [s for s in states if s.days_past_due(today) > block_after]
+        amount = sum((s.outstanding for s in late), Decimal(0))
+        oldest = max(late, key=lambda s: s.days_past_due(today))
+        number = None
+        if oldest.debit.order_id is not None:
+            number = await conn.fetchval("SELECT number FROM orders WHERE id = $1",
+                                         oldest.debit.order_id)
+        reason = (f"credit paused: {templates.money(amount)} overdue more than "
+                  f"{block_after} days (oldest {dpd} days"
+                  + (f", order #{number})" if number else ")"))
+        await conn.execute(
+            "UPDATE retailers SET status = 'blocked', blocked_reason = $2, updated_at = $3 "
+            "WHERE id = $1", rid, reason, now)
+        await conn.execute(
+            "INSERT INTO credit_blocks (retailer_id, blocked_at, reason, days_overdue) "
+            "VALUES ($1, $2, $3, $4)", rid, now, reason, dpd)
+        await conn.execute(
+            "INSERT INTO audit_log (at, actor, action, target, details) "
+            "VALUES ($1, $2, 'retailer.block', $3, $4)",
+            now, ACTOR, f"retailer:{rid}", {"reason": reason, "days_overdue": dpd})
+        await enqueue(conn, [Outgoing(retailer["phone"], templates.credit_blocked(
+            retailer["language"], retailer["shop_name"], amount, dpd, number),
+            correlation=f"retailer:{rid}:blocked")])
+        ctx.add("blocked")
+    elif open_block is not None and dpd <= block_after:
+        await conn.execute("UPDATE credit_blocks SET lifted_at = $2 WHERE id = $1",
+                           open_block, now)
+        if retailer["status"] == "blocked":
+            await conn.execute(
+                "UPDATE retailers SET status = 'active', blocked_reason = NULL, updated_at = $2 "
+                "WHERE id = $1", rid, now)
+            await enqueue(conn, [Outgoing(retailer["phone"], templates.credit_unblocked(
+                retailer["language"], retailer["shop_name"]),
+                correlation=f"retailer:{rid}:unblocked")])
+        await conn.execute(
+            "INSERT INTO audit_log (at, actor, action, target, details) "
+            "VALUES ($1, $2, 'retailer.unblock', $3, $4)",
+            now, ACTOR, f"retailer:{rid}", {"days_overdue": dpd})
+        ctx.add("unblocked")
+
+
+JOB = Job("credit-scores", {"minute": "40"}, run,
+          "score retailers 300-900 with risk bands, block long-overdue credit, unblock when paid")

@@ -1,0 +1,111 @@
+"""payment-reminders: tell retailers about debits due in 3 days, due today and overdue.
+
+Stages of one debit (each sent at most once, enforced by the primary key of
+`reminders_sent`):
+- `due_soon`    when it falls due within the next 3 days,
+- `due_today`   on the due date,
+- `overdue_<k>` once overdue: on the first day overdue (k = 0) and every
+  3 days after (k = 1 on day 4, k = 2 on day 7 …).
+A stage missed (quiet hours, the worker down) is caught up on the next run,
+and a debit is reminded of its latest stage only. Reminders are templates
+(retailers are usually outside the 24-hour window) and are never sent
+between 20:00 and 08:00 Kathmandu time.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import asyncpg
+
+from bot.store.outbox import enqueue
+from domain.dues import Credit, Debit, settle
+from flows import templates
+from flows.replies import Outgoing
+from jobs.messaging import in_quiet_hours
+from jobs.runner import Job, JobContext, local_now
+
+DUE_SOON_DAYS = 3
+OVERDUE_EVERY_DAYS = 3
+BATCH = 200
+
+
+def stage(due: date, today: date) -> tuple[str, str] | None:
+    """(reminder key, template kind) for a debit due on `due`, or None for no reminder yet."""
+    days = (due - today).days
+    if 0 < days <= DUE_SOON_DAYS:
+        return "due_soon", "due_soon"
+    if days == 0:
+        return "due_today", "due_today"
+    if days < 0:
+        k = (-days - 1) // OVERDUE_EVERY_DAYS
+        return f"overdue_{k}", "overdue"
+    return None
+
+
+async def _open_debits(conn: asyncpg.Connection, retailer_id: int, today: date) -> list[
+        tuple[Debit, Decimal]]:
+    rows = await conn.fetch(
+        "SELECT id, kind, amount, order_id, due_date, "
+        "(created_at AT TIME ZONE 'Asia/Kathmandu')::date AS on_day "
+        "FROM ledger_entries WHERE retailer_id = $1", retailer_id)
+    debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
+              for r in rows if r["kind"] == "debit"]
+    credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
+    return [(s.debit, s.outstanding) for s in settle(debits, credits, today) if s.outstanding > 0]
+
+
+async def run(ctx: JobContext, now: datetime) -> None:
+    """Send every reminder that is due and not yet sent."""
+    if in_quiet_hours(now):
+        ctx.add("quiet_hours")
+        return
+    today = local_now(now).date()
+    horizon = date.fromordinal(today.toordinal() + DUE_SOON_DAYS)
+    async with ctx.runtime.pool.acquire() as conn:
+        retailer_ids = [r["retailer_id"] for r in await conn.fetch(
+            "SELECT DISTINCT retailer_id FROM ledger_entries "
+            "WHERE kind = 'debit' AND due_date <= $1 ORDER BY retailer_id", horizon)]
+    for start in range(0, len(retailer_ids), BATCH):
+        async with ctx.runtime.pool.acquire() as conn:
+            for retailer_id in retailer_ids[start:start + BATCH]:
+                async with conn.transaction():
+                    await _remind_retailer(ctx, conn, retailer_id, today, now)
+        ctx.checkpoint()
+
+
+async def _remind_retailer(
+    ctx: JobContext, conn: asyncpg.Connection, retailer_id: int, today: date, now: datetime
+) -> None:
+    retailer = await conn.fetchrow(
+        "SELECT phone, shop_name, language FROM retailers WHERE id = $1", retailer_id)
+    for debit, owed in await _open_debits(conn, retailer_id, today):
+        st = stage(debit.due_date, today)
+        if st is None:
+            continue
+        key, kind = st
+        inserted = await conn.fetchval(
+            "INSERT INTO reminders_sent (ledger_entry_id, kind, retailer_id, amount, due_date, "
+            "sent_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING true",
+            debit.id, key, retailer_id, owed, debit.due_date, now)
+        if not inserted:
+            ctx.add("already_sent")
+            continue
+        number = None
+        if debit.order_id is not None:
+            number = await conn.fetchval("SELECT number FROM orders WHERE id = $1",
+                                         debit.order_id)
+        template = templates.payment_reminder(
+            kind, retailer["language"], retailer["shop_name"], owed, number, debit.due_date,
+            max(0, (today - debit.due_date).days))
+        [outbox_id] = await enqueue(conn, [Outgoing(
+            retailer["phone"], template, correlation=f"debit:{debit.id}:{key}")])
+        await conn.execute(
+            "UPDATE reminders_sent SET outbox_id = $3 WHERE ledger_entry_id = $1 AND kind = $2",
+            debit.id, key, outbox_id)
+        ctx.add(f"sent_{kind}")
+
+
+JOB = Job("payment-reminders", {"minute": "15", "hour": "8-19"}, run,
+          "remind retailers of debits due soon, due today and overdue (templates, 08-20 only)")

@@ -1,0 +1,311 @@
+"""The job runner: a registry of periodic jobs, each run under a Postgres advisory lock.
+
+A job is `async def run(ctx, now) -> counts`. `now` is the clock the job must
+use for every business decision (the scheduler passes the fire time, an
+operator or a test passes `--at`), so a run is reproducible.
+
+Running a job (`run_job`):
+1. take `pg_try_advisory_lock(key(job))` on a dedicated connection; if another
+   worker holds it, record a `skipped` run and return. The lock is a session
+   lock, so a worker that dies mid-run loses it with its connection.
+2. for a scheduled run, skip when this slot (the minute it fired for) already
+   has an `ok` run: two workers that fire the same minute run it once even if
+   the first has already finished when the second starts.
+3. record the run in `job_runs` (start, as_of), run the job, record the end,
+   outcome (`ok`, `error`, `interrupted`) and counts.
+
+Jobs work in small committed batches and call `ctx.checkpoint()` between
+them; on SIGTERM `checkpoint` raises `JobInterrupted`, the run is recorded as
+`interrupted` and the next run (idempotent) finishes the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import importlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+KATHMANDU = ZoneInfo("Asia/Kathmandu")
+# Bound on how long SIGTERM waits for running jobs (Render allows 30 s).
+STOP_GRACE_SECONDS = 20.0
+# A run that took longer than this in a scheduled slot is logged as slow.
+SLOW_RUN_SECONDS = 60.0
+
+Counts = dict[str, int]
+
+
+class JobInterrupted(Exception):
+    """The worker is stopping; the job ends after its last committed batch."""
+
+
+@dataclass
+class JobContext:
+    """What a job gets besides the clock: resources, its counters, the stop signal."""
+
+    runtime: Runtime
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def checkpoint(self) -> None:
+        """Call between committed batches: stop here if the worker is stopping."""
+        if self.stopping.is_set():
+            raise JobInterrupted
+
+    def add(self, name: str, n: int = 1) -> None:
+        """Count something the job did (shown in job_runs and `khaacho jobs list`)."""
+        self.counts[name] += n
+
+
+JobFunc = Callable[[JobContext, datetime], Awaitable[Counts | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A registered job: id, cron schedule (Kathmandu time) and its function."""
+
+    id: str
+    cron: dict[str, str]
+    func: JobFunc
+    description: str
+
+    @property
+    def schedule(self) -> str:
+        """The schedule in crontab order (minute hour day month day-of-week), Kathmandu."""
+        c = self.cron
+        return " ".join(
+            c.get(k, "*") for k in ("minute", "hour", "day", "month", "day_of_week")
+        ) + " Asia/Kathmandu"
+
+    def trigger(self) -> CronTrigger:
+        """The APScheduler trigger for this job."""
+        return CronTrigger(timezone=KATHMANDU, **self.cron)
+
+    @property
+    def lock_key(self) -> int:
+        """A stable signed 64-bit advisory-lock key for this job."""
+        digest = hashlib.sha256(f"khaacho-job:{self.id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
+
+
+# Each module exposes JOB; the order is the order of `jobs list`.
+JOB_MODULES: tuple[str, ...] = (
+    "jobs.vendor_timeouts",
+    "jobs.recovery",
+    "jobs.payment_reminders",
+    "jobs.credit_scores",
+    "jobs.vendor_performance",
+    "jobs.price_intelligence",
+    "jobs.analytics",
+    "jobs.reorder_nudges",
+    "jobs.session_sweeper",
+    "jobs.retailer_intelligence",
+    "jobs.weekly_reports",
+)
+
+
+def registry() -> dict[str, Job]:
+    """Every job, by id."""
+    jobs: dict[str, Job] = {}
+    for name in JOB_MODULES:
+        job: Job = importlib.import_module(name).JOB
+        jobs[job.id] = job
+    return jobs
+
+
+def get_job(job_id: str) -> Job:
+    """A job by id; KeyError naming the known ones otherwise."""
+    jobs = registry()
+    if job_id not in jobs:
+        raise KeyError(f"unknown job {job_id!r}; known: {', '.join(jobs)}")
+    return jobs[job_id]
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """How one attempt to run a job ended."""
+
+    job: str
+    outcome: str  # ok | error | skipped | interrupted
+    counts: Counts
+    run_id: int | None
+    error: str | None = None
+
+
+def local_now(now: datetime) -> datetime:
+    """`now` on the Kathmandu clock."""
+    return now.astimezone(KATHMANDU)
+
+
+def slot_of(now: datetime) -> datetime:
+    """The scheduled minute a run belongs to (cron jobs fire on minute boundaries)."""
+    return now.astimezone(UTC).replace(second=0, microsecond=0)
+
+
+async def _record_skip(conn: Any, job: Job, now: datetime, why: str) -> int:
+    run_id: int = await conn.fetchval(
+        "INSERT INTO job_runs (job, as_of, finished_at, outcome, error) "
+        "VALUES ($1, $2, clock_timestamp(), 'skipped', $3) RETURNING id",
+        job.id, now, why)
+    return run_id
+
+
+async def run_job(
+    runtime: Runtime,
+    job: Job,
+    now: datetime,
+    *,
+    stopping: asyncio.Event | None = None,
+    scheduled: bool = False,
+) -> RunResult:
+    """Run `job` once as of `now` under its advisory lock and record the run."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    if scheduled:
+        now = slot_of(now)
+    async with runtime.pool.acquire() as lock_conn:
+        got = await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", job.lock_key)
+        if not got:
+            run_id = await _record_skip(lock_conn, job, now, "another worker holds the lock")
+            log.info("%s skipped: another worker is running it", job.id,
+                     extra={"job": job.id, "outcome": "skipped"})
+            return RunResult(job.id, "skipped", {}, run_id)
+        try:
+            if scheduled and await lock_conn.fetchval(
+                "SELECT true FROM job_runs WHERE job = $1 AND as_of = $2 AND outcome = 'ok'",
+                job.id, now,
+            ):
+                run_id = await _record_skip(lock_conn, job, now, "this slot already ran")
+                return RunResult(job.id, "skipped", {}, run_id)
+            return await _run_locked(runtime, lock_conn, job, now, stopping)
+        finally:
+            with contextlib.suppress(Exception):
+                await lock_conn.execute("SELECT pg_advisory_unlock($1)", job.lock_key)
+
+
+async def _run_locked(
+    runtime: Runtime, conn: Any, job: Job, now: datetime, stopping: asyncio.Event | None
+) -> RunResult:
+    run_id: int = await conn.fetchval(
+        "INSERT INTO job_runs (job, as_of) VALUES ($1, $2) RETURNING id", job.id, now)
+    ctx = JobContext(runtime, stopping or asyncio.Event())
+    started = time.monotonic()
+    outcome, error = "ok", None
+    try:
+        result = await job.func(ctx, now)
+        if result:
+            for k, v in result.items():
+                ctx.counts[k] = v
+    except JobInterrupted:
+        outcome = "interrupted"
+    except asyncio.CancelledError:
+        outcome, error = "interrupted", "cancelled at shutdown"
+        await asyncio.shield(_finish(conn, run_id, outcome, dict(ctx.counts), error))
+        raise
+    except Exception as exc:
+        outcome, error = "error", f"{type(exc).__name__}: {exc}"[:1000]
+        log.exception("%s failed", job.id, extra={"job": job.id})
+    counts = dict(ctx.counts)
+    await _finish(conn, run_id, outcome, counts, error)
+    elapsed = time.monotonic() - started
+    log.log(
+        logging.WARNING if outcome == "error" or elapsed > SLOW_RUN_SECONDS else logging.INFO,
+        "%s %s", job.id, outcome,
+        extra={"job": job.id, "outcome": outcome, "counts": counts,
+               "duration_ms": round(elapsed * 1000), "as_of": now.isoformat()},
+    )
+    return RunResult(job.id, outcome, counts, run_id, error)
+
+
+async def _finish(conn: Any, run_id: int, outcome: str, counts: Counts, error: str | None) -> None:
+    await conn.execute(
+        "UPDATE job_runs SET finished_at = clock_timestamp(), outcome = $2, counts = $3, "
+        "error = $4 WHERE id = $1", run_id, outcome, counts, error)
+
+
+async def last_runs(conn: Any, job_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The latest finished (non-skipped, when there is one) run of each job."""
+    rows = await conn.fetch(
+        "SELECT DISTINCT ON (job) job, started_at, finished_at, as_of, outcome, counts, error "
+        "FROM job_runs WHERE job = ANY($1::text[]) AND outcome IS NOT NULL "
+        "ORDER BY job, (outcome = 'skipped'), started_at DESC", list(job_ids))
+    return {r["job"]: dict(r) for r in rows}
+
+
+class Scheduled:
+    """The scheduler component: registers every job and stops them gracefully."""
+
+    def __init__(self, runtime: Runtime, jobs: Iterable[Job] | None = None) -> None:
+        self.runtime = runtime
+        self.jobs = list(jobs) if jobs is not None else list(registry().values())
+        self.stopping = asyncio.Event()
+        self.running: set[asyncio.Task[Any]] = set()
+        self.last: dict[str, RunResult] = {}
+
+    def register(self, scheduler: AsyncIOScheduler) -> None:
+        """Add each job with an explicit id (replacing any previous registration)."""
+        for job in self.jobs:
+            scheduler.add_job(
+                self.fire, job.trigger(), args=[job.id], id=job.id, name=job.id,
+                replace_existing=True, coalesce=True, max_instances=1,
+                misfire_grace_time=120,
+            )
+            log.info("%s initialized", job.id,
+                     extra={"job": job.id, "schedule": job.schedule})
+
+    async def fire(self, job_id: str) -> None:
+        """What APScheduler calls: one scheduled run, tracked for shutdown."""
+        if self.stopping.is_set():
+            return
+        job = next(j for j in self.jobs if j.id == job_id)
+        task = asyncio.current_task()
+        if task is not None:
+            self.running.add(task)
+        try:
+            self.last[job_id] = await run_job(
+                self.runtime, job, datetime.now(UTC), stopping=self.stopping, scheduled=True)
+        except Exception:
+            # The job's own failures are recorded by run_job; this is the database
+            # itself failing (no connection): log and let the next slot retry.
+            log.exception("%s could not run", job_id, extra={"job": job_id})
+        finally:
+            if task is not None:
+                self.running.discard(task)
+
+    async def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
+        """Ask running jobs to stop at their next checkpoint; cancel them after `grace`."""
+        self.stopping.set()
+        pending = {t for t in self.running if not t.done()}
+        if not pending:
+            return
+        log.info("waiting for %d running job(s)", len(pending))
+        _, late = await asyncio.wait(pending, timeout=grace)
+        for task in late:
+            task.cancel()
+        if late:
+            await asyncio.wait(late, timeout=5)
+
+
+async def start_scheduler(
+    runtime: Runtime, scheduler: AsyncIOScheduler
+) -> Callable[[], Awaitable[None]]:
+    """Worker component: register every job on the scheduler."""
+    component = Scheduled(runtime)
+    component.register(scheduler)
+    return component.stop
+
