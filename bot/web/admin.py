@@ -14,7 +14,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.store import outbox as outbox_store
+from bot.services import operator_actions
 from bot.store import reports
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond
 
@@ -179,16 +179,11 @@ async def show_outbox(call: Call) -> web.Response:
              responses={404: "No such outbox row", 409: "The row is not failed or dead"})
 async def retry_outbox(call: Call) -> web.Response:
     row_id = _int_param(call, "id")
-    async with call.runtime.pool.acquire() as conn, conn.transaction():
-        status = await conn.fetchval("SELECT status FROM outbox WHERE id = $1 FOR UPDATE",
-                                     row_id)
-        if status is None:
-            raise ApiError(404, f"outbox row {row_id} not found")
-        if await outbox_store.retry(conn, [row_id]) == 0:
-            raise ApiError(409, f"outbox row {row_id} is {status}, only failed or dead rows "
-                                "can be retried", row_status=status)
-        await call.audit(conn, "outbox.retry", f"outbox:{row_id}", {"previous_status": status})
-    return respond({"id": row_id, "status": "pending", "previous_status": status})
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.retry_outbox(conn, row_id, actor=call.actor,
+                                                     context=call.audit_context())
+    call.audited = True
+    return respond(result)
 
 
 # ---------------------------------------------------------------- stats and audit

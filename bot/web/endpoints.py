@@ -15,8 +15,6 @@ the routes. Every call:
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -28,8 +26,10 @@ import orjson
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from bot import jsontext
 from bot.auth import AuthError, Principal, verify_token
 from bot.runtime import Runtime
+from bot.services import operator_actions
 from bot.web.keys import RUNTIME
 from bot.web.middleware import json_error, request_id
 
@@ -39,21 +39,9 @@ Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _default(value: object) -> object:
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds()
-    if isinstance(value, set | frozenset):
-        return sorted(value, key=str)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 def dumps(value: object) -> str:
     """JSON text for API bodies: money (Decimal) as strings, datetimes ISO 8601."""
-    return orjson.dumps(value, default=_default, option=orjson.OPT_NON_STR_KEYS).decode()
+    return jsontext.dumps(value)
 
 
 def respond(value: object, status: int = 200) -> web.Response:
@@ -95,18 +83,19 @@ class Call:
 
     @property
     def actor(self) -> str:
-        """Who to name in audit trails and order events."""
-        return f"operator:{self.principal.operator}"
+        """Who to name in audit trails and order events: `admin:<operator>`."""
+        return f"admin:{self.principal.operator}"
+
+    def audit_context(self) -> dict[str, Any]:
+        """What an audit row of this call records besides the action: request id, role."""
+        return {"request_id": request_id(self.request), "role": self.principal.role,
+                "via": "admin-api"}
 
     async def audit(self, conn: asyncpg.Connection, action: str, target: str | None,
                     details: dict[str, Any] | None = None) -> None:
         """Record this write in audit_log (call inside the write's transaction)."""
-        payload = dict(details or {})
-        payload.setdefault("request_id", request_id(self.request))
-        payload.setdefault("role", self.principal.role)
-        await conn.execute(
-            "INSERT INTO audit_log (actor, action, target, details) VALUES ($1, $2, $3, $4)",
-            self.principal.operator, action, target, orjson.loads(dumps(payload)))
+        await operator_actions.audit(conn, actor=self.actor, action=action, target=target,
+                                     details={**(details or {}), **self.audit_context()})
         self.audited = True
 
 
@@ -220,7 +209,10 @@ def _wrap(ep: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]
                 call.query = _read_query(request, ep.query)
             if ep.body is not None:
                 call.body = await _read_body(request, ep.body)
-            response = await ep.handler(call)
+            try:
+                response = await ep.handler(call)
+            except operator_actions.ActionError as exc:
+                raise ApiError(exc.status, exc.message, **exc.details) from None
         except ApiError as exc:
             response = json_error(exc.status, exc.message, request, **exc.extra)
             if exc.status == 401:

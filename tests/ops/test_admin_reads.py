@@ -70,6 +70,6 @@ async def test_retrying_an_outbox_row_is_audited_with_who_and_what(runtime: Runt
     assert status == "pending"
     assert len(audit) == 1
     assert (audit[0]["actor"], audit[0]["action"], audit[0]["target"]) == (
-        "gita", "outbox.retry", f"outbox:{ids['outbox']}")
+        "admin:gita", "outbox.retry", f"outbox:{ids['outbox']}")
     assert audit[0]["details"]["request_id"] == "req-retry-1"
     assert audit[0]["at"] is not None

@@ -1,0 +1,54 @@
+"""`khaacho stats [--days N]`: the analytics job's daily aggregates, plus live counts."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.cli.output import Column, cli_runtime, show_json, show_record, show_table
+from bot.store import reports
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+    if not 1 <= value <= 366:
+        raise argparse.ArgumentTypeError("days must be between 1 and 366")
+    return value
+
+
+async def _stats(args: argparse.Namespace) -> int:
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        data = await reports.stats(conn, days=args.days)
+    if args.json:
+        show_json(data)
+        return 0
+    show_record({**data["totals"], **data["live"],
+                 "analytics last run": (data["analytics_last_run"] or {}).get("finished_at")},
+                as_json=False, title=f"last {args.days} days")
+    show_table(data["daily"], (
+        Column("day", "day"), Column("orders", "orders", numeric=True),
+        Column("gmv", "GMV NPR", numeric=True), Column("avg_basket", "avg basket", numeric=True),
+        Column("active_retailers", "active shops", numeric=True),
+        Column("new_retailers", "new shops", numeric=True),
+    ), as_json=False, title="by day")
+    show_table(data["by_area"], (
+        Column("area", "area"), Column("orders", "orders", numeric=True),
+        Column("gmv", "GMV NPR", numeric=True),
+    ), as_json=False, title="by area")
+    show_table(data["by_category"], (
+        Column("category", "category"), Column("orders", "orders", numeric=True),
+        Column("gmv", "GMV NPR", numeric=True),
+    ), as_json=False, title="by category")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `stats`."""
+    p = sub.add_parser("stats", help="orders, GMV and shops per day (analytics job)",
+                       description="The analytics job's daily aggregates for the last N days "
+                                   "(Kathmandu days), by area and category, plus live counts.")
+    p.add_argument("--days", type=_days, default=7, help="how many days back (default 7)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.set_defaults(handler=_stats)

@@ -1,0 +1,105 @@
+"""The operator CLI: tables by default, JSON with --json, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.auth import verify_token
+from bot.cli.main import main
+from bot.config import Settings
+from bot.runtime import Runtime
+from tests.conftest import TEST_JWT_SECRET
+from tests.ops.helpers import seed_basic
+
+
+@pytest.fixture
+async def seeded(runtime: Runtime) -> dict[str, int]:
+    return await seed_basic(runtime)
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    monkeypatch.setenv("REDIS_KEY_PREFIX", settings.redis_key_prefix)
+    monkeypatch.setenv("JWT_SECRET", TEST_JWT_SECRET)
+    monkeypatch.setenv("KHAACHO_OPERATOR", "hari")
+
+
+def _json(capsys: pytest.CaptureFixture[str], argv: list[str]) -> object:
+    assert main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_orders_list_json_has_the_order(seeded: dict[str, int], cli_env: None,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _json(capsys, ["orders", "list", "--status", "pending", "--json"])
+    assert isinstance(rows, list)
+    assert [(r["number"], r["total"], r["retailer_phone"]) for r in rows] == [
+        (1001, "3600.00", "9812345123")]
+
+
+def test_orders_list_prints_a_table_by_default(seeded: dict[str, int], cli_env: None,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["orders", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "1001" in out and "Ram Kirana" in out and "3,600.00" in out
+
+
+def test_orders_show_unknown_is_one_line_and_nonzero(seeded: dict[str, int], cli_env: None,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["orders", "show", "424242"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "khaacho orders: order #424242 not found"
+
+
+def test_retailers_show_has_balance_and_available(seeded: dict[str, int], cli_env: None,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    row = _json(capsys, ["retailers", "show", "9812345123", "--json"])
+    assert isinstance(row, dict)
+    assert (row["credit_limit"], row["open_orders"], row["available"]) == (
+        "50000.00", "3600.00", "46400.00")
+
+
+def test_vendors_list_json(seeded: dict[str, int], cli_env: None,
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _json(capsys, ["vendors", "list", "--json"])
+    assert isinstance(rows, list)
+    assert [(r["phone"], r["open_orders"]) for r in rows] == [("9801000001", 1)]
+
+
+def test_outbox_retry_requeues_and_audits_the_cli_user(
+    seeded: dict[str, int], cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = _json(capsys, ["outbox", "retry", str(seeded["outbox"]), "--json"])
+    assert result == {"id": seeded["outbox"], "status": "pending", "previous_status": "dead"}
+    audit = _json(capsys, ["outbox", "list", "--json"])
+    assert isinstance(audit, list) and audit[0]["status"] == "pending"
+    assert main(["outbox", "retry", str(seeded["outbox"])]) == 1
+    assert "only failed or dead rows" in capsys.readouterr().err
+
+
+def test_stats_json_runs_on_an_empty_analytics_table(seeded: dict[str, int], cli_env: None,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    data = _json(capsys, ["stats", "--days", "3", "--json"])
+    assert isinstance(data, dict)
+    assert data["days"] == 3
+    assert data["live"]["open_orders"] == 1
+
+
+def test_admin_token_is_verifiable_with_the_secret(cli_env: None,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["admin", "token", "--operator", "sita", "--role", "viewer", "--hours", "2"]) == 0
+    token = capsys.readouterr().out.strip()
+    principal = verify_token(TEST_JWT_SECRET, token)
+    assert (principal.operator, principal.role) == ("sita", "viewer")
+
+
+def test_admin_token_without_a_secret_is_a_clear_error(
+    cli_env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("JWT_SECRET", "")
+    assert main(["admin", "token", "--operator", "sita"]) == 1
+    assert "JWT_SECRET" in capsys.readouterr().err
