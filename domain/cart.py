@@ -96,3 +96,34 @@ def index_of(cart: Cart, sku: str) -> int | None:
 def total_units(cart: Cart) -> Decimal:
     """Sum of quantities (a sanity figure for summaries, not money)."""
     return sum((line.qty for line in cart), Decimal(0))
+
+
+def fit_budget(cart: Cart, prices: dict[str, Decimal], budget: Decimal) -> Cart:
+    """The cart cut down, last lines first and whole units at a time, to cost ≤ `budget`.
+
+    Lines without a price are kept as they are (they cost nothing here). The
+    retailer asked for the first lines first, so those are the last to shrink.
+    An empty cart comes back when even one unit of the first line is too dear.
+    """
+    def cost(c: Cart) -> Decimal:
+        return sum((line.qty * prices.get(line.sku, Decimal(0)) for line in c), Decimal(0))
+
+    lines = list(cart)
+    i = len(lines) - 1
+    while i >= 0 and cost(tuple(lines)) > budget:
+        line = lines[i]
+        price = prices.get(line.sku, Decimal(0))
+        if price <= 0:
+            i -= 1
+            continue
+        over = cost(tuple(lines)) - budget
+        # Whole units to drop from this line, rounded up.
+        drop = -(-over // price)
+        keep = line.qty - drop
+        keep = keep.to_integral_value(rounding="ROUND_FLOOR") if keep > 0 else Decimal(0)
+        if keep <= 0:
+            del lines[i]
+        else:
+            lines[i] = replace(line, qty=keep)
+        i -= 1
+    return tuple(lines)

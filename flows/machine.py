@@ -114,19 +114,23 @@ def fire(convo: Conversation, trigger: str) -> bool:
 
 
 def mermaid() -> str:
-    """The retailer flow as a Mermaid state diagram (the same tables the machine uses)."""
-    lines = ["stateDiagram-v2", f"    [*] --> {IDLE}",
-             f"    [*] --> {ONBOARDING_SHOP}: unknown number"]
+    """The retailer flow as a Mermaid state diagram (the same tables the machine uses).
+
+    Edges between the same two states are merged into one, labelled with every
+    trigger that takes it, so the picture stays readable.
+    """
+    edges: dict[tuple[str, str], list[str]] = {}
     for tr in TRANSITIONS:
-        sources = STATES if tr["source"] == "*" else (
+        sources = [IDLE] if tr["source"] == "*" else (
             [tr["source"]] if isinstance(tr["source"], str) else tr["source"])
         label = tr["trigger"]
         if tr.get("conditions"):
             label += f" [{tr['conditions']}]"
-        if tr.get("unless"):
-            label += f" [not {tr['unless']}]"
         for src in sources:
-            if tr["trigger"] == "meet" and src != IDLE:
-                continue
-            lines.append(f"    {src} --> {tr['dest']}: {label}")
+            labels = edges.setdefault((src, tr["dest"]), [])
+            if label not in labels:
+                labels.append(label)
+    lines = ["stateDiagram-v2", f"    [*] --> {IDLE}: known retailer",
+             f"    [*] --> {ONBOARDING_SHOP}: unknown number"]
+    lines += [f"    {src} --> {dest}: {', '.join(labels)}" for (src, dest), labels in edges.items()]
     return "\n".join(lines) + "\n"

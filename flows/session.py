@@ -57,6 +57,7 @@ class Candidate(BaseModel):
 class Question(BaseModel):
     """A line we could not place on our own and asked about with a list."""
 
+    id: int
     text: str
     qty: Decimal | None = None
     unit: str | None = None
@@ -86,10 +87,15 @@ class Session(BaseModel):
     # write in no longer switches it.
     language_chosen: bool = False
     cart: list[CartItem] = Field(default_factory=list)
+    # Bumped on every cart change: buttons carry it, so a tap on an older
+    # summary never confirms a cart the retailer has not seen.
+    rev: int = 0
+    qseq: int = 0
     questions: list[Question] = Field(default_factory=list)
     shop_name: str | None = None
     # A reduced quantity offered after a credit or stock shortfall, awaiting a yes.
     offer: list[CartItem] | None = None
+    offer_vendor_id: int | None = None
     last_order: int | None = None
     started_at: datetime = Field(default_factory=utcnow)
     last_activity: datetime = Field(default_factory=utcnow)

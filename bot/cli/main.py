@@ -29,6 +29,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.outbox_cmd",
     "bot.cli.stats_cmd",
     "bot.cli.admin_cmd",
+    "bot.cli.chat_cmd",
+    "bot.cli.sessions_cmd",
+    "bot.cli.flows_cmd",
 )
 
 

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.runtime import Runtime
 from bot.web import health, middleware, ops, webhook
 from bot.web.keys import RUNTIME
+from flows.router import build_router
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,9 @@ def create_app(runtime: Runtime) -> web.Application:
     middleware.setup(app)
     health.setup(app)
     ops.setup(app)
-    webhook.setup(app)
+    # The conversation router: vendor numbers to the vendor flow, everyone else
+    # to the retailer flow (tests may replace app[CONVERSATION] after this).
+    webhook.setup(app, build_router(runtime))
     return app
 
 

@@ -1,0 +1,269 @@
+"""The retailer flow's `Backend`: Postgres, the catalogue and the order services.
+
+The flow (flows/retailer.py) speaks in its own small values (Account,
+Understood, Pricing, PlaceOutcome …); this module translates them to and from
+the parties store, the parser (domain.ordertext over the cached catalogue
+index), the order service (quote / place / cancel) and the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+from bot.store import orders as order_store
+from bot.store import parties as party_store
+from domain import cart as carts
+from flows.retailer import (
+    Account,
+    Balance,
+    Cancelled,
+    CreditShort,
+    Gone,
+    Option,
+    OrderLine,
+    Placed,
+    PlaceOutcome,
+    PricedLine,
+    Pricing,
+    Refused,
+    StockShort,
+    Understood,
+)
+
+
+def _account(r: party_store.Retailer) -> Account:
+    return Account(id=r.id, phone=r.phone, shop_name=r.shop_name, status=r.status,
+                   blocked_reason=r.blocked_reason, language=r.language)
+
+
+async def _build_index(conn: asyncpg.Connection) -> Any:
+    from domain.catalog import Catalog, Product
+    from domain.resolver import CatalogIndex
+
+    rows = await conn.fetch(
+        """SELECT p.sku, p.name, p.unit, p.category,
+                  coalesce(array_agg(a.alias ORDER BY a.alias)
+                           FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
+           FROM products p LEFT JOIN product_aliases a ON a.product_id = p.id
+           GROUP BY p.id ORDER BY p.id""")
+    return CatalogIndex.build(Catalog(tuple(
+        Product(r["sku"], r["name"], r["unit"], r["category"], tuple(r["aliases"]))
+        for r in rows)))
+
+
+class ServiceBackend:
+    """`flows.retailer.Backend` over the real services (one per process)."""
+
+    def __init__(self, runtime: Any) -> None:
+        self.runtime = runtime
+        self._index: Any = None
+        self._index_key: tuple[Any, ...] | None = None
+
+    async def index(self) -> Any:
+        """The catalogue index, rebuilt when the catalogue changed.
+
+        A change is seen through the Redis catalogue version (bumped by imports)
+        together with the products' count and latest update, so an import that
+        forgot to bump the version is still picked up.
+        """
+        rt = self.runtime
+        version = await rt.redis.get(rt.keys.catalog_version())
+        async with rt.pool.acquire() as conn:
+            stamp = await conn.fetchrow(
+                "SELECT count(*) AS n, max(updated_at) AS at FROM products")
+            key = (version, stamp["n"], stamp["at"])
+            if self._index is None or key != self._index_key:
+                self._index = await _build_index(conn)
+                self._index_key = key
+        return self._index
+
+    # ------------------------------------------------------------ parties
+
+    async def account(self, conn: asyncpg.Connection, phone: str) -> Account | None:
+        r = await party_store.retailer_by_phone(conn, phone)
+        return None if r is None else _account(r)
+
+    async def register(self, conn: asyncpg.Connection, phone: str, shop: str, area: str,
+                       language: str) -> Account:
+        r = await party_store.insert_retailer(
+            conn, phone=phone, shop_name=shop, area=area, owner_name=None,
+            credit_limit=Decimal(0), terms_days=30, language=language)
+        if r is None:  # registered meanwhile (another device, an operator)
+            r = await party_store.retailer_by_phone(conn, phone)
+            assert r is not None
+        else:
+            await party_store.audit(conn, actor=f"whatsapp:{phone}",
+                                    action="retailer.self_register", target=f"retailer:{r.id}",
+                                    details={"shop_name": shop, "area": area},
+                                    now=dt.datetime.now(dt.UTC))
+        return _account(r)
+
+    async def set_language(self, conn: asyncpg.Connection, account: Account,
+                           language: str) -> None:
+        await party_store.update_retailer(conn, account.id, now=dt.datetime.now(dt.UTC),
+                                          language=language)
+
+    # ------------------------------------------------------------ orders and money
+
+    async def recent_orders(self, conn: asyncpg.Connection, account: Account,
+                            limit: int) -> list[OrderLine]:
+        orders = await order_store.orders_of_retailer(conn, account.id, limit=limit)
+        return [OrderLine(o.number, o.status, o.total, o.created_at) for o in orders]
+
+    async def balance(self, conn: asyncpg.Connection, account: Account) -> Balance:
+        from bot.services import ledger
+
+        position = await ledger.credit_position(conn, account.id)
+        row = await conn.fetchrow(
+            """SELECT due_date, sum(amount) AS amount FROM ledger_entries
+               WHERE retailer_id = $1 AND kind = 'debit'
+               GROUP BY due_date ORDER BY due_date LIMIT 1""", account.id)
+        next_due: Decimal | None = None
+        next_date: dt.date | None = None
+        if row is not None and position.outstanding > 0:
+            next_due = min(Decimal(row["amount"]), position.outstanding)
+            next_date = row["due_date"]
+        return Balance(outstanding=position.outstanding, open_orders=position.open_orders,
+                       limit=position.limit, available=position.available,
+                       next_due=next_due, next_due_date=next_date)
+
+    async def last_order(self, conn: asyncpg.Connection, account: Account
+                         ) -> tuple[int, list[Understood]] | None:
+        orders = await order_store.orders_of_retailer(conn, account.id, limit=10)
+        placed = [o for o in orders if o.status not in ("cancelled", "unroutable")] or orders
+        if not placed:
+            return None
+        last = placed[0]
+        items = await order_store.items(conn, last.id)
+        current = await order_store.products_by_sku(conn, [i.sku for i in items])
+        lines = []
+        for item in items:
+            product = current.get(item.sku)
+            if product is None:
+                lines.append(Understood(text=item.name, status="unknown", name=item.name))
+            else:
+                lines.append(Understood(text=item.name, status="resolved", sku=item.sku,
+                                        name=product.name, unit=product.unit, qty=item.qty))
+        return last.number, lines
+
+    async def cancel_open_order(self, conn: asyncpg.Connection,
+                                account: Account) -> Cancelled | None:
+        from bot.services import orders as order_service
+        from domain.order_status import Role
+
+        recent = await order_store.orders_of_retailer(conn, account.id, limit=5)
+        open_orders = [o for o in recent if o.status in order_store.OPEN_STATUSES]
+        if not open_orders:
+            return None
+        latest = open_orders[0]
+        result = await order_service.cancel_order(
+            conn, order_number=latest.number, role=Role.RETAILER,
+            actor=f"retailer:{account.id}", reason="cancelled by the retailer on WhatsApp",
+            now=dt.datetime.now(dt.UTC), retailer_id=account.id)
+        if isinstance(result, order_service.Cancelled):
+            return Cancelled(latest.number, True, result.outgoing)
+        return Cancelled(latest.number, False)
+
+    async def price(self, conn: asyncpg.Connection, account: Account,
+                    lines: carts.Cart) -> Pricing:
+        from bot.services import orders as order_service
+
+        items = [order_service.Item(ln.sku, ln.qty) for ln in lines]
+        minutes = self.runtime.settings.vendor_accept_minutes
+        q = await order_service.quote(conn, account.id, items, accept_minutes=minutes)
+        if not q.lines and q.shortages and q.alternatives:
+            # The best vendor is short; price it at the vendor who has it all.
+            q = await order_service.quote(conn, account.id, items,
+                                          vendor_id=q.alternatives[0].vendor_id,
+                                          accept_minutes=minutes)
+        priced = {ln.sku: PricedLine(ln.sku, ln.unit_price, ln.line_total) for ln in q.lines}
+        vendor = q.vendor_name
+        total = q.total
+        if not q.lines and q.split:
+            for part in q.split:
+                priced.update({ln.sku: PricedLine(ln.sku, ln.unit_price, ln.line_total)
+                               for ln in part.lines})
+            vendor = " + ".join(p.vendor_name for p in q.split)
+        return Pricing(lines=priced, total=total, vendor=vendor, available=q.available)
+
+    async def place(self, conn: asyncpg.Connection, account: Account, lines: carts.Cart, *,
+                    key: str, vendor_id: int | None = None) -> PlaceOutcome:
+        from bot.services import orders as order_service
+
+        items = [order_service.Item(ln.sku, ln.qty) for ln in lines]
+        now = dt.datetime.now(dt.UTC)
+        minutes = self.runtime.settings.vendor_accept_minutes
+        actor = f"retailer:{account.id}"
+        result = await order_service.place_order(
+            conn, retailer_id=account.id, items=items, vendor_id=vendor_id,
+            idempotency_key=key, actor=actor, now=now, accept_minutes=minutes)
+        if isinstance(result, order_service.SplitOffer):
+            # The retailer confirmed the whole cart; no one vendor has all of it, so
+            # each vendor gets the part they carry (all placed or none).
+            split = await order_service.place_split(
+                conn, retailer_id=account.id, parts=result.parts, idempotency_key=key,
+                actor=actor, now=now, accept_minutes=minutes)
+            if isinstance(split, order_service.SplitPlaced):
+                return Placed(
+                    numbers=tuple(p.order.number for p in split.placed),
+                    vendors=tuple(p.vendor_name for p in split.placed),
+                    total=sum((p.order.total for p in split.placed), Decimal(0)),
+                    notices=tuple(o for p in split.placed for o in p.outgoing))
+            result = split
+        if isinstance(result, order_service.Placed):
+            return Placed((result.order.number,), (result.vendor_name,), result.order.total,
+                          result.outgoing)
+        if isinstance(result, order_service.CreditShort):
+            q = await order_service.quote(conn, account.id, items, vendor_id=vendor_id,
+                                          accept_minutes=minutes)
+            prices = {ln.sku: ln.unit_price for ln in q.lines}
+            return CreditShort(result.total, result.available, result.shortfall, prices)
+        if isinstance(result, order_service.StockShort):
+            short = result.lines[0]
+            alt = result.alternatives[0] if result.alternatives else None
+            return StockShort(sku=short.sku, name=short.name, unit=short.unit,
+                              asked=short.wanted, available=short.available,
+                              vendor=short.vendor_name or "—",
+                              other_vendor_id=alt.vendor_id if alt else None,
+                              other_vendor=alt.vendor_name if alt else None,
+                              other_total=alt.total if alt else None)
+        if isinstance(result, order_service.UnknownItems):
+            return Gone(result.skus)
+        if isinstance(result, order_service.NotAllowed):
+            code = result.code if result.code in ("pending", "blocked") else (
+                "no_vendor" if result.code == "vendor" else "other")
+            return Refused(code, result.reason)
+        return Refused("other", "")
+
+    async def understand(self, text: str) -> list[Understood]:
+        from domain.ordertext import parse_message
+
+        index = await self.index()
+        parsed = parse_message(text, index)
+        out = []
+        for line in parsed.lines:
+            if line.sku is not None:
+                p = index.product(line.sku)
+                out.append(Understood(line.text, "resolved", p.sku, p.name, p.unit, line.qty))
+                continue
+            options = []
+            for c in line.candidates:
+                p = index.product(c.sku)
+                options.append(Option(p.sku, p.name, p.unit))
+            if not options:
+                # Nothing close enough to ask about: offer the nearest names as hints.
+                for c in index.search(line.text, 3):
+                    p = index.product(c.sku)
+                    options.append(Option(p.sku, p.name, p.unit))
+                out.append(Understood(line.text, "unknown", qty=line.qty, unit=line.unit,
+                                      options=tuple(options)))
+                continue
+            out.append(Understood(line.text, "ask", qty=line.qty, unit=line.unit,
+                                  options=tuple(options)))
+        return out
+
+
