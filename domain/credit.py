@@ -46,10 +46,9 @@ class CreditDecision:
 def decide(position: CreditPosition, amount: Decimal) -> CreditDecision:
     """Allow an order when its amount is within the available credit."""
     available = position.available
-    amount = to_paisa(amount)
-    if amount <= available:
-        return CreditDecision(True, available, Decimal("0.00"))
-    return CreditDecision(False, available, to_paisa(amount - max(available, Decimal(0))))
+    shortfall = max(Decimal("0.00"), to_paisa(amount) - max(available, Decimal("0.00")))
+    # A zero-value order adds nothing, so even an overdrawn retailer may place it.
+    return CreditDecision(shortfall == 0, available, shortfall)
 
 
 def may_order(status: RetailerStatus) -> str | None:

@@ -245,4 +245,7 @@ def split(area: str, lines: Sequence[CartLine], candidates: Sequence[Candidate],
         taken = set(id(ln) for ln in best_part.lines)
         remaining = [ln for ln in remaining if id(ln) not in taken]
         pool = [c for c in pool if c.vendor_id != best_part.vendor_id]
+    # Present the parts in the order the retailer wrote the lines.
+    position = {id(ln): i for i, ln in enumerate(lines)}
+    parts.sort(key=lambda p: min(position[id(ln)] for ln in p.lines))
     return tuple(parts)
