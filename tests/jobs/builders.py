@@ -60,14 +60,15 @@ async def price(conn: asyncpg.Connection, vendor_id: int, product_id: int, amoun
 
 async def order(conn: asyncpg.Connection, retailer_id: int, vendor_id: int | None,
                 at: datetime, lines: list[tuple[int, str, str]], *,
-                status: str = "delivered") -> dict[str, Any]:
+                status: str = "delivered", accepted: bool | None = None) -> dict[str, Any]:
     """An order of `lines` (product id, qty, unit price) placed at `at`."""
     totals = [Decimal(q) * Decimal(p) for _, q, p in lines]
     row = await conn.fetchrow(
         "INSERT INTO orders (retailer_id, vendor_id, status, total, item_count, created_at, "
         "accepted_at, delivered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
         retailer_id, vendor_id, status, sum(totals, Decimal(0)), len(lines), at,
-        at + timedelta(minutes=5) if status in ("accepted", "dispatched", "delivered") else None,
+        at + timedelta(minutes=5) if accepted or (
+            accepted is None and status in ("accepted", "dispatched", "delivered")) else None,
         at + timedelta(hours=6) if status == "delivered" else None)
     for i, ((pid, q, p), total) in enumerate(zip(lines, totals, strict=True), start=1):
         prod = await conn.fetchrow("SELECT sku, name, unit FROM products WHERE id = $1", pid)
