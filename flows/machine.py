@@ -50,11 +50,11 @@ TRANSITIONS: tuple[dict[str, Any], ...] = (
     {"trigger": "answer", "source": RESOLVING, "dest": IDLE},
     {"trigger": "review", "source": [COLLECTING, REVIEWING, EDITING, ADJUSTING, IDLE, PLACED],
      "dest": REVIEWING, "conditions": "has_items", "unless": "has_questions"},
-    {"trigger": "edit", "source": [REVIEWING, COLLECTING, ADJUSTING], "dest": EDITING,
+    {"trigger": "edit", "source": [REVIEWING, COLLECTING, ADJUSTING, EDITING], "dest": EDITING,
      "conditions": "has_items"},
     # Confirm: placed, or short of credit/stock and offered a smaller order.
-    {"trigger": "placed", "source": [REVIEWING, ADJUSTING], "dest": PLACED},
-    {"trigger": "short", "source": [REVIEWING, ADJUSTING], "dest": ADJUSTING},
+    {"trigger": "placed", "source": [REVIEWING, EDITING, ADJUSTING], "dest": PLACED},
+    {"trigger": "short", "source": [REVIEWING, EDITING, ADJUSTING], "dest": ADJUSTING},
     # Cancel (or a cart emptied by an edit) returns to idle from anywhere in shopping.
     {"trigger": "cancel", "source": _SHOPPING, "dest": IDLE},
     {"trigger": "emptied", "source": _SHOPPING, "dest": IDLE},

@@ -487,17 +487,13 @@ class _Turn:
                     notes.append(self.tr("edit.bad_qty", problem=str(exc)))
                     continue
                 added.append(new)
-            elif line.status == "ask" and len(line.options) > 1:
+            elif line.status == "ask" and line.options:
                 self.s.qseq += 1
                 self.s.questions.append(Question(
                     id=self.s.qseq, text=line.text, qty=line.qty, unit=line.unit,
                     candidates=[Candidate(sku=o.sku, name=o.name, unit=o.unit)
                                 for o in line.options[:MAX_CANDIDATES]],
                     replace=replace))
-            elif line.status == "ask" and len(line.options) == 1:
-                # One candidate is not a choice: treat it as a near-miss suggestion.
-                notes.append(self.tr("cart.unknown.suggest", text=line.text,
-                                     suggestions=line.options[0].name))
             elif line.options:
                 names = ", ".join(o.name for o in line.options[:3])
                 notes.append(self.tr("cart.unknown.suggest", text=line.text, suggestions=names))
@@ -634,7 +630,10 @@ class _Turn:
             self.fire("emptied")
             self.text("cart.empty")
             return
-        self.fire("review")
+        if self.s.state != m.EDITING:
+            # While editing, the summary is shown after each change but the
+            # conversation stays in editing: "chini 20 kg" keeps meaning "make it 20".
+            self.fire("review")
         pricing = await self.pricing(cart)
         lines = [self.line_text(i, ln, pricing) for i, ln in enumerate(cart, 1)]
         tail: list[str] = []
