@@ -61,11 +61,14 @@ class TokenBucket:
 
 
 def per_number_bucket(client: redis.Redis, key: str, max_mps: float) -> TokenBucket:
-    """A bucket that never lets more than `max_mps` messages out in any one second.
+    """A bucket that keeps every one-second window under `max_mps` messages.
 
     In any window of one second a bucket releases at most `capacity + rate`
-    tokens, so the burst allowance (10 %) is taken out of the refill rate.
+    tokens, so the small burst allowance is taken out of the refill rate, and
+    5 % is left as headroom for network jitter between us and Meta's counter.
     """
-    capacity = max(1.0, max_mps * 0.1)
-    rate = max(max_mps - capacity, max_mps * 0.5)
+    capacity = max(1.0, max_mps * 0.05)
+    rate = max_mps * 0.95 - capacity
+    if rate <= 0:
+        rate = max_mps * 0.5
     return TokenBucket(client, key, rate, capacity)

@@ -36,6 +36,8 @@ import redis.asyncio as redis
 
 from bot.db import connect
 from bot.kv import Keys
+from bot.logs import request_context
+from bot.metrics import SEND_LATENCY, SENDS
 from bot.ratelimit import TokenBucket, per_number_bucket
 from bot.store import outbox as outbox_store
 from bot.whatsapp.client import GraphClient, Sent
@@ -92,6 +94,7 @@ class Dispatcher:
         self._bucket = per_number_bucket(client, keys.bucket("wa-send"), self.config.max_mps)
         self._pacing = TokenBucket(client, keys.pacing("_"), 1 / self.config.pair_interval,
                                    self.config.pair_burst)
+        self._bucket_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
@@ -204,13 +207,22 @@ class Dispatcher:
                 async with self._pool.acquire() as conn:
                     await outbox_store.defer(conn, row.id, wait)
                 return
-            await self._bucket.take()
+            # One waiter per process polls the shared bucket: tokens go out in
+            # claim order and Redis sees one caller, not `concurrency` of them.
+            async with self._bucket_lock:
+                await self._bucket.take()
         except _INFRA_ERRORS as exc:
-            # The lease will hand the row to a dispatcher that can reach Redis.
             log.warning("dispatcher cannot pace row %s: %s", row.id, exc)
-            return
-        result = await self._graph.send(row.payload)
-        await self._record(row, result)
+            with contextlib.suppress(*_INFRA_ERRORS):
+                async with self._pool.acquire() as conn:
+                    await outbox_store.defer(conn, row.id, 1.0)
+            return  # if even that failed, the lease hands the row on later
+        # The row's request id (the webhook request that caused it) is on every
+        # log line of its send, so one message can be followed end to end.
+        with request_context(row.request_id):
+            result = await self._graph.send(row.payload)
+            _count_send(row, result)
+            await self._record(row, result)
 
     async def _record(self, row: outbox_store.OutboxRow, result: Any) -> None:
         for attempt in range(3):
@@ -249,6 +261,22 @@ class Dispatcher:
             return
         await outbox_store.record_permanent(conn, row, self.name, **common)
         log.warning("outbox row %s failed permanently: %s %s", row.id, result.code, result.title)
+
+
+def _count_send(row: outbox_store.OutboxRow, result: Any) -> None:
+    if isinstance(result, Sent):
+        outcome, code = "sent", "none"
+        log.info("message sent", extra={"outbox_id": row.id, "recipient": row.recipient,
+                                        "wamid": result.message_id})
+    else:
+        outcome = {Disposition.RETRY: "retry", Disposition.PERMANENT: "permanent",
+                   Disposition.OUTSIDE_WINDOW: "outside_window"}[result.disposition]
+        code = str(result.code) if result.code is not None else (
+            f"http_{result.http_status}" if result.http_status else "no_answer")
+        log.info("send failed", extra={"outbox_id": row.id, "recipient": row.recipient,
+                                       "outcome": outcome, "code": code})
+    SENDS.inc(result=outcome, code=code)
+    SEND_LATENCY.observe(result.duration_ms / 1000, result=outcome)
 
 
 async def start(runtime: Any, scheduler: Any) -> Callable[[], Awaitable[None]]:
