@@ -1,0 +1,93 @@
+"""The per-sender Redis lock: owned, expiring, fair, and no waiter dropped."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.locks import LockTimeout, SenderLocks
+from bot.runtime import Runtime
+
+
+@pytest.fixture
+def locks(runtime: Runtime) -> SenderLocks:
+    return SenderLocks(runtime.redis, runtime.keys, ttl=2.0, wait_timeout=5.0, waiter_ttl=1.0)
+
+
+async def test_only_one_holder_at_a_time(locks: SenderLocks) -> None:
+    inside = 0
+    most = 0
+
+    async def work() -> None:
+        nonlocal inside, most
+        async with locks.hold("977A"):
+            inside += 1
+            most = max(most, inside)
+            await asyncio.sleep(0.01)
+            inside -= 1
+
+    await asyncio.gather(*(work() for _ in range(20)))
+    assert most == 1
+
+
+async def test_waiters_get_the_lock_in_arrival_order_and_none_is_dropped(
+    locks: SenderLocks,
+) -> None:
+    order: list[int] = []
+    first = await locks.acquire("977B")
+
+    async def waiter(i: int) -> None:
+        async with locks.hold("977B"):
+            order.append(i)
+
+    tasks = []
+    for i in range(10):
+        tasks.append(asyncio.create_task(waiter(i)))
+        await asyncio.sleep(0.02)  # arrive one after another
+    await locks.release("977B", first)
+    await asyncio.gather(*tasks)
+    assert order == list(range(10))
+
+
+async def test_another_token_cannot_release_the_lock(locks: SenderLocks,
+                                                     runtime: Runtime) -> None:
+    token = await locks.acquire("977C")
+    assert not await locks.release("977C", "not-the-owner")
+    assert await runtime.redis.get(runtime.keys.lock("977C")) == token.encode()
+    assert await locks.release("977C", token)
+
+
+async def test_a_crashed_holder_frees_the_sender_after_the_ttl(runtime: Runtime) -> None:
+    short = SenderLocks(runtime.redis, runtime.keys, ttl=0.3, wait_timeout=5.0)
+    await short.acquire("977D")  # never released: the holder "crashed"
+    started = asyncio.get_running_loop().time()
+    async with short.hold("977D"):
+        waited = asyncio.get_running_loop().time() - started
+    assert 0.1 < waited < 2.0
+
+
+async def test_a_live_holder_keeps_its_lock_past_the_ttl(runtime: Runtime) -> None:
+    short = SenderLocks(runtime.redis, runtime.keys, ttl=0.3, wait_timeout=0.5)
+    async with short.hold("977E"):
+        await asyncio.sleep(0.8)  # longer than the ttl: the keeper extends it
+        with pytest.raises(LockTimeout):
+            await short.acquire("977E")
+
+
+async def test_a_waiter_that_vanished_does_not_block_the_queue(runtime: Runtime) -> None:
+    locks = SenderLocks(runtime.redis, runtime.keys, ttl=2.0, wait_timeout=3.0, waiter_ttl=0.3)
+    holder = await locks.acquire("977F")
+    ghost = asyncio.create_task(locks.acquire("977F"))  # joins the queue, then dies
+    await asyncio.sleep(0.05)
+    ghost.cancel()
+    live = asyncio.create_task(locks.acquire("977F"))
+    await asyncio.sleep(0.05)
+    await locks.release("977F", holder)
+    token = await asyncio.wait_for(live, 2.0)
+    assert await locks.release("977F", token)
+
+
+async def test_different_senders_do_not_wait_for_each_other(locks: SenderLocks) -> None:
+    async with locks.hold("977G"):
+        await asyncio.wait_for(locks.acquire("977H"), 0.5)
