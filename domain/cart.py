@@ -9,7 +9,7 @@ second line, so "2 bora chini" twice is 4 bags, not two lines to reconcile.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 
 class CartError(ValueError):
@@ -105,25 +105,20 @@ def fit_budget(cart: Cart, prices: dict[str, Decimal], budget: Decimal) -> Cart:
     retailer asked for the first lines first, so those are the last to shrink.
     An empty cart comes back when even one unit of the first line is too dear.
     """
-    def cost(c: Cart) -> Decimal:
-        return sum((line.qty * prices.get(line.sku, Decimal(0)) for line in c), Decimal(0))
+    def cost(lines: list[CartLine]) -> Decimal:
+        return sum((ln.qty * prices.get(ln.sku, Decimal(0)) for ln in lines), Decimal(0))
 
     lines = list(cart)
-    i = len(lines) - 1
-    while i >= 0 and cost(tuple(lines)) > budget:
+    while (over := cost(lines) - budget) > 0:
+        priced = [i for i, ln in enumerate(lines) if prices.get(ln.sku, Decimal(0)) > 0]
+        if not priced:
+            break
+        i = priced[-1]
         line = lines[i]
-        price = prices.get(line.sku, Decimal(0))
-        if price <= 0:
-            i -= 1
-            continue
-        over = cost(tuple(lines)) - budget
-        # Whole units to drop from this line, rounded up.
-        drop = -(-over // price)
-        keep = line.qty - drop
-        keep = keep.to_integral_value(rounding="ROUND_FLOOR") if keep > 0 else Decimal(0)
+        drop = (over / prices[line.sku]).to_integral_value(rounding=ROUND_CEILING)
+        keep = (line.qty - drop).to_integral_value(rounding=ROUND_FLOOR)
         if keep <= 0:
             del lines[i]
         else:
             lines[i] = replace(line, qty=keep)
-        i -= 1
     return tuple(lines)

@@ -55,7 +55,7 @@ STRINGS: dict[str, str] = {
     "ask.skipped": "Skipped “{text}”.",
     "ask.pick_from_list": "Please choose from the list above, or send “cancel”.",
     "review.header": "Your order",
-    "review.intro": "Please check your order ({count} items):",
+    "review.intro": "Please check your order ({count} line(s)):",
     "review.total": "Total: {total}",
     "review.vendor": "Supplier: {vendor}",
     "review.credit": "Available credit: {available}",

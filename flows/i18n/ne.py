@@ -54,7 +54,7 @@ STRINGS: dict[str, str] = {
     "ask.skipped": "“{text}” छोडियो।",
     "ask.pick_from_list": "कृपया माथिको सूचीबाट छान्नुहोस्, वा “रद्द” पठाउनुहोस्।",
     "review.header": "तपाईंको अर्डर",
-    "review.intro": "कृपया अर्डर जाँच्नुहोस् ({count} सामान):",
+    "review.intro": "कृपया अर्डर जाँच्नुहोस् ({count} किसिम):",
     "review.total": "जम्मा: {total}",
     "review.vendor": "आपूर्तिकर्ता: {vendor}",
     "review.credit": "बाँकी उधारो सीमा: {available}",

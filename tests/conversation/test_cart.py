@@ -78,3 +78,37 @@ def test_nonsense_quantities_are_refused(bad: Decimal) -> None:
 def test_clear_empties_any_cart() -> None:
     cart = (CartLine("SUGAR-KG", "Sugar", "kg", Decimal(1)),)
     assert carts.clear(cart) == ()
+
+
+prices = st.dictionaries(st.sampled_from(SKUS),
+                         st.decimals(min_value=Decimal(1), max_value=Decimal(5000), places=2))
+budgets = st.decimals(min_value=Decimal(0), max_value=Decimal(100000), places=2)
+
+
+@given(st.lists(lines, max_size=10), prices, budgets)
+def test_fit_budget_costs_no_more_than_the_budget(
+    items: list[CartLine], price: dict[str, Decimal], budget: Decimal
+) -> None:
+    cart = carts.add_all(carts.EMPTY, items)
+    fitted = carts.fit_budget(cart, price, budget)
+    assert sum((ln.qty * price.get(ln.sku, Decimal(0)) for ln in fitted), Decimal(0)) <= budget
+
+
+@given(st.lists(lines, max_size=10), prices, budgets)
+def test_fit_budget_only_shrinks_and_keeps_the_order(
+    items: list[CartLine], price: dict[str, Decimal], budget: Decimal
+) -> None:
+    cart = carts.add_all(carts.EMPTY, items)
+    fitted = carts.fit_budget(cart, price, budget)
+    before = {ln.sku: ln.qty for ln in cart}
+    assert [ln.sku for ln in fitted] == [ln.sku for ln in cart if ln.sku in
+                                        {f.sku for f in fitted}]
+    assert all(ln.qty <= before[ln.sku] for ln in fitted)
+
+
+def test_fit_budget_drops_the_last_lines_first() -> None:
+    cart = (CartLine("SUGAR-KG", "Sugar", "kg", Decimal(10)),
+            CartLine("RICE-SONA-25", "Sona", "bag", Decimal(2)))
+    fitted = carts.fit_budget(cart, {"SUGAR-KG": Decimal(98), "RICE-SONA-25": Decimal(2250)},
+                              Decimal(1000))
+    assert fitted == (cart[0],)
