@@ -77,6 +77,7 @@ class Counters:
     redeliveries: int = 0
     gave_up: int = 0  # webhooks still not accepted after every redelivery
     conversations: int = 0
+    duplicates_posted: int = 0
 
 
 @dataclass
@@ -96,7 +97,8 @@ class DriverConfig:
     reply_timeout: float = 10.0
     read_statuses: bool = True
     vendor_lifecycle: bool = True  # vendors accept, dispatch and deliver
-    redeliver_for: float = 60.0  # seconds a webhook is redelivered for, like WhatsApp (days)
+    redeliver_for: float = 10.0  # seconds a webhook is redelivered for (WhatsApp: days)
+    duplicate: bool = False  # deliver every webhook twice, the copy late and out of order
     seed: int = 7
 
 
@@ -108,6 +110,7 @@ class BenchSimulator(Simulator):
         self.on_sent = on_sent
         self.seen = 0
         self.status_stats = PostStats()
+        self.on_status: Callable[[dict[str, Any]], None] | None = None
 
     async def handle_messages(self, request: web.Request) -> web.Response:
         resp = await super().handle_messages(request)
@@ -122,6 +125,8 @@ class BenchSimulator(Simulator):
         status = await super().post_webhook(envelope)
         self.status_stats.add_status(status)
         self.status_stats.latency.record((time.monotonic() - started) * 1000.0)
+        if self.on_status is not None:
+            self.on_status(envelope)
         return status
 
 
@@ -137,6 +142,7 @@ class Driver:
         self.poster = Poster(cfg.webhook_url, connections=cfg.connections)
         self.ack = PostStats()  # inbound message webhooks
         self.status_ack = PostStats()  # read statuses posted by the driver
+        self.dup_ack = PostStats()  # late duplicate copies
         self.reply = Histogram()
         self.counters = Counters()
         self.inbox: dict[str, asyncio.Queue[SentMessage]] = {}
@@ -170,6 +176,9 @@ class Driver:
             await self._runner.setup()
             await web.TCPSite(self._runner, self.cfg.sim_host, self.cfg.sim_port,
                               backlog=1024).start()
+            if self.cfg.duplicate:
+                self.sim.on_status = lambda env: self._spawn(
+                    self._late_copy(*self.env.signed(env)))
 
     async def stop(self) -> None:
         """Cancel background work and close everything."""
@@ -208,23 +217,42 @@ class Driver:
             self.inbox.setdefault(message.to, asyncio.Queue()).put_nowait(message)
 
     async def _read(self, message: SentMessage) -> None:
-        await asyncio.sleep(0.05)
+        # With duplicates on, `read` often arrives before `sent`/`delivered`.
+        await asyncio.sleep(self.gen.rng.uniform(0, 0.1) if self.cfg.duplicate else 0.05)
         body, headers = self.env.signed(self.env.status(message.wamid, "read", message.to))
         self.counters.statuses += 1
         await self.poster.post(body, headers, self.status_ack)
+        if self.cfg.duplicate:
+            self._spawn(self._late_copy(body, headers))
+
+    async def _late_copy(self, body: bytes, headers: dict[str, str]) -> None:
+        """WhatsApp's duplicate delivery: the same body again, after later messages."""
+        await asyncio.sleep(self.gen.rng.uniform(0.0, 1.5))
+        self.counters.duplicates_posted += 1
+        status, _ = await self.poster.post(body, headers, self.dup_ack)
+        delay = 0.2
+        for _ in range(20):  # bounded: a copy is redelivered like the original
+            if 200 <= status < 300:
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+            status, _ = await self.poster.post(body, headers, self.dup_ack)
 
     # ------------------------------------------------------------ posting
 
     async def post_message(self, phone: str, wamid: str, envelope: dict[str, Any],
-                           kind: str) -> bool:
+                           kind: str, *, expect_reply: bool = True) -> bool:
         """Post one inbound message (paced by the gate), redelivering on non-2xx."""
         if self.gate is not None:
             await self.gate()
         body, headers = self.env.signed(envelope)
-        pending = Pending(wamid, phone, time.monotonic(), kind)
-        self.waiting.setdefault(phone, deque()).append(pending)
-        self.all_pending.append(pending)
+        if expect_reply:
+            pending = Pending(wamid, phone, time.monotonic(), kind)
+            self.waiting.setdefault(phone, deque()).append(pending)
+            self.all_pending.append(pending)
         self.counters.messages += 1
+        if self.cfg.duplicate:
+            self._spawn(self._late_copy(body, headers))
         deadline = time.monotonic() + self.cfg.redeliver_for
         delay = 0.2
         while True:
@@ -240,10 +268,11 @@ class Driver:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
 
-    async def send_text(self, phone: str, text: str, kind: str = "text") -> bool:
+    async def send_text(self, phone: str, text: str, kind: str = "text", *,
+                        expect_reply: bool = True) -> bool:
         """`phone` writes `text`."""
         wamid, envelope = self.env.text(phone, text)
-        return await self.post_message(phone, wamid, envelope, kind)
+        return await self.post_message(phone, wamid, envelope, kind, expect_reply=expect_reply)
 
     async def tap(self, phone: str, reply_id: str, title: str, kind: str,
                   context: str | None) -> bool:
@@ -397,6 +426,26 @@ class Driver:
                 self.counters.delivered += 1
         finally:
             self.vendor_orders.pop((vendor, number), None)
+
+    async def flood(self, phone: str, count: int, rate: float) -> int:
+        """One sender writes `count` messages at `rate`/s without waiting; returns acked."""
+        acked = 0
+
+        async def one(i: int) -> None:
+            nonlocal acked
+            if await self.send_text(phone, self.gen.order(1), "flood", expect_reply=False):
+                acked += 1
+
+        t0 = time.monotonic()
+        tasks = []
+        for i in range(count):
+            due = t0 + i / rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.ensure_future(one(i)))
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return acked
 
     # ------------------------------------------------------------ phases
 

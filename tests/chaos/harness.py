@@ -1,0 +1,214 @@
+"""The system under chaos: real web and worker processes, the bench driver, accounting.
+
+`System` creates its own database (on whatever Postgres it is given), loads a
+small generated population, starts `khaacho serve` and `khaacho worker` as
+subprocesses pointed at the driver's in-process Cloud API simulator, and can
+kill, restart and account for everything afterwards:
+
+- every webhook the driver got a 2xx for has its wamid in `inbound_messages`;
+- every inbound message that expects a reply got one;
+- every order the driver saw placed exists, every delivery has its debit;
+- every outbox row ended sent/delivered/read (none pending, failed or dead);
+- no message reached the simulator twice: per (recipient, payload) the
+  simulator accepted no more messages than the outbox holds;
+- `khaacho ledger check` passes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bot.bench import population
+from bot.bench.driver import Driver, DriverConfig
+from bot.bench.procs import Managed, free_port, service_env, web_process, worker_process
+from bot.bench.run import account
+from bot.db import connect, migrate
+from bot.kv import Keys, create_redis
+
+APP_SECRET = "chaos-app-secret"
+ACCESS_TOKEN = "chaos-access-token"
+PHONE_NUMBER_ID = "100000000000002"
+
+
+def _with_database(url: str, name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def _canon(payload: Any) -> bytes:
+    return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+
+
+class System:
+    """Web + worker + driver over one database and one Redis key prefix."""
+
+    def __init__(self, log_dir: Path, *, server_url: str, redis_url: str,
+                 retailers: int = 80, vendors: int = 8, products: int = 400,
+                 max_mps: float = 1000.0, driver_options: dict[str, Any] | None = None,
+                 env_extra: dict[str, str] | None = None) -> None:
+        self.log_dir = log_dir
+        self.server_url = server_url
+        self.redis_url = redis_url
+        self.prefix = f"khaacho-chaos:{secrets.token_hex(4)}:"
+        self.db_name = f"khaacho_chaos_{secrets.token_hex(4)}"
+        self.db_url = _with_database(server_url, self.db_name)
+        self.pop = population.generate(products=products, retailers=retailers,
+                                       vendors=vendors, popular=min(60, products))
+        self.sim_port = free_port()
+        self.web_port = free_port()
+        self.max_mps = max_mps
+        self.env = service_env(
+            database_url=self.db_url, redis_url=redis_url, redis_prefix=self.prefix,
+            api_url=f"http://127.0.0.1:{self.sim_port}/v23.0", app_secret=APP_SECRET,
+            access_token=ACCESS_TOKEN, phone_number_id=PHONE_NUMBER_ID,
+            verify_token="chaos-verify", port=self.web_port, max_mps=max_mps,
+            log_level="WARNING", extra=env_extra)
+        self.web: Managed = web_process(self.env, log_dir)
+        self.worker: Managed = worker_process(self.env, log_dir)
+        options = {"reply_timeout": 20.0, "redeliver_for": 90.0, "connections": 64,
+                   **(driver_options or {})}
+        self.driver = Driver(DriverConfig(
+            webhook_url=f"http://127.0.0.1:{self.web_port}/webhook", app_secret=APP_SECRET,
+            access_token=ACCESS_TOKEN, phone_number_id=PHONE_NUMBER_ID,
+            retailers=[r[0] for r in self.pop.retailers],
+            vendors=[v[0] for v in self.pop.vendors], products=self.pop.popular,
+            sim_port=self.sim_port, **options))
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> System:
+        admin = await connect(self.server_url)
+        try:
+            await admin.execute(f'CREATE DATABASE "{self.db_name}"')
+        finally:
+            await admin.close()
+        conn = await connect(self.db_url)
+        try:
+            await migrate(conn)
+            await population.insert(conn, self.pop)
+        finally:
+            await conn.close()
+        client = create_redis(self.redis_url)
+        try:
+            await client.incr(Keys(self.prefix).catalog_version())
+        finally:
+            await client.aclose()
+        await self.driver.start()
+        await asyncio.to_thread(self.web.start, 60)
+        await asyncio.to_thread(self.worker.start)
+        return self
+
+    async def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.driver.stop()
+        for proc in (self.worker, self.web):
+            await asyncio.to_thread(proc.stop)
+        with contextlib.suppress(Exception):
+            admin = await connect(self.server_url)
+            try:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
+            finally:
+                await admin.close()
+        with contextlib.suppress(Exception):
+            client = create_redis(self.redis_url)
+            try:
+                keys = [k async for k in client.scan_iter(match=self.prefix + "*", count=500)]
+                for i in range(0, len(keys), 500):
+                    await client.delete(*keys[i:i + 500])
+            finally:
+                await client.aclose()
+
+    async def restart_worker(self, *, kill: bool) -> None:
+        """SIGKILL (or SIGTERM) the worker and start a new one."""
+        if kill:
+            await asyncio.to_thread(self.worker.kill)
+        else:
+            await asyncio.to_thread(self.worker.stop)
+        self.worker = worker_process(self.env, self.log_dir, name="worker")
+        await asyncio.to_thread(self.worker.start)
+
+    def logs(self) -> str:
+        """The tails of the web and worker logs, for a failure message."""
+        return (f"--- web ---\n{self.web.log_tail(15)}\n"
+                f"--- worker ---\n{self.worker.log_tail(15)}")
+
+    # ------------------------------------------------------------ checks
+
+    async def settle(self, wait: float = 60.0) -> int:
+        """Wait for every reply and for the outbox to empty; unanswered count."""
+        unanswered = await self.driver.drain(wait)
+        deadline = asyncio.get_running_loop().time() + wait
+        while asyncio.get_running_loop().time() < deadline:
+            conn = await connect(self.db_url)
+            try:
+                busy = await conn.fetchval(
+                    "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')")
+            finally:
+                await conn.close()
+            if not busy:
+                break
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(0.5)  # the last status webhooks
+        return unanswered
+
+    async def accounting(self) -> dict[str, Any]:
+        """Every message sent, against Postgres and the simulator (see the module doc)."""
+        acc = await account(self.db_url, self.driver.accounting())
+        conn = await connect(self.db_url)
+        try:
+            rows = await conn.fetch("SELECT id, recipient, payload, status, wamid FROM outbox")
+            acc["ledger_debits"] = await conn.fetchval(
+                "SELECT count(*) FROM ledger_entries WHERE kind = 'debit'")
+            acc["orders_total"] = await conn.fetchval("SELECT count(*) FROM orders")
+        finally:
+            await conn.close()
+        sim = self.driver.sim
+        assert sim is not None
+        expected = Counter((r["recipient"], _canon(r["payload"])) for r in rows)
+        seen = Counter((m.to, _canon(m.payload)) for m in sim.sent)
+        acc["duplicates"] = sum(max(0, n - expected[key]) for key, n in seen.items())
+        acc["not_sent"] = sum(1 for r in rows if r["status"] not in ("sent", "delivered", "read"))
+        acc["outbox_rows"] = len(rows)
+        acc["sim_accepted"] = len(sim.sent)
+        wamids = {r["wamid"] for r in rows if r["wamid"]}
+        acc["sim_unrecorded"] = sum(1 for m in sim.sent if m.wamid not in wamids)
+        return acc
+
+    async def ledger_check(self) -> tuple[int, str]:
+        """`khaacho ledger check` against this system's database."""
+        env = {**os.environ, "DATABASE_URL": self.db_url, "REDIS_URL": self.redis_url,
+               "REDIS_KEY_PREFIX": self.prefix}
+        proc = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "bot.cli.main", "ledger", "check"],
+            env=env, capture_output=True, text=True, timeout=60)
+        return proc.returncode, (proc.stdout + proc.stderr).strip()
+
+
+def assert_nothing_lost(acc: dict[str, Any], *, allow_duplicates: bool = False) -> None:
+    """The accounting every scenario ends with."""
+    problems = []
+    if acc["missing_effects"]:
+        problems.append(f"{acc['missing_effects']} acknowledged messages have no effect")
+    if acc["unanswered"]:
+        problems.append(f"{acc['unanswered']} messages never got a reply: "
+                        f"{acc['unanswered_sample']}")
+    if acc["placed_missing"]:
+        problems.append(f"{acc['placed_missing']} orders seen placed are not in Postgres")
+    if acc["delivered_missing"]:
+        problems.append(f"{acc['delivered_missing']} delivered orders lack status or debit")
+    if acc["not_sent"]:
+        problems.append(f"{acc['not_sent']} outbox rows never sent: {acc['outbox']}")
+    if acc["duplicates"] and not allow_duplicates:
+        problems.append(f"{acc['duplicates']} messages reached the Cloud API twice")
+    assert not problems, "; ".join(problems) + f"\naccounting: {acc}"
