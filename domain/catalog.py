@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from domain.units import Unit, unit_from_word
+from domain.units import CATALOG_UNITS, unit_from_word
 
 CSV_COLUMNS: tuple[str, ...] = ("sku", "name", "unit", "aliases", "category", "price")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("stock",)
@@ -155,8 +155,9 @@ def parse_catalog_csv(text: str) -> CatalogFile:
         if not name:
             errors.append(RowError(start, "missing name"))
         unit = unit_from_word(unit_raw)
-        if unit is None or unit == Unit.DOZEN:
-            errors.append(RowError(start, f"unknown unit {unit_raw!r}"))
+        if unit is None or unit not in CATALOG_UNITS:
+            allowed = ", ".join(sorted(CATALOG_UNITS))
+            errors.append(RowError(start, f"unknown unit {unit_raw!r} (one of {allowed})"))
         price = _decimal(price_raw, "price", start, errors)
         stock = _decimal(cells[6], "stock", start, errors) if has_stock else None
         if len(errors) > before or unit is None:

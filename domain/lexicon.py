@@ -6,15 +6,19 @@ common grocery goods), not product names: product names live in the catalogue.
 
 from __future__ import annotations
 
-from domain.normalize import phonetic_key
+from domain.normalize import phonetic_key, plain_form
 
 
 def _keys(words: str) -> frozenset[str]:
     return frozenset(phonetic_key(w) for w in words.split())
 
 
+def _plain_words(words: str) -> frozenset[str]:
+    return frozenset(plain_form(w) for w in words.split())
+
+
 #: Politeness, address and request verbs that carry no product or quantity.
-FILLER_KEYS: frozenset[str] = _keys(
+FILLER_WORDS: frozenset[str] = _plain_words(
     "dai daju didi bhai bahini sathi sir madam bro brother hajur ji malai hamilai mero "
     "hamro lai ko ka ki la hai ni ta pani ali alikati kripaya kindly please pls plz plese "
     "send need want give me us we i my our some also more the a an of for to with order "
@@ -26,15 +30,16 @@ FILLER_KEYS: frozenset[str] = _keys(
     "namaste namaskar dhanyabad dhanyawad thanks thank thankyou you hi hello hey "
     "दाइ दाई दिदी भाइ हजुर मलाई हामीलाई लाई को पनि कृपया चाहियो चाहिन्छ पठाइदिनु "
     "पठाउनु पठाइदिनुहोस् पठाइदिनुहोला होला गर्नु दिनु दिनुहोस् आज भोलि अर्डर नमस्ते "
-    "नमस्कार धन्यवाद"
+    "नमस्कार धन्यवाद chha cha xa chaina ho hoina na ne re"
 )
 #: Verb stems: any word starting with one is a request verb (pathaidinuhunchha …).
-FILLER_PREFIXES: tuple[str, ...] = ("patai", "patau", "pata", "pthai")
+FILLER_PREFIXES: tuple[str, ...] = ("pathai", "pathau", "pathay", "pathaa", "patha")
 
 
-def is_filler(key: str) -> bool:
-    """True when a word (by phonetic key) is politeness or a request verb."""
-    return key in FILLER_KEYS or (len(key) > 5 and key.startswith(FILLER_PREFIXES))
+def is_filler(word: str) -> bool:
+    """True when a word is politeness, address or a request verb."""
+    form = plain_form(word)
+    return form in FILLER_WORDS or (len(form) > 5 and form.startswith(FILLER_PREFIXES))
 
 
 # Common grocery words: every word on a line means the same thing to a shopkeeper.
@@ -104,7 +109,7 @@ def concept(key: str) -> str:
 GREETING = ("hi", "hello", "helo", "hey", "namaste", "namaskar", "namaskaar", "good morning",
             "good evening", "good afternoon", "gm", "नमस्ते", "नमस्कार", "सुप्रभात", "jai nepal")
 THANKS = ("thanks", "thank you", "thankyou", "thx", "ty", "dhanyabad", "dhanyawad",
-          "dhanyabaad", "धन्यवाद", "thank u")
+          "dhanyabaad", "धन्यवाद", "thank u", "🙏")
 STATUS = ("status", "order status", "kaha pugyo", "kata pugyo", "kaha pugeko", "kahile aaucha",
           "kahile aaunchha", "kahile aauchha", "kahile aaucha", "kahile auxa", "track",
           "tracking", "where is my order", "delivery kahile", "kahile aaune", "स्थिति",

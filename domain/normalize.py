@@ -115,9 +115,12 @@ def fold_text(text: str) -> str:
     return text.translate(_DEVANAGARI_DIGITS).lower()
 
 
+# Order matters: "ch" is parked as "\x01" so that a lone English "c" can become
+# k or s (horlicks/horlics, juice/jus) without touching the Nepali "ch".
 _DIGRAPHS: tuple[tuple[str, str], ...] = (
-    ("chh", "c"), ("ch", "c"), ("sh", "s"), ("ph", "f"), ("kh", "k"), ("gh", "g"),
-    ("th", "t"), ("dh", "d"), ("bh", "b"), ("jh", "j"), ("ck", "k"), ("q", "k"),
+    ("chh", "\x01"), ("ch", "\x01"), ("ck", "k"), ("ce", "se"), ("ci", "si"), ("cy", "si"),
+    ("c", "k"), ("\x01", "c"), ("sh", "s"), ("ph", "f"), ("kh", "k"), ("gh", "g"),
+    ("th", "t"), ("dh", "d"), ("bh", "b"), ("jh", "j"), ("q", "k"),
     ("z", "j"), ("w", "b"), ("v", "b"), ("y", "i"), ("x", "ks"), ("ee", "i"),
     ("oo", "u"),
 )
@@ -142,3 +145,13 @@ def phonetic_key(token: str) -> str:
     if len(s) > 3 and s.endswith("s"):
         s = s[:-1]
     return s
+
+
+@lru_cache(maxsize=65536)
+def plain_form(token: str) -> str:
+    """Lower-case roman spelling without punctuation, no sound folding.
+
+    Used for closed word lists (politeness words), where the aggressive phonetic
+    key would make `wai` (noodles) equal `bhai` (brother).
+    """
+    return _NON_ALNUM.sub("", transliterate(fold_text(token)))

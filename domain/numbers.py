@@ -47,8 +47,9 @@ _MULTIPLIERS: dict[str, Decimal] = {
 _PLUS_HALF = frozenset({"saade", "sade", "sadhe", "saadhe", "साढे"})
 
 WORD_VALUES: dict[str, Decimal] = {w: v for v, ws in _WORDS.items() for w in ws}
-#: Words that are numbers in one reading and something else in another (tin = 3 or a tin).
-AMBIGUOUS_WORDS: frozenset[str] = frozenset({"tin"})
+#: Words that are numbers in one reading and something else in another: tin = 3 or a tin,
+#: chha = 6 or "is" (chini chha? = is there sugar?).
+AMBIGUOUS_WORDS: frozenset[str] = frozenset({"tin", "chha"})
 
 _NUMERAL_RE = re.compile(r"^(\d+(?:\.\d+)?)(?:/(\d+))?$")
 

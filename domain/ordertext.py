@@ -95,7 +95,10 @@ class ParsedMessage:
 
 # -- splitting ------------------------------------------------------------------
 
-_SEGMENT_SPLIT = re.compile(r"[\n\r;+&|।॥]|(?<!\d),|,(?!\d{3}(?!\d))")
+_SEGMENT_SPLIT = re.compile(
+    r"[\n\r;+&|।॥]|(?<!\d),|,(?!\d{3}(?!\d))"
+    r"|(?:^|\s)\(?\d{1,2}\)(?=\s)"  # "... 2) good day" numbering in the middle of a line
+)
 _LIST_MARKER = re.compile(r"^\s*(?:[-–•*·▪►➤>]+|\(?\d{1,2}[.)]|[a-h][.)])\s+")
 _TOKEN = re.compile(
     r"[x×*]\d+(?:\.\d+)?(?![\d/])"
@@ -211,15 +214,24 @@ def _read_numbers(toks: list[_Tok]) -> list[_Tok]:
     return out
 
 
-def _settle_ambiguous(toks: list[_Tok]) -> None:
-    """`tin` is three before a unit or alone at the start, otherwise a tin."""
+def _settle_ambiguous(toks: list[_Tok]) -> list[_Tok]:
+    """`tin` is three before a unit or alone at the start, otherwise a tin; `chha` is six
+    only before a unit, otherwise the verb "is" and dropped."""
     numbers = sum(1 for t in toks if t.kind in ("num", "qtyunit", "mult"))
     for i, t in enumerate(toks):
         if t.kind != "tin":
             continue
         prev = toks[i - 1] if i > 0 else None
         nxt = toks[i + 1] if i + 1 < len(toks) else None
-        three = word_value(t.text)
+        value = word_value(t.text)
+        unit = unit_from_word(t.text)
+        if unit is None:
+            if nxt is not None and nxt.kind in ("unit", "tin"):
+                t.kind, t.value = "num", value
+            else:
+                t.kind = "filler"
+            continue
+        three = value
         if prev is not None and prev.kind == "num":
             t.kind, t.unit = "unit", Unit.TIN
         elif nxt is not None and nxt.kind == "unit":
@@ -230,6 +242,7 @@ def _settle_ambiguous(toks: list[_Tok]) -> None:
             t.kind, t.value = "num", three
         else:
             t.kind, t.unit = "unit", Unit.TIN
+    return [t for t in toks if t.kind != "filler"]
 
 
 def _weak_units(toks: list[_Tok]) -> None:
@@ -279,6 +292,15 @@ def _group(toks: list[_Tok]) -> list[Element]:
     return out
 
 
+def _name_numbers(toks: list[_Tok], index: CatalogIndex) -> None:
+    """A numeral that with the next word spells a product word ("5 star", "2 pm") is a name."""
+    for i, t in enumerate(toks[:-1]):
+        nxt = toks[i + 1]
+        if (t.kind == "num" and t.text[:1].isdigit() and nxt.kind == "word"
+                and index.has_name_token(t.text + nxt.text)):
+            t.kind, t.value = "word", None
+
+
 def _mark_sizes(elements: list[Element]) -> None:
     """A measure or bare number right next to a counted quantity is the pack size."""
     for a, b in itertools.pairwise(elements):
@@ -309,10 +331,11 @@ def _items(elements: list[Element], index: CatalogIndex) -> list[_Item]:
             for g in elements
         ]
         quantities = [g for g in elements if isinstance(g, _Group) and not g.size]
-    if not quantities:
-        item = _Item()
+    if len(quantities) <= 1:
+        item = _Item(group=quantities[0] if quantities else None)
         for g in elements:
-            _add(item, g)
+            if g is not item.group:
+                _add(item, g)
         return [item]
     # Words between two quantities belong to the second unless the first has none yet
     # (`ariel 5 pkt lifebuoy 12 pcs` and `3 kg mas dal 2 bora pokhreli` both read right).
@@ -364,7 +387,9 @@ def _add(item: _Item, e: Element) -> None:
 def _split_items(segment: str, index: CatalogIndex) -> list[_Item]:
     raw = _TOKEN.findall(segment)
     toks = [_classify(r) for r in raw]
-    toks = [t for t in toks if not (t.kind == "word" and is_filler(phonetic_key(t.text)))]
+    for t in toks:
+        if t.kind == "word" and is_filler(t.text):
+            t.kind = "filler"
     # The connectors ra/ani/and split items; leading/trailing ones are just noise.
     pieces: list[list[_Tok]] = [[]]
     for t in toks:
@@ -376,12 +401,20 @@ def _split_items(segment: str, index: CatalogIndex) -> list[_Item]:
     for piece in pieces:
         if not piece:
             continue
+        fillers = [t.text for t in piece if t.kind == "filler"]
+        piece = [t for t in piece if t.kind != "filler"]
         piece = _read_numbers(piece)
-        _settle_ambiguous(piece)
+        piece = _settle_ambiguous(piece)
         _weak_units(piece)
+        _name_numbers(piece, index)
         elements = _group(piece)
         _mark_sizes(elements)
-        items.extend(_items(elements, index))
+        found = _items(elements, index)
+        if len(found) == 1 and not found[0].words and found[0].group is not None and fillers:
+            # "pani 12 bottle": a word that is usually filler is the product when nothing else is.
+            found[0].words.extend(fillers)
+            found[0].texts[:0] = fillers
+        items.extend(found)
     return items
 
 
@@ -399,8 +432,12 @@ _GREETING = phrase_keys(GREETING) + phrase_keys(THANKS)
 _WORDS = re.compile(r"[a-z\u0900-\u097f]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]")
 
 
+def _message_words(text: str) -> list[str]:
+    return _WORDS.findall(fold_text(text))
+
+
 def _message_keys(text: str) -> list[str]:
-    return [phonetic_key(w) or w for w in _WORDS.findall(fold_text(text))]
+    return [phonetic_key(w) or w for w in _message_words(text)]
 
 
 def _contains(keys: list[str], phrase: tuple[str, ...]) -> bool:
@@ -408,8 +445,10 @@ def _contains(keys: list[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(keys[i:i + n]) == phrase for i in range(len(keys) - n + 1))
 
 
-def _only(keys: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
+def _only(text: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
     """True when every word is part of one of `phrases` or politeness."""
+    words = _message_words(text)
+    keys = [phonetic_key(w) or w for w in words]
     covered = [False] * len(keys)
     for phrase in phrases:
         n = len(phrase)
@@ -417,7 +456,7 @@ def _only(keys: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
             if tuple(keys[i:i + n]) == phrase:
                 for j in range(i, i + n):
                     covered[j] = True
-    return bool(keys) and all(c or is_filler(k) for c, k in zip(covered, keys, strict=True))
+    return bool(keys) and all(c or is_filler(w) for c, w in zip(covered, words, strict=True))
 
 
 def keyword_intent(text: str) -> Intent | None:
@@ -428,7 +467,7 @@ def keyword_intent(text: str) -> Intent | None:
     for intent, phrases in _PHRASES:
         if any(_contains(keys, p) for p in phrases):
             return intent
-    if _only(keys, _CONFIRM):
+    if _only(text, _CONFIRM):
         return Intent.CONFIRM
     if any(_contains(keys, p) for p in _GREETING):
         return Intent.GREETING
@@ -450,6 +489,9 @@ def parse_message(text: str, index: CatalogIndex) -> ParsedMessage:
         return ParsedMessage(announced or Intent.OTHER)
     if announced is Intent.CONFIRM:
         return ParsedMessage(Intent.CONFIRM)
+    if _only(text, _GREETING) or not keys:
+        # Greetings, thanks and emoji-only messages never carry an order.
+        return ParsedMessage(Intent.GREETING if keys else Intent.OTHER)
     lines: list[ParsedLine] = []
     any_qty = False
     for segment in _segments(text):
@@ -464,7 +506,7 @@ def parse_message(text: str, index: CatalogIndex) -> ParsedMessage:
                                  [*item.texts, _plain(item.group.qty)
                                   + (" " + item.group.unit.value if item.group.unit else "")])
             lines.append(ParsedLine(line_text, got.sku, got.qty, got.unit, got.candidates))
-    useful = [ln for ln in lines if ln.status is not LineStatus.UNKNOWN]
+    useful = [ln for ln in lines if ln.status is not LineStatus.UNKNOWN or ln.unit is not None]
     if "?" in text and not any_qty:
         return ParsedMessage(announced or Intent.OTHER)
     if announced in (Intent.CANCEL, Intent.STATUS, Intent.BALANCE, Intent.REORDER, Intent.HELP) \

@@ -28,6 +28,7 @@ from domain.lexicon import SYNONYMS, concept
 from domain.normalize import fold_text, phonetic_key, transliterate
 from domain.units import (
     MEASURE_UNITS,
+    WEAK_UNIT_WORDS,
     Fit,
     Measure,
     Unit,
@@ -47,10 +48,11 @@ MAX_OFFERED = 5
 _BIG_POSTING = 400    # generic tokens only re-score terms that a rarer token found
 
 _FIT_BONUS: dict[Fit, float] = {
-    Fit.SAME: 0.06, Fit.CONVERTED: 0.05, Fit.LOOSE: 0.03, Fit.NONE_GIVEN: 0.0,
+    Fit.SAME: 0.06, Fit.CONVERTED: 0.03, Fit.LOOSE: 0.03, Fit.NONE_GIVEN: 0.0,
     Fit.INCOMPATIBLE: -0.3,
 }
-_SIZE_MATCH, _SIZE_MISMATCH, _SIZE_UNKNOWN = 0.1, -0.3, -0.05
+_SIZE_MATCH, _SIZE_MISMATCH, _SIZE_UNKNOWN = 0.15, -0.5, -0.05
+_HINT_WEIGHT = 1.0    # weight of a unit word inside a name or alias ("wai wai peti")
 
 _TERM_TOKEN_RE = re.compile(r"\d+(?:\.\d+)?[a-z]*|[a-z][a-z0-9]*")
 
@@ -88,12 +90,14 @@ class _Entry:
     product: Product
     unit: Unit
     pack: Measure | None
+    forms: frozenset[Unit]
 
 
 @dataclass(frozen=True, slots=True)
 class _Term:
     entry: int
     tokens: tuple[str, ...]
+    hints: frozenset[Unit]
     total_weight: float
 
 
@@ -114,10 +118,18 @@ def _pack_of(product: Product) -> Measure | None:
     return None
 
 
-def _term_keys(text: str, pack: Measure | None) -> tuple[list[str], str | None]:
-    """Content keys of a name or alias, and the key of all its words run together."""
+@dataclass(frozen=True, slots=True)
+class _TermText:
+    keys: tuple[str, ...]
+    hints: frozenset[Unit]
+    together: str | None
+
+
+def _term_text(text: str, pack: Measure | None) -> _TermText:
+    """Content keys of a name or alias, the unit words in it, and its words run together."""
     raw = _TERM_TOKEN_RE.findall(transliterate(fold_text(text)))
     keys: list[str] = []
+    hints: set[Unit] = set()
     joined: list[str] = []
     skip_next = False
     for i, tok in enumerate(raw):
@@ -126,8 +138,7 @@ def _term_keys(text: str, pack: Measure | None) -> tuple[list[str], str | None]:
             continue
         m = re.fullmatch(r"(\d+(?:\.\d+)?)([a-z]*)", tok)
         if m:
-            suffix_unit = unit_from_word(m.group(2)) if m.group(2) else None
-            if suffix_unit is not None:
+            if m.group(2) and unit_from_word(m.group(2)) is not None:
                 continue  # a size (1L) or a pack count (30pcs) is not a name word
             nxt = raw[i + 1] if i + 1 < len(raw) else ""
             if not m.group(2) and unit_from_word(nxt) is not None:
@@ -136,16 +147,17 @@ def _term_keys(text: str, pack: Measure | None) -> tuple[list[str], str | None]:
             value = Decimal(m.group(1)) if not m.group(2) else None
             if value is not None and pack is not None and value in (pack.value, pack.base):
                 continue
-            joined.append(tok)
-        elif unit_from_word(tok) is not None:
-            continue
         else:
-            joined.append(tok)
+            unit = unit_from_word(tok)
+            if unit is not None and tok not in WEAK_UNIT_WORDS:
+                hints.add(unit)  # "Tin", "Pouch", "peti": the form, matched against the unit
+                continue
+        joined.append(tok)
         key = phonetic_key(tok)
         if key:
             keys.append(concept(key))
     together = phonetic_key("".join(joined)) if 2 <= len(joined) <= 3 else None
-    return keys, together
+    return _TermText(tuple(keys), frozenset(hints), together)
 
 
 class CatalogIndex:
@@ -154,23 +166,25 @@ class CatalogIndex:
     def __init__(self, catalog: Catalog) -> None:
         self._entries: list[_Entry] = []
         self._by_sku: dict[str, int] = {}
-        term_keys: list[tuple[int, list[str]]] = []
+        texts: list[tuple[int, tuple[str, ...], frozenset[Unit]]] = []
         for product in catalog:
             unit = unit_from_word(product.unit) or Unit.PIECE
             pack = _pack_of(product)
             idx = len(self._entries)
-            self._entries.append(_Entry(product, unit, pack))
+            name = _term_text(product.name, pack)
+            self._entries.append(_Entry(product, unit, pack, name.hints - {unit}))
             self._by_sku[product.sku] = idx
-            seen: set[tuple[str, ...]] = set()
+            seen: set[tuple[tuple[str, ...], frozenset[Unit]]] = set()
             for text in (product.name, *product.aliases):
-                keys, together = _term_keys(text, pack)
-                for variant in (keys, [together] if together else []):
-                    if variant and tuple(variant) not in seen:
-                        seen.add(tuple(variant))
-                        term_keys.append((idx, variant))
+                term = name if text is product.name else _term_text(text, pack)
+                variants = [term.keys] + ([(term.together,)] if term.together else [])
+                for keys in variants:
+                    if keys and (keys, term.hints) not in seen:
+                        seen.add((keys, term.hints))
+                        texts.append((idx, keys, term.hints))
         df: dict[str, int] = defaultdict(int)
         per_entry: dict[int, set[str]] = defaultdict(set)
-        for idx, keys in term_keys:
+        for idx, keys, _ in texts:
             per_entry[idx].update(keys)
         for keys_set in per_entry.values():
             for k in keys_set:
@@ -180,10 +194,11 @@ class CatalogIndex:
         self._unknown_weight = 0.35 * max(self._idf.values(), default=1.0)
         self._terms: list[_Term] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
-        for idx, keys in term_keys:
+        for idx, keys, hints in texts:
             unique = tuple(dict.fromkeys(keys))
             tid = len(self._terms)
-            self._terms.append(_Term(idx, unique, sum(self._idf[k] for k in unique)))
+            weight = sum(self._idf[k] for k in unique) + (_HINT_WEIGHT if hints else 0.0)
+            self._terms.append(_Term(idx, unique, hints, weight))
             for k in unique:
                 self._postings[k].append(tid)
         # Spellings we can look a query word up by: every vocabulary key, and every
@@ -229,13 +244,18 @@ class CatalogIndex:
         best: dict[str, float] = {}
         for spelling, score, _ in found:
             head = self._lookup[spelling]
-            sim = score / 100.0 - 0.05
+            # A close spelling is nearly as good as the word: typos are the norm.
+            sim = 0.5 + 0.5 * score / 100.0 - 0.02
             if sim > best.get(head, 0.0):
                 best[head] = sim
         return list(best.items())
 
-    def _score_keys(self, keys: Sequence[str]) -> dict[int, float]:
-        """Best name score (0..1) per entry for a query given as concept keys."""
+    def _score_keys(self, keys: Sequence[str], unit: Unit | None) -> dict[int, float]:
+        """Best name score (0..1) per entry for a query given as concept keys.
+
+        Query coverage is counted per product (a word may match the name and another
+        an alias), term coverage per name or alias, the best one.
+        """
         matches = [self._match_word(k) for k in keys]
         weights = [max((self._idf[v] for v, _ in m), default=self._unknown_weight)
                    for m in matches]
@@ -249,42 +269,49 @@ class CatalogIndex:
         per_q: dict[int, list[float]] = {}
         per_v: dict[int, dict[str, float]] = {}
         nq = len(keys)
+        terms = self._terms
         for i, v, s in pairs:
             postings = self._postings[v]
-            only_known = len(postings) > _BIG_POSTING and bool(per_q)
+            only_known = len(postings) > _BIG_POSTING and bool(per_v)
             for tid in postings:
-                bq = per_q.get(tid)
-                if bq is None:
+                tv = per_v.get(tid)
+                if tv is None:
                     if only_known:
                         continue
-                    bq = [0.0] * nq
-                    per_q[tid] = bq
-                    per_v[tid] = {}
-                if s > bq[i]:
-                    bq[i] = s
-                tv = per_v[tid]
+                    tv = per_v[tid] = {}
                 if s > tv.get(v, 0.0):
                     tv[v] = s
-        best: dict[int, float] = {}
+                entry = terms[tid].entry
+                bq = per_q.get(entry)
+                if bq is None:
+                    bq = per_q[entry] = [0.0] * nq
+                if s > bq[i]:
+                    bq[i] = s
+        tcov: dict[int, float] = {}
         idf = self._idf
-        for tid, bq in per_q.items():
-            term = self._terms[tid]
-            qcov = sum(w * b for w, b in zip(weights, bq, strict=True)) / total_q
-            tcov = sum(idf[v] * s for v, s in per_v[tid].items()) / term.total_weight
-            score = qcov * (0.4 + 0.6 * tcov)
-            if score > best.get(term.entry, 0.0):
-                best[term.entry] = score
-        return best
+        for tid, tv in per_v.items():
+            term = terms[tid]
+            covered = sum(idf[v] * s for v, s in tv.items())
+            if term.hints and unit is not None and unit in term.hints:
+                covered += _HINT_WEIGHT
+            t = covered / term.total_weight
+            if t > tcov.get(term.entry, 0.0):
+                tcov[term.entry] = t
+        return {
+            entry: sum(w * b for w, b in zip(weights, bq, strict=True)) / total_q
+            * (0.4 + 0.6 * tcov[entry])
+            for entry, bq in per_q.items()
+        }
 
-    def _name_scores(self, words: Sequence[str]) -> dict[int, float]:
+    def _name_scores(self, words: Sequence[str], unit: Unit | None = None) -> dict[int, float]:
         keys = [concept(k) for k in (phonetic_key(w) for w in words) if k]
         if not keys:
             return {}
-        scores = self._score_keys(keys)
+        scores = self._score_keys(keys, unit)
         if 2 <= len(keys) <= 3:
             together = phonetic_key("".join(words))
             if together:
-                for entry, s in self._score_keys([together]).items():
+                for entry, s in self._score_keys([together], unit).items():
                     if s > scores.get(entry, 0.0):
                         scores[entry] = s
         return scores
@@ -309,7 +336,7 @@ class CatalogIndex:
     ) -> Resolution:
         """Decide which product `words` names, in what quantity, or what to ask."""
         asked_unit = unit.value if unit is not None else None
-        names = self._name_scores(words)
+        names = self._name_scores(words, unit)
         if not names:
             return Resolution(LineStatus.UNKNOWN, None, qty, asked_unit, ())
         scored = sorted(
@@ -336,7 +363,7 @@ class CatalogIndex:
         sizes: Sequence[SizeHint],
     ) -> _Scored:
         entry = self._entries[entry_idx]
-        new_qty, fit = convert(qty, unit, entry.unit, entry.pack)
+        new_qty, fit = convert(qty, unit, entry.unit, entry.pack, entry.forms)
         final = name_score + _FIT_BONUS[fit]
         for hint in sizes:
             final += _size_fit(hint, entry)

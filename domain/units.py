@@ -55,14 +55,19 @@ _SYNONYMS: dict[Unit, tuple[str, ...]] = {
 }
 _WORD_TO_UNIT: dict[str, Unit] = {w: u for u, words in _SYNONYMS.items() for w in words}
 
-#: Unit words that are ordinary words in a sentence unless a number stands next to them.
-WEAK_UNIT_WORDS: frozenset[str] = frozenset({"can", "case", "lit", "l", "g", "gr", "ota"})
+#: One-letter unit abbreviations: ordinary letters (Parle-G) unless a number stands before them.
+WEAK_UNIT_WORDS: frozenset[str] = frozenset({"lit", "lt", "l", "g", "gr"})
 
+#: Units a product may be sold in (schema.sql's products.unit check).
+CATALOG_UNITS = frozenset({
+    Unit.KG, Unit.LITRE, Unit.BAG, Unit.CARTON, Unit.PACKET, Unit.PIECE, Unit.BOTTLE, Unit.TIN,
+    Unit.JAR, Unit.TRAY, Unit.BUNDLE, Unit.DOZEN, Unit.BOX,
+})
 MASS_UNITS = frozenset({Unit.KG, Unit.G})
 VOLUME_UNITS = frozenset({Unit.LITRE, Unit.ML})
 MEASURE_UNITS = MASS_UNITS | VOLUME_UNITS
-#: Single retail items; in speech a "piece", "packet" or "bottle" of them is the same thing.
-_LOOSE_ITEMS = frozenset({Unit.PIECE, Unit.PACKET, Unit.BOTTLE, Unit.CAN, Unit.JAR})
+#: In speech a "piece" and a "packet" of a small retail item are the same thing.
+_LOOSE_ITEMS = frozenset({Unit.PIECE, Unit.PACKET})
 _BASE: dict[Unit, Decimal] = {
     Unit.KG: Decimal(1000), Unit.G: Decimal(1), Unit.LITRE: Decimal(1000), Unit.ML: Decimal(1),
 }
@@ -120,15 +125,18 @@ class Fit(StrEnum):
 
 
 def convert(
-    qty: Decimal | None, asked: Unit | None, sold: Unit, pack: Measure | None
+    qty: Decimal | None, asked: Unit | None, sold: Unit, pack: Measure | None,
+    forms: frozenset[Unit] = frozenset(),
 ) -> tuple[Decimal | None, Fit]:
     """Quantity in the product's own unit, or INCOMPATIBLE when no exact conversion exists.
 
-    `pack` is the amount one unit of the product holds (from its name: "1L", "100g").
+    `pack` is the amount one unit of the product holds (from its name: "1L", "100g");
+    `forms` are other names the product's own unit goes by ("Coca-Cola 250ml Can" is
+    sold per piece, and a piece of it is a can).
     """
     if asked is None:
         return qty, Fit.NONE_GIVEN
-    if asked == sold:
+    if asked == sold or asked in forms:
         return qty, Fit.SAME
     if asked == Unit.DOZEN:
         if sold in MEASURE_UNITS:
@@ -137,7 +145,7 @@ def convert(
     if asked in MEASURE_UNITS:
         return _convert_measure(qty, Measure(Decimal(1), asked), sold, pack)
     if asked == Unit.PIECE and sold not in MEASURE_UNITS:
-        return qty, Fit.LOOSE
+        return qty, Fit.LOOSE  # "wota"/"pcs" counts whatever the product is sold in
     if asked in _LOOSE_ITEMS and sold in _LOOSE_ITEMS:
         return qty, Fit.LOOSE
     return qty, Fit.INCOMPATIBLE
@@ -160,7 +168,8 @@ def _convert_measure(
     count = qty * one.base / pack.base
     if count < 1 or count != count.to_integral_value():
         return qty, Fit.INCOMPATIBLE
-    return _clean(count), Fit.CONVERTED
+    # "5 litre" of 1 L bottles is simply five bottles: as good as naming the unit.
+    return _clean(count), (Fit.SAME if pack.base == one.base else Fit.CONVERTED)
 
 
 def _clean(value: Decimal) -> Decimal:
