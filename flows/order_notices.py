@@ -6,6 +6,7 @@ a template fallback (names below; register them in both languages):
 - `vendor_new_order`: body (order number, shop and area, total, item count);
   quick replies `vendor:accept:N`, `vendor:reject:N`.
 - `order_update`: body (order number, the update in one line).
+- `payment_received`: body (amount, balance now owed).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from flows.replies import Button, Buttons, Outgoing, Template, Text
 
 VENDOR_NEW_ORDER = "vendor_new_order"
 ORDER_UPDATE = "order_update"
+PAYMENT_RECEIVED = "payment_received"
 # The body limit is 1024; leave room for the header text and the rest of the body.
 _MAX_LINES_CHARS = 700
 
@@ -102,3 +104,17 @@ def due_text(language: str, due: dt.date) -> str:
 
 def amount(language: str, value: Decimal) -> str:
     return money(_lang(language), value)
+
+
+def payment_received(*, to: str, language: str, amount: Decimal, balance: Decimal,
+                     payment_id: int) -> Outgoing:
+    """The retailer's receipt for a recorded payment."""
+    lang = _lang(language)
+    paid, owed = money(lang, amount), money(lang, balance)
+    if balance < 0:
+        body = t(lang, "order.payment_received.advance", amount=paid,
+                 advance=money(lang, -balance))
+    else:
+        body = t(lang, "order.payment_received", amount=paid, balance=owed)
+    return Outgoing(to, Text(body), Template(PAYMENT_RECEIVED, lang, (paid, owed)),
+                    f"payment:{payment_id}")

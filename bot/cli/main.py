@@ -32,6 +32,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.chat_cmd",
     "bot.cli.sessions_cmd",
     "bot.cli.flows_cmd",
+    "bot.cli.parties_cmd",
+    "bot.cli.payment_cmd",
+    "bot.cli.ledger_cmd",
 )
 
 

@@ -18,6 +18,8 @@ from bot.store import orders as order_store
 from bot.store import parties as party_store
 from domain.credit import CreditPosition
 from domain.money import to_paisa
+from flows import order_notices as notices
+from flows.replies import Outgoing
 
 # Nepal's clock (UTC+05:45, no daylight saving): due dates are the shop's dates.
 KATHMANDU = dt.timezone(dt.timedelta(hours=5, minutes=45))
@@ -37,6 +39,8 @@ class PaymentResult:
     entry: ledger_store.Entry
     duplicate: bool
     balance: Decimal
+    # The retailer's receipt, for the caller's outbox (none for a duplicate).
+    outgoing: tuple[Outgoing, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +117,10 @@ async def record_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: 
     entry = await ledger_store.insert_credit(
         conn, retailer_id=retailer_id, amount=amount, payment_id=payment.id, order_id=order_id,
         note=note, created_by=actor, now=now)
-    return PaymentResult(payment, entry, False, await balance(conn, retailer_id))
+    owed = await balance(conn, retailer_id)
+    receipt = notices.payment_received(to=retailer.phone, language=retailer.language,
+                                       amount=amount, balance=owed, payment_id=payment.id)
+    return PaymentResult(payment, entry, False, owed, (receipt,))
 
 
 async def _duplicate(conn: asyncpg.Connection, payment: ledger_store.Payment,

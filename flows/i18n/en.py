@@ -257,4 +257,7 @@ STRINGS.update({
     "order.payment_received": (
         "🙏 Payment of {amount} received. You now owe {balance}."
     ),
+    "order.payment_received.advance": (
+        "🙏 Payment of {amount} received. You have {advance} paid in advance."
+    ),
 })

@@ -244,4 +244,7 @@ STRINGS.update({
     ),
     "order.cancelled_by_operator": "अर्डर #{number} खाचोले रद्द गर्‍यो ({reason})।",
     "order.payment_received": "🙏 {amount} भुक्तानी प्राप्त भयो। अब बाँकी {balance}।",
+    "order.payment_received.advance": (
+        "🙏 {amount} भुक्तानी प्राप्त भयो। तपाईंको {advance} अग्रिम जम्मा छ।"
+    ),
 })

@@ -17,7 +17,8 @@ async def test_order_walks_from_placed_to_delivered_and_debits_the_ledger(
     r = await world.retailer()
     v = await world.vendor("Bhatbhateni Wholesale")
     await world.price(v, "sugar", "95", stock="100")
-    result = await orders.place_order(conn, retailer_id=r, items=[orders.Item("sugar", Decimal(10))],
+    result = await orders.place_order(conn, retailer_id=r,
+                                      items=[orders.Item("sugar", Decimal(10))],
                                       actor="test", now=world.now)
     assert isinstance(result, orders.Placed), result
     assert result.order.number == 1001

@@ -98,7 +98,7 @@ def test_any_keyword_either_side_of_any_number_in_any_case(
 @given(_keyword, _number, st.text(alphabet=string.ascii_letters + " ", min_size=1, max_size=40))
 def test_a_reject_keeps_whatever_follows_as_its_reason(
         kw: tuple[VendorAction, str], number: int, reason: str) -> None:
-    action, word = kw
+    action, _ = kw
     if action is not VendorAction.REJECT or not reason.strip():
         return
     got = parse(f"reject {number} {reason}")

@@ -1,0 +1,94 @@
+"""`khaacho ledger check | show`: reconcile the credit ledger, or read one retailer's."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+
+from bot.cli.errors import CliError
+from bot.cli.output import Column, add_json_flag, cli_runtime, show_json, show_table
+from bot.services import ledger, parties
+from bot.store import ledger as ledger_store
+from domain.money import format_npr
+
+PROBLEM_COLUMNS = (
+    Column("kind", "problem"),
+    Column("retailer_id", "retailer", numeric=True),
+    Column("order_id", "order id", numeric=True),
+    Column("detail", "detail"),
+)
+ENTRY_COLUMNS = (
+    Column("id", "id", numeric=True),
+    Column("created_at", "at"),
+    Column("kind", "kind"),
+    Column("amount", "amount", numeric=True),
+    Column("order_id", "order id", numeric=True),
+    Column("payment_id", "payment", numeric=True),
+    Column("due_date", "due"),
+    Column("note", "note"),
+    Column("created_by", "by"),
+)
+
+
+async def _check(args: argparse.Namespace) -> int:
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        problems = await ledger.check(conn)
+        counts = await conn.fetchrow(
+            "SELECT (SELECT count(*) FROM retailers) AS retailers, "
+            "(SELECT count(*) FROM ledger_entries) AS entries, "
+            "(SELECT count(*) FROM orders WHERE status = 'delivered') AS delivered, "
+            "(SELECT count(*) FROM payments) AS payments")
+    if args.json:
+        show_json({"ok": not problems, "counts": dict(counts),
+                   "problems": [asdict(p) for p in problems]})
+    elif problems:
+        show_table([asdict(p) for p in problems], PROBLEM_COLUMNS, as_json=False,
+                   title=f"ledger check: {len(problems)} problem(s)")
+    else:
+        print(f"ledger ok: {counts['retailers']} retailers, {counts['entries']} entries, "
+              f"{counts['delivered']} delivered orders each with one debit, "
+              f"{counts['payments']} payments each with one credit")
+    if problems:
+        raise CliError(f"{len(problems)} problem(s) found", exit_code=2)
+    return 0
+
+
+async def _show(args: argparse.Namespace) -> int:
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        try:
+            retailer = await parties.find_retailer(conn, args.phone)
+        except parties.PartyError as exc:
+            raise CliError(str(exc)) from None
+        entries = await ledger_store.entries(conn, retailer.id)
+        position = await ledger.credit_position(conn, retailer.id)
+    rows = [asdict(e) for e in entries]
+    if args.json:
+        show_json({"retailer": retailer.phone, "balance": position.outstanding,
+                   "open_orders": position.open_orders, "limit": position.limit,
+                   "available": position.available, "entries": rows})
+        return 0
+    show_table(rows, ENTRY_COLUMNS, as_json=False, title=f"ledger of {retailer.shop_name}")
+    print(f"owes {format_npr(position.outstanding)}; open orders "
+          f"{format_npr(position.open_orders)}; limit {format_npr(position.limit)}; "
+          f"available {format_npr(position.available)}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `ledger`."""
+    p = sub.add_parser("ledger", help="reconcile or read the credit ledger",
+                       description="The append-only credit ledger.")
+    lsub = p.add_subparsers(dest="ledger_command", metavar="ACTION")
+    lsub.required = True
+    q = lsub.add_parser("check", help="prove the books add up",
+                        description="Check that every retailer's balance equals the sum of "
+                                    "their entries, every delivered order has exactly one "
+                                    "debit for its total, and every payment one credit. "
+                                    "Exits 2 when something is wrong.")
+    add_json_flag(q)
+    q.set_defaults(handler=_check)
+    q = lsub.add_parser("show", help="one retailer's entries and balance",
+                        description="List a retailer's ledger entries and credit position.")
+    q.add_argument("phone", help="the retailer's WhatsApp number")
+    add_json_flag(q)
+    q.set_defaults(handler=_show)

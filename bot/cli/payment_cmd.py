@@ -1,0 +1,84 @@
+"""`khaacho payment record`: post a payment to a retailer's credit ledger."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from decimal import Decimal
+
+from bot.cli.errors import CliError
+from bot.cli.output import add_json_flag, add_operator_flag, cli_runtime, operator_name, show_json
+from bot.services import ledger, parties
+from domain.money import AmountError, format_npr, parse_amount
+
+
+def _amount(text: str) -> str:
+    try:
+        parse_amount(text)
+    except AmountError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _order_number(text: str) -> int:
+    digits = text.strip().lstrip("#")
+    if not digits.isdigit() or len(digits) > 9:
+        raise argparse.ArgumentTypeError(f"not an order number: {text!r}")
+    return int(digits)
+
+
+def _owes(balance: Decimal) -> str:
+    if balance < 0:
+        return f"{format_npr(-balance)} paid in advance"
+    return f"they now owe {format_npr(balance)}"
+
+
+async def _record(args: argparse.Namespace) -> int:
+    from bot.store.outbox import enqueue
+
+    now = dt.datetime.now(dt.UTC)
+    async with cli_runtime() as rt, rt.pool.acquire() as conn, conn.transaction():
+        try:
+            retailer = await parties.find_retailer(conn, args.retailer)
+            result = await ledger.record_payment(
+                conn, retailer_id=retailer.id, amount=parse_amount(args.amount),
+                method=args.method, reference=args.ref, order_number=args.order,
+                actor=operator_name(args), now=now)
+        except (parties.PartyError, ledger.LedgerError) as exc:
+            raise CliError(str(exc)) from None
+        await enqueue(conn, result.outgoing)
+    p = result.payment
+    if args.json:
+        show_json({"payment_id": p.id, "ledger_entry_id": result.entry.id,
+                   "duplicate": result.duplicate, "amount": p.amount, "method": p.method,
+                   "reference": p.reference, "balance": result.balance})
+    elif result.duplicate:
+        print(f"payment ref {p.reference} was already recorded ({format_npr(p.amount)} "
+              f"{p.method}, payment {p.id}); nothing changed; {_owes(result.balance)}")
+    else:
+        print(f"recorded {format_npr(p.amount)} {p.method} from {retailer.shop_name}"
+              + (f" (ref {p.reference})" if p.reference else "")
+              + f"; {_owes(result.balance)}")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `payment`."""
+    p = sub.add_parser("payment", help="record a retailer's payment",
+                       description="Payments received from retailers, posted to the ledger.")
+    psub = p.add_subparsers(dest="payment_command", metavar="ACTION")
+    psub.required = True
+    q = psub.add_parser("record", help="post a payment as a ledger credit",
+                        description="Record a payment. A reference is unique: recording the "
+                                    "same reference again changes nothing.")
+    q.add_argument("--retailer", required=True, metavar="PHONE",
+                   help="the retailer's WhatsApp number")
+    q.add_argument("--amount", required=True, type=_amount, help="amount in NPR")
+    q.add_argument("--order", type=_order_number, metavar="NUMBER",
+                   help="the order it pays for (e.g. 1042)")
+    q.add_argument("--method", choices=ledger.METHODS, default="cash",
+                   help="how it was paid (default cash)")
+    q.add_argument("--ref", help="the payment's reference (eSewa/Khalti/bank id, receipt no.)")
+    add_operator_flag(q)
+    add_json_flag(q)
+    q.set_defaults(handler=_record)

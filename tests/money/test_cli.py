@@ -1,0 +1,113 @@
+"""`khaacho retailer|vendor|payment|ledger`: operator writes, one-line errors, --json."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.cli.main import main
+from bot.config import Settings
+from bot.runtime import Runtime
+
+
+@pytest.fixture
+def cli(runtime: Runtime, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    monkeypatch.setenv("REDIS_KEY_PREFIX", settings.redis_key_prefix)
+    monkeypatch.setenv("KHAACHO_OPERATOR", "sita")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_onboard_a_retailer_and_a_vendor(cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "retailer", "add", "--phone", "981-234-5678", "--shop",
+                       "Ram Kirana", "--area", "Kalanki", "--limit", "50,000")
+    assert code == 0
+    assert out.strip() == ("retailer 9779812345678 added: Ram Kirana, Kalanki, pending, "
+                           "limit Rs 50,000, terms 30 days")
+    assert run(capsys, "retailer", "approve", "9812345678")[1].strip() == (
+        "retailer 9779812345678 (Ram Kirana) is active")
+    assert run(capsys, "retailer", "set-limit", "+977 9812345678", "75000", "--terms",
+               "15")[1].strip() == ("retailer 9779812345678 (Ram Kirana): limit Rs 75,000, "
+                                    "terms 15 days")
+    assert run(capsys, "retailer", "block", "9812345678", "--reason", "cheque bounced")[0] == 0
+    code, out, _ = run(capsys, "vendor", "add", "--phone", "9801000001", "--name",
+                       "Kalanki Traders", "--areas", "Kalanki, Kalimati", "--language", "ne")
+    assert code == 0 and "areas Kalanki, Kalimati" in out
+    code, out, _ = run(capsys, "vendor", "list", "--area", "kalimati", "--json")
+    rows = json.loads(out)
+    assert [(r["name"], r["areas"], r["language"]) for r in rows] == [
+        ("Kalanki Traders", ["Kalanki", "Kalimati"], "ne")]
+
+
+def test_every_operator_write_is_audited(cli: None, capsys: pytest.CaptureFixture[str],
+                                         runtime: Runtime) -> None:
+    import asyncio
+
+    run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "S", "--area", "A",
+        "--approve")
+    rows = asyncio.run(_audit(runtime.settings.database_url))
+    assert rows == [("cli:sita", "retailer.add"), ("cli:sita", "retailer.active")]
+
+
+async def _audit(url: str) -> list[tuple[str, str]]:
+    from bot.db import connect
+
+    conn = await connect(url)
+    try:
+        return [(r["actor"], r["action"]) for r in
+                await conn.fetch("SELECT actor, action FROM audit_log ORDER BY id")]
+    finally:
+        await conn.close()
+
+
+def test_errors_are_one_line_and_nonzero(cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "retailer", "approve", "9800000000")
+    assert (code, err.strip()) == (1, "khaacho retailer: no retailer with phone 9800000000")
+    run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "S", "--area", "A")
+    code, _, err = run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "S",
+                       "--area", "A")
+    assert (code, err.strip()) == (
+        1, "khaacho retailer: a retailer with phone 9812345678 already exists")
+    code, _, err = run(capsys, "vendor", "add", "--phone", "98", "--name", "x", "--areas", "A")
+    assert (code, err.strip()) == (1, "khaacho vendor: not a phone number: '98'")
+
+
+def test_a_payment_twice_with_one_reference_is_recorded_once(
+        cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "Ram Kirana", "--area",
+        "Kalanki", "--approve", "--limit", "10000")
+    code, out, _ = run(capsys, "payment", "record", "--retailer", "9812345678", "--amount",
+                       "1500", "--method", "esewa", "--ref", "ES-77")
+    assert code == 0
+    assert out.strip() == ("recorded Rs 1,500 esewa from Ram Kirana (ref ES-77); "
+                           "Rs 1,500 paid in advance")
+    code, out, _ = run(capsys, "payment", "record", "--retailer", "9812345678", "--amount",
+                       "1500", "--method", "esewa", "--ref", "ES-77", "--json")
+    result = json.loads(out)
+    assert (code, result["duplicate"], result["balance"]) == (0, True, "-1500.00")
+    code, out, _ = run(capsys, "ledger", "show", "9812345678", "--json")
+    shown = json.loads(out)
+    assert len(shown["entries"]) == 1 and shown["available"] == "11500.00"
+
+
+def test_a_bad_amount_is_refused_before_touching_the_database(
+        cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["payment", "record", "--retailer", "9812345678", "--amount", "-5"])
+    assert exc.value.code == 2
+    assert "amount must be more than zero" in capsys.readouterr().err
+
+
+def test_ledger_check_passes_on_clean_books(cli: None,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "ledger", "check")
+    assert code == 0 and out.startswith("ledger ok:")
+    code, out, _ = run(capsys, "ledger", "check", "--json")
+    assert json.loads(out)["ok"] is True
