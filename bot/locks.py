@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator
 import redis.asyncio as redis
 
 from bot.kv import Keys
+from bot.metrics import LOCK_WAIT
 
 _ACQUIRE = """
 local t = redis.call('TIME')
@@ -99,13 +100,16 @@ class SenderLocks:
         keys = [self._keys.lock(sender), self._keys.lock_queue(sender),
                 self._keys.lock_waiters(sender)]
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._wait_timeout
+        started = loop.time()
+        deadline = started + self._wait_timeout
         delay = 0.002
         while True:
             got = await self._acquire(keys=keys, args=[token, self._ttl_ms, self._waiter_ttl_ms])
             if got == 1:
+                LOCK_WAIT.observe(loop.time() - started, outcome="acquired")
                 return token
             if loop.time() >= deadline:
+                LOCK_WAIT.observe(loop.time() - started, outcome="timeout")
                 with contextlib.suppress(redis.RedisError):
                     await self._redis.lrem(keys[1], 0, token)
                     await self._redis.zrem(keys[2], token)

@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.metrics import JOB_DURATION, JOB_RUNS
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -182,6 +183,7 @@ async def run_job(
         got = await lock_conn.fetchval("SELECT pg_try_advisory_lock($1)", job.lock_key)
         if not got:
             run_id = await _record_skip(lock_conn, job, now, "another worker holds the lock")
+            JOB_RUNS.inc(job=job.id, outcome="skipped")
             log.info("%s skipped: another worker is running it", job.id,
                      extra={"job": job.id, "outcome": "skipped"})
             return RunResult(job.id, "skipped", {}, run_id)
@@ -223,6 +225,8 @@ async def _run_locked(
     counts = dict(ctx.counts)
     await _finish(conn, run_id, outcome, counts, error)
     elapsed = time.monotonic() - started
+    JOB_RUNS.inc(job=job.id, outcome=outcome)
+    JOB_DURATION.observe(elapsed, job=job.id)
     log.log(
         logging.WARNING if outcome == "error" or elapsed > SLOW_RUN_SECONDS else logging.INFO,
         "%s %s", job.id, outcome,

@@ -44,6 +44,7 @@ class OutboxRow:
     fallback: dict[str, Any] | None
     attempts: int
     correlation: str | None
+    request_id: str | None = None  # the request that caused it: logs follow it to the send
 
 
 async def enqueue(
@@ -88,7 +89,8 @@ UPDATE outbox o
 SET status = 'sending', claimed_by = $2,
     claimed_until = now() + make_interval(secs => $3)
 FROM picked WHERE o.id = picked.id
-RETURNING o.id, o.recipient, o.kind, o.payload, o.fallback, o.attempts, o.correlation
+RETURNING o.id, o.recipient, o.kind, o.payload, o.fallback, o.attempts, o.correlation,
+          o.request_id
 """
 
 
