@@ -267,8 +267,9 @@ def _group(toks: list[_Tok]) -> list[Element]:
         if t.kind == "num" and t.value is not None:
             if nxt is not None and nxt.kind == "unit":
                 group, i = _Group(t.value, nxt.unit), i + 2
-            elif nxt is not None and nxt.kind == "times":
-                group, i = _Group(t.value, None), i + 2
+            elif (nxt is not None and nxt.kind == "times"
+                  and not (after is not None and after.kind == "num")):
+                group, i = _Group(t.value, None), i + 2  # "2x"; but "1.5 x 6" is size x qty
             else:
                 group, i = _Group(t.value, None, bare=True), i + 1
         elif t.kind == "qtyunit" and t.value is not None:
@@ -456,7 +457,7 @@ def _only(text: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
             if tuple(keys[i:i + n]) == phrase:
                 for j in range(i, i + n):
                     covered[j] = True
-    return bool(keys) and all(c or is_filler(w) for c, w in zip(covered, words, strict=True))
+    return any(covered) and all(c or is_filler(w) for c, w in zip(covered, words, strict=True))
 
 
 def keyword_intent(text: str) -> Intent | None:
