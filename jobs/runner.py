@@ -114,6 +114,7 @@ JOB_MODULES: tuple[str, ...] = (
     "jobs.price_intelligence",
     "jobs.analytics",
     "jobs.reorder_nudges",
+    "jobs.cart_reminders",
     "jobs.session_sweeper",
     "jobs.retailer_intelligence",
     "jobs.weekly_reports",
