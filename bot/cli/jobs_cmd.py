@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,9 +84,16 @@ async def _run(args: argparse.Namespace) -> int:
         raise CliError(str(exc.args[0])) from None
     at = args.at or datetime.now(UTC)
     rt = await _open()
+    # SIGTERM/SIGINT end the job after its current batch, as in the worker.
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
     try:
-        result = await run_job(rt, job, at)
+        result = await run_job(rt, job, at, stopping=stopping)
     finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
         await rt.close()
     out = {"job": result.job, "outcome": result.outcome, "as_of": at.isoformat(),
            "counts": result.counts, "run_id": result.run_id, "error": result.error}
@@ -95,6 +104,9 @@ async def _run(args: argparse.Namespace) -> int:
         print(f"{result.job}: {result.outcome} as of {_fmt(at)} Kathmandu ({counts})")
     if result.outcome == "error":
         raise CliError(f"{result.job} failed: {result.error}")
+    if result.outcome == "interrupted":
+        raise CliError(f"{result.job} interrupted: stopped after its last committed batch; "
+                       "the next run completes it", exit_code=4)
     if result.outcome == "skipped":
         raise CliError(f"{result.job} skipped: another worker is running it", exit_code=3)
     return 0
@@ -115,7 +127,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rp = jsub.add_parser("run", help="run one job once now (or as if the clock said --at)",
                          description="Run JOB once under its advisory lock and record the run. "
                                      "Exit 0 when it ran, 1 when it failed, 3 when another "
-                                     "worker was running it.")
+                                     "worker was running it, 4 when stopped by a signal.")
     rp.add_argument("job", metavar="JOB", help="job id (see `khaacho jobs list`)")
     rp.add_argument("--at", type=parse_at, metavar="ISO-TIME",
                     help="the clock the job sees, e.g. 2026-03-01T09:00 (Kathmandu when no "
