@@ -252,3 +252,27 @@ async def test_a_second_bot_instance_shares_the_exactly_once_guarantee(runtime: 
         assert len(await bot.effects()) == 1
     finally:
         await other.client.close()
+
+
+async def test_the_webhook_answers_well_within_metas_250_ms_median(bot: Bot) -> None:
+    import statistics
+    import time
+
+    latencies: list[float] = []
+    gate = asyncio.Semaphore(20)
+
+    async def one(i: int) -> None:
+        env = text_envelope(f"97798{i % 50:08d}", f"item {i}", f"wamid.lat{i}")
+        async with gate:
+            started = time.perf_counter()
+            status, _ = await bot.post(env)
+            latencies.append(time.perf_counter() - started)
+            assert status == 200
+
+    await asyncio.gather(*(one(i) for i in range(300)))
+    latencies.sort()
+    p50, p95 = statistics.median(latencies), latencies[int(len(latencies) * 0.95)]
+    print(f"webhook latency over 300 posts, 20 concurrent: p50 {p50 * 1000:.1f} ms, "
+          f"p95 {p95 * 1000:.1f} ms")
+    assert p50 < 0.25
+    assert len(await bot.effects()) == 300
