@@ -150,15 +150,24 @@ def parse_catalog_csv(text: str) -> CatalogFile:
             errors.append(RowError(start, "missing sku"))
         elif sku in first_line:
             errors.append(RowError(start, f"duplicate sku {sku} (first on line {first_line[sku]})"))
+        elif len(sku) > 64:
+            errors.append(RowError(start, "sku longer than 64 characters"))
         else:
             first_line[sku] = start
         if not name:
             errors.append(RowError(start, "missing name"))
+        elif len(name) > 200:
+            errors.append(RowError(start, "name longer than 200 characters"))
+        long_aliases = [a for a in split_aliases(aliases) if len(a) > 120]
+        if long_aliases:
+            errors.append(RowError(start, f"alias longer than 120 characters: {long_aliases[0]!r}"))
         unit = unit_from_word(unit_raw)
         if unit is None or unit not in CATALOG_UNITS:
             allowed = ", ".join(sorted(CATALOG_UNITS))
             errors.append(RowError(start, f"unknown unit {unit_raw!r} (one of {allowed})"))
         price = _decimal(price_raw, "price", start, errors)
+        if price is not None and price == 0:
+            errors.append(RowError(start, "price must be more than 0 (leave it empty for none)"))
         stock = _decimal(cells[6], "stock", start, errors) if has_stock else None
         if len(errors) > before or unit is None:
             continue

@@ -19,6 +19,7 @@ from bot.cli.errors import CliError
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.stack_cmd",
     "bot.cli.parse_cmd",
+    "bot.cli.catalog_cmd",
     "bot.cli.simulator_cmd",
     "bot.cli.bench_cmd",
     "bot.cli.jobs_cmd",

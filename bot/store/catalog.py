@@ -1,0 +1,265 @@
+"""Products, aliases and vendor price lists in Postgres: import, export, load.
+
+An import is all-or-nothing twice over: the CSV is validated in full first
+(`domain.catalog.parse_catalog_csv`, every bad line reported), then written in
+one transaction. Bumping the Redis catalogue version afterwards is the
+caller's job (`bot.catalog_cache.bump_version`), after the commit, so no
+process can rebuild its index from a half-written catalogue.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import asyncpg
+
+from domain.catalog import (
+    Catalog,
+    CatalogFile,
+    CatalogRow,
+    Product,
+    RowError,
+    parse_catalog_csv,
+    write_catalog_csv,
+)
+
+
+class CatalogRejected(Exception):
+    """The file has bad rows; nothing was imported."""
+
+    def __init__(self, errors: Sequence[RowError]) -> None:
+        super().__init__(f"{len(errors)} bad row(s); nothing imported")
+        self.errors = tuple(errors)
+
+
+class UnknownVendor(Exception):
+    """No vendor has the phone number given."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import changed."""
+
+    products_created: int
+    products_updated: int
+    products_unchanged: int
+    aliases: int
+    prices: int
+    prices_changed: int
+    vendor_id: int | None
+
+
+async def vendor_id_by_phone(conn: asyncpg.Connection, phone: str) -> int | None:
+    """The id of the vendor with this WhatsApp number."""
+    value = await conn.fetchval("SELECT id FROM vendors WHERE phone = $1", phone)
+    return int(value) if value is not None else None
+
+
+async def import_csv(pool: asyncpg.Pool, text: str, *, vendor_phone: str | None = None
+                     ) -> ImportReport:
+    """Validate and import a catalogue CSV in one transaction; CatalogRejected if any row is bad."""
+    parsed = parse_catalog_csv(text)
+    if not parsed.ok:
+        raise CatalogRejected(parsed.errors)
+    async with pool.acquire() as conn, conn.transaction():
+        vendor_id = None
+        if vendor_phone is not None:
+            vendor_id = await vendor_id_by_phone(conn, vendor_phone)
+            if vendor_id is None:
+                raise UnknownVendor(f"no vendor with phone {vendor_phone}")
+        return await write_rows(conn, parsed, vendor_id=vendor_id)
+
+
+async def write_rows(conn: asyncpg.Connection, parsed: CatalogFile, *, vendor_id: int | None
+                     ) -> ImportReport:
+    """Upsert validated rows (inside the caller's transaction).
+
+    Each product's aliases become exactly those in the file. With a vendor, rows
+    with a price set that vendor's price (and stock, when the file has the column;
+    an empty stock cell means not stock-tracked); a changed price is recorded in
+    vendor_price_history.
+    """
+    rows = parsed.rows
+    skus = [r.product.sku for r in rows]
+    before = {
+        r["sku"]: (r["name"], r["unit"], r["category"])
+        for r in await conn.fetch(
+            "SELECT sku, name, unit, category FROM products WHERE sku = ANY($1::text[])", skus)
+    }
+    ids = dict(await conn.fetch(
+        """INSERT INTO products AS p (sku, name, unit, category)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+           ON CONFLICT (sku) DO UPDATE
+              SET name = EXCLUDED.name, unit = EXCLUDED.unit, category = EXCLUDED.category,
+                  updated_at = now()
+              WHERE (p.name, p.unit, p.category)
+                    IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.unit, EXCLUDED.category)
+           RETURNING sku, id""",
+        skus, [r.product.name for r in rows], [r.product.unit for r in rows],
+        [r.product.category for r in rows],
+    ))
+    all_ids: dict[str, int] = dict(await conn.fetch(
+        "SELECT sku, id FROM products WHERE sku = ANY($1::text[])", skus))
+    created = sum(1 for s in skus if s not in before)
+    updated = sum(1 for s in ids if s in before)
+    product_ids = [all_ids[s] for s in skus]
+    await conn.execute("DELETE FROM product_aliases WHERE product_id = ANY($1::bigint[])",
+                       product_ids)
+    alias_pids: list[int] = []
+    alias_texts: list[str] = []
+    for r in rows:
+        for alias in r.product.aliases:
+            alias_pids.append(all_ids[r.product.sku])
+            alias_texts.append(alias)
+    if alias_pids:
+        await conn.execute(
+            """INSERT INTO product_aliases (product_id, alias)
+               SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT DO NOTHING""",
+            alias_pids, alias_texts)
+    prices = changed = 0
+    if vendor_id is not None:
+        prices, changed = await _write_prices(conn, vendor_id, rows, all_ids,
+                                              parsed.has_stock_column)
+    # Touch the products whose aliases changed too, so the catalogue's updated_at moves.
+    await conn.execute("UPDATE products SET updated_at = now() WHERE id = ANY($1::bigint[])",
+                       product_ids)
+    return ImportReport(created, updated, len(rows) - created - updated, len(alias_pids),
+                        prices, changed, vendor_id)
+
+
+async def _write_prices(conn: asyncpg.Connection, vendor_id: int, rows: Sequence[CatalogRow],
+                        ids: dict[str, int], with_stock: bool) -> tuple[int, int]:
+    priced = [r for r in rows if r.price is not None]
+    if not priced:
+        return 0, 0
+    pids = [ids[r.product.sku] for r in priced]
+    current = dict(await conn.fetch(
+        "SELECT product_id, price FROM vendor_products "
+        "WHERE vendor_id = $1 AND product_id = ANY($2::bigint[])", vendor_id, pids))
+    prices = [r.price for r in priced]
+    stocks = [r.stock for r in priced]
+    if with_stock:
+        await conn.execute(
+            """INSERT INTO vendor_products (vendor_id, product_id, price, stock)
+               SELECT $1, * FROM unnest($2::bigint[], $3::numeric[], $4::numeric[])
+               ON CONFLICT (vendor_id, product_id) DO UPDATE
+                  SET price = EXCLUDED.price, stock = EXCLUDED.stock, updated_at = now()""",
+            vendor_id, pids, prices, stocks)
+    else:
+        await conn.execute(
+            """INSERT INTO vendor_products (vendor_id, product_id, price)
+               SELECT $1, * FROM unnest($2::bigint[], $3::numeric[])
+               ON CONFLICT (vendor_id, product_id) DO UPDATE
+                  SET price = EXCLUDED.price, updated_at = now()""",
+            vendor_id, pids, prices)
+    moved = [(pid, price) for pid, price in zip(pids, prices, strict=True)
+             if current.get(pid) != price]
+    if moved:
+        await conn.execute(
+            """INSERT INTO vendor_price_history (vendor_id, product_id, price)
+               SELECT $1, * FROM unnest($2::bigint[], $3::numeric[])""",
+            vendor_id, [m[0] for m in moved], [m[1] for m in moved])
+    return len(priced), len(moved)
+
+
+async def export_rows(conn: asyncpg.Connection, *, vendor_id: int | None = None
+                      ) -> list[CatalogRow]:
+    """Every product (or, with a vendor, that vendor's price list) as CSV rows."""
+    if vendor_id is None:
+        records = await conn.fetch(
+            """SELECT p.sku, p.name, p.unit, p.category, NULL::numeric AS price,
+                      NULL::numeric AS stock,
+                      coalesce(array_agg(a.alias ORDER BY a.alias)
+                               FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
+               FROM products p LEFT JOIN product_aliases a ON a.product_id = p.id
+               GROUP BY p.id ORDER BY p.sku""")
+    else:
+        records = await conn.fetch(
+            """SELECT p.sku, p.name, p.unit, p.category, vp.price, vp.stock,
+                      coalesce(array_agg(a.alias ORDER BY a.alias)
+                               FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
+               FROM vendor_products vp JOIN products p ON p.id = vp.product_id
+               LEFT JOIN product_aliases a ON a.product_id = p.id
+               WHERE vp.vendor_id = $1
+               GROUP BY p.id, vp.price, vp.stock ORDER BY p.sku""", vendor_id)
+    return [
+        CatalogRow(i + 2, Product(r["sku"], r["name"], r["unit"], r["category"],
+                                  tuple(r["aliases"])),
+                   _plain(r["price"]), _plain(r["stock"]))
+        for i, r in enumerate(records)
+    ]
+
+
+def _plain(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+
+
+async def export_csv(conn: asyncpg.Connection, *, vendor_id: int | None = None) -> str:
+    """The catalogue (or one vendor's list, with stock) in the import format."""
+    rows = await export_rows(conn, vendor_id=vendor_id)
+    return write_catalog_csv(rows, with_stock=vendor_id is not None)
+
+
+async def load_catalog(conn: asyncpg.Connection) -> Catalog:
+    """All products with their aliases, for building the resolver's index."""
+    rows = await conn.fetch(
+        """SELECT p.sku, p.name, p.unit, p.category,
+                  coalesce(array_agg(a.alias ORDER BY a.alias)
+                           FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
+           FROM products p LEFT JOIN product_aliases a ON a.product_id = p.id
+           GROUP BY p.id ORDER BY p.id""")
+    return Catalog(tuple(
+        Product(r["sku"], r["name"], r["unit"], r["category"], tuple(r["aliases"]))
+        for r in rows))
+
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "demo_data"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    """What loading the demo data wrote."""
+
+    products: int
+    vendors: int
+    vendor_prices: int
+
+
+async def load_demo(pool: asyncpg.Pool, demo_dir: Path = DEMO_DIR) -> DemoSummary:
+    """Load the demo catalogue, its vendors and their price lists in one transaction.
+
+    `vendors.csv` lists `phone,name,areas,file` (areas separated by `|`, file
+    relative to the demo directory). Running it again updates in place.
+    """
+    catalog = parse_catalog_csv((demo_dir / "catalog.csv").read_text(encoding="utf-8"))
+    if not catalog.ok:
+        raise CatalogRejected(catalog.errors)
+    vendor_rows = list(csv.DictReader(io.StringIO(
+        (demo_dir / "vendors.csv").read_text(encoding="utf-8"))))
+    price_files: list[tuple[dict[str, str], CatalogFile]] = []
+    for v in vendor_rows:
+        parsed = parse_catalog_csv((demo_dir / v["file"]).read_text(encoding="utf-8"))
+        if not parsed.ok:
+            raise CatalogRejected(parsed.errors)
+        price_files.append((v, parsed))
+    prices = 0
+    async with pool.acquire() as conn, conn.transaction():
+        report = await write_rows(conn, catalog, vendor_id=None)
+        for v, parsed in price_files:
+            areas = [a.strip() for a in v["areas"].split("|") if a.strip()]
+            vendor_id = await conn.fetchval(
+                """INSERT INTO vendors (phone, name, areas) VALUES ($1, $2, $3)
+                   ON CONFLICT (phone) DO UPDATE SET name = EXCLUDED.name,
+                       areas = EXCLUDED.areas, updated_at = now()
+                   RETURNING id""", v["phone"], v["name"], areas)
+            prices += (await write_rows(conn, parsed, vendor_id=int(vendor_id))).prices
+    return DemoSummary(report.products_created + report.products_updated
+                       + report.products_unchanged, len(price_files), prices)
