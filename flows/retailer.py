@@ -172,6 +172,8 @@ class Backend(Protocol):
     async def cancel_open_order(self, conn: Any, account: Account) -> Cancelled | None: ...
     async def last_order(self, conn: Any, account: Account
                          ) -> tuple[int, list[Understood]] | None: ...
+    async def nudge_items(self, conn: Any, account: Account, nudge: int
+                          ) -> list[Understood]: ...
 
 
 # ---------------------------------------------------------------- inbound, reduced
@@ -414,11 +416,10 @@ class _Turn:
             await self.on_review_button(parts[1], parts[2])
         elif kind == "of" and len(parts) == 3:
             await self.on_offer_button(parts[1], parts[2])
-        elif kind in ("reorder", "reminder"):
-            if kind == "reorder":
-                await self.reorder()
-            else:
-                await self.show_review() if self.s.cart else self.text("cart.empty")
+        elif kind == "reorder":
+            # A reorder nudge's quick reply (`reorder:<nudge id>`): the products it named.
+            await self.reorder(nudge=int(parts[1]) if len(parts) == 2 and parts[1].isdigit()
+                               else None)
         else:
             self.text("stale_reply")
 
@@ -871,13 +872,20 @@ class _Turn:
         key = "cancel.order_done" if result.done else "cancel.order_too_late"
         self.say(Text(self.tr(key, number=result.number)), correlation=f"order:{result.number}")
 
-    async def reorder(self) -> None:
+    async def reorder(self, nudge: int | None = None) -> None:
         assert self.account is not None
-        last = await self.backend.last_order(self.conn, self.account)
-        if last is None:
-            self.text("reorder.none")
-            return
-        number, lines = last
+        lines: list[Understood] = []
+        if nudge is not None:
+            lines = await self.backend.nudge_items(self.conn, self.account, nudge)
+        if lines:
+            note = [self.tr("cart.added")]
+        else:
+            last = await self.backend.last_order(self.conn, self.account)
+            if last is None:
+                self.text("reorder.none")
+                return
+            number, lines = last
+            note = [self.tr("reorder.loaded", number=number)]
         cart = self.s.lines
         missing = []
         for line in lines:
@@ -888,7 +896,6 @@ class _Turn:
                 missing.append(line.name or line.text)
         self.set_cart(cart)
         self.fire("add_items")
-        note = [self.tr("reorder.loaded", number=number)]
         if missing:
             note.append(self.tr("reorder.missing", names=", ".join(missing)))
         self.say(Text("\n".join(note)))

@@ -150,6 +150,21 @@ class ServiceBackend:
                                         name=product.name, unit=product.unit, qty=item.qty))
         return last.number, lines
 
+    async def nudge_items(self, conn: asyncpg.Connection, account: Account,
+                          nudge: int) -> list[Understood]:
+        """The products (and usual quantities) a reorder nudge's button stands for."""
+        from jobs.reorder_nudges import nudge_items
+
+        owner = await conn.fetchval(
+            "SELECT retailer_id FROM nudges_sent WHERE id = $1 OR batch_id = $1 LIMIT 1", nudge)
+        if owner != account.id:
+            return []
+        wanted = await nudge_items(conn, nudge)
+        products = await order_store.products_by_sku(conn, [sku for sku, _ in wanted])
+        return [Understood(text=p.name, status="resolved", sku=p.sku, name=p.name,
+                           unit=p.unit, qty=qty)
+                for sku, qty in wanted if (p := products.get(sku)) is not None and qty > 0]
+
     async def cancel_open_order(self, conn: asyncpg.Connection,
                                 account: Account) -> Cancelled | None:
         from bot.services import orders as order_service

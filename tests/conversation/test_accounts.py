@@ -105,3 +105,27 @@ async def test_status_and_balance_answer_in_both_languages(stack: Stack) -> None
         assert "बाँकी उधारो सीमा: रु ४९,०२०" in texts(await chat.send("हिसाब"))
     finally:
         await chat.close()
+
+
+async def test_a_reorder_nudge_button_fills_the_cart_with_the_nudged_products(
+        stack: Stack) -> None:
+    from bot.chat_client import Choice
+
+    retailer_id = await add_retailer(stack.runtime, PHONE)
+    chat = stack.chat(PHONE)
+    try:
+        review = (await chat.send("chini 10 kg, musuro 5 kg"))[-1]
+        await chat.tap(choice(review, "rv:confirm"))
+        async with stack.runtime.pool.acquire() as conn:
+            nudge = await conn.fetchval(
+                """INSERT INTO nudges_sent (retailer_id, product_id, last_order_id, interval_days,
+                                            qty, sent_at)
+                   SELECT $1, p.id, o.id, 7, 12, now() FROM products p, orders o
+                   WHERE p.sku = 'SUGAR-KG' AND o.number = 1001 RETURNING id""", retailer_id)
+            await conn.execute("UPDATE nudges_sent SET batch_id = id WHERE id = $1", nudge)
+        replies = await chat.tap(Choice(f"reorder:{nudge}", "Reorder"))
+        review = replies[-1]
+        assert "1. Sugar (Loose) — 12 kg" in review.body
+        assert "Musuro" not in review.body
+    finally:
+        await chat.close()
