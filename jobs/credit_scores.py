@@ -57,9 +57,35 @@ async def score_retailer(conn: asyncpg.Connection, retailer: asyncpg.Record,
     return result, states
 
 
+async def review(conn: asyncpg.Connection, retailer_id: int, now: datetime,
+                 block_after_days: int) -> tuple[CreditScore, str | None]:
+    """Score one retailer and block or unblock them, in the caller's transaction.
+
+    Returns the score and "blocked", "unblocked" or None. The job calls this for
+    every retailer; the payment path may call it right after recording a
+    payment so a retailer is unblocked at once instead of at the next run.
+    """
+    today = local_now(now).date()
+    retailer = await conn.fetchrow(
+        "SELECT id, phone, shop_name, language, status, credit_limit, created_at "
+        "FROM retailers WHERE id = $1 FOR UPDATE", retailer_id)
+    if retailer is None:
+        raise LookupError(f"no retailer {retailer_id}")
+    result, states = await score_retailer(conn, retailer, today)
+    await conn.execute(
+        "INSERT INTO credit_scores (retailer_id, as_of, score, band, factors, "
+        "suggested_limit, computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+        "ON CONFLICT (retailer_id, as_of) DO UPDATE SET score = EXCLUDED.score, "
+        "band = EXCLUDED.band, factors = EXCLUDED.factors, "
+        "suggested_limit = EXCLUDED.suggested_limit, computed_at = EXCLUDED.computed_at",
+        retailer_id, today, result.score, result.band, result.factors,
+        result.suggested_limit, now)
+    change = await _block_or_unblock(conn, retailer, states, today, now, block_after_days)
+    return result, change
+
+
 async def run(ctx: JobContext, now: datetime) -> None:
     """Score, block and unblock every retailer."""
-    today = local_now(now).date()
     block_after = ctx.runtime.settings.block_after_days_overdue
     async with ctx.runtime.pool.acquire() as conn:
         ids = [r["id"] for r in await conn.fetch(
@@ -68,29 +94,18 @@ async def run(ctx: JobContext, now: datetime) -> None:
         async with ctx.runtime.pool.acquire() as conn:
             for rid in ids[start:start + BATCH]:
                 async with conn.transaction():
-                    retailer = await conn.fetchrow(
-                        "SELECT id, phone, shop_name, language, status, credit_limit, created_at "
-                        "FROM retailers WHERE id = $1 FOR UPDATE", rid)
-                    result, states = await score_retailer(conn, retailer, today)
-                    await conn.execute(
-                        "INSERT INTO credit_scores (retailer_id, as_of, score, band, factors, "
-                        "suggested_limit, computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-                        "ON CONFLICT (retailer_id, as_of) DO UPDATE SET score = EXCLUDED.score, "
-                        "band = EXCLUDED.band, factors = EXCLUDED.factors, "
-                        "suggested_limit = EXCLUDED.suggested_limit, "
-                        "computed_at = EXCLUDED.computed_at",
-                        rid, today, result.score, result.band, result.factors,
-                        result.suggested_limit, now)
-                    ctx.add("scored")
-                    ctx.add(f"band_{result.band}")
-                    await _block_or_unblock(ctx, conn, retailer, states, today, now, block_after)
+                    result, change = await review(conn, rid, now, block_after)
+                ctx.add("scored")
+                ctx.add(f"band_{result.band}")
+                if change:
+                    ctx.add(change)
         ctx.checkpoint()
 
 
 async def _block_or_unblock(
-    ctx: JobContext, conn: asyncpg.Connection, retailer: asyncpg.Record,
+    conn: asyncpg.Connection, retailer: asyncpg.Record,
     states: list[DebitState], today: date, now: datetime, block_after: int,
-) -> None:
+) -> str | None:
     dpd = max_days_past_due(states, today)
     open_block = await conn.fetchval(
         "SELECT id FROM credit_blocks WHERE retailer_id = $1 AND lifted_at IS NULL",
@@ -120,7 +135,7 @@ async def _block_or_unblock(
         await enqueue(conn, [Outgoing(retailer["phone"], templates.credit_blocked(
             retailer["language"], retailer["shop_name"], amount, dpd, number),
             correlation=f"retailer:{rid}:blocked")])
-        ctx.add("blocked")
+        return "blocked"
     elif open_block is not None and dpd <= block_after:
         await conn.execute("UPDATE credit_blocks SET lifted_at = $2 WHERE id = $1",
                            open_block, now)
@@ -135,7 +150,8 @@ async def _block_or_unblock(
             "INSERT INTO audit_log (at, actor, action, target, details) "
             "VALUES ($1, $2, 'retailer.unblock', $3, $4)",
             now, ACTOR, f"retailer:{rid}", {"days_overdue": dpd})
-        ctx.add("unblocked")
+        return "unblocked"
+    return None
 
 
 JOB = Job("credit-scores", {"minute": "40"}, run,

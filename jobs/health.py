@@ -29,12 +29,19 @@ _TIMEOUT = 3.0
 
 
 async def dispatcher_lag(conn: Any) -> float:
-    """Seconds the oldest due, unsent outbox row has been waiting (0 when none)."""
+    """Seconds the oldest sendable outbox row has waited (0 when none).
+
+    A row is sendable when it is due (or its claim's lease ran out) and no
+    earlier row to the same recipient is still waiting: rows held behind a
+    message in back-off are waiting on purpose, not on a stuck dispatcher.
+    """
     lag = await conn.fetchval(
-        "SELECT extract(epoch FROM now() - min(CASE WHEN status = 'pending' "
-        "THEN next_attempt_at ELSE claimed_until END)) FROM outbox "
-        "WHERE (status = 'pending' AND next_attempt_at <= now()) "
-        "OR (status = 'sending' AND claimed_until < now())")
+        "SELECT extract(epoch FROM now() - min(CASE WHEN o.status = 'pending' "
+        "THEN o.next_attempt_at ELSE o.claimed_until END)) FROM outbox o "
+        "WHERE ((o.status = 'pending' AND o.next_attempt_at <= now()) "
+        "    OR (o.status = 'sending' AND o.claimed_until < now())) "
+        "AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.recipient = o.recipient "
+        "    AND e.id < o.id AND e.status IN ('pending', 'sending'))")
     return max(0.0, float(lag or 0))
 
 

@@ -11,6 +11,7 @@ week (`vendor_reports_sent`).
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,8 @@ from flows.replies import Outgoing
 from jobs.analytics import compute_day, day_bounds
 from jobs.runner import Job, JobContext, local_now
 from jobs.vendor_performance import measure
+
+log = logging.getLogger(__name__)
 
 CALLS_IN_REPORT = 10
 
@@ -100,6 +103,10 @@ async def run(ctx: JobContext, now: datetime) -> None:
             "DO UPDATE SET body = EXCLUDED.body, created_at = EXCLUDED.created_at",
             first, last, _jsonable(report), now)
         ctx.add("reports")
+        totals = report["totals"]
+        log.info("weekly report %s ready: %s orders, GMV %s, %s active retailers", week,
+                 totals["orders"], totals["gmv"], totals["active_retailers"],
+                 extra={"report": "weekly", "period_start": first.isoformat()})
         for v in report["vendors"]:
             if not v["active"] or (v["offers"] == 0 and v["orders"] == 0):
                 continue

@@ -86,3 +86,18 @@ async def test_a_message_due_a_few_seconds_ago_is_normal_lag(
     status, body = await _get(runtime, scheduler)
     assert status == 200
     assert 4 <= body["dispatcher_lag_seconds"] < 60
+
+
+async def test_a_message_held_behind_one_in_back_off_is_not_dispatcher_lag(
+    runtime: Runtime, scheduler: AsyncIOScheduler
+) -> None:
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO outbox (recipient, kind, payload, next_attempt_at, attempts) "
+            "VALUES ('9779854', 'text', '{}', now() + interval '5 minutes', 3)")
+        await conn.execute(
+            "INSERT INTO outbox (recipient, kind, payload, next_attempt_at) "
+            "VALUES ('9779854', 'text', '{}', now() - interval '3 minutes')")
+    status, body = await _get(runtime, scheduler)
+    assert status == 200
+    assert body["dispatcher_lag_seconds"] == 0

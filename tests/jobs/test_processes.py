@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.config import Settings
 from bot.runtime import Runtime
@@ -215,3 +216,37 @@ async def test_report_weekly_gives_the_figures_the_vendors_get(runtime: Runtime)
     code, _, err = await _khaacho(runtime.settings, "report", "weekly", "--date", "15/03")
     assert code == 2
     assert "not a date" in err
+
+
+@pytest.mark.slow
+async def test_two_workers_started_together_run_each_slot_of_a_job_once(
+    runtime: Runtime,
+) -> None:
+    procs = [await asyncio.create_subprocess_exec(
+        *KHAACHO, "worker", cwd=ROOT,
+        env=_env(runtime.settings, WORKER_HEALTH_PORT=str(_free_port()), HOST="127.0.0.1",
+                 LOG_LEVEL="WARNING"),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        for _ in range(2)]
+    try:
+        async with runtime.pool.acquire() as conn:
+            async with asyncio.timeout(90):
+                # Both workers fire every-minute jobs at the next minute boundary.
+                while True:
+                    rows = await conn.fetch(
+                        "SELECT job, as_of, outcome FROM job_runs WHERE outcome IS NOT NULL "
+                        "AND job IN ('recovery', 'vendor-timeouts') ORDER BY as_of")
+                    slots: dict[tuple[str, object], list[str]] = {}
+                    for r in rows:
+                        slots.setdefault((r["job"], r["as_of"]), []).append(r["outcome"])
+                    if len(slots) >= 2 and all(len(v) == 2 for v in slots.values()):
+                        break
+                    await asyncio.sleep(0.5)
+        for outcomes in slots.values():
+            assert sorted(outcomes) == ["ok", "skipped"]
+    finally:
+        for p in procs:
+            if p.returncode is None:
+                p.send_signal(signal.SIGTERM)
+        codes = [await asyncio.wait_for(p.wait(), 30) for p in procs]
+    assert codes == [0, 0]
