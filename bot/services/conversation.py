@@ -40,46 +40,18 @@ def _account(r: party_store.Retailer) -> Account:
                    blocked_reason=r.blocked_reason, language=r.language)
 
 
-async def _build_index(conn: asyncpg.Connection) -> Any:
-    from domain.catalog import Catalog, Product
-    from domain.resolver import CatalogIndex
-
-    rows = await conn.fetch(
-        """SELECT p.sku, p.name, p.unit, p.category,
-                  coalesce(array_agg(a.alias ORDER BY a.alias)
-                           FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
-           FROM products p LEFT JOIN product_aliases a ON a.product_id = p.id
-           GROUP BY p.id ORDER BY p.id""")
-    return CatalogIndex.build(Catalog(tuple(
-        Product(r["sku"], r["name"], r["unit"], r["category"], tuple(r["aliases"]))
-        for r in rows)))
-
-
 class ServiceBackend:
     """`flows.retailer.Backend` over the real services (one per process)."""
 
     def __init__(self, runtime: Any) -> None:
+        from bot.catalog_cache import CatalogCache
+
         self.runtime = runtime
-        self._index: Any = None
-        self._index_key: tuple[Any, ...] | None = None
+        self.catalog = CatalogCache(runtime.pool, runtime.redis, runtime.keys)
 
     async def index(self) -> Any:
-        """The catalogue index, rebuilt when the catalogue changed.
-
-        A change is seen through the Redis catalogue version (bumped by imports)
-        together with the products' count and latest update, so an import that
-        forgot to bump the version is still picked up.
-        """
-        rt = self.runtime
-        version = await rt.redis.get(rt.keys.catalog_version())
-        async with rt.pool.acquire() as conn:
-            stamp = await conn.fetchrow(
-                "SELECT count(*) AS n, max(updated_at) AS at FROM products")
-            key = (version, stamp["n"], stamp["at"])
-            if self._index is None or key != self._index_key:
-                self._index = await _build_index(conn)
-                self._index_key = key
-        return self._index
+        """The process's catalogue index (rebuilt when an import bumps the version)."""
+        return await self.catalog.index()
 
     # ------------------------------------------------------------ parties
 
