@@ -86,6 +86,8 @@ class Pricing:
     total: Decimal
     vendor: str | None
     available: Decimal | None
+    # (sku, quantity in stock) for lines no vendor can supply in full.
+    short: tuple[tuple[str, Decimal], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -648,7 +650,12 @@ class _Turn:
                 tail.append(self.tr("review.credit",
                                     available=money(self.lang, max(pricing.available,
                                                                    Decimal(0)))))
-            if unpriced:
+            for sku, have in pricing.short:
+                line = next((ln for ln in cart if ln.sku == sku), None)
+                if line is not None:
+                    amount, u = self.qty_unit(have, line.unit)
+                    tail.append(self.tr("review.short", name=line.name, available=amount, unit=u))
+            if unpriced and not pricing.short:
                 tail.append(self.tr("review.unpriced", count=unpriced))
         intro = self.tr("review.intro", count=len(cart))
         body = "\n".join([intro, *lines, "", *tail])
@@ -795,7 +802,8 @@ class _Turn:
         lang = self.lang
         avail, u = self.qty_unit(outcome.available, outcome.unit)
         asked = " ".join(self.qty_unit(outcome.asked, outcome.unit))
-        body = [self.tr("short.stock", vendor=outcome.vendor, available=avail, unit=u,
+        key = "short.stock" if outcome.vendor else "short.stock.anyone"
+        body = [self.tr(key, vendor=outcome.vendor, available=avail, unit=u,
                         name=outcome.name, asked=asked)]
         self.fire("short")
         rev = self.s.rev

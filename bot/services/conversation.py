@@ -175,7 +175,9 @@ class ServiceBackend:
                 priced.update({ln.sku: PricedLine(ln.sku, ln.unit_price, ln.line_total)
                                for ln in part.lines})
             vendor = " + ".join(p.vendor_name for p in q.split)
-        return Pricing(lines=priced, total=total, vendor=vendor, available=q.available)
+        short = tuple((ln.sku, ln.available) for ln in q.shortages) if not q.lines else ()
+        return Pricing(lines=priced, total=total, vendor=vendor, available=q.available,
+                       short=short)
 
     async def place(self, conn: asyncpg.Connection, account: Account, lines: carts.Cart, *,
                     key: str, vendor_id: int | None = None) -> PlaceOutcome:
@@ -214,7 +216,7 @@ class ServiceBackend:
             alt = result.alternatives[0] if result.alternatives else None
             return StockShort(sku=short.sku, name=short.name, unit=short.unit,
                               asked=short.wanted, available=short.available,
-                              vendor=short.vendor_name or "—",
+                              vendor=short.vendor_name or "",
                               other_vendor_id=alt.vendor_id if alt else None,
                               other_vendor=alt.vendor_name if alt else None,
                               other_total=alt.total if alt else None)

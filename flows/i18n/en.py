@@ -60,6 +60,8 @@ STRINGS: dict[str, str] = {
     "review.vendor": "Supplier: {vendor}",
     "review.credit": "Available credit: {available}",
     "review.unpriced": "⚠ {count} item(s) have no vendor price yet and can't be ordered.",
+    "review.short": "⚠ Only {available} {unit} of {name} in stock right now.",
+    "short.stock.anyone": "Only {available} {unit} of {name} is in stock (you asked {asked}).",
     "review.footer": "Tap Confirm to place it",
     "btn.confirm": "Confirm",
     "btn.edit": "Edit",

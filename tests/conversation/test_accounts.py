@@ -129,3 +129,24 @@ async def test_a_reorder_nudge_button_fills_the_cart_with_the_nudged_products(
         assert "Musuro" not in review.body
     finally:
         await chat.close()
+
+
+async def test_short_stock_is_said_and_the_available_quantity_offered(stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    async with stack.runtime.pool.acquire() as conn:
+        await conn.execute("UPDATE vendor_products SET stock = 6 WHERE product_id = "
+                           "(SELECT id FROM products WHERE sku = 'SUGAR-KG')")
+    chat = stack.chat(PHONE)
+    try:
+        review = (await chat.send("chini 10 kg"))[-1]
+        assert "Only 6 kg of Sugar (Loose) in stock right now." in review.body
+        short = (await chat.tap(choice(review, "rv:confirm")))[-1]
+        assert "Only 6 kg of Sugar (Loose) is in stock (you asked 10 kg)." in short.body
+        assert "Take 6 kg of Sugar (Loose)?" in short.body
+        placed = await chat.tap(choice(short, "of:take"))
+        assert "Order #1001 placed" in texts(placed)
+    finally:
+        await chat.close()
+    async with stack.runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT total FROM orders WHERE number = 1001") == \
+            Decimal("588.00")
