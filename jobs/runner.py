@@ -244,11 +244,16 @@ async def _finish(conn: Any, run_id: int, outcome: str, counts: Counts, error: s
 
 
 async def last_runs(conn: Any, job_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The latest finished (non-skipped, when there is one) run of each job."""
+    """The latest run of each job that was not skipped (or a skip, when that is all).
+
+    A run without an outcome yet is reported as `running`.
+    """
     rows = await conn.fetch(
-        "SELECT DISTINCT ON (job) job, started_at, finished_at, as_of, outcome, counts, error "
-        "FROM job_runs WHERE job = ANY($1::text[]) AND outcome IS NOT NULL "
-        "ORDER BY job, (outcome = 'skipped'), started_at DESC", list(job_ids))
+        "SELECT DISTINCT ON (job) job, started_at, finished_at, as_of, "
+        "coalesce(outcome, 'running') AS outcome, counts, error "
+        "FROM job_runs WHERE job = ANY($1::text[]) "
+        "ORDER BY job, (outcome IS NOT DISTINCT FROM 'skipped'), started_at DESC",
+        list(job_ids))
     return {r["job"]: dict(r) for r in rows}
 
 

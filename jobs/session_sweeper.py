@@ -33,11 +33,12 @@ async def run(ctx: JobContext, now: datetime) -> None:
             raw = await rt.redis.get(key)
             if raw is None:
                 continue
-            phone = key.decode()[len(prefix):]
+            phone = (key if isinstance(key, str) else key.decode())[len(prefix):]
             try:
                 data: Any = orjson.loads(raw)
             except orjson.JSONDecodeError:
-                data = {"unreadable": raw.decode(errors="replace")[:2000]}
+                text = raw if isinstance(raw, str) else raw.decode(errors="replace")
+                data = {"unreadable": text[:2000]}
             state = str(data.get("state", "unknown")) if isinstance(data, dict) else "unknown"
             if not isinstance(data, dict):
                 data = {"value": data}
