@@ -48,6 +48,9 @@ import redis.asyncio as redis
 
 from bot.kv import Keys
 from bot.locks import SenderLocks
+from bot.logs import current_request_id
+from bot.metrics import MESSAGES, STATUSES
+from bot.ratelimit_http import RateLimiter
 from bot.store import inbound as inbound_store
 from bot.store import outbox as outbox_store
 from bot.whatsapp.inbound import (
@@ -86,6 +89,25 @@ class Conversation(Protocol):
 
 class Unavailable(Exception):
     """A message could not be handled now; WhatsApp should redeliver it later."""
+
+
+class Throttled(Exception):
+    """A sender is over their message rate: answer 429 so WhatsApp redelivers later.
+
+    Only that sender's messages wait; everyone else's in the same POST are
+    handled, and on redelivery those are skipped as duplicates.
+    """
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"sender over rate limit, retry after {retry_after}s")
+        self.retry_after = retry_after
+
+
+# Label values come from untrusted input: anything else is counted as "other".
+_MESSAGE_TYPES = frozenset({"text", "interactive", "button", "image", "audio", "video",
+                            "document", "sticker", "location", "contacts", "reaction", "order",
+                            "system", "unsupported"})
+_STATUS_NAMES = frozenset({"sent", "delivered", "read", "failed", "played", "deleted"})
 
 
 AfterCommit = Callable[[], Awaitable[None]]
@@ -137,12 +159,14 @@ class InboundPipeline:
         conversation: Conversation | None,
         *,
         locks: SenderLocks | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self._pool = pool
         self._redis = client
         self._keys = keys
         self._conversation = conversation
         self._locks = locks or SenderLocks(client, keys)
+        self._limiter = limiter
 
     async def process(self, update: ParsedUpdate) -> Summary:
         """Handle every message and status of one POST; raise `Unavailable` if any failed.
@@ -168,16 +192,21 @@ class InboundPipeline:
             return_exceptions=True,
         )
         failures = [r for r in results if isinstance(r, BaseException)]
+        throttled = [f for f in failures if isinstance(f, Throttled)]
+        failures = [f for f in failures if not isinstance(f, Throttled)]
         for failure in failures:
             if not isinstance(failure, Unavailable):
                 log.error("webhook update failed", exc_info=failure)
         if failures:
             raise Unavailable(str(failures[0]) or type(failures[0]).__name__)
+        if throttled:
+            raise Throttled(max(t.retry_after for t in throttled))
         return summary
 
     async def _status(self, status: StatusUpdate, summary: Summary) -> None:
         outcome = await self.handle_status(status)
         summary.statuses[outcome] = summary.statuses.get(outcome, 0) + 1
+        STATUSES.inc(status=status.status if status.status in _STATUS_NAMES else "other")
 
     async def handle_status(self, status: StatusUpdate) -> str:
         """Apply one status webhook to the outbox."""
@@ -192,9 +221,16 @@ class InboundPipeline:
         try:
             if await self._redis.exists(self._keys.seen(message.wamid)):
                 return False
+            if self._limiter is not None:
+                decision = await self._limiter.hit(message.sender)
+                if not decision.allowed:
+                    log.warning("sender over rate limit, deferred",
+                                extra={"sender": message.sender, "wamid": message.wamid,
+                                       "retry_after": decision.retry_after})
+                    raise Throttled(decision.retry_after)
             async with self._locks.hold(message.sender):
                 handled = await self._handle_locked(message)
-        except Unavailable:
+        except (Unavailable, Throttled):
             raise
         except Exception as exc:
             # Postgres or Redis unreachable, lock timeout, or a bug in a flow:
@@ -224,7 +260,9 @@ class InboundPipeline:
                     outgoing = await self._conversation.unreadable(conn, message)
                 else:
                     outgoing = []
-                await outbox_store.enqueue(conn, outgoing, request_id=message.wamid)
+                # The webhook request's id, so logs and the outbox row tie up.
+                await outbox_store.enqueue(conn, outgoing,
+                                           request_id=current_request_id() or message.wamid)
         except BaseException:
             hooks.clear()
             raise
@@ -237,4 +275,13 @@ class InboundPipeline:
                 # The effects are committed; a lost session write only means the
                 # conversation resumes from its previous state.
                 log.exception("after-commit hook failed", extra={"wamid": message.wamid})
+        kind = message.type if message.type in _MESSAGE_TYPES else "other"
+        MESSAGES.inc(type=kind)
+        log.info("message handled", extra={"wamid": message.wamid, "sender": message.sender,
+                                           "type": kind, "action": action,
+                                           "replies": len(outgoing)})
+        if isinstance(message, TextMessage):
+            # Only at DEBUG: what people write stays out of shipped logs.
+            log.debug("message text", extra={"wamid": message.wamid, "sender": message.sender,
+                                             "body": message.text.body})
         return True

@@ -15,6 +15,7 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
+from bot.metrics import FLOW_TRANSITIONS
 from flows.session import Session
 
 ONBOARDING_SHOP = "onboarding_shop"
@@ -107,10 +108,14 @@ def attached(session: Session) -> Iterator[Conversation]:
 
 def fire(convo: Conversation, trigger: str) -> bool:
     """Fire `trigger`; False (and no change) if the current state does not allow it."""
+    source = convo.state
     try:
-        return bool(getattr(convo, trigger)())
+        changed = bool(getattr(convo, trigger)())
     except MachineError:
         return False
+    if changed:
+        FLOW_TRANSITIONS.inc(flow="retailer", source=source, dest=convo.state)
+    return changed
 
 
 def mermaid() -> str:

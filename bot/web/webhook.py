@@ -3,6 +3,8 @@
 POST answers, in order of checks:
 - 413 body over 3 MB; 401 no `X-Hub-Signature-256`; 403 wrong signature;
 - 400 not JSON, or not a WhatsApp envelope, or nothing in it readable (with a reason);
+- 429 with Retry-After: a sender went over SENDER_RATE_LIMIT messages per
+  window; the others in the POST are handled, the sender's wait for redelivery;
 - 503 Postgres/Redis unavailable (or no conversation configured): WhatsApp
   redelivers, and whatever was already committed is skipped then;
 - 200 once every message's effects and replies are committed. Parts that
@@ -22,8 +24,9 @@ from dataclasses import dataclass
 import orjson
 from aiohttp import web
 
-from bot.inbound import Conversation, InboundPipeline, Unavailable
+from bot.inbound import Conversation, InboundPipeline, Throttled, Unavailable
 from bot.locks import SenderLocks
+from bot.ratelimit_http import RateLimiter
 from bot.web.keys import RUNTIME
 from bot.whatsapp.inbound import EnvelopeError, parse_update
 from bot.whatsapp.signature import HEADER, SignatureCheck, check
@@ -66,8 +69,12 @@ def _pipeline(app: web.Application) -> InboundPipeline:
     holder = app[_CHANNEL]
     if holder.pipeline is None:
         rt = app[RUNTIME]
+        # Per sender, in Redis (so it holds across instances): a flood from one
+        # number waits for redelivery while everyone else is served.
+        limiter = RateLimiter(rt.redis, rt.keys, "sender", limit=rt.settings.sender_rate_limit,
+                              window=rt.settings.sender_rate_window_seconds)
         holder.pipeline = InboundPipeline(rt.pool, rt.redis, rt.keys, app.get(CONVERSATION),
-                                          locks=SenderLocks(rt.redis, rt.keys))
+                                          locks=SenderLocks(rt.redis, rt.keys), limiter=limiter)
     return holder.pipeline
 
 
@@ -114,6 +121,11 @@ async def receive(request: web.Request) -> web.Response:
     except Unavailable as exc:
         log.warning("webhook deferred: %s", exc)
         return _error(503, "temporarily unavailable, retry later")
+    except Throttled as exc:
+        response = _error(429, "sender over rate limit, retry later",
+                          retry_after=exc.retry_after)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     return web.json_response({
         "handled": len(summary.handled),
         "duplicates": len(summary.duplicates),
