@@ -19,7 +19,7 @@ from tests.channel.conftest import signed, text_envelope
 from tests.ops.helpers import serving
 
 RETAILER = "9779812345123"
-_SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})? (\S+)$")
+_SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})? (\S+)$')
 
 
 def parse_metrics(text: str) -> dict[str, float]:
