@@ -384,7 +384,9 @@ class _Turn:
                 await self.show_review()
             return True
         if cmd is Command.CONFIRM:
-            if self.s.state in (m.REVIEWING, m.COLLECTING, m.EDITING):
+            if self.s.questions:
+                self.ask_question()
+            elif self.s.state in (m.REVIEWING, m.COLLECTING, m.EDITING):
                 await self.confirm()
             elif self.s.state == m.ADJUSTING:
                 await self.take_offer()
@@ -537,11 +539,7 @@ class _Turn:
         q = self.s.question
         if q is None:
             return
-        if q.qty is not None:
-            amount, u = self.qty_unit(q.qty, q.unit or "unit")
-            body = self.tr("ask.which.qty", text=q.text, qty=amount, unit=u)
-        else:
-            body = self.tr("ask.which", text=q.text)
+        body = self.tr("ask.which", text=q.text)
         rows = [ListRow(id=f"q:{q.id}:{c.sku}", title=_fit(c.name, 24),
                         description=_fit(c.name, 72) if len(c.name) > 24 else None)
                 for c in q.candidates[: MAX_CANDIDATES - 1]]

@@ -48,7 +48,6 @@ STRINGS: dict[str, str] = {
         "“chini 10 kg, 2 ctn wai wai”, or send “help”."
     ),
     "ask.which": "Which one do you mean by “{text}”?",
-    "ask.which.qty": "Which one do you mean by “{text}” ({qty} {unit})?",
     "ask.button": "Choose",
     "ask.none": "None of these",
     "ask.none.desc": "Skip this item",

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import orjson
 
+from flows.machine import MACHINE
 from flows.session import Session
 from tests.conversation.conftest import Stack, add_retailer, choice, texts
 
@@ -40,6 +41,8 @@ async def test_twenty_concurrent_messages_from_one_retailer_are_all_handled(
               for b in bodies]
     # One reply per message, each one kilogram more than the one before.
     assert totals == [str(n) for n in range(1, 21)]
+    # Conversations were attached to the one shared machine and detached again.
+    assert MACHINE.models == []
 
 
 async def test_messages_in_one_delivery_are_handled_in_the_order_written(stack: Stack) -> None:
