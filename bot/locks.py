@@ -100,22 +100,37 @@ class SenderLocks:
         keys = [self._keys.lock(sender), self._keys.lock_queue(sender),
                 self._keys.lock_waiters(sender)]
         loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
         started = loop.time()
         deadline = started + self._wait_timeout
         delay = 0.002
-        while True:
-            got = await self._acquire(keys=keys, args=[token, self._ttl_ms, self._waiter_ttl_ms])
-            if got == 1:
-                LOCK_WAIT.observe(loop.time() - started, outcome="acquired")
-                return token
-            if loop.time() >= deadline:
-                LOCK_WAIT.observe(loop.time() - started, outcome="timeout")
-                with contextlib.suppress(redis.RedisError):
-                    await self._redis.lrem(keys[1], 0, token)
-                    await self._redis.zrem(keys[2], token)
-                raise LockTimeout(f"sender {sender} stayed locked for {self._wait_timeout:.0f}s")
-            await asyncio.sleep(delay)
-            delay = min(delay * 1.5, 0.05)
+        try:
+            while True:
+                got = await self._acquire(keys=keys,
+                                          args=[token, self._ttl_ms, self._waiter_ttl_ms])
+                if task is not None and task.cancelling():
+                    # redis-py can swallow a cancellation that lands mid-command;
+                    # a cancelled waiter must not walk away holding the lock.
+                    raise asyncio.CancelledError
+                if got == 1:
+                    LOCK_WAIT.observe(loop.time() - started, outcome="acquired")
+                    return token
+                if loop.time() >= deadline:
+                    LOCK_WAIT.observe(loop.time() - started, outcome="timeout")
+                    raise LockTimeout(
+                        f"sender {sender} stayed locked for {self._wait_timeout:.0f}s")
+                await asyncio.sleep(delay)
+                delay = min(delay * 1.5, 0.05)
+        except BaseException:
+            await self._abandon(keys, token)
+            raise
+
+    async def _abandon(self, keys: list[str], token: str) -> None:
+        """Leave the queue, and free the lock if this token got it after all."""
+        with contextlib.suppress(redis.RedisError, OSError, asyncio.CancelledError):
+            await self._redis.lrem(keys[1], 0, token)
+            await self._redis.zrem(keys[2], token)
+            await self._release(keys=[keys[0]], args=[token])
 
     async def release(self, sender: str, token: str) -> bool:
         """Free the lock if `token` still owns it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -78,14 +79,31 @@ async def test_a_live_holder_keeps_its_lock_past_the_ttl(runtime: Runtime) -> No
 async def test_a_waiter_that_vanished_does_not_block_the_queue(runtime: Runtime) -> None:
     locks = SenderLocks(runtime.redis, runtime.keys, ttl=2.0, wait_timeout=3.0, waiter_ttl=0.3)
     holder = await locks.acquire("977F")
-    ghost = asyncio.create_task(locks.acquire("977F"))  # joins the queue, then dies
-    await asyncio.sleep(0.05)
-    ghost.cancel()
+    # A process that queued for the lock and then died: its entry stops being refreshed.
+    now_ms = int((await runtime.redis.time())[0]) * 1000
+    await runtime.redis.rpush(runtime.keys.lock_queue("977F"), b"crashed-process")
+    await runtime.redis.zadd(runtime.keys.lock_waiters("977F"), {b"crashed-process": now_ms + 300})
     live = asyncio.create_task(locks.acquire("977F"))
     await asyncio.sleep(0.05)
     await locks.release("977F", holder)
     token = await asyncio.wait_for(live, 2.0)
     assert await locks.release("977F", token)
+
+
+async def test_a_cancelled_waiter_never_ends_up_holding_the_lock(locks: SenderLocks,
+                                                                 runtime: Runtime) -> None:
+    # Cancellation lands at random points, including inside a Redis call.
+    for n in range(25):
+        sender = f"977I{n}"
+        holder = await locks.acquire(sender)
+        waiter = asyncio.create_task(locks.acquire(sender))
+        await asyncio.sleep(0.002 * (n % 7))
+        waiter.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await waiter
+        await locks.release(sender, holder)
+        token = await asyncio.wait_for(locks.acquire(sender), 2.0)
+        assert await locks.release(sender, token)
 
 
 async def test_different_senders_do_not_wait_for_each_other(locks: SenderLocks) -> None:
