@@ -95,6 +95,7 @@ class Dispatcher:
         self._pacing = TokenBucket(client, keys.pacing("_"), 1 / self.config.pair_interval,
                                    self.config.pair_burst)
         self._bucket_lock = asyncio.Lock()
+        self._next_housekeeping = 0.0
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
@@ -116,6 +117,7 @@ class Dispatcher:
                     continue
                 if claimed:
                     continue
+                await self._housekeep()
                 await self._sleep(await self._idle_timeout())
         finally:
             listen.cancel()
@@ -123,6 +125,16 @@ class Dispatcher:
                 await listen
             if self._inflight:
                 await asyncio.gather(*self._inflight, return_exceptions=True)
+
+    async def _housekeep(self) -> None:
+        """Now and then, drop early statuses whose message was never ours."""
+        now = asyncio.get_running_loop().time()
+        if now < self._next_housekeeping:
+            return
+        self._next_housekeeping = now + 3600
+        with contextlib.suppress(*_INFRA_ERRORS):
+            async with self._pool.acquire() as conn:
+                await outbox_store.purge_early_statuses(conn)
 
     async def stop(self) -> None:
         """Ask the loop to finish (it completes the sends already started)."""

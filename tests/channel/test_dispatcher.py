@@ -344,3 +344,12 @@ async def test_a_webhook_reply_reaches_the_api_end_to_end(
         assert simulator.sim.sent[0].text == "echo: dai 2 bora chamal"
     finally:
         await bot.client.close()
+
+
+async def test_early_statuses_that_never_find_their_row_are_purged(runtime: Runtime) -> None:
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO outbox_early_statuses (wamid, status, received_at) VALUES "
+            "('wamid.old', 'read', now() - interval '2 days'), ('wamid.new', 'read', now())")
+        assert await outbox_store.purge_early_statuses(conn) == 1
+        assert await conn.fetchval("SELECT wamid FROM outbox_early_statuses") == "wamid.new"
