@@ -540,10 +540,13 @@ class _Turn:
         if q is None:
             return
         body = self.tr("ask.which", text=q.text)
-        rows = [ListRow(id=f"q:{q.id}:{c.sku}", title=_fit(c.name, 24),
-                        description=_fit(c.name, 72) if len(c.name) > 24 else None)
-                for c in q.candidates[: MAX_CANDIDATES - 1]]
-        rows.append(ListRow(id=f"q:{q.id}:-", title=_fit(self.tr("ask.none"), 24),
+        shown = q.candidates[: MAX_CANDIDATES - 1]
+        none = self.tr("ask.none")
+        titles = unique_titles([c.name for c in shown] + [none], 24)
+        rows = [ListRow(id=f"q:{q.id}:{c.sku}", title=title,
+                        description=_fit(c.name, 72) if title != c.name else None)
+                for c, title in zip(shown, titles, strict=False)]
+        rows.append(ListRow(id=f"q:{q.id}:-", title=titles[-1],
                             description=self.tr("ask.none.desc")))
         self.say(ListMenu(body=body, button=self.tr("ask.button"),
                           sections=(ListSection(title=_fit(q.text, 24) or "…", rows=tuple(rows)),)))
@@ -906,6 +909,30 @@ class _Turn:
             note.append(self.tr("reorder.missing", names=", ".join(missing)))
         self.say(Text("\n".join(note)))
         await self.show_review()
+
+
+def unique_titles(names: Sequence[str], limit: int) -> list[str]:
+    """Titles of at most `limit` characters that stay distinct (WhatsApp refuses repeats).
+
+    Names that only differ at the end ("Wai Wai Chicken Noodles 75g" / "… Carton
+    (30 pcs)") keep their ends, cut in the middle; any still alike are numbered.
+    """
+    titles = [_fit(n, limit) for n in names]
+    for _ in range(2):
+        seen: dict[str, int] = {}
+        for t_ in titles:
+            seen[t_] = seen.get(t_, 0) + 1
+        clashes = [i for i, t_ in enumerate(titles) if seen[t_] > 1]
+        if not clashes:
+            return titles
+        for i in clashes:
+            name = " ".join(names[i].split())
+            if _ == 0 and len(name) > limit:
+                head = (limit - 1) // 2
+                titles[i] = name[:head].rstrip() + "…" + name[-(limit - 1 - head):].lstrip()
+            else:
+                titles[i] = _fit(f"{i + 1}. {name}", limit)
+    return titles
 
 
 def _fit(text: str, limit: int) -> str:

@@ -22,6 +22,7 @@ import redis.asyncio as redis
 from bot.inbound import after_commit
 from bot.sessions import SessionStore
 from bot.store import parties as party_store
+from bot.whatsapp.outbound import render_outgoing
 from bot.whatsapp.inbound import (
     ButtonMessage,
     InboundMessage,
@@ -89,6 +90,10 @@ class Router:
         try:
             async with conn.transaction():
                 new_session, out = await self.retailer.handle(conn, phone, said, session)
+                for outgoing in out:
+                    # A reply WhatsApp would refuse is a bug here, not a reason to
+                    # make WhatsApp redeliver the message for days.
+                    render_outgoing(outgoing)
         except _INFRASTRUCTURE:
             raise
         except Exception:

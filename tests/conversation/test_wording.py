@@ -8,9 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from flows.diagram import FLOWS, diagram
 from flows.i18n import en, money, ne, qty, script_language
+from flows.retailer import unique_titles
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -69,3 +72,20 @@ def test_the_readme_shows_the_current_diagrams() -> None:
     text = README.read_text(encoding="utf-8")
     for name in FLOWS:
         assert diagram(name) in text, f"README is stale: run `khaacho flows diagram` ({name})"
+
+
+@given(st.lists(st.text(min_size=1, max_size=60).filter(str.strip), min_size=1, max_size=10,
+                unique=True))
+def test_list_row_titles_stay_distinct_and_short(names: list[str]) -> None:
+    titles = unique_titles(names, 24)
+    assert len(titles) == len(names)
+    assert all(0 < len(t) <= 24 for t in titles)
+    normalized = [" ".join(n.split()) for n in names]
+    if len(set(normalized)) == len(normalized):
+        assert len(set(titles)) == len(titles)
+
+
+def test_products_differing_at_the_end_keep_their_ends() -> None:
+    assert unique_titles(["Wai Wai Chicken Noodles 75g",
+                          "Wai Wai Chicken Noodles Carton (30 pcs)"], 24) == [
+        "Wai Wai Chi…Noodles 75g", "Wai Wai Chi…ton (30 pcs)"]
