@@ -22,13 +22,13 @@ import redis.asyncio as redis
 from bot.inbound import after_commit
 from bot.sessions import SessionStore
 from bot.store import parties as party_store
-from bot.whatsapp.outbound import render_outgoing
 from bot.whatsapp.inbound import (
     ButtonMessage,
     InboundMessage,
     InteractiveMessage,
     TextMessage,
 )
+from bot.whatsapp.outbound import render_outgoing
 from flows.i18n import t
 from flows.replies import Outgoing, Text
 from flows.retailer import Backend, RetailerFlow, Said
