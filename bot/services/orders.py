@@ -335,15 +335,19 @@ class _Abort(Exception):
 
 
 async def _reserve_all(conn: asyncpg.Connection, vendor_id: int,
-                       lines: Sequence[PricedLine | store.OrderItem]) -> dict[int, Decimal] | int:
-    """Reserve every line at the vendor; the index of the first short line on failure.
-    Call inside a savepoint: a failure leaves earlier lines reserved."""
+                       lines: Sequence[PricedLine | store.OrderItem]
+                       ) -> dict[int, Decimal] | PricedLine | store.OrderItem:
+    """Reserve every line at the vendor: {line_no: reserved qty}, or the first short line.
+
+    Rows are taken in product order so two orders for the same products can never
+    deadlock. Call inside a savepoint: a failure leaves earlier lines reserved.
+    """
     reserved: dict[int, Decimal] = {}
-    for i, ln in enumerate(lines):
+    for ln in sorted(lines, key=lambda x: (x.product_id, x.line_no)):
         got = await store.reserve(conn, vendor_id=vendor_id, product_id=ln.product_id,
                                   qty=ln.qty)
         if got is None:
-            return i
+            return ln
         reserved[ln.line_no] = got
     return reserved
 
@@ -411,9 +415,9 @@ async def _place(conn: asyncpg.Connection, *, retailer_id: int, items: Sequence[
         return CreditShort(decision.shortfall, decision.available, plan.total)
     async with conn.transaction():
         reserved = await _reserve_all(conn, plan.vendor_id, plan.lines)
-        if isinstance(reserved, int):
+        if not isinstance(reserved, dict):
             # Someone took the stock since we read it; undo this savepoint's reservations.
-            ln = plan.lines[reserved]
+            ln = reserved
             stock = await conn.fetchval(
                 "SELECT stock FROM vendor_products WHERE vendor_id = $1 AND product_id = $2",
                 plan.vendor_id, ln.product_id)
@@ -503,7 +507,7 @@ async def _offer_next(conn: asyncpg.Connection, order: store.Order,
         try:
             async with conn.transaction():
                 reserved = await _reserve_all(conn, scored.vendor_id, items)
-                if isinstance(reserved, int):
+                if not isinstance(reserved, dict):
                     raise _Abort(NotAllowed("stock", "stock went"))
         except _Abort:
             continue

@@ -229,3 +229,25 @@ async def test_vendors_outside_the_retailers_area_are_not_used(conn: asyncpg.Con
     got = await orders.place_order(conn, retailer_id=r, items=[Item("sugar", D(1))],
                                    actor="t", now=world.now)
     assert isinstance(got, orders.StockShort)
+
+
+async def test_orders_racing_for_the_last_bags_never_oversell(
+        runtime: Runtime, conn: asyncpg.Connection, world: World) -> None:
+    v = await world.vendor("Only")
+    await world.price(v, "rice", "2000", stock="20")
+    await world.price(v, "sugar", "100", stock="1000")
+    shops = [await world.retailer() for _ in range(12)]
+
+    async def order(n: int) -> orders.PlaceResult:
+        # Half write the cart the other way round: reservations must not deadlock.
+        cart = [Item("rice", D(5)), Item("sugar", D(1))]
+        async with runtime.pool.acquire() as c:
+            return await orders.place_order(c, retailer_id=shops[n],
+                                            items=cart if n % 2 else cart[::-1],
+                                            actor="t", now=world.now)
+
+    results = await asyncio.gather(*(order(n) for n in range(12)))
+    assert sum(isinstance(x, orders.Placed) for x in results) == 4
+    assert all(isinstance(x, orders.Placed | orders.StockShort) for x in results)
+    assert await world.stock(v, "rice") == D(0)
+    assert await world.stock(v, "sugar") == D(996)
