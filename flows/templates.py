@@ -10,6 +10,7 @@ whose payload is `reorder:<nudge batch id>`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -60,13 +61,23 @@ def one_line(text: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+def order_list(numbers: Sequence[int], shown: int = 3) -> str:
+    """`#1001`, `#1001, #1002`, `#1001, #1002, #1003 +2 more`; `-` for none."""
+    if not numbers:
+        return "-"
+    text = ", ".join(f"#{n}" for n in numbers[:shown])
+    return text if len(numbers) <= shown else f"{text} +{len(numbers) - shown} more"
+
+
 def payment_reminder(
-    kind: str, language: str, shop: str, amount: Decimal, order_number: int | None,
+    kind: str, language: str, shop: str, amount: Decimal, order_numbers: Sequence[int],
     due: date, days_overdue: int = 0,
 ) -> Template:
-    """A reminder for one debit; `kind` is due_soon, due_today or overdue."""
-    order = f"#{order_number}" if order_number is not None else "-"
-    params = [one_line(shop), money(amount), order, due.isoformat()]
+    """A reminder for the debits at one stage; `kind` is due_soon, due_today or overdue.
+
+    With several debits: their total, their orders and the earliest due date.
+    """
+    params = [one_line(shop), money(amount), order_list(order_numbers), due.isoformat()]
     if kind == "overdue":
         params.append(str(days_overdue))
     name = {

@@ -80,6 +80,9 @@ async def _remind_retailer(
 ) -> None:
     retailer = await conn.fetchrow(
         "SELECT phone, shop_name, language FROM retailers WHERE id = $1", retailer_id)
+    # Debits at the same stage go in one message: a shop with five bills due
+    # today gets one reminder of the total, not five.
+    groups: dict[str, list[tuple[Debit, Decimal, str]]] = {}
     for debit, owed in await _open_debits(conn, retailer_id, today):
         st = stage(debit.due_date, today)
         if st is None:
@@ -92,19 +95,26 @@ async def _remind_retailer(
         if not inserted:
             ctx.add("already_sent")
             continue
-        number = None
-        if debit.order_id is not None:
-            number = await conn.fetchval("SELECT number FROM orders WHERE id = $1",
-                                         debit.order_id)
+        groups.setdefault(kind, []).append((debit, owed, key))
+    for kind, items in groups.items():
+        order_ids = [d.order_id for d, _, _ in items if d.order_id is not None]
+        numbers = [r["number"] for r in await conn.fetch(
+            "SELECT number FROM orders WHERE id = ANY($1::bigint[]) ORDER BY number",
+            order_ids)]
+        first_due = min(d.due_date for d, _, _ in items)
         template = templates.payment_reminder(
-            kind, retailer["language"], retailer["shop_name"], owed, number, debit.due_date,
-            max(0, (today - debit.due_date).days))
+            kind, retailer["language"], retailer["shop_name"],
+            sum((owed for _, owed, _ in items), Decimal(0)), numbers, first_due,
+            max(0, (today - first_due).days))
         [outbox_id] = await enqueue(conn, [Outgoing(
-            retailer["phone"], template, correlation=f"debit:{debit.id}:{key}")])
-        await conn.execute(
-            "UPDATE reminders_sent SET outbox_id = $3 WHERE ledger_entry_id = $1 AND kind = $2",
-            debit.id, key, outbox_id)
+            retailer["phone"], template,
+            correlation=f"reminder:{retailer_id}:{kind}:{today.isoformat()}")])
+        for debit, _, key in items:
+            await conn.execute(
+                "UPDATE reminders_sent SET outbox_id = $3 WHERE ledger_entry_id = $1 "
+                "AND kind = $2", debit.id, key, outbox_id)
         ctx.add(f"sent_{kind}")
+        ctx.add("debits_reminded", len(items))
 
 
 JOB = Job("payment-reminders", {"minute": "15", "hour": "8-19"}, run,

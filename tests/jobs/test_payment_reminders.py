@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from bot.runtime import Runtime
 from jobs.payment_reminders import stage
@@ -121,3 +121,30 @@ async def test_a_nepali_speaking_retailer_gets_the_nepali_template(
         [row] = await b.outbox(conn)
     assert row["payload"]["template"]["language"]["code"] == "ne"
     assert b.template_of(row)[1][2] == "-"  # a debit without an order
+
+
+async def test_bills_at_the_same_stage_go_in_one_message_with_their_total(
+    runtime: Runtime, run: RunJob
+) -> None:
+    async with runtime.pool.acquire() as conn:
+        r = await b.retailer(conn, shop="Bishnu Store")
+        v = await b.vendor(conn)
+        p = await b.product(conn, "flour")
+        numbers = []
+        for qty in ("10", "20", "5", "1"):
+            o = await b.order(conn, r["id"], v["id"], b.ktm(2026, 2, 8), [(p, qty, "100")])
+            await b.debit(conn, r["id"], str(int(qty) * 100), DUE, order_id=o["id"])
+            numbers.append(o["number"])
+        await b.debit(conn, r["id"], "700", DUE + timedelta(days=2))  # due soon, not today
+    result = await run("payment-reminders", b.ktm(2026, 3, 10, 9, 15))
+    assert result.counts == {"sent_due_today": 1, "sent_due_soon": 1, "debits_reminded": 5}
+    async with runtime.pool.acquire() as conn:
+        rows = [b.template_of(m) for m in await b.outbox(conn)]
+        linked = await conn.fetchval(
+            "SELECT count(DISTINCT outbox_id) FROM reminders_sent WHERE kind = 'due_today'")
+    assert ("payment_reminder_due_today", [
+        "Bishnu Store", "NPR 3,600.00",
+        f"#{numbers[0]}, #{numbers[1]}, #{numbers[2]} +1 more", "2026-03-10"]) in rows
+    assert ("payment_reminder_due_soon",
+            ["Bishnu Store", "NPR 700.00", "-", "2026-03-12"]) in rows
+    assert linked == 1
