@@ -61,6 +61,9 @@ class Keys:
     def ratelimit(self, scope: str, who: str) -> str:
         return f"{self.prefix}rl:{scope}:{who}"
 
+    def idempotency(self, key: str) -> str:
+        return f"{self.prefix}idem:{key}"
+
     def pacing(self, recipient: str) -> str:
         return f"{self.prefix}pace:{recipient}"
 

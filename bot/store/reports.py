@@ -75,12 +75,22 @@ _RETAILER_SUMMARY = """
            coalesce(oo.open_value, 0)::numeric(14, 2) AS open_orders,
            (r.credit_limit - coalesce(l.balance, 0) - coalesce(oo.open_value, 0))::numeric(14, 2)
                AS available,
-           l.next_due, cs.score, cs.band, cs.suggested_limit, cs.as_of AS score_as_of
+           nd.due_date AS next_due, nd.amount AS next_due_amount,
+           cs.score, cs.band, cs.suggested_limit, cs.as_of AS score_as_of
     FROM retailers r
     LEFT JOIN LATERAL (
         SELECT sum(CASE WHEN kind = 'debit' THEN amount ELSE -amount END) AS balance,
-               min(due_date) FILTER (WHERE kind = 'debit') AS next_due
+               coalesce(sum(amount) FILTER (WHERE kind = 'credit'), 0) AS paid
         FROM ledger_entries WHERE retailer_id = r.id) l ON true
+    -- Payments settle the earliest-due debit first (domain.dues.settle): the next
+    -- due is the first debit the running total of debits has not yet covered.
+    LEFT JOIN LATERAL (
+        SELECT d.due_date, least(d.amount, d.running - coalesce(l.paid, 0)) AS amount
+        FROM (SELECT due_date, id, amount,
+                     sum(amount) OVER (ORDER BY due_date, id) AS running
+              FROM ledger_entries WHERE retailer_id = r.id AND kind = 'debit') d
+        WHERE d.running > coalesce(l.paid, 0)
+        ORDER BY d.due_date, d.id LIMIT 1) nd ON true
     LEFT JOIN LATERAL (
         SELECT sum(total) AS open_value FROM orders
         WHERE retailer_id = r.id AND status IN ('pending', 'accepted', 'dispatched')) oo ON true
@@ -99,7 +109,7 @@ async def list_retailers(
         _RETAILER_SUMMARY + " WHERE ($1::text IS NULL OR r.status = $1) "
         "AND ($2::text IS NULL OR lower(r.area) = lower($2)) ORDER BY r.id LIMIT $3",
         status, area, limit)
-    return [_without_next_due_if_settled(dict(r)) for r in rows]
+    return [dict(r) for r in rows]
 
 
 async def retailer_detail(conn: asyncpg.Connection, phone: str) -> dict[str, Any] | None:
@@ -107,7 +117,7 @@ async def retailer_detail(conn: asyncpg.Connection, phone: str) -> dict[str, Any
     row = await conn.fetchrow(_RETAILER_SUMMARY + " WHERE r.phone = $1", phone)
     if row is None:
         return None
-    out = _without_next_due_if_settled(dict(row))
+    out = dict(row)
     out["recent_orders"] = await list_orders(conn, retailer=phone, limit=10)
     out["recent_payments"] = [dict(r) for r in await conn.fetch(
         "SELECT p.id, p.amount, p.method, p.reference, p.recorded_by, p.received_at "
@@ -119,13 +129,6 @@ async def retailer_detail(conn: asyncpg.Connection, phone: str) -> dict[str, Any
         "ON r.id = l.retailer_id LEFT JOIN orders o ON o.id = l.order_id "
         "WHERE r.phone = $1 ORDER BY l.id DESC LIMIT 20", phone)]
     return out
-
-
-def _without_next_due_if_settled(row: dict[str, Any]) -> dict[str, Any]:
-    # The earliest debit's due date means nothing once the balance is paid off.
-    if row.get("balance") is not None and row["balance"] <= 0:
-        row["next_due"] = None
-    return row
 
 
 _VENDOR_SUMMARY = """

@@ -81,6 +81,9 @@ def setup(app: web.Application) -> None:
 
     app[_LAST_COLLECT] = [float("-inf")]
     app.router.add_get("/metrics", metrics)
+    from bot.web import api
+
+    api.setup(app)
     for table in api_tables():
         table.add_routes(app)
     openapi.setup(app, api_tables())
@@ -88,6 +91,6 @@ def setup(app: web.Application) -> None:
 
 def api_tables() -> list[EndpointTable]:
     """Every declared JSON API (routes and OpenAPI document come from these)."""
-    from bot.web import admin
+    from bot.web import admin, api
 
-    return [admin.ADMIN]
+    return [admin.ADMIN, api.API]

@@ -1,0 +1,327 @@
+"""`/api/…`: the order API for the admin panel and partner apps.
+
+`POST /api/orders` places an order through the same service a WhatsApp
+confirmation uses (`bot.services.orders.place_order`: credit check, stock
+reservation, routing), in one transaction with its notices in the outbox.
+It needs an `Idempotency-Key`: the first result for a key (an order or a
+refusal) is kept for a day and replayed for the same request; Postgres'
+unique `orders.idempotency_key` is the durable backstop, so even with Redis
+flushed a key never places two orders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from redis.exceptions import RedisError
+
+from bot.catalog_cache import CatalogCache
+from bot.jsontext import dumps
+from bot.metrics import ORDERS_PLACED
+from bot.services import ledger as ledger_service
+from bot.services import orders as order_service
+from bot.services import parties
+from bot.store import reports
+from bot.store.outbox import enqueue
+from bot.web.endpoints import ApiError, Call, EndpointTable, respond
+from bot.web.keys import RUNTIME
+from bot.web.middleware import request_id
+from domain.ordertext import parse_message
+from domain.routing import CartLine
+
+log = logging.getLogger(__name__)
+
+API = EndpointTable("orders")
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+_KEY_OK = re.compile(r"^[A-Za-z0-9._:-]{8,200}$")
+_CATALOG = web.AppKey("api_catalog_cache", CatalogCache)
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class OrderItemIn(_Body):
+    sku: str = Field(min_length=1, max_length=64)
+    qty: Decimal = Field(gt=0, le=100_000, max_digits=12, decimal_places=3)
+
+
+class PlaceOrderBody(_Body):
+    """An order for a retailer: catalogue lines, or a message as a retailer would write it."""
+
+    retailer: str = Field(min_length=5, max_length=32, description="retailer phone")
+    items: list[OrderItemIn] | None = Field(default=None, min_length=1, max_length=50)
+    text: str | None = Field(default=None, min_length=1, max_length=2000,
+                             description="an order message, e.g. '2 bora mansuli, 5 kg chini'")
+    vendor: str | None = Field(default=None, min_length=5, max_length=32,
+                               description="vendor phone (default: routed as on WhatsApp)")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> PlaceOrderBody:
+        if (self.items is None) == (self.text is None):
+            raise ValueError("give exactly one of items or text")
+        return self
+
+
+class ProductsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(default="", max_length=200, description="free text, fuzzy matched")
+    vendor: str | None = Field(default=None, description="only this vendor's prices")
+    area: str | None = Field(default=None, description="only vendors serving this area")
+    limit: int = Field(default=10, ge=1, le=50)
+
+    @field_validator("q")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+
+# ---------------------------------------------------------------- idempotency
+
+
+def _fingerprint(body: PlaceOrderBody) -> str:
+    return hashlib.sha256(orjson.dumps(body.model_dump(mode="json"),
+                                       option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+async def _replay(call: Call, key: str, fingerprint: str) -> web.Response | None:
+    try:
+        raw = await call.runtime.redis.get(call.runtime.keys.idempotency(key))
+    except RedisError:
+        return None  # Postgres' unique key still prevents a second order
+    if raw is None:
+        return None
+    saved = orjson.loads(raw)
+    if saved["fingerprint"] != fingerprint:
+        raise ApiError(422, f"{IDEMPOTENCY_HEADER} was already used for a different request",
+                       code="idempotency_key_reused")
+    response = web.Response(text=saved["body"], status=saved["status"],
+                            content_type="application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+async def _remember(call: Call, key: str, fingerprint: str, status: int, body: str) -> None:
+    record = orjson.dumps({"fingerprint": fingerprint, "status": status, "body": body})
+    try:
+        await call.runtime.redis.set(call.runtime.keys.idempotency(key), record,
+                                     ex=IDEMPOTENCY_TTL_SECONDS, nx=True)
+    except RedisError as exc:
+        log.warning("idempotency record not kept", extra={"error": type(exc).__name__})
+
+
+# ---------------------------------------------------------------- placing
+
+
+def _not_understood(lines: list[dict[str, Any]]) -> ApiError:
+    return ApiError(422, "some lines of the text could not be matched to one product",
+                    code="not_understood", lines=lines)
+
+
+async def _items_from_text(call: Call, text: str) -> list[CartLine]:
+    """Read the message with the same parser as WhatsApp; every line must be unambiguous."""
+    index = await call.request.app[_CATALOG].index()
+    parsed = parse_message(text, index)
+    if not parsed.lines:
+        raise _not_understood([{"text": text, "status": "unknown", "candidates": []}])
+    items: list[CartLine] = []
+    problems: list[dict[str, Any]] = []
+    for line in parsed.lines:
+        candidates = [{"sku": c.sku, "name": c.name, "score": c.score} for c in line.candidates]
+        if line.sku is None:
+            problems.append({"text": line.text, "status": line.status.value,
+                             "candidates": candidates})
+        elif line.qty is None or line.qty <= 0:
+            problems.append({"text": line.text, "status": "no_quantity", "sku": line.sku,
+                             "candidates": candidates})
+        else:
+            items.append(CartLine(line.sku, line.qty))
+    if problems:
+        raise _not_understood(problems)
+    return items
+
+
+def _refusal(result: object) -> tuple[int, dict[str, Any], str]:
+    """(status, body, metric label) for a result that is not a placed order."""
+    if isinstance(result, order_service.CreditShort):
+        return 409, {"error": "order total is over the retailer's available credit",
+                     "code": "credit_short", "shortfall": result.shortfall,
+                     "available": result.available, "total": result.total}, "credit_short"
+    if isinstance(result, order_service.StockShort):
+        return 409, {"error": "not enough stock for some items", "code": "stock_short",
+                     "lines": result.lines, "alternatives": result.alternatives}, "stock_short"
+    if isinstance(result, order_service.SplitOffer):
+        return 409, {"error": "no single vendor has every item; place the parts separately",
+                     "code": "split_needed", "parts": result.parts,
+                     "total": result.total}, "split_needed"
+    if isinstance(result, order_service.UnknownItems):
+        return 422, {"error": "unknown sku", "code": "unknown_sku",
+                     "skus": result.skus}, "unknown_items"
+    if isinstance(result, order_service.NotAllowed):
+        status = 409 if result.code == "idempotency" else 422
+        return status, {"error": result.reason, "code": result.code}, "not_allowed"
+    raise TypeError(f"unexpected order result {type(result).__name__}")
+
+
+@API.route("POST", "/api/orders", write=True, body=PlaceOrderBody, success=201,
+           summary="Place an order exactly as a WhatsApp confirmation does (idempotent)",
+           headers=((IDEMPOTENCY_HEADER, "Unique per intended order (8-200 characters); "
+                                         "a repeat returns the first result", True),),
+           responses={409: "Refused: credit shortfall, stock, split needed, or key conflict",
+                      422: "Unknown sku, unreadable text, or the retailer may not order"})
+async def place_order(call: Call) -> web.Response:
+    body: PlaceOrderBody = call.body
+    key = call.request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not _KEY_OK.match(key):
+        raise ApiError(400, f"an {IDEMPOTENCY_HEADER} header of 8-200 letters, digits or "
+                            "._:- is required", fields=[{"field": IDEMPOTENCY_HEADER,
+                                                         "message": "missing or malformed"}])
+    fingerprint = _fingerprint(body)
+    replay = await _replay(call, key, fingerprint)
+    if replay is not None:
+        call.audited = True  # nothing was written
+        return replay
+
+    settings = call.runtime.settings
+    try:
+        items = ([CartLine(i.sku, i.qty) for i in body.items] if body.items is not None
+                 else await _items_from_text(call, body.text or ""))
+    except ApiError as exc:
+        text = dumps({"error": exc.message, **exc.extra, "request_id": request_id(call.request)})
+        await _remember(call, key, fingerprint, exc.status, text)
+        raise
+    async with call.runtime.pool.acquire() as conn, conn.transaction():
+        try:
+            retailer = await parties.find_retailer(conn, body.retailer)
+            vendor = await parties.find_vendor(conn, body.vendor) if body.vendor else None
+        except parties.PartyError as exc:
+            raise ApiError(422, str(exc), code="unknown_party") from None
+        result = await order_service.place_order(
+            conn, retailer_id=retailer.id, items=items,
+            vendor_id=vendor.id if vendor else None, source="api", idempotency_key=key,
+            actor=call.actor, now=dt.datetime.now(dt.UTC),
+            accept_minutes=settings.vendor_accept_minutes, notify_retailer=True)
+        if isinstance(result, order_service.Placed):
+            if not result.duplicate:
+                await enqueue(conn, list(result.outgoing), request_id=request_id(call.request))
+                await call.audit(conn, "order.place", f"order:{result.order.number}",
+                                 {"retailer": retailer.phone, "total": result.order.total,
+                                  "idempotency_key": key})
+            else:
+                call.audited = True  # the first request's order; nothing new written
+            detail = await reports.order_detail(conn, result.order.number)
+            status, payload, label = 201, {"order": detail}, "placed"
+        else:
+            status, payload, label = _refusal(result)
+    ORDERS_PLACED.inc(result=label if not getattr(result, "duplicate", False) else "replayed",
+                      source="api")
+    payload["request_id"] = request_id(call.request)
+    text = dumps(payload)
+    await _remember(call, key, fingerprint, status, text)
+    response = web.Response(text=text, status=status, content_type="application/json")
+    if getattr(result, "duplicate", False):
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+# ---------------------------------------------------------------- reads
+
+
+@API.route("GET", "/api/retailers/{phone}/credit",
+           summary="A retailer's credit: limit, outstanding, open orders, next due, band",
+           responses={404: "No such retailer"})
+async def retailer_credit(call: Call) -> web.Response:
+    async with call.runtime.pool.acquire() as conn:
+        try:
+            retailer = await parties.find_retailer(conn, call.params["phone"])
+        except parties.PartyError as exc:
+            raise ApiError(404, str(exc)) from None
+        position = await ledger_service.credit_position(conn, retailer.id)
+        summary = await reports.retailer_detail(conn, retailer.phone)
+    assert summary is not None
+    return respond({
+        "phone": retailer.phone,
+        "shop_name": retailer.shop_name,
+        "status": retailer.status,
+        "limit": position.limit,
+        "outstanding": position.outstanding,
+        "open_orders": position.open_orders,
+        "available": position.available,
+        "terms_days": retailer.credit_terms_days,
+        "next_due": ({"date": summary["next_due"], "amount": summary["next_due_amount"]}
+                     if summary["next_due"] else None),
+        "score": summary["score"],
+        "band": summary["band"],
+        "score_as_of": summary["score_as_of"],
+    })
+
+
+_OFFERS = """
+SELECT p.sku, v.phone AS vendor_phone, v.name AS vendor_name, vp.price, vp.stock, vp.min_qty,
+       vp.updated_at
+FROM vendor_products vp
+JOIN products p ON p.id = vp.product_id
+JOIN vendors v ON v.id = vp.vendor_id AND v.active
+WHERE p.sku = ANY($1::text[])
+  AND ($2::text IS NULL OR v.phone = $2)
+  AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM unnest(v.areas) a
+                                   WHERE lower(a) IN (lower($3), '*')))
+ORDER BY p.sku, vp.price, v.id
+"""
+
+
+@API.route("GET", "/api/products", query=ProductsQuery,
+           summary="Search the catalogue (the WhatsApp resolver) with price and stock per vendor")
+async def products(call: Call) -> web.Response:
+    q: ProductsQuery = call.query
+    index = await call.request.app[_CATALOG].index()
+    async with call.runtime.pool.acquire() as conn:
+        vendor_phone = None
+        if q.vendor:
+            try:
+                vendor_phone = (await parties.find_vendor(conn, q.vendor)).phone
+            except parties.PartyError as exc:
+                raise ApiError(404, str(exc)) from None
+        if q.q:
+            found = [(c.sku, c.score) for c in index.search(q.q, q.limit * 3)]
+        else:
+            rows = await conn.fetch("SELECT sku FROM products ORDER BY name LIMIT $1",
+                                    q.limit * 3)
+            found = [(r["sku"], None) for r in rows]
+        offers = await conn.fetch(_OFFERS, [sku for sku, _ in found], vendor_phone, q.area)
+    by_sku: dict[str, list[dict[str, Any]]] = {}
+    for r in offers:
+        offer = dict(r)
+        by_sku.setdefault(offer.pop("sku"), []).append(offer)
+    filtered = q.vendor is not None or q.area is not None
+    out = []
+    for sku, score in found:
+        if filtered and sku not in by_sku:
+            continue
+        try:
+            product = index.product(sku)
+        except KeyError:
+            continue  # imported since the index was built; the next refresh has it
+        out.append({"sku": sku, "name": product.name, "unit": product.unit,
+                    "category": product.category, "score": score,
+                    "offers": by_sku.get(sku, [])})
+        if len(out) >= q.limit:
+            break
+    return respond({"query": q.q, "products": out, "count": len(out)})
+
+
+def setup(app: web.Application) -> None:
+    """The catalogue index this process's order API reads (routes come from `API`)."""
+    rt = app[RUNTIME]
+    app[_CATALOG] = CatalogCache(rt.pool, rt.redis, rt.keys)
