@@ -66,7 +66,7 @@ class Question(BaseModel):
     replace: bool = False
 
 
-class Said(BaseModel):
+class Exchange(BaseModel):
     """One message in the recent history (for operators)."""
 
     at: datetime
@@ -101,8 +101,7 @@ class Session(BaseModel):
     last_activity: datetime = Field(default_factory=utcnow)
     last_inbound: datetime | None = None
     reminded_at: datetime | None = None
-    restarted: bool = False
-    history: list[Said] = Field(default_factory=list)
+    history: list[Exchange] = Field(default_factory=list)
 
     # ------------------------------------------------------------ cart as domain values
 
@@ -120,7 +119,7 @@ class Session(BaseModel):
 
     def remember(self, who: Literal["in", "out"], text: str) -> None:
         """Append to the short history kept for operators."""
-        self.history.append(Said(at=utcnow(), who=who, text=text[:500]))
+        self.history.append(Exchange(at=utcnow(), who=who, text=text[:500]))
         del self.history[:-HISTORY_SIZE]
 
     def dump(self) -> bytes:

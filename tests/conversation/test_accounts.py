@@ -150,3 +150,30 @@ async def test_short_stock_is_said_and_the_available_quantity_offered(stack: Sta
     async with stack.runtime.pool.acquire() as conn:
         assert await conn.fetchval("SELECT total FROM orders WHERE number = 1001") == \
             Decimal("588.00")
+
+
+async def test_a_blocked_retailer_sees_prices_but_cannot_order(stack: Stack) -> None:
+    retailer_id = await add_retailer(stack.runtime, PHONE, status="blocked")
+    async with stack.runtime.pool.acquire() as conn:
+        await conn.execute("UPDATE retailers SET blocked_reason = 'payment 20 days late' "
+                           "WHERE id = $1", retailer_id)
+    chat = stack.chat(PHONE)
+    try:
+        review = (await chat.send("chini 10 kg"))[-1]
+        assert "Rs 980" in review.body
+        replies = await chat.tap(choice(review, "rv:confirm"))
+        assert "Your account is on hold (payment 20 days late)" in texts(replies)
+    finally:
+        await chat.close()
+    async with stack.runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM orders") == 0
+
+
+async def test_help_lists_the_commands_in_the_retailers_language(stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    chat = stack.chat(PHONE)
+    try:
+        assert "reorder — your last order again" in texts(await chat.send("help"))
+        assert "पहिले जस्तै — अघिल्लो अर्डर फेरि" in texts(await chat.send("मद्दत"))
+    finally:
+        await chat.close()

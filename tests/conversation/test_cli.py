@@ -99,3 +99,18 @@ async def test_chat_renders_choices_as_numbers_and_taps_by_number(
     assert "  1) Confirm\n" in out and "  2) Edit\n" in out and "  3) Cancel\n" in out
     assert "(tapped “Confirm”)" in out
     assert "Order #1001 placed with Shrestha Traders" in out
+
+
+async def test_chat_switches_identity_with_as(stack: Stack,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    client = ChatClient(stack.sim_url, "9779800000999", quiet=0.4, timeout=10)
+    try:
+        await client.mark_read()
+        assert await converse(client, [f"/as {PHONE}", "status", "/quit"]) == 0
+    finally:
+        await client.close()
+    out = capsys.readouterr().out
+    assert f"now chatting as {PHONE}" in out
+    assert f"[bot → {PHONE}]" in out
+    assert "You have no orders yet." in out

@@ -44,3 +44,27 @@ async def test_any_message_gets_a_reply_and_never_an_error(stack: Stack, text: s
     assert rows, f"no reply to {text!r}"
     for row in rows:
         assert "something went wrong" not in str(row["payload"]), text
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(reply_id=st.one_of(
+    st.text(min_size=1, max_size=40),
+    st.sampled_from(["rv:confirm:99", "rv:confirm:x", "q:1:NOPE", "q::", "of:take:1",
+                     "reorder:abc", "reorder:999", "rv:edit:1:extra", "::"])))
+async def test_any_tapped_choice_gets_a_reply_and_never_an_error(stack: Stack,
+                                                                 reply_id: str) -> None:
+    phone = str(next(_numbers))
+    await add_retailer(stack.runtime, phone)
+    assert await stack.sim.post_webhook(stack.sim.text_envelope(phone, "chini 2 kg")) == 200
+    async with stack.runtime.pool.acquire() as conn:
+        before = await conn.fetchval("SELECT count(*) FROM outbox WHERE recipient = $1", phone)
+    status = await stack.sim.post_webhook(stack.sim.reply_envelope(phone, reply_id, "x"))
+    assert status == 200
+    async with stack.runtime.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT payload FROM outbox WHERE recipient = $1 ORDER BY id "
+                                "OFFSET $2", phone, before)
+        assert await conn.fetchval("SELECT count(*) FROM orders") == 0
+    assert rows, f"no reply to a tap on {reply_id!r}"
+    for row in rows:
+        assert "something went wrong" not in str(row["payload"]), reply_id
