@@ -11,6 +11,7 @@ a vendor can answer any order in any order.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Protocol
 
@@ -24,6 +25,14 @@ from domain.vendor_commands import VendorCommand, VendorQuery, parse, parse_butt
 from flows import order_notices as notices
 from flows.i18n import t
 from flows.replies import Outgoing, Text
+
+log = logging.getLogger(__name__)
+
+# Failures that mean "try again later" (the pipeline answers 503 and WhatsApp redelivers).
+INFRASTRUCTURE = (
+    OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+    asyncpg.exceptions.SerializationError, asyncpg.exceptions.DeadlockDetectedError,
+)
 
 OPEN_ORDERS_SHOWN = 15
 
@@ -53,9 +62,18 @@ class VendorConversation:
         lang = getattr(vendor, "language", "en")
         command = self._command(message)
         if isinstance(command, VendorCommand):
-            return await order_service.vendor_act(
-                conn, vendor.id, command.order_number, command.action, command.reason,
-                self.clock(), accept_minutes=self.accept_minutes)
+            try:
+                # A savepoint: a bug rolls back only this action, never the message claim.
+                async with conn.transaction():
+                    return await order_service.vendor_act(
+                        conn, vendor.id, command.order_number, command.action, command.reason,
+                        self.clock(), accept_minutes=self.accept_minutes)
+            except INFRASTRUCTURE:
+                raise
+            except Exception:
+                # Answering beats a 5xx: WhatsApp would redeliver the same message for days.
+                log.exception("vendor action failed", extra={"wamid": message.wamid})
+                return [Outgoing(vendor.phone, Text(t(lang, "busy_error")))]
         if command is VendorQuery.LIST:
             return [await self._open_orders(conn, vendor, lang)]
         if command is None and not isinstance(message, TextMessage | InteractiveMessage |

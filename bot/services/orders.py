@@ -484,7 +484,8 @@ async def _release(conn: asyncpg.Connection, order: store.Order,
                    items: Sequence[store.OrderItem]) -> None:
     if order.vendor_id is None:
         return
-    for it in items:
+    # Product order, as when reserving, so a release and a reservation never deadlock.
+    for it in sorted(items, key=lambda x: (x.product_id, x.line_no)):
         await store.release(conn, vendor_id=order.vendor_id, product_id=it.product_id,
                             qty=it.reserved_qty)
     await store.set_reserved(conn, order.id, {it.line_no: Decimal(0) for it in items})

@@ -13,6 +13,9 @@ import pytest
 from bot.runtime import Runtime
 from bot.services import parties
 
+# The whole web + simulator + dispatcher stack, for the end-to-end test.
+from tests.conversation.conftest import stack  # noqa: F401
+
 T0 = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)  # 09:45 in Kathmandu
 
 

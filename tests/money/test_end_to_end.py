@@ -11,14 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from bot.services import ledger
-from tests.conversation.conftest import (  # noqa: F401 - `stack` is a fixture
-    VENDOR_PHONE,
-    Stack,
-    add_retailer,
-    choice,
-    stack,
-    texts,
-)
+from tests.conversation.conftest import VENDOR_PHONE, Stack, add_retailer, choice, texts
 
 PHONE = "9779812000042"
 

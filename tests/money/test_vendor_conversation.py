@@ -132,3 +132,18 @@ async def test_a_reject_re_routes_with_the_configured_window(conn: asyncpg.Conne
     row = await conn.fetchrow("SELECT vendor_id, accept_deadline FROM orders")
     assert row["vendor_id"] == backup
     assert row["accept_deadline"] == world.now + dt.timedelta(minutes=5)
+
+
+async def test_a_bug_in_an_action_is_answered_and_rolled_back_not_retried(
+        conn: asyncpg.Connection, world: World, monkeypatch: Any) -> None:
+    vendor, n = await _setup(conn, world)
+
+    async def broken(c: asyncpg.Connection, *args: Any, **kwargs: Any) -> None:
+        await c.execute("UPDATE orders SET status = 'accepted'")
+        raise ValueError("bug")
+
+    monkeypatch.setattr(orders, "vendor_act", broken)
+    async with conn.transaction():
+        out = await flow(world).handle(conn, vendor, text(vendor.phone, f"{n} ok"))
+    assert out[0].reply == Text(t("en", "busy_error"))
+    assert await conn.fetchval("SELECT status FROM orders") == "pending"
