@@ -25,10 +25,10 @@ REORDER_NUDGE = "reorder_nudge"
 VENDOR_WEEKLY_REPORT = "vendor_weekly_report"
 
 BODIES: dict[str, str] = {
-    PAYMENT_REMINDER_DUE_SOON: "Namaste {{1}}, {{2}} for order {{3}} is due on {{4}}. "
+    PAYMENT_REMINDER_DUE_SOON: "Namaste {{1}}, {{2}} (orders: {{3}}) is due on {{4}}. "
                                "Please pay by then to keep ordering on credit.",
-    PAYMENT_REMINDER_DUE_TODAY: "Namaste {{1}}, {{2}} for order {{3}} is due today ({{4}}).",
-    PAYMENT_REMINDER_OVERDUE: "Namaste {{1}}, {{2}} for order {{3}} was due on {{4}} and is "
+    PAYMENT_REMINDER_DUE_TODAY: "Namaste {{1}}, {{2}} (orders: {{3}}) is due today ({{4}}).",
+    PAYMENT_REMINDER_OVERDUE: "Namaste {{1}}, {{2}} (orders: {{3}}) was due on {{4}} and is "
                               "{{5}} days overdue. Please pay as soon as you can.",
     CREDIT_BLOCKED: "Namaste {{1}}, new credit orders are paused: {{2}} is {{3}} days "
                     "overdue (order {{4}}). They reopen as soon as it is paid.",
