@@ -228,7 +228,8 @@ class RetailerFlow:
             else:
                 await turn.shopping(said)
         for out in turn.out:
-            session.remember("out", _visible(out.reply))
+            if out.to == phone:  # not the vendor's copy of a new order
+                session.remember("out", _visible(out.reply))
         return session, turn.out
 
     def unreadable(self, phone: str, session: Session | None, account_lang: str | None
