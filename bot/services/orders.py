@@ -18,7 +18,7 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
 
@@ -195,15 +195,31 @@ class _Market:
     candidates: dict[int, routing.Candidate] = field(default_factory=dict)
 
 
+MAX_QTY = Decimal(100000)
+QTY_STEP = Decimal("0.001")  # order_items.qty is numeric(12, 3)
+
+
 def _merge(items: Sequence[Item]) -> list[Item] | NotAllowed:
+    """One line per product (quantities added up), each quantity checked and rounded."""
     merged: OrderedDict[str, Decimal] = OrderedDict()
     for it in items:
-        if not isinstance(it.qty, Decimal) or not it.qty.is_finite() or it.qty <= 0:
+        try:
+            qty = it.qty if isinstance(it.qty, Decimal) else Decimal(str(it.qty))
+        except ArithmeticError:
+            return NotAllowed("bad_qty", f"quantity for {it.sku} is not a number")
+        if not qty.is_finite() or qty <= 0:
             return NotAllowed("bad_qty", f"quantity for {it.sku} must be more than zero")
-        merged[it.sku] = merged.get(it.sku, Decimal(0)) + it.qty
+        merged[it.sku] = merged.get(it.sku, Decimal(0)) + qty
     if not merged:
         return NotAllowed("empty", "the order has no items")
-    return [Item(sku, qty) for sku, qty in merged.items()]
+    lines = []
+    for sku, qty in merged.items():
+        qty = qty.quantize(QTY_STEP, rounding=ROUND_HALF_UP)
+        if qty <= 0 or qty > MAX_QTY:
+            return NotAllowed("bad_qty", f"quantity for {sku} must be between 0.001 and "
+                                         f"{MAX_QTY}")
+        lines.append(Item(sku, qty))
+    return lines
 
 
 async def _market(conn: asyncpg.Connection, skus: Sequence[str]) -> _Market:
@@ -236,6 +252,11 @@ def _priced(market: _Market, vendor_id: int, lines: Sequence[Item]) -> tuple[Pri
         out.append(PricedLine(n, product.id, ln.sku, product.name, product.unit, ln.qty, price,
                               to_paisa(price * ln.qty)))
     return tuple(out)
+
+
+def _total(lines: Sequence[PricedLine]) -> Decimal:
+    """An order's total: the sum of its rounded line totals, so the two always agree."""
+    return sum((ln.line_total for ln in lines), Decimal("0.00"))
 
 
 def _short_lines(market: _Market, lines: Sequence[Item],
@@ -273,17 +294,20 @@ def _plan(market: _Market, area: str, lines: Sequence[Item], vendor_id: int | No
                                     for s in others[:3]))
         ranking = routing.rank(area, lines, [cand], deadline_seconds=deadline_seconds)
         why = f"{cand.name} chosen by the retailer"
-        return _Chosen(vendor_id, cand.name, _priced(market, vendor_id, lines),
-                       ranking[0].cart_total, why, ranking)
+        priced = _priced(market, vendor_id, lines)
+        return _Chosen(vendor_id, cand.name, priced, _total(priced), why, ranking)
     decision = routing.choose(area, lines, cands, deadline_seconds=deadline_seconds)
     if isinstance(decision, routing.Chosen):
         name = market.candidates[decision.vendor_id].name
-        return _Chosen(decision.vendor_id, name, _priced(market, decision.vendor_id, lines),
-                       decision.cart_total, decision.explanation, decision.ranking)
+        priced = _priced(market, decision.vendor_id, lines)
+        return _Chosen(decision.vendor_id, name, priced, _total(priced), decision.explanation,
+                       decision.ranking)
     if isinstance(decision, routing.Split):
-        return SplitOffer(tuple(
-            SplitPart(p.vendor_id, p.name, _priced(market, p.vendor_id, p.lines), p.total)
-            for p in decision.parts))
+        parts = []
+        for part in decision.parts:
+            priced = _priced(market, part.vendor_id, part.lines)
+            parts.append(SplitPart(part.vendor_id, part.name, priced, _total(priced)))
+        return SplitOffer(tuple(parts))
     shorts = []
     for s in decision.shortages:
         p = market.products[s.sku]

@@ -251,3 +251,35 @@ async def test_orders_racing_for_the_last_bags_never_oversell(
     assert all(isinstance(x, orders.Placed | orders.StockShort) for x in results)
     assert await world.stock(v, "rice") == D(0)
     assert await world.stock(v, "sugar") == D(996)
+
+
+async def test_fractional_quantities_keep_the_total_equal_to_its_lines(
+        conn: asyncpg.Connection, world: World) -> None:
+    r = await world.retailer()
+    v = await world.vendor("V")
+    for sku in ("a", "b", "c"):
+        await world.price(v, sku, "10.01", min_qty="0.1")
+    placed = await orders.place_order(
+        conn, retailer_id=r, items=[Item("a", D("0.3335")), Item("b", D("0.3335")),
+                                    Item("c", D("0.3335"))], actor="t", now=world.now)
+    assert isinstance(placed, orders.Placed)
+    assert [ln.qty for ln in placed.lines] == [D("0.334")] * 3
+    assert placed.order.total == sum(ln.line_total for ln in placed.lines)
+    assert await ledger.check(conn) == []
+
+
+async def test_silly_quantities_are_refused_not_crashed_on(conn: asyncpg.Connection,
+                                                          world: World) -> None:
+    r = await world.retailer()
+    v = await world.vendor("V")
+    await world.price(v, "sugar", "100")
+    for qty in (D(0), D(-1), D("NaN"), D("1e9"), D("0.0001")):
+        got = await orders.place_order(conn, retailer_id=r, items=[Item("sugar", qty)],
+                                       actor="t", now=world.now)
+        assert isinstance(got, orders.NotAllowed) and got.code == "bad_qty", qty
+    got = await orders.place_order(conn, retailer_id=r, items=[], actor="t", now=world.now)
+    assert isinstance(got, orders.NotAllowed) and got.code == "empty"
+    same = await orders.place_order(conn, retailer_id=r,
+                                    items=[Item("sugar", D(1)), Item("sugar", D(2))],
+                                    actor="t", now=world.now)
+    assert isinstance(same, orders.Placed) and [ln.qty for ln in same.lines] == [D(3)]
