@@ -232,12 +232,6 @@ class RetailerFlow:
                 session.remember("out", _visible(out.reply))
         return session, turn.out
 
-    def unreadable(self, phone: str, session: Session | None, account_lang: str | None
-                   ) -> list[Outgoing]:
-        """The polite "I read text, buttons and lists" reply, in the retailer's language."""
-        lang = session.language if session else (account_lang or "en")
-        return [Outgoing(phone, Text(t(lang, "unsupported")))]
-
 
 def _needs_context(said: Said) -> bool:
     """A message that only makes sense with the session we no longer have."""
@@ -527,11 +521,9 @@ class _Turn:
             self.say(Text("\n".join(notes)))
         if self.s.cart:
             await self.show_review()
-        elif not notes:
-            self.text("cart.empty")
         else:
             self.fire("emptied")
-            if not any(line for line in notes if "?" in line):
+            if not notes:
                 self.text("cart.empty")
 
     # ------------------------------------------------------------ questions
