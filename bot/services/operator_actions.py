@@ -8,13 +8,20 @@ audit_log row naming who did it, committed together with the change.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
 import orjson
 
 from bot.jsontext import dumps
+from bot.logs import current_request_id
+from bot.services import ledger, parties
+from bot.services import orders as order_service
 from bot.store import outbox as outbox_store
+from bot.store.outbox import enqueue
+from domain.order_status import Role
 
 
 class ActionError(Exception):
@@ -51,3 +58,95 @@ async def retry_outbox(conn: asyncpg.Connection, row_id: int, *, actor: str,
         await audit(conn, actor=actor, action="outbox.retry", target=f"outbox:{row_id}",
                     details={"previous_status": status, **(context or {})})
     return {"id": row_id, "status": "pending", "previous_status": status}
+
+
+async def cancel_order(conn: asyncpg.Connection, number: int, *, reason: str, actor: str,
+                       context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Cancel an open order through the order service; the notices go to the outbox."""
+    if not reason.strip():
+        raise ActionError(422, "a reason is required to cancel an order")
+    async with conn.transaction():
+        result = await order_service.cancel_order(
+            conn, order_number=number, role=Role.OPERATOR, actor=actor, reason=reason,
+            now=dt.datetime.now(dt.UTC))
+        if isinstance(result, order_service.CancelRefused):
+            status = 404 if result.code == "not_found" else 409
+            raise ActionError(status, result.message, code=result.code,
+                              order_status=result.status)
+        await enqueue(conn, list(result.outgoing), request_id=current_request_id())
+        previous = await conn.fetchval(
+            "SELECT from_status FROM order_events WHERE order_id = $1 AND to_status = "
+            "'cancelled' ORDER BY id DESC LIMIT 1", result.order.id)
+        await audit(conn, actor=actor, action="order.cancel", target=f"order:{number}",
+                    details={"reason": reason, "previous_status": previous, **(context or {})})
+    return {"number": number, "status": result.order.status, "previous_status": previous,
+            "notices": len(result.outgoing)}
+
+
+async def record_payment(conn: asyncpg.Connection, *, retailer: str, amount: Decimal,
+                         method: str, reference: str | None, order_number: int | None,
+                         actor: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Post a payment to the ledger (receipt to the outbox); a repeated reference is a no-op."""
+    async with conn.transaction():
+        try:
+            found = await parties.find_retailer(conn, retailer)
+            result = await ledger.record_payment(
+                conn, retailer_id=found.id, amount=amount, method=method, reference=reference,
+                order_number=order_number, actor=actor, now=dt.datetime.now(dt.UTC))
+        except parties.PartyError as exc:
+            raise ActionError(404, str(exc)) from None
+        except ledger.LedgerError as exc:
+            raise ActionError(422, str(exc)) from None
+        if not result.duplicate:
+            await enqueue(conn, list(result.outgoing), request_id=current_request_id())
+            await audit(conn, actor=actor, action="payment.record",
+                        target=f"retailer:{found.phone}",
+                        details={"payment_id": result.payment.id, "amount": result.payment.amount,
+                                 "method": method, "reference": reference, **(context or {})})
+    p = result.payment
+    return {"payment_id": p.id, "ledger_entry_id": result.entry.id,
+            "duplicate": result.duplicate, "retailer": found.phone, "amount": p.amount,
+            "method": p.method, "reference": p.reference, "balance": result.balance}
+
+
+def _party_error(exc: parties.PartyError) -> ActionError:
+    message = str(exc)
+    return ActionError(404 if message.startswith("no ") else 422, message)
+
+
+def _retailer_view(r: Any) -> dict[str, Any]:
+    return {"phone": r.phone, "shop_name": r.shop_name, "status": r.status,
+            "blocked_reason": r.blocked_reason, "credit_limit": r.credit_limit,
+            "credit_terms_days": r.credit_terms_days, "approved_at": r.approved_at}
+
+
+async def set_credit_limit(conn: asyncpg.Connection, phone: str, limit: Decimal, *,
+                           terms_days: int | None, actor: str) -> dict[str, Any]:
+    """Change a retailer's credit limit (the parties service audits it)."""
+    try:
+        r = await parties.set_limit(conn, phone, limit, actor=actor, terms_days=terms_days,
+                                    now=dt.datetime.now(dt.UTC))
+    except parties.PartyError as exc:
+        raise _party_error(exc) from None
+    return _retailer_view(r)
+
+
+async def approve_retailer(conn: asyncpg.Connection, phone: str, *, actor: str
+                           ) -> dict[str, Any]:
+    """Let a retailer order (the parties service audits it)."""
+    try:
+        r = await parties.approve_retailer(conn, phone, actor=actor, now=dt.datetime.now(dt.UTC))
+    except parties.PartyError as exc:
+        raise _party_error(exc) from None
+    return _retailer_view(r)
+
+
+async def block_retailer(conn: asyncpg.Connection, phone: str, *, reason: str, actor: str
+                         ) -> dict[str, Any]:
+    """Stop a retailer ordering (the parties service audits it)."""
+    try:
+        r = await parties.block_retailer(conn, phone, reason=reason, actor=actor,
+                                         now=dt.datetime.now(dt.UTC))
+    except parties.PartyError as exc:
+        raise _party_error(exc) from None
+    return _retailer_view(r)

@@ -9,11 +9,13 @@ the OpenAPI document.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
+from bot import session_admin
 from bot.services import operator_actions
 from bot.store import reports
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond
@@ -58,6 +60,36 @@ class OutboxQuery(_Query):
 
 class StatsQuery(_Query):
     days: int = Field(default=7, ge=1, le=366)
+
+
+class SessionsQuery(_Query):
+    state: str | None = Field(default=None, max_length=40)
+    idle_over: float | None = Field(default=None, ge=0, description="idle for over N minutes")
+    limit: int = Field(default=200, ge=1, le=5000)
+
+
+class PaymentBody(_Body):
+    """A payment received from a retailer."""
+
+    retailer: str = Field(min_length=5, max_length=32, description="retailer phone")
+    amount: Decimal = Field(gt=0, le=100_000_000, max_digits=14, decimal_places=2)
+    method: Literal["cash", "esewa", "khalti", "bank"] = "cash"
+    reference: str | None = Field(default=None, min_length=1, max_length=120,
+                                  description="unique: a repeat records nothing new")
+    order: int | None = Field(default=None, ge=1, description="the order it pays for")
+
+
+class CreditLimitBody(_Body):
+    limit: Decimal = Field(ge=0, le=100_000_000, max_digits=14, decimal_places=2)
+    terms_days: int | None = Field(default=None, ge=1, le=365)
+
+
+class BlockBody(_Body):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class CancelBody(_Body):
+    reason: str = Field(min_length=1, max_length=200)
 
 
 class AuditQuery(_Query):
@@ -108,6 +140,20 @@ async def show_order(call: Call) -> web.Response:
     return respond(order)
 
 
+@ADMIN.route("POST", "/api/admin/orders/{number}/cancel", write=True, body=CancelBody,
+             summary="Cancel an open order (stock released, both sides told)",
+             responses={404: "No such order", 409: "The order can no longer be cancelled"})
+async def cancel_order(call: Call) -> web.Response:
+    number = _int_param(call, "number")
+    body: CancelBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.cancel_order(conn, number, reason=body.reason,
+                                                     actor=call.actor,
+                                                     context=call.audit_context())
+    call.audited = True
+    return respond(result)
+
+
 # ---------------------------------------------------------------- parties
 
 
@@ -130,6 +176,56 @@ async def show_retailer(call: Call) -> web.Response:
     if row is None:
         raise ApiError(404, "retailer not found")
     return respond(row)
+
+
+@ADMIN.route("POST", "/api/admin/retailers/{phone}/credit-limit", write=True,
+             body=CreditLimitBody, summary="Set a retailer's credit limit (and terms)",
+             responses={404: "No such retailer", 422: "Invalid limit or terms"})
+async def set_credit_limit(call: Call) -> web.Response:
+    body: CreditLimitBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.set_credit_limit(
+            conn, call.params["phone"], body.limit, terms_days=body.terms_days,
+            actor=call.actor)
+    call.audited = True  # the parties service writes the audit row in its transaction
+    return respond(result)
+
+
+@ADMIN.route("POST", "/api/admin/retailers/{phone}/approve", write=True,
+             summary="Approve a retailer (they may order on credit)",
+             responses={404: "No such retailer"})
+async def approve_retailer(call: Call) -> web.Response:
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.approve_retailer(conn, call.params["phone"],
+                                                         actor=call.actor)
+    call.audited = True
+    return respond(result)
+
+
+@ADMIN.route("POST", "/api/admin/retailers/{phone}/block", write=True, body=BlockBody,
+             summary="Block a retailer from ordering (placed orders carry on)",
+             responses={404: "No such retailer"})
+async def block_retailer(call: Call) -> web.Response:
+    body: BlockBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.block_retailer(conn, call.params["phone"],
+                                                       reason=body.reason, actor=call.actor)
+    call.audited = True
+    return respond(result)
+
+
+@ADMIN.route("POST", "/api/admin/payments", write=True, body=PaymentBody, success=201,
+             summary="Record a retailer's payment (ledger credit, receipt on WhatsApp)",
+             responses={404: "No such retailer", 422: "Not a valid payment for this retailer"})
+async def record_payment(call: Call) -> web.Response:
+    body: PaymentBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.record_payment(
+            conn, retailer=body.retailer, amount=body.amount, method=body.method,
+            reference=body.reference, order_number=body.order, actor=call.actor,
+            context=call.audit_context())
+    call.audited = True
+    return respond(result, status=200 if result["duplicate"] else 201)
 
 
 @ADMIN.route("GET", "/api/admin/vendors", summary="List vendors with 30-day performance",
@@ -184,6 +280,40 @@ async def retry_outbox(call: Call) -> web.Response:
                                                      context=call.audit_context())
     call.audited = True
     return respond(result)
+
+
+# ---------------------------------------------------------------- sessions
+
+
+@ADMIN.route("GET", "/api/admin/sessions", query=SessionsQuery,
+             summary="Live conversations (Redis), most recently active first")
+async def list_sessions(call: Call) -> web.Response:
+    q: SessionsQuery = call.query
+    rows = await session_admin.list_sessions(call.runtime, state=q.state,
+                                             idle_over=q.idle_over, limit=q.limit)
+    return respond({"sessions": rows, "count": len(rows)})
+
+
+@ADMIN.route("GET", "/api/admin/sessions/{phone}",
+             summary="One conversation: state, cart, questions, history, lock",
+             responses={404: "No session or lock for this phone"})
+async def show_session(call: Call) -> web.Response:
+    found = await session_admin.show_session(call.runtime, call.params["phone"])
+    if found is None:
+        raise ApiError(404, "no session for this phone")
+    return respond(found)
+
+
+@ADMIN.route("POST", "/api/admin/sessions/{phone}/reset", write=True,
+             summary="Forget a stuck conversation (the next message starts afresh)",
+             responses={404: "No session for this phone"})
+async def reset_session(call: Call) -> web.Response:
+    phone = call.params["phone"]
+    if not await session_admin.reset_session(call.runtime, phone, actor=call.actor,
+                                             context=call.audit_context()):
+        raise ApiError(404, "no session for this phone")
+    call.audited = True
+    return respond({"phone": phone, "reset": True})
 
 
 # ---------------------------------------------------------------- stats and audit

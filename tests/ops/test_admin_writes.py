@@ -1,0 +1,144 @@
+"""Admin writes go through the same services as the CLI and WhatsApp, and each is audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from bot.runtime import Runtime
+from bot.services import parties
+from bot.store.catalog import load_demo
+from tests.channel.conftest import signed, text_envelope
+from tests.ops.helpers import bearer, serving
+
+SHOP = "9779812345123"
+
+
+@pytest.fixture
+async def shop(runtime: Runtime) -> Runtime:
+    await load_demo(runtime.pool)
+    async with runtime.pool.acquire() as conn:
+        await parties.add_retailer(conn, phone=SHOP, shop_name="Ram Kirana", area="Kathmandu",
+                                   credit_limit=Decimal("10000"), approve=True, actor="test",
+                                   now=dt.datetime.now(dt.UTC))
+    return runtime
+
+
+async def _audit(runtime: Runtime, action: str) -> list[dict[str, Any]]:
+    async with runtime.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT actor, action, target, details FROM audit_log "
+                                "WHERE action = $1 ORDER BY id", action)
+    return [dict(r) for r in rows]
+
+
+async def test_recording_a_payment_credits_the_ledger_and_is_audited(shop: Runtime) -> None:
+    body = {"retailer": SHOP, "amount": "1500", "method": "esewa", "reference": "ESW-123"}
+    async with serving(shop) as client:
+        first = await client.post("/api/admin/payments", json=body,
+                                  headers={**bearer("gita"), "X-Request-Id": "req-pay"})
+        first_body = await first.json()
+        again = await client.post("/api/admin/payments", json=body, headers=bearer("gita"))
+        again_body = await again.json()
+    assert first.status == 201
+    assert Decimal(first_body["balance"]) == Decimal("-1500.00")  # paid in advance
+    assert again.status == 200 and again_body["duplicate"] is True
+    audit = await _audit(shop, "payment.record")
+    assert len(audit) == 1
+    assert audit[0]["actor"] == "admin:gita"
+    assert audit[0]["target"] == f"retailer:{SHOP}"
+    assert audit[0]["details"]["request_id"] == "req-pay"
+    assert audit[0]["details"]["amount"] == "1500.00"
+
+
+async def test_a_bad_payment_body_is_400_naming_each_field(shop: Runtime) -> None:
+    async with serving(shop) as client:
+        resp = await client.post("/api/admin/payments", headers=bearer(), json={
+            "retailer": SHOP, "amount": "-5", "method": "cheque"})
+        data = await resp.json()
+    assert resp.status == 400
+    assert {f["field"] for f in data["fields"]} == {"amount", "method"}
+    assert await _audit(shop, "payment.record") == []
+
+
+async def test_setting_a_limit_changes_available_credit_and_is_audited(shop: Runtime) -> None:
+    async with serving(shop) as client:
+        resp = await client.post(f"/api/admin/retailers/{SHOP}/credit-limit",
+                                 json={"limit": "25000", "terms_days": 15},
+                                 headers=bearer("gita"))
+        credit = await (await client.get(f"/api/retailers/{SHOP}/credit",
+                                         headers=bearer())).json()
+        missing = await client.post("/api/admin/retailers/9779800000000/credit-limit",
+                                    json={"limit": "1"}, headers=bearer())
+    assert resp.status == 200
+    assert Decimal(credit["available"]) == Decimal("25000")
+    assert credit["terms_days"] == 15
+    assert missing.status == 404
+    audit = await _audit(shop, "retailer.set_limit")
+    assert [(a["actor"], a["target"]) for a in audit] == [("admin:gita", SHOP)]
+
+
+async def test_block_then_approve_a_retailer(shop: Runtime) -> None:
+    async with serving(shop) as client:
+        blocked = await (await client.post(f"/api/admin/retailers/{SHOP}/block",
+                                           json={"reason": "cheque bounced"},
+                                           headers=bearer())).json()
+        refused = await client.post("/api/orders", headers={
+            **bearer(), "Idempotency-Key": "blocked-order-1"},
+            json={"retailer": SHOP, "items": [{"sku": "RICE-MANSULI-25", "qty": "1"}]})
+        refused_body = await refused.json()
+        approved = await (await client.post(f"/api/admin/retailers/{SHOP}/approve",
+                                            headers=bearer())).json()
+    assert blocked["status"] == "blocked"
+    assert refused.status == 422 and refused_body["code"] == "blocked"
+    assert approved["status"] == "active"
+    assert [a["actor"] for a in await _audit(shop, "retailer.blocked")] == ["admin:sita"]
+    # The first approval was the fixture's; the second is this operator's.
+    assert [a["actor"] for a in await _audit(shop, "retailer.active")] == ["test", "admin:sita"]
+
+
+async def test_cancelling_an_order_tells_both_sides_and_is_audited(shop: Runtime) -> None:
+    async with serving(shop) as client:
+        placed = await (await client.post("/api/orders", headers={
+            **bearer(), "Idempotency-Key": "cancel-me-0001"},
+            json={"retailer": SHOP, "items": [{"sku": "RICE-MANSULI-25", "qty": "1"}]})).json()
+        number = placed["order"]["number"]
+        resp = await client.post(f"/api/admin/orders/{number}/cancel",
+                                 json={"reason": "shop closed today"}, headers=bearer("gita"))
+        data = await resp.json()
+        again = await client.post(f"/api/admin/orders/{number}/cancel",
+                                  json={"reason": "again"}, headers=bearer())
+        unknown = await client.post("/api/admin/orders/99999/cancel",
+                                    json={"reason": "x"}, headers=bearer())
+    assert resp.status == 200
+    assert (data["status"], data["previous_status"]) == ("cancelled", "pending")
+    assert again.status == 409
+    assert unknown.status == 404
+    async with shop.pool.acquire() as conn:
+        notices = await conn.fetchval("SELECT count(*) FROM outbox")
+    assert notices == 2 + 2  # placing: offer + shop; cancelling: vendor + shop
+    audit = await _audit(shop, "order.cancel")
+    assert [(a["actor"], a["target"], a["details"]["reason"]) for a in audit] == [
+        ("admin:gita", f"order:{number}", "shop closed today")]
+
+
+async def test_sessions_can_be_listed_shown_and_reset(shop: Runtime) -> None:
+    async with serving(shop) as client:
+        data, headers = signed(text_envelope(SHOP, "2 bora mansuli", "wamid.sess1"))
+        assert (await client.post("/webhook", data=data, headers=headers)).status == 200
+        listed = await (await client.get("/api/admin/sessions", headers=bearer())).json()
+        idle = await (await client.get("/api/admin/sessions?idle_over=60",
+                                       headers=bearer())).json()
+        shown = await (await client.get(f"/api/admin/sessions/{SHOP}", headers=bearer())).json()
+        reset = await client.post(f"/api/admin/sessions/{SHOP}/reset", headers=bearer("gita"))
+        gone = await client.get(f"/api/admin/sessions/{SHOP}", headers=bearer())
+    assert [s["phone"] for s in listed["sessions"]] == [SHOP]
+    assert listed["sessions"][0]["cart_lines"] == 1
+    assert idle["sessions"] == []  # active a moment ago
+    assert shown["session"]["cart"][0]["sku"] == "RICE-MANSULI-25"
+    assert reset.status == 200
+    assert gone.status == 404
+    audit = await _audit(shop, "session.reset")
+    assert [(a["actor"], a["target"]) for a in audit] == [("admin:gita", f"phone:{SHOP}")]
