@@ -26,7 +26,7 @@ from flows import machine as m
 from flows.commands import Command, command_of
 from flows.i18n import money, qty, script_language, t, unit
 from flows.replies import Button, Buttons, ListMenu, ListRow, ListSection, Outgoing, Reply, Text
-from flows.session import Candidate, CartItem, Question, Session, utcnow
+from flows.session import Candidate, CartItem, Language, Question, Session, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -369,7 +369,7 @@ class _Turn:
             await self.reorder()
             return True
         if cmd in (Command.ENGLISH, Command.NEPALI):
-            lang = "en" if cmd is Command.ENGLISH else "ne"
+            lang: Language = "en" if cmd is Command.ENGLISH else "ne"
             self.s.language = lang
             self.s.language_chosen = True
             assert self.account is not None
