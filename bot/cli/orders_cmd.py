@@ -12,10 +12,12 @@ from bot.cli.output import (
     add_json_flag,
     add_operator_flag,
     cli_runtime,
+    operator_name,
     show_json,
     show_record,
     show_table,
 )
+from bot.services import operator_actions
 from bot.store import reports
 
 ORDER_COLUMNS = (
@@ -93,16 +95,17 @@ async def _show(args: argparse.Namespace) -> int:
 
 
 async def _cancel(args: argparse.Namespace) -> int:
-    from bot.cli.output import operator_name
-    from bot.services.operator_actions import cancel_order
-
-    async with cli_runtime() as rt:
-        result = await cancel_order(rt, args.number, reason=args.reason,
-                                    actor=operator_name(args))
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        try:
+            result = await operator_actions.cancel_order(conn, args.number, reason=args.reason,
+                                                         actor=operator_name(args))
+        except operator_actions.ActionError as exc:
+            raise CliError(exc.message) from None
     if args.json:
         show_json(result)
     else:
-        print(f"order #{args.number} cancelled ({result['previous_status']} → cancelled)")
+        print(f"order #{args.number} cancelled ({result['previous_status']} → cancelled); "
+              f"{result['notices']} notice(s) queued")
     return 0
 
 

@@ -9,28 +9,13 @@ not touched) and is written to the audit log.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import getpass
-import inspect
 import json
 from typing import Any
 
+from bot import session_admin
 from bot.cli.errors import CliError
+from bot.cli.output import operator_name
 from bot.cli.settings_arg import settings_for_cli
-from bot.locks import SenderLocks
-
-
-def _session_summary(phone: str, data: dict[str, Any], ttl_ms: int) -> dict[str, Any]:
-    cart = data.get("cart") or []
-    return {
-        "phone": phone,
-        "state": data.get("state"),
-        "language": data.get("language"),
-        "cart_lines": len(cart),
-        "questions": len(data.get("questions") or []),
-        "last_activity": data.get("last_activity"),
-        "expires_in_s": round(ttl_ms / 1000) if ttl_ms >= 0 else None,
-    }
 
 
 async def _open() -> Any:
@@ -44,76 +29,37 @@ async def _open() -> Any:
         raise CliError(f"cannot connect: {exc}") from None
 
 
-async def _read(rt: Any, phone: str) -> tuple[dict[str, Any] | None, int]:
-    import orjson
-
-    key = rt.keys.session(phone)
-    raw = await rt.redis.get(key)
-    if raw is None:
-        return None, -2
-    ttl = await rt.redis.pttl(key)
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        data = {"unreadable": raw.decode(errors="replace")[:500]}
-    return (data if isinstance(data, dict) else {"value": data}), int(ttl)
-
-
 async def _list(args: argparse.Namespace) -> int:
     rt = await _open()
     try:
-        prefix = rt.keys.session("")
-        rows = []
-        async for key in rt.redis.scan_iter(match=rt.keys.session_pattern(), count=500):
-            phone = key.decode()[len(prefix):]
-            data, ttl = await _read(rt, phone)
-            if data is None:
-                continue
-            if args.state and data.get("state") != args.state:
-                continue
-            rows.append(_session_summary(phone, data, ttl))
-            if len(rows) >= args.limit:
-                break
+        rows = await session_admin.list_sessions(rt, state=args.state,
+                                                 idle_over=args.idle_over, limit=args.limit)
     finally:
         await rt.close()
-    rows.sort(key=lambda r: str(r.get("last_activity") or ""), reverse=True)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     if not rows:
         print("no sessions")
         return 0
-    print(f"{'PHONE':<16} {'STATE':<16} {'LANG':<4} {'CART':>4} {'ASK':>3}  LAST ACTIVITY")
+    print(f"{'PHONE':<16} {'STATE':<16} {'LANG':<4} {'CART':>4} {'ASK':>3} {'IDLE m':>7}"
+          "  LAST ACTIVITY")
     for r in rows:
+        idle = "-" if r["idle_minutes"] is None else f"{r['idle_minutes']:.0f}"
         print(f"{r['phone']:<16} {r['state'] or '?':<16} {r['language'] or '?':<4} "
-              f"{r['cart_lines']:>4} {r['questions']:>3}  {r['last_activity'] or '-'}")
+              f"{r['cart_lines']:>4} {r['questions']:>3} {idle:>7}  {r['last_activity'] or '-'}")
     return 0
 
 
 async def _show(args: argparse.Namespace) -> int:
     rt = await _open()
     try:
-        data, ttl = await _read(rt, args.phone)
-        holder = await rt.redis.get(rt.keys.lock(args.phone))
-        lock_ttl = await rt.redis.pttl(rt.keys.lock(args.phone))
-        waiting = await rt.redis.llen(rt.keys.lock_queue(args.phone))
+        out = await session_admin.show_session(rt, args.phone)
     finally:
         await rt.close()
-    lock: dict[str, Any] | None = None
-    if holder is not None:
-        # The holder re-arms the lock's expiry every third of its ttl, so the
-        # age Redis can tell is the time since the last re-arm (a stalled holder
-        # shows a growing age until the lock expires).
-        ttl_s = inspect.signature(SenderLocks.__init__).parameters["ttl"].default
-        held_for = max(0.0, ttl_s - lock_ttl / 1000) if lock_ttl >= 0 else None
-        lock = {"holder": holder.decode(errors="replace"),
-                "age_s": round(held_for, 1) if held_for is not None else None,
-                "expires_in_s": round(lock_ttl / 1000, 1) if lock_ttl >= 0 else None,
-                "waiting": int(waiting)}
-    if data is None and lock is None:
+    if out is None:
         raise CliError(f"no session for {args.phone}")
-    out = {"phone": args.phone, "session": data,
-           "expires_in_s": round(ttl / 1000) if ttl >= 0 else None, "lock": lock}
+    data, lock = out["session"], out["lock"]
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
@@ -150,17 +96,7 @@ async def _show(args: argparse.Namespace) -> int:
 async def _reset(args: argparse.Namespace) -> int:
     rt = await _open()
     try:
-        data, _ = await _read(rt, args.phone)
-        deleted = await rt.redis.delete(rt.keys.session(args.phone))
-        if deleted:
-            async with rt.pool.acquire() as conn:
-                await conn.execute(
-                    "INSERT INTO audit_log (actor, action, target, details) "
-                    "VALUES ($1, 'session.reset', $2, $3)",
-                    f"cli:{getpass.getuser()}", f"phone:{args.phone}",
-                    {"state": (data or {}).get("state"),
-                     "cart_lines": len((data or {}).get("cart") or []),
-                     "at": dt.datetime.now(dt.UTC).isoformat()})
+        deleted = await session_admin.reset_session(rt, args.phone, actor=operator_name(args))
     finally:
         await rt.close()
     result = {"phone": args.phone, "reset": bool(deleted)}
@@ -180,6 +116,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lp = s.add_parser("list", help="list live sessions, most recent first",
                       description="List live sessions: phone, state, language, cart size.")
     lp.add_argument("--state", help="only sessions in this state (e.g. reviewing)")
+    lp.add_argument("--idle-over", type=float, metavar="MIN",
+                    help="only sessions idle for more than MIN minutes")
     lp.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
     lp.add_argument("--json", action="store_true", help="JSON output")
     lp.set_defaults(handler=_list)

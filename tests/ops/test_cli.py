@@ -103,3 +103,24 @@ def test_admin_token_without_a_secret_is_a_clear_error(
     monkeypatch.setenv("JWT_SECRET", "")
     assert main(["admin", "token", "--operator", "sita"]) == 1
     assert "JWT_SECRET" in capsys.readouterr().err
+
+
+def test_orders_cancel_goes_through_the_order_service_and_is_audited(
+    seeded: dict[str, int], cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = _json(capsys, ["orders", "cancel", "1001", "--reason", "duplicate order",
+                            "--as", "sita", "--json"])
+    assert result == {"number": 1001, "status": "cancelled", "previous_status": "pending",
+                      "notices": 2}
+    shown = _json(capsys, ["orders", "show", "#1001", "--json"])
+    assert isinstance(shown, dict)
+    assert shown["events"][-1]["actor"] == "cli:sita"
+    assert shown["events"][-1]["reason"] == "duplicate order"
+    assert main(["orders", "cancel", "1001", "--reason", "again"]) == 1
+    assert capsys.readouterr().err.startswith("khaacho orders: ")
+
+
+def test_orders_cancel_requires_a_reason(cli_env: None) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["orders", "cancel", "1001"])
+    assert exit_info.value.code == 2
