@@ -118,6 +118,15 @@ def parse(text: str) -> VendorCommand | None:
     return None
 
 
+def parse_bare(text: str) -> VendorAction | None:
+    """The action when the whole text is just a keyword (`ok`, `पठाइयो`), no order number."""
+    norm = normalize(text).strip(" .,!?:;-")
+    for word, action in _ALL_WORDS:
+        if norm == " ".join(word.split()).casefold():
+            return action
+    return None
+
+
 def parse_query(text: str) -> VendorQuery | None:
     """A request to list open orders or for help, when the whole text is one."""
     norm = normalize(text).strip(" ?!.")

@@ -21,10 +21,19 @@ from bot.services import orders as order_service
 from bot.store import orders as order_store
 from bot.store import parties as party_store
 from bot.whatsapp.inbound import ButtonMessage, InboundMessage, InteractiveMessage, TextMessage
-from domain.vendor_commands import VendorCommand, VendorQuery, parse, parse_button, parse_query
+from domain.vendor_commands import (
+    VendorAction,
+    VendorCommand,
+    VendorQuery,
+    button_id,
+    parse,
+    parse_bare,
+    parse_button,
+    parse_query,
+)
 from flows import order_notices as notices
 from flows.i18n import t
-from flows.replies import Outgoing, Text
+from flows.replies import Button, Buttons, ListMenu, ListRow, ListSection, Outgoing, Text
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +44,9 @@ INFRASTRUCTURE = (
 )
 
 OPEN_ORDERS_SHOWN = 15
+# The status an order must be in for each action to apply.
+_STATUS_FOR = {VendorAction.ACCEPT: "pending", VendorAction.REJECT: "pending",
+               VendorAction.DISPATCH: "accepted", VendorAction.DELIVER: "dispatched"}
 
 
 class VendorLike(Protocol):
@@ -76,13 +88,18 @@ class VendorConversation:
                 return [Outgoing(vendor.phone, Text(t(lang, "busy_error")))]
         if command is VendorQuery.LIST:
             return [await self._open_orders(conn, vendor, lang)]
+        if isinstance(command, VendorAction):
+            confirm = await self._which_order(conn, vendor, lang, command)
+            if confirm is not None:
+                return [confirm]
         if command is None and not isinstance(message, TextMessage | InteractiveMessage |
                                               ButtonMessage):
             return [Outgoing(vendor.phone, Text(t(lang, "vendor.unsupported")))]
         return [Outgoing(vendor.phone, Text(t(lang, "vendor.help")))]
 
     @staticmethod
-    def _command(message: InboundMessage) -> VendorCommand | VendorQuery | None:
+    def _command(message: InboundMessage
+                 ) -> VendorCommand | VendorQuery | VendorAction | None:
         if isinstance(message, InteractiveMessage):
             reply_id = message.reply_id
             if reply_id:
@@ -96,8 +113,43 @@ class VendorConversation:
             return parse(message.button.text or "") if message.button.text else None
         if isinstance(message, TextMessage):
             body = message.text.body
-            return parse(body) or parse_query(body)
+            return parse(body) or parse_query(body) or parse_bare(body)
         return None
+
+    async def _which_order(self, conn: asyncpg.Connection, vendor: VendorLike, lang: str,
+                           action: VendorAction) -> Outgoing | None:
+        """`ok` without a number: offer the orders it could mean as buttons to tap.
+
+        Never acted on directly: a bare `ok` may answer some other message, and an
+        order is money.
+        """
+        status = _STATUS_FOR[action]
+        orders = [o for o in await order_store.open_orders_of_vendor(conn, vendor.id, limit=50)
+                  if o.status == status]
+        if not orders:
+            return None
+        if len(orders) == 1:
+            o = orders[0]
+            retailer = await party_store.retailer(conn, o.retailer_id)
+            actions = ((VendorAction.ACCEPT, VendorAction.REJECT)
+                       if status == "pending" else (action,))
+            return Outgoing(vendor.phone, Buttons(
+                body=t(lang, "vendor.confirm_one", number=o.number,
+                       shop=retailer.shop_name if retailer else "-",
+                       total=notices.amount(lang, o.total)),
+                buttons=tuple(Button(button_id(a, o.number), t(lang, f"vendor.btn.{a.value}"))
+                              for a in actions)), correlation=notices.correlation(o.number))
+        rows = []
+        for o in orders[:10]:
+            retailer = await party_store.retailer(conn, o.retailer_id)
+            title = t(lang, "vendor.pick.row", number=o.number,
+                      shop=retailer.shop_name if retailer else "-")
+            rows.append(ListRow(button_id(action, o.number), title[:24],
+                                notices.amount(lang, o.total)))
+        return Outgoing(vendor.phone, ListMenu(
+            body=t(lang, "vendor.pick"), button=t(lang, "vendor.pick.button"),
+            sections=(ListSection(t(lang, f"vendor.action.{action.value}")[:24],
+                                  tuple(rows)),)))
 
     async def _open_orders(self, conn: asyncpg.Connection, vendor: VendorLike,
                            lang: str) -> Outgoing:

@@ -200,6 +200,12 @@ STRINGS.update({
     "vendor.offer.footer": "Khaacho order",
     "vendor.btn.accept": "Accept",
     "vendor.btn.reject": "Reject",
+    "vendor.confirm_one": "Order #{number} — {shop}, {total}. Tap to confirm:",
+    "vendor.pick": "Which order do you mean? Choose one:",
+    "vendor.pick.button": "Orders",
+    "vendor.pick.row": "#{number} {shop}",
+    "vendor.btn.dispatch": "Dispatched",
+    "vendor.btn.deliver": "Delivered",
     "vendor.accepted": (
         "✅ Order #{number} accepted. Deliver to {shop}, {area} (📞 {phone}).\n"
         "When it leaves, reply “DISPATCHED {number}”."

@@ -190,6 +190,12 @@ STRINGS.update({
     "vendor.offer.footer": "खाचो अर्डर",
     "vendor.btn.accept": "स्वीकार",
     "vendor.btn.reject": "अस्वीकार",
+    "vendor.confirm_one": "अर्डर #{number} — {shop}, {total}। पक्का गर्न थिच्नुहोस्:",
+    "vendor.pick": "कुन अर्डर भन्नुभएको? एउटा छान्नुहोस्:",
+    "vendor.pick.button": "अर्डरहरू",
+    "vendor.pick.row": "#{number} {shop}",
+    "vendor.btn.dispatch": "पठाइयो",
+    "vendor.btn.deliver": "पुग्यो",
     "vendor.accepted": (
         "✅ अर्डर #{number} स्वीकार भयो। {shop}, {area} मा पुर्‍याउनुहोस् (📞 {phone})।\n"
         "पठाएपछि “पठाइयो {number}” लेख्नुहोस्।"

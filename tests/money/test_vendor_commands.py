@@ -14,6 +14,7 @@ from domain.vendor_commands import (
     VendorQuery,
     button_id,
     parse,
+    parse_bare,
     parse_button,
     parse_query,
 )
@@ -59,6 +60,12 @@ def test_text_without_an_order_number_is_not_a_command() -> None:
     assert parse("accept") is None
     assert parse("1042") is None
     assert parse("namaste 1042") is None
+
+
+def test_a_bare_keyword_is_an_action_without_an_order() -> None:
+    assert parse_bare("OK!") is VendorAction.ACCEPT
+    assert parse_bare("पठाइयो") is VendorAction.DISPATCH
+    assert parse_bare("ok thanks") is None
 
 
 def test_listing_and_help_queries() -> None:

@@ -12,7 +12,7 @@ from bot.services import orders
 from bot.store import parties as party_store
 from bot.whatsapp.inbound import parse_update
 from flows.i18n import t
-from flows.replies import Text
+from flows.replies import Buttons, ListMenu, Text
 from flows.vendor import VendorConversation
 from tests.money.conftest import World
 
@@ -107,7 +107,7 @@ async def test_orders_lists_the_vendors_open_orders(conn: asyncpg.Connection,
 
 async def test_anything_else_gets_the_help(conn: asyncpg.Connection, world: World) -> None:
     vendor, _ = await _setup(conn, world)
-    for said in ("namaste", "what is this", "ok"):
+    for said in ("namaste", "what is this", "dispatched"):
         out = await flow(world).handle(conn, vendor, text(vendor.phone, said))
         assert out[0].reply == Text(t("en", "vendor.help"))
     out = await flow(world).handle(conn, vendor, image(vendor.phone))
@@ -147,3 +147,33 @@ async def test_a_bug_in_an_action_is_answered_and_rolled_back_not_retried(
         out = await flow(world).handle(conn, vendor, text(vendor.phone, f"{n} ok"))
     assert out[0].reply == Text(t("en", "busy_error"))
     assert await conn.fetchval("SELECT status FROM orders") == "pending"
+
+
+async def test_a_bare_ok_offers_the_only_pending_order_as_buttons_and_changes_nothing(
+        conn: asyncpg.Connection, world: World) -> None:
+    vendor, n = await _setup(conn, world)
+    out = await flow(world).handle(conn, vendor, text(vendor.phone, "OK"))
+    reply = out[0].reply
+    assert isinstance(reply, Buttons)
+    assert reply.body == f"Order #{n} — Shop 1, Rs 500. Tap to confirm:"
+    assert [(b.id, b.title) for b in reply.buttons] == [
+        (f"vendor:accept:{n}", "Accept"), (f"vendor:reject:{n}", "Reject")]
+    assert await conn.fetchval("SELECT status FROM orders") == "pending"
+
+
+async def test_a_bare_keyword_with_several_orders_lists_them(conn: asyncpg.Connection,
+                                                             world: World) -> None:
+    vendor, first = await _setup(conn, world)
+    r2 = await world.retailer()
+    second = await orders.place_order(conn, retailer_id=r2, items=[orders.Item("sugar", D(1))],
+                                      actor="t", now=world.now)
+    assert isinstance(second, orders.Placed)
+    f = flow(world)
+    for n in (first, second.order.number):
+        await f.handle(conn, vendor, text(vendor.phone, f"{n} ok"))
+    out = await f.handle(conn, vendor, text(vendor.phone, "पठाइयो"))
+    menu = out[0].reply
+    assert isinstance(menu, ListMenu)
+    assert [(r.id, r.title) for r in menu.sections[0].rows] == [
+        (f"vendor:dispatch:{first}", f"#{first} Shop 1"),
+        (f"vendor:dispatch:{second.order.number}", f"#{second.order.number} Shop 3")]
