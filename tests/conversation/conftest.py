@@ -53,6 +53,18 @@ async def seed_catalog(runtime: Runtime) -> None:
     await runtime.redis.incr(runtime.keys.catalog_version())
 
 
+async def add_second_vendor(runtime: Runtime) -> None:
+    """Another Kathmandu vendor selling everything a little dearer (the re-route target)."""
+    async with runtime.pool.acquire() as conn:
+        vendor_id = await conn.fetchval(
+            "INSERT INTO vendors (phone, name, areas) VALUES ($1, 'Himal Wholesale', $2) "
+            "RETURNING id", OTHER_VENDOR_PHONE, [AREA])
+        await conn.execute(
+            "INSERT INTO vendor_products (vendor_id, product_id, price, stock) "
+            "SELECT $1, product_id, round(price * 1.05, 2), stock FROM vendor_products "
+            "WHERE vendor_id <> $1", vendor_id)
+
+
 async def add_retailer(runtime: Runtime, phone: str, *, limit: Decimal = Decimal(100000),
                        status: str = "active", language: str = "en",
                        shop: str = "Ram Kirana") -> int:
