@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from bot.chat_client import ChatClient, Message
 
 DEMO_RETAILER = "9779812345678"
-ORDER_TEXT = "chini 10 kg, 2 bora sona, dhara 12 bottle"
+ORDER_TEXT = "chini 10 kg, 2 bora sona, 3 ctn wai wai"
 _PLACED = re.compile(r"#(\d+)")
 
 

@@ -1,0 +1,176 @@
+"""`khaacho demo`: the whole product on one machine, in one process.
+
+Starts the web app, the worker (outbox dispatcher and scheduled jobs) and the
+WhatsApp Cloud API simulator on loopback ports, over Postgres and Redis
+(embedded ones when the URLs are unset), loads the demo catalogue, its three
+vendors and an approved demo retailer. In a terminal it opens the chat; without
+one it plays the sample conversation from the first message to a delivered
+order and the retailer's balance, prints it, and exits 0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from pydantic import SecretStr
+
+from bot.chat_client import ChatClient
+from bot.config import Settings
+from bot.db import connect, migrate
+from bot.demo_script import DEMO_RETAILER, DemoFailed, Transcript, play
+from bot.runtime import Runtime
+from bot.store.catalog import load_demo
+from bot.web.app import create_app
+from bot.whatsapp.simulator import Simulator
+from bot.whatsapp.simulator import create_app as create_simulator_app
+
+log = logging.getLogger(__name__)
+
+# Local-only credentials shared by the bot and the simulator it talks to.
+_DEMO_TOKEN = "demo-access-token"  # noqa: S105 - not a secret: loopback simulator only
+_DEMO_SECRET = "demo-app-secret"  # noqa: S105 - not a secret: loopback simulator only
+_DEMO_NUMBER_ID = "100000000000001"
+DEMO_VENDOR = "9779801000001"  # Shrestha Traders in bot/demo_data/vendors.csv
+DEMO_AREA = "Kathmandu"
+DEMO_CREDIT_LIMIT = Decimal(200000)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalStack:
+    """Where the running demo can be reached."""
+
+    web_url: str
+    simulator_url: str
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def seed(runtime: Runtime) -> None:
+    """Load the demo catalogue and vendors, and an active demo retailer with credit."""
+    summary = await load_demo(runtime.pool)
+    await runtime.redis.incr(runtime.keys.catalog_version())
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            """INSERT INTO retailers (phone, shop_name, area, status, credit_limit, approved_at)
+               VALUES ($1, 'Demo Kirana Pasal', $2, 'active', $3, now())
+               ON CONFLICT (phone) DO NOTHING""",
+            DEMO_RETAILER, DEMO_AREA, DEMO_CREDIT_LIMIT)
+    log.info("demo data loaded", extra={"products": summary.products,
+                                        "vendors": summary.vendors})
+
+
+@contextlib.asynccontextmanager
+async def local_stack(settings: Settings) -> AsyncIterator[LocalStack]:
+    """Run web + worker + simulator on loopback for as long as the context lasts."""
+    web_port, sim_port = _free_port(), _free_port()
+    sim_url = f"http://127.0.0.1:{sim_port}"
+    settings = settings.model_copy(update={
+        "whatsapp_api_url": f"{sim_url}/v23.0",
+        "whatsapp_phone_number_id": _DEMO_NUMBER_ID,
+        "whatsapp_access_token": SecretStr(_DEMO_TOKEN),
+        "whatsapp_app_secret": SecretStr(_DEMO_SECRET),
+    })
+    conn = await connect(settings.database_url)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    runtime = await Runtime.open(settings)
+    runners: list[web.AppRunner] = []
+    stoppers = []
+    scheduler = AsyncIOScheduler(timezone="Asia/Kathmandu")
+    try:
+        await seed(runtime)
+        bot_runner = web.AppRunner(create_app(runtime), access_log=None)
+        await bot_runner.setup()
+        runners.append(bot_runner)
+        await web.TCPSite(bot_runner, "127.0.0.1", web_port).start()
+        web_url = f"http://127.0.0.1:{web_port}"
+
+        sim = Simulator(access_token=_DEMO_TOKEN, phone_number_id=_DEMO_NUMBER_ID,
+                        app_secret=_DEMO_SECRET, webhook_url=f"{web_url}/webhook")
+        sim_runner = web.AppRunner(create_simulator_app(sim), access_log=None)
+        await sim_runner.setup()
+        runners.append(sim_runner)
+        await web.TCPSite(sim_runner, "127.0.0.1", sim_port).start()
+
+        from jobs.worker import components
+
+        for component in components():
+            stoppers.append(await component(runtime, scheduler))
+        scheduler.start()
+        yield LocalStack(web_url, sim_url)
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        for stop in reversed(stoppers):
+            await stop()
+        for runner in reversed(runners):
+            await runner.cleanup()
+        await runtime.close()
+
+
+async def _say(client: ChatClient, transcript: Transcript, phone: str, text: str) -> None:
+    client.phone = phone
+    transcript.user(phone, text)
+    transcript.bot(phone, await client.send(text))
+
+
+async def play_to_delivery(client: ChatClient) -> Transcript:
+    """The sample conversation, then dispatch and delivery by the vendor, then the balance."""
+    transcript = await play(client, retailer=DEMO_RETAILER, vendor=DEMO_VENDOR)
+    number = transcript.order_number
+    client.phone = DEMO_VENDOR
+    await client.mark_read()
+    transcript.lines.append(f"  (now writing as the vendor {DEMO_VENDOR})")
+    await _say(client, transcript, DEMO_VENDOR, f"DISPATCHED {number}")
+    await _say(client, transcript, DEMO_VENDOR, f"DELIVERED {number}")
+    client.phone = DEMO_RETAILER
+    transcript.lines.append(f"  (back to the retailer {DEMO_RETAILER})")
+    transcript.bot(DEMO_RETAILER, await client.replies(expect=0))
+    await _say(client, transcript, DEMO_RETAILER, "balance")
+    return transcript
+
+
+async def _run(settings: Settings, interactive: bool) -> int:
+    async with local_stack(settings) as stack:
+        client = ChatClient(stack.simulator_url, DEMO_RETAILER, name="Demo Kirana Pasal")
+        try:
+            if interactive:
+                from bot.cli.chat_cmd import converse
+
+                print(f"Khaacho demo — web {stack.web_url}, WhatsApp simulator "
+                      f"{stack.simulator_url}.\nYou are the retailer {DEMO_RETAILER}; "
+                      f"`/as {DEMO_VENDOR}` to answer as the vendor. Try: "
+                      "`chini 10 kg, 2 bora sona`.")
+                return await converse(client)
+            try:
+                transcript = await play_to_delivery(client)
+            except DemoFailed as exc:
+                print(f"demo failed: {exc}", file=sys.stderr)
+                return 1
+            print(transcript)
+            return 0
+        finally:
+            await client.close()
+
+
+def run_demo(settings: Settings, *, interactive: bool | None = None) -> int:
+    """Run the demo; interactive defaults to whether stdin is a terminal."""
+    logging.basicConfig(level=logging.WARNING)
+    if interactive is None:
+        interactive = sys.stdin.isatty()
+    return asyncio.run(_run(settings, interactive))
