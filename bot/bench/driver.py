@@ -62,6 +62,7 @@ class Pending:
     t_send: float
     kind: str
     answered: bool = False
+    text: str = ""
 
 
 @dataclass(slots=True)
@@ -143,6 +144,7 @@ class Driver:
         self.ack = PostStats()  # inbound message webhooks
         self.status_ack = PostStats()  # read statuses posted by the driver
         self.dup_ack = PostStats()  # late duplicate copies
+        self.flood_stats = PostStats()
         self.reply = Histogram()
         self.counters = Counters()
         self.inbox: dict[str, asyncio.Queue[SentMessage]] = {}
@@ -247,7 +249,9 @@ class Driver:
             await self.gate()
         body, headers = self.env.signed(envelope)
         if expect_reply:
-            pending = Pending(wamid, phone, time.monotonic(), kind)
+            msg = envelope["entry"][0]["changes"][0]["value"]["messages"][0]
+            text = msg.get("text", {}).get("body") or str(msg.get("interactive", ""))
+            pending = Pending(wamid, phone, time.monotonic(), kind, text=text[:200])
             self.waiting.setdefault(phone, deque()).append(pending)
             self.all_pending.append(pending)
         self.counters.messages += 1
@@ -428,23 +432,42 @@ class Driver:
             self.vendor_orders.pop((vendor, number), None)
 
     async def flood(self, phone: str, count: int, rate: float) -> int:
-        """One sender writes `count` messages at `rate`/s without waiting; returns acked."""
+        """One sender writes `count` messages at `rate`/s without waiting; returns acked.
+
+        The flood has its own connections, as WhatsApp's senders would, so what
+        others see is the server's fairness, not the load generator's pool.
+        """
         acked = 0
+        self._busy.add(phone)
+        flood_stats = PostStats()
 
-        async def one(i: int) -> None:
+        async def one(poster: Poster) -> None:
             nonlocal acked
-            if await self.send_text(phone, self.gen.order(1), "flood", expect_reply=False):
-                acked += 1
-
-        t0 = time.monotonic()
-        tasks = []
-        for i in range(count):
-            due = t0 + i / rate
-            delay = due - time.monotonic()
-            if delay > 0:
+            wamid, envelope = self.env.text(phone, self.gen.order(1))
+            body, headers = self.env.signed(envelope)
+            delay = 0.2
+            for _ in range(30):  # redelivered like any webhook, bounded
+                status, _ = await poster.post(body, headers, flood_stats)
+                if 200 <= status < 300:
+                    acked += 1
+                    self.acked_wamids.append(wamid)
+                    return
                 await asyncio.sleep(delay)
-            tasks.append(asyncio.ensure_future(one(i)))
-        await asyncio.gather(*tasks, return_exceptions=True)
+                delay = min(delay * 2, 5.0)
+
+        try:
+            async with Poster(self.cfg.webhook_url, connections=64) as poster:
+                t0 = time.monotonic()
+                tasks = []
+                for i in range(count):
+                    delay = t0 + i / rate - time.monotonic()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    tasks.append(asyncio.ensure_future(one(poster)))
+                await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            self._busy.discard(phone)
+        self.flood_stats = flood_stats
         return acked
 
     # ------------------------------------------------------------ phases
@@ -564,7 +587,9 @@ class Driver:
         """Everything sent, for checking against the database afterwards."""
         return {
             "acked_wamids": self.acked_wamids,
-            "unanswered": [{"wamid": p.wamid, "phone": p.phone, "kind": p.kind}
+            "unanswered": [{"wamid": p.wamid, "phone": p.phone, "kind": p.kind, "text": p.text,
+                            "after": [m.text for m in (self.sim.sent if self.sim else [])
+                                      if m.to == p.phone and m.at >= p.t_send][:3]}
                            for p in self.all_pending if not p.answered],
             "placed_orders": sorted(self.placed_orders),
             "delivered_orders": sorted(self.delivered_orders),

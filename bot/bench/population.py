@@ -5,8 +5,7 @@ when present) or a built-in list of kirana staples, then adds brand variants
 ("Himal Chini 1kg", "Gaurav Chini 1kg", …) until it holds the requested
 number of products, each with its own aliases. Every vendor carries the
 popular products (what the generated messages order) plus a random share of
-the long tail; one full-line vendor per area carries everything, so an order
-is always routable in its area. Rows go in with COPY: 10,000 products and
+the long tail; ten full-line vendors carry everything. Rows go in with COPY: 10,000 products and
 300 vendors load in seconds.
 """
 
@@ -118,10 +117,23 @@ def _demo_catalog() -> list[tuple[str, str, str, tuple[str, ...], str, Decimal]]
     return rows
 
 
+def area_names(count: int) -> tuple[str, ...]:
+    """`count` delivery areas: Kathmandu valley names, then numbered wards."""
+    return tuple(AREAS[i] if i < len(AREAS) else f"{AREAS[i % len(AREAS)]}-{i // len(AREAS)}"
+                 for i in range(count))
+
+
 def generate(*, products: int = 10_000, retailers: int = 2_000, vendors: int = 300,
-             popular: int = 200, seed: int = 42) -> Population:
-    """A deterministic population of the given size."""
+             popular: int = 200, areas: int | None = None, seed: int = 42) -> Population:
+    """A deterministic population of the given size.
+
+    By default there is one area per two vendors, so every vendor is some
+    area's best choice: WhatsApp paces messages to one user (about one per 6 s
+    after a burst), and a population where ten vendors took every order
+    would measure that pacing, not the system.
+    """
     rng = random.Random(seed)
+    names = area_names(areas or max(1, vendors // 2))
     pop = Population()
     base = _demo_catalog()
     seen_skus: set[str] = set()
@@ -130,7 +142,10 @@ def generate(*, products: int = 10_000, retailers: int = 2_000, vendors: int = 3
             continue
         seen_skus.add(sku)
         pop.products.append(BenchProduct(sku, name, unit, aliases, category, price, True))
+    demo_names = {p.name.casefold() for p in pop.products}
     for i, (name, unit, aliases, category, price) in enumerate(STAPLES):
+        if name.casefold() in demo_names:
+            continue  # one product per name, as an operator's catalogue would have
         sku = f"BENCH-STAPLE-{i:03d}"
         pop.products.append(BenchProduct(sku, name, unit, aliases, category, Decimal(price), True))
     # Brand variants of every staple until the catalogue is the requested size.
@@ -158,10 +173,10 @@ def generate(*, products: int = 10_000, retailers: int = 2_000, vendors: int = 3
                                        True)
     for i in range(retailers):
         pop.retailers.append((f"97798{10_000_000 + i:08d}", f"Bench Kirana {i}",
-                              AREAS[i % len(AREAS)]))
+                              names[i % len(names)]))
     for i in range(vendors):
-        areas = [AREAS[i % len(AREAS)], AREAS[(i + 3) % len(AREAS)]]
-        pop.vendors.append((f"97798{50_000_000 + i:08d}", f"Bench Wholesale {i}", areas))
+        served = list(dict.fromkeys((names[i % len(names)], names[(i + 1) % len(names)])))
+        pop.vendors.append((f"97798{50_000_000 + i:08d}", f"Bench Wholesale {i}", served))
     return pop
 
 
@@ -184,7 +199,10 @@ async def insert(conn: asyncpg.Connection, pop: Population, *, seed: int = 42,
         popular_ids = [ids[p.sku] for p in pop.products if p.popular]
         tail = [(ids[p.sku], p.price) for p in pop.products if not p.popular]
         price_of = {ids[p.sku]: p.price for p in pop.products}
-        full_line = set(vids[: len({a for _, _, areas in pop.vendors for a in areas[:1]})])
+        # Every vendor carries the popular products (all the generated messages
+        # order), so every order is routable in its area; ten full-line vendors
+        # carry the whole catalogue, the rest a random share of the long tail.
+        full_line = set(vids[:10])
         vp: list[tuple[int, int, Decimal]] = []
         for vid in vids:
             carried = set(popular_ids)
