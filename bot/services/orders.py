@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import asyncpg
 
+from bot.metrics import ORDERS_PLACED
 from bot.services import ledger as ledger_service
 from bot.store import orders as store
 from bot.store import parties as party_store
@@ -389,12 +390,22 @@ async def place_order(conn: asyncpg.Connection, *, retailer_id: int, items: Sequ
     """
     try:
         async with conn.transaction():
-            return await _place(conn, retailer_id=retailer_id, items=items, vendor_id=vendor_id,
-                                source=source, idempotency_key=idempotency_key, actor=actor,
-                                now=now, accept_minutes=accept_minutes,
-                                notify_retailer=notify_retailer)
+            result = await _place(conn, retailer_id=retailer_id, items=items,
+                                  vendor_id=vendor_id, source=source,
+                                  idempotency_key=idempotency_key, actor=actor, now=now,
+                                  accept_minutes=accept_minutes, notify_retailer=notify_retailer)
     except _Abort as abort:
-        return abort.result
+        result = abort.result
+    ORDERS_PLACED.inc(result=_result_label(result), source=source)
+    return result
+
+
+def _result_label(result: PlaceResult) -> str:
+    """The metric label of a placement outcome (placed, replayed, credit_short, ...)."""
+    if isinstance(result, Placed):
+        return "replayed" if result.duplicate else "placed"
+    return {CreditShort: "credit_short", StockShort: "stock_short", SplitOffer: "split_needed",
+            NotAllowed: "not_allowed", UnknownItems: "unknown_items"}[type(result)]
 
 
 async def _existing(conn: asyncpg.Connection, order: store.Order) -> Placed:

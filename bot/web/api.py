@@ -25,7 +25,6 @@ from redis.exceptions import RedisError
 
 from bot.catalog_cache import CatalogCache
 from bot.jsontext import dumps
-from bot.metrics import ORDERS_PLACED
 from bot.services import ledger as ledger_service
 from bot.services import orders as order_service
 from bot.services import parties
@@ -152,25 +151,25 @@ async def _items_from_text(call: Call, text: str) -> list[CartLine]:
     return items
 
 
-def _refusal(result: object) -> tuple[int, dict[str, Any], str]:
-    """(status, body, metric label) for a result that is not a placed order."""
+def _refusal(result: object) -> tuple[int, dict[str, Any]]:
+    """(status, body) for a result that is not a placed order."""
     if isinstance(result, order_service.CreditShort):
         return 409, {"error": "order total is over the retailer's available credit",
                      "code": "credit_short", "shortfall": result.shortfall,
-                     "available": result.available, "total": result.total}, "credit_short"
+                     "available": result.available, "total": result.total}
     if isinstance(result, order_service.StockShort):
         return 409, {"error": "not enough stock for some items", "code": "stock_short",
-                     "lines": result.lines, "alternatives": result.alternatives}, "stock_short"
+                     "lines": result.lines, "alternatives": result.alternatives}
     if isinstance(result, order_service.SplitOffer):
         return 409, {"error": "no single vendor has every item; place the parts separately",
                      "code": "split_needed", "parts": result.parts,
-                     "total": result.total}, "split_needed"
+                     "total": result.total}
     if isinstance(result, order_service.UnknownItems):
         return 422, {"error": "unknown sku", "code": "unknown_sku",
-                     "skus": result.skus}, "unknown_items"
+                     "skus": result.skus}
     if isinstance(result, order_service.NotAllowed):
         status = 409 if result.code == "idempotency" else 422
-        return status, {"error": result.reason, "code": result.code}, "not_allowed"
+        return status, {"error": result.reason, "code": result.code}
     raise TypeError(f"unexpected order result {type(result).__name__}")
 
 
@@ -221,11 +220,9 @@ async def place_order(call: Call) -> web.Response:
             else:
                 call.audited = True  # the first request's order; nothing new written
             detail = await reports.order_detail(conn, result.order.number)
-            status, payload, label = 201, {"order": detail}, "placed"
+            status, payload = 201, {"order": detail}
         else:
-            status, payload, label = _refusal(result)
-    ORDERS_PLACED.inc(result=label if not getattr(result, "duplicate", False) else "replayed",
-                      source="api")
+            status, payload = _refusal(result)
     payload["request_id"] = request_id(call.request)
     text = dumps(payload)
     await _remember(call, key, fingerprint, status, text)

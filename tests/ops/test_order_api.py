@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot.metrics import ORDERS_PLACED
 from bot.runtime import Runtime
 from bot.services import parties
 from bot.store.catalog import load_demo
@@ -74,6 +75,7 @@ async def test_an_order_message_is_read_by_the_whatsapp_parser(market: Runtime) 
 
 async def test_an_order_over_the_credit_limit_is_409_with_the_shortfall(market: Runtime) -> None:
     body, headers = _order("order-key-0002", items=[{"sku": "RICE-MANSULI-25", "qty": "6"}])
+    refused_before = ORDERS_PLACED.value(result="credit_short", source="api")
     async with serving(market) as client:
         resp = await client.post("/api/orders", json=body, headers=headers)
         data = await resp.json()
@@ -85,6 +87,7 @@ async def test_an_order_over_the_credit_limit_is_409_with_the_shortfall(market: 
     assert await _count(market, "SELECT count(*) FROM outbox") == 0
     assert await _count(market, "SELECT count(*) FROM audit_log "
                                 "WHERE action = 'order.place'") == 0
+    assert ORDERS_PLACED.value(result="credit_short", source="api") == refused_before + 1
 
 
 async def test_the_same_idempotency_key_returns_the_first_result_and_creates_nothing(
