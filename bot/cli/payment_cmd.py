@@ -9,6 +9,7 @@ from decimal import Decimal
 from bot.cli.errors import CliError
 from bot.cli.output import add_json_flag, add_operator_flag, cli_runtime, operator_name, show_json
 from bot.services import ledger, parties
+from bot.services.operator_actions import audit
 from domain.money import AmountError, format_npr, parse_amount
 
 
@@ -47,6 +48,12 @@ async def _record(args: argparse.Namespace) -> int:
         except (parties.PartyError, ledger.LedgerError) as exc:
             raise CliError(str(exc)) from None
         await enqueue(conn, result.outgoing)
+        if not result.duplicate:
+            # Every operator write is audited (the admin API records payments the same way).
+            await audit(conn, actor=operator_name(args), action="payment.record",
+                        target=f"retailer:{retailer.phone}",
+                        details={"payment_id": result.payment.id, "amount": result.payment.amount,
+                                 "method": args.method, "reference": args.ref, "via": "cli"})
     p = result.payment
     if args.json:
         show_json({"payment_id": p.id, "ledger_entry_id": result.entry.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -124,3 +125,26 @@ def test_orders_cancel_requires_a_reason(cli_env: None) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["orders", "cancel", "1001"])
     assert exit_info.value.code == 2
+
+
+def test_a_payment_recorded_from_the_cli_is_audited_once(
+    seeded: dict[str, int], cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["payment", "record", "--retailer", "9812345123", "--amount", "500", "--ref", "R-1",
+            "--as", "sita", "--json"]
+    _json(capsys, argv)
+    _json(capsys, argv)  # the same reference again: nothing new, nothing audited
+    import asyncio
+
+    from bot.db import connect
+
+    async def audit_rows() -> list[tuple[str, str]]:
+        conn = await connect(os.environ["DATABASE_URL"])
+        try:
+            rows = await conn.fetch("SELECT actor, target FROM audit_log "
+                                    "WHERE action = 'payment.record'")
+        finally:
+            await conn.close()
+        return [(r["actor"], r["target"]) for r in rows]
+
+    assert asyncio.run(audit_rows()) == [("cli:sita", "retailer:9812345123")]
