@@ -357,7 +357,27 @@ def _items(elements: list[Element], index: CatalogIndex) -> list[_Item]:
             _merge(items[-1], buffer)
         else:
             items.append(buffer)
-    return items
+    return _fold_sizes(items)
+
+
+def _fold_sizes(items: list[_Item]) -> list[_Item]:
+    """A wordless measure after an item is its size (`1 pkt chilli powder 100g`); a wordless
+    count after an item that only had a measure is its quantity (`100g chilli powder 2 pkt`)."""
+    out: list[_Item] = []
+    for it in items:
+        g = it.group
+        if out and not it.words and g is not None:
+            prev = out[-1]
+            if g.is_measure or g.bare:
+                prev.sizes.append(_size_hint(g))
+                prev.sizes.extend(it.sizes)
+                continue
+            if prev.group is not None and (prev.group.is_measure or prev.group.bare):
+                prev.sizes.append(_size_hint(prev.group))
+                prev.group = g
+                continue
+        out.append(it)
+    return out
 
 
 def _merge(into: _Item, extra: _Item) -> None:
@@ -450,6 +470,8 @@ def _only(text: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
     """True when every word is part of one of `phrases` or politeness."""
     words = _message_words(text)
     keys = [phonetic_key(w) or w for w in words]
+    if not any(p[0] in keys for p in phrases):
+        return False
     covered = [False] * len(keys)
     for phrase in phrases:
         n = len(phrase)
@@ -460,17 +482,22 @@ def _only(text: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
     return any(covered) and all(c or is_filler(w) for c, w in zip(covered, words, strict=True))
 
 
+_FIRST_KEYS: frozenset[str] = frozenset(p[0] for _, ps in _PHRASES for p in ps)
+_GREETING_FIRST: frozenset[str] = frozenset(p[0] for p in _GREETING)
+
+
 def keyword_intent(text: str) -> Intent | None:
     """The non-order intent a message's words announce, if any."""
     keys = _message_keys(text)
     if not keys:
         return None
-    for intent, phrases in _PHRASES:
-        if any(_contains(keys, p) for p in phrases):
-            return intent
+    if _FIRST_KEYS.intersection(keys):
+        for intent, phrases in _PHRASES:
+            if any(_contains(keys, p) for p in phrases):
+                return intent
     if _only(text, _CONFIRM):
         return Intent.CONFIRM
-    if any(_contains(keys, p) for p in _GREETING):
+    if _GREETING_FIRST.intersection(keys) and any(_contains(keys, p) for p in _GREETING):
         return Intent.GREETING
     return None
 

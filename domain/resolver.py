@@ -194,13 +194,18 @@ class CatalogIndex:
         self._unknown_weight = 0.35 * max(self._idf.values(), default=1.0)
         self._terms: list[_Term] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
+        self._entry_terms: list[list[int]] = [[] for _ in self._entries]
         for idx, keys, hints in texts:
             unique = tuple(dict.fromkeys(keys))
             tid = len(self._terms)
             weight = sum(self._idf[k] for k in unique) + (_HINT_WEIGHT if hints else 0.0)
             self._terms.append(_Term(idx, unique, hints, weight))
+            self._entry_terms[idx].append(tid)
             for k in unique:
                 self._postings[k].append(tid)
+        for tids in self._postings.values():
+            # Shortest names first: for a word alone they are the best-covered matches.
+            tids.sort(key=lambda t: self._terms[t].total_weight)
         # Spellings we can look a query word up by: every vocabulary key, and every
         # glossary synonym of one (so a typo of "chamal" still finds "rice").
         self._lookup: dict[str, str] = {k: k for k in self._postings}
@@ -230,16 +235,16 @@ class CatalogIndex:
 
     # -- matching ---------------------------------------------------------------
 
-    def _match_word(self, key: str) -> list[tuple[str, float]]:
+    def _match_word(self, key: str, exact: bool = False) -> list[tuple[str, float]]:
         hit = self._lookup.get(key)
         if hit is not None:
             return [(hit, 1.0)]
-        if len(key) < 4 or key[0].isdigit():
+        if exact or len(key) < 3 or key[0].isdigit():
             return []
-        cutoff = 80.0 if len(key) <= 5 else 75.0
+        cutoff = 85.0 if len(key) == 3 else 80.0 if len(key) <= 5 else 75.0
         found = process.extract(
             key, self._buckets.get(key[0], ()), scorer=fuzz.ratio, processor=None,
-            score_cutoff=cutoff, limit=3,
+            score_cutoff=cutoff, limit=8,
         )
         best: dict[str, float] = {}
         for spelling, score, _ in found:
@@ -250,13 +255,14 @@ class CatalogIndex:
                 best[head] = sim
         return list(best.items())
 
-    def _score_keys(self, keys: Sequence[str], unit: Unit | None) -> dict[int, float]:
+    def _score_keys(self, keys: Sequence[str], unit: Unit | None, exact: bool = False
+                    ) -> dict[int, float]:
         """Best name score (0..1) per entry for a query given as concept keys.
 
         Query coverage is counted per product (a word may match the name and another
         an alias), term coverage per name or alias, the best one.
         """
-        matches = [self._match_word(k) for k in keys]
+        matches = [self._match_word(k, exact) for k in keys]
         weights = [max((self._idf[v] for v, _ in m), default=self._unknown_weight)
                    for m in matches]
         total_q = sum(weights)
@@ -270,14 +276,21 @@ class CatalogIndex:
         per_v: dict[int, dict[str, float]] = {}
         nq = len(keys)
         terms = self._terms
+        anchored = False
         for i, v, s in pairs:
-            postings = self._postings[v]
-            only_known = len(postings) > _BIG_POSTING and bool(per_v)
+            postings: Sequence[int] = self._postings[v]
+            if per_q and (len(postings) > _BIG_POSTING or (anchored and len(postings) > 32)):
+                # Once a rarer word matched exactly (a brand), a commoner one ("masoor",
+                # "oil", "gold") only re-scores the products already found: any other
+                # product lacks that word and cannot come close.
+                postings = [tid for e in per_q for tid in self._entry_terms[e]
+                            if v in terms[tid].tokens]
+            elif len(postings) > _BIG_POSTING:
+                postings = postings[:_BIG_POSTING]
+            anchored = anchored or s == 1.0
             for tid in postings:
                 tv = per_v.get(tid)
                 if tv is None:
-                    if only_known:
-                        continue
                     tv = per_v[tid] = {}
                 if s > tv.get(v, 0.0):
                     tv[v] = s
@@ -309,9 +322,11 @@ class CatalogIndex:
             return {}
         scores = self._score_keys(keys, unit)
         if 2 <= len(keys) <= 3:
+            # "krak jack" for "Krackjack", "rum pum" for "Rumpum": only an exact run-together
+            # spelling counts, a fuzzy one would blur a different brand into the same string.
             together = phonetic_key("".join(words))
             if together:
-                for entry, s in self._score_keys([together], unit).items():
+                for entry, s in self._score_keys([together], unit, exact=True).items():
                     if s > scores.get(entry, 0.0):
                         scores[entry] = s
         return scores
@@ -339,8 +354,11 @@ class CatalogIndex:
         names = self._name_scores(words, unit)
         if not names:
             return Resolution(LineStatus.UNKNOWN, None, qty, asked_unit, ())
+        # Unit and size move a score by well under 0.5: only near-best names can win.
+        best_name = max(names.values())
         scored = sorted(
-            (self._adjust(e, s, qty, unit, sizes) for e, s in names.items()),
+            (self._adjust(e, s, qty, unit, sizes) for e, s in names.items()
+             if s >= best_name - 0.5),
             key=lambda r: (-r.final, r.entry),
         )
         top = scored[0]
