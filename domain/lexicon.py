@@ -30,8 +30,19 @@ FILLER_WORDS: frozenset[str] = _plain_words(
     "namaste namaskar dhanyabad dhanyawad thanks thank thankyou you hi hello hey "
     "दाइ दाई दिदी भाइ हजुर मलाई हामीलाई लाई को पनि कृपया चाहियो चाहिन्छ पठाइदिनु "
     "पठाउनु पठाइदिनुहोस् पठाइदिनुहोला होला गर्नु दिनु दिनुहोस् आज भोलि अर्डर नमस्ते "
-    "नमस्कार धन्यवाद chha cha xa chaina ho hoina na ne re"
+    "नमस्कार धन्यवाद chha cha xa chaina ho hoina na ne re ok okay okk yes"
 )
+#: Words that make a sentence ending in "?" a polite request rather than a question.
+REQUEST_WORDS: frozenset[str] = _plain_words(
+    "chahiyo chaiyo chahiye chahincha chahinchha send need want order dinu dinus dinuhos "
+    "deu dim please pls plz kripaya चाहियो चाहिन्छ दिनु दिनुहोस् कृपया"
+)
+
+
+def is_request(word: str) -> bool:
+    """True for a word asking for goods (send, chahiyo, pathaidinu …)."""
+    form = plain_form(word)
+    return form in REQUEST_WORDS or (len(form) > 5 and form.startswith(FILLER_PREFIXES))
 #: Verb stems: any word starting with one is a request verb (pathaidinuhunchha …).
 FILLER_PREFIXES: tuple[str, ...] = ("pathai", "pathau", "pathay", "pathaa", "patha")
 

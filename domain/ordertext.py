@@ -28,6 +28,7 @@ from domain.lexicon import (
     STATUS,
     THANKS,
     is_filler,
+    is_request,
     phrase_keys,
 )
 from domain.normalize import fold_text, phonetic_key
@@ -535,7 +536,8 @@ def parse_message(text: str, index: CatalogIndex) -> ParsedMessage:
                                   + (" " + item.group.unit.value if item.group.unit else "")])
             lines.append(ParsedLine(line_text, got.sku, got.qty, got.unit, got.candidates))
     useful = [ln for ln in lines if ln.status is not LineStatus.UNKNOWN or ln.unit is not None]
-    if "?" in text and not any_qty:
+    if "?" in text and not (any_qty and any(is_request(w) for w in _message_words(text))):
+        # "chini 5 kg chha?" asks; "5 kg chini pathaidinu hunchha?" orders.
         return ParsedMessage(announced or Intent.OTHER)
     if announced in (Intent.CANCEL, Intent.STATUS, Intent.BALANCE, Intent.REORDER, Intent.HELP) \
             and not (useful and any_qty):

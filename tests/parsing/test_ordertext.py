@@ -83,6 +83,26 @@ def test_quantity_forms(index: CatalogIndex, text: str, qty: Decimal) -> None:
     assert one(text, index)[1] == qty
 
 
+_DEV_DIGITS = str.maketrans("0123456789", "०१२३४५६७८९")
+_WORDS = {1: ["ek", "एक"], 2: ["dui", "दुई"], 4: ["char", "चार"], 5: ["panch", "पाँच"],
+          10: ["das", "दश"], 12: ["bara"], 20: ["bis", "बीस"], 50: ["pachas", "पचास"]}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=1, max_value=5000), st.sampled_from(["digits", "devanagari", "word"]),
+       st.booleans(), st.data())
+def test_any_quantity_in_any_form_reads_back_in_a_message(
+        index: CatalogIndex, n: int, form: str, qty_first: bool, data: st.DataObject) -> None:
+    if form == "word" and n in _WORDS:
+        written = data.draw(st.sampled_from(_WORDS[n]))
+    elif form == "devanagari":
+        written = str(n).translate(_DEV_DIGITS)
+    else:
+        written = str(n)
+    text = f"{written} kg chini" if qty_first else f"chini {written} kg"
+    assert one(text, index) == ("SUGAR", n)
+
+
 def test_quantity_attached_to_a_unit(index: CatalogIndex) -> None:
     assert one("maggi 2ctn", index) == ("MAGGI-CTN", 2)
 
@@ -200,6 +220,16 @@ def test_intents(index: CatalogIndex, text: str, intent: Intent) -> None:
 def test_questions_never_produce_order_lines(index: CatalogIndex) -> None:
     assert parse_message("chini kati ho?", index).lines == ()
     assert parse_message("chini chha?", index).lines == ()
+    assert parse_message("chini 5 kg chha?", index).lines == ()
+
+
+def test_a_polite_request_ending_in_a_question_mark_is_an_order(index: CatalogIndex) -> None:
+    msg = parse_message("5 kg chini pathaidinu hunchha?", index)
+    assert msg.intent is Intent.ORDER and picks(msg) == [("SUGAR", 5)]
+
+
+def test_ok_inside_an_order_is_not_a_product_word(index: CatalogIndex) -> None:
+    assert one("ok 2 bora mansuli", index) == ("RICE-MANSULI", 2)
 
 
 def test_a_greeting_around_an_order_is_still_an_order(index: CatalogIndex) -> None:
