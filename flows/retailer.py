@@ -72,6 +72,14 @@ class Understood:
 
 
 @dataclass(frozen=True, slots=True)
+class Reading:
+    """A message as the parser read it: what it is about, and its order lines."""
+
+    intent: str  # order | status | balance | help | cancel | confirm | reorder | greeting | other
+    lines: list[Understood]
+
+
+@dataclass(frozen=True, slots=True)
 class PricedLine:
     sku: str
     unit_price: Decimal | None
@@ -165,7 +173,7 @@ class Backend(Protocol):
     async def register(self, conn: Any, phone: str, shop: str, area: str,
                        language: str) -> Account: ...
     async def set_language(self, conn: Any, account: Account, language: str) -> None: ...
-    async def understand(self, text: str) -> list[Understood]: ...
+    async def understand(self, text: str) -> Reading: ...
     async def price(self, conn: Any, account: Account, lines: carts.Cart) -> Pricing: ...
     async def place(self, conn: Any, account: Account, lines: carts.Cart, *, key: str,
                     vendor_id: int | None = None) -> PlaceOutcome: ...
@@ -231,6 +239,13 @@ class RetailerFlow:
             if out.to == phone:  # not the vendor's copy of a new order
                 session.remember("out", _visible(out.reply))
         return session, turn.out
+
+
+_INTENT_COMMANDS: dict[str, Command] = {
+    "status": Command.STATUS, "balance": Command.BALANCE, "help": Command.HELP,
+    "cancel": Command.CANCEL, "confirm": Command.CONFIRM, "reorder": Command.REORDER,
+    "greeting": Command.GREETING,
+}
 
 
 def _needs_context(said: Said) -> bool:
@@ -462,9 +477,14 @@ class _Turn:
     # ------------------------------------------------------------ adding items
 
     async def add_text(self, text: str, *, replace: bool) -> None:
-        understood = await self.backend.understand(text)
+        reading = await self.backend.understand(text)
+        understood = reading.lines
         if not understood:
-            self.text("cart.nothing_understood")
+            # "mero order kaha pugyo?", "kati baki cha": not a command word, but the
+            # parser knows what it is about.
+            cmd = _INTENT_COMMANDS.get(reading.intent)
+            if cmd is None or not await self.on_command(cmd):
+                self.text("cart.nothing_understood")
             return
         cart = self.s.lines
         added: list[CartLine] = []

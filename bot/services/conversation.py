@@ -29,6 +29,7 @@ from flows.retailer import (
     PlaceOutcome,
     PricedLine,
     Pricing,
+    Reading,
     Refused,
     StockShort,
     Understood,
@@ -228,7 +229,7 @@ class ServiceBackend:
             return Refused(code, result.reason)
         return Refused("other", "")
 
-    async def understand(self, text: str) -> list[Understood]:
+    async def understand(self, text: str) -> Reading:
         from domain.ordertext import parse_message
 
         index = await self.index()
@@ -253,6 +254,6 @@ class ServiceBackend:
                 continue
             out.append(Understood(line.text, "ask", qty=line.qty, unit=line.unit,
                                   options=tuple(options)))
-        return out
+        return Reading(str(parsed.intent), out)
 
 

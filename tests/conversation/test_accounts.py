@@ -177,3 +177,13 @@ async def test_help_lists_the_commands_in_the_retailers_language(stack: Stack) -
         assert "पहिले जस्तै — अघिल्लो अर्डर फेरि" in texts(await chat.send("मद्दत"))
     finally:
         await chat.close()
+
+
+async def test_questions_in_plain_words_are_understood_as_commands(stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE, limit=Decimal(5000))
+    chat = stack.chat(PHONE)
+    try:
+        assert "You have no orders yet." in texts(await chat.send("mero order kaha pugyo?"))
+        assert "Available credit: Rs 5,000" in texts(await chat.send("kati baki cha"))
+    finally:
+        await chat.close()
