@@ -218,24 +218,43 @@ async def test_report_weekly_gives_the_figures_the_vendors_get(runtime: Runtime)
     assert "not a date" in err
 
 
+async def _wait_healthy(port: int, seconds: float = 30) -> None:
+    async with asyncio.timeout(seconds):
+        while True:
+            try:
+                async with aiohttp.ClientSession() as http, http.get(
+                        f"http://127.0.0.1:{port}/health") as resp:
+                    if resp.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.1)
+
+
 @pytest.mark.slow
 async def test_two_workers_started_together_run_each_slot_of_a_job_once(
     runtime: Runtime,
 ) -> None:
+    ports = [_free_port(), _free_port()]
     procs = [await asyncio.create_subprocess_exec(
         *KHAACHO, "worker", cwd=ROOT,
-        env=_env(runtime.settings, WORKER_HEALTH_PORT=str(_free_port()), HOST="127.0.0.1",
+        env=_env(runtime.settings, WORKER_HEALTH_PORT=str(port), HOST="127.0.0.1",
                  LOG_LEVEL="WARNING"),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
-        for _ in range(2)]
+        for port in ports]
     try:
+        for port in ports:
+            await _wait_healthy(port)
         async with runtime.pool.acquire() as conn:
-            async with asyncio.timeout(90):
+            # Only minutes that began after both workers were up count.
+            both_up = await conn.fetchval("SELECT now()")
+            async with asyncio.timeout(120):
                 # Both workers fire every-minute jobs at the next minute boundary.
                 while True:
                     rows = await conn.fetch(
                         "SELECT job, as_of, outcome FROM job_runs WHERE outcome IS NOT NULL "
-                        "AND job IN ('recovery', 'vendor-timeouts') ORDER BY as_of")
+                        "AND job IN ('recovery', 'vendor-timeouts') AND as_of > $1 "
+                        "ORDER BY as_of", both_up)
                     slots: dict[tuple[str, object], list[str]] = {}
                     for r in rows:
                         slots.setdefault((r["job"], r["as_of"]), []).append(r["outcome"])
