@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from bot.cli.errors import CliError
 from bot.cli.output import Column, add_json_flag, cli_runtime, show_json, show_record, show_table
+from bot.services import parties
 from bot.store import reports
 
 RETAILER_COLUMNS = (
@@ -37,6 +39,9 @@ async def _list(args: argparse.Namespace) -> int:
 async def _show(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
         row = await reports.retailer_detail(conn, args.phone)
+        if row is None:
+            with contextlib.suppress(parties.PartyError):
+                row = await reports.retailer_detail(conn, parties.normalize_phone(args.phone))
     if row is None:
         raise CliError(f"no retailer with phone {args.phone}")
     if args.json:

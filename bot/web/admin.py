@@ -16,7 +16,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot import session_admin
-from bot.services import operator_actions
+from bot.services import operator_actions, parties
 from bot.store import reports
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond
 
@@ -107,6 +107,14 @@ def as_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | None:
     return dt.datetime.combine(value, dt.time(0), tzinfo=npt)
 
 
+def _normalized(phone: str) -> str | None:
+    """The phone as stored (977… for a Nepali mobile typed without it), if it is one."""
+    try:
+        return parties.normalize_phone(phone)
+    except parties.PartyError:
+        return None
+
+
 def _int_param(call: Call, name: str) -> int:
     raw = call.params[name]
     if not raw.isdigit() or len(raw) > 12:
@@ -173,6 +181,8 @@ async def list_retailers(call: Call) -> web.Response:
 async def show_retailer(call: Call) -> web.Response:
     async with call.runtime.pool.acquire() as conn:
         row = await reports.retailer_detail(conn, call.params["phone"])
+        if row is None and (phone := _normalized(call.params["phone"])):
+            row = await reports.retailer_detail(conn, phone)
     if row is None:
         raise ApiError(404, "retailer not found")
     return respond(row)
@@ -242,6 +252,8 @@ async def list_vendors(call: Call) -> web.Response:
 async def show_vendor(call: Call) -> web.Response:
     async with call.runtime.pool.acquire() as conn:
         row = await reports.vendor_detail(conn, call.params["phone"])
+        if row is None and (phone := _normalized(call.params["phone"])):
+            row = await reports.vendor_detail(conn, phone)
     if row is None:
         raise ApiError(404, "vendor not found")
     return respond(row)

@@ -34,6 +34,8 @@ REQUEST_ID_HEADER = "X-Request-Id"
 _API_LIMITER = web.AppKey("api_rate_limiter", RateLimiter)
 # Probes must answer even when a client is being throttled.
 _UNLIMITED = frozenset({"/api/health", "/api/ready"})
+# Probes and scrapes every few seconds would drown the access log.
+_QUIET = frozenset({"/api/health", "/api/ready", "/metrics"})
 
 SECURITY_HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff",
@@ -134,6 +136,11 @@ async def request_middleware(request: web.Request, handler: Handler) -> web.Stre
             outcome = _webhook_outcome(status)
             WEBHOOK_REQUESTS.inc(outcome=outcome)
             WEBHOOK_LATENCY.observe(elapsed, outcome=outcome)
+        if request.path not in _QUIET:
+            # The access log: one line per request, tied to everything else by its id.
+            log.log(logging.WARNING if status >= 500 else logging.INFO, "request",
+                    extra={"method": request.method, "route": _route_name(request),
+                           "status": status, "duration_ms": round(elapsed * 1000, 1)})
         reset_request_id(token)
 
 

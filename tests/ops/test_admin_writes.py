@@ -142,3 +142,11 @@ async def test_sessions_can_be_listed_shown_and_reset(shop: Runtime) -> None:
     assert gone.status == 404
     audit = await _audit(shop, "session.reset")
     assert [(a["actor"], a["target"]) for a in audit] == [("admin:gita", f"phone:{SHOP}")]
+
+
+async def test_a_retailer_is_found_by_the_number_as_operators_type_it(shop: Runtime) -> None:
+    async with serving(shop) as client:
+        resp = await client.get("/api/admin/retailers/9812345123", headers=bearer("gita"))
+        body = await resp.json()
+    assert resp.status == 200
+    assert body["phone"] == SHOP
