@@ -241,10 +241,11 @@ class RetailerFlow:
         return session, turn.out
 
 
+# Intents the parser may read from free words. Never "confirm": placing an order
+# takes the button or the word itself, not a guess ("wai wai 5" once read as "ok").
 _INTENT_COMMANDS: dict[str, Command] = {
     "status": Command.STATUS, "balance": Command.BALANCE, "help": Command.HELP,
-    "cancel": Command.CANCEL, "confirm": Command.CONFIRM, "reorder": Command.REORDER,
-    "greeting": Command.GREETING,
+    "cancel": Command.CANCEL, "reorder": Command.REORDER, "greeting": Command.GREETING,
 }
 
 

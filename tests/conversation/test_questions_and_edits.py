@@ -129,3 +129,16 @@ async def test_cancel_after_placing_cancels_the_order_not_yet_accepted(stack: St
         await chat.close()
     async with stack.runtime.pool.acquire() as conn:
         assert await conn.fetchval("SELECT status FROM orders WHERE number = 1001") == "cancelled"
+
+
+async def test_only_an_explicit_confirm_places_an_order(stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    chat = stack.chat(PHONE)
+    try:
+        await chat.send("chini 10 kg")
+        # The parser reads these as agreement; they must not place the cart.
+        await chat.send("ok pathaidinus")
+        await chat.send("wai wai 5")
+    finally:
+        await chat.close()
+    assert await order_count(stack) == 0
