@@ -1,5 +1,6 @@
 """The worker's health endpoint (`WORKER_HEALTH_PORT`, default 10001).
 
+`GET /metrics`: this process's Prometheus metrics (sends, job runs, ...).
 `GET /health` (and `/`): 200 with the scheduler's state, each job's last
 outcome and the outbox dispatcher's lag; 503 when the scheduler is not
 running or the outbox has had a message due for more than a minute that no
@@ -19,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING, STATE_STOPPED
 
 from bot.runtime import Runtime
+from bot.web.ops import metrics_handler
 from jobs.runner import last_runs, registry
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,8 @@ def make_app(runtime: Runtime, scheduler: AsyncIOScheduler) -> web.Application:
     app = web.Application()
     app.router.add_get("/health", health)
     app.router.add_get("/", health)
+    # Sends, job runs and lock waits are counted in the worker process: scrape it here.
+    app.router.add_get("/metrics", metrics_handler(runtime))
     return app
 
 

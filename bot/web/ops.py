@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import logging
 import time
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiohttp import web
@@ -25,6 +26,7 @@ from bot.metrics import (
     REGISTRY,
     SCRAPE_ERRORS,
 )
+from bot.runtime import Runtime
 from bot.web.endpoints import EndpointTable
 from bot.web.keys import RUNTIME
 
@@ -33,7 +35,6 @@ log = logging.getLogger(__name__)
 CACHE_SECONDS = 5.0
 _ORDER_STATUSES = ("pending", "accepted", "dispatched", "delivered", "cancelled", "unroutable")
 _OUTBOX_STATUSES = ("pending", "sending", "sent", "delivered", "read", "failed", "dead")
-_LAST_COLLECT = web.AppKey("metrics_last_collect", list)
 
 
 async def collect_postgres(pool: asyncpg.Pool) -> None:
@@ -54,33 +55,37 @@ async def collect_postgres(pool: asyncpg.Pool) -> None:
     OUTBOX_OLDEST_AGE.set(float(oldest or 0))
 
 
-async def metrics(request: web.Request) -> web.Response:
-    """Prometheus text exposition format 0.0.4."""
-    rt = request.app[RUNTIME]
-    token = rt.settings.metrics_token.get_secret_value()
-    if token:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            raise web.HTTPUnauthorized(text="metrics token required\n")
-    last = request.app[_LAST_COLLECT]
-    now = time.monotonic()
-    if now - last[0] >= CACHE_SECONDS:
-        last[0] = now
-        try:
-            await collect_postgres(rt.pool)
-        except Exception as exc:
-            SCRAPE_ERRORS.inc(collector="postgres")
-            log.warning("metrics: postgres figures unavailable",
-                        extra={"error": type(exc).__name__})
-    return web.Response(body=REGISTRY.render().encode(), headers={"Content-Type": CONTENT_TYPE})
+def metrics_handler(runtime: Runtime) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """`GET /metrics` for a process (the web app, and the worker's health server)."""
+    last = [float("-inf")]
+
+    async def metrics(request: web.Request) -> web.Response:
+        """Prometheus text exposition format 0.0.4."""
+        token = runtime.settings.metrics_token.get_secret_value()
+        if token:
+            given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(given.encode(), token.encode()):
+                raise web.HTTPUnauthorized(text="metrics token required\n")
+        now = time.monotonic()
+        if now - last[0] >= CACHE_SECONDS:
+            last[0] = now
+            try:
+                await collect_postgres(runtime.pool)
+            except Exception as exc:
+                SCRAPE_ERRORS.inc(collector="postgres")
+                log.warning("metrics: postgres figures unavailable",
+                            extra={"error": type(exc).__name__})
+        return web.Response(body=REGISTRY.render().encode(),
+                            headers={"Content-Type": CONTENT_TYPE})
+
+    return metrics
 
 
 def setup(app: web.Application) -> None:
     """Add /metrics and the operators' JSON APIs (admin, orders) with their OpenAPI document."""
     from bot.web import openapi
 
-    app[_LAST_COLLECT] = [float("-inf")]
-    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/metrics", metrics_handler(app[RUNTIME]))
     from bot.web import api
 
     api.setup(app)

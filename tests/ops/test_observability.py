@@ -134,3 +134,26 @@ async def test_one_senders_flood_gets_429_while_another_sender_is_served(
         handled = await conn.fetch("SELECT wamid FROM inbound_messages ORDER BY wamid")
     # The refused messages were not claimed: WhatsApp's redelivery will handle them.
     assert [r["wamid"] for r in handled] == ["wamid.f0", "wamid.f1", "wamid.f2", "wamid.o1"]
+
+
+async def test_the_worker_serves_its_job_and_send_metrics(runtime: Runtime) -> None:
+    import datetime as dt
+
+    from aiohttp.test_utils import TestServer
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from jobs.health import make_app
+    from jobs.runner import get_job, run_job
+
+    result = await run_job(runtime, get_job("analytics"),
+                           dt.datetime(2026, 3, 8, 4, 35, tzinfo=dt.UTC))
+    assert result.outcome == "ok"
+    scheduler = AsyncIOScheduler(timezone="Asia/Kathmandu")
+    client = TestClient(TestServer(make_app(runtime, scheduler)))
+    await client.start_server()
+    try:
+        scraped = await scrape(client)
+    finally:
+        await client.close()
+    assert scraped['khaacho_job_runs_total{job="analytics",outcome="ok"}'] >= 1
+    assert scraped['khaacho_job_duration_seconds_count{job="analytics"}'] >= 1
