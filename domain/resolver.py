@@ -53,6 +53,7 @@ _FIT_BONUS: dict[Fit, float] = {
 }
 _SIZE_MATCH, _SIZE_MISMATCH, _SIZE_UNKNOWN = 0.15, -0.5, -0.05
 _HINT_WEIGHT = 1.0    # weight of a unit word inside a name or alias ("wai wai peti")
+_CATEGORY_CREDIT = 0.5  # a word matching only the category backs a name up, never replaces it
 
 _TERM_TOKEN_RE = re.compile(r"\d+(?:\.\d+)?[a-z]*|[a-z][a-z0-9]*")
 
@@ -99,6 +100,7 @@ class _Term:
     tokens: tuple[str, ...]
     hints: frozenset[Unit]
     total_weight: float
+    category: bool = False  # supports a query word ("chiya") but is never a name by itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,7 @@ class CatalogIndex:
         self._entries: list[_Entry] = []
         self._by_sku: dict[str, int] = {}
         texts: list[tuple[int, tuple[str, ...], frozenset[Unit]]] = []
+        categories: list[tuple[int, tuple[str, ...]]] = []
         for product in catalog:
             unit = unit_from_word(product.unit) or Unit.PIECE
             pack = _pack_of(product)
@@ -174,6 +177,11 @@ class CatalogIndex:
             name = _term_text(product.name, pack)
             self._entries.append(_Entry(product, unit, pack, name.hints - {unit}))
             self._by_sku[product.sku] = idx
+            cat_keys = tuple(dict.fromkeys(
+                concept(k) for k in (phonetic_key(w) for w in re.split(r"[\W_]+", product.category))
+                if k))
+            if cat_keys:
+                categories.append((idx, cat_keys))
             seen: set[tuple[tuple[str, ...], frozenset[Unit]]] = set()
             for text in (product.name, *product.aliases):
                 term = name if text is product.name else _term_text(text, pack)
@@ -202,6 +210,12 @@ class CatalogIndex:
             self._terms.append(_Term(idx, unique, hints, weight))
             self._entry_terms[idx].append(tid)
             for k in unique:
+                self._postings[k].append(tid)
+        for idx, keys in categories:
+            tid = len(self._terms)
+            self._terms.append(_Term(idx, keys, frozenset(), 1.0, category=True))
+            self._entry_terms[idx].append(tid)
+            for k in keys:
                 self._postings[k].append(tid)
         for tids in self._postings.values():
             # Shortest names first: for a word alone they are the best-covered matches.
@@ -294,16 +308,19 @@ class CatalogIndex:
                     tv = per_v[tid] = {}
                 if s > tv.get(v, 0.0):
                     tv[v] = s
-                entry = terms[tid].entry
-                bq = per_q.get(entry)
+                term = terms[tid]
+                bq = per_q.get(term.entry)
                 if bq is None:
-                    bq = per_q[entry] = [0.0] * nq
-                if s > bq[i]:
-                    bq[i] = s
+                    bq = per_q[term.entry] = [0.0] * nq
+                credit = s * _CATEGORY_CREDIT if term.category else s
+                if credit > bq[i]:
+                    bq[i] = credit
         tcov: dict[int, float] = {}
         idf = self._idf
         for tid, tv in per_v.items():
             term = terms[tid]
+            if term.category:
+                continue
             covered = sum(idf[v] * s for v, s in tv.items())
             if term.hints and unit is not None and unit in term.hints:
                 covered += _HINT_WEIGHT
@@ -313,7 +330,7 @@ class CatalogIndex:
         return {
             entry: sum(w * b for w, b in zip(weights, bq, strict=True)) / total_q
             * (0.4 + 0.6 * tcov[entry])
-            for entry, bq in per_q.items()
+            for entry, bq in per_q.items() if entry in tcov
         }
 
     def _name_scores(self, words: Sequence[str], unit: Unit | None = None) -> dict[int, float]:

@@ -68,6 +68,7 @@ VOLUME_UNITS = frozenset({Unit.LITRE, Unit.ML})
 MEASURE_UNITS = MASS_UNITS | VOLUME_UNITS
 #: In speech a "piece" and a "packet" of a small retail item are the same thing.
 _LOOSE_ITEMS = frozenset({Unit.PIECE, Unit.PACKET})
+_DOZEN_ITEMS = frozenset({Unit.PIECE, Unit.PACKET, Unit.BOTTLE, Unit.CAN, Unit.JAR, Unit.BOX})
 _BASE: dict[Unit, Decimal] = {
     Unit.KG: Decimal(1000), Unit.G: Decimal(1), Unit.LITRE: Decimal(1000), Unit.ML: Decimal(1),
 }
@@ -139,7 +140,8 @@ def convert(
     if asked == sold or asked in forms:
         return qty, Fit.SAME
     if asked == Unit.DOZEN:
-        if sold in MEASURE_UNITS:
+        # Dozens count small items; a dozen cartons or bags is not how anyone orders.
+        if sold not in _DOZEN_ITEMS:
             return qty, Fit.INCOMPATIBLE
         return (qty * 12 if qty is not None else None), Fit.LOOSE
     if asked in MEASURE_UNITS:

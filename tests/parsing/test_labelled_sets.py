@@ -15,6 +15,8 @@ from tests.parsing.conftest import ROOT, index_from_csv
 from tests.parsing.scoring import score
 
 LABELLED = ROOT / "tests" / "data" / "orders_labelled.jsonl"
+# Written after the reader was tuned on the set above, to check it generalises.
+HELD_OUT = ROOT / "tests" / "data" / "orders_heldout.jsonl"
 
 
 def _assert_bar(result_text: str, accuracy: float, wrong_rate: float, false_orders: int,
@@ -28,6 +30,11 @@ def _assert_bar(result_text: str, accuracy: float, wrong_rate: float, false_orde
 def test_own_labelled_set_meets_the_bar(demo_index: CatalogIndex) -> None:
     got = score(demo_index, LABELLED)
     assert got.total >= 150
+    _assert_bar(got.summary(), got.accuracy, got.wrong_rate, got.false_orders, got.misses)
+
+
+def test_held_out_set_meets_the_bar(demo_index: CatalogIndex) -> None:
+    got = score(demo_index, HELD_OUT)
     _assert_bar(got.summary(), got.accuracy, got.wrong_rate, got.false_orders, got.misses)
 
 

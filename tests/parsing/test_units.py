@@ -33,6 +33,10 @@ def test_dozen_becomes_twelve_pieces() -> None:
     assert convert(Decimal(2), Unit.DOZEN, Unit.PIECE, None) == (Decimal(24), Fit.LOOSE)
 
 
+def test_dozens_of_cartons_are_refused() -> None:
+    assert convert(Decimal(2), Unit.DOZEN, Unit.CARTON, None)[1] is Fit.INCOMPATIBLE
+
+
 def test_weight_converts_to_packets_when_exact() -> None:
     pack = Measure(Decimal(100), Unit.G)
     assert convert(Decimal(1), Unit.KG, Unit.PACKET, pack) == (Decimal(10), Fit.CONVERTED)
