@@ -233,7 +233,10 @@ class Dispatcher:
         # log line of its send, so one message can be followed end to end.
         with request_context(row.request_id):
             result = await self._graph.send(row.payload)
-            _count_send(row, result)
+            try:
+                _count_send(row, result)
+            except Exception:  # counting must never stand between a send and its record
+                log.exception("could not count a send")
             await self._record(row, result)
 
     async def _record(self, row: outbox_store.OutboxRow, result: Any) -> None:
