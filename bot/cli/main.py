@@ -14,7 +14,10 @@ import inspect
 import sys
 from collections.abc import Sequence
 
+from redis.exceptions import RedisError
+
 from bot.cli.errors import CliError
+from bot.db import DatabaseUnavailable
 
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.stack_cmd",
@@ -58,6 +61,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unreachable(exc: BaseException) -> str:
+    if isinstance(exc, DatabaseUnavailable):
+        return str(exc)
+    if isinstance(exc, RedisError):
+        return f"cannot reach REDIS_URL: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; errors become one line on stderr and a non-zero exit."""
     parser = build_parser()
@@ -73,6 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except (DatabaseUnavailable, RedisError, OSError) as exc:
+        # A service that cannot be reached is an operator's problem to fix, not a
+        # traceback to read: one line, whichever command met it.
+        print(f"khaacho {args.command}: {_unreachable(exc)}", file=sys.stderr)
+        return 1
     return int(result or 0)
 
 

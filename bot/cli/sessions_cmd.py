@@ -19,13 +19,13 @@ from bot.cli.settings_arg import settings_for_cli
 
 
 async def _open() -> Any:
-    from bot.kv import RedisUnavailable
+    from bot.db import DatabaseUnavailable
     from bot.runtime import Runtime
 
     settings = settings_for_cli()
     try:
         return await Runtime.open(settings)
-    except (OSError, RedisUnavailable) as exc:
+    except (OSError, DatabaseUnavailable) as exc:
         raise CliError(f"cannot connect: {exc}") from None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 
@@ -10,6 +11,7 @@ import pytest
 from bot.auth import verify_token
 from bot.cli.main import main
 from bot.config import Settings
+from bot.db import connect
 from bot.runtime import Runtime
 from tests.conftest import TEST_JWT_SECRET
 from tests.ops.helpers import seed_basic
@@ -134,9 +136,6 @@ def test_a_payment_recorded_from_the_cli_is_audited_once(
             "--as", "sita", "--json"]
     _json(capsys, argv)
     _json(capsys, argv)  # the same reference again: nothing new, nothing audited
-    import asyncio
-
-    from bot.db import connect
 
     async def audit_rows() -> list[tuple[str, str]]:
         conn = await connect(os.environ["DATABASE_URL"])
@@ -148,3 +147,16 @@ def test_a_payment_recorded_from_the_cli_is_audited_once(
         return [(r["actor"], r["target"]) for r in rows]
 
     assert asyncio.run(audit_rows()) == [("cli:sita", "retailer:9812345123")]
+
+
+@pytest.mark.parametrize("argv", [["sessions", "list"], ["orders", "list"]])
+def test_an_unreachable_service_is_one_line_and_exit_1(
+    cli_env: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:9/0")  # nothing listens there
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"khaacho {argv[0]}: ") and "cannot" in err

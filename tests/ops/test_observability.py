@@ -3,6 +3,7 @@ message by request id with masked phones, and one sender's flood waits alone."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import re
@@ -10,11 +11,14 @@ from collections.abc import Iterator
 
 import orjson
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, TestServer
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.logs import JsonFormatter
 from bot.runtime import Runtime
 from bot.web import ops
+from jobs.health import make_app
+from jobs.runner import get_job, run_job
 from tests.channel.conftest import signed, text_envelope
 from tests.ops.helpers import serving
 
@@ -137,14 +141,6 @@ async def test_one_senders_flood_gets_429_while_another_sender_is_served(
 
 
 async def test_the_worker_serves_its_job_and_send_metrics(runtime: Runtime) -> None:
-    import datetime as dt
-
-    from aiohttp.test_utils import TestServer
-    from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-    from jobs.health import make_app
-    from jobs.runner import get_job, run_job
-
     result = await run_job(runtime, get_job("analytics"),
                            dt.datetime(2026, 3, 8, 4, 35, tzinfo=dt.UTC))
     assert result.outcome == "ok"
