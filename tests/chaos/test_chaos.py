@@ -75,7 +75,10 @@ async def test_postgres_restarted_mid_load_answers_503_then_handles_redeliveries
     assert not any(code.startswith("5") and code != "503" for code in http), http
     assert snap["gave_up"] == 0, snap
     assert system.web.alive() and system.worker.alive(), system.logs()
-    await _finish(system)
+    # A send the Cloud API accepted while Postgres could not record it goes out
+    # again after the outage: at least once, never zero times (the dispatcher's
+    # documented contract). The count is in the accounting; nothing may be lost.
+    await _finish(system, allow_duplicates=True)
 
 
 async def test_worker_killed_mid_dispatch_sends_every_reply_and_none_twice(
@@ -106,6 +109,7 @@ async def test_cloud_api_failing_for_30s_delivers_everything_after_within_the_ra
     await asyncio.sleep(10)
     sim.heal()
     acc = await _finish(system, settle=100.0)
+    assert sim.requests > len(sim.sent), "the failures never reached the dispatcher"
     times = sorted(m.at for m in sim.sent)
     busiest = max((sum(1 for t in times[i:i + int(mps) + 5] if t - times[i] < 1.0)
                    for i in range(len(times))), default=0)
@@ -123,7 +127,8 @@ async def test_one_retailer_flooding_1000_messages_keeps_others_within_2x_latenc
     flood = asyncio.ensure_future(driver.flood(flooder, 1000, 200.0))
     during = await driver.open(15.0, 6.0, queries=0.5)
     acked = await flood
-    assert acked == 1000, f"only {acked} of the flood's 1000 webhooks were accepted"
+    assert acked == 1000, (f"only {acked} of the flood's 1000 webhooks were accepted in "
+                           f"{time.monotonic() - t0:.0f}s: {driver.flood_stats.statuses}")
     base, loaded = normal["reply_ms"]["p50"], during["reply_ms"]["p50"]
     assert base and loaded, (normal, during)
     assert loaded <= 2 * base, (
