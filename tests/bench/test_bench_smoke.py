@@ -1,0 +1,41 @@
+"""`khaacho bench` smoke: a few seconds of every phase, a complete report, nothing lost.
+
+No timing is asserted: CI machines vary. What must hold anywhere is that the
+bench runs from a fresh setup, its JSON carries every figure, and every
+message it sent had its effect and its reply.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.bench.report import REQUIRED_KEYS
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_short_bench_writes_a_complete_report_and_loses_nothing(
+        tmp_path: Path, service_urls: tuple[str, str]) -> None:
+    out = tmp_path / "bench.json"
+    env = {**os.environ, "DATABASE_URL": service_urls[0], "REDIS_URL": service_urls[1]}
+    done = subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "bot.cli.main", "bench", "--duration", "1", "--rate", "20",
+         "--concurrency", "6", "--baseline-concurrency", "8", "--retailers", "60",
+         "--vendors", "30", "--products", "300", "--json", str(out),
+         "--log-dir", str(tmp_path / "logs")],
+        env=env, capture_output=True, text=True, timeout=240, check=False)
+    assert out.is_file(), f"no report written: {done.stdout}\n{done.stderr}"
+    report = json.loads(out.read_text())
+    missing = [k for k in REQUIRED_KEYS if report.get(k) is None]
+    assert not missing, f"report lacks {missing}: {report}"
+    for key in ("ack_ms", "reply_ms"):
+        assert all(report[key].get(p) is not None for p in ("p50", "p95", "p99")), report[key]
+    assert report["lost"] == 0, json.dumps(report["accounting"], indent=1)[:3000]
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "| max inbound msgs/s" in done.stdout
