@@ -1,15 +1,26 @@
-"""`khaacho ledger check | show`: reconcile the credit ledger, or read one retailer's."""
+"""`khaacho ledger check | show | correct`: reconcile, read, or correct the credit ledger."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from dataclasses import asdict
+from decimal import Decimal
 
 from bot.cli.errors import CliError
-from bot.cli.output import Column, add_json_flag, cli_runtime, show_json, show_table
+from bot.cli.output import (
+    Column,
+    add_json_flag,
+    add_operator_flag,
+    cli_runtime,
+    operator_name,
+    show_json,
+    show_table,
+)
 from bot.services import ledger, parties
 from bot.store import ledger as ledger_store
-from domain.money import format_npr
+from bot.store import parties as party_store
+from domain.money import AmountError, format_npr, parse_amount
 
 PROBLEM_COLUMNS = (
     Column("kind", "problem"),
@@ -74,6 +85,35 @@ async def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _correct(args: argparse.Namespace) -> int:
+    now = dt.datetime.now(dt.UTC)
+    async with cli_runtime() as rt, rt.pool.acquire() as conn, conn.transaction():
+        try:
+            retailer = await parties.find_retailer(conn, args.retailer)
+            entry = await ledger.post_correction(
+                conn, retailer_id=retailer.id, kind=args.kind, amount=args.amount,
+                note=args.note, actor=operator_name(args), now=now,
+                terms_days=retailer.credit_terms_days)
+        except (parties.PartyError, ledger.LedgerError) as exc:
+            raise CliError(str(exc)) from None
+        await party_store.audit(conn, actor=operator_name(args), action="ledger.correct",
+                                target=retailer.phone,
+                                details={"entry_id": entry.id, "kind": entry.kind,
+                                         "amount": str(entry.amount), "note": entry.note},
+                                now=now)
+        owed = await ledger.balance(conn, retailer.id)
+    print(f"posted {entry.kind} {format_npr(entry.amount)} on {retailer.shop_name} "
+          f"(entry {entry.id}); they now owe {format_npr(owed)}")
+    return 0
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        return parse_amount(text)
+    except AmountError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `ledger`."""
     p = sub.add_parser("ledger", help="reconcile or read the credit ledger",
@@ -92,3 +132,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("phone", help="the retailer's WhatsApp number")
     add_json_flag(q)
     q.set_defaults(handler=_show)
+    q = lsub.add_parser("correct", help="post a correcting entry",
+                        description="The ledger is never edited: a mistake is corrected by a "
+                                    "new debit or credit with a note saying why.")
+    q.add_argument("--retailer", required=True, metavar="PHONE",
+                   help="the retailer's WhatsApp number")
+    q.add_argument("--kind", required=True, choices=("debit", "credit"),
+                   help="debit adds to what they owe, credit takes from it")
+    q.add_argument("--amount", required=True, type=_amount, help="amount in NPR")
+    q.add_argument("--note", required=True, help="why (kept with the entry)")
+    add_operator_flag(q)
+    q.set_defaults(handler=_correct)
