@@ -185,7 +185,7 @@ async def run_job(
         if not got:
             run_id = await _record_skip(lock_conn, job, now, "another worker holds the lock")
             JOB_RUNS.inc(job=job.id, outcome="skipped")
-            log.info("%s skipped: another worker is running it", job.id,
+            log.debug("%s skipped: another worker is running it", job.id,
                      extra={"job": job.id, "outcome": "skipped"})
             return RunResult(job.id, "skipped", {}, run_id)
         try:
@@ -194,6 +194,7 @@ async def run_job(
                 job.id, now,
             ):
                 run_id = await _record_skip(lock_conn, job, now, "this slot already ran")
+                JOB_RUNS.inc(job=job.id, outcome="skipped")
                 return RunResult(job.id, "skipped", {}, run_id)
             return await _run_locked(runtime, lock_conn, job, now, stopping)
         finally:
