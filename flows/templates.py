@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from flows import i18n
 from flows.replies import Template
 
 PAYMENT_REMINDER_DUE_SOON = "payment_reminder_due_soon"
@@ -50,9 +51,9 @@ def language_code(language: str) -> str:
     return _LANGUAGES.get(language, "en")
 
 
-def money(amount: Decimal) -> str:
-    """NPR with thousands separators: `NPR 12,500.00`."""
-    return f"NPR {amount:,.2f}"
+def money(language: str, amount: Decimal) -> str:
+    """Money as every other reply writes it (`Rs 12,500`, `रु १२,५००`)."""
+    return i18n.money(language, amount)
 
 
 def one_line(text: str, limit: int = 200) -> str:
@@ -77,7 +78,8 @@ def payment_reminder(
 
     With several debits: their total, their orders and the earliest due date.
     """
-    params = [one_line(shop), money(amount), order_list(order_numbers), due.isoformat()]
+    params = [one_line(shop), money(language, amount), order_list(order_numbers),
+              due.isoformat()]
     if kind == "overdue":
         params.append(str(days_overdue))
     name = {
@@ -94,7 +96,7 @@ def credit_blocked(
     """Credit orders are paused until the overdue amount is paid."""
     order = f"#{order_number}" if order_number is not None else "-"
     return Template(CREDIT_BLOCKED, language_code(language),
-                    (one_line(shop), money(amount), str(days_overdue), order))
+                    (one_line(shop), money(language, amount), str(days_overdue), order))
 
 
 def credit_unblocked(language: str, shop: str) -> Template:
@@ -114,6 +116,6 @@ def vendor_weekly_report(
 ) -> Template:
     """A vendor's week in figures (vendors get English; their numbers read the same)."""
     return Template(VENDOR_WEEKLY_REPORT, "en", (
-        one_line(vendor), week, str(orders), money(value), acceptance, response,
+        one_line(vendor), week, str(orders), money("en", value), acceptance, response,
         str(price_flags),
     ))

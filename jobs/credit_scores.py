@@ -21,7 +21,7 @@ import asyncpg
 from bot.store.outbox import enqueue
 from domain.credit_score import CreditScore, ScoreInputs, score
 from domain.dues import Credit, Debit, DebitState, max_days_past_due, settle
-from flows import templates
+from flows import i18n, templates
 from flows.replies import Outgoing
 from jobs.runner import Job, JobContext, local_now
 
@@ -119,9 +119,11 @@ async def _block_or_unblock(
         if oldest.debit.order_id is not None:
             number = await conn.fetchval("SELECT number FROM orders WHERE id = $1",
                                          oldest.debit.order_id)
-        reason = (f"credit paused: {templates.money(amount)} overdue more than "
-                  f"{block_after} days (oldest {dpd} days"
-                  + (f", order #{number})" if number else ")"))
+        lang = retailer["language"]
+        reason = i18n.t(lang, "jobs.credit_block_reason",
+                        amount=i18n.money(lang, amount),
+                        days=i18n.digits(lang, str(dpd)),
+                        order=i18n.digits(lang, f"#{number}") if number else "-")
         await conn.execute(
             "UPDATE retailers SET status = 'blocked', blocked_reason = $2, updated_at = $3 "
             "WHERE id = $1", rid, reason, now)

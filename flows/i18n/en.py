@@ -268,3 +268,9 @@ STRINGS.update({
         "🙏 Payment of {amount} received. You have {advance} paid in advance."
     ),
 })
+
+# --- jobs ---
+# Owned by the job runner (issue 7): wording the worker's jobs store or send.
+STRINGS.update({
+    "jobs.credit_block_reason": "{amount} overdue for {days} days, order {order}",
+})

@@ -255,3 +255,9 @@ STRINGS.update({
         "🙏 {amount} भुक्तानी प्राप्त भयो। तपाईंको {advance} अग्रिम जम्मा छ।"
     ),
 })
+
+# --- jobs ---
+# Owned by the job runner (issue 7): wording the worker's jobs store or send.
+STRINGS.update({
+    "jobs.credit_block_reason": "{amount} {days} दिनदेखि बाँकी, अर्डर {order}",
+})

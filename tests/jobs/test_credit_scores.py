@@ -114,9 +114,10 @@ async def test_the_job_stores_score_band_factors_and_suggested_limit(
         assert await conn.fetchval("SELECT count(*) FROM credit_scores") == 2
 
 
-async def _overdue(runtime: Runtime, days: int, *, status: str = "active") -> dict:
+async def _overdue(runtime: Runtime, days: int, *, status: str = "active",
+                   language: str = "en") -> dict:
     async with runtime.pool.acquire() as conn:
-        r = await b.retailer(conn, shop="Hari Store", status=status)
+        r = await b.retailer(conn, shop="Hari Store", status=status, language=language)
         v = await b.vendor(conn)
         p = await b.product(conn, "rice")
         o = await b.order(conn, r["id"], v["id"], b.at_day(TODAY - timedelta(days=days + 30)),
@@ -146,15 +147,29 @@ async def test_more_than_fifteen_days_overdue_blocks_credit_and_says_why(
                                 data["retailer"]["id"])
         [msg] = await b.outbox(conn, data["retailer"]["phone"])
     assert r["status"] == "blocked"
-    assert "NPR 8,000.00 overdue" in r["blocked_reason"]
-    assert f"#{data['order']['number']}" in r["blocked_reason"]
+    assert r["blocked_reason"] == f"Rs 8,000 overdue for 16 days, order #{data['order']['number']}"
     name, params = b.template_of(msg)
     assert name == "credit_blocked"
-    assert params == ["Hari Store", "NPR 8,000.00", "16", f"#{data['order']['number']}"]
+    assert params == ["Hari Store", "Rs 8,000", "16", f"#{data['order']['number']}"]
     again = await run("credit-scores", b.ktm(2026, 3, 8, 11, 40))
     assert "blocked" not in again.counts
     async with runtime.pool.acquire() as conn:
         assert len(await b.outbox(conn)) == 1
+
+
+async def test_a_nepali_speaking_retailer_is_told_in_nepali(
+    runtime: Runtime, run: RunJob
+) -> None:
+    data = await _overdue(runtime, 16, language="ne")
+    await run("credit-scores", b.ktm(2026, 3, 8, 10, 40))
+    async with runtime.pool.acquire() as conn:
+        reason = await conn.fetchval("SELECT blocked_reason FROM retailers WHERE id = $1",
+                                     data["retailer"]["id"])
+        [msg] = await b.outbox(conn)
+    assert reason == "रु ८,००० १६ दिनदेखि बाँकी, अर्डर #" + str(data["order"]["number"]).translate(
+        str.maketrans("0123456789", "०१२३४५६७८९"))
+    assert msg["payload"]["template"]["language"]["code"] == "ne"
+    assert b.template_of(msg)[1][1] == "रु ८,०००"
 
 
 async def test_the_block_threshold_follows_the_setting(runtime: Runtime) -> None:

@@ -46,7 +46,7 @@ async def test_a_debit_due_in_three_days_gets_one_template_with_amount_order_and
     assert rows[0]["kind"] == "template"
     name, params = b.template_of(rows[0])
     assert name == "payment_reminder_due_soon"
-    assert params == ["Sita Pasal", "NPR 12,500.00", f"#{data['order']['number']}", "2026-03-10"]
+    assert params == ["Sita Pasal", "Rs 12,500", f"#{data['order']['number']}", "2026-03-10"]
 
 
 async def test_the_same_reminder_is_never_sent_twice(runtime: Runtime, run: RunJob) -> None:
@@ -107,7 +107,7 @@ async def test_a_part_payment_reminds_of_the_remainder(runtime: Runtime, run: Ru
     await run("payment-reminders", b.ktm(2026, 3, 10, 9, 15))
     async with runtime.pool.acquire() as conn:
         [row] = await b.outbox(conn)
-    assert b.template_of(row)[1][1] == "NPR 2,500.00"
+    assert b.template_of(row)[1][1] == "Rs 2,500"
 
 
 async def test_a_nepali_speaking_retailer_gets_the_nepali_template(
@@ -143,8 +143,8 @@ async def test_bills_at_the_same_stage_go_in_one_message_with_their_total(
         linked = await conn.fetchval(
             "SELECT count(DISTINCT outbox_id) FROM reminders_sent WHERE kind = 'due_today'")
     assert ("payment_reminder_due_today", [
-        "Bishnu Store", "NPR 3,600.00",
+        "Bishnu Store", "Rs 3,600",
         f"#{numbers[0]}, #{numbers[1]}, #{numbers[2]} +1 more", "2026-03-10"]) in rows
     assert ("payment_reminder_due_soon",
-            ["Bishnu Store", "NPR 700.00", "-", "2026-03-12"]) in rows
+            ["Bishnu Store", "Rs 700", "-", "2026-03-12"]) in rows
     assert linked == 1

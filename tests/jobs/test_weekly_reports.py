@@ -56,7 +56,7 @@ async def test_each_vendor_gets_the_week_in_figures(runtime: Runtime, run: RunJo
     assert msg["recipient"] == data["vendor"]["phone"]
     name, params = b.template_of(msg)
     assert name == "vendor_weekly_report"
-    assert params == ["Shrestha Traders", "2026-03-08 to 2026-03-14", "2", "NPR 4,550.00",
+    assert params == ["Shrestha Traders", "2026-03-08 to 2026-03-14", "2", "Rs 4,550",
                       "66.7%", "6m 00s", "1"]
 
 
