@@ -21,7 +21,7 @@ import asyncpg
 
 from bot.store.outbox import enqueue
 from domain.reorder import Purchase, ReorderEstimate, estimate
-from flows import templates
+from flows import i18n, templates
 from flows.replies import Button, Buttons, Outgoing
 from jobs.messaging import in_quiet_hours, within_window
 from jobs.runner import Job, JobContext, local_now
@@ -31,10 +31,6 @@ MAX_ITEMS = 3
 BATCH = 200
 # A habit lapsed this long ago (several intervals) is churn, not a reorder.
 STALE_INTERVALS = 3
-
-
-def _qty(q: Decimal) -> str:
-    return f"{q.normalize():f}"
 
 
 async def due_products(conn: asyncpg.Connection, retailer_id: int, today: date,
@@ -87,6 +83,9 @@ async def _nudge(ctx: JobContext, conn: asyncpg.Connection, rid: int, today: dat
     # Serialise with any other transaction nudging this retailer.
     await conn.execute("SELECT 1 FROM retailers WHERE id = $1 FOR UPDATE", rid)
     due = await due_products(conn, rid, today, now)
+    retailer = await conn.fetchrow(
+        "SELECT phone, shop_name, language FROM retailers WHERE id = $1", rid)
+    lang = retailer["language"]
     sent_ids = []
     lines = []
     for product_id, name, unit, last_order_id, est in due:
@@ -98,20 +97,20 @@ async def _nudge(ctx: JobContext, conn: asyncpg.Connection, rid: int, today: dat
         if nudge_id is None:
             continue
         sent_ids.append(nudge_id)
-        lines.append(f"{name} {_qty(est.usual_qty)} {unit}")
+        lines.append(f"{name} {i18n.qty(lang, est.usual_qty)} "
+                     f"{i18n.unit(lang, unit, est.usual_qty)}")
     if not sent_ids:
         return
-    retailer = await conn.fetchrow(
-        "SELECT phone, shop_name, language FROM retailers WHERE id = $1", rid)
     await conn.execute("UPDATE nudges_sent SET batch_id = $1 WHERE id = ANY($2::bigint[])",
                        sent_ids[0], sent_ids)
     template = templates.reorder_nudge(retailer["language"], retailer["shop_name"],
                                        ", ".join(lines), sent_ids[0])
     payload = f"{templates.REORDER_PAYLOAD_PREFIX}{sent_ids[0]}"
     if await within_window(conn, retailer["phone"], now):
-        reply = Buttons(body=templates.one_line(
-            f"{retailer['shop_name']}: time to reorder? {', '.join(lines)}", 1000),
-            buttons=(Button(payload, "Reorder"),))
+        reply = Buttons(
+            body=i18n.t(lang, "jobs.reorder_nudge.body", shop=retailer["shop_name"],
+                        items=", ".join(lines)),
+            buttons=(Button(payload, i18n.t(lang, "jobs.reorder_nudge.button")),))
         out = Outgoing(retailer["phone"], reply, fallback=template,
                        correlation=f"nudge:{sent_ids[0]}")
     else:

@@ -272,5 +272,10 @@ STRINGS.update({
 # --- jobs ---
 # Owned by the job runner (issue 7): wording the worker's jobs store or send.
 STRINGS.update({
+    "jobs.reorder_nudge.body": (
+        "{shop}, time to restock? Your usual: {items}. "
+        "Tap Reorder to put them in your cart."
+    ),
+    "jobs.reorder_nudge.button": "Reorder",
     "jobs.credit_block_reason": "{amount} overdue for {days} days, order {order}",
 })

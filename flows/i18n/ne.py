@@ -259,5 +259,10 @@ STRINGS.update({
 # --- jobs ---
 # Owned by the job runner (issue 7): wording the worker's jobs store or send.
 STRINGS.update({
+    "jobs.reorder_nudge.body": (
+        "{shop}, सामान थप्ने बेला भयो? तपाईंको सधैंको: {items}। "
+        "कार्टमा राख्न 'फेरि मगाउनुहोस्' थिच्नुहोस्।"
+    ),
+    "jobs.reorder_nudge.button": "फेरि मगाउनुहोस्",
     "jobs.credit_block_reason": "{amount} {days} दिनदेखि बाँकी, अर्डर {order}",
 })

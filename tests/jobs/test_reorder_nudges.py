@@ -101,7 +101,22 @@ async def test_inside_the_window_the_nudge_is_a_button_with_the_template_as_fall
         [row] = await b.outbox(conn)
     assert row["kind"] == "interactive"
     assert row["payload"]["interactive"]["type"] == "button"
+    assert "Your usual: Sugar 10 kg" in row["payload"]["interactive"]["body"]["text"]
     assert row["fallback"]["template"]["name"] == "reorder_nudge"
+
+
+async def test_a_nepali_speaking_retailer_reads_quantities_and_units_in_nepali(
+    runtime: Runtime, run: RunJob
+) -> None:
+    data = await _weekly_sugar(runtime)
+    async with runtime.pool.acquire() as conn:
+        await conn.execute("UPDATE retailers SET language = 'ne' WHERE id = $1",
+                           data["retailer"]["id"])
+    await run("reorder-nudges", b.ktm(2026, 3, 22, 10))
+    async with runtime.pool.acquire() as conn:
+        [row] = await b.outbox(conn)
+    assert b.template_of(row)[1][1] == "Sugar १० केजी"
+    assert row["payload"]["template"]["language"]["code"] == "ne"
 
 
 async def test_no_nudge_at_night(runtime: Runtime, run: RunJob) -> None:
