@@ -19,11 +19,14 @@ from bot.cli.errors import CliError
 from bot.cli.settings_arg import settings_for_cli
 from bot.db import DatabaseUnavailable
 from bot.runtime import Runtime
+from flows.i18n import money
 
 DAILY_COLUMNS = ("dimension", "key", "orders", "gmv", "active_retailers", "new_retailers",
                  "avg_basket")
 VENDOR_COLUMNS = ("vendor", "orders", "value", "offers", "acceptance_rate",
                   "median_response_seconds", "fulfilment_rate", "price_flags")
+VENDOR_TABLE_COLUMNS = ("vendor", "orders", "value", "offers", "acceptance_rate",
+                        "median_response", "fulfilment_rate", "price_flags")
 
 
 def _date(text: str) -> date:
@@ -113,17 +116,31 @@ async def _weekly(args: argparse.Namespace) -> int:
     else:
         t = report["totals"]
         print(f"Weekly report {first.isoformat()} to {last.isoformat()} (Asia/Kathmandu)")
-        print(f"orders {t['orders']}  GMV NPR {t['gmv']:,.2f}  active retailers "
+        print(f"orders {t['orders']}  GMV {money('en', t['gmv'])}  active retailers "
               f"{t['active_retailers']}  new retailers {t['new_retailers']}  average basket "
-              f"NPR {t['avg_basket']:,.2f}")
+              f"{money('en', t['avg_basket'])}")
         print()
-        print(_table(vendors, VENDOR_COLUMNS))
+        shown = [{**v, "acceptance_rate": _pct(v["acceptance_rate"]),
+                  "fulfilment_rate": _pct(v["fulfilment_rate"]),
+                  "median_response": _duration(v["median_response_seconds"])} for v in vendors]
+        print(_table(shown, VENDOR_TABLE_COLUMNS))
         if report["call_list"]:
             print()
             print("Retailers to call this week:")
             print(_table(report["call_list"], ("call_rank", "shop_name", "phone", "area",
                                                "churn_risk", "days_since_last")))
     return 0
+
+
+def _pct(rate: Decimal | None) -> str | None:
+    return None if rate is None else f"{(rate * 100).quantize(Decimal('0.1'))}%"
+
+
+def _duration(seconds: int | None) -> str | None:
+    if seconds is None:
+        return None
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes}m {secs:02d}s"
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
