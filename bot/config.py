@@ -65,9 +65,10 @@ class Settings(BaseSettings):
     # Ops (issue 8): rate limits held in Redis, and how far to trust X-Forwarded-For.
     admin_rate_limit: int = Field(default=100, ge=1, alias="ADMIN_RATE_LIMIT")
     admin_rate_window_seconds: float = Field(default=900, gt=0, alias="ADMIN_RATE_WINDOW_SECONDS")
-    # 10 messages a second for a minute: far above any person, it stops scripted
-    # floods and bot-to-bot reply loops (the per-sender lock already serialises them).
-    sender_rate_limit: int = Field(default=600, ge=1, alias="SENDER_RATE_LIMIT")
+    # 20 messages a second for a minute: far above any person. Below it the sender's
+    # lock queues a burst fairly (a 1000-message flood is absorbed, others stay
+    # fast); past it a scripted flood or reply loop is refused with 429.
+    sender_rate_limit: int = Field(default=1200, ge=1, alias="SENDER_RATE_LIMIT")
     sender_rate_window_seconds: float = Field(default=60, gt=0, alias="SENDER_RATE_WINDOW_SECONDS")
     trusted_proxy_hops: int = Field(default=0, ge=0, le=5, alias="TRUSTED_PROXY_HOPS")
     metrics_token: SecretStr = Field(default=SecretStr(""), alias="METRICS_TOKEN")

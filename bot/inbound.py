@@ -224,9 +224,10 @@ class InboundPipeline:
             if self._limiter is not None:
                 decision = await self._limiter.hit(message.sender)
                 if not decision.allowed:
-                    log.warning("sender over rate limit, deferred",
-                                extra={"sender": message.sender, "wamid": message.wamid,
-                                       "retry_after": decision.retry_after})
+                    if decision.first_refusal:  # once per window, not once per message
+                        log.warning("sender over rate limit, deferring their messages",
+                                    extra={"sender": message.sender,
+                                           "retry_after": decision.retry_after})
                     raise Throttled(decision.retry_after)
             async with self._locks.hold(message.sender):
                 handled = await self._handle_locked(message)

@@ -45,6 +45,7 @@ class Decision:
     limit: int
     remaining: int
     retry_after: int  # whole seconds until the window closes (>= 1)
+    first_refusal: bool = False  # the request that crossed the limit in this window
 
     def headers(self) -> dict[str, str]:
         """`RateLimit-*` headers (the draft standard express-rate-limit sends) + Retry-After."""
@@ -88,4 +89,5 @@ class RateLimiter:
         allowed = count <= self.limit
         if not allowed:
             RATE_LIMITED.inc(scope=self.scope)
-        return Decision(allowed, self.limit, max(0, self.limit - count), retry)
+        return Decision(allowed, self.limit, max(0, self.limit - count), retry,
+                        first_refusal=count == self.limit + 1)
