@@ -106,8 +106,21 @@ async def start_health(
     await runner.setup()
     port = runtime.settings.worker_health_port
     site = web.TCPSite(runner, runtime.settings.host, port)
-    await site.start()
-    log.info("worker health listening", extra={"port": port})
+    try:
+        await site.start()
+    except OSError as exc:
+        # The jobs matter more than their health page: a taken port (a second
+        # worker or the demo on one machine) is reported, not fatal.
+        log.error("worker health endpoint not started on port %s: %s", port, exc,
+                  extra={"port": port})
+        await runner.cleanup()
+
+        async def nothing() -> None:
+            return None
+
+        return nothing
+    bound = [a[1] for a in runner.addresses if isinstance(a, tuple)]
+    log.info("worker health listening", extra={"port": bound[0] if bound else port})
 
     async def stop() -> None:
         await runner.cleanup()

@@ -101,3 +101,22 @@ async def test_a_message_held_behind_one_in_back_off_is_not_dispatcher_lag(
     status, body = await _get(runtime, scheduler)
     assert status == 200
     assert body["dispatcher_lag_seconds"] == 0
+
+
+async def test_a_taken_port_leaves_the_worker_running_without_a_health_page(
+    runtime: Runtime, scheduler: AsyncIOScheduler, caplog: pytest.LogCaptureFixture
+) -> None:
+    import socket
+
+    from jobs.health import start_health
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = runtime.settings.model_copy(update={"worker_health_port": port,
+                                                       "host": "127.0.0.1"})
+        rt = Runtime(settings, runtime.pool, runtime.redis, runtime.keys)
+        stop = await start_health(rt, scheduler)
+        await stop()
+    assert any("health endpoint not started" in r.getMessage() for r in caplog.records)
