@@ -9,17 +9,20 @@ import logging
 import re
 from collections.abc import Iterator
 
+import aiohttp
 import orjson
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.logs import JsonFormatter
+from bot.metrics import SENDS
 from bot.runtime import Runtime
 from bot.web import ops
 from jobs.health import make_app
 from jobs.runner import get_job, run_job
-from tests.channel.conftest import signed, text_envelope
+from tests.channel.conftest import RunningSimulator, signed, text_envelope
+from tests.channel.dispatch import running, wait_until
 from tests.ops.helpers import serving
 
 RETAILER = "9779812345123"
@@ -153,3 +156,27 @@ async def test_the_worker_serves_its_job_and_send_metrics(runtime: Runtime) -> N
         await client.close()
     assert scraped['khaacho_job_runs_total{job="analytics",outcome="ok"}'] >= 1
     assert scraped['khaacho_job_duration_seconds_count{job="analytics"}'] >= 1
+
+
+async def test_one_request_id_follows_a_message_from_webhook_to_outbox_to_send(
+    runtime: Runtime, json_log: io.StringIO, simulator: RunningSimulator,
+    http: aiohttp.ClientSession,
+) -> None:
+    sent_before = SENDS.value(result="sent", code="none")
+    async with serving(runtime) as client:
+        assert await post_text(client, RETAILER, "namaste", "wamid.e2e1",
+                               request_id="req-e2e-1") == 200
+    async with running(runtime, http, simulator.api_url):
+        async def all_sent() -> bool:
+            async with runtime.pool.acquire() as conn:
+                return bool(await conn.fetchval(
+                    "SELECT count(*) > 0 AND bool_and(status = 'sent') FROM outbox"))
+        await wait_until(all_sent)
+    lines = [orjson.loads(line) for line in json_log.getvalue().splitlines()]
+    traced = [x["msg"] for x in lines if x.get("request_id") == "req-e2e-1"]
+    assert "request" in traced            # the webhook's access line
+    assert "message handled" in traced    # the pipeline
+    assert "message sent" in traced       # the dispatcher, from the outbox row's request id
+    sent = next(x for x in lines if x["msg"] == "message sent")
+    assert sent["recipient"] == "97XXXXXXXX123"
+    assert SENDS.value(result="sent", code="none") > sent_before
