@@ -362,6 +362,10 @@ CREATE TABLE IF NOT EXISTS credit_blocks (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS credit_blocks_open_idx
     ON credit_blocks (retailer_id) WHERE lifted_at IS NULL;
+-- When the retailer was told of the block and of its lifting: notices wait
+-- for the morning rather than arrive at night.
+ALTER TABLE credit_blocks ADD COLUMN IF NOT EXISTS notified_at timestamptz;
+ALTER TABLE credit_blocks ADD COLUMN IF NOT EXISTS lift_notified_at timestamptz;
 
 -- The current 30-day figures per vendor; routing reads this.
 CREATE TABLE IF NOT EXISTS vendor_performance (

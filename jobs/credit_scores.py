@@ -23,6 +23,7 @@ from domain.credit_score import CreditScore, ScoreInputs, score
 from domain.dues import Credit, Debit, DebitState, max_days_past_due, settle
 from flows import i18n, templates
 from flows.replies import Outgoing
+from jobs.messaging import in_quiet_hours
 from jobs.runner import Job, JobContext, local_now
 
 BATCH = 200
@@ -102,24 +103,36 @@ async def run(ctx: JobContext, now: datetime) -> None:
         ctx.checkpoint()
 
 
+def _late(states: list[DebitState], today: date, block_after: int) -> tuple[Decimal, DebitState]:
+    """The amount overdue beyond the limit and its oldest debit."""
+    late = [s for s in states if s.days_past_due(today) > block_after]
+    amount = sum((s.outstanding for s in late), Decimal(0))
+    return amount, max(late, key=lambda s: s.days_past_due(today))
+
+
+async def _order_number(conn: asyncpg.Connection, state: DebitState) -> int | None:
+    if state.debit.order_id is None:
+        return None
+    number: int | None = await conn.fetchval("SELECT number FROM orders WHERE id = $1",
+                                             state.debit.order_id)
+    return number
+
+
 async def _block_or_unblock(
     conn: asyncpg.Connection, retailer: asyncpg.Record,
     states: list[DebitState], today: date, now: datetime, block_after: int,
 ) -> str | None:
+    """Block or lift, then send any notice still owed (never at night: it waits)."""
     dpd = max_days_past_due(states, today)
-    open_block = await conn.fetchval(
-        "SELECT id FROM credit_blocks WHERE retailer_id = $1 AND lifted_at IS NULL",
-        retailer["id"])
     rid = retailer["id"]
+    lang = retailer["language"]
+    open_block = await conn.fetchrow(
+        "SELECT id, notified_at FROM credit_blocks WHERE retailer_id = $1 AND lifted_at IS NULL",
+        rid)
+    change = None
     if dpd > block_after and retailer["status"] == "active" and open_block is None:
-        late = [s for s in states if s.days_past_due(today) > block_after]
-        amount = sum((s.outstanding for s in late), Decimal(0))
-        oldest = max(late, key=lambda s: s.days_past_due(today))
-        number = None
-        if oldest.debit.order_id is not None:
-            number = await conn.fetchval("SELECT number FROM orders WHERE id = $1",
-                                         oldest.debit.order_id)
-        lang = retailer["language"]
+        amount, oldest = _late(states, today, block_after)
+        number = await _order_number(conn, oldest)
         reason = i18n.t(lang, "jobs.credit_block_reason",
                         amount=i18n.money(lang, amount),
                         days=i18n.digits(lang, str(dpd)),
@@ -134,26 +147,57 @@ async def _block_or_unblock(
             "INSERT INTO audit_log (at, actor, action, target, details) "
             "VALUES ($1, $2, 'retailer.block', $3, $4)",
             now, ACTOR, f"retailer:{rid}", {"reason": reason, "days_overdue": dpd})
-        await enqueue(conn, [Outgoing(retailer["phone"], templates.credit_blocked(
-            retailer["language"], retailer["shop_name"], amount, dpd, number),
-            correlation=f"retailer:{rid}:blocked")])
-        return "blocked"
+        change = "blocked"
     elif open_block is not None and dpd <= block_after:
-        await conn.execute("UPDATE credit_blocks SET lifted_at = $2 WHERE id = $1",
-                           open_block, now)
-        if retailer["status"] == "blocked":
+        reopened = retailer["status"] == "blocked"
+        if reopened:
             await conn.execute(
                 "UPDATE retailers SET status = 'active', blocked_reason = NULL, updated_at = $2 "
                 "WHERE id = $1", rid, now)
-            await enqueue(conn, [Outgoing(retailer["phone"], templates.credit_unblocked(
-                retailer["language"], retailer["shop_name"]),
-                correlation=f"retailer:{rid}:unblocked")])
+        # Nothing to say when they were never told of the block, or an operator
+        # had already reopened their account.
+        silent = open_block["notified_at"] is None or not reopened
+        await conn.execute(
+            "UPDATE credit_blocks SET lifted_at = $2::timestamptz, "
+            "notified_at = coalesce(notified_at, $3::timestamptz), "
+            "lift_notified_at = CASE WHEN $4::boolean THEN $2::timestamptz END WHERE id = $1",
+            open_block["id"], now, now if silent else None, silent)
         await conn.execute(
             "INSERT INTO audit_log (at, actor, action, target, details) "
             "VALUES ($1, $2, 'retailer.unblock', $3, $4)",
             now, ACTOR, f"retailer:{rid}", {"days_overdue": dpd})
-        return "unblocked"
-    return None
+        change = "unblocked"
+    if not in_quiet_hours(now):
+        await _send_notices(conn, retailer, states, today, now, block_after)
+    return change
+
+
+async def _send_notices(
+    conn: asyncpg.Connection, retailer: asyncpg.Record, states: list[DebitState],
+    today: date, now: datetime, block_after: int,
+) -> None:
+    rid = retailer["id"]
+    lang = retailer["language"]
+    for block in await conn.fetch(
+            "SELECT id, lifted_at, notified_at FROM credit_blocks WHERE retailer_id = $1 "
+            "AND (notified_at IS NULL OR (lifted_at IS NOT NULL AND lift_notified_at IS NULL)) "
+            "ORDER BY id", rid):
+        if block["notified_at"] is None and block["lifted_at"] is None:
+            if max_days_past_due(states, today) <= block_after:
+                continue  # lifted in this same run; the lift handles it
+            amount, oldest = _late(states, today, block_after)
+            dpd = max_days_past_due(states, today)
+            number = await _order_number(conn, oldest)
+            await enqueue(conn, [Outgoing(retailer["phone"], templates.credit_blocked(
+                lang, retailer["shop_name"], amount, dpd, number),
+                correlation=f"retailer:{rid}:blocked")])
+            await conn.execute("UPDATE credit_blocks SET notified_at = $2 WHERE id = $1",
+                               block["id"], now)
+        elif block["lifted_at"] is not None:
+            await enqueue(conn, [Outgoing(retailer["phone"], templates.credit_unblocked(
+                lang, retailer["shop_name"]), correlation=f"retailer:{rid}:unblocked")])
+            await conn.execute("UPDATE credit_blocks SET lift_notified_at = $2 WHERE id = $1",
+                               block["id"], now)
 
 
 JOB = Job("credit-scores", {"minute": "40"}, run,

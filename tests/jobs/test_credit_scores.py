@@ -212,3 +212,55 @@ async def test_a_block_set_by_an_operator_is_never_lifted_by_the_job(
     async with runtime.pool.acquire() as conn:
         assert await conn.fetchval("SELECT status FROM retailers WHERE id = $1",
                                    r["id"]) == "blocked"
+
+
+async def test_a_block_at_night_is_told_in_the_morning_once(runtime: Runtime, run: RunJob) -> None:
+    data = await _overdue(runtime, 16)
+    night = await run("credit-scores", b.ktm(2026, 3, 8, 2, 40))
+    async with runtime.pool.acquire() as conn:
+        status = await conn.fetchval("SELECT status FROM retailers WHERE id = $1",
+                                     data["retailer"]["id"])
+        assert await b.outbox(conn) == []
+    assert night.counts["blocked"] == 1
+    assert status == "blocked"
+    await run("credit-scores", b.ktm(2026, 3, 8, 8, 40))
+    await run("credit-scores", b.ktm(2026, 3, 8, 9, 40))
+    async with runtime.pool.acquire() as conn:
+        msgs = await b.outbox(conn)
+    assert [b.template_of(m)[0] for m in msgs] == ["credit_blocked"]
+
+
+async def test_blocked_and_paid_in_the_same_night_says_nothing(
+    runtime: Runtime, run: RunJob
+) -> None:
+    data = await _overdue(runtime, 16)
+    await run("credit-scores", b.ktm(2026, 3, 8, 2, 40))
+    async with runtime.pool.acquire() as conn:
+        await b.payment(conn, data["retailer"]["id"], "8000", b.ktm(2026, 3, 8, 6, 0))
+    result = await run("credit-scores", b.ktm(2026, 3, 8, 8, 40))
+    assert result.counts["unblocked"] == 1
+    async with runtime.pool.acquire() as conn:
+        assert await b.outbox(conn) == []
+        assert await conn.fetchval("SELECT status FROM retailers WHERE id = $1",
+                                   data["retailer"]["id"]) == "active"
+
+
+async def test_an_operator_reopening_the_account_is_not_undone_until_paid(
+    runtime: Runtime, run: RunJob
+) -> None:
+    data = await _overdue(runtime, 16)
+    rid = data["retailer"]["id"]
+    await run("credit-scores", b.ktm(2026, 3, 8, 10, 40))
+    async with runtime.pool.acquire() as conn:
+        await conn.execute("UPDATE retailers SET status = 'active', blocked_reason = NULL "
+                           "WHERE id = $1", rid)
+    again = await run("credit-scores", b.ktm(2026, 3, 8, 11, 40))
+    async with runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT status FROM retailers WHERE id = $1", rid) == "active"
+        await b.payment(conn, rid, "8000", b.ktm(2026, 3, 9, 9, 0))
+    paid = await run("credit-scores", b.ktm(2026, 3, 9, 10, 40))
+    async with runtime.pool.acquire() as conn:
+        msgs = [b.template_of(m)[0] for m in await b.outbox(conn)]
+    assert "blocked" not in again.counts
+    assert paid.counts["unblocked"] == 1
+    assert msgs == ["credit_blocked"]  # no "you can order again": they always could
