@@ -151,7 +151,7 @@ async def _items_from_text(call: Call, text: str) -> list[CartLine]:
     return items
 
 
-def _refusal(result: object) -> tuple[int, dict[str, Any]]:
+def _refusal(result: object) -> tuple[int, dict[str, object]]:
     """(status, body) for a result that is not a placed order."""
     if isinstance(result, order_service.CreditShort):
         return 409, {"error": "order total is over the retailer's available credit",
@@ -200,6 +200,7 @@ async def place_order(call: Call) -> web.Response:
         text = dumps({"error": exc.message, **exc.extra, "request_id": request_id(call.request)})
         await _remember(call, key, fingerprint, exc.status, text)
         raise
+    payload: dict[str, object]
     async with call.runtime.pool.acquire() as conn, conn.transaction():
         try:
             retailer = await parties.find_retailer(conn, body.retailer)
@@ -290,6 +291,7 @@ async def products(call: Call) -> web.Response:
                 vendor_phone = (await parties.find_vendor(conn, q.vendor)).phone
             except parties.PartyError as exc:
                 raise ApiError(404, str(exc)) from None
+        found: list[tuple[str, float | None]]
         if q.q:
             found = [(c.sku, c.score) for c in index.search(q.q, q.limit * 3)]
         else:

@@ -170,10 +170,10 @@ async def ratelimit_middleware(request: web.Request, handler: Handler) -> web.St
         return await handler(request)
     decision = await request.app[_API_LIMITER].hit(client_ip(request))
     if not decision.allowed:
-        response = json_error(429, "too many requests", request,
-                              retry_after=decision.retry_after)
-        response.headers.update(decision.headers())
-        return response
+        refused = json_error(429, "too many requests", request,
+                             retry_after=decision.retry_after)
+        refused.headers.update(decision.headers())
+        return refused
     response = await handler(request)
     response.headers.update(decision.headers())
     return response
