@@ -23,7 +23,7 @@ Role = Literal["viewer", "operator"]
 ROLES: tuple[Role, ...] = ("viewer", "operator")
 # A clock a few seconds apart between the issuer and this process is normal.
 _LEEWAY_SECONDS = 30
-_MIN_SECRET_LENGTH = 16
+MIN_SECRET_LENGTH = 16
 
 
 class AuthError(Exception):
@@ -57,7 +57,7 @@ def _b64decode(text: str) -> bytes:
 
 
 def _check_secret(secret: str) -> bytes:
-    if len(secret) < _MIN_SECRET_LENGTH:
+    if len(secret) < MIN_SECRET_LENGTH:
         raise AuthError("JWT_SECRET is not set or shorter than 16 characters")
     return secret.encode("utf-8")
 

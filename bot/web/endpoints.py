@@ -27,7 +27,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from bot import jsontext
-from bot.auth import AuthError, Principal, verify_token
+from bot.auth import MIN_SECRET_LENGTH, AuthError, Principal, verify_token
 from bot.runtime import Runtime
 from bot.services import operator_actions
 from bot.web.keys import RUNTIME
@@ -166,6 +166,10 @@ def authenticate(request: web.Request) -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "missing bearer token")
     secret = request.app[RUNTIME].settings.jwt_secret.get_secret_value()
+    if len(secret) < MIN_SECRET_LENGTH:
+        # A deployment without a usable secret accepts no token at all.
+        log.error("JWT_SECRET is unset or too short: the APIs refuse every token")
+        raise ApiError(503, "the API is not configured on this server")
     try:
         return verify_token(secret, token.strip())
     except AuthError as exc:

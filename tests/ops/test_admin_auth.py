@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from pydantic import SecretStr
 
 from bot.auth import issue_token
 from bot.runtime import Runtime
@@ -66,3 +67,14 @@ async def test_writes_are_declared_for_every_mutating_method() -> None:
     for ep in ENDPOINTS:
         if ep.method != "GET":
             assert ep.write, _ids(ep)
+
+
+async def test_without_a_jwt_secret_every_call_is_refused(runtime: Runtime) -> None:
+    rt = Runtime(runtime.settings.model_copy(update={"jwt_secret": SecretStr("")}),
+                 runtime.pool, runtime.redis, runtime.keys)
+    forged = issue_token("x" * 16, "mallory")  # signed with a guessable key
+    async with serving(rt) as client:
+        resp = await client.get("/api/admin/orders", headers={"Authorization": f"Bearer {forged}"})
+        body = await resp.json()
+    assert resp.status == 503
+    assert "JWT" not in body["error"]
