@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 
+import orjson
 import pytest
 
 from bot.auth import verify_token
@@ -160,3 +162,26 @@ def test_an_unreachable_service_is_one_line_and_exit_1(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith(f"khaacho {argv[0]}: ") and "cannot" in err
+
+
+@pytest.fixture
+async def two_sessions(runtime: Runtime) -> None:
+    """One conversation idle for two hours, one active a minute ago."""
+    now = dt.datetime.now(dt.UTC)
+    for phone, idle in (("9779800000001", dt.timedelta(hours=2)),
+                        ("9779800000002", dt.timedelta(minutes=1))):
+        session = {"state": "collecting", "language": "en", "cart": [{"sku": "X"}],
+                   "last_activity": (now - idle).isoformat()}
+        await runtime.redis.set(runtime.keys.session(phone), orjson.dumps(session), ex=3600)
+
+
+def test_sessions_list_idle_over_finds_the_stale_conversation(
+    two_sessions: None, cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = _json(capsys, ["sessions", "list", "--idle-over", "60", "--json"])
+    assert isinstance(rows, list)
+    assert [(r["phone"], r["state"], r["cart_lines"]) for r in rows] == [
+        ("9779800000001", "collecting", 1)]
+    assert rows[0]["idle_minutes"] >= 119
+    everyone = _json(capsys, ["sessions", "list", "--json"])
+    assert isinstance(everyone, list) and len(everyone) == 2
