@@ -34,6 +34,8 @@ REQUEST_ID_HEADER = "X-Request-Id"
 _API_LIMITER = web.AppKey("api_rate_limiter", RateLimiter)
 # Probes must answer even when a client is being throttled.
 _UNLIMITED = frozenset({"/api/health", "/api/ready"})
+# Label values must not come from the client unbounded.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 # Probes and scrapes every few seconds would drown the access log.
 _QUIET = frozenset({"/api/health", "/api/ready", "/metrics"})
 
@@ -130,7 +132,8 @@ async def request_middleware(request: web.Request, handler: Handler) -> web.Stre
         return response
     finally:
         elapsed = time.perf_counter() - started
-        HTTP_REQUESTS.inc(route=_route_name(request), method=request.method,
+        method = request.method if request.method in _METHODS else "other"
+        HTTP_REQUESTS.inc(route=_route_name(request), method=method,
                           status=f"{status // 100}xx")
         if request.path == "/webhook" and request.method == "POST":
             outcome = _webhook_outcome(status)
