@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from domain import cart as carts
+from domain.areas import match_area
 from domain.cart import CartError, CartLine
 from domain.cart_edits import Add, Change, Clear, Remove, parse_edit
 from flows import machine as m
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 MAX_CANDIDATES = 10
 BODY_BUDGET = 900  # interactive bodies are ≤ 1024; leave room for the totals
 SHOP_NAME_MAX, AREA_MAX = 120, 80
+AREA_CHOICE = "area:"
 
 # ---------------------------------------------------------------- what the backend answers
 
@@ -173,6 +175,7 @@ class Backend(Protocol):
     async def register(self, conn: Any, phone: str, shop: str, area: str,
                        language: str) -> Account: ...
     async def set_language(self, conn: Any, account: Account, language: str) -> None: ...
+    async def served_areas(self, conn: Any) -> list[str]: ...
     async def understand(self, text: str) -> Reading: ...
     async def price(self, conn: Any, account: Account, lines: carts.Cart) -> Pricing: ...
     async def place(self, conn: Any, account: Account, lines: carts.Cart, *, key: str,
@@ -322,23 +325,49 @@ class _Turn:
                 return
             self.s.shop_name = " ".join(text.split())
             self.fire("name_shop")
-            self.text("onboard.ask_area", shop=self.s.shop_name)
+            await self.ask_area()
             return
-        if state == m.ONBOARDING_AREA and text and not said.choice and self.s.shop_name:
-            if len(text) > AREA_MAX or command_of(text) is not None:
-                self.text("onboard.bad_area")
+        if state == m.ONBOARDING_AREA and self.s.shop_name:
+            if said.choice and said.choice.startswith(AREA_CHOICE):
+                await self.register(said.choice.removeprefix(AREA_CHOICE), served=True)
                 return
-            area = " ".join(text.split())
-            self.account = await self.backend.register(
-                self.conn, self.s.phone, self.s.shop_name, area, self.lang)
-            self.fire("register")
-            self.text("onboard.done", shop=self.s.shop_name, area=area)
-            return
+            if text and not said.choice:
+                if len(text) > AREA_MAX or command_of(text) is not None:
+                    self.text("onboard.bad_area")
+                    return
+                served = await self.backend.served_areas(self.conn)
+                known = match_area(text, served)
+                await self.register(known or " ".join(text.split()), served=known is not None)
+                return
         if state in (m.ONBOARDING_SHOP, m.ONBOARDING_AREA):
             self.text("onboard.bad_name" if state == m.ONBOARDING_SHOP else "onboard.bad_area")
             return
         self.fire("meet")
         self.text("onboard.welcome")
+
+    async def ask_area(self) -> None:
+        """Offer the areas vendors serve as a list (typing another is still fine)."""
+        served = await self.backend.served_areas(self.conn)
+        body = self.tr("onboard.ask_area", shop=self.s.shop_name)
+        if not served:
+            self.say(Text(body))
+            return
+        rows = tuple(ListRow(id=AREA_CHOICE + area, title=title)
+                     for area, title in zip(served[:MAX_CANDIDATES],
+                                            unique_titles(served[:MAX_CANDIDATES], 24),
+                                            strict=True))
+        self.say(ListMenu(body=body + "\n" + self.tr("onboard.area_pick"),
+                          button=self.tr("onboard.area_button"),
+                          sections=(ListSection(title=self.tr("onboard.area_button"),
+                                                rows=rows),)))
+
+    async def register(self, area: str, *, served: bool) -> None:
+        self.account = await self.backend.register(
+            self.conn, self.s.phone, self.s.shop_name, area, self.lang)
+        self.fire("register")
+        self.text("onboard.done", shop=self.s.shop_name, area=area)
+        if not served:
+            self.text("onboard.area_unserved", area=area)
 
     # ------------------------------------------------------------ shopping
 

@@ -75,6 +75,13 @@ class ServiceBackend:
                                     now=dt.datetime.now(dt.UTC))
         return _account(r)
 
+    async def served_areas(self, conn: asyncpg.Connection) -> list[str]:
+        """Every area some active vendor delivers to, most served first."""
+        rows = await conn.fetch(
+            """SELECT area FROM vendors, unnest(areas) AS area WHERE active
+               GROUP BY area ORDER BY count(*) DESC, area""")
+        return [r["area"] for r in rows]
+
     async def set_language(self, conn: asyncpg.Connection, account: Account,
                            language: str) -> None:
         await party_store.update_retailer(conn, account.id, now=dt.datetime.now(dt.UTC),

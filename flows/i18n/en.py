@@ -16,6 +16,12 @@ STRINGS: dict[str, str] = {
     "onboard.ask_area": "Thanks! Which area is {shop} in? (e.g. Kalanki, Baneshwor, Pokhara-8)",
     "onboard.bad_name": "Please send the shop's name in one short line (up to 120 letters).",
     "onboard.bad_area": "Please send just the area name in one short line (up to 80 letters).",
+    "onboard.area_pick": "Pick it from the list, or type it if it isn't there.",
+    "onboard.area_button": "Areas",
+    "onboard.area_unserved": (
+        "No supplier on Khaacho delivers to {area} yet, so I can't show prices there. "
+        "An operator will check and connect you."
+    ),
     "onboard.done": (
         "You're registered: {shop}, {area}. ✅\n"
         "An operator will approve your account soon. Until then you can send item "
