@@ -283,3 +283,24 @@ async def test_silly_quantities_are_refused_not_crashed_on(conn: asyncpg.Connect
                                     items=[Item("sugar", D(1)), Item("sugar", D(2))],
                                     actor="t", now=world.now)
     assert isinstance(same, orders.Placed) and [ln.qty for ln in same.lines] == [D(3)]
+
+
+async def test_the_jobs_vendor_figures_steer_routing(conn: asyncpg.Connection,
+                                                     world: World) -> None:
+    r = await world.retailer()
+    flaky = await world.vendor("Flaky but cheap")
+    solid = await world.vendor("Solid")
+    await world.price(flaky, "sugar", "96")
+    await world.price(solid, "sugar", "100")
+    first = await orders.quote(conn, r, [Item("sugar", D(10))])
+    assert first.vendor_id == flaky  # no history yet: price decides
+    for vid, accepted, rejected, fulfilled, failed, median in (
+            (flaky, 5, 25, 3, 2, 840), (solid, 29, 1, 29, 0, 45)):
+        await conn.execute(
+            "INSERT INTO vendor_performance (vendor_id, window_days, as_of, offers, accepted,"
+            " rejected, timed_out, median_response_seconds, fulfilled, failed)"
+            " VALUES ($1, 30, $2, $3, $4, $5, 0, $6, $7, $8)",
+            vid, world.now, accepted + rejected, accepted, rejected, median, fulfilled, failed)
+    second = await orders.quote(conn, r, [Item("sugar", D(10))])
+    assert second.vendor_id == solid
+    assert second.explanation is not None and "acceptance 94%" in second.explanation
