@@ -111,3 +111,28 @@ def test_ledger_check_passes_on_clean_books(cli: None,
     assert code == 0 and out.startswith("ledger ok:")
     code, out, _ = run(capsys, "ledger", "check", "--json")
     assert json.loads(out)["ok"] is True
+
+
+def test_ledger_check_names_each_problem_and_exits_2(cli: None,
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     runtime: Runtime) -> None:
+    import asyncio
+
+    from bot.db import connect
+
+    run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "S", "--area", "A")
+
+    async def break_books() -> None:
+        conn = await connect(runtime.settings.database_url)
+        try:
+            await conn.execute("INSERT INTO payments (retailer_id, amount, method, recorded_by)"
+                               " VALUES (1, 75, 'cash', 'a bug')")
+        finally:
+            await conn.close()
+
+    asyncio.run(break_books())
+    code, out, err = run(capsys, "ledger", "check", "--json")
+    assert code == 2 and err.strip() == "khaacho ledger: 1 problem(s) found"
+    report = json.loads(out)
+    assert report["ok"] is False
+    assert [p["kind"] for p in report["problems"]] == ["payment_unposted"]
