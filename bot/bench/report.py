@@ -84,14 +84,16 @@ def table(report: dict[str, Any]) -> str:
         ("orders placed per s", report.get("orders_per_s"), f"≥ {TARGETS['orders_per_s']}"),
         ("errors (non-2xx webhook answers)", report.get("errors"), "0"),
         ("lost (no effect or no reply)", report.get("lost"), "0"),
-        ("load generator CPU (share of one core)", report.get("loadgen_cpu"), ""),
+        ("load generator CPU, cores (per phase)", ", ".join(
+            f"{k} {v:.2f}" for k, v in (report.get("loadgen_cpu") or {}).items()
+            if v is not None), ""),
     ]
     lines = ["| measure | value | target |", "|---|---:|---|"]
     lines += [f"| {name} | {_fmt(value)} | {target} |" for name, value, target in rows]
     cpu = report.get("cpu_share") or {}
     if cpu:
         lines.append("")
-        lines.append("CPU (share of one core) per process, max-rate phase: " + ", ".join(
+        lines.append("CPU (cores) per process, max phase: " + ", ".join(
             f"{k} {v:.2f}" for k, v in sorted(cpu.items())))
     for note in report.get("notes") or ():
         lines.append(f"- {note}")

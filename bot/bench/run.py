@@ -56,7 +56,9 @@ class BenchOptions:
 
     duration: float = 20.0  # seconds per measured phase
     rate: float = 200.0  # inbound msgs/s of the latency phase
-    concurrency: int = 256  # conversations in flight in the closed-loop phases
+    concurrency: int = 64  # conversations in flight in the orders phase
+    steps: tuple[int, ...] = (4, 8, 16, 32, 64, 128, 256)  # the max phase's concurrency ramp
+    step_seconds: float = 8.0
     baseline_concurrency: int = 64
     retailers: int = 2000
     vendors: int = 300
@@ -198,8 +200,9 @@ class _DriverRun:
                         m.mark()
                     name = line.split(" ", 1)[1]
                     if self.profile and name == "max":
-                        profilers = _start_profilers(self.watched, self.profile,
-                                                     self.opts.duration)
+                        profilers = _start_profilers(
+                            self.watched, self.profile,
+                            len(self.opts.steps) * (self.opts.step_seconds + 10))
                 elif line.startswith("phase-end "):
                     name = line.split(" ", 1)[1]
                     self.cpu[name] = {m.name: m.cpu_share() for m in self.watched}
@@ -242,35 +245,55 @@ def _start_profilers(watched: list[Managed], target: Path,
     return procs
 
 
-class _Group(Managed):
-    """Several processes measured as one (Postgres backends)."""
+class _Machine(Managed):
+    """The whole machine's busy CPU (in cores), to see what else was running."""
 
-    def __init__(self, name: str, members: list[Managed]) -> None:
-        super().__init__(name, [], {}, Path(os.devnull))
-        self.members = members
+    def __init__(self) -> None:
+        super().__init__("machine", [], {}, Path(os.devnull))
 
     def alive(self) -> bool:
         return True
 
     def cpu_seconds(self) -> float:
-        total = 0.0
-        for m in self.members:
-            with contextlib.suppress(Exception):
-                assert m._ps is not None
-                t = m._ps.cpu_times()
-                total += t.user + t.system
-        return total
-
-    def mark(self) -> None:
         import psutil
 
-        self.members = []
+        t = psutil.cpu_times()
+        return float(t.user + t.system + t.nice + getattr(t, "irq", 0.0)
+                     + getattr(t, "softirq", 0.0) + getattr(t, "steal", 0.0))
+
+
+class _Group(Managed):
+    """Every process whose name starts with `name` (Postgres backends, Redis), as one."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name, [], {}, Path(os.devnull))
+        self._marks: dict[int, float] = {}
+
+    def alive(self) -> bool:
+        return True
+
+    def _now(self) -> dict[int, float]:
+        import psutil
+
+        out: dict[int, float] = {}
         for p in psutil.process_iter(["name"]):
-            if (p.info.get("name") or "").lower().startswith(self.name[:5]):
-                m = Managed(self.name, [], {}, Path(os.devnull))
-                m._ps = p
-                self.members.append(m)
-        super().mark()
+            if (p.info.get("name") or "").lower().startswith(self.name):
+                with contextlib.suppress(psutil.Error):
+                    t = p.cpu_times()
+                    out[p.pid] = t.user + t.system
+        return out
+
+    def mark(self) -> None:
+        self._marks = self._now()
+        self._wall_mark = time.monotonic()
+
+    def cpu_share(self) -> float:
+        # Backends that came and went in between count from zero; ones that
+        # left are missed (a small undercount, never a negative share).
+        wall = time.monotonic() - self._wall_mark
+        now = self._now()
+        used = sum(max(0.0, cpu - self._marks.get(pid, 0.0)) for pid, cpu in now.items())
+        return round(used / wall, 3) if wall > 0 else 0.0
 
 
 def run_bench(opts: BenchOptions) -> dict[str, Any]:
@@ -287,6 +310,7 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
     pop = population.generate(products=opts.products, retailers=opts.retailers,
                               vendors=opts.vendors)
     result: dict[str, Any] = {"machine": report.machine(), "notes": []}
+    result["machine"]["loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
     db_url: str | None = None
     managed: list[Managed] = []
     try:
@@ -301,11 +325,13 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                                  "concurrency": opts.baseline_concurrency,
                                  "duration": opts.duration,
                                  "connections": opts.baseline_concurrency}}
-            run = _DriverRun(spec, workdir, [base], None, opts)
+            machine = _Machine()
+            run = _DriverRun(spec, workdir, [base, machine], None, opts)
             base.mark()
             out = run.run(timeout=opts.duration + 60)
             b = out["phases"]["baseline"]
             b["server_cpu"] = base.cpu_share()
+            b["cpu"] = run.cpu.get("baseline")
             result["baseline"] = b
             base.stop()
             managed.remove(base)
@@ -328,14 +354,10 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 access_token=ACCESS_TOKEN, phone_number_id=PHONE_NUMBER_ID,
                 verify_token=VERIFY_TOKEN, port=web_port)
             webhook_url = opts.url or f"http://127.0.0.1:{web_port}/webhook"
-            if not opts.url:
-                managed.append(web_process(env, opts.log_dir).start(60))
-                managed.append(worker_process(env, opts.log_dir).start())
-            watched = [*managed, _Group("postgres", []), _Group("redis-server", [])]
             phases: list[dict[str, Any]] = []
             if "max" in system_phases:
-                phases.append({"name": "max", "kind": "closed", "concurrency": opts.concurrency,
-                               "duration": opts.duration, "queries": 0.3})
+                phases.append({"name": "max", "kind": "ramp", "steps": list(opts.steps),
+                               "duration": opts.step_seconds, "queries": 0.3})
             if "latency" in system_phases:
                 phases.append({"name": "latency", "kind": "open", "rate": opts.rate,
                                "duration": opts.duration, "queries": 0.2})
@@ -350,19 +372,44 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 "products": [{"sku": p.sku, "name": p.name, "unit": p.unit,
                               "aliases": list(p.aliases), "category": p.category,
                               "price": str(p.price)} for p in pop.popular],
-                "sim_port": sim_port, "phases": phases,
+                "sim_port": sim_port,
             }
-            _say(opts, f"phases {', '.join(p['name'] for p in phases)}: "
-                       f"{opts.duration:.0f}s each (web :{web_port}, simulator :{sim_port})")
-            run = _DriverRun(spec, workdir, watched, opts.profile, opts)
-            out = run.run(timeout=len(phases) * (opts.duration + 60) + 120)
-            result["phases"] = out["phases"]
-            result["cpu"] = run.cpu
-            result["accounting"] = asyncio.run(account(db_url, out["accounting"]))
-            result["driver_rss_mb"] = out.get("max_rss_mb")
-            for m in managed:
-                if not m.alive():
-                    result["notes"].append(f"{m.name} exited during the run: {m.log_tail(5)}")
+            result["phases"], result["cpu"] = {}, {}
+            merged: dict[str, Any] = {"acked_wamids": [], "unanswered": [],
+                                      "placed_orders": [], "delivered_orders": [],
+                                      "sim_sent": 0}
+            for phase in phases:
+                # Each phase gets fresh web and worker processes, so one phase's
+                # failure (or backlog) is not the next one's starting point.
+                if not opts.url:
+                    tag = phase["name"]
+                    managed.append(web_process(env, opts.log_dir, f"web-{tag}").start(60))
+                    managed.append(worker_process(env, opts.log_dir, f"worker-{tag}").start())
+                watched = [*managed, _Group("postgres"), _Group("redis-server"), _Machine()]
+                for m in managed:
+                    m.name = m.name.split("-")[0]
+                _say(opts, f"phase {phase['name']} (web :{web_port}, simulator :{sim_port})")
+                run = _DriverRun({**spec, "phases": [phase]}, workdir, watched,
+                                 opts.profile if phase["name"] == "max" else None, opts)
+                budget = (len(opts.steps) * (opts.step_seconds + 25) if phase["kind"] == "ramp"
+                          else opts.duration + 60)
+                out = run.run(timeout=budget + 120)
+                result["phases"].update(out["phases"])
+                result["cpu"].update(run.cpu)
+                acc = out["accounting"]
+                for key in ("acked_wamids", "unanswered", "placed_orders", "delivered_orders"):
+                    merged[key] += acc[key]
+                merged["sim_sent"] += acc.get("sim_sent", 0)
+                result["driver_rss_mb"] = max(result.get("driver_rss_mb") or 0,
+                                              out.get("max_rss_mb") or 0)
+                for m in managed:
+                    if not m.alive():
+                        result["notes"].append(f"{m.name} exited during phase {phase['name']}:"
+                                               f" {m.log_tail(5)}")
+                    m.stop()
+                managed.clear()
+            result["accounting"] = asyncio.run(account(db_url, merged))
+        result["machine"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
         result["versions"] = report.versions(asyncio.run(_server_versions(server_url,
                                                                            redis_url)))
     finally:
@@ -404,7 +451,13 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
         if share is not None and share >= 0.9:
             notes.append(f"the load generator used {share:.0%} of a core in phase {name}: "
                          "it is (part of) the bottleneck there")
-    cpu_max = (raw.get("cpu") or {}).get("max") or {}
+    cpu_max = dict((raw.get("cpu") or {}).get("max") or {})
+    if "machine" in cpu_max:
+        ours = sum(v for k, v in cpu_max.items() if k != "machine")
+        cpu_max["other"] = round(max(0.0, cpu_max["machine"] - ours), 3)
+        notes.append(f"during the max phase the machine was busy {cpu_max['machine']:.2f} "
+                     f"cores, {cpu_max['other']:.2f} of them outside the bench's processes "
+                     "(the driver included)")
     return {
         "baseline_rps": baseline_rps,
         "max_msgs_per_s": max_rate,

@@ -84,10 +84,19 @@ async def test_postgres_restarted_mid_load_answers_503_then_handles_redeliveries
 async def test_worker_killed_mid_dispatch_sends_every_reply_and_none_twice(
         make_system) -> None:
     system: System = await make_system()
+    sim = system.driver.sim
+    assert sim is not None
     load = asyncio.ensure_future(system.driver.closed(CONVERSATIONS, LOAD_SECONDS + 4))
     await asyncio.sleep(3.0)
+    # Mid-dispatch, deterministically: the Cloud API has accepted the messages
+    # in flight but its answers are still on the wire when the worker dies.
+    sim.hold_after_accept = 3.0
+    await asyncio.sleep(1.5)
+    in_flight = len(sim.sent)
     await system.restart_worker(kill=True)
+    sim.hold_after_accept = 0.0
     await load
+    assert len(sim.sent) >= in_flight > 0
     # Rows the dead worker had claimed come back when their lease ends.
     await _finish(system, settle=100.0)
 
