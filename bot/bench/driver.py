@@ -79,6 +79,8 @@ class Counters:
     gave_up: int = 0  # webhooks still not accepted after every redelivery
     conversations: int = 0
     duplicates_posted: int = 0
+    window_answered: int = 0  # answered before the phase's deadline
+    window_placed: int = 0
 
 
 @dataclass
@@ -166,7 +168,7 @@ class Driver:
         self._retailer_cycle = itertools.cycle(cfg.retailers)
         self._busy: set[str] = set()
         self.cpu = CpuMeter()
-        self.sent_by_phase: list[int] = []
+        self._window_end = float("inf")  # rates count what finished before this
 
     # ------------------------------------------------------------ lifecycle
 
@@ -215,6 +217,8 @@ class Driver:
                 pending = queue.popleft()
                 pending.answered = True
                 self.counters.answered += 1
+                if message.at <= self._window_end:
+                    self.counters.window_answered += 1
                 self.reply.record((message.at - pending.t_send) * 1000.0)
         if self.cfg.read_statuses:
             self._spawn(self._read(message))
@@ -330,6 +334,8 @@ class Driver:
                     numbers = {int(n) for n in _ORDER_NO.findall(message.text or "")}
                     self.placed_orders.update(numbers)
                     self.counters.placed += max(1, len(numbers))
+                    if message.at <= self._window_end:
+                        self.counters.window_placed += max(1, len(numbers))
                     return True
                 if action is None:
                     continue  # text before the interactive part, or a notice
@@ -496,15 +502,18 @@ class Driver:
             self.sim.status_stats = PostStats()
         self.cpu.reset()
 
-    def snapshot(self, wall: float) -> dict[str, Any]:
-        """This phase's figures."""
+    def snapshot(self, wall: float, window: float | None = None) -> dict[str, Any]:
+        """This phase's figures; rates over `window` s count what finished inside it."""
         c = self.counters
+        win = window or wall
+        answered = c.window_answered if window else c.answered
+        placed = c.window_placed if window else c.placed
         return {
-            "wall_s": round(wall, 2),
+            "wall_s": round(wall, 2), "window_s": round(win, 2),
             "messages": c.messages, "acked": c.acked, "answered": c.answered,
-            "msgs_per_s": round(c.answered / wall, 1) if wall else 0.0,
+            "msgs_per_s": round(answered / win, 1) if win else 0.0,
             "inbound_per_s": round(c.messages / wall, 1) if wall else 0.0,
-            "placed": c.placed, "orders_per_s": round(c.placed / wall, 1) if wall else 0.0,
+            "placed": c.placed, "orders_per_s": round(placed / win, 1) if win else 0.0,
             "delivered": c.delivered, "conversations": c.conversations,
             "statuses_posted": c.statuses + (self.sim.status_stats.latency.count
                                              if self.sim else 0),
@@ -530,8 +539,11 @@ class Driver:
             return await self.order_conversation()
 
         started = time.monotonic()
+        self._window_end = started + duration
         await closed_loop(concurrency, duration, unit)
-        return self.snapshot(time.monotonic() - started)
+        snap = self.snapshot(time.monotonic() - started, duration)
+        self._window_end = float("inf")
+        return snap
 
     async def ramp(self, steps: Sequence[int], step_seconds: float, *,
                    queries: float = 0.0) -> dict[str, Any]:
@@ -542,6 +554,7 @@ class Driver:
         """
         results = []
         best: dict[str, Any] | None = None
+        flat = 0
         for concurrency in steps:
             snap = await self.closed(concurrency, step_seconds, queries=queries)
             snap["concurrency"] = concurrency
@@ -554,10 +567,15 @@ class Driver:
                      and snap["unanswered_after_drain"] == 0)
             if not clean:
                 break
-            if best is not None and snap["msgs_per_s"] < best["msgs_per_s"] * 1.05:
-                best = snap if snap["msgs_per_s"] > best["msgs_per_s"] else best
-                break  # saturated: more concurrency only adds latency
-            best = snap
+            if best is None or snap["msgs_per_s"] > best["msgs_per_s"]:
+                flat = 0 if best is None or snap["msgs_per_s"] > best["msgs_per_s"] * 1.05 \
+                    else flat + 1
+                best = snap
+            else:
+                flat += 1
+            # Saturated: two steps without a 5% gain, or a clear fall.
+            if flat >= 2 or snap["msgs_per_s"] < best["msgs_per_s"] * 0.8:
+                break
         out = dict(best or results[-1])
         out["sustainable"] = best is not None
         out["steps"] = [{k: r[k] for k in ("concurrency", "msgs_per_s", "orders_per_s",
