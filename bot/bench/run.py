@@ -423,7 +423,14 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
         shutil.rmtree(workdir, ignore_errors=True)
     final = summarise(result)
     if opts.profile:
+        from bot.bench.profile import write_summary
+
         final["profile"] = str(opts.profile)
+        summary = write_summary(opts.profile) if opts.profile.is_dir() else None
+        if summary is None:
+            final["notes"].append("no profile recorded: install py-spy (pip install py-spy)")
+        else:
+            final["profile_summary"] = str(summary)
     if opts.json_path:
         opts.json_path.parent.mkdir(parents=True, exist_ok=True)
         opts.json_path.write_text(json.dumps(final, indent=2, ensure_ascii=False))
