@@ -232,7 +232,7 @@ class Dispatcher:
         # The row's request id (the webhook request that caused it) is on every
         # log line of its send, so one message can be followed end to end.
         with request_context(row.request_id):
-            result = await self._graph.send(row.payload)
+            result = await self._graph.send(row.send_payload())
             try:
                 _count_send(row, result)
             except Exception:  # counting must never stand between a send and its record

@@ -28,6 +28,10 @@ from bot.whatsapp.outbound import kind_of, render_outgoing
 from flows.replies import Outgoing
 
 NOTIFY_CHANNEL = "outbox"
+# Sent as the message's `biz_opaque_callback_data`, which the Cloud API echoes
+# in its status webhooks: a status then finds its row even when the dispatcher
+# died before it could record the returned message id.
+CALLBACK_PREFIX = "outbox:"
 OUTSIDE_WINDOW = 131047
 _WEBHOOK_STATUSES = {"sent": "sent", "delivered": "delivered", "read": "read",
                      "played": "read", "failed": "failed"}
@@ -45,6 +49,18 @@ class OutboxRow:
     attempts: int
     correlation: str | None
     request_id: str | None = None  # the request that caused it: logs follow it to the send
+
+    def send_payload(self) -> dict[str, Any]:
+        """The payload to POST, tagged so status webhooks can name this row."""
+        return {**self.payload, "biz_opaque_callback_data": f"{CALLBACK_PREFIX}{self.id}"}
+
+
+def row_of_callback(value: str | None) -> int | None:
+    """The outbox row a status's `biz_opaque_callback_data` names, if it names one."""
+    if not value or not value.startswith(CALLBACK_PREFIX):
+        return None
+    digits = value.removeprefix(CALLBACK_PREFIX)
+    return int(digits) if digits.isdigit() and len(digits) <= 18 else None
 
 
 async def enqueue(
@@ -137,9 +153,14 @@ async def record_sent(
 ) -> None:
     """The API accepted the row's message and gave it `wamid`."""
     async with conn.transaction():
+        # A status webhook may have adopted the row already (see `_adopt`):
+        # never move it backwards nor count the attempt twice.
         await conn.execute(
-            "UPDATE outbox SET status = 'sent', wamid = $2, sent_at = now(), "
-            "attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL, "
+            "UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') "
+            "THEN 'sent' ELSE status END, "
+            "attempts = attempts + CASE WHEN wamid IS NULL THEN 1 ELSE 0 END, "
+            "wamid = $2, sent_at = coalesce(sent_at, now()), "
+            "claimed_by = NULL, claimed_until = NULL, "
             "last_error = NULL, error_code = NULL WHERE id = $1",
             row.id, wamid)
         await _attempt(conn, row.id, dispatcher, "sent", http_status=http_status,
@@ -163,8 +184,9 @@ async def record_retry(
             "UPDATE outbox SET attempts = attempts + 1, "
             "status = CASE WHEN attempts + 1 >= $2 THEN 'dead' ELSE 'pending' END, "
             "next_attempt_at = now() + make_interval(secs => $3), claimed_by = NULL, "
-            "claimed_until = NULL, error_code = $4, last_error = $5 WHERE id = $1 "
-            "RETURNING status",
+            "claimed_until = NULL, error_code = $4, last_error = $5 "
+            # A status webhook may have shown the message was accepted after all.
+            "WHERE id = $1 AND status = 'sending' AND wamid IS NULL RETURNING status",
             row.id, max_attempts, float(delay), code, title)
         await _attempt(conn, row.id, dispatcher, "retry", http_status=http_status, code=code,
                        title=title, duration_ms=duration_ms)
@@ -180,7 +202,7 @@ async def record_permanent(
         await conn.execute(
             "UPDATE outbox SET attempts = attempts + 1, status = 'failed', failed_at = now(), "
             "claimed_by = NULL, claimed_until = NULL, error_code = $2, last_error = $3 "
-            "WHERE id = $1", row.id, code, title)
+            "WHERE id = $1 AND status = 'sending' AND wamid IS NULL", row.id, code, title)
         await _attempt(conn, row.id, dispatcher, "permanent", http_status=http_status, code=code,
                        title=title, duration_ms=duration_ms)
 
@@ -259,12 +281,36 @@ async def apply_status(conn: asyncpg.Connection, status: StatusUpdate) -> str:
     title = error.description if error else None
     async with conn.transaction():
         outcome = await _apply(conn, status.wamid, kind, at, code, title)
+        if outcome == "unmatched" and await _adopt(conn, status, at):
+            outcome = await _apply(conn, status.wamid, kind, at, code, title)
         if outcome == "unmatched":
             await conn.execute(
                 "INSERT INTO outbox_early_statuses (wamid, status, at, error_code, error_title) "
                 "VALUES ($1, $2, $3, $4, $5)", status.wamid, kind, at, code, title)
             return "early"
     return outcome
+
+
+async def _adopt(conn: asyncpg.Connection, status: StatusUpdate, at: dt.datetime | None) -> bool:
+    """Give the row named by the status's callback data the status's message id.
+
+    A status proves the API accepted the message, so a row still waiting
+    (its dispatcher died before recording the answer, or the answer timed out
+    and a retry is scheduled) becomes `sent` and is not sent a second time.
+    """
+    row_id = row_of_callback(status.biz_opaque_callback_data)
+    if row_id is None:
+        return False
+    adopted = await conn.fetchval(
+        "UPDATE outbox SET wamid = $2, status = 'sent', sent_at = coalesce($3, now()), "
+        "attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL, "
+        "last_error = NULL, error_code = NULL "
+        "WHERE id = $1 AND wamid IS NULL AND status IN ('pending', 'sending') RETURNING id",
+        row_id, status.wamid, at)
+    if adopted is None:
+        return False
+    await _attempt(conn, row_id, "status-webhook", "sent", wamid=status.wamid)
+    return True
 
 
 def _timestamp(value: str | None) -> dt.datetime | None:

@@ -199,15 +199,18 @@ class Simulator:
         })
 
     def status_envelope(
-        self, wamid: str, status: str, recipient: str, error: dict[str, Any] | None = None
+        self, wamid: str, status: str, recipient: str, error: dict[str, Any] | None = None,
+        callback: str | None = None,
     ) -> dict[str, Any]:
-        """A status webhook for a message we accepted."""
+        """A status webhook for a message we accepted (echoing its callback data, like Meta)."""
         item: dict[str, Any] = {
             "id": wamid,
             "status": status,
             "timestamp": str(int(time.time())),
             "recipient_id": recipient,
         }
+        if callback:
+            item["biz_opaque_callback_data"] = callback
         if error:
             item["errors"] = [error]
         return self.envelope({"statuses": [item]})
@@ -238,7 +241,8 @@ class Simulator:
             self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         return self._http
 
-    async def _report(self, wamid: str, to: str, failure: dict[str, Any] | None) -> None:
+    async def _report(self, wamid: str, to: str, failure: dict[str, Any] | None,
+                      callback: str | None = None) -> None:
         if not self.webhook_url:
             return
         steps: list[tuple[str, dict[str, Any] | None]] = (
@@ -249,7 +253,8 @@ class Simulator:
             # WhatsApp retries a webhook the bot did not accept; so do we, briefly.
             for attempt in range(5):
                 try:
-                    code = await self.post_webhook(self.status_envelope(wamid, status, to, error))
+                    code = await self.post_webhook(
+                        self.status_envelope(wamid, status, to, error, callback))
                 except (aiohttp.ClientError, TimeoutError):
                     code = 0
                 if code == 200:
@@ -345,7 +350,9 @@ class Simulator:
         if closed:
             failure_report = {"code": 131047, "title": _TITLES[131047], "message": _TITLES[131047],
                               "error_data": {"details": _WINDOW_DETAILS}}
-        self._spawn(self._report(wamid, to, failure_report))
+        callback = payload.get("biz_opaque_callback_data")
+        self._spawn(self._report(wamid, to, failure_report,
+                                 callback if isinstance(callback, str) else None))
         return web.json_response({
             "messaging_product": "whatsapp",
             "contacts": [{"input": to, "wa_id": to.lstrip("+")}],
