@@ -53,6 +53,10 @@ _GO_WORDS = ("confirm", "पक्का", "take available", "reduce order", "ot
 _VENDOR_ACCEPT = ("accept", "स्वीकार")
 
 
+class Stopped(Exception):
+    """The open-loop schedule ended: a conversation stops before its next message."""
+
+
 @dataclass(slots=True)
 class Pending:
     """An inbound message waiting for its first reply."""
@@ -320,31 +324,36 @@ class Driver:
         self._busy.add(phone)
         self.counters.conversations += 1
         try:
-            inbox = self.inbox.setdefault(phone, asyncio.Queue())
-            while not inbox.empty():  # late notices about earlier orders
-                inbox.get_nowait()
-            if not await self.send_text(phone, text or self.gen.order(lines)):
-                return False
-            for _ in range(8):  # bounded: review, a few "which one?", confirm
-                message = await self._next(phone, self.cfg.reply_timeout)
-                if message is None:
-                    return False
-                action = self._retailer_action(message)
-                if action == "placed":
-                    numbers = {int(n) for n in _ORDER_NO.findall(message.text or "")}
-                    self.placed_orders.update(numbers)
-                    self.counters.placed += max(1, len(numbers))
-                    if message.at <= self._window_end:
-                        self.counters.window_placed += max(1, len(numbers))
-                    return True
-                if action is None:
-                    continue  # text before the interactive part, or a notice
-                reply_id, title, kind = action
-                if not await self.tap(phone, reply_id, title, kind, message.wamid):
-                    return False
+            return await self._order_steps(phone, lines, text)
+        except Stopped:
             return False
         finally:
             self._busy.discard(phone)
+
+    async def _order_steps(self, phone: str, lines: int | None, text: str | None) -> bool:
+        inbox = self.inbox.setdefault(phone, asyncio.Queue())
+        while not inbox.empty():  # late notices about earlier orders
+            inbox.get_nowait()
+        if not await self.send_text(phone, text or self.gen.order(lines)):
+            return False
+        for _ in range(8):  # bounded: review, a few "which one?", confirm
+            message = await self._next(phone, self.cfg.reply_timeout)
+            if message is None:
+                return False
+            action = self._retailer_action(message)
+            if action == "placed":
+                numbers = {int(n) for n in _ORDER_NO.findall(message.text or "")}
+                self.placed_orders.update(numbers)
+                self.counters.placed += max(1, len(numbers))
+                if message.at <= self._window_end:
+                    self.counters.window_placed += max(1, len(numbers))
+                return True
+            if action is None:
+                continue  # text before the interactive part, or a notice
+            reply_id, title, kind = action
+            if not await self.tap(phone, reply_id, title, kind, message.wamid):
+                return False
+        return False
 
     def _retailer_action(self, message: SentMessage) -> tuple[str, str, str] | str | None:
         payload = message.payload
@@ -380,6 +389,8 @@ class Driver:
             if not await self.send_text(phone, word):
                 return False
             return await self._next(phone, self.cfg.reply_timeout) is not None
+        except Stopped:
+            return False
         finally:
             self._busy.discard(phone)
 
@@ -415,6 +426,11 @@ class Driver:
 
     async def _vendor_order(self, vendor: str, number: int, offer: SentMessage) -> None:
         queue = self.vendor_orders[(vendor, number)]
+        with contextlib.suppress(Stopped):
+            await self._vendor_steps(vendor, number, offer, queue)
+
+    async def _vendor_steps(self, vendor: str, number: int, offer: SentMessage,
+                            queue: asyncio.Queue[SentMessage]) -> None:
         try:
             accept = None
             if offer.type == "interactive":
@@ -589,11 +605,17 @@ class Driver:
                    max_conversations: int = 1500) -> dict[str, Any]:
         """Inbound messages at `rate` per second for `duration` s (conversations as needed)."""
         self.reset_metrics()
-        tokens: asyncio.Queue[None] = asyncio.Queue(maxsize=max(1, int(rate * 0.05)))
+        burst = max(1, int(rate * 0.05))
+        tokens: asyncio.Queue[None] = asyncio.Queue()
         missed = 0
+        stopping = False
 
         async def gate() -> None:
+            if stopping:
+                raise Stopped
             await tokens.get()
+            if stopping:
+                raise Stopped
 
         async def ticker() -> None:
             nonlocal missed
@@ -603,10 +625,10 @@ class Driver:
                 delay = due - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
-                try:
-                    tokens.put_nowait(None)
-                except asyncio.QueueFull:
+                if tokens.qsize() >= burst:
                     missed += 1  # nobody was ready to send: the driver under-drove
+                else:
+                    tokens.put_nowait(None)
 
         rng = self.gen.rng
         self.gate = gate
@@ -627,13 +649,16 @@ class Driver:
                         break
                 await asyncio.sleep(0.02)
         finally:
+            # The schedule is over: no conversation sends another message, but
+            # webhooks already on the wire finish (and are redelivered if need be).
+            stopping = True
+            for _ in range(len(active) + 1):
+                tokens.put_nowait(None)
+            if active:
+                _, late = await asyncio.wait(set(active), timeout=120)
+                for task in late:
+                    task.cancel()
             self.gate = None
-            # Let what was started finish without pacing.
-            while not tokens.empty():
-                tokens.get_nowait()
-            for task in list(active):
-                task.cancel()
-            await asyncio.gather(*active, return_exceptions=True)
         wall = time.monotonic() - started
         snap = self.snapshot(wall)
         snap["target_rate"] = rate

@@ -359,8 +359,10 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 phases.append({"name": "max", "kind": "ramp", "steps": list(opts.steps),
                                "duration": opts.step_seconds, "queries": 0.3})
             if "latency" in system_phases:
+                # A system slower than the offered rate builds a backlog: give it
+                # time to answer everything before the accounting.
                 phases.append({"name": "latency", "kind": "open", "rate": opts.rate,
-                               "duration": opts.duration, "queries": 0.2})
+                               "duration": opts.duration, "queries": 0.2, "drain": 90.0})
             if "orders" in system_phases:
                 phases.append({"name": "orders", "kind": "closed",
                                "concurrency": opts.concurrency, "duration": opts.duration})
