@@ -80,7 +80,7 @@ def table(report: dict[str, Any]) -> str:
         ("reply p50 / p95 / p99 ms @ rate",
          f"{_fmt(rep.get('p50'))} / {_fmt(rep.get('p95'))} / {_fmt(rep.get('p99'))}",
          f"p95 < {TARGETS['reply_p95_ms']}"),
-        ("inbound rate achieved in the latency phase (msgs/s)", report.get("latency_rate"),
+        ("inbound rate offered in the latency phase (msgs/s)", report.get("latency_rate"),
          _fmt(report.get("latency_target_rate"))),
         ("orders placed per s", report.get("orders_per_s"), f"≥ {TARGETS['orders_per_s']}"),
         ("errors (non-2xx webhook answers)", report.get("errors"), "0"),

@@ -474,7 +474,7 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
         "ack_ms": {k: lat.get("ack_ms", {}).get(k) for k in ("p50", "p95", "p99")},
         "reply_ms": {k: lat.get("reply_ms", {}).get(k) for k in ("p50", "p95", "p99")},
         "latency_target_rate": lat.get("target_rate"),
-        "latency_rate": lat.get("inbound_per_s"),
+        "latency_rate": lat.get("offered_per_s"),
         "orders_per_s": orders.get("orders_per_s"),
         "errors": errors,
         "lost": lost,
