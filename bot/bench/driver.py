@@ -451,10 +451,11 @@ class Driver:
                     await asyncio.wait_for(queue.get(), self.cfg.reply_timeout)
                 ok = await self.send_text(vendor, command, "vendor")
             if ok:
+                # Delivered only once the bot has answered the DELIVERED message.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(queue.get(), self.cfg.reply_timeout)
-                self.delivered_orders.add(number)
-                self.counters.delivered += 1
+                    self.delivered_orders.add(number)
+                    self.counters.delivered += 1
         finally:
             self.vendor_orders.pop((vendor, number), None)
 

@@ -26,8 +26,9 @@ def test_a_short_bench_writes_a_complete_report_and_loses_nothing(
     env = {**os.environ, "DATABASE_URL": service_urls[0], "REDIS_URL": service_urls[1]}
     done = subprocess.run(  # noqa: S603 - our own CLI
         [sys.executable, "-m", "bot.cli.main", "bench", "--duration", "1", "--rate", "20",
-         "--concurrency", "6", "--baseline-concurrency", "8", "--retailers", "60",
-         "--vendors", "30", "--products", "300", "--json", str(out),
+         "--concurrency", "6", "--steps", "2,4", "--step-seconds", "1",
+         "--baseline-concurrency", "8", "--retailers", "300",
+         "--vendors", "100", "--products", "300", "--json", str(out),
          "--log-dir", str(tmp_path / "logs")],
         env=env, capture_output=True, text=True, timeout=240, check=False)
     assert out.is_file(), f"no report written: {done.stdout}\n{done.stderr}"
