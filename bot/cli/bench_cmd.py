@@ -21,19 +21,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "Start web, worker and the WhatsApp simulator against real Postgres and Redis "
             "(DATABASE_URL/REDIS_URL, or embedded servers), load a generated population, "
             "and drive whole conversations with signed webhooks. Phases: baseline (bare "
-            "aiohttp, the machine's ceiling), max (closed-loop: the highest inbound rate "
-            "handled end to end), latency (open loop at --rate: ack and reply "
-            "percentiles), orders (orders placed per second, vendors accepting, "
-            "dispatching, delivering). Prints a table; --json writes every figure. "
-            "All load goes to 127.0.0.1."
+            "aiohttp, the machine's ceiling), max (closed loop at rising concurrency: the "
+            "highest inbound rate handled end to end with no errors), latency (open "
+            "loop at --rate: ack and reply percentiles), orders (orders placed per second, "
+            "vendors accepting, dispatching, delivering). Prints a table; --json writes "
+            "every figure. All load goes to 127.0.0.1."
         ),
     )
     p.add_argument("--duration", type=float, default=20.0,
                    help="seconds per measured phase (default 20)")
     p.add_argument("--rate", type=float, default=200.0,
                    help="inbound messages per second in the latency phase (default 200)")
-    p.add_argument("--concurrency", type=int, default=256,
-                   help="conversations in flight in the closed-loop phases (default 256)")
+    p.add_argument("--concurrency", type=int, default=64,
+                   help="conversations in flight in the orders phase (default 64)")
+    p.add_argument("--steps", default="4,8,16,32,64,128,256",
+                   help="the max phase's concurrency ramp; it stops at the first step with "
+                        "errors or no gain (default 4,8,16,32,64,128,256)")
+    p.add_argument("--step-seconds", type=float, default=8.0,
+                   help="seconds per ramp step (default 8)")
     p.add_argument("--baseline-concurrency", type=int, default=64,
                    help="requests in flight against bare aiohttp (default 64)")
     p.add_argument("--retailers", type=int, default=2000, help="generated retailers (2000)")
@@ -86,12 +91,20 @@ def run(args: argparse.Namespace) -> int:
     unknown = set(phases) - {"baseline", "max", "latency", "orders"}
     if unknown:
         raise CliError(f"unknown phase(s): {', '.join(sorted(unknown))}")
-    if args.duration <= 0 or args.rate <= 0 or args.concurrency < 1:
-        raise CliError("--duration and --rate must be positive, --concurrency at least 1")
+    if args.duration <= 0 or args.rate <= 0 or args.concurrency < 1 or args.step_seconds <= 0:
+        raise CliError("--duration, --rate and --step-seconds must be positive, "
+                       "--concurrency at least 1")
+    try:
+        steps = tuple(int(x) for x in args.steps.split(",") if x.strip())
+    except ValueError:
+        raise CliError("--steps must be comma-separated whole numbers") from None
+    if not steps or min(steps) < 1:
+        raise CliError("--steps needs at least one concurrency of 1 or more")
     if args.retailers < 10 or args.vendors < 1 or args.products < 50:
         raise CliError("the population needs ≥10 retailers, ≥1 vendor and ≥50 products")
     opts = BenchOptions(
         duration=args.duration, rate=args.rate, concurrency=args.concurrency,
+        steps=steps, step_seconds=args.step_seconds,
         baseline_concurrency=args.baseline_concurrency, retailers=args.retailers,
         vendors=args.vendors, products=args.products, url=args.url, sim_port=args.sim_port,
         json_path=args.json_path, profile=args.profile, keep=args.keep, log_dir=args.log_dir,
