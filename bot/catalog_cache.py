@@ -55,8 +55,12 @@ class CatalogCache:
         """The catalogue version the current index was built at (None before the first)."""
         return self._version
 
-    async def index(self) -> CatalogIndex:
-        """The index, rebuilt first if an import happened since it was built."""
+    async def index(self, conn: asyncpg.Connection | None = None) -> CatalogIndex:
+        """The index, rebuilt first if an import happened since it was built.
+
+        A caller that holds a connection passes it, so a rebuild reads on it
+        instead of taking a second one from a pool that may be exhausted.
+        """
         now = time.monotonic()
         if self._index is not None and now - self._checked_at < self._check_every:
             return self._index
@@ -71,7 +75,7 @@ class CatalogCache:
             self._checked_at = time.monotonic()
             if self._index is not None and (version is None or version == self._version):
                 return self._index
-            await self._rebuild(version)
+            await self._rebuild(version, conn)
             assert self._index is not None
             return self._index
 
@@ -87,11 +91,15 @@ class CatalogCache:
             assert self._index is not None
             return self._index
 
-    async def _rebuild(self, version: int | None) -> None:
+    async def _rebuild(self, version: int | None,
+                       conn: asyncpg.Connection | None = None) -> None:
         # The version is read before the products: an import committing meanwhile
         # bumps it again afterwards, so the next check rebuilds once more.
-        async with self._pool.acquire() as conn:
+        if conn is not None:
             catalog = await load_catalog(conn)
+        else:
+            async with self._pool.acquire() as own:
+                catalog = await load_catalog(own)
         self._index = await asyncio.to_thread(CatalogIndex.build, catalog)
         self._version = version
         log.info("catalogue index built: %d products, version %s", len(catalog), version)

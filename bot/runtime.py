@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 import redis.asyncio as redis
 
+from bot.catalog_cache import CatalogCache
 from bot.config import Settings
 from bot.db import create_pool
 from bot.kv import Keys, create_redis
@@ -20,6 +21,11 @@ class Runtime:
     pool: asyncpg.Pool
     redis: redis.Redis
     keys: Keys
+    # One catalogue index per process, shared by the conversation and the APIs.
+    catalog: CatalogCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.catalog = CatalogCache(self.pool, self.redis, self.keys)
 
     @classmethod
     async def open(cls, settings: Settings, *, pool_min: int = 1) -> Runtime:

@@ -45,14 +45,7 @@ class ServiceBackend:
     """`flows.retailer.Backend` over the real services (one per process)."""
 
     def __init__(self, runtime: Any) -> None:
-        from bot.catalog_cache import CatalogCache
-
         self.runtime = runtime
-        self.catalog = CatalogCache(runtime.pool, runtime.redis, runtime.keys)
-
-    async def index(self) -> Any:
-        """The process's catalogue index (rebuilt when an import bumps the version)."""
-        return await self.catalog.index()
 
     # ------------------------------------------------------------ parties
 
@@ -236,10 +229,12 @@ class ServiceBackend:
             return Refused(code, result.reason)
         return Refused("other", "")
 
-    async def understand(self, text: str) -> Reading:
+    async def understand(self, conn: asyncpg.Connection, text: str) -> Reading:
         from domain.ordertext import parse_message
 
-        index = await self.index()
+        # On the caller's connection: a rebuild must not wait for a second
+        # pool connection while every handler holds one (a pool deadlock).
+        index = await self.runtime.catalog.index(conn)
         parsed = parse_message(text, index)
         out = []
         for line in parsed.lines:

@@ -23,7 +23,6 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from redis.exceptions import RedisError
 
-from bot.catalog_cache import CatalogCache
 from bot.jsontext import dumps
 from bot.services import ledger as ledger_service
 from bot.services import orders as order_service
@@ -43,7 +42,6 @@ API = EndpointTable("orders")
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 _KEY_OK = re.compile(r"^[A-Za-z0-9._:-]{8,200}$")
-_CATALOG = web.AppKey("api_catalog_cache", CatalogCache)
 
 
 class _Body(BaseModel):
@@ -130,7 +128,7 @@ def _not_understood(lines: list[dict[str, Any]]) -> ApiError:
 
 async def _items_from_text(call: Call, text: str) -> list[CartLine]:
     """Read the message with the same parser as WhatsApp; every line must be unambiguous."""
-    index = await call.request.app[_CATALOG].index()
+    index = await call.request.app[RUNTIME].catalog.index()
     parsed = parse_message(text, index)
     if not parsed.lines:
         raise _not_understood([{"text": text, "status": "unknown", "candidates": []}])
@@ -283,7 +281,7 @@ ORDER BY p.sku, vp.price, v.id
            summary="Search the catalogue (the WhatsApp resolver) with price and stock per vendor")
 async def products(call: Call) -> web.Response:
     q: ProductsQuery = call.query
-    index = await call.request.app[_CATALOG].index()
+    index = await call.request.app[RUNTIME].catalog.index()
     async with call.runtime.pool.acquire() as conn:
         vendor_phone = None
         if q.vendor:
@@ -319,8 +317,3 @@ async def products(call: Call) -> web.Response:
             break
     return respond({"query": q.q, "products": out, "count": len(out)})
 
-
-def setup(app: web.Application) -> None:
-    """The catalogue index this process's order API reads (routes come from `API`)."""
-    rt = app[RUNTIME]
-    app[_CATALOG] = CatalogCache(rt.pool, rt.redis, rt.keys)

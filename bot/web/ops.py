@@ -86,9 +86,6 @@ def setup(app: web.Application) -> None:
     from bot.web import openapi
 
     app.router.add_get("/metrics", metrics_handler(app[RUNTIME]))
-    from bot.web import api
-
-    api.setup(app)
     for table in api_tables():
         table.add_routes(app)
     openapi.setup(app, api_tables())

@@ -13,7 +13,7 @@ PHONE = "9779812000071"
 
 
 class BrokenParser(ServiceBackend):
-    async def understand(self, text: str) -> Any:
+    async def understand(self, conn: Any, text: str) -> Any:
         raise ValueError("a parser bug")
 
 
