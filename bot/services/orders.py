@@ -223,9 +223,9 @@ def _merge(items: Sequence[Item]) -> list[Item] | NotAllowed:
     return lines
 
 
-async def _market(conn: asyncpg.Connection, skus: Sequence[str]) -> _Market:
+async def _market(conn: asyncpg.Connection, skus: Sequence[str], area: str) -> _Market:
     market = _Market(await store.products_by_sku(conn, skus))
-    offers = await store.vendor_offers(conn, skus)
+    offers = await store.vendor_offers(conn, skus, area)
     by_vendor: dict[int, list[store.VendorOffer]] = {}
     for o in offers:
         by_vendor.setdefault(o.vendor_id, []).append(o)
@@ -331,7 +331,7 @@ async def quote(conn: asyncpg.Connection, retailer_id: int, items: Sequence[Item
     lines = _merge(items)
     if isinstance(lines, NotAllowed):
         return Quote(retailer_id, available, problem=lines)
-    market = await _market(conn, [ln.sku for ln in lines])
+    market = await _market(conn, [ln.sku for ln in lines], retailer.area)
     unknown = tuple(ln.sku for ln in lines if ln.sku not in market.products)
     if unknown:
         return Quote(retailer_id, available, unknown=unknown, problem=problem)
@@ -435,7 +435,7 @@ async def _place(conn: asyncpg.Connection, *, retailer_id: int, items: Sequence[
     lines = _merge(items)
     if isinstance(lines, NotAllowed):
         return lines
-    market = await _market(conn, [ln.sku for ln in lines])
+    market = await _market(conn, [ln.sku for ln in lines], retailer.area)
     unknown = tuple(ln.sku for ln in lines if ln.sku not in market.products)
     if unknown:
         return UnknownItems(unknown)
@@ -535,7 +535,7 @@ async def _offer_next(conn: asyncpg.Connection, order: store.Order,
     assert retailer is not None
     previous = await party_store.vendor(conn, order.vendor_id) if order.vendor_id else None
     lines = [Item(it.sku, it.qty) for it in items]
-    market = await _market(conn, [ln.sku for ln in lines])
+    market = await _market(conn, [ln.sku for ln in lines], retailer.area)
     asked = frozenset(await store.offered_vendors(conn, order.id))
     ranking = routing.rank(retailer.area, lines, list(market.candidates.values()),
                            deadline_seconds=accept_minutes * 60, exclude=asked)

@@ -10,6 +10,8 @@ from typing import Any
 
 import asyncpg
 
+from domain.routing import ANY_AREA
+
 OPEN_STATUSES = ("pending", "accepted", "dispatched")
 
 _ORDER_COLS = ("id, number, retailer_id, vendor_id, status, total, item_count, source, "
@@ -143,8 +145,13 @@ async def products_by_sku(conn: asyncpg.Connection, skus: Sequence[str]) -> dict
     return {r["sku"]: Product(**dict(r)) for r in rows}
 
 
-async def vendor_offers(conn: asyncpg.Connection, skus: Sequence[str]) -> list[VendorOffer]:
-    """Every active vendor's terms for these products."""
+async def vendor_offers(conn: asyncpg.Connection, skus: Sequence[str],
+                        area: str) -> list[VendorOffer]:
+    """The terms for these products of every active vendor delivering to `area`.
+
+    Filtering here rather than in routing keeps a cart's pricing proportional to
+    the vendors of one area, not to every vendor of the country.
+    """
     rows = await conn.fetch(
         """SELECT v.id AS vendor_id, v.name AS vendor_name, v.areas, p.id AS product_id, p.sku,
                   vp.price, vp.stock, vp.min_qty
@@ -152,7 +159,9 @@ async def vendor_offers(conn: asyncpg.Connection, skus: Sequence[str]) -> list[V
            JOIN vendors v ON v.id = vp.vendor_id AND v.active
            JOIN products p ON p.id = vp.product_id
            WHERE p.sku = ANY($1::text[])
-           ORDER BY v.id, p.sku""", list(skus))
+             AND EXISTS (SELECT 1 FROM unnest(v.areas) AS a
+                         WHERE lower(btrim(a)) IN (lower(btrim($2)), $3))
+           ORDER BY v.id, p.sku""", list(skus), area, ANY_AREA)
     return [VendorOffer(r["vendor_id"], r["vendor_name"], tuple(r["areas"] or ()),
                         r["product_id"], r["sku"], r["price"], r["stock"], r["min_qty"])
             for r in rows]
