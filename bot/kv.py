@@ -17,15 +17,22 @@ class RedisUnavailable(Exception):
 
 
 def create_redis(url: str, *, max_connections: int = 64) -> redis.Redis:
-    """A Redis client with a bounded pool and short timeouts (fail fast → 503)."""
-    return redis.Redis.from_url(
+    """A Redis client with a bounded pool and short timeouts (fail fast → 503).
+
+    The pool blocks (up to `timeout`) when every connection is in use, so a
+    burst of webhooks queues for a connection instead of failing with
+    "too many connections".
+    """
+    pool = redis.BlockingConnectionPool.from_url(
         url,
         max_connections=max_connections,
+        timeout=5,
         socket_connect_timeout=3,
         socket_timeout=5,
         health_check_interval=30,
         decode_responses=False,
     )
+    return redis.Redis.from_pool(pool)
 
 
 @dataclass(frozen=True, slots=True)

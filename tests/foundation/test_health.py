@@ -65,3 +65,16 @@ async def test_health_does_not_touch_the_database(runtime: Runtime) -> None:
         await client.close()
         await dead_redis.aclose()
     assert resp.status == 200
+
+
+async def test_more_concurrent_redis_calls_than_connections_queue_instead_of_failing(
+    runtime: Runtime,
+) -> None:
+    import asyncio
+
+    client = create_redis(str(runtime.settings.redis_url), max_connections=2)
+    try:
+        results = await asyncio.gather(*(client.ping() for _ in range(50)))
+    finally:
+        await client.aclose()
+    assert results == [True] * 50
