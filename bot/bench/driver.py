@@ -664,7 +664,7 @@ class Driver:
             for _ in range(len(active) + 1):
                 tokens.put_nowait(None)
             if active:
-                _, late = await asyncio.wait(set(active), timeout=120)
+                _, late = await asyncio.wait(set(active), timeout=2 * self.cfg.reply_timeout)
                 for task in late:
                     task.cancel()
             self.gate = None
