@@ -39,7 +39,7 @@ _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "khaacho_request_id", default=None
 )
 
-_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_REQUEST_ID_OK = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 def new_request_id() -> str:
@@ -49,7 +49,7 @@ def new_request_id() -> str:
 
 def clean_request_id(value: str | None) -> str:
     """An incoming `X-Request-Id` if it is safe to log and echo, else a fresh one."""
-    if value and _REQUEST_ID_OK.match(value):
+    if value and _REQUEST_ID_OK.fullmatch(value):
         return value
     return new_request_id()
 
