@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 
 from bot.cli.errors import CliError
 from bot.cli.output import Column, add_json_flag, cli_runtime, show_json, show_record, show_table
@@ -38,10 +37,11 @@ async def _list(args: argparse.Namespace) -> int:
 
 async def _show(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
-        row = await reports.retailer_detail(conn, args.phone)
-        if row is None:
-            with contextlib.suppress(parties.PartyError):
-                row = await reports.retailer_detail(conn, parties.normalize_phone(args.phone))
+        try:
+            retailer = await parties.find_retailer(conn, args.phone)
+        except parties.PartyError:
+            raise CliError(f"no retailer with phone {args.phone}") from None
+        row = await reports.retailer_detail(conn, retailer.phone)
     if row is None:
         raise CliError(f"no retailer with phone {args.phone}")
     if args.json:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 
 from bot.cli.errors import CliError
 from bot.cli.output import Column, add_json_flag, cli_runtime, show_json, show_record, show_table
@@ -33,10 +32,11 @@ async def _list(args: argparse.Namespace) -> int:
 
 async def _show(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
-        row = await reports.vendor_detail(conn, args.phone)
-        if row is None:
-            with contextlib.suppress(parties.PartyError):
-                row = await reports.vendor_detail(conn, parties.normalize_phone(args.phone))
+        try:
+            vendor = await parties.find_vendor(conn, args.phone)
+        except parties.PartyError:
+            raise CliError(f"no vendor with phone {args.phone}") from None
+        row = await reports.vendor_detail(conn, vendor.phone)
     if row is None:
         raise CliError(f"no vendor with phone {args.phone}")
     if args.json:

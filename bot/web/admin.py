@@ -107,14 +107,6 @@ def as_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | None:
     return dt.datetime.combine(value, dt.time(0), tzinfo=npt)
 
 
-def _normalized(phone: str) -> str | None:
-    """The phone as stored (977… for a Nepali mobile typed without it), if it is one."""
-    try:
-        return parties.normalize_phone(phone)
-    except parties.PartyError:
-        return None
-
-
 def _int_param(call: Call, name: str) -> int:
     raw = call.params[name]
     if not raw.isdigit() or len(raw) > 12:
@@ -180,9 +172,11 @@ async def list_retailers(call: Call) -> web.Response:
              responses={404: "No such retailer"})
 async def show_retailer(call: Call) -> web.Response:
     async with call.runtime.pool.acquire() as conn:
-        row = await reports.retailer_detail(conn, call.params["phone"])
-        if row is None and (phone := _normalized(call.params["phone"])):
-            row = await reports.retailer_detail(conn, phone)
+        try:
+            retailer = await parties.find_retailer(conn, call.params["phone"])
+        except parties.PartyError:
+            raise ApiError(404, "retailer not found") from None
+        row = await reports.retailer_detail(conn, retailer.phone)
     if row is None:
         raise ApiError(404, "retailer not found")
     return respond(row)
@@ -251,9 +245,11 @@ async def list_vendors(call: Call) -> web.Response:
              responses={404: "No such vendor"})
 async def show_vendor(call: Call) -> web.Response:
     async with call.runtime.pool.acquire() as conn:
-        row = await reports.vendor_detail(conn, call.params["phone"])
-        if row is None and (phone := _normalized(call.params["phone"])):
-            row = await reports.vendor_detail(conn, phone)
+        try:
+            vendor = await parties.find_vendor(conn, call.params["phone"])
+        except parties.PartyError:
+            raise ApiError(404, "vendor not found") from None
+        row = await reports.vendor_detail(conn, vendor.phone)
     if row is None:
         raise ApiError(404, "vendor not found")
     return respond(row)
