@@ -7,7 +7,7 @@ retailer's language, using `flows.i18n` for every word.
 
 Everything that needs Postgres or the catalogue goes through `Backend`
 (implemented over the order, ledger and catalogue services in
-bot/services/conversation.py), so the flow itself holds no SQL.
+bot/conversation/retailer_backend.py), so the flow itself holds no SQL.
 """
 
 from __future__ import annotations

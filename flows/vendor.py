@@ -20,7 +20,7 @@ import asyncpg
 from bot.services import orders as order_service
 from bot.store import orders as order_store
 from bot.store import parties as party_store
-from bot.whatsapp.inbound import ButtonMessage, InboundMessage, InteractiveMessage, TextMessage
+from bot.whatsapp.updates import ButtonMessage, InboundMessage, InteractiveMessage, TextMessage
 from domain.vendor_commands import (
     VendorAction,
     VendorCommand,

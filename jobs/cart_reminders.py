@@ -18,9 +18,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from bot.locks import SenderLocks
+from bot.conversation.locks import SenderLocks
+from bot.conversation.sessions import SessionStore
 from bot.runtime import Runtime
-from bot.sessions import SessionStore
 from bot.store.outbox import enqueue
 from flows.i18n import money, t
 from flows.replies import Button, Buttons, Outgoing
@@ -70,7 +70,7 @@ def reminder(session: Session, total: Decimal | None) -> Outgoing:
 
 async def run(ctx: JobContext, now: datetime) -> None:
     """Send the one reminder to every idle cart that is due."""
-    from bot.services.conversation import ServiceBackend
+    from bot.conversation.retailer_backend import ServiceBackend
 
     rt = ctx.runtime
     if in_quiet_hours(now):

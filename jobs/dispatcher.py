@@ -38,7 +38,7 @@ from bot.db import connect
 from bot.kv import Keys
 from bot.logs import request_context
 from bot.metrics import SEND_LATENCY, SENDS
-from bot.ratelimit import TokenBucket, per_number_bucket
+from bot.rate_limits import TokenBucket, per_number_bucket
 from bot.store import outbox as outbox_store
 from bot.whatsapp.client import GraphClient, Sent
 from bot.whatsapp.errors import Disposition

@@ -42,7 +42,7 @@ def with_database(url: str, name: str) -> str:
 @pytest.fixture(scope="session")
 def service_urls() -> tuple[str, str]:
     """(server Postgres URL, Redis URL): from the environment or embedded servers."""
-    from bot.embedded import start_postgres, start_redis
+    from bot.dev.embedded import start_postgres, start_redis
 
     home = ROOT / ".khaacho" / "test"
     db = os.environ.get("DATABASE_URL") or start_postgres(home)

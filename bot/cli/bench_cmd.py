@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.cli.errors import CliError
 
-_PARSE_BENCH = Path(__file__).resolve().parent.parent.parent / "bench" / "parse_bench.py"
+_PARSE_BENCH = "bot.dev.parse_bench"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,19 +63,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="where web/worker logs go (default .khaacho/bench)")
     p.set_defaults(handler=run)
     sub = p.add_subparsers(dest="bench_command", metavar="{parse}")
-    parse = sub.add_parser("parse", help="benchmark the order parser (bench/parse_bench.py)",
-                           description="Run bench/parse_bench.py with the arguments given.")
+    parse = sub.add_parser("parse", help="benchmark the order parser (bot/dev/parse_bench.py)",
+                           description="Run bot/dev/parse_bench.py with the arguments given.")
     parse.add_argument("rest", nargs=argparse.REMAINDER, help="arguments for parse_bench.py")
     parse.set_defaults(handler=run_parse)
 
 
 def run_parse(args: argparse.Namespace) -> int:
     """Delegate to the parser's own benchmark script."""
-    if not _PARSE_BENCH.is_file():
-        raise CliError(f"{_PARSE_BENCH} is not in this checkout")
-    sys.argv = [str(_PARSE_BENCH), *args.rest]
+    sys.argv = ["khaacho bench parse", *args.rest]
     try:
-        runpy.run_path(str(_PARSE_BENCH), run_name="__main__")
+        runpy.run_module(_PARSE_BENCH, run_name="__main__", alter_sys=True)
     except SystemExit as exc:
         return int(exc.code or 0) if not isinstance(exc.code, str) else 1
     return 0
@@ -83,9 +81,9 @@ def run_parse(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark and print the table."""
-    from bot.bench.procs import ProcessFailed
-    from bot.bench.report import table
-    from bot.bench.run import BenchOptions, run_bench
+    from bot.dev.bench.procs import ProcessFailed
+    from bot.dev.bench.report import table
+    from bot.dev.bench.run import BenchOptions, run_bench
 
     phases = tuple(p.strip() for p in args.phases.split(",") if p.strip())
     unknown = set(phases) - {"baseline", "max", "latency", "orders"}

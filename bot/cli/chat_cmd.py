@@ -19,8 +19,8 @@ import sys
 
 import aiohttp
 
-from bot.chat_client import ChatClient, Message
 from bot.cli.errors import CliError
+from bot.dev.chat_client import ChatClient, Message
 
 DEFAULT_SIMULATOR = "http://127.0.0.1:8090"
 DEFAULT_PHONE = "9779812345678"

@@ -12,10 +12,10 @@ import argparse
 import json
 from typing import Any
 
-from bot import session_admin
 from bot.cli.errors import CliError
 from bot.cli.output import operator_name
 from bot.cli.settings_arg import settings_for_cli
+from bot.conversation import session_admin
 
 
 async def _open() -> Any:

@@ -9,7 +9,7 @@ from bot.config import ConfigError, Settings, load_settings
 def settings_for_cli(*, embedded: bool = False) -> Settings:
     """Settings from the environment; with `embedded`, start local servers for unset URLs."""
     if embedded:
-        from bot.embedded import EmbeddedUnavailable, ensure_services
+        from bot.dev.embedded import EmbeddedUnavailable, ensure_services
 
         try:
             ensure_services()

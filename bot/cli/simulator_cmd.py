@@ -10,7 +10,7 @@ import signal
 from aiohttp import web
 
 from bot.cli.errors import CliError
-from bot.whatsapp.simulator import Simulator, create_app
+from bot.dev.simulator import Simulator, create_app
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

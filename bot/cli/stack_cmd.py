@@ -61,7 +61,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.dev.demo import run_demo
 
     settings = settings_for_cli(embedded=True)
     with contextlib.suppress(KeyboardInterrupt):

@@ -23,8 +23,8 @@ from typing import Any
 
 import asyncpg
 
-from bot.whatsapp.inbound import StatusUpdate
 from bot.whatsapp.outbound import kind_of, render_outgoing
+from bot.whatsapp.updates import StatusUpdate
 from flows.replies import Outgoing
 
 NOTIFY_CHANNEL = "outbox"

@@ -15,7 +15,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot import session_admin
+from bot.conversation import session_admin
 from bot.services import operator_actions, parties
 from bot.store import reports
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond

@@ -12,10 +12,10 @@ import signal
 from aiohttp import web
 
 from bot.config import Settings
+from bot.conversation.router import build_router
 from bot.runtime import Runtime
 from bot.web import health, middleware, ops, webhook
 from bot.web.keys import RUNTIME
-from flows.router import build_router
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from aiohttp import hdrs, web
 
 from bot.logs import clean_request_id, reset_request_id, set_request_id
 from bot.metrics import HTTP_REQUESTS, WEBHOOK_LATENCY, WEBHOOK_REQUESTS
-from bot.ratelimit_http import RateLimiter
+from bot.rate_limits import RateLimiter
 from bot.web.keys import RUNTIME
 
 log = logging.getLogger(__name__)

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 import orjson
 from aiohttp import web
 
-from bot.inbound import Conversation, InboundPipeline, Throttled, Unavailable
-from bot.locks import SenderLocks
-from bot.ratelimit_http import RateLimiter
+from bot.conversation.locks import SenderLocks
+from bot.conversation.pipeline import Conversation, InboundPipeline, Throttled, Unavailable
+from bot.rate_limits import RateLimiter
 from bot.web.keys import RUNTIME
-from bot.whatsapp.inbound import EnvelopeError, parse_update
 from bot.whatsapp.signature import HEADER, SignatureCheck, check
+from bot.whatsapp.updates import EnvelopeError, parse_update
 
 log = logging.getLogger(__name__)
 

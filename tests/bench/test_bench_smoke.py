@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench.report import REQUIRED_KEYS
+from bot.dev.bench.report import REQUIRED_KEYS
 
 pytestmark = pytest.mark.slow
 

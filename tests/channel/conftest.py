@@ -15,14 +15,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.inbound import after_commit
+from bot.conversation.pipeline import after_commit
+from bot.dev.simulator import Simulator
+from bot.dev.simulator import create_app as create_simulator_app
 from bot.runtime import Runtime
 from bot.web.app import create_app
 from bot.web.webhook import CONVERSATION
-from bot.whatsapp.inbound import InboundMessage, TextMessage
 from bot.whatsapp.signature import HEADER, sign
-from bot.whatsapp.simulator import Simulator
-from bot.whatsapp.simulator import create_app as create_simulator_app
+from bot.whatsapp.updates import InboundMessage, TextMessage
 from flows.replies import Outgoing, Template, Text
 from tests.conftest import TEST_ACCESS_TOKEN, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID
 

@@ -77,7 +77,7 @@ async def test_a_delivered_after_read_does_not_move_the_row_back(runtime: Runtim
     async with runtime.pool.acquire() as conn:
         await conn.execute("UPDATE outbox SET status = 'sent', wamid = 'wamid.R' WHERE id = $1",
                            row_id)
-        from bot.whatsapp.inbound import StatusUpdate
+        from bot.whatsapp.updates import StatusUpdate
         for status in ("read", "delivered", "sent", "failed"):
             await outbox_store.apply_status(conn, StatusUpdate(
                 id="wamid.R", status=status, timestamp="1700000000", errors=[
@@ -91,7 +91,7 @@ async def test_a_delivered_after_read_does_not_move_the_row_back(runtime: Runtim
 async def test_a_status_that_arrives_before_the_api_answer_is_applied_later(
     runtime: Runtime,
 ) -> None:
-    from bot.whatsapp.inbound import StatusUpdate
+    from bot.whatsapp.updates import StatusUpdate
     (row_id,) = await enqueue(runtime, [Outgoing(A, Text("x"))])
     async with runtime.pool.acquire() as conn:
         early = await outbox_store.apply_status(
@@ -104,7 +104,7 @@ async def test_a_status_that_arrives_before_the_api_answer_is_applied_later(
 
 
 async def test_a_failed_status_records_code_and_title(runtime: Runtime) -> None:
-    from bot.whatsapp.inbound import StatusUpdate
+    from bot.whatsapp.updates import StatusUpdate
     (row_id,) = await enqueue(runtime, [Outgoing(A, Text("x"))])
     async with runtime.pool.acquire() as conn:
         await conn.execute("UPDATE outbox SET status = 'sent', wamid = 'wamid.F' WHERE id = $1",

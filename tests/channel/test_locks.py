@@ -7,7 +7,7 @@ import contextlib
 
 import pytest
 
-from bot.locks import LockTimeout, SenderLocks
+from bot.conversation.locks import LockTimeout, SenderLocks
 from bot.runtime import Runtime
 
 

@@ -6,9 +6,9 @@ import asyncio
 
 from pydantic import BaseModel
 
-from bot.ratelimit import TokenBucket, per_number_bucket
+from bot.conversation.sessions import SessionStore
+from bot.rate_limits import TokenBucket, per_number_bucket
 from bot.runtime import Runtime
-from bot.sessions import SessionStore
 
 
 class Cart(BaseModel):

@@ -12,7 +12,7 @@ import aiohttp
 
 from bot.runtime import Runtime
 from bot.store import outbox as outbox_store
-from bot.whatsapp.inbound import StatusUpdate
+from bot.whatsapp.updates import StatusUpdate
 from flows.replies import Outgoing, Text
 from tests.channel.conftest import Bot, RunningSimulator
 from tests.channel.dispatch import enqueue, running, statuses, wait_until

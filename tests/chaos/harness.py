@@ -28,11 +28,11 @@ from typing import Any
 
 import orjson
 
-from bot.bench import population
-from bot.bench.driver import Driver, DriverConfig
-from bot.bench.procs import Managed, free_port, service_env, web_process, worker_process
-from bot.bench.run import account
 from bot.db import connect, migrate
+from bot.dev.bench import population
+from bot.dev.bench.driver import Driver, DriverConfig
+from bot.dev.bench.procs import Managed, free_port, service_env, web_process, worker_process
+from bot.dev.bench.run import account
 from bot.kv import Keys, create_redis
 
 APP_SECRET = "chaos-app-secret"

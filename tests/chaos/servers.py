@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.bench.procs import ProcessFailed, free_port, wait_port
+from bot.dev.bench.procs import ProcessFailed, free_port, wait_port
 
 
 class PrivateRedis:

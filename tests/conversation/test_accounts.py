@@ -109,7 +109,7 @@ async def test_status_and_balance_answer_in_both_languages(stack: Stack) -> None
 
 async def test_a_reorder_nudge_button_fills_the_cart_with_the_nudged_products(
         stack: Stack) -> None:
-    from bot.chat_client import Choice
+    from bot.dev.chat_client import Choice
 
     retailer_id = await add_retailer(stack.runtime, PHONE)
     chat = stack.chat(PHONE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.demo_script import DEMO_RETAILER, play
+from bot.dev.demo_script import DEMO_RETAILER, play
 from tests.conversation.conftest import VENDOR_PHONE, Stack, add_retailer
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.conversation import ServiceBackend
+from bot.conversation.retailer_backend import ServiceBackend
+from bot.conversation.router import Router
 from bot.web.webhook import CONVERSATION
-from flows.router import Router
 from tests.conversation.conftest import Stack, add_retailer, texts
 
 PHONE = "9779812000071"

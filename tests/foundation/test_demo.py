@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.chat_client import ChatClient
-from bot.demo import DEMO_RETAILER, local_stack, play_to_delivery
+from bot.dev.chat_client import ChatClient
+from bot.dev.demo import DEMO_RETAILER, local_stack, play_to_delivery
 from bot.runtime import Runtime
 
 

@@ -10,7 +10,7 @@ import asyncpg
 
 from bot.services import orders
 from bot.store import parties as party_store
-from bot.whatsapp.inbound import parse_update
+from bot.whatsapp.updates import parse_update
 from flows.i18n import t
 from flows.replies import Buttons, ListMenu, Text
 from flows.vendor import VendorConversation

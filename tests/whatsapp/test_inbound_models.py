@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.whatsapp.inbound import (
+from bot.whatsapp.updates import (
     ButtonMessage,
     EnvelopeError,
     InteractiveMessage,

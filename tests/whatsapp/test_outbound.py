@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from bot.dev.simulator import validate_payload
 from bot.whatsapp.outbound import (
     OutboundLimitError,
     buttons_object,
@@ -26,7 +27,6 @@ from bot.whatsapp.outbound import (
     template_object,
     text_object,
 )
-from bot.whatsapp.simulator import validate_payload
 from flows.replies import (
     Button,
     Buttons,

@@ -38,12 +38,12 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from bot.bench.hist import Histogram
-from bot.bench.loadgen import CpuMeter, Poster, PostStats, closed_loop, max_rss_mb
-from bot.bench.messages import MessageGenerator
-from bot.bench.population import BenchProduct
-from bot.bench.webhooks import Envelopes
-from bot.whatsapp.simulator import SentMessage, Simulator, create_app
+from bot.dev.bench.hist import Histogram
+from bot.dev.bench.loadgen import CpuMeter, Poster, PostStats, closed_loop, max_rss_mb
+from bot.dev.bench.messages import MessageGenerator
+from bot.dev.bench.population import BenchProduct
+from bot.dev.bench.webhooks import Envelopes
+from bot.dev.simulator import SentMessage, Simulator, create_app
 
 _ORDER_NO = re.compile(r"#\s?(\d{3,})")
 _BUTTON_ORDER = re.compile(r"(\d{3,})")
@@ -771,7 +771,7 @@ async def _main(cfg_path: str, out_path: str) -> None:
 
 
 def main() -> None:
-    """`python -m bot.bench.driver CONFIG OUT` (started by `khaacho bench`)."""
+    """`python -m bot.dev.bench.driver CONFIG OUT` (started by `khaacho bench`)."""
     parser = argparse.ArgumentParser(description="khaacho bench load driver")
     parser.add_argument("config")
     parser.add_argument("out")

@@ -204,6 +204,7 @@ def worker_process(env: dict[str, str], log_dir: Path, name: str = "worker") -> 
 
 def baseline_process(port: int, log_dir: Path) -> Managed:
     """The bare aiohttp server on `port`."""
-    return Managed("baseline", [sys.executable, "-m", "bot.bench.baseline", "--port", str(port)],
+    command = [sys.executable, "-m", "bot.dev.bench.baseline", "--port", str(port)]
+    return Managed("baseline", command,
                    dict(os.environ), log_dir / "baseline.log",
                    ready_url=f"http://127.0.0.1:{port}/api/ready")

@@ -4,7 +4,7 @@
 simulator, the bot's replies read back from it) from an order in one message
 to a placed order, then lets the vendor accept it and the retailer ask for
 its status. It needs an *active* retailer with credit at `DEMO_RETAILER` and a
-vendor serving their area (bot/demo.py seeds both). It returns the transcript
+vendor serving their area (bot/dev/demo.py seeds both). It returns the transcript
 and raises `DemoFailed` when the conversation does not reach a placed order.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.chat_client import ChatClient, Message
+from bot.dev.chat_client import ChatClient, Message
 
 DEMO_RETAILER = "9779812345678"
 ORDER_TEXT = "chini 10 kg, 2 bora sona, 3 ctn wai wai"

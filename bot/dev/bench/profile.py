@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 _OURS = ("bot/", "flows/", "domain/", "jobs/")
-_SKIP = ("bot/cli/", "bot/bench/")
+_SKIP = ("bot/cli/", "bot/dev/bench/")
 
 
 def summarise(path: Path, top: int = 25) -> str:

@@ -1,6 +1,6 @@
 """The inbound pipeline: each WhatsApp message handled exactly once, replies in the outbox.
 
-Contract for the conversation side (flows/router.py implements `Conversation`):
+Contract for the conversation side (bot/conversation/router.py implements `Conversation`):
 
     class Conversation(Protocol):
         async def handle(self, conn, message: InboundMessage) -> list[Outgoing]: ...
@@ -11,7 +11,7 @@ Per message, in the order the senders wrote them (different senders in parallel)
     if the Redis guard says the wamid is done: skip              (fast path)
     async with locks.hold(sender):                                (per-sender order)
         async with pool.acquire() as conn, conn.transaction():
-            if not await inbound_store.claim(conn, message): skip (the durable truth)
+            if not await inbox_store.claim(conn, message): skip (the durable truth)
             outgoing = await conversation.handle(conn, message)   (or .unreadable / nothing)
             await outbox_store.enqueue(conn, outgoing)            (same transaction)
         run the after-commit hooks                                 (still under the lock)
@@ -46,14 +46,14 @@ from typing import Protocol
 import asyncpg
 import redis.asyncio as redis
 
+from bot.conversation.locks import SenderLocks
 from bot.kv import Keys
-from bot.locks import SenderLocks
 from bot.logs import current_request_id
 from bot.metrics import MESSAGES, STATUSES
-from bot.ratelimit_http import RateLimiter
-from bot.store import inbound as inbound_store
+from bot.rate_limits import RateLimiter
+from bot.store import inbox as inbox_store
 from bot.store import outbox as outbox_store
-from bot.whatsapp.inbound import (
+from bot.whatsapp.updates import (
     ButtonMessage,
     InboundMessage,
     InteractiveMessage,
@@ -248,7 +248,7 @@ class InboundPipeline:
         token = _hooks.set(hooks)
         try:
             async with self._pool.acquire() as conn, conn.transaction():
-                if not await inbound_store.claim(conn, message):
+                if not await inbox_store.claim(conn, message):
                     return False
                 action = route(message)
                 if action != "silent" and self._conversation is None:

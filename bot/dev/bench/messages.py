@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from bot.bench.population import BenchProduct
+from bot.dev.bench.population import BenchProduct
 
 _UNIT_WORDS: dict[str, tuple[str, ...]] = {
     "bag": ("bora", "bag", "bori", "बोरा"),

@@ -31,8 +31,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
-from bot.bench import population, report
-from bot.bench.procs import (
+from bot.db import connect, migrate
+from bot.dev.bench import population, report
+from bot.dev.bench.procs import (
     Managed,
     ProcessFailed,
     baseline_process,
@@ -41,7 +42,6 @@ from bot.bench.procs import (
     web_process,
     worker_process,
 )
-from bot.db import connect, migrate
 from bot.kv import Keys, create_redis
 
 APP_SECRET = "bench-app-secret"  # noqa: S105 - signs webhooks on loopback only
@@ -186,7 +186,7 @@ class _DriverRun:
         cfg, out = self.workdir / "driver.json", self.workdir / "driver-out.json"
         cfg.write_bytes(orjson.dumps(self.spec))
         proc = subprocess.Popen(  # noqa: S603 - our own module
-            [sys.executable, "-m", "bot.bench.driver", str(cfg), str(out)],
+            [sys.executable, "-m", "bot.dev.bench.driver", str(cfg), str(out)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.driver_pid = proc.pid
         deadline = time.monotonic() + timeout
@@ -298,7 +298,7 @@ class _Group(Managed):
 
 def run_bench(opts: BenchOptions) -> dict[str, Any]:
     """Run the benchmark and return the report (also written to --json)."""
-    from bot.embedded import ensure_services
+    from bot.dev.embedded import ensure_services
 
     os.environ.setdefault("KHAACHO_BENCH", "1")
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
@@ -425,7 +425,7 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
         shutil.rmtree(workdir, ignore_errors=True)
     final = summarise(result)
     if opts.profile:
-        from bot.bench.profile import write_summary
+        from bot.dev.bench.profile import write_summary
 
         final["profile"] = str(opts.profile)
         summary = write_summary(opts.profile) if opts.profile.is_dir() else None

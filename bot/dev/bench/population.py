@@ -103,7 +103,7 @@ class Population:
 
 
 def _demo_catalog() -> list[tuple[str, str, str, tuple[str, ...], str, Decimal]]:
-    path = Path(__file__).resolve().parent.parent / "demo_data" / "catalog.csv"
+    path = Path(__file__).resolve().parents[2] / "demo_data" / "catalog.csv"
     rows: list[tuple[str, str, str, tuple[str, ...], str, Decimal]] = []
     if path.is_file():
         for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))):

@@ -10,7 +10,7 @@ core: by `domain.ordertext.parse_message` over a `CatalogIndex`, and by
 `rapidfuzz.process.extractOne(line, all_names_and_aliases, scorer=WRatio)`.
 Prints per-line p50/p99 time, lines per second and accuracy side by side.
 
-usage: python bench/parse_bench.py [--products 10000] [--lines 2000] [--seed 7]
+usage: khaacho bench parse [--products 10000] [--lines 2000] [--seed 7]
 """
 
 from __future__ import annotations
@@ -22,9 +22,6 @@ import sys
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz, process
 

@@ -23,15 +23,15 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pydantic import SecretStr
 
-from bot.chat_client import ChatClient
 from bot.config import Settings
 from bot.db import connect, migrate
-from bot.demo_script import DEMO_RETAILER, DemoFailed, Transcript, play
+from bot.dev.chat_client import ChatClient
+from bot.dev.demo_script import DEMO_RETAILER, DemoFailed, Transcript, play
+from bot.dev.simulator import Simulator
+from bot.dev.simulator import create_app as create_simulator_app
 from bot.runtime import Runtime
 from bot.store.catalog import load_demo
 from bot.web.app import create_app
-from bot.whatsapp.simulator import Simulator
-from bot.whatsapp.simulator import create_app as create_simulator_app
 
 log = logging.getLogger(__name__)
 

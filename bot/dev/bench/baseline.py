@@ -1,6 +1,6 @@
 """The machine's ceiling: bare aiohttp answering 200 to the same webhook POSTs.
 
-Run as `python -m bot.bench.baseline --port N`. It reads the body (as the real
+Run as `python -m bot.dev.bench.baseline --port N`. It reads the body (as the real
 webhook must, to check the signature) and answers 200 with nothing else, on
 the same event loop (uvloop) and server settings as `khaacho serve`.
 """

@@ -19,16 +19,16 @@ from typing import Any
 import asyncpg
 import redis.asyncio as redis
 
-from bot.inbound import after_commit
-from bot.sessions import SessionStore
+from bot.conversation.pipeline import after_commit
+from bot.conversation.sessions import SessionStore
 from bot.store import parties as party_store
-from bot.whatsapp.inbound import (
+from bot.whatsapp.outbound import render_outgoing
+from bot.whatsapp.updates import (
     ButtonMessage,
     InboundMessage,
     InteractiveMessage,
     TextMessage,
 )
-from bot.whatsapp.outbound import render_outgoing
 from flows.i18n import t
 from flows.replies import Outgoing, Text
 from flows.retailer import Backend, RetailerFlow, Said
@@ -126,7 +126,7 @@ class Router:
 
 def build_router(runtime: Any) -> Router:
     """The production conversation: the retailer flow over the real services."""
-    from bot.services.conversation import ServiceBackend
+    from bot.conversation.retailer_backend import ServiceBackend
     from flows.vendor import VendorConversation
 
     # A vendor's reject re-routes at once, with the configured answer window.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from bot.whatsapp.inbound import InboundMessage
+from bot.whatsapp.updates import InboundMessage
 
 
 async def claim(conn: asyncpg.Connection, message: InboundMessage) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from bot.locks import SenderLocks
+from bot.conversation.locks import SenderLocks
 from bot.runtime import Runtime
 from bot.services.operator_actions import audit
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from bot.bench.hist import Histogram
+from bot.dev.bench.hist import Histogram
 
 
 @dataclass(slots=True)
