@@ -12,10 +12,11 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
+from domain.digits import DIGIT_CLASS
 from domain.normalize import phonetic_key
 
 # Ward numbers and punctuation say nothing about which town it is.
-_WARD = re.compile(r"[\s\-,./#]*(ward|wada|वडा)?[\s\-,./#]*[0-9०-९]+\s*$", re.IGNORECASE)
+_WARD = re.compile(rf"[\s\-,./#]*(ward|wada|वडा)?[\s\-,./#]*{DIGIT_CLASS}+\s*$", re.IGNORECASE)
 _MIN_SIMILARITY = 80.0
 
 

@@ -19,6 +19,7 @@ from bot.conversation import session_admin
 from bot.services import operator_actions, parties
 from bot.store import reports
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond
+from domain.digits import read_whole
 
 ADMIN = EndpointTable("admin")
 
@@ -108,11 +109,11 @@ def as_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | None:
 
 
 def _int_param(call: Call, name: str) -> int:
-    raw = call.params[name]
-    if not raw.isdigit() or len(raw) > 12:
+    value = read_whole(call.params[name], max_digits=12)
+    if value is None:
         raise ApiError(400, f"{name} must be a number", fields=[
             {"field": name, "message": "must be a positive integer"}])
-    return int(raw)
+    return value
 
 
 # ---------------------------------------------------------------- orders

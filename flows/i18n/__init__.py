@@ -11,13 +11,13 @@ import re
 from decimal import Decimal
 from typing import Literal
 
+from domain.digits import to_devanagari
 from flows.i18n import en, ne
 
 Language = Literal["en", "ne"]
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": en.STRINGS, "ne": ne.STRINGS}
 
-_TO_DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
 _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -31,7 +31,7 @@ def t(lang: str, key: str, **values: object) -> str:
 
 def digits(lang: str, text: str) -> str:
     """`text` with its ASCII digits in the language's script."""
-    return text.translate(_TO_DEVANAGARI) if lang == "ne" else text
+    return to_devanagari(text) if lang == "ne" else text
 
 
 def _group(whole: int) -> str:

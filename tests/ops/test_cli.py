@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime as dt
 import json
@@ -12,6 +13,7 @@ import pytest
 
 from bot.auth import verify_token
 from bot.cli.main import main
+from bot.cli.orders_cmd import order_number_arg
 from bot.config import Settings
 from bot.db import connect
 from bot.runtime import Runtime
@@ -185,3 +187,24 @@ def test_sessions_list_idle_over_finds_the_stale_conversation(
     assert rows[0]["idle_minutes"] >= 119
     everyone = _json(capsys, ["sessions", "list", "--json"])
     assert isinstance(everyone, list) and len(everyone) == 2
+
+
+@pytest.mark.parametrize("text", ["1042", "#1042", " #१०४२ "])
+def test_an_order_number_argument_reads_ascii_or_devanagari_digits(text: str) -> None:
+    assert order_number_arg(text) == 1042
+
+
+@pytest.mark.parametrize("text", ["²", "#١٠٤٢", "1042x", "", "1234567890"])
+def test_an_order_number_argument_refuses_what_is_not_one(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        order_number_arg(text)
+
+
+@pytest.mark.parametrize("command", [["orders", "show", "1234567890"],
+                                     ["payment", "record", "--retailer", "9812345123",
+                                      "--amount", "100", "--order", "1234567890"]])
+def test_orders_and_payments_refuse_the_same_too_long_order_number(
+        command: list[str], cli_env: None) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(command)
+    assert exit_info.value.code == 2

@@ -7,9 +7,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.digits import to_devanagari
 from domain.numbers import WORD_VALUES, read_quantity
 
-_DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
 _WORDS_BY_VALUE: dict[Decimal, list[str]] = {}
 for _word, _value in WORD_VALUES.items():
     _WORDS_BY_VALUE.setdefault(_value, []).append(_word)
@@ -23,14 +23,14 @@ def test_digits_read_back(n: int) -> None:
 
 @given(st.integers(min_value=0, max_value=100_000))
 def test_devanagari_digits_read_back(n: int) -> None:
-    assert read_quantity(str(n).translate(_DEVANAGARI)) == n
+    assert read_quantity(to_devanagari(str(n))) == n
 
 
 @given(st.decimals(min_value=0, max_value=10_000, places=3, allow_nan=False))
 def test_decimals_read_back_in_both_scripts(d: Decimal) -> None:
     text = format(d, "f")
     assert read_quantity(text) == d
-    assert read_quantity(text.translate(_DEVANAGARI)) == d
+    assert read_quantity(to_devanagari(text)) == d
 
 
 @given(st.integers(min_value=1, max_value=12), st.integers(min_value=1, max_value=12))
