@@ -12,19 +12,14 @@ yesterday's figures) by replacing those days' rows.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import asyncpg
 
-from jobs.runner import KATHMANDU, Job, JobContext, local_now
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The instants a Kathmandu day starts and ends."""
-    start = datetime.combine(day, time(0), KATHMANDU)
-    return start, start + timedelta(days=1)
+from domain.business_time import business_date, day_bounds
+from jobs.runner import Job, JobContext
 
 
 def _avg(gmv: Decimal, orders: int) -> Decimal:
@@ -97,7 +92,7 @@ async def store_day(conn: asyncpg.Connection, day: date, now: datetime) -> int:
 
 async def run(ctx: JobContext, now: datetime) -> None:
     """Recompute yesterday and today."""
-    today = local_now(now).date()
+    today = business_date(now)
     async with ctx.runtime.pool.acquire() as conn:
         for day in (today - timedelta(days=1), today):
             ctx.add("rows", await store_day(conn, day, now))

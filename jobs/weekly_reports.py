@@ -19,10 +19,11 @@ from typing import Any
 import asyncpg
 
 from bot.store.outbox import enqueue
+from domain.business_time import business_date, day_bounds
 from flows import templates
 from flows.replies import Outgoing
-from jobs.analytics import compute_day, day_bounds
-from jobs.runner import Job, JobContext, local_now
+from jobs.analytics import compute_day
+from jobs.runner import Job, JobContext
 from jobs.vendor_performance import measure
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ async def build_weekly(conn: asyncpg.Connection, first: date, last: date) -> dic
 
 async def run(ctx: JobContext, now: datetime) -> None:
     """Store the operators' report and message each vendor with activity."""
-    first, last = week_for(local_now(now).date())
+    first, last = week_for(business_date(now))
     week = f"{first.isoformat()} to {last.isoformat()}"
     async with ctx.runtime.pool.acquire() as conn:
         report = await build_weekly(conn, first, last)

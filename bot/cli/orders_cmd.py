@@ -7,7 +7,6 @@ import datetime as dt
 
 from bot.cli.errors import CliError
 from bot.cli.output import (
-    NPT,
     Column,
     add_json_flag,
     add_operator_flag,
@@ -19,6 +18,7 @@ from bot.cli.output import (
 )
 from bot.services import operator_actions
 from bot.store import reports
+from domain.business_time import day_start, read_local
 from domain.digits import read_whole
 
 # What vendors may type too (domain.vendor_commands); far more than orders will number.
@@ -40,8 +40,9 @@ ORDER_COLUMNS = (
 def parse_since(text: str) -> dt.datetime:
     """`2026-11-01` (start of that day in Nepal), an ISO timestamp, or `3d` / `12h` ago."""
     text = text.strip()
-    if text[:-1].isdigit() and text[-1:] in ("d", "h"):
-        amount = int(text[:-1])
+    # Five digits: 99999 days back is still a date; more would overflow timedelta.
+    amount = read_whole(text[:-1], max_digits=5) if text[-1:] in ("d", "h") else None
+    if amount is not None:
         delta = dt.timedelta(days=amount) if text.endswith("d") else dt.timedelta(hours=amount)
         return dt.datetime.now(dt.UTC) - delta
     try:
@@ -49,13 +50,13 @@ def parse_since(text: str) -> dt.datetime:
     except ValueError:
         pass
     else:
-        return dt.datetime.combine(day, dt.time(0), tzinfo=NPT)
+        return day_start(day)
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"not a date: {text!r} (use 2026-11-01, an ISO timestamp, or 3d / 12h)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=NPT)
+    return read_local(moment)
 
 
 def order_number_arg(text: str) -> int:

@@ -14,6 +14,8 @@ from typing import Any
 
 import asyncpg
 
+from domain.business_time import ZONE_NAME
+
 ORDER_STATUSES = ("pending", "accepted", "dispatched", "delivered", "cancelled", "unroutable")
 OPEN_STATUSES = ("pending", "accepted", "dispatched")
 
@@ -197,18 +199,18 @@ async def stats(conn: asyncpg.Connection, *, days: int = 7) -> dict[str, Any]:
     daily = [dict(r) for r in await conn.fetch(
         "SELECT day, orders, gmv, active_retailers, new_retailers, avg_basket "
         "FROM analytics_daily WHERE dimension = 'all' AND key = '*' "
-        "AND day > (now() AT TIME ZONE 'Asia/Kathmandu')::date - $1::int "
-        "ORDER BY day", days)]
+        "AND day > (now() AT TIME ZONE $2)::date - $1::int "
+        "ORDER BY day", days, ZONE_NAME)]
     by_area = [dict(r) for r in await conn.fetch(
         "SELECT key AS area, sum(orders)::int AS orders, sum(gmv) AS gmv "
         "FROM analytics_daily WHERE dimension = 'area' "
-        "AND day > (now() AT TIME ZONE 'Asia/Kathmandu')::date - $1::int "
-        "GROUP BY key ORDER BY sum(gmv) DESC", days)]
+        "AND day > (now() AT TIME ZONE $2)::date - $1::int "
+        "GROUP BY key ORDER BY sum(gmv) DESC", days, ZONE_NAME)]
     by_category = [dict(r) for r in await conn.fetch(
         "SELECT key AS category, sum(orders)::int AS orders, sum(gmv) AS gmv "
         "FROM analytics_daily WHERE dimension = 'category' "
-        "AND day > (now() AT TIME ZONE 'Asia/Kathmandu')::date - $1::int "
-        "GROUP BY key ORDER BY sum(gmv) DESC", days)]
+        "AND day > (now() AT TIME ZONE $2)::date - $1::int "
+        "GROUP BY key ORDER BY sum(gmv) DESC", days, ZONE_NAME)]
     live = await conn.fetchrow(
         "SELECT (SELECT count(*) FROM orders WHERE status IN ('pending','accepted','dispatched'))"
         " AS open_orders, (SELECT count(*) FROM orders WHERE status = 'unroutable') AS unroutable,"
