@@ -13,7 +13,7 @@ import pytest
 
 from bot.auth import verify_token
 from bot.cli.main import main
-from bot.cli.orders_cmd import order_number_arg
+from bot.cli.orders_cmd import order_number_arg, parse_since
 from bot.config import Settings
 from bot.db import connect
 from bot.runtime import Runtime
@@ -208,3 +208,17 @@ def test_orders_and_payments_refuse_the_same_too_long_order_number(
     with pytest.raises(SystemExit) as exit_info:
         main(command)
     assert exit_info.value.code == 2
+
+
+def test_since_reads_days_hours_and_kathmandu_dates() -> None:
+    assert parse_since("2026-11-01") == dt.datetime(2026, 10, 31, 18, 15, tzinfo=dt.UTC)
+    assert parse_since("2026-11-01T09:00") == dt.datetime(2026, 11, 1, 3, 15, tzinfo=dt.UTC)
+    since = parse_since("३d")
+    ago = dt.datetime.now(dt.UTC) - since
+    assert dt.timedelta(days=3) <= ago < dt.timedelta(days=3, minutes=1)
+
+
+@pytest.mark.parametrize("text", ["99999999999d", "²d", "-3d"])
+def test_since_refuses_a_number_of_days_it_cannot_count_back(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_since(text)
