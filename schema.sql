@@ -43,6 +43,34 @@ CREATE TABLE IF NOT EXISTS vendors (
 );
 CREATE INDEX IF NOT EXISTS vendors_areas_idx ON vendors USING gin (areas);
 
+-- "Vendor serves this area", the one SQL definition (domain/areas.py holds the
+-- Python one; tests/domain/test_rules_in_sql.py keeps them giving the same
+-- answers). Areas are compared trimmed of the whitespace Python's str.strip()
+-- removes, with ASCII letters in lower case (COLLATE "C": the same letters on
+-- every server locale); a vendor area '*' serves everywhere.
+CREATE OR REPLACE FUNCTION trim_area(area text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT btrim(area, U&'\0009\000A\000B\000C\000D\001C\001D\001E\001F\0020\0085\00A0\1680\2000\2001\2002\2003\2004\2005\2006\2007\2008\2009\200A\2028\2029\202F\205F\3000') $$;
+CREATE OR REPLACE FUNCTION normal_area(area text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT lower(trim_area(area) COLLATE "C") $$;
+-- PL/pgSQL rather than SQL: a SQL body with a sub-select is not inlined, and
+-- ran at 3.5 µs per vendor against 1.6 µs for this loop (cart pricing asks it
+-- of every vendor).
+CREATE OR REPLACE FUNCTION serves_area(areas text[], area text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    want text := normal_area(area);
+    served text;
+BEGIN
+    FOREACH served IN ARRAY areas LOOP
+        IF normal_area(served) IN (want, '*') THEN
+            RETURN true;
+        END IF;
+    END LOOP;
+    RETURN false;
+END $$;
+
 -- ---------------------------------------------------------------- catalogue
 
 CREATE TABLE IF NOT EXISTS products (

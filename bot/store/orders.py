@@ -10,8 +10,6 @@ from typing import Any
 
 import asyncpg
 
-from domain.routing import ANY_AREA
-
 OPEN_STATUSES = ("pending", "accepted", "dispatched")
 
 _ORDER_COLS = ("id, number, retailer_id, vendor_id, status, total, item_count, source, "
@@ -159,9 +157,8 @@ async def vendor_offers(conn: asyncpg.Connection, skus: Sequence[str],
            JOIN vendors v ON v.id = vp.vendor_id AND v.active
            JOIN products p ON p.id = vp.product_id
            WHERE p.sku = ANY($1::text[])
-             AND EXISTS (SELECT 1 FROM unnest(v.areas) AS a
-                         WHERE lower(btrim(a)) IN (lower(btrim($2)), $3))
-           ORDER BY v.id, p.sku""", list(skus), area, ANY_AREA)
+             AND serves_area(v.areas, $2)
+           ORDER BY v.id, p.sku""", list(skus), area)
     return [VendorOffer(r["vendor_id"], r["vendor_name"], tuple(r["areas"] or ()),
                         r["product_id"], r["sku"], r["price"], r["stock"], r["min_qty"])
             for r in rows]

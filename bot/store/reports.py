@@ -145,9 +145,8 @@ _VENDOR_SUMMARY = """
 """
 
 
-_VENDOR_LIST = _VENDOR_SUMMARY + (  # noqa: S608 - constant SQL
-    " WHERE $1::text IS NULL OR EXISTS (SELECT 1 FROM unnest(v.areas) a "
-    "WHERE lower(a) IN (lower($1), '*')) ORDER BY v.id"
+_VENDOR_LIST = _VENDOR_SUMMARY + (
+    " WHERE $1::text IS NULL OR serves_area(v.areas, $1) ORDER BY v.id"
 )
 
 
