@@ -152,6 +152,17 @@ CREATE INDEX IF NOT EXISTS orders_status_idx ON orders (status, created_at);
 CREATE INDEX IF NOT EXISTS orders_created_idx ON orders (created_at);
 CREATE INDEX IF NOT EXISTS orders_deadline_idx ON orders (accept_deadline) WHERE status = 'pending';
 
+-- Which statuses are "open" (on their way: they hold credit) and "void" (never
+-- a sale: no figure counts them). domain/order_status.py OPEN and VOID are the
+-- Python side; tests/domain/test_rules_in_sql.py keeps them alike. Plain SQL
+-- bodies, so Postgres inlines them into `status IN (...)`.
+CREATE OR REPLACE FUNCTION order_is_open(status text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT status IN ('pending', 'accepted', 'dispatched') $$;
+CREATE OR REPLACE FUNCTION order_is_void(status text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT status IN ('cancelled', 'unroutable') $$;
+
 -- Prices are snapshotted: a later price change never alters a placed order.
 CREATE TABLE IF NOT EXISTS order_items (
     order_id    bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE,

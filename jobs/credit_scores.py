@@ -44,7 +44,7 @@ async def _history(conn: asyncpg.Connection, retailer_id: int, today: date) -> t
     purchases = sum((d.amount for d in debits if d.created_on > since), Decimal(0))
     order_days = [r["day"] for r in await conn.fetch(
         "SELECT DISTINCT (created_at AT TIME ZONE $3)::date AS day FROM orders "
-        "WHERE retailer_id = $1 AND status NOT IN ('cancelled', 'unroutable') "
+        "WHERE retailer_id = $1 AND NOT order_is_void(status) "
         "AND (created_at AT TIME ZONE $3)::date <= $2", retailer_id, today, ZONE_NAME)]
     return settle(debits, credits, today), order_days, purchases
 

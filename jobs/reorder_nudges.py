@@ -41,7 +41,7 @@ async def due_products(conn: asyncpg.Connection, retailer_id: int, today: date,
         "SELECT i.product_id, i.name, i.unit, i.qty, o.id AS order_id, "
         "(o.created_at AT TIME ZONE $4)::date AS day FROM orders o "
         "JOIN order_items i ON i.order_id = o.id WHERE o.retailer_id = $1 "
-        "AND o.status NOT IN ('cancelled', 'unroutable') AND o.created_at >= $2 "
+        "AND NOT order_is_void(o.status) AND o.created_at >= $2 "
         "AND o.created_at <= $3 ORDER BY o.created_at, o.id",
         retailer_id, now - timedelta(days=HISTORY_DAYS), now, ZONE_NAME)
     by_product: dict[int, list[asyncpg.Record]] = defaultdict(list)

@@ -28,7 +28,7 @@ async def compute(conn: asyncpg.Connection, now: datetime) -> list[tuple[int, Re
         "SELECT id, created_at FROM retailers WHERE status IN ('active', 'blocked') ORDER BY id")
     orders = await conn.fetch(
         "SELECT retailer_id, (created_at AT TIME ZONE $2)::date AS day, total "
-        "FROM orders WHERE status NOT IN ('cancelled', 'unroutable') AND created_at <= $1",
+        "FROM orders WHERE NOT order_is_void(status) AND created_at <= $1",
         now, ZONE_NAME)
     by_retailer: dict[int, list[PastOrder]] = {}
     for o in orders:

@@ -61,14 +61,14 @@ async def build_weekly(conn: asyncpg.Connection, first: date, last: date) -> dic
         new += total["new_retailers"]
     active = await conn.fetchval(
         "SELECT count(DISTINCT retailer_id) FROM orders WHERE created_at >= $1 "
-        "AND created_at < $2 AND status NOT IN ('cancelled', 'unroutable')", start, end)
+        "AND created_at < $2 AND NOT order_is_void(status)", start, end)
     vendors = []
     for v in await conn.fetch("SELECT id, name, phone, active FROM vendors ORDER BY id"):
         perf = await measure(conn, v["id"], start, end)
         row = await conn.fetchrow(
             "SELECT count(*) AS n, coalesce(sum(total), 0) AS value FROM orders "
             "WHERE vendor_id = $1 AND created_at >= $2 AND created_at < $3 "
-            "AND status NOT IN ('cancelled', 'unroutable')", v["id"], start, end)
+            "AND NOT order_is_void(status)", v["id"], start, end)
         flags = await conn.fetchval(
             "SELECT count(*) FROM price_flags WHERE vendor_id = $1 AND cleared_at IS NULL",
             v["id"])

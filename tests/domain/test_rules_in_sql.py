@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from bot.db import connect
 from domain.areas import ANY_AREA, normal_area, serves_area
 from domain.business_time import ZONE_NAME, business_date
+from domain.order_status import OPEN, VOID, Status
 
 SQL_EXAMPLES = settings(max_examples=40, deadline=None)
 
@@ -131,3 +132,24 @@ def test_postgres_and_python_agree_on_who_serves_any_area(
     assert fetch_each(database_url, _SQL_SERVES, cases) == [
         serves_area(areas, area) for areas, area in cases]
 
+
+# ---------------------------------------------------------------- order statuses
+
+_STATUSES = [s.value for s in Status]
+
+
+def test_postgres_calls_the_same_statuses_open(database_url: str) -> None:
+    got = fetch_column(database_url, "SELECT order_is_open(s) FROM unnest($1::text[]) "
+                       "WITH ORDINALITY AS u(s, i) ORDER BY i", _STATUSES)
+    assert got == [s in OPEN for s in Status]
+
+
+def test_postgres_calls_the_same_statuses_void(database_url: str) -> None:
+    got = fetch_column(database_url, "SELECT order_is_void(s) FROM unnest($1::text[]) "
+                       "WITH ORDINALITY AS u(s, i) ORDER BY i", _STATUSES)
+    assert got == [s in VOID for s in Status]
+
+
+def test_an_order_is_open_void_or_delivered_and_never_two_of_them() -> None:
+    assert OPEN.isdisjoint(VOID)
+    assert set(Status) == OPEN | VOID | {Status.DELIVERED}

@@ -78,3 +78,14 @@ async def test_onboarding_lists_each_served_area_once_and_never_the_any_area_mar
     async with runtime.pool.acquire() as conn:
         listed = await ServiceBackend(runtime).served_areas(conn)
     assert listed == ["Kathmandu", "Lalitpur", "Pokhara"]
+
+
+async def test_retailers_are_listed_by_area_with_the_same_normalisation(
+        runtime: Runtime) -> None:
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO retailers (phone, shop_name, area) VALUES "
+            "('9812000001', 'A', 'Kathmandu'), ('9812000002', 'B', ' kathmandu\t'), "
+            "('9812000003', 'C', 'Pokhara')")
+        listed = await reports.list_retailers(conn, area="KATHMANDU ")
+    assert sorted(r["shop_name"] for r in listed) == ["A", "B"]
