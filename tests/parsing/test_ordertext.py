@@ -252,3 +252,10 @@ def test_any_text_parses_without_error(index: CatalogIndex, text: str) -> None:
      "?", "hajur", "1.5L", "\n", "1.", "coke", "ctn", "dedh", "saya", "jeera"]), max_size=15))
 def test_order_like_word_soup_parses_without_error(index: CatalogIndex, words: list[str]) -> None:
     parse_message(" ".join(words), index)
+
+
+@pytest.mark.parametrize("text", ["chini " + "1" * 40 + " kg", "wai wai " + "7" * 30 + " carton"])
+def test_an_absurdly_long_quantity_is_read_not_crashed_on(demo_index: CatalogIndex,
+                                                          text: str) -> None:
+    # Converting it between pack sizes once hit Decimal's 28-digit quantize limit.
+    assert parse_message(text, demo_index).intent is Intent.ORDER
