@@ -17,6 +17,7 @@ from bot.cli.orders_cmd import order_number_arg, parse_since
 from bot.config import Settings
 from bot.db import connect
 from bot.runtime import Runtime
+from domain.business_time import local_time
 from tests.conftest import TEST_JWT_SECRET
 from tests.ops.helpers import seed_basic
 
@@ -222,3 +223,16 @@ def test_since_reads_days_hours_and_kathmandu_dates() -> None:
 def test_since_refuses_a_number_of_days_it_cannot_count_back(text: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError):
         parse_since(text)
+
+
+def test_sessions_list_shows_last_activity_on_the_kathmandu_clock_like_every_table(
+    two_sessions: None, cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = _json(capsys, ["sessions", "list", "--json"])
+    assert isinstance(rows, list)
+    assert main(["sessions", "list"]) == 0
+    table = capsys.readouterr().out
+    for row in rows:
+        at = dt.datetime.fromisoformat(row["last_activity"])
+        assert local_time(at).strftime("%Y-%m-%d %H:%M") in table
+        assert row["last_activity"] not in table
