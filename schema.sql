@@ -43,6 +43,34 @@ CREATE TABLE IF NOT EXISTS vendors (
 );
 CREATE INDEX IF NOT EXISTS vendors_areas_idx ON vendors USING gin (areas);
 
+-- "Vendor serves this area", the one SQL definition (domain/areas.py holds the
+-- Python one; tests/domain/test_rules_in_sql.py keeps them giving the same
+-- answers). Areas are compared trimmed of the whitespace Python's str.strip()
+-- removes, with ASCII letters in lower case (COLLATE "C": the same letters on
+-- every server locale); a vendor area '*' serves everywhere.
+CREATE OR REPLACE FUNCTION trim_area(area text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT btrim(area, U&'\0009\000A\000B\000C\000D\001C\001D\001E\001F\0020\0085\00A0\1680\2000\2001\2002\2003\2004\2005\2006\2007\2008\2009\200A\2028\2029\202F\205F\3000') $$;
+CREATE OR REPLACE FUNCTION normal_area(area text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT lower(trim_area(area) COLLATE "C") $$;
+-- PL/pgSQL rather than SQL: a SQL body with a sub-select is not inlined, and
+-- ran at 3.5 µs per vendor against 1.6 µs for this loop (cart pricing asks it
+-- of every vendor).
+CREATE OR REPLACE FUNCTION serves_area(areas text[], area text) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    want text := normal_area(area);
+    served text;
+BEGIN
+    FOREACH served IN ARRAY areas LOOP
+        IF normal_area(served) IN (want, '*') THEN
+            RETURN true;
+        END IF;
+    END LOOP;
+    RETURN false;
+END $$;
+
 -- ---------------------------------------------------------------- catalogue
 
 CREATE TABLE IF NOT EXISTS products (
@@ -123,6 +151,17 @@ CREATE INDEX IF NOT EXISTS orders_vendor_idx ON orders (vendor_id, created_at DE
 CREATE INDEX IF NOT EXISTS orders_status_idx ON orders (status, created_at);
 CREATE INDEX IF NOT EXISTS orders_created_idx ON orders (created_at);
 CREATE INDEX IF NOT EXISTS orders_deadline_idx ON orders (accept_deadline) WHERE status = 'pending';
+
+-- Which statuses are "open" (on their way: they hold credit) and "void" (never
+-- a sale: no figure counts them). domain/order_status.py OPEN and VOID are the
+-- Python side; tests/domain/test_rules_in_sql.py keeps them alike. Plain SQL
+-- bodies, so Postgres inlines them into `status IN (...)`.
+CREATE OR REPLACE FUNCTION order_is_open(status text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT status IN ('pending', 'accepted', 'dispatched') $$;
+CREATE OR REPLACE FUNCTION order_is_void(status text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT status IN ('cancelled', 'unroutable') $$;
 
 -- Prices are snapshotted: a later price change never alters a placed order.
 CREATE TABLE IF NOT EXISTS order_items (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+from domain.digits import to_ascii
 
 _REMOVE_WORDS = r"(?:remove|delete|del|rm|hatau|hataunu|hatai|hatadinu|हटाउ|हटाउनु|हटाइदिनु|हटाईदिनु)"
 _ADD_WORDS = r"(?:add|plus|thap|thapnu|thapa|थप|थप्नु|थपिदिनु)"
@@ -20,7 +20,8 @@ _CLEAR_WORDS = (
     r"sabai hatau?nu|सबै हटाउ|सबै हटाउनु|खाली)"
 )
 
-_NUMS = r"(\d+(?:\s*(?:,|&|and|ra|र|\s)\s*\d+)*)"
+# [0-9], not \d: after folding, the only digits are ASCII (domain.digits).
+_NUMS = r"([0-9]+(?:\s*(?:,|&|and|ra|र|\s)\s*[0-9]+)*)"
 _REMOVE_BEFORE = re.compile(rf"^\s*{_REMOVE_WORDS}\s*(?:line|no\.?|#)?\s*{_NUMS}\s*$",
                             re.IGNORECASE)
 _REMOVE_AFTER = re.compile(rf"^\s*(?:line|no\.?|#)?\s*{_NUMS}\s*(?:number\s*)?{_REMOVE_WORDS}\s*$",
@@ -59,7 +60,7 @@ Edit = Remove | Add | Clear | Change
 
 
 def _numbers(raw: str) -> tuple[int, ...] | None:
-    parts = re.findall(r"\d+", raw)
+    parts = re.findall(r"[0-9]+", raw)
     if not parts:
         return None
     # Remove each line once, highest first, so earlier numbers keep their meaning.
@@ -68,7 +69,7 @@ def _numbers(raw: str) -> tuple[int, ...] | None:
 
 def parse_edit(text: str) -> Edit | None:
     """What an edit message asks for, or None for an empty message."""
-    clean = text.translate(_DEVANAGARI_DIGITS).strip()
+    clean = to_ascii(text).strip()
     if not clean:
         return None
     if _CLEAR.match(clean):

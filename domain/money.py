@@ -1,4 +1,9 @@
-"""Rupee amounts: parsing operator input and rounding to paisa."""
+"""Rupee amounts: parsing operator input, rounding to paisa, and writing them for people.
+
+Amounts are written the South-Asian way, in lakhs and crores: `2,00,000`,
+`1,23,45,678.50`. WhatsApp replies (flows.i18n.money), message templates, the
+CLI and reports all write them through `format_amount` here.
+"""
 
 from __future__ import annotations
 
@@ -39,9 +44,47 @@ def parse_amount(text: str) -> Decimal:
     return value
 
 
-def format_npr(value: Decimal) -> str:
-    """`Rs 1,234.50` (whole rupees without decimals: `Rs 1,200`)."""
+def group_digits(whole: int) -> str:
+    """A non-negative whole number grouped in lakhs and crores: `12,34,567`."""
+    if whole < 0:
+        raise ValueError(f"group_digits takes a non-negative number, not {whole}")
+    text = str(whole)
+    head, tail = text[:-3], text[-3:]
+    pairs: list[str] = []
+    while head:
+        pairs.insert(0, head[-2:])
+        head = head[:-2]
+    return ",".join([*pairs, tail])
+
+
+def format_amount(value: Decimal, *, always_paisa: bool = False) -> str:
+    """`2,00,000`, `2,00,000.50`, `-1,500`: paisa only when there are some, unless asked.
+
+    `always_paisa` keeps the two decimals on whole rupees (`2,00,000.00`), for
+    columns of figures that line up, as an operator's ledger does.
+    """
     value = to_paisa(value)
-    if value == value.to_integral_value():
-        return f"Rs {int(value):,}"
-    return f"Rs {value:,.2f}"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    whole = int(value)
+    paisa = int((value - whole) * 100)
+    text = group_digits(whole)
+    if paisa or always_paisa:
+        text += f".{paisa:02d}"
+    return sign + text
+
+
+def format_decimal(value: Decimal) -> str:
+    """A figure that is not money (a quantity, a rate) with its integer part in lakhs."""
+    if not value.is_finite():
+        return str(value)
+    sign = "-" if value.is_signed() and value != 0 else ""
+    text = format(abs(value), "f")
+    whole, dot, fraction = text.partition(".")
+    return sign + group_digits(int(whole)) + dot + fraction
+
+
+def format_npr(value: Decimal) -> str:
+    """`Rs 2,00,000`, `Rs 1,234.50`, `-Rs 500` (the sign goes first, as replies write it)."""
+    text = format_amount(value)
+    return f"-Rs {text[1:]}" if text.startswith("-") else f"Rs {text}"

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+from domain.digits import to_ascii
 
 _CONSONANTS: dict[str, str] = {
     "क": "k", "ख": "kh", "ग": "g", "घ": "gh", "ङ": "ng",
@@ -112,7 +112,7 @@ def transliterate(text: str) -> str:
 def fold_text(text: str) -> str:
     """NFC, Devanagari digits to ASCII, lower case: the form every reader starts from."""
     text = unicodedata.normalize("NFC", text)
-    return text.translate(_DEVANAGARI_DIGITS).lower()
+    return to_ascii(text).lower()
 
 
 # Order matters: "ch" is parked as "\x01" so that a lone English "c" can become

@@ -54,6 +54,15 @@ AMBIGUOUS_WORDS: frozenset[str] = frozenset({"tin", "chha"})
 _NUMERAL_RE = re.compile(r"^(\d+(?:\.\d+)?)(?:/(\d+))?$")
 
 
+def plain(value: Decimal) -> Decimal:
+    """`value` without trailing zeros or an exponent: 10.000 → 10, 2.50 → 2.5."""
+    normal = value.normalize()
+    if normal != normal.to_integral_value():
+        return normal
+    # Written out rather than quantized: quantize refuses more than 28 digits (1E+30 kg).
+    return Decimal(format(normal, "f"))
+
+
 def numeral_value(token: str) -> Decimal | None:
     """Value of a numeral token: `12`, `2.5`, `1/2`, `१०` (already digit-folded or not)."""
     m = _NUMERAL_RE.match(fold_text(token))

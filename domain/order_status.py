@@ -41,6 +41,12 @@ class Role(StrEnum):
 
 
 FINAL: frozenset[Status] = frozenset({Status.DELIVERED, Status.CANCELLED})
+# SQL asks these through order_is_open() / order_is_void() in schema.sql
+# (tests/domain/test_rules_in_sql.py keeps the two definitions alike).
+#: On their way to the shop: they hold the retailer's credit and the vendor's attention.
+OPEN: frozenset[Status] = frozenset({Status.PENDING, Status.ACCEPTED, Status.DISPATCHED})
+#: Never became a sale: no figure (sales, scores, buying habits) counts them.
+VOID: frozenset[Status] = frozenset({Status.CANCELLED, Status.UNROUTABLE})
 
 
 @dataclass(frozen=True, slots=True)

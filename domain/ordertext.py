@@ -37,6 +37,7 @@ from domain.numbers import (
     is_multiplier,
     is_plus_half,
     numeral_value,
+    plain,
     read_number_words,
     word_value,
 )
@@ -389,7 +390,7 @@ def _merge(into: _Item, extra: _Item) -> None:
 
 
 def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
+    return format(plain(value), "f")
 
 
 def _add(item: _Item, e: Element) -> None:

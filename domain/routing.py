@@ -15,9 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from domain.areas import serves_area
 from domain.money import format_npr, to_paisa
-
-ANY_AREA = "*"
 
 # Weights of the score's parts; they sum to 1.
 W_PRICE = 0.5
@@ -89,8 +88,7 @@ class Candidate:
     performance: Performance = field(default_factory=Performance)
 
     def serves(self, area: str) -> bool:
-        want = area.strip().casefold()
-        return any(a.strip().casefold() in (want, ANY_AREA) for a in self.areas)
+        return serves_area(self.areas, area)
 
     def covers(self, line: CartLine) -> bool:
         offer = self.offers.get(line.sku)

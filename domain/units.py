@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from domain.numbers import plain
+
 
 class Unit(StrEnum):
     """A unit a product is sold in, or a unit a retailer asks in."""
@@ -162,7 +164,7 @@ def _convert_measure(
             return qty, Fit.INCOMPATIBLE
         if qty is None:
             return None, Fit.CONVERTED
-        return _clean(qty * one.base / target.base), Fit.CONVERTED
+        return plain(qty * one.base / target.base), Fit.CONVERTED
     if pack is None or pack.is_mass != one.is_mass or pack.base == 0:
         return qty, Fit.INCOMPATIBLE
     if qty is None:
@@ -171,10 +173,4 @@ def _convert_measure(
     if count < 1 or count != count.to_integral_value():
         return qty, Fit.INCOMPATIBLE
     # "5 litre" of 1 L bottles is simply five bottles: as good as naming the unit.
-    return _clean(count), (Fit.SAME if pack.base == one.base else Fit.CONVERTED)
-
-
-def _clean(value: Decimal) -> Decimal:
-    """Drop trailing zeros so 10.000 prints as 10."""
-    normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+    return plain(count), (Fit.SAME if pack.base == one.base else Fit.CONVERTED)

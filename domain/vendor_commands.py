@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.digits import to_ascii
+
 
 class VendorAction(StrEnum):
     ACCEPT = "accept"
@@ -56,8 +58,6 @@ QUERY_WORDS: dict[VendorQuery, tuple[str, ...]] = {
     VendorQuery.HELP: ("help", "menu", "hi", "hello", "namaste", "मद्दत", "नमस्ते"),
 }
 
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
-
 
 def _alternation(words: tuple[str, ...]) -> str:
     ordered = sorted(set(words), key=len, reverse=True)
@@ -71,13 +71,14 @@ _KW = _alternation(tuple(w for w, _ in _ALL_WORDS))
 # A keyword ends at a space, punctuation or the end; `\b` misreads Devanagari
 # vowel signs as word boundaries.
 _END = r"(?=$|[\s.,!?:;()\-#/])"
-_NUM = r"#?\s*(?P<{name}>\d{{1,9}})"
+# [0-9], not \d: after folding, the only digits are ASCII (domain.digits).
+_NUM = r"#?\s*(?P<{name}>[0-9]{{1,9}})"
 _SEP = r"[\s.,:;!\-]*"
 _FORWARD = re.compile(rf"^\s*(?P<kw>{_KW}){_END}{_SEP}(?:order\s*)?{_NUM.format(name='num')}"
                       r"(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 _BACKWARD = re.compile(rf"^\s*(?:order\s*)?{_NUM.format(name='num')}{_SEP}(?P<kw>{_KW}){_END}"
                        r"(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
-_BUTTON = re.compile(r"^vendor:(accept|reject|dispatch|deliver):(\d{1,9})$")
+_BUTTON = re.compile(r"^vendor:(accept|reject|dispatch|deliver):([0-9]{1,9})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ class VendorCommand:
 
 def normalize(text: str) -> str:
     """NFC, Devanagari digits as ASCII, runs of spaces as one, case folded."""
-    text = unicodedata.normalize("NFC", text).translate(_DEVANAGARI_DIGITS)
+    text = to_ascii(unicodedata.normalize("NFC", text))
     return " ".join(text.split()).casefold()
 
 

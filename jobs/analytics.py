@@ -12,19 +12,14 @@ yesterday's figures) by replacing those days' rows.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import asyncpg
 
-from jobs.runner import KATHMANDU, Job, JobContext, local_now
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The instants a Kathmandu day starts and ends."""
-    start = datetime.combine(day, time(0), KATHMANDU)
-    return start, start + timedelta(days=1)
+from domain.business_time import business_date, day_bounds
+from jobs.runner import Job, JobContext
 
 
 def _avg(gmv: Decimal, orders: int) -> Decimal:
@@ -41,7 +36,7 @@ async def compute_day(conn: asyncpg.Connection, day: date) -> list[dict[str, Any
         "SELECT count(*) AS orders, coalesce(sum(o.total), 0) AS gmv, "
         "count(DISTINCT o.retailer_id) AS active FROM orders o "
         "WHERE o.created_at >= $1 AND o.created_at < $2 "
-        "AND o.status NOT IN ('cancelled', 'unroutable')", start, end)
+        "AND NOT order_is_void(o.status)", start, end)
     new_total = await conn.fetchval(
         "SELECT count(*) FROM retailers WHERE created_at >= $1 AND created_at < $2", start, end)
     rows.append(_row(day, "all", "*", total["orders"], total["gmv"], total["active"], new_total))
@@ -52,7 +47,7 @@ async def compute_day(conn: asyncpg.Connection, day: date) -> list[dict[str, Any
             "count(DISTINCT o.retailer_id) AS active FROM orders o "
             "JOIN retailers r ON r.id = o.retailer_id "
             "WHERE o.created_at >= $1 AND o.created_at < $2 "
-        "AND o.status NOT IN ('cancelled', 'unroutable') GROUP BY r.area",
+        "AND NOT order_is_void(o.status) GROUP BY r.area",
             start, end):
         areas[r["area"]] = {"orders": r["orders"], "gmv": r["gmv"], "active": r["active"]}
     for r in await conn.fetch(
@@ -67,7 +62,7 @@ async def compute_day(conn: asyncpg.Connection, day: date) -> list[dict[str, Any
             "count(DISTINCT o.retailer_id) AS active FROM orders o "
             "JOIN order_items i ON i.order_id = o.id JOIN products p ON p.id = i.product_id "
             "WHERE o.created_at >= $1 AND o.created_at < $2 "
-        "AND o.status NOT IN ('cancelled', 'unroutable') "
+        "AND NOT order_is_void(o.status) "
             "GROUP BY p.category ORDER BY p.category", start, end):
         rows.append(_row(day, "category", r["category"] or "uncategorised", r["orders"],
                          r["gmv"], r["active"], 0))
@@ -97,7 +92,7 @@ async def store_day(conn: asyncpg.Connection, day: date, now: datetime) -> int:
 
 async def run(ctx: JobContext, now: datetime) -> None:
     """Recompute yesterday and today."""
-    today = local_now(now).date()
+    today = business_date(now)
     async with ctx.runtime.pool.acquire() as conn:
         for day in (today - timedelta(days=1), today):
             ctx.add("rows", await store_day(conn, day, now))

@@ -19,12 +19,13 @@ from decimal import Decimal
 import asyncpg
 
 from bot.store.outbox import enqueue
+from domain.business_time import ZONE_NAME, business_date
 from domain.credit_score import CreditScore, ScoreInputs, score
 from domain.dues import Credit, Debit, DebitState, max_days_past_due, settle
 from flows import i18n, templates
 from flows.replies import Outgoing
 from jobs.messaging import in_quiet_hours
-from jobs.runner import Job, JobContext, local_now
+from jobs.runner import Job, JobContext
 
 BATCH = 200
 ACTOR = "job:credit-scores"
@@ -34,17 +35,17 @@ async def _history(conn: asyncpg.Connection, retailer_id: int, today: date) -> t
         list[DebitState], list[date], Decimal]:
     rows = await conn.fetch(
         "SELECT id, kind, amount, order_id, due_date, "
-        "(created_at AT TIME ZONE 'Asia/Kathmandu')::date AS on_day "
-        "FROM ledger_entries WHERE retailer_id = $1", retailer_id)
+        "(created_at AT TIME ZONE $2)::date AS on_day "
+        "FROM ledger_entries WHERE retailer_id = $1", retailer_id, ZONE_NAME)
     debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
               for r in rows if r["kind"] == "debit" and r["on_day"] <= today]
     credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
     since = today - timedelta(days=90)
     purchases = sum((d.amount for d in debits if d.created_on > since), Decimal(0))
     order_days = [r["day"] for r in await conn.fetch(
-        "SELECT DISTINCT (created_at AT TIME ZONE 'Asia/Kathmandu')::date AS day FROM orders "
-        "WHERE retailer_id = $1 AND status NOT IN ('cancelled', 'unroutable') "
-        "AND (created_at AT TIME ZONE 'Asia/Kathmandu')::date <= $2", retailer_id, today)]
+        "SELECT DISTINCT (created_at AT TIME ZONE $3)::date AS day FROM orders "
+        "WHERE retailer_id = $1 AND NOT order_is_void(status) "
+        "AND (created_at AT TIME ZONE $3)::date <= $2", retailer_id, today, ZONE_NAME)]
     return settle(debits, credits, today), order_days, purchases
 
 
@@ -52,7 +53,7 @@ async def score_retailer(conn: asyncpg.Connection, retailer: asyncpg.Record,
                          today: date) -> tuple[CreditScore, list[DebitState]]:
     """Compute one retailer's score as of `today` (no writes)."""
     states, order_days, purchases = await _history(conn, retailer["id"], today)
-    joined = local_now(retailer["created_at"]).date()
+    joined = business_date(retailer["created_at"])
     result = score(ScoreInputs(today, states, retailer["credit_limit"], joined, order_days,
                                purchases))
     return result, states
@@ -66,7 +67,7 @@ async def review(conn: asyncpg.Connection, retailer_id: int, now: datetime,
     every retailer; the payment path may call it right after recording a
     payment so a retailer is unblocked at once instead of at the next run.
     """
-    today = local_now(now).date()
+    today = business_date(now)
     retailer = await conn.fetchrow(
         "SELECT id, phone, shop_name, language, status, credit_limit, created_at "
         "FROM retailers WHERE id = $1 FOR UPDATE", retailer_id)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from jobs.runner import local_now
+from domain.business_time import local_time
 
 # Nobody gets a reminder or a nudge from 20:00 to 08:00 Kathmandu time.
 QUIET_FROM_HOUR = 20
@@ -16,7 +16,7 @@ WINDOW = timedelta(hours=24)
 
 def in_quiet_hours(now: datetime) -> bool:
     """True between 20:00 and 08:00 on the Kathmandu clock."""
-    hour = local_now(now).hour
+    hour = local_time(now).hour
     return hour >= QUIET_FROM_HOUR or hour < QUIET_UNTIL_HOUR
 
 

@@ -20,11 +20,12 @@ from decimal import Decimal
 import asyncpg
 
 from bot.store.outbox import enqueue
+from domain.business_time import ZONE_NAME, business_date
 from domain.dues import Credit, Debit, settle
 from flows import templates
 from flows.replies import Outgoing
 from jobs.messaging import in_quiet_hours
-from jobs.runner import Job, JobContext, local_now
+from jobs.runner import Job, JobContext
 
 DUE_SOON_DAYS = 3
 OVERDUE_EVERY_DAYS = 3
@@ -48,8 +49,8 @@ async def _open_debits(conn: asyncpg.Connection, retailer_id: int, today: date) 
         tuple[Debit, Decimal]]:
     rows = await conn.fetch(
         "SELECT id, kind, amount, order_id, due_date, "
-        "(created_at AT TIME ZONE 'Asia/Kathmandu')::date AS on_day "
-        "FROM ledger_entries WHERE retailer_id = $1", retailer_id)
+        "(created_at AT TIME ZONE $2)::date AS on_day "
+        "FROM ledger_entries WHERE retailer_id = $1", retailer_id, ZONE_NAME)
     debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
               for r in rows if r["kind"] == "debit"]
     credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
@@ -61,7 +62,7 @@ async def run(ctx: JobContext, now: datetime) -> None:
     if in_quiet_hours(now):
         ctx.add("quiet_hours")
         return
-    today = local_now(now).date()
+    today = business_date(now)
     horizon = date.fromordinal(today.toordinal() + DUE_SOON_DAYS)
     async with ctx.runtime.pool.acquire() as conn:
         retailer_ids = [r["retailer_id"] for r in await conn.fetch(

@@ -14,13 +14,14 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 
+from domain.business_time import business_date
 from domain.price_intelligence import flags, median_price
-from jobs.runner import Job, JobContext, local_now
+from jobs.runner import Job, JobContext
 
 
 async def run(ctx: JobContext, now: datetime) -> None:
     """Record price changes, the day's medians and the open flags."""
-    today = local_now(now).date()
+    today = business_date(now)
     async with ctx.runtime.pool.acquire() as conn, conn.transaction():
         recorded = await conn.execute(
             "INSERT INTO vendor_price_history (vendor_id, product_id, price, recorded_at) "

@@ -20,11 +20,12 @@ from decimal import Decimal
 import asyncpg
 
 from bot.store.outbox import enqueue
+from domain.business_time import ZONE_NAME, business_date
 from domain.reorder import Purchase, ReorderEstimate, estimate
 from flows import i18n, templates
 from flows.replies import Button, Buttons, Outgoing
 from jobs.messaging import in_quiet_hours, within_window
-from jobs.runner import Job, JobContext, local_now
+from jobs.runner import Job, JobContext
 
 HISTORY_DAYS = 180
 MAX_ITEMS = 3
@@ -38,11 +39,11 @@ async def due_products(conn: asyncpg.Connection, retailer_id: int, today: date,
     """(product id, name, unit, last order id, estimate) for each product due today."""
     rows = await conn.fetch(
         "SELECT i.product_id, i.name, i.unit, i.qty, o.id AS order_id, "
-        "(o.created_at AT TIME ZONE 'Asia/Kathmandu')::date AS day FROM orders o "
+        "(o.created_at AT TIME ZONE $4)::date AS day FROM orders o "
         "JOIN order_items i ON i.order_id = o.id WHERE o.retailer_id = $1 "
-        "AND o.status NOT IN ('cancelled', 'unroutable') AND o.created_at >= $2 "
+        "AND NOT order_is_void(o.status) AND o.created_at >= $2 "
         "AND o.created_at <= $3 ORDER BY o.created_at, o.id",
-        retailer_id, now - timedelta(days=HISTORY_DAYS), now)
+        retailer_id, now - timedelta(days=HISTORY_DAYS), now, ZONE_NAME)
     by_product: dict[int, list[asyncpg.Record]] = defaultdict(list)
     for r in rows:
         by_product[r["product_id"]].append(r)
@@ -64,7 +65,7 @@ async def run(ctx: JobContext, now: datetime) -> None:
     if in_quiet_hours(now):
         ctx.add("quiet_hours")
         return
-    today = local_now(now).date()
+    today = business_date(now)
     async with ctx.runtime.pool.acquire() as conn:
         ids = [r["retailer_id"] for r in await conn.fetch(
             "SELECT DISTINCT retailer_id FROM orders o JOIN retailers r ON r.id = o.retailer_id "

@@ -14,26 +14,27 @@ from typing import Any
 
 import asyncpg
 
+from domain.business_time import ZONE_NAME, business_date
 from domain.retailer_value import PastOrder, RetailerValue, value
-from jobs.runner import Job, JobContext, local_now
+from jobs.runner import Job, JobContext
 
 CALL_LIST_SIZE = 25
 
 
 async def compute(conn: asyncpg.Connection, now: datetime) -> list[tuple[int, RetailerValue]]:
     """Every active retailer's value and risk as of `now`."""
-    today = local_now(now).date()
+    today = business_date(now)
     retailers = await conn.fetch(
         "SELECT id, created_at FROM retailers WHERE status IN ('active', 'blocked') ORDER BY id")
     orders = await conn.fetch(
-        "SELECT retailer_id, (created_at AT TIME ZONE 'Asia/Kathmandu')::date AS day, total "
-        "FROM orders WHERE status NOT IN ('cancelled', 'unroutable') AND created_at <= $1",
-        now)
+        "SELECT retailer_id, (created_at AT TIME ZONE $2)::date AS day, total "
+        "FROM orders WHERE NOT order_is_void(status) AND created_at <= $1",
+        now, ZONE_NAME)
     by_retailer: dict[int, list[PastOrder]] = {}
     for o in orders:
         by_retailer.setdefault(o["retailer_id"], []).append(PastOrder(o["day"], o["total"]))
     return [(r["id"], value(by_retailer.get(r["id"], []),
-                            local_now(r["created_at"]).date(), today)) for r in retailers]
+                            business_date(r["created_at"]), today)) for r in retailers]
 
 
 def ranked(values: list[tuple[int, RetailerValue]]) -> list[tuple[int, RetailerValue]]:

@@ -32,17 +32,16 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.metrics import JOB_DURATION, JOB_RUNS
 from bot.runtime import Runtime
+from domain.business_time import ZONE, ZONE_NAME
 
 log = logging.getLogger(__name__)
 
-KATHMANDU = ZoneInfo("Asia/Kathmandu")
 # Bound on how long SIGTERM waits for running jobs (Render allows 30 s).
 STOP_GRACE_SECONDS = 20.0
 # A run that took longer than this in a scheduled slot is logged as slow.
@@ -91,11 +90,11 @@ class Job:
         c = self.cron
         return " ".join(
             c.get(k, "*") for k in ("minute", "hour", "day", "month", "day_of_week")
-        ) + " Asia/Kathmandu"
+        ) + " " + ZONE_NAME
 
     def trigger(self) -> CronTrigger:
         """The APScheduler trigger for this job."""
-        return CronTrigger(timezone=KATHMANDU, **self.cron)
+        return CronTrigger(timezone=ZONE, **self.cron)
 
     @property
     def lock_key(self) -> int:
@@ -147,11 +146,6 @@ class RunResult:
     counts: Counts
     run_id: int | None
     error: str | None = None
-
-
-def local_now(now: datetime) -> datetime:
-    """`now` on the Kathmandu clock."""
-    return now.astimezone(KATHMANDU)
 
 
 def slot_of(now: datetime) -> datetime:

@@ -19,10 +19,11 @@ from typing import Any
 import asyncpg
 
 from bot.store.outbox import enqueue
+from domain.business_time import business_date, day_bounds
 from flows import templates
 from flows.replies import Outgoing
-from jobs.analytics import compute_day, day_bounds
-from jobs.runner import Job, JobContext, local_now
+from jobs.analytics import compute_day
+from jobs.runner import Job, JobContext
 from jobs.vendor_performance import measure
 
 log = logging.getLogger(__name__)
@@ -60,14 +61,14 @@ async def build_weekly(conn: asyncpg.Connection, first: date, last: date) -> dic
         new += total["new_retailers"]
     active = await conn.fetchval(
         "SELECT count(DISTINCT retailer_id) FROM orders WHERE created_at >= $1 "
-        "AND created_at < $2 AND status NOT IN ('cancelled', 'unroutable')", start, end)
+        "AND created_at < $2 AND NOT order_is_void(status)", start, end)
     vendors = []
     for v in await conn.fetch("SELECT id, name, phone, active FROM vendors ORDER BY id"):
         perf = await measure(conn, v["id"], start, end)
         row = await conn.fetchrow(
             "SELECT count(*) AS n, coalesce(sum(total), 0) AS value FROM orders "
             "WHERE vendor_id = $1 AND created_at >= $2 AND created_at < $3 "
-            "AND status NOT IN ('cancelled', 'unroutable')", v["id"], start, end)
+            "AND NOT order_is_void(status)", v["id"], start, end)
         flags = await conn.fetchval(
             "SELECT count(*) FROM price_flags WHERE vendor_id = $1 AND cleared_at IS NULL",
             v["id"])
@@ -93,7 +94,7 @@ async def build_weekly(conn: asyncpg.Connection, first: date, last: date) -> dic
 
 async def run(ctx: JobContext, now: datetime) -> None:
     """Store the operators' report and message each vendor with activity."""
-    first, last = week_for(local_now(now).date())
+    first, last = week_for(business_date(now))
     week = f"{first.isoformat()} to {last.isoformat()}"
     async with ctx.runtime.pool.acquire() as conn:
         report = await build_weekly(conn, first, last)

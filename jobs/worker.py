@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
 from bot.runtime import Runtime
+from domain import business_time
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def components() -> list[Component]:
 async def run_worker(settings: Settings) -> None:
     """Run until SIGTERM/SIGINT, then stop cleanly."""
     runtime = await Runtime.open(settings)
-    scheduler = AsyncIOScheduler(timezone="Asia/Kathmandu")
+    scheduler = AsyncIOScheduler(timezone=business_time.ZONE)
     stoppers: list[Callable[[], Awaitable[None]]] = []
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

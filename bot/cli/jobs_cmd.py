@@ -14,19 +14,18 @@ from bot.cli.errors import CliError
 from bot.cli.settings_arg import settings_for_cli
 from bot.db import DatabaseUnavailable
 from bot.runtime import Runtime
+from domain.business_time import ZONE_NAME, local_time, read_local
 
 
 def parse_at(text: str) -> datetime:
     """An ISO time; without an offset it is read as Kathmandu time (the business clock)."""
-    from jobs.runner import KATHMANDU
-
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"not an ISO time: {text!r} (e.g. 2026-03-01T09:00 or 2026-03-01T03:15:00Z)"
         ) from None
-    return value.replace(tzinfo=KATHMANDU) if value.tzinfo is None else value
+    return read_local(value)
 
 
 async def _open() -> Runtime:
@@ -37,9 +36,7 @@ async def _open() -> Runtime:
 
 
 def _fmt(value: datetime | None) -> str:
-    from jobs.runner import local_now
-
-    return "-" if value is None else local_now(value).strftime("%Y-%m-%d %H:%M")
+    return "-" if value is None else local_time(value).strftime("%Y-%m-%d %H:%M")
 
 
 async def _list(args: argparse.Namespace) -> int:
@@ -66,10 +63,10 @@ async def _list(args: argparse.Namespace) -> int:
     if args.json:
         print(orjson.dumps(rows, default=str).decode())
         return 0
-    header = f"{'JOB':<22} {'SCHEDULE (Asia/Kathmandu)':<28} {'LAST RUN':<17} {'RESULT':<12} NEXT"
+    header = f"{'JOB':<22} {f'SCHEDULE ({ZONE_NAME})':<28} {'LAST RUN':<17} {'RESULT':<12} NEXT"
     print(header)
     for r in rows:
-        sched = r["schedule"].removesuffix(" Asia/Kathmandu")
+        sched = r["schedule"].removesuffix(f" {ZONE_NAME}")
         print(f"{r['id']:<22} {sched:<28} {_fmt(r['last_run']):<17} "
               f"{r['last_result'] or '-':<12} {_fmt(r['next_run'])}")
     return 0

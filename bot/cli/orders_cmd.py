@@ -7,7 +7,6 @@ import datetime as dt
 
 from bot.cli.errors import CliError
 from bot.cli.output import (
-    NPT,
     Column,
     add_json_flag,
     add_operator_flag,
@@ -19,6 +18,11 @@ from bot.cli.output import (
 )
 from bot.services import operator_actions
 from bot.store import reports
+from domain.business_time import day_start, read_local
+from domain.digits import read_whole
+
+# What vendors may type too (domain.vendor_commands); far more than orders will number.
+ORDER_NUMBER_DIGITS = 9
 
 ORDER_COLUMNS = (
     Column("number", "#", numeric=True),
@@ -36,8 +40,9 @@ ORDER_COLUMNS = (
 def parse_since(text: str) -> dt.datetime:
     """`2026-11-01` (start of that day in Nepal), an ISO timestamp, or `3d` / `12h` ago."""
     text = text.strip()
-    if text[:-1].isdigit() and text[-1:] in ("d", "h"):
-        amount = int(text[:-1])
+    # Five digits: 99999 days back is still a date; more would overflow timedelta.
+    amount = read_whole(text[:-1], max_digits=5) if text[-1:] in ("d", "h") else None
+    if amount is not None:
         delta = dt.timedelta(days=amount) if text.endswith("d") else dt.timedelta(hours=amount)
         return dt.datetime.now(dt.UTC) - delta
     try:
@@ -45,20 +50,21 @@ def parse_since(text: str) -> dt.datetime:
     except ValueError:
         pass
     else:
-        return dt.datetime.combine(day, dt.time(0), tzinfo=NPT)
+        return day_start(day)
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"not a date: {text!r} (use 2026-11-01, an ISO timestamp, or 3d / 12h)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=NPT)
+    return read_local(moment)
 
 
-def _order_number(text: str) -> int:
-    value = text.strip().lstrip("#")
-    if not value.isdigit():
+def order_number_arg(text: str) -> int:
+    """An order number as operators type it: `1042`, `#1042`, `#१०४२` (at most 9 digits)."""
+    value = read_whole(text.strip().lstrip("#"), max_digits=ORDER_NUMBER_DIGITS)
+    if value is None:
         raise argparse.ArgumentTypeError(f"not an order number: {text!r}")
-    return int(value)
+    return value
 
 
 async def _list(args: argparse.Namespace) -> int:
@@ -129,14 +135,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     q = osub.add_parser("show", help="one order with items, offers and events",
                         description="Show one order: items, vendor offers and its event trail.")
-    q.add_argument("number", type=_order_number, help="order number, e.g. 1042 or #1042")
+    q.add_argument("number", type=order_number_arg, help="order number, e.g. 1042 or #1042")
     add_json_flag(q)
     q.set_defaults(handler=_show)
 
     q = osub.add_parser("cancel", help="cancel an order (releases stock, tells both sides)",
                         description="Cancel an order through the order service: stock is "
                                     "released, retailer and vendor are told; audited.")
-    q.add_argument("number", type=_order_number, help="order number")
+    q.add_argument("number", type=order_number_arg, help="order number")
     q.add_argument("--reason", required=True, help="why (shown to retailer and in the trail)")
     add_operator_flag(q)
     add_json_flag(q)

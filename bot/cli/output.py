@@ -26,8 +26,8 @@ from bot.cli.errors import CliError
 from bot.cli.settings_arg import settings_for_cli
 from bot.db import DatabaseUnavailable
 from bot.runtime import Runtime
-
-NPT = dt.timezone(dt.timedelta(hours=5, minutes=45), "NPT")
+from domain.business_time import local_time
+from domain.money import format_amount, format_decimal, to_paisa
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +45,18 @@ def add_json_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def cell(value: object) -> str:
-    """A value as a table shows it: times in Nepal time, money with separators."""
+    """A value as a table shows it: times in Nepal time, figures grouped in lakhs."""
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dt.datetime):
-        return value.astimezone(NPT).strftime("%Y-%m-%d %H:%M")
+        return local_time(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, Decimal):
-        return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else f"{value:,}"
+        # Money (two places) keeps its paisa so a column lines up: 2,00,000.00.
+        if value.is_finite() and value == to_paisa(value):
+            return format_amount(value, always_paisa=True)
+        return format_decimal(value)
     if isinstance(value, list | tuple):
         return ", ".join(cell(v) for v in value)
     if isinstance(value, dict):

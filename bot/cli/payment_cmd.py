@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from bot.cli.errors import CliError
+from bot.cli.orders_cmd import order_number_arg
 from bot.cli.output import add_json_flag, add_operator_flag, cli_runtime, operator_name, show_json
 from bot.services import ledger, parties
 from bot.services.operator_actions import audit
@@ -19,13 +20,6 @@ def _amount(text: str) -> str:
     except AmountError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
-
-
-def _order_number(text: str) -> int:
-    digits = text.strip().lstrip("#")
-    if not digits.isdigit() or len(digits) > 9:
-        raise argparse.ArgumentTypeError(f"not an order number: {text!r}")
-    return int(digits)
 
 
 def _owes(balance: Decimal) -> str:
@@ -81,7 +75,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--retailer", required=True, metavar="PHONE",
                    help="the retailer's WhatsApp number")
     q.add_argument("--amount", required=True, type=_amount, help="amount in NPR")
-    q.add_argument("--order", type=_order_number, metavar="NUMBER",
+    q.add_argument("--order", type=order_number_arg, metavar="NUMBER",
                    help="the order it pays for (e.g. 1042)")
     q.add_argument("--method", choices=ledger.METHODS, default="cash",
                    help="how it was paid (default cash)")

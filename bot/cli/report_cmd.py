@@ -19,7 +19,8 @@ from bot.cli.errors import CliError
 from bot.cli.settings_arg import settings_for_cli
 from bot.db import DatabaseUnavailable
 from bot.runtime import Runtime
-from flows.i18n import money
+from domain.business_time import ZONE_NAME, business_date
+from domain.money import format_amount, format_npr
 
 DAILY_COLUMNS = ("dimension", "key", "orders", "gmv", "active_retailers", "new_retailers",
                  "avg_basket")
@@ -37,16 +38,15 @@ def _date(text: str) -> date:
 
 
 def _today() -> date:
-    from jobs.runner import local_now
-
-    return local_now(datetime.now(UTC)).date()
+    return business_date(datetime.now(UTC))
 
 
 def _cell(value: Any) -> str:
     if value is None:
         return "-"
     if isinstance(value, Decimal):
-        return f"{value:,.2f}" if abs(value) >= 1 or value == 0 else f"{value}"
+        return format_amount(value, always_paisa=True) if abs(value) >= 1 or value == 0 \
+            else f"{value}"
     return str(value)
 
 
@@ -96,7 +96,7 @@ async def _daily(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         print(_csv(rows, DAILY_COLUMNS))
     else:
-        print(f"Daily report for {day.isoformat()} (Asia/Kathmandu)")
+        print(f"Daily report for {day.isoformat()} ({ZONE_NAME})")
         print(_table(rows, DAILY_COLUMNS))
     return 0
 
@@ -115,10 +115,10 @@ async def _weekly(args: argparse.Namespace) -> int:
         print(_csv([*vendors, total], VENDOR_COLUMNS))
     else:
         t = report["totals"]
-        print(f"Weekly report {first.isoformat()} to {last.isoformat()} (Asia/Kathmandu)")
-        print(f"orders {t['orders']}  GMV {money('en', t['gmv'])}  active retailers "
+        print(f"Weekly report {first.isoformat()} to {last.isoformat()} ({ZONE_NAME})")
+        print(f"orders {t['orders']}  GMV {format_npr(t['gmv'])}  active retailers "
               f"{t['active_retailers']}  new retailers {t['new_retailers']}  average basket "
-              f"{money('en', t['avg_basket'])}")
+              f"{format_npr(t['avg_basket'])}")
         print()
         shown = [{**v, "acceptance_rate": _pct(v["acceptance_rate"]),
                   "fulfilment_rate": _pct(v["fulfilment_rate"]),

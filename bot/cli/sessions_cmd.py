@@ -9,13 +9,38 @@ not touched) and is written to the audit log.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from typing import Any
 
 from bot.cli.errors import CliError
-from bot.cli.output import operator_name
+from bot.cli.output import cell, operator_name
 from bot.cli.settings_arg import settings_for_cli
 from bot.conversation import session_admin
+from domain.business_time import local_time
+
+
+def _instant(raw: object) -> dt.datetime | None:
+    """A session's ISO timestamp (written in UTC), or None when it is not one."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        at = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
+
+
+def _when(raw: object) -> str:
+    """A session's timestamp as every CLI table shows times: Kathmandu, to the minute."""
+    at = _instant(raw)
+    return cell(at) if at is not None else str(raw or "-")
+
+
+def _clock(raw: object) -> str:
+    """A message's time of day on the Kathmandu clock (HH:MM:SS)."""
+    at = _instant(raw)
+    return local_time(at).strftime("%H:%M:%S") if at is not None else str(raw or "")[11:19]
 
 
 async def _open() -> Any:
@@ -47,7 +72,7 @@ async def _list(args: argparse.Namespace) -> int:
     for r in rows:
         idle = "-" if r["idle_minutes"] is None else f"{r['idle_minutes']:.0f}"
         print(f"{r['phone']:<16} {r['state'] or '?':<16} {r['language'] or '?':<4} "
-              f"{r['cart_lines']:>4} {r['questions']:>3} {idle:>7}  {r['last_activity'] or '-'}")
+              f"{r['cart_lines']:>4} {r['questions']:>3} {idle:>7}  {_when(r['last_activity'])}")
     return 0
 
 
@@ -69,7 +94,7 @@ async def _show(args: argparse.Namespace) -> int:
     else:
         print(f"state      {data.get('state')}   language {data.get('language')}"
               f"   expires in {out['expires_in_s']}s")
-        print(f"activity   {data.get('last_activity')}")
+        print(f"activity   {_when(data.get('last_activity'))}")
         cart = data.get("cart") or []
         print(f"cart       {len(cart)} line(s) (rev {data.get('rev')})")
         for i, line in enumerate(cart, 1):
@@ -84,7 +109,7 @@ async def _show(args: argparse.Namespace) -> int:
         for said in data.get("history") or []:
             arrow = "→" if said.get("who") == "in" else "←"
             text = " ".join(str(said.get("text", "")).split())
-            print(f"  {str(said.get('at', ''))[11:19]} {arrow} {text[:110]}")
+            print(f"  {_clock(said.get('at'))} {arrow} {text[:110]}")
     if lock is None:
         print("lock       free")
     else:

@@ -71,8 +71,10 @@ class ServiceBackend:
     async def served_areas(self, conn: asyncpg.Connection) -> list[str]:
         """Every area some active vendor delivers to, most served first."""
         rows = await conn.fetch(
-            """SELECT area FROM vendors, unnest(areas) AS area WHERE active
-               GROUP BY area ORDER BY count(*) DESC, area""")
+            """SELECT mode() WITHIN GROUP (ORDER BY trim_area(area)) AS area
+               FROM vendors, unnest(areas) AS area
+               WHERE active AND normal_area(area) NOT IN ('', '*')
+               GROUP BY normal_area(area) ORDER BY count(*) DESC, 1""")
         return [r["area"] for r in rows]
 
     async def set_language(self, conn: asyncpg.Connection, account: Account,

@@ -32,6 +32,7 @@ from bot.dev.simulator import create_app as create_simulator_app
 from bot.runtime import Runtime
 from bot.store.catalog import load_demo
 from bot.web.app import create_app
+from domain import business_time
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ async def local_stack(settings: Settings) -> AsyncIterator[LocalStack]:
     runtime = await Runtime.open(settings)
     runners: list[web.AppRunner] = []
     stoppers = []
-    scheduler = AsyncIOScheduler(timezone="Asia/Kathmandu")
+    scheduler = AsyncIOScheduler(timezone=business_time.ZONE)
     try:
         await seed(runtime)
         bot_runner = web.AppRunner(create_app(runtime), access_log=None)

@@ -16,13 +16,12 @@ import asyncpg
 from bot.store import ledger as ledger_store
 from bot.store import orders as order_store
 from bot.store import parties as party_store
+from domain.business_time import business_date
 from domain.credit import CreditPosition
 from domain.money import to_paisa
 from flows import order_notices as notices
 from flows.replies import Outgoing
 
-# Nepal's clock (UTC+05:45, no daylight saving): due dates are the shop's dates.
-KATHMANDU = dt.timezone(dt.timedelta(hours=5, minutes=45))
 METHODS = ("cash", "esewa", "khalti", "bank")
 
 
@@ -54,8 +53,8 @@ class Problem:
 
 
 def kathmandu_date(now: dt.datetime) -> dt.date:
-    """The calendar date in Nepal at `now`."""
-    return now.astimezone(KATHMANDU).date()
+    """The calendar date in Nepal at `now` (due dates are the shop's dates)."""
+    return business_date(now)
 
 
 def due_date(delivered_at: dt.datetime, terms_days: int) -> dt.date:

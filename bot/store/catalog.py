@@ -27,6 +27,7 @@ from domain.catalog import (
     parse_catalog_csv,
     write_catalog_csv,
 )
+from domain.numbers import plain
 
 
 class CatalogRejected(Exception):
@@ -196,10 +197,7 @@ async def export_rows(conn: asyncpg.Connection, *, vendor_id: int | None = None
 
 
 def _plain(value: Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    normal = value.normalize()
-    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+    return None if value is None else plain(value)
 
 
 async def export_csv(conn: asyncpg.Connection, *, vendor_id: int | None = None) -> str:

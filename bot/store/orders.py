@@ -10,9 +10,10 @@ from typing import Any
 
 import asyncpg
 
-from domain.routing import ANY_AREA
+from domain.order_status import OPEN, Status
 
-OPEN_STATUSES = ("pending", "accepted", "dispatched")
+# For Python callers; SQL here asks order_is_open(status), the schema's twin of OPEN.
+OPEN_STATUSES = tuple(s.value for s in Status if s in OPEN)
 
 _ORDER_COLS = ("id, number, retailer_id, vendor_id, status, total, item_count, source, "
                "idempotency_key, accept_deadline, created_at, accepted_at, dispatched_at, "
@@ -118,8 +119,7 @@ async def open_orders_of_vendor(conn: asyncpg.Connection, vendor_id: int, *,
                                 limit: int = 20) -> list[Order]:
     rows = await conn.fetch(
         f"SELECT {_ORDER_COLS} FROM orders WHERE vendor_id = $1 "  # noqa: S608
-        "AND status = ANY($2::text[]) ORDER BY number LIMIT $3",
-        vendor_id, list(OPEN_STATUSES), limit)
+        "AND order_is_open(status) ORDER BY number LIMIT $2", vendor_id, limit)
     return [o for o in map(_order, rows) if o is not None]
 
 
@@ -134,7 +134,7 @@ async def open_orders_value(conn: asyncpg.Connection, retailer_id: int) -> Decim
     """The value of orders placed but not delivered (or cancelled, or unroutable)."""
     value = await conn.fetchval(
         "SELECT coalesce(sum(total), 0) FROM orders WHERE retailer_id = $1 "
-        "AND status = ANY($2::text[])", retailer_id, list(OPEN_STATUSES))
+        "AND order_is_open(status)", retailer_id)
     return Decimal(value)
 
 
@@ -159,9 +159,8 @@ async def vendor_offers(conn: asyncpg.Connection, skus: Sequence[str],
            JOIN vendors v ON v.id = vp.vendor_id AND v.active
            JOIN products p ON p.id = vp.product_id
            WHERE p.sku = ANY($1::text[])
-             AND EXISTS (SELECT 1 FROM unnest(v.areas) AS a
-                         WHERE lower(btrim(a)) IN (lower(btrim($2)), $3))
-           ORDER BY v.id, p.sku""", list(skus), area, ANY_AREA)
+             AND serves_area(v.areas, $2)
+           ORDER BY v.id, p.sku""", list(skus), area)
     return [VendorOffer(r["vendor_id"], r["vendor_name"], tuple(r["areas"] or ()),
                         r["product_id"], r["sku"], r["price"], r["stock"], r["min_qty"])
             for r in rows]

@@ -17,6 +17,7 @@ keeps each recipient's messages in order.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +33,7 @@ NOTIFY_CHANNEL = "outbox"
 # in its status webhooks: a status then finds its row even when the dispatcher
 # died before it could record the returned message id.
 CALLBACK_PREFIX = "outbox:"
+_ROW_ID = re.compile(r"[0-9]{1,18}")
 OUTSIDE_WINDOW = 131047
 _WEBHOOK_STATUSES = {"sent": "sent", "delivered": "delivered", "read": "read",
                      "played": "read", "failed": "failed"}
@@ -60,7 +62,8 @@ def row_of_callback(value: str | None) -> int | None:
     if not value or not value.startswith(CALLBACK_PREFIX):
         return None
     digits = value.removeprefix(CALLBACK_PREFIX)
-    return int(digits) if digits.isdigit() and len(digits) <= 18 else None
+    # We wrote it ASCII; str.isdigit() would also pass `²`, which int() refuses.
+    return int(digits) if _ROW_ID.fullmatch(digits) else None
 
 
 async def enqueue(

@@ -134,8 +134,7 @@ async def insert_vendor(conn: asyncpg.Connection, *, phone: str, name: str,
 async def list_vendors(conn: asyncpg.Connection, *, area: str | None = None) -> list[Vendor]:
     rows = await conn.fetch(
         f"SELECT {_VENDOR_COLS} FROM vendors "  # noqa: S608
-        "WHERE $1::text IS NULL OR EXISTS (SELECT 1 FROM unnest(areas) a "
-        "  WHERE lower(a) IN (lower($1), '*')) ORDER BY id", area)
+        "WHERE $1::text IS NULL OR serves_area(areas, $1) ORDER BY id", area)
     return [v for v in map(_vendor, rows) if v is not None]
 
 

@@ -14,8 +14,10 @@ from typing import Any
 
 import asyncpg
 
-ORDER_STATUSES = ("pending", "accepted", "dispatched", "delivered", "cancelled", "unroutable")
-OPEN_STATUSES = ("pending", "accepted", "dispatched")
+from domain.business_time import ZONE_NAME
+from domain.order_status import Status
+
+ORDER_STATUSES = tuple(s.value for s in Status)
 
 _ORDER_COLS = """
     o.number, o.status, o.total, o.item_count, o.source, o.created_at, o.updated_at,
@@ -93,7 +95,7 @@ _RETAILER_SUMMARY = """
         ORDER BY d.due_date, d.id LIMIT 1) nd ON true
     LEFT JOIN LATERAL (
         SELECT sum(total) AS open_value FROM orders
-        WHERE retailer_id = r.id AND status IN ('pending', 'accepted', 'dispatched')) oo ON true
+        WHERE retailer_id = r.id AND order_is_open(status)) oo ON true
     LEFT JOIN LATERAL (
         SELECT score, band, suggested_limit, as_of FROM credit_scores
         WHERE retailer_id = r.id ORDER BY as_of DESC LIMIT 1) cs ON true
@@ -107,7 +109,7 @@ async def list_retailers(
     """Retailers with balance, open orders, available credit and latest score."""
     rows = await conn.fetch(
         _RETAILER_SUMMARY + " WHERE ($1::text IS NULL OR r.status = $1) "
-        "AND ($2::text IS NULL OR lower(r.area) = lower($2)) ORDER BY r.id LIMIT $3",
+        "AND ($2::text IS NULL OR normal_area(r.area) = normal_area($2)) ORDER BY r.id LIMIT $3",
         status, area, limit)
     return [dict(r) for r in rows]
 
@@ -135,7 +137,7 @@ _VENDOR_SUMMARY = """
     SELECT v.phone, v.name, v.areas, v.active, v.created_at,
            (SELECT count(*) FROM vendor_products vp WHERE vp.vendor_id = v.id) AS products,
            (SELECT count(*) FROM orders o WHERE o.vendor_id = v.id
-              AND o.status IN ('pending', 'accepted', 'dispatched')) AS open_orders,
+              AND order_is_open(o.status)) AS open_orders,
            p.window_days, p.offers, p.accepted, p.rejected, p.timed_out, p.acceptance_rate,
            p.median_response_seconds, p.fulfilled, p.failed, p.fulfilment_rate,
            p.rejection_reasons, p.as_of AS performance_as_of
@@ -143,9 +145,8 @@ _VENDOR_SUMMARY = """
 """
 
 
-_VENDOR_LIST = _VENDOR_SUMMARY + (  # noqa: S608 - constant SQL
-    " WHERE $1::text IS NULL OR EXISTS (SELECT 1 FROM unnest(v.areas) a "
-    "WHERE lower(a) IN (lower($1), '*')) ORDER BY v.id"
+_VENDOR_LIST = _VENDOR_SUMMARY + (
+    " WHERE $1::text IS NULL OR serves_area(v.areas, $1) ORDER BY v.id"
 )
 
 
@@ -197,20 +198,20 @@ async def stats(conn: asyncpg.Connection, *, days: int = 7) -> dict[str, Any]:
     daily = [dict(r) for r in await conn.fetch(
         "SELECT day, orders, gmv, active_retailers, new_retailers, avg_basket "
         "FROM analytics_daily WHERE dimension = 'all' AND key = '*' "
-        "AND day > (now() AT TIME ZONE 'Asia/Kathmandu')::date - $1::int "
-        "ORDER BY day", days)]
+        "AND day > (now() AT TIME ZONE $2)::date - $1::int "
+        "ORDER BY day", days, ZONE_NAME)]
     by_area = [dict(r) for r in await conn.fetch(
         "SELECT key AS area, sum(orders)::int AS orders, sum(gmv) AS gmv "
         "FROM analytics_daily WHERE dimension = 'area' "
-        "AND day > (now() AT TIME ZONE 'Asia/Kathmandu')::date - $1::int "
-        "GROUP BY key ORDER BY sum(gmv) DESC", days)]
+        "AND day > (now() AT TIME ZONE $2)::date - $1::int "
+        "GROUP BY key ORDER BY sum(gmv) DESC", days, ZONE_NAME)]
     by_category = [dict(r) for r in await conn.fetch(
         "SELECT key AS category, sum(orders)::int AS orders, sum(gmv) AS gmv "
         "FROM analytics_daily WHERE dimension = 'category' "
-        "AND day > (now() AT TIME ZONE 'Asia/Kathmandu')::date - $1::int "
-        "GROUP BY key ORDER BY sum(gmv) DESC", days)]
+        "AND day > (now() AT TIME ZONE $2)::date - $1::int "
+        "GROUP BY key ORDER BY sum(gmv) DESC", days, ZONE_NAME)]
     live = await conn.fetchrow(
-        "SELECT (SELECT count(*) FROM orders WHERE status IN ('pending','accepted','dispatched'))"
+        "SELECT (SELECT count(*) FROM orders WHERE order_is_open(status))"
         " AS open_orders, (SELECT count(*) FROM orders WHERE status = 'unroutable') AS unroutable,"
         " (SELECT count(*) FROM outbox WHERE status IN ('pending','sending')) AS outbox_waiting,"
         " (SELECT count(*) FROM outbox WHERE status IN ('failed','dead')) AS outbox_failed,"

@@ -19,6 +19,8 @@ from bot.conversation import session_admin
 from bot.services import operator_actions, parties
 from bot.store import reports
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond
+from domain.business_time import day_start
+from domain.digits import read_whole
 
 ADMIN = EndpointTable("admin")
 
@@ -103,16 +105,15 @@ def as_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | None:
         if isinstance(value, dt.datetime) and value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value
-    npt = dt.timezone(dt.timedelta(hours=5, minutes=45))
-    return dt.datetime.combine(value, dt.time(0), tzinfo=npt)
+    return day_start(value)
 
 
 def _int_param(call: Call, name: str) -> int:
-    raw = call.params[name]
-    if not raw.isdigit() or len(raw) > 12:
+    value = read_whole(call.params[name], max_digits=12)
+    if value is None:
         raise ApiError(400, f"{name} must be a number", fields=[
             {"field": name, "message": "must be a positive integer"}])
-    return int(raw)
+    return value
 
 
 # ---------------------------------------------------------------- orders

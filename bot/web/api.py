@@ -271,8 +271,7 @@ JOIN products p ON p.id = vp.product_id
 JOIN vendors v ON v.id = vp.vendor_id AND v.active
 WHERE p.sku = ANY($1::text[])
   AND ($2::text IS NULL OR v.phone = $2)
-  AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM unnest(v.areas) a
-                                   WHERE lower(a) IN (lower($3), '*')))
+  AND ($3::text IS NULL OR serves_area(v.areas, $3))
 ORDER BY p.sku, vp.price, v.id
 """
 

@@ -11,13 +11,14 @@ import re
 from decimal import Decimal
 from typing import Literal
 
+from domain.digits import to_devanagari
+from domain.money import format_amount
 from flows.i18n import en, ne
 
 Language = Literal["en", "ne"]
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": en.STRINGS, "ne": ne.STRINGS}
 
-_TO_DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
 _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -31,34 +32,15 @@ def t(lang: str, key: str, **values: object) -> str:
 
 def digits(lang: str, text: str) -> str:
     """`text` with its ASCII digits in the language's script."""
-    return text.translate(_TO_DEVANAGARI) if lang == "ne" else text
-
-
-def _group(whole: int) -> str:
-    """South-Asian digit grouping: 12,34,567."""
-    s = str(whole)
-    if len(s) <= 3:
-        return s
-    head, tail = s[:-3], s[-3:]
-    parts: list[str] = []
-    while len(head) > 2:
-        parts.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        parts.insert(0, head)
-    return ",".join([*parts, tail])
+    return to_devanagari(text) if lang == "ne" else text
 
 
 def money(lang: str, amount: Decimal) -> str:
     """`Rs 2,300` / `रु २,३००`; paisa only when there are some."""
     amount = amount.quantize(Decimal("0.01"))
     sign = "-" if amount < 0 else ""
-    amount = abs(amount)
-    whole = int(amount)
-    frac = amount - whole
-    text = _group(whole) + (f".{int(frac * 100):02d}" if frac else "")
     prefix = "रु " if lang == "ne" else "Rs "
-    return sign + prefix + digits(lang, text)
+    return sign + prefix + digits(lang, format_amount(abs(amount)))
 
 
 def qty(lang: str, value: Decimal) -> str:

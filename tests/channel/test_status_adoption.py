@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import aiohttp
+import pytest
 
 from bot.runtime import Runtime
 from bot.store import outbox as outbox_store
@@ -92,3 +93,10 @@ async def test_the_simulator_echoes_the_callback_data_and_the_bot_adopts_the_row
         await wait_until(delivered, timeout=10)
     (sent,) = simulator.sim.sent
     assert sent.payload["biz_opaque_callback_data"] == f"outbox:{row_id}"
+
+
+@pytest.mark.parametrize("junk", ["outbox:²", "outbox:١٢", "outbox:", "outbox:-1", "outbox:1 ",
+                                  "outbox:" + "9" * 19, "other:12"])
+def test_a_callback_that_names_no_row_id_is_ignored_not_crashed_on(junk: str) -> None:
+    assert outbox_store.row_of_callback(junk) is None
+    assert outbox_store.row_of_callback("outbox:42") == 42

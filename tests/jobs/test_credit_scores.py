@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from bot.runtime import Runtime
 from domain.credit_score import ScoreInputs, band_for, score
+from domain.digits import to_devanagari
 from domain.dues import Credit, Debit, settle
 from tests.jobs import builders as b
 from tests.jobs.conftest import RunJob
@@ -166,8 +167,8 @@ async def test_a_nepali_speaking_retailer_is_told_in_nepali(
         reason = await conn.fetchval("SELECT blocked_reason FROM retailers WHERE id = $1",
                                      data["retailer"]["id"])
         [msg] = await b.outbox(conn)
-    assert reason == "रु ८,००० १६ दिनदेखि बाँकी, अर्डर #" + str(data["order"]["number"]).translate(
-        str.maketrans("0123456789", "०१२३४५६७८९"))
+    assert reason == "रु ८,००० १६ दिनदेखि बाँकी, अर्डर #" + to_devanagari(
+        str(data["order"]["number"]))
     assert msg["payload"]["template"]["language"]["code"] == "ne"
     assert b.template_of(msg)[1][1] == "रु ८,०००"
 

@@ -8,9 +8,10 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.business_time import local_time
 from domain.credit_score import ScoreInputs, score
 from domain.dues import Credit, Debit, outstanding, settle
-from jobs.runner import get_job, local_now
+from jobs.runner import get_job
 
 TODAY = date(2026, 3, 8)
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(100000), places=2)
@@ -64,11 +65,11 @@ def _fire_times(job_id: str, days: int = 8) -> list[datetime]:
 
 
 def test_payment_reminders_are_only_scheduled_in_kathmandu_daytime() -> None:
-    hours = {local_now(t).hour for t in _fire_times("payment-reminders")}
+    hours = {local_time(t).hour for t in _fire_times("payment-reminders")}
     assert hours == set(range(8, 20))
 
 
 def test_weekly_reports_go_out_on_sunday_at_eight_kathmandu_time() -> None:
-    times = [local_now(t) for t in _fire_times("weekly-reports", days=15)]
+    times = [local_time(t) for t in _fire_times("weekly-reports", days=15)]
     assert [(t.strftime("%A"), t.hour, t.minute) for t in times] == [("Sunday", 8, 0)] * 3
     assert [t.day for t in times] == [1, 8, 15]

@@ -136,3 +136,19 @@ def test_ledger_check_names_each_problem_and_exits_2(cli: None,
     report = json.loads(out)
     assert report["ok"] is False
     assert [p["kind"] for p in report["problems"]] == ["payment_unposted"]
+
+
+def test_the_cli_writes_lakhs_as_the_whatsapp_replies_do(
+        cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "Ram Kirana", "--area",
+        "Kalanki", "--limit", "5,00,000", "--approve")
+    code, out, _ = run(capsys, "ledger", "correct", "--retailer", "9812345678", "--kind",
+                       "debit", "--amount", "200000", "--note", "opening balance")
+    assert code == 0 and out.strip().endswith("they now owe Rs 2,00,000")
+    _, shown, _ = run(capsys, "ledger", "show", "9812345678")
+    assert "2,00,000.00" in shown  # the entries table
+    assert shown.strip().splitlines()[-1] == ("owes Rs 2,00,000; open orders Rs 0; "
+                                             "limit Rs 5,00,000; available Rs 3,00,000")
+    _, listed, _ = run(capsys, "retailers", "list")
+    assert "2,00,000.00" in listed and "5,00,000.00" in listed
+    assert "200,000" not in shown + listed

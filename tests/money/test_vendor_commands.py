@@ -7,6 +7,7 @@ import string
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.digits import to_devanagari
 from domain.vendor_commands import (
     KEYWORDS,
     VendorAction,
@@ -18,8 +19,6 @@ from domain.vendor_commands import (
     parse_button,
     parse_query,
 )
-
-DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
 
 
 def test_the_issue_examples() -> None:
@@ -93,7 +92,7 @@ def test_any_keyword_either_side_of_any_number_in_any_case(
         kw: tuple[VendorAction, str], number: int, case, sep: str, before: bool, hashed: bool,
         devanagari_digits: bool) -> None:  # type: ignore[no-untyped-def]
     action, word = kw
-    num = str(number).translate(DEVANAGARI) if devanagari_digits else str(number)
+    num = to_devanagari(str(number)) if devanagari_digits else str(number)
     num = ("#" if hashed else "") + num
     text = f"{case(word)}{sep}{num}" if before else f"{num}{sep}{case(word)}"
     got = parse(text)

@@ -73,3 +73,11 @@ async def test_retrying_an_outbox_row_is_audited_with_who_and_what(runtime: Runt
         "admin:gita", "outbox.retry", f"outbox:{ids['outbox']}")
     assert audit[0]["details"]["request_id"] == "req-retry-1"
     assert audit[0]["at"] is not None
+
+
+async def test_an_order_number_in_another_scripts_digits_is_a_400_not_a_500(
+        runtime: Runtime) -> None:
+    async with serving(runtime) as client:
+        superscript = await client.get("/api/admin/orders/%C2%B2", headers=bearer())
+        arabic = await client.get("/api/admin/orders/%D9%A1%D9%A0%D9%A0%D9%A1", headers=bearer())
+    assert (superscript.status, arabic.status) == (400, 400)

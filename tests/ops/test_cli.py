@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime as dt
 import json
@@ -12,9 +13,11 @@ import pytest
 
 from bot.auth import verify_token
 from bot.cli.main import main
+from bot.cli.orders_cmd import order_number_arg, parse_since
 from bot.config import Settings
 from bot.db import connect
 from bot.runtime import Runtime
+from domain.business_time import local_time
 from tests.conftest import TEST_JWT_SECRET
 from tests.ops.helpers import seed_basic
 
@@ -185,3 +188,51 @@ def test_sessions_list_idle_over_finds_the_stale_conversation(
     assert rows[0]["idle_minutes"] >= 119
     everyone = _json(capsys, ["sessions", "list", "--json"])
     assert isinstance(everyone, list) and len(everyone) == 2
+
+
+@pytest.mark.parametrize("text", ["1042", "#1042", " #१०४२ "])
+def test_an_order_number_argument_reads_ascii_or_devanagari_digits(text: str) -> None:
+    assert order_number_arg(text) == 1042
+
+
+@pytest.mark.parametrize("text", ["²", "#١٠٤٢", "1042x", "", "1234567890"])
+def test_an_order_number_argument_refuses_what_is_not_one(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        order_number_arg(text)
+
+
+@pytest.mark.parametrize("command", [["orders", "show", "1234567890"],
+                                     ["payment", "record", "--retailer", "9812345123",
+                                      "--amount", "100", "--order", "1234567890"]])
+def test_orders_and_payments_refuse_the_same_too_long_order_number(
+        command: list[str], cli_env: None) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(command)
+    assert exit_info.value.code == 2
+
+
+def test_since_reads_days_hours_and_kathmandu_dates() -> None:
+    assert parse_since("2026-11-01") == dt.datetime(2026, 10, 31, 18, 15, tzinfo=dt.UTC)
+    assert parse_since("2026-11-01T09:00") == dt.datetime(2026, 11, 1, 3, 15, tzinfo=dt.UTC)
+    since = parse_since("३d")
+    ago = dt.datetime.now(dt.UTC) - since
+    assert dt.timedelta(days=3) <= ago < dt.timedelta(days=3, minutes=1)
+
+
+@pytest.mark.parametrize("text", ["99999999999d", "²d", "-3d"])
+def test_since_refuses_a_number_of_days_it_cannot_count_back(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse_since(text)
+
+
+def test_sessions_list_shows_last_activity_on_the_kathmandu_clock_like_every_table(
+    two_sessions: None, cli_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = _json(capsys, ["sessions", "list", "--json"])
+    assert isinstance(rows, list)
+    assert main(["sessions", "list"]) == 0
+    table = capsys.readouterr().out
+    for row in rows:
+        at = dt.datetime.fromisoformat(row["last_activity"])
+        assert local_time(at).strftime("%Y-%m-%d %H:%M") in table
+        assert row["last_activity"] not in table

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.numbers import WORD_VALUES, read_quantity
+from domain.digits import to_devanagari
+from domain.numbers import WORD_VALUES, plain, read_quantity
 
-_DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
 _WORDS_BY_VALUE: dict[Decimal, list[str]] = {}
 for _word, _value in WORD_VALUES.items():
     _WORDS_BY_VALUE.setdefault(_value, []).append(_word)
@@ -23,14 +24,14 @@ def test_digits_read_back(n: int) -> None:
 
 @given(st.integers(min_value=0, max_value=100_000))
 def test_devanagari_digits_read_back(n: int) -> None:
-    assert read_quantity(str(n).translate(_DEVANAGARI)) == n
+    assert read_quantity(to_devanagari(str(n))) == n
 
 
 @given(st.decimals(min_value=0, max_value=10_000, places=3, allow_nan=False))
 def test_decimals_read_back_in_both_scripts(d: Decimal) -> None:
     text = format(d, "f")
     assert read_quantity(text) == d
-    assert read_quantity(text.translate(_DEVANAGARI)) == d
+    assert read_quantity(to_devanagari(text)) == d
 
 
 @given(st.integers(min_value=1, max_value=12), st.integers(min_value=1, max_value=12))
@@ -84,3 +85,17 @@ def test_words_that_are_not_numbers_read_as_nothing() -> None:
     assert read_quantity("chini") is None
     assert read_quantity("") is None
     assert read_quantity("1/0") is None
+
+
+@pytest.mark.parametrize(("value", "shown"), [
+    ("10.000", "10"), ("2.50", "2.5"), ("1E+2", "100"), ("0.250", "0.25"), ("0", "0"),
+    ("1E+30", "1" + "0" * 30)])
+def test_a_plain_number_has_no_trailing_zeros_or_exponent(value: str, shown: str) -> None:
+    assert str(plain(Decimal(value))) == shown
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=3))
+def test_a_plain_number_is_the_same_number(value: Decimal) -> None:
+    shown = str(plain(value))
+    assert Decimal(shown) == value and "E" not in shown
+    assert "." not in shown or not shown.endswith("0")

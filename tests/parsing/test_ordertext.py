@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.digits import to_devanagari
 from domain.ordertext import Intent, ParsedMessage, parse_message
 from domain.resolver import CatalogIndex, LineStatus
 from tests.parsing.conftest import index_from_csv
@@ -83,7 +84,6 @@ def test_quantity_forms(index: CatalogIndex, text: str, qty: Decimal) -> None:
     assert one(text, index)[1] == qty
 
 
-_DEV_DIGITS = str.maketrans("0123456789", "०१२३४५६७८९")
 _WORDS = {1: ["ek", "एक"], 2: ["dui", "दुई"], 4: ["char", "चार"], 5: ["panch", "पाँच"],
           10: ["das", "दश"], 12: ["bara"], 20: ["bis", "बीस"], 50: ["pachas", "पचास"]}
 
@@ -96,7 +96,7 @@ def test_any_quantity_in_any_form_reads_back_in_a_message(
     if form == "word" and n in _WORDS:
         written = data.draw(st.sampled_from(_WORDS[n]))
     elif form == "devanagari":
-        written = str(n).translate(_DEV_DIGITS)
+        written = to_devanagari(str(n))
     else:
         written = str(n)
     text = f"{written} kg chini" if qty_first else f"chini {written} kg"
@@ -252,3 +252,10 @@ def test_any_text_parses_without_error(index: CatalogIndex, text: str) -> None:
      "?", "hajur", "1.5L", "\n", "1.", "coke", "ctn", "dedh", "saya", "jeera"]), max_size=15))
 def test_order_like_word_soup_parses_without_error(index: CatalogIndex, words: list[str]) -> None:
     parse_message(" ".join(words), index)
+
+
+@pytest.mark.parametrize("text", ["chini " + "1" * 40 + " kg", "wai wai " + "7" * 30 + " carton"])
+def test_an_absurdly_long_quantity_is_read_not_crashed_on(demo_index: CatalogIndex,
+                                                          text: str) -> None:
+    # Converting it between pack sizes once hit Decimal's 28-digit quantize limit.
+    assert parse_message(text, demo_index).intent is Intent.ORDER
