@@ -77,9 +77,9 @@ class VendorConversation:
             try:
                 # A savepoint: a bug rolls back only this action, never the message claim.
                 async with conn.transaction():
-                    return await order_service.vendor_act(
+                    return notices.outgoing(await order_service.vendor_act(
                         conn, vendor.id, command.order_number, command.action, command.reason,
-                        self.clock(), accept_minutes=self.accept_minutes)
+                        self.clock(), accept_minutes=self.accept_minutes))
             except INFRASTRUCTURE:
                 raise
             except Exception:

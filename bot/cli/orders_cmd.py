@@ -19,6 +19,7 @@ from bot.cli.output import (
 )
 from bot.services import operator_actions
 from bot.store import reports
+from flows import order_notices
 
 ORDER_COLUMNS = (
     Column("number", "#", numeric=True),
@@ -98,7 +99,8 @@ async def _cancel(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
         try:
             result = await operator_actions.cancel_order(conn, args.number, reason=args.reason,
-                                                         actor=operator_name(args))
+                                                         actor=operator_name(args),
+                                                         word=order_notices.outgoing)
         except operator_actions.ActionError as exc:
             raise CliError(exc.message) from None
     if args.json:

@@ -17,6 +17,7 @@ import asyncpg
 from bot.store import orders as order_store
 from bot.store import parties as party_store
 from domain import cart as carts
+from flows import order_notices
 from flows.retailer import (
     Account,
     Balance,
@@ -153,7 +154,7 @@ class ServiceBackend:
             actor=f"retailer:{account.id}", reason="cancelled by the retailer on WhatsApp",
             now=dt.datetime.now(dt.UTC), retailer_id=account.id)
         if isinstance(result, order_service.Cancelled):
-            return Cancelled(latest.number, True, result.outgoing)
+            return Cancelled(latest.number, True, tuple(order_notices.outgoing(result.notices)))
         return Cancelled(latest.number, False)
 
     async def price(self, conn: asyncpg.Connection, account: Account,
@@ -202,11 +203,12 @@ class ServiceBackend:
                     numbers=tuple(p.order.number for p in split.placed),
                     vendors=tuple(p.vendor_name for p in split.placed),
                     total=sum((p.order.total for p in split.placed), Decimal(0)),
-                    notices=tuple(o for p in split.placed for o in p.outgoing))
+                    notices=tuple(order_notices.outgoing(
+                        n for p in split.placed for n in p.notices)))
             result = split
         if isinstance(result, order_service.Placed):
             return Placed((result.order.number,), (result.vendor_name,), result.order.total,
-                          result.outgoing)
+                          tuple(order_notices.outgoing(result.notices)))
         if isinstance(result, order_service.CreditShort):
             q = await order_service.quote(conn, account.id, items, vendor_id=vendor_id,
                                           accept_minutes=minutes)

@@ -17,9 +17,8 @@ from bot.store import ledger as ledger_store
 from bot.store import orders as order_store
 from bot.store import parties as party_store
 from domain.credit import CreditPosition
+from domain.facts import Party, PaymentReceived
 from domain.money import to_paisa
-from flows import order_notices as notices
-from flows.replies import Outgoing
 
 # Nepal's clock (UTC+05:45, no daylight saving): due dates are the shop's dates.
 KATHMANDU = dt.timezone(dt.timedelta(hours=5, minutes=45))
@@ -39,8 +38,8 @@ class PaymentResult:
     entry: ledger_store.Entry
     duplicate: bool
     balance: Decimal
-    # The retailer's receipt, for the caller's outbox (none for a duplicate).
-    outgoing: tuple[Outgoing, ...] = ()
+    # The retailer's receipt, for the caller to word and enqueue (none for a duplicate).
+    notices: tuple[PaymentReceived, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +117,8 @@ async def record_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: 
         conn, retailer_id=retailer_id, amount=amount, payment_id=payment.id, order_id=order_id,
         note=note, created_by=actor, now=now)
     owed = await balance(conn, retailer_id)
-    receipt = notices.payment_received(to=retailer.phone, language=retailer.language,
-                                       amount=amount, balance=owed, payment_id=payment.id)
+    receipt = PaymentReceived(Party(retailer.phone, retailer.language, retailer.shop_name),
+                              amount, owed, payment.id)
     return PaymentResult(payment, entry, False, owed, (receipt,))
 
 

@@ -11,6 +11,7 @@ import asyncpg
 from bot.services import orders
 from bot.store import parties as party_store
 from bot.whatsapp.updates import parse_update
+from domain import ordering
 from flows.i18n import t
 from flows.replies import Buttons, ListMenu, Text
 from flows.vendor import VendorConversation
@@ -50,9 +51,9 @@ async def _setup(conn: asyncpg.Connection, world: World, *, language: str = "en"
     r = await world.retailer()
     vid = await world.vendor("Shrestha Traders", language=language)
     await world.price(vid, "sugar", "100")
-    placed = await orders.place_order(conn, retailer_id=r, items=[orders.Item("sugar", D(5))],
+    placed = await orders.place_order(conn, retailer_id=r, items=[ordering.Item("sugar", D(5))],
                                       actor="t", now=world.now)
-    assert isinstance(placed, orders.Placed)
+    assert isinstance(placed, ordering.Placed)
     vendor = await party_store.vendor(conn, vid)
     assert vendor is not None
     return vendor, placed.order.number
@@ -165,9 +166,9 @@ async def test_a_bare_keyword_with_several_orders_lists_them(conn: asyncpg.Conne
                                                              world: World) -> None:
     vendor, first = await _setup(conn, world)
     r2 = await world.retailer()
-    second = await orders.place_order(conn, retailer_id=r2, items=[orders.Item("sugar", D(1))],
+    second = await orders.place_order(conn, retailer_id=r2, items=[ordering.Item("sugar", D(1))],
                                       actor="t", now=world.now)
-    assert isinstance(second, orders.Placed)
+    assert isinstance(second, ordering.Placed)
     f = flow(world)
     for n in (first, second.order.number):
         await f.handle(conn, vendor, text(vendor.phone, f"{n} ok"))
