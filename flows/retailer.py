@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -23,7 +23,21 @@ from domain import cart as carts
 from domain.areas import match_area
 from domain.cart import CartError, CartLine
 from domain.cart_edits import Add, Change, Clear, Remove, parse_edit
+from domain.ordering import (
+    Cancelled,
+    CancelRefused,
+    CreditShort,
+    NotAllowed,
+    Placed,
+    PricedLine,
+    Quote,
+    Refusal,
+    SplitPlaced,
+    StockShort,
+    UnknownItems,
+)
 from flows import machine as m
+from flows import order_notices
 from flows.commands import Command, command_of
 from flows.i18n import money, qty, script_language, t, unit
 from flows.replies import Button, Buttons, ListMenu, ListRow, ListSection, Outgoing, Reply, Text
@@ -81,66 +95,9 @@ class Reading:
     lines: list[Understood]
 
 
-@dataclass(frozen=True, slots=True)
-class PricedLine:
-    sku: str
-    unit_price: Decimal | None
-    line_total: Decimal | None
-
-
-@dataclass(frozen=True, slots=True)
-class Pricing:
-    """Prices of a cart from the vendor that would get it, and the credit left."""
-
-    lines: dict[str, PricedLine]
-    total: Decimal
-    vendor: str | None
-    available: Decimal | None
-    # (sku, quantity in stock) for lines no vendor can supply in full.
-    short: tuple[tuple[str, Decimal], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Placed:
-    numbers: tuple[int, ...]
-    vendors: tuple[str, ...]
-    total: Decimal
-    notices: tuple[Outgoing, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class CreditShort:
-    total: Decimal
-    available: Decimal
-    shortfall: Decimal
-    prices: dict[str, Decimal] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class StockShort:
-    sku: str
-    name: str
-    unit: str
-    asked: Decimal
-    available: Decimal
-    vendor: str
-    other_vendor_id: int | None = None
-    other_vendor: str | None = None
-    other_total: Decimal | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Refused:
-    reason: str  # pending | blocked | no_vendor | other
-    detail: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Gone:
-    skus: tuple[str, ...]
-
-
-PlaceOutcome = Placed | CreditShort | StockShort | Refused | Gone
+# Placing answers in the order vocabulary (`domain.ordering`); a split cart
+# comes back placed (`SplitPlaced`), never as a `SplitOffer`.
+PlaceOutcome = Placed | SplitPlaced | CreditShort | StockShort | NotAllowed | UnknownItems
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,13 +118,6 @@ class Balance:
     next_due_date: dt.date | None
 
 
-@dataclass(frozen=True, slots=True)
-class Cancelled:
-    number: int
-    done: bool
-    notices: tuple[Outgoing, ...] = ()
-
-
 class Backend(Protocol):
     """What the retailer flow needs from Postgres, the catalogue and the services."""
 
@@ -177,12 +127,13 @@ class Backend(Protocol):
     async def set_language(self, conn: Any, account: Account, language: str) -> None: ...
     async def served_areas(self, conn: Any) -> list[str]: ...
     async def understand(self, conn: Any, text: str) -> Reading: ...
-    async def price(self, conn: Any, account: Account, lines: carts.Cart) -> Pricing: ...
+    async def quote(self, conn: Any, account: Account, lines: carts.Cart) -> Quote: ...
     async def place(self, conn: Any, account: Account, lines: carts.Cart, *, key: str,
                     vendor_id: int | None = None) -> PlaceOutcome: ...
     async def recent_orders(self, conn: Any, account: Account, limit: int) -> list[OrderLine]: ...
     async def balance(self, conn: Any, account: Account) -> Balance: ...
-    async def cancel_open_order(self, conn: Any, account: Account) -> Cancelled | None: ...
+    async def cancel_open_order(self, conn: Any, account: Account
+                                ) -> Cancelled | CancelRefused | None: ...
     async def last_order(self, conn: Any, account: Account
                          ) -> tuple[int, list[Understood]] | None: ...
     async def nudge_items(self, conn: Any, account: Account, nudge: int
@@ -559,9 +510,9 @@ class _Turn:
         """Say what changed, then ask the next question or show the review."""
         if self.s.questions:
             if added:
-                pricing = await self.pricing(tuple(added))
+                prices = _prices(await self.pricing(tuple(added)))
                 body = [self.tr("cart.updated" if replace else "cart.added")]
-                body += [self.line_text(i + 1, ln, pricing) for i, ln in enumerate(added)]
+                body += [self.line_text(i + 1, ln, prices) for i, ln in enumerate(added)]
                 self.say(Text("\n".join([*body, *notes])))
             elif notes:
                 self.say(Text("\n".join(notes)))
@@ -654,15 +605,15 @@ class _Turn:
 
     # ------------------------------------------------------------ review
 
-    async def pricing(self, lines: carts.Cart) -> Pricing | None:
+    async def pricing(self, lines: carts.Cart) -> Quote | None:
         if self.account is None or not lines:
             return None
-        return await self.backend.price(self.conn, self.account, lines)
+        return await self.backend.quote(self.conn, self.account, lines)
 
-    def line_text(self, n: int, line: CartLine, pricing: Pricing | None) -> str:
+    def line_text(self, n: int, line: CartLine, prices: dict[str, PricedLine]) -> str:
         amount, u = self.qty_unit(line.qty, line.unit)
-        priced = pricing.lines.get(line.sku) if pricing else None
-        if priced is None or priced.unit_price is None or priced.line_total is None:
+        priced = prices.get(line.sku)
+        if priced is None:
             return self.tr("cart.line.noprice", n=n, name=line.name, qty=amount, unit=u)
         return self.tr("cart.line", n=n, name=line.name, qty=amount, unit=u,
                        price=money(self.lang, priced.unit_price),
@@ -681,25 +632,25 @@ class _Turn:
             # While editing, the summary is shown after each change but the
             # conversation stays in editing: "chini 20 kg" keeps meaning "make it 20".
             self.fire("review")
-        pricing = await self.pricing(cart)
-        lines = [self.line_text(i, ln, pricing) for i, ln in enumerate(cart, 1)]
+        quote = await self.pricing(cart)
+        prices = _prices(quote)
+        lines = [self.line_text(i, ln, prices) for i, ln in enumerate(cart, 1)]
         tail: list[str] = []
-        if pricing is not None:
-            unpriced = sum(1 for ln in cart if (p := pricing.lines.get(ln.sku)) is None
-                           or p.unit_price is None)
-            if pricing.vendor:
-                tail.append(self.tr("review.vendor", vendor=pricing.vendor))
-            tail.append(self.tr("review.total", total=money(self.lang, pricing.total)))
-            if pricing.available is not None:
-                tail.append(self.tr("review.credit",
-                                    available=money(self.lang, max(pricing.available,
-                                                                   Decimal(0)))))
-            for sku, have in pricing.short:
-                line = next((ln for ln in cart if ln.sku == sku), None)
+        if quote is not None:
+            unpriced = sum(1 for ln in cart if ln.sku not in prices)
+            vendor = " + ".join(quote.vendor_names)
+            if vendor:
+                tail.append(self.tr("review.vendor", vendor=vendor))
+            tail.append(self.tr("review.total", total=money(self.lang, quote.total)))
+            tail.append(self.tr("review.credit",
+                                available=money(self.lang, max(quote.available, Decimal(0)))))
+            shortages = quote.shortages if not quote.lines else ()
+            for short in shortages:
+                line = next((ln for ln in cart if ln.sku == short.sku), None)
                 if line is not None:
-                    amount, u = self.qty_unit(have, line.unit)
+                    amount, u = self.qty_unit(short.available, line.unit)
                     tail.append(self.tr("review.short", name=line.name, available=amount, unit=u))
-            if unpriced and not pricing.short:
+            if unpriced and not shortages:
                 tail.append(self.tr("review.unpriced", count=unpriced))
         intro = self.tr("review.intro", count=len(cart))
         body = "\n".join([intro, *lines, "", *tail])
@@ -772,22 +723,22 @@ class _Turn:
         key = f"wa:{self.s.phone}:{self.s.started_at.timestamp():.0f}:{self.s.rev}"
         outcome = await self.backend.place(self.conn, self.account, cart, key=key,
                                            vendor_id=vendor_id)
-        if isinstance(outcome, Placed):
-            self.out.extend(outcome.notices)
-            self.s.last_order = outcome.numbers[-1] if outcome.numbers else None
+        if isinstance(outcome, Placed | SplitPlaced):
+            placed = (outcome,) if isinstance(outcome, Placed) else outcome.placed
+            self.out.extend(order_notices.outgoing(n for p in placed for n in p.notices))
+            numbers = [p.order.number for p in placed]
+            self.s.last_order = numbers[-1] if numbers else None
             self.set_cart(carts.EMPTY)
             self.s.offer = None
             self.s.offer_vendor_id = None
             self.fire("placed")
-            total = money(self.lang, outcome.total)
-            if len(outcome.numbers) == 1:
-                self.say(Text(self.tr("placed", number=outcome.numbers[0],
-                                      vendor=outcome.vendors[0] if outcome.vendors else "—",
-                                      total=total)),
-                         correlation=f"order:{outcome.numbers[0]}")
+            total = money(self.lang, sum((p.order.total for p in placed), Decimal(0)))
+            if len(numbers) == 1:
+                self.say(Text(self.tr("placed", number=numbers[0],
+                                      vendor=placed[0].vendor_name, total=total)),
+                         correlation=f"order:{numbers[0]}")
             else:
-                orders = ", ".join(f"#{n} ({v})" for n, v in
-                                   zip(outcome.numbers, outcome.vendors, strict=False))
+                orders = ", ".join(f"#{p.order.number} ({p.vendor_name})" for p in placed)
                 self.text("placed.many", orders=orders)
             return
         if isinstance(outcome, CreditShort):
@@ -796,28 +747,28 @@ class _Turn:
         if isinstance(outcome, StockShort):
             self.stock_short(outcome)
             return
-        if isinstance(outcome, Gone):
+        if isinstance(outcome, UnknownItems):
             names = [ln.name for ln in cart if ln.sku in outcome.skus]
             self.set_cart(tuple(ln for ln in cart if ln.sku not in outcome.skus))
             self.text("short.unknown_items", names=", ".join(names) or "—")
             await self.show_review()
             return
-        if outcome.reason == "pending":
+        if outcome.code is Refusal.PENDING:
             self.text("account.pending")
-        elif outcome.reason == "blocked":
+        elif outcome.code is Refusal.BLOCKED:
             self.text("account.blocked",
-                      reason=outcome.detail or self.tr("account.blocked.noreason"))
-        elif outcome.reason == "no_vendor":
+                      reason=outcome.reason or self.tr("account.blocked.noreason"))
+        elif outcome.code is Refusal.VENDOR:
             self.text("short.no_vendor")
         else:
-            self.text("short.not_allowed", reason=outcome.detail)
+            self.text("short.not_allowed", reason=outcome.reason)
 
     async def credit_short(self, outcome: CreditShort) -> None:
         lang = self.lang
         body = [self.tr("short.credit", total=money(lang, outcome.total),
                         available=money(lang, max(outcome.available, Decimal(0))),
                         short=money(lang, outcome.shortfall))]
-        reduced = carts.fit_budget(self.s.lines, outcome.prices, outcome.available) \
+        reduced = carts.fit_budget(self.s.lines, dict(outcome.prices), outcome.available) \
             if outcome.available > 0 and outcome.prices else carts.EMPTY
         self.fire("short")
         rev = self.s.rev
@@ -844,25 +795,28 @@ class _Turn:
 
     def stock_short(self, outcome: StockShort) -> None:
         lang = self.lang
-        avail, u = self.qty_unit(outcome.available, outcome.unit)
-        asked = " ".join(self.qty_unit(outcome.asked, outcome.unit))
-        key = "short.stock" if outcome.vendor else "short.stock.anyone"
-        body = [self.tr(key, vendor=outcome.vendor, available=avail, unit=u,
-                        name=outcome.name, asked=asked)]
+        short = outcome.lines[0]
+        alt = outcome.alternatives[0] if outcome.alternatives else None
+        vendor = short.vendor_name or ""
+        avail, u = self.qty_unit(short.available, short.unit)
+        asked = " ".join(self.qty_unit(short.wanted, short.unit))
+        key = "short.stock" if vendor else "short.stock.anyone"
+        body = [self.tr(key, vendor=vendor, available=avail, unit=u,
+                        name=short.name, asked=asked)]
         self.fire("short")
         rev = self.s.rev
         buttons: list[Button] = []
-        if outcome.available > 0:
-            reduced = carts.set_qty(self.s.lines, outcome.sku, outcome.available)
+        if short.available > 0:
+            reduced = carts.set_qty(self.s.lines, short.sku, short.available)
             self.s.offer = [CartItem.of(ln) for ln in reduced]
-            body.append(self.tr("short.stock.offer", available=avail, unit=u, name=outcome.name))
+            body.append(self.tr("short.stock.offer", available=avail, unit=u, name=short.name))
             buttons.append(Button(f"of:take:{rev}", self.tr("btn.take_available")))
         else:
             self.s.offer = None
-        self.s.offer_vendor_id = outcome.other_vendor_id
-        if outcome.other_vendor_id is not None and outcome.other_vendor:
-            total = money(lang, outcome.other_total) if outcome.other_total is not None else "—"
-            body.append(self.tr("short.stock.other", vendor=outcome.other_vendor, total=total))
+        self.s.offer_vendor_id = alt.vendor_id if alt else None
+        if alt is not None and alt.vendor_name:
+            body.append(self.tr("short.stock.other", vendor=alt.vendor_name,
+                                total=money(lang, alt.total)))
             buttons.append(Button(f"of:other:{rev}", self.tr("btn.other_vendor")))
         buttons.append(Button(f"rv:cancel:{rev}", self.tr("btn.cancel")))
         if len(buttons) == 1:
@@ -920,9 +874,12 @@ class _Turn:
         if result is None:
             self.text("cancel.nothing")
             return
-        self.out.extend(result.notices)
-        key = "cancel.order_done" if result.done else "cancel.order_too_late"
-        self.say(Text(self.tr(key, number=result.number)), correlation=f"order:{result.number}")
+        if isinstance(result, Cancelled):
+            self.out.extend(order_notices.outgoing(result.notices))
+            number, key = result.order.number, "cancel.order_done"
+        else:
+            number, key = result.number, "cancel.order_too_late"
+        self.say(Text(self.tr(key, number=number)), correlation=f"order:{number}")
 
     async def reorder(self, nudge: int | None = None) -> None:
         assert self.account is not None
@@ -952,6 +909,11 @@ class _Turn:
             note.append(self.tr("reorder.missing", names=", ".join(missing)))
         self.say(Text("\n".join(note)))
         await self.show_review()
+
+
+def _prices(quote: Quote | None) -> dict[str, PricedLine]:
+    """The priced lines of a quote by sku (none without a quote)."""
+    return {} if quote is None else {ln.sku: ln for ln in quote.priced}
 
 
 def unique_titles(names: Sequence[str], limit: int) -> list[str]:

@@ -90,7 +90,7 @@ async def run(ctx: JobContext, now: datetime) -> None:
                 account = await backend.account(conn, phone)
                 total = None
                 if account is not None:
-                    total = (await backend.price(conn, account, session.lines)).total
+                    total = (await backend.quote(conn, account, session.lines)).total
                 await enqueue(conn, [reminder(session, total)])
             session.reminded_at = now
             await store.save(phone, session)

@@ -1,9 +1,10 @@
 """The retailer flow's `Backend`: Postgres, the catalogue and the order services.
 
-The flow (flows/retailer.py) speaks in its own small values (Account,
-Understood, Pricing, PlaceOutcome …); this module translates them to and from
-the parties store, the parser (domain.ordertext over the cached catalogue
-index), the order service (quote / place / cancel) and the ledger.
+Quotes, placements and cancellations come back from the order service in the
+one order vocabulary (`domain.ordering`), which the flow reads as it is; this
+module only adds what the service does not know: the retailer as an
+`Account`, the message as the parser reads it, a split cart placed as one
+order per vendor, and the balance with its next due date.
 """
 
 from __future__ import annotations
@@ -14,25 +15,19 @@ from typing import Any
 
 import asyncpg
 
+from bot.services import orders as order_service
 from bot.store import orders as order_store
 from bot.store import parties as party_store
 from domain import cart as carts
-from flows import order_notices
+from domain.order_status import Role
+from domain.ordering import Cancelled, CancelRefused, Item, Quote, SplitOffer
 from flows.retailer import (
     Account,
     Balance,
-    Cancelled,
-    CreditShort,
-    Gone,
     Option,
     OrderLine,
-    Placed,
     PlaceOutcome,
-    PricedLine,
-    Pricing,
     Reading,
-    Refused,
-    StockShort,
     Understood,
 )
 
@@ -139,29 +134,19 @@ class ServiceBackend:
                            unit=p.unit, qty=qty)
                 for sku, qty in wanted if (p := products.get(sku)) is not None and qty > 0]
 
-    async def cancel_open_order(self, conn: asyncpg.Connection,
-                                account: Account) -> Cancelled | None:
-        from bot.services import orders as order_service
-        from domain.order_status import Role
-
+    async def cancel_open_order(self, conn: asyncpg.Connection, account: Account
+                                ) -> Cancelled | CancelRefused | None:
         recent = await order_store.orders_of_retailer(conn, account.id, limit=5)
         open_orders = [o for o in recent if o.status in order_store.OPEN_STATUSES]
         if not open_orders:
             return None
-        latest = open_orders[0]
-        result = await order_service.cancel_order(
-            conn, order_number=latest.number, role=Role.RETAILER,
+        return await order_service.cancel_order(
+            conn, order_number=open_orders[0].number, role=Role.RETAILER,
             actor=f"retailer:{account.id}", reason="cancelled by the retailer on WhatsApp",
             now=dt.datetime.now(dt.UTC), retailer_id=account.id)
-        if isinstance(result, order_service.Cancelled):
-            return Cancelled(latest.number, True, tuple(order_notices.outgoing(result.notices)))
-        return Cancelled(latest.number, False)
 
-    async def price(self, conn: asyncpg.Connection, account: Account,
-                    lines: carts.Cart) -> Pricing:
-        from bot.services import orders as order_service
-
-        items = [order_service.Item(ln.sku, ln.qty) for ln in lines]
+    async def quote(self, conn: asyncpg.Connection, account: Account, lines: carts.Cart) -> Quote:
+        items = [Item(ln.sku, ln.qty) for ln in lines]
         minutes = self.runtime.settings.vendor_accept_minutes
         q = await order_service.quote(conn, account.id, items, accept_minutes=minutes)
         if not q.lines and q.shortages and q.alternatives:
@@ -169,67 +154,26 @@ class ServiceBackend:
             q = await order_service.quote(conn, account.id, items,
                                           vendor_id=q.alternatives[0].vendor_id,
                                           accept_minutes=minutes)
-        priced = {ln.sku: PricedLine(ln.sku, ln.unit_price, ln.line_total) for ln in q.lines}
-        vendor = q.vendor_name
-        total = q.total
-        if not q.lines and q.split:
-            for part in q.split:
-                priced.update({ln.sku: PricedLine(ln.sku, ln.unit_price, ln.line_total)
-                               for ln in part.lines})
-            vendor = " + ".join(p.vendor_name for p in q.split)
-        short = tuple((ln.sku, ln.available) for ln in q.shortages) if not q.lines else ()
-        return Pricing(lines=priced, total=total, vendor=vendor, available=q.available,
-                       short=short)
+        return q
 
     async def place(self, conn: asyncpg.Connection, account: Account, lines: carts.Cart, *,
                     key: str, vendor_id: int | None = None) -> PlaceOutcome:
-        from bot.services import orders as order_service
-
-        items = [order_service.Item(ln.sku, ln.qty) for ln in lines]
+        items = [Item(ln.sku, ln.qty) for ln in lines]
         now = dt.datetime.now(dt.UTC)
         minutes = self.runtime.settings.vendor_accept_minutes
         actor = f"retailer:{account.id}"
         result = await order_service.place_order(
             conn, retailer_id=account.id, items=items, vendor_id=vendor_id,
             idempotency_key=key, actor=actor, now=now, accept_minutes=minutes)
-        if isinstance(result, order_service.SplitOffer):
-            # The retailer confirmed the whole cart; no one vendor has all of it, so
-            # each vendor gets the part they carry (all placed or none).
-            split = await order_service.place_split(
-                conn, retailer_id=account.id, parts=result.parts, idempotency_key=key,
-                actor=actor, now=now, accept_minutes=minutes)
-            if isinstance(split, order_service.SplitPlaced):
-                return Placed(
-                    numbers=tuple(p.order.number for p in split.placed),
-                    vendors=tuple(p.vendor_name for p in split.placed),
-                    total=sum((p.order.total for p in split.placed), Decimal(0)),
-                    notices=tuple(order_notices.outgoing(
-                        n for p in split.placed for n in p.notices)))
-            result = split
-        if isinstance(result, order_service.Placed):
-            return Placed((result.order.number,), (result.vendor_name,), result.order.total,
-                          tuple(order_notices.outgoing(result.notices)))
-        if isinstance(result, order_service.CreditShort):
-            q = await order_service.quote(conn, account.id, items, vendor_id=vendor_id,
-                                          accept_minutes=minutes)
-            prices = {ln.sku: ln.unit_price for ln in q.lines}
-            return CreditShort(result.total, result.available, result.shortfall, prices)
-        if isinstance(result, order_service.StockShort):
-            short = result.lines[0]
-            alt = result.alternatives[0] if result.alternatives else None
-            return StockShort(sku=short.sku, name=short.name, unit=short.unit,
-                              asked=short.wanted, available=short.available,
-                              vendor=short.vendor_name or "",
-                              other_vendor_id=alt.vendor_id if alt else None,
-                              other_vendor=alt.vendor_name if alt else None,
-                              other_total=alt.total if alt else None)
-        if isinstance(result, order_service.UnknownItems):
-            return Gone(result.skus)
-        if isinstance(result, order_service.NotAllowed):
-            code = result.code if result.code in ("pending", "blocked") else (
-                "no_vendor" if result.code == "vendor" else "other")
-            return Refused(code, result.reason)
-        return Refused("other", "")
+        if not isinstance(result, SplitOffer):
+            return result
+        # The retailer confirmed the whole cart; no one vendor has all of it, so
+        # each vendor gets the part they carry (all placed or none).
+        split = await order_service.place_split(
+            conn, retailer_id=account.id, parts=result.parts, idempotency_key=key,
+            actor=actor, now=now, accept_minutes=minutes)
+        assert not isinstance(split, SplitOffer), "a part names its vendor; it never splits"
+        return split
 
     async def understand(self, conn: asyncpg.Connection, text: str) -> Reading:
         from domain.ordertext import parse_message
