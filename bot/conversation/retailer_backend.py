@@ -32,12 +32,12 @@ from flows.retailer import (
     Account,
     Balance,
     LineStatus,
-    Option,
     OrderLine,
     PlaceOutcome,
     Reading,
     Understood,
 )
+from flows.retailer.reading import reading_of
 from jobs.reorder_nudges import nudge_items
 
 
@@ -97,29 +97,7 @@ class ServiceBackend:
         # On the message's connection: a rebuild must not wait for a second
         # pool connection while every handler holds one (a pool deadlock).
         index = await self.runtime.catalog.index(self.conn)
-        parsed = parse_message(text, index)
-        out = []
-        for line in parsed.lines:
-            if line.sku is not None:
-                p = index.product(line.sku)
-                out.append(Understood(line.text, LineStatus.RESOLVED, p.sku, p.name, p.unit,
-                                      line.qty))
-                continue
-            options = []
-            for c in line.candidates:
-                p = index.product(c.sku)
-                options.append(Option(p.sku, p.name, p.unit))
-            if not options:
-                # Nothing close enough to ask about: offer the nearest names as hints.
-                for c in index.search(line.text, 3):
-                    p = index.product(c.sku)
-                    options.append(Option(p.sku, p.name, p.unit))
-                out.append(Understood(line.text, LineStatus.UNKNOWN, qty=line.qty,
-                                      unit=line.unit, options=tuple(options)))
-                continue
-            out.append(Understood(line.text, LineStatus.ASK, qty=line.qty, unit=line.unit,
-                                  options=tuple(options)))
-        return Reading(parsed.intent, out)
+        return reading_of(parse_message(text, index), index)
 
     # ------------------------------------------------------------ orders
 
