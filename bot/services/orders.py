@@ -30,6 +30,7 @@ from bot.metrics import ORDERS_PLACED
 from bot.services import ledger as ledger_service
 from bot.store import orders as store
 from bot.store import parties as party_store
+from bot.store.outbox import enqueue
 from domain import credit, ordering, routing
 from domain import facts as fact
 from domain.order_status import Action, Role, Status, TransitionError, transition
@@ -373,8 +374,6 @@ async def reroute_expired(conn: asyncpg.Connection, now: dt.datetime, *, word: W
     Returns how many orders were handled. Safe to run again after a crash: a
     handled order is no longer past its deadline.
     """
-    from bot.store.outbox import enqueue
-
     handled = 0
     while handled < limit:
         async with conn.transaction():
