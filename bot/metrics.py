@@ -292,6 +292,11 @@ FLOW_TRANSITIONS = REGISTRY.counter(
     "Conversation state changes, by flow and source/destination state.",
     ["flow", "source", "dest"],
 )
+FLOW_REFUSED = REGISTRY.counter(
+    "khaacho_flow_refused_triggers_total",
+    "Triggers a conversation's machine refused (the flow and its table disagree), by state.",
+    ["flow", "trigger", "state"],
+)
 ORDERS_PLACED = REGISTRY.counter(
     "khaacho_orders_placed_total",
     "Order placement attempts by result (placed, credit_short, stock_short, ...) and channel.",

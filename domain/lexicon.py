@@ -151,3 +151,38 @@ def phrase_keys(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
     for p in phrases:
         out.append(tuple(phonetic_key(w) or w for w in p.split()))
     return tuple(out)
+
+
+# ---------------------------------------------------------------- whole-message commands
+# A retailer's message that is exactly one of these words (case folded, trailing
+# punctuation dropped) is a command to the conversation (flows/commands.py). They
+# are read differently from the intent phrases above, which the order parser looks
+# for by phonetic key inside any message; each command list is deliberately its own:
+#
+# - CONFIRM_COMMAND takes only an explicit "confirm" (pakka, order gara, ठीक छ …):
+#   confirming places an order, so it takes the word, never a guess. CONFIRM above
+#   also counts plain agreement (ok, yes, 👍), which the parser reads as the
+#   message's intent but the conversation never turns into an order on its own.
+# - YES_COMMAND / NO_COMMAND answer an offer (a smaller order after a shortfall);
+#   YES_COMMAND is part of CONFIRM's agreement words, NO_COMMAND is not an intent.
+# - The rest name what the conversation can do; they overlap the intent phrases
+#   but are not the same lists (a command must be the whole message).
+
+HELP_COMMAND = ("help", "menu", "madat", "maddat", "sahayog", "मद्दत", "मदत", "सहयोग", "मेनु", "?")
+STATUS_COMMAND = ("status", "mero order", "my order", "my orders", "orders", "order status",
+                  "mero orders", "order kaha pugyo", "मेरो अर्डर", "अर्डर", "स्थिति")
+BALANCE_COMMAND = ("balance", "hisab", "hisaab", "baki", "baaki", "udharo", "credit",
+                   "हिसाब", "बाँकी", "बाकी", "उधारो")
+CANCEL_COMMAND = ("cancel", "cancel order", "cancel cart", "rad", "radd", "rad gara",
+                  "radd gara", "rad garnu", "रद्द", "रद्द गर", "रद्द गर्नु", "क्यान्सिल")
+REORDER_COMMAND = ("reorder", "re-order", "repeat", "repeat order", "same as last",
+                   "pahile jastai", "pahila jastai", "pahilekai", "feri tyahi",
+                   "पहिले जस्तै", "पहिला जस्तै", "फेरि त्यही")
+ENGLISH_COMMAND = ("english", "eng", "in english", "अंग्रेजी", "इङ्लिस")
+NEPALI_COMMAND = ("nepali", "नेपाली", "nepali ma", "नेपालीमा")
+CONFIRM_COMMAND = ("confirm", "pakka", "pakka gara", "thik cha", "order gara", "पक्का",
+                   "पक्का गर", "ठीक छ", "कन्फर्म")
+EDIT_COMMAND = ("edit", "change", "badal", "badalnu", "sacha", "बदल", "बदल्नु", "बदल्नुहोस्")
+GREETING_COMMAND = ("hi", "hello", "hey", "namaste", "namaskar", "नमस्ते", "नमस्कार", "start")
+YES_COMMAND = ("yes", "y", "ho", "hunchha", "huncha", "हो", "हुन्छ")
+NO_COMMAND = ("no", "n", "hoina", "haina", "होइन", "हैन", "pardaina", "पर्दैन")

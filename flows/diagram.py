@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 
+from domain import order_status
 from flows import machine as retailer_machine
-
-
-def _vendor() -> str:
-    # The vendor conversation drives the order's status machine; when the vendor
-    # flow module exposes its own diagram, that one is the more specific.
-    try:
-        vendor = importlib.import_module("flows.vendor")
-    except ModuleNotFoundError:
-        vendor = None
-    render = getattr(vendor, "mermaid", None) if vendor is not None else None
-    if callable(render):
-        return str(render())
-    from domain.order_status import mermaid
-
-    return mermaid()
-
 
 FLOWS: dict[str, tuple[str, Callable[[], str]]] = {
     "retailer": ("Retailer conversation: onboarding, cart, questions, review, confirm",
                  retailer_machine.mermaid),
+    # The vendor conversation keeps no state of its own: it drives the order's
+    # status machine, so that is its diagram.
     "vendor": ("Vendor side: an order offered, accepted or rejected, dispatched, delivered",
-               _vendor),
+               order_status.mermaid),
 }
 
 

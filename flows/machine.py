@@ -2,20 +2,25 @@
 
 The machine is declarative (the tables below); a conversation is restored onto
 it for the length of one message with `attached(session)` — the documented
-`add_model(model, initial=saved_state)` pattern — and detached afterwards, so
-no `Machine` is ever built per message and nothing per-retailer lingers in the
-process (any web instance can serve the next message).
+`add_model(model, initial=saved_state)` pattern, one machine and many models —
+and detached afterwards, so no `Machine` is ever built per message and nothing
+per-retailer lingers in the process (any web instance can serve the next one).
+
+The machine answers every trigger: `fire` records each state change and each
+trigger the machine refused (no transition from this state, or its conditions
+said no) on the model, the flow hands them back with its replies, and the
+shell logs and counts them (a refusal means the flow and the table disagree).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from transitions import Machine, MachineError
 
-from bot.metrics import FLOW_TRANSITIONS
 from flows.session import Session
 
 ONBOARDING_SHOP = "onboarding_shop"
@@ -35,7 +40,14 @@ STATES: tuple[str, ...] = (
 
 _SHOPPING = [IDLE, COLLECTING, RESOLVING, REVIEWING, EDITING, ADJUSTING, PLACED]
 
-# trigger, source(s), dest, and optional conditions (methods of Conversation).
+# State groups the flow decides by.
+ONBOARDING: tuple[str, ...] = (ONBOARDING_SHOP, ONBOARDING_AREA)
+# A cart summary (with its buttons) is on screen and edits apply to it.
+CART_SHOWN: tuple[str, ...] = (REVIEWING, COLLECTING, EDITING, ADJUSTING)
+# "confirm" places the cart as it stands (in ADJUSTING it takes the offer instead).
+CONFIRMABLE: tuple[str, ...] = (REVIEWING, COLLECTING, EDITING)
+
+# trigger, source(s), dest, and optional conditions (methods of RetailerModel).
 TRANSITIONS: tuple[dict[str, Any], ...] = (
     # An unknown number is asked who they are, from wherever a lost session left them.
     {"trigger": "meet", "source": "*", "dest": ONBOARDING_SHOP},
@@ -62,13 +74,35 @@ TRANSITIONS: tuple[dict[str, Any], ...] = (
 )
 
 
-class Conversation:
-    """The model the machine drives: a thin view over one `Session`."""
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A state change the machine made."""
+
+    trigger: str
+    source: str
+    dest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A trigger the machine refused in `state`."""
+
+    trigger: str
+    state: str
+
+
+class RetailerModel:
+    """The model the machine drives: a thin view over one `Session`, and what happened."""
 
     state: str
+    # Set by the machine when the model is attached.
+    trigger: Callable[[str], bool]
+    may_trigger: Callable[[str], bool]
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.steps: list[Step] = []
+        self.refused: list[Refusal] = []
 
     def has_items(self) -> bool:
         return bool(self.session.cart)
@@ -94,28 +128,35 @@ MACHINE = Machine(
 
 
 @contextlib.contextmanager
-def attached(session: Session) -> Iterator[Conversation]:
+def attached(session: Session) -> Iterator[RetailerModel]:
     """Put `session` onto the shared machine at its saved state for one message."""
     state = session.state if session.state in STATES else IDLE
     session.state = state
-    convo = Conversation(session)
-    MACHINE.add_model(convo, initial=state)
+    model = RetailerModel(session)
+    MACHINE.add_model(model, initial=state)
     try:
-        yield convo
+        yield model
     finally:
-        MACHINE.remove_model(convo)
+        MACHINE.remove_model(model)
 
 
-def fire(convo: Conversation, trigger: str) -> bool:
-    """Fire `trigger`; False (and no change) if the current state does not allow it."""
-    source = convo.state
+def fire(model: RetailerModel, trigger: str) -> bool:
+    """Fire `trigger`: True when the state changed, False (recorded as refused) when not."""
+    source = model.state
     try:
-        changed = bool(getattr(convo, trigger)())
+        changed = bool(model.trigger(trigger))
     except MachineError:
-        return False
+        changed = False
     if changed:
-        FLOW_TRANSITIONS.inc(flow="retailer", source=source, dest=convo.state)
+        model.steps.append(Step(trigger, source, model.state))
+    else:
+        model.refused.append(Refusal(trigger, source))
     return changed
+
+
+def may(model: RetailerModel, trigger: str) -> bool:
+    """Whether the machine would take `trigger` now (conditions included)."""
+    return bool(model.may_trigger(trigger))
 
 
 def mermaid() -> str:

@@ -1,5 +1,8 @@
 """What vendors and retailers are told as an order moves, as reply values.
 
+The services report what happened as facts (`domain.facts`); `outgoing`
+words each fact as the messages its recipients get, in their languages.
+
 Every notice that may reach someone outside WhatsApp's 24-hour window carries
 a template fallback (names below; register them in both languages):
 
@@ -12,10 +15,12 @@ a template fallback (names below; register them in both languages):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Protocol
 
+from domain import facts as f
+from domain.order_status import Role, Status
 from domain.vendor_commands import VendorAction, button_id
 from flows.i18n import digits, money, qty, t, unit
 from flows.replies import Button, Buttons, Outgoing, Template, Text
@@ -118,3 +123,83 @@ def payment_received(*, to: str, language: str, amount: Decimal, balance: Decima
         body = t(lang, "order.payment_received", amount=paid, balance=owed)
     return Outgoing(to, Text(body), Template(PAYMENT_RECEIVED, lang, (paid, owed)),
                     f"payment:{payment_id}")
+
+
+# ------------------------------------------------------------------ facts, worded
+
+# What a vendor is told to do next when they skip a step.
+_HINTS = {Status.PENDING: "vendor.hint.pending", Status.ACCEPTED: "vendor.hint.accepted"}
+
+
+def _to(party: f.Party, number: int, key: str, **values: object) -> Outgoing:
+    return text(to=party.phone, language=party.language, number=number, key=key, **values)
+
+
+def _refused(fact: f.VendorRefused) -> Outgoing:
+    vendor, number, lang = fact.vendor, fact.number, fact.vendor.language
+    key = f"vendor.{fact.reason.value}"
+    if fact.status is None:  # not found, not yours, already accepted
+        return _to(vendor, number, key)
+    status = status_name(lang, fact.status)
+    if fact.reason is not f.VendorRefusal.WRONG_STEP:  # already, finished
+        return _to(vendor, number, key, status=status)
+    return _to(vendor, number, key, status=status,
+               action=t(lang, f"vendor.action.{fact.action.value}"),
+               hint=t(lang, _HINTS.get(fact.status, "vendor.hint.none"), number=number))
+
+
+def _cancelled(fact: f.OrderCancelled) -> list[Outgoing]:
+    out = []
+    # The vendor stops packing: it was theirs, pending or accepted.
+    if fact.vendor is not None and fact.was in (Status.PENDING, Status.ACCEPTED):
+        out.append(_to(fact.vendor, fact.number, "vendor.cancelled", reason=fact.reason))
+    # A retailer who cancelled knows; anyone else's cancel is news to them.
+    if fact.by is not Role.RETAILER and fact.retailer is not None:
+        out.append(_to(fact.retailer, fact.number, "order.cancelled_by_operator",
+                       reason=fact.reason))
+    return out
+
+
+def notices_of(fact: f.Fact) -> list[Outgoing]:
+    """The messages one fact makes, in the order they are sent."""
+    match fact:
+        case f.OrderOffered(number=n, vendor=v):
+            return [vendor_offer(to=v.phone, language=v.language, number=n, shop=fact.shop,
+                                 area=fact.area, lines=fact.lines, total=fact.total,
+                                 minutes=fact.minutes)]
+        case f.PlacedOnBehalf(number=n, retailer=r):
+            return [_to(r, n, "order.placed_for_you", vendor=fact.vendor,
+                        total=amount(r.language, fact.total))]
+        case f.OrderAccepted(number=n, vendor=v, retailer=r):
+            return [_to(v, n, "vendor.accepted", shop=r.name, area=fact.area, phone=r.phone),
+                    _to(r, n, "order.accepted", vendor=v.name,
+                        total=amount(r.language, fact.total))]
+        case f.OrderRejected(number=n, vendor=v):
+            return [_to(v, n, "vendor.rejected",
+                        reason=fact.reason or t(v.language, "vendor.rejected.noreason"))]
+        case f.OfferTimedOut(number=n, vendor=v):
+            return [_to(v, n, "vendor.timed_out", minutes=f"{fact.minutes:g}")]
+        case f.OrderRerouted(number=n, retailer=r):
+            return [_to(r, n, "order.rerouted", vendor=fact.previous, next=fact.next)]
+        case f.OrderUnroutable(number=n, retailer=r):
+            return [_to(r, n, "order.unroutable")]
+        case f.OrderDispatched(number=n, vendor=v, retailer=r):
+            return [_to(v, n, "vendor.dispatched"),
+                    _to(r, n, "order.dispatched", vendor=v.name)]
+        case f.OrderDelivered(number=n, vendor=v, retailer=r):
+            return [_to(v, n, "vendor.delivered", total=amount(v.language, fact.total),
+                        shop=r.name),
+                    _to(r, n, "order.delivered", total=amount(r.language, fact.total),
+                        due=due_text(r.language, fact.due))]
+        case f.OrderCancelled():
+            return _cancelled(fact)
+        case f.VendorRefused():
+            return [_refused(fact)]
+        case f.PaymentReceived(retailer=r):
+            return [payment_received(to=r.phone, language=r.language, amount=fact.amount,
+                                     balance=fact.balance, payment_id=fact.payment_id)]
+
+
+def outgoing(facts: Iterable[f.Fact]) -> list[Outgoing]:
+    """Every message the facts make, in order: what the caller puts in the outbox."""
+    return [out for fact in facts for out in notices_of(fact)]

@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from flows import i18n
+from flows.choices import ReorderChoice
 from flows.replies import Template
 
 PAYMENT_REMINDER_DUE_SOON = "payment_reminder_due_soon"
@@ -38,10 +39,6 @@ BODIES: dict[str, str] = {
     VENDOR_WEEKLY_REPORT: "{{1}}, your week {{2}}: {{3}} orders worth {{4}}, accepted {{5}}, "
                           "median reply {{6}}, {{7}} prices flagged as far from the market.",
 }
-
-# The quick-reply payload of a reorder nudge; the retailer flow answers it by
-# offering the nudge's items as a cart (see jobs/reorder_nudges.py).
-REORDER_PAYLOAD_PREFIX = "reorder:"
 
 _LANGUAGES = {"en": "en", "ne": "ne"}
 
@@ -106,8 +103,10 @@ def credit_unblocked(language: str, shop: str) -> Template:
 
 def reorder_nudge(language: str, shop: str, items: str, nudge_id: int) -> Template:
     """Time to reorder the usual items; one tap puts them in a cart."""
+    # The quick reply's payload is a typed choice: the retailer flow answers it by
+    # offering the nudge's items as a cart (see jobs/reorder_nudges.py).
     return Template(REORDER_NUDGE, language_code(language), (one_line(shop), one_line(items)),
-                    (f"{REORDER_PAYLOAD_PREFIX}{nudge_id}",))
+                    (ReorderChoice(nudge_id).to_id(),))
 
 
 def vendor_weekly_report(

@@ -6,21 +6,19 @@ A vendor taps Accept / Reject on an order (`vendor:accept:1042`) or writes
 orders, anything else gets the help text. The conversation keeps no session:
 an order's state lives in Postgres (`domain.order_status` is its machine), so
 a vendor can answer any order in any order.
+
+Pure decisions over the `VendorBackend` port, which the shell binds to the
+message's transaction (bot/conversation/vendor_backend.py; a fake in tests).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
-import asyncpg
-
-from bot.services import orders as order_service
-from bot.store import orders as order_store
-from bot.store import parties as party_store
-from bot.whatsapp.updates import ButtonMessage, InboundMessage, InteractiveMessage, TextMessage
+from domain.facts import Fact, Party
+from domain.order_status import Status
 from domain.vendor_commands import (
     VendorAction,
     VendorCommand,
@@ -35,133 +33,120 @@ from flows import order_notices as notices
 from flows.i18n import t
 from flows.replies import Button, Buttons, ListMenu, ListRow, ListSection, Outgoing, Text
 
-log = logging.getLogger(__name__)
-
-# Failures that mean "try again later" (the pipeline answers 503 and WhatsApp redelivers).
-INFRASTRUCTURE = (
-    OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-    asyncpg.exceptions.SerializationError, asyncpg.exceptions.DeadlockDetectedError,
-)
-
 OPEN_ORDERS_SHOWN = 15
+# How many open orders a bare keyword looks through, and offers as list rows.
+OPEN_ORDERS_SEARCHED, PICK_ROWS = 50, 10
 # The status an order must be in for each action to apply.
-_STATUS_FOR = {VendorAction.ACCEPT: "pending", VendorAction.REJECT: "pending",
-               VendorAction.DISPATCH: "accepted", VendorAction.DELIVER: "dispatched"}
+_STATUS_FOR = {VendorAction.ACCEPT: Status.PENDING, VendorAction.REJECT: Status.PENDING,
+               VendorAction.DISPATCH: Status.ACCEPTED, VendorAction.DELIVER: Status.DISPATCHED}
 
 
-class VendorLike(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def phone(self) -> str: ...
+@dataclass(frozen=True, slots=True)
+class VendorSaid:
+    """A vendor's message as the flow reads it.
+
+    `text` is typed text; `tapped` the id of a reply button or list row;
+    `payload` / `button_text` a template quick reply's; `readable` is False for
+    what the bot cannot read at all (a photo, a voice note).
+    """
+
+    text: str | None = None
+    tapped: str | None = None
+    payload: str | None = None
+    button_text: str | None = None
+    readable: bool = True
 
 
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+@dataclass(frozen=True, slots=True)
+class VendorOrder:
+    """One of the vendor's open orders, with the shop it is for (None if unknown)."""
+
+    number: int
+    status: Status
+    shop: str | None
+    total: Decimal
 
 
-class VendorConversation:
-    """Turns one vendor message into order actions and replies (in one transaction)."""
+class VendorBackend(Protocol):
+    """The order service and the vendor's orders, for one message (one transaction)."""
 
-    def __init__(self, *, accept_minutes: float = order_service.DEFAULT_ACCEPT_MINUTES,
-                 clock: Callable[[], dt.datetime] = _utcnow) -> None:
-        self.accept_minutes = accept_minutes
-        self.clock = clock
+    async def act(self, command: VendorCommand) -> list[Fact]:
+        """Apply the vendor's command to the order; what happened, to word."""
+        ...
 
-    async def handle(self, conn: asyncpg.Connection, vendor: VendorLike,
-                     message: InboundMessage) -> list[Outgoing]:
-        """The replies (and retailer notices) for one message from a vendor."""
-        lang = getattr(vendor, "language", "en")
-        command = self._command(message)
-        if isinstance(command, VendorCommand):
-            try:
-                # A savepoint: a bug rolls back only this action, never the message claim.
-                async with conn.transaction():
-                    return await order_service.vendor_act(
-                        conn, vendor.id, command.order_number, command.action, command.reason,
-                        self.clock(), accept_minutes=self.accept_minutes)
-            except INFRASTRUCTURE:
-                raise
-            except Exception:
-                # Answering beats a 5xx: WhatsApp would redeliver the same message for days.
-                log.exception("vendor action failed", extra={"wamid": message.wamid})
-                return [Outgoing(vendor.phone, Text(t(lang, "busy_error")))]
-        if command is VendorQuery.LIST:
-            return [await self._open_orders(conn, vendor, lang)]
-        if isinstance(command, VendorAction):
-            confirm = await self._which_order(conn, vendor, lang, command)
-            if confirm is not None:
-                return [confirm]
-        if command is None and not isinstance(message, TextMessage | InteractiveMessage |
-                                              ButtonMessage):
-            return [Outgoing(vendor.phone, Text(t(lang, "vendor.unsupported")))]
-        return [Outgoing(vendor.phone, Text(t(lang, "vendor.help")))]
+    async def open_orders(self, limit: int) -> list[VendorOrder]:
+        """The vendor's open orders, oldest number first."""
+        ...
 
-    @staticmethod
-    def _command(message: InboundMessage
-                 ) -> VendorCommand | VendorQuery | VendorAction | None:
-        if isinstance(message, InteractiveMessage):
-            reply_id = message.reply_id
-            if reply_id:
-                return parse_button(reply_id)
-            return None
-        if isinstance(message, ButtonMessage):
-            if message.button.payload:
-                found = parse_button(message.button.payload)
-                if found is not None:
-                    return found
-            return parse(message.button.text or "") if message.button.text else None
-        if isinstance(message, TextMessage):
-            body = message.text.body
-            return parse(body) or parse_query(body) or parse_bare(body)
+
+def command_of(said: VendorSaid) -> VendorCommand | VendorQuery | VendorAction | None:
+    """What the message asks: an order command, a query, a bare keyword, or nothing."""
+    if said.tapped is not None:
+        return parse_button(said.tapped) if said.tapped else None
+    if said.payload:
+        found = parse_button(said.payload)
+        if found is not None:
+            return found
+    if said.payload is not None or said.button_text is not None:
+        return parse(said.button_text) if said.button_text else None
+    if said.text is not None:
+        return parse(said.text) or parse_query(said.text) or parse_bare(said.text)
+    return None
+
+
+async def handle(backend: VendorBackend, vendor: Party, said: VendorSaid) -> list[Outgoing]:
+    """The replies (and retailer notices) for one message from a vendor."""
+    lang = vendor.language
+    command = command_of(said)
+    if isinstance(command, VendorCommand):
+        return notices.outgoing(await backend.act(command))
+    if command is VendorQuery.LIST:
+        return [await _open_orders(backend, vendor, lang)]
+    if isinstance(command, VendorAction):
+        confirm = await _which_order(backend, vendor, lang, command)
+        if confirm is not None:
+            return [confirm]
+    if command is None and not said.readable:
+        return [Outgoing(vendor.phone, Text(t(lang, "vendor.unsupported")))]
+    return [Outgoing(vendor.phone, Text(t(lang, "vendor.help")))]
+
+
+async def _which_order(backend: VendorBackend, vendor: Party, lang: str,
+                       action: VendorAction) -> Outgoing | None:
+    """`ok` without a number: offer the orders it could mean as buttons to tap.
+
+    Never acted on directly: a bare `ok` may answer some other message, and an
+    order is money.
+    """
+    status = _STATUS_FOR[action]
+    orders = [o for o in await backend.open_orders(OPEN_ORDERS_SEARCHED) if o.status is status]
+    if not orders:
         return None
+    if len(orders) == 1:
+        o = orders[0]
+        actions = ((VendorAction.ACCEPT, VendorAction.REJECT)
+                   if status is Status.PENDING else (action,))
+        return Outgoing(vendor.phone, Buttons(
+            body=t(lang, "vendor.confirm_one", number=o.number, shop=o.shop or "-",
+                   total=notices.amount(lang, o.total)),
+            buttons=tuple(Button(button_id(a, o.number), t(lang, f"vendor.btn.{a.value}"))
+                          for a in actions)), correlation=notices.correlation(o.number))
+    rows = tuple(ListRow(button_id(action, o.number),
+                         t(lang, "vendor.pick.row", number=o.number, shop=o.shop or "-")[:24],
+                         notices.amount(lang, o.total))
+                 for o in orders[:PICK_ROWS])
+    return Outgoing(vendor.phone, ListMenu(
+        body=t(lang, "vendor.pick"), button=t(lang, "vendor.pick.button"),
+        sections=(ListSection(t(lang, f"vendor.action.{action.value}")[:24], rows),)))
 
-    async def _which_order(self, conn: asyncpg.Connection, vendor: VendorLike, lang: str,
-                           action: VendorAction) -> Outgoing | None:
-        """`ok` without a number: offer the orders it could mean as buttons to tap.
 
-        Never acted on directly: a bare `ok` may answer some other message, and an
-        order is money.
-        """
-        status = _STATUS_FOR[action]
-        orders = [o for o in await order_store.open_orders_of_vendor(conn, vendor.id, limit=50)
-                  if o.status == status]
-        if not orders:
-            return None
-        if len(orders) == 1:
-            o = orders[0]
-            retailer = await party_store.retailer(conn, o.retailer_id)
-            actions = ((VendorAction.ACCEPT, VendorAction.REJECT)
-                       if status == "pending" else (action,))
-            return Outgoing(vendor.phone, Buttons(
-                body=t(lang, "vendor.confirm_one", number=o.number,
-                       shop=retailer.shop_name if retailer else "-",
-                       total=notices.amount(lang, o.total)),
-                buttons=tuple(Button(button_id(a, o.number), t(lang, f"vendor.btn.{a.value}"))
-                              for a in actions)), correlation=notices.correlation(o.number))
-        rows = []
-        for o in orders[:10]:
-            retailer = await party_store.retailer(conn, o.retailer_id)
-            title = t(lang, "vendor.pick.row", number=o.number,
-                      shop=retailer.shop_name if retailer else "-")
-            rows.append(ListRow(button_id(action, o.number), title[:24],
-                                notices.amount(lang, o.total)))
-        return Outgoing(vendor.phone, ListMenu(
-            body=t(lang, "vendor.pick"), button=t(lang, "vendor.pick.button"),
-            sections=(ListSection(t(lang, f"vendor.action.{action.value}")[:24],
-                                  tuple(rows)),)))
-
-    async def _open_orders(self, conn: asyncpg.Connection, vendor: VendorLike,
-                           lang: str) -> Outgoing:
-        orders = await order_store.open_orders_of_vendor(conn, vendor.id,
-                                                         limit=OPEN_ORDERS_SHOWN)
-        if not orders:
-            return Outgoing(vendor.phone, Text(t(lang, "vendor.open.none")))
-        lines = [t(lang, "vendor.open.header")]
-        for o in orders:
-            retailer = await party_store.retailer(conn, o.retailer_id)
-            lines.append(t(lang, "vendor.open.line", number=o.number,
-                           status=notices.status_name(lang, o.status),
-                           shop=retailer.shop_name if retailer else "-",
-                           total=notices.amount(lang, o.total)))
-        return Outgoing(vendor.phone, Text("\n".join(lines)))
+async def _open_orders(backend: VendorBackend, vendor: Party, lang: str) -> Outgoing:
+    orders = await backend.open_orders(OPEN_ORDERS_SHOWN)
+    if not orders:
+        return Outgoing(vendor.phone, Text(t(lang, "vendor.open.none")))
+    lines = [t(lang, "vendor.open.header")]
+    for o in orders:
+        lines.append(t(lang, "vendor.open.line", number=o.number,
+                       status=notices.status_name(lang, o.status), shop=o.shop or "-",
+                       total=notices.amount(lang, o.total)))
+    return Outgoing(vendor.phone, Text("\n".join(lines)))

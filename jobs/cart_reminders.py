@@ -22,6 +22,7 @@ from bot.conversation.locks import SenderLocks
 from bot.conversation.sessions import SessionStore
 from bot.runtime import Runtime
 from bot.store.outbox import enqueue
+from flows.choices import ReviewAction, ReviewChoice
 from flows.i18n import money, t
 from flows.replies import Button, Buttons, Outgoing
 from flows.session import Session
@@ -63,8 +64,8 @@ def reminder(session: Session, total: Decimal | None) -> Outgoing:
     body = t(lang, "reminder", count=len(session.cart), total=shown)
     rev = session.rev
     return Outgoing(session.phone, Buttons(body=body, buttons=(
-        Button(f"rv:confirm:{rev}", t(lang, "btn.confirm")),
-        Button(f"rv:cancel:{rev}", t(lang, "btn.cancel")),
+        Button(ReviewChoice(ReviewAction.CONFIRM, rev).to_id(), t(lang, "btn.confirm")),
+        Button(ReviewChoice(ReviewAction.CANCEL, rev).to_id(), t(lang, "btn.cancel")),
     )), correlation=f"cart:{session.phone}")
 
 
@@ -80,17 +81,17 @@ async def run(ctx: JobContext, now: datetime) -> None:
     store: SessionStore[Session] = SessionStore(rt.redis, rt.keys, Session,
                                                 ttl=rt.settings.session_ttl_hours * 3600)
     locks = SenderLocks(rt.redis, rt.keys)
-    backend = ServiceBackend(rt)
     for phone in await idle_carts(rt, now, idle):
         async with locks.hold(phone):
             session = await store.load(phone)
             if session is None or not due_for_reminder(session, now, idle):
                 continue  # the retailer wrote meanwhile
             async with rt.pool.acquire() as conn, conn.transaction():
-                account = await backend.account(conn, phone)
+                backend = ServiceBackend(rt, conn)
+                account = await backend.account(phone)
                 total = None
                 if account is not None:
-                    total = (await backend.price(conn, account, session.lines)).total
+                    total = (await backend.quote(account, session.lines)).total
                 await enqueue(conn, [reminder(session, total)])
             session.reminded_at = now
             await store.save(phone, session)

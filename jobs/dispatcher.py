@@ -40,13 +40,14 @@ from bot.logs import request_context
 from bot.metrics import SEND_LATENCY, SENDS
 from bot.rate_limits import TokenBucket, per_number_bucket
 from bot.store import outbox as outbox_store
+from bot.transient import TRANSIENT
 from bot.whatsapp.client import GraphClient, Sent
 from bot.whatsapp.errors import Disposition
 
 log = logging.getLogger(__name__)
 
-_INFRA_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, redis.RedisError,
-                 TimeoutError)
+# The loop outlives any one failed statement, not only an outage (bot.transient).
+_INFRA_ERRORS = (*TRANSIENT, asyncpg.PostgresError)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from bot.store.outbox import enqueue
 from domain.business_time import ZONE_NAME, business_date
 from domain.reorder import Purchase, ReorderEstimate, estimate
 from flows import i18n, templates
+from flows.choices import ReorderChoice
 from flows.replies import Button, Buttons, Outgoing
 from jobs.messaging import in_quiet_hours, within_window
 from jobs.runner import Job, JobContext
@@ -106,7 +107,7 @@ async def _nudge(ctx: JobContext, conn: asyncpg.Connection, rid: int, today: dat
                        sent_ids[0], sent_ids)
     template = templates.reorder_nudge(retailer["language"], retailer["shop_name"],
                                        ", ".join(lines), sent_ids[0])
-    payload = f"{templates.REORDER_PAYLOAD_PREFIX}{sent_ids[0]}"
+    payload = ReorderChoice(sent_ids[0]).to_id()
     if await within_window(conn, retailer["phone"], now):
         reply = Buttons(
             body=i18n.t(lang, "jobs.reorder_nudge.body", shop=retailer["shop_name"],

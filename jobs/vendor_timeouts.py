@@ -12,6 +12,7 @@ from datetime import datetime
 
 import asyncpg
 
+from flows import order_notices
 from jobs.runner import Job, JobContext
 
 BATCH = 200
@@ -25,7 +26,8 @@ async def reroute(ctx: JobContext, conn: asyncpg.Connection, now: datetime) -> i
     minutes = ctx.runtime.settings.vendor_accept_minutes
     total = 0
     while True:
-        handled = await reroute_expired(conn, now, accept_minutes=minutes, limit=BATCH)
+        handled = await reroute_expired(conn, now, word=order_notices.outgoing,
+                                        accept_minutes=minutes, limit=BATCH)
         total += handled
         if handled < BATCH:
             return total

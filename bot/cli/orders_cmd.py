@@ -20,6 +20,7 @@ from bot.services import operator_actions
 from bot.store import reports
 from domain.business_time import day_start, read_local
 from domain.digits import read_whole
+from flows import order_notices
 
 # What vendors may type too (domain.vendor_commands); far more than orders will number.
 ORDER_NUMBER_DIGITS = 9
@@ -104,7 +105,8 @@ async def _cancel(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
         try:
             result = await operator_actions.cancel_order(conn, args.number, reason=args.reason,
-                                                         actor=operator_name(args))
+                                                         actor=operator_name(args),
+                                                         word=order_notices.outgoing)
         except operator_actions.ActionError as exc:
             raise CliError(exc.message) from None
     if args.json:

@@ -12,6 +12,7 @@ from bot.cli.output import add_json_flag, add_operator_flag, cli_runtime, operat
 from bot.services import ledger, parties
 from bot.services.operator_actions import audit
 from domain.money import AmountError, format_npr, parse_amount
+from flows import order_notices
 
 
 def _amount(text: str) -> str:
@@ -41,7 +42,7 @@ async def _record(args: argparse.Namespace) -> int:
                 actor=operator_name(args), now=now)
         except (parties.PartyError, ledger.LedgerError) as exc:
             raise CliError(str(exc)) from None
-        await enqueue(conn, result.outgoing)
+        await enqueue(conn, order_notices.outgoing(result.notices))
         if not result.duplicate:
             # Every operator write is audited (the admin API records payments the same way).
             await audit(conn, actor=operator_name(args), action="payment.record",

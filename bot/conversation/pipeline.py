@@ -1,8 +1,8 @@
 """The inbound pipeline: each WhatsApp message handled exactly once, replies in the outbox.
 
-Contract for the conversation side (bot/conversation/router.py implements `Conversation`):
+Contract for the conversation side (bot/conversation/router.py implements `MessageHandler`):
 
-    class Conversation(Protocol):
+    class MessageHandler(Protocol):
         async def handle(self, conn, message: InboundMessage) -> list[Outgoing]: ...
         async def unreadable(self, conn, message: InboundMessage) -> list[Outgoing]: ...
 
@@ -53,6 +53,7 @@ from bot.metrics import MESSAGES, STATUSES
 from bot.rate_limits import RateLimiter
 from bot.store import inbox as inbox_store
 from bot.store import outbox as outbox_store
+from bot.transient import TRANSIENT
 from bot.whatsapp.updates import (
     ButtonMessage,
     InboundMessage,
@@ -73,8 +74,8 @@ _SILENT_UNSUPPORTED = frozenset({"revoke", "edit", "deleted", "ephemeral"})
 _SILENT_INTERACTIVE = frozenset({"call_permission_reply"})
 
 
-class Conversation(Protocol):
-    """What the pipeline needs from the conversation side."""
+class MessageHandler(Protocol):
+    """What the pipeline needs from the conversation side: one message on one connection."""
 
     async def handle(self, conn: asyncpg.Connection, message: InboundMessage) -> list[Outgoing]:
         """React to a message the bot can read; return the replies."""
@@ -149,14 +150,14 @@ class Summary:
 
 
 class InboundPipeline:
-    """Handles parsed webhook updates against Postgres, Redis and a Conversation."""
+    """Handles parsed webhook updates against Postgres, Redis and a `MessageHandler`."""
 
     def __init__(
         self,
         pool: asyncpg.Pool,
         client: redis.Redis,
         keys: Keys,
-        conversation: Conversation | None,
+        conversation: MessageHandler | None,
         *,
         locks: SenderLocks | None = None,
         limiter: RateLimiter | None = None,
@@ -213,7 +214,7 @@ class InboundPipeline:
         try:
             async with self._pool.acquire() as conn:
                 return await outbox_store.apply_status(conn, status)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+        except TRANSIENT as exc:
             raise Unavailable(f"postgres: {exc}") from exc
 
     async def handle_message(self, message: InboundMessage) -> bool:

@@ -1,99 +1,188 @@
-"""The retailer flow's `Backend`: Postgres, the catalogue and the order services.
+"""The retailer flow's `RetailerBackend`: Postgres, the catalogue and the order services.
 
-The flow (flows/retailer.py) speaks in its own small values (Account,
-Understood, Pricing, PlaceOutcome …); this module translates them to and from
-the parties store, the parser (domain.ordertext over the cached catalogue
-index), the order service (quote / place / cancel) and the ledger.
+One `ServiceBackend` serves one message: the router binds it to the
+pipeline's connection, so every read and write of the message happens in the
+message's transaction (with the inbox claim and the outbox rows).
+
+Quotes, placements and cancellations come back from the order service in the
+one order vocabulary (`domain.ordering`), which the flow reads as it is; this
+module only adds what the service does not know: the retailer as an
+`Account`, the message as the parser reads it, a split cart placed as one
+order per vendor, and the balance with its next due date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 import asyncpg
 
+from bot.runtime import Runtime
+from bot.services import ledger
+from bot.services import orders as order_service
 from bot.store import orders as order_store
 from bot.store import parties as party_store
 from domain import cart as carts
+from domain.credit import RetailerStatus
+from domain.order_status import Role, Status
+from domain.ordering import Cancelled, CancelRefused, Item, Quote, SplitOffer
+from domain.ordertext import parse_message
 from flows.retailer import (
     Account,
     Balance,
-    Cancelled,
-    CreditShort,
-    Gone,
-    Option,
+    LineStatus,
     OrderLine,
-    Placed,
     PlaceOutcome,
-    PricedLine,
-    Pricing,
     Reading,
-    Refused,
-    StockShort,
     Understood,
 )
+from flows.retailer.reading import reading_of
+from jobs.reorder_nudges import nudge_items
 
 
 def _account(r: party_store.Retailer) -> Account:
-    return Account(id=r.id, phone=r.phone, shop_name=r.shop_name, status=r.status,
-                   blocked_reason=r.blocked_reason, language=r.language)
+    return Account(id=r.id, phone=r.phone, shop_name=r.shop_name,
+                   status=RetailerStatus(r.status), blocked_reason=r.blocked_reason,
+                   language=r.language)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class ServiceBackend:
-    """`flows.retailer.Backend` over the real services (one per process)."""
+    """`flows.retailer.RetailerBackend` over the real services, for one message."""
 
-    def __init__(self, runtime: Any) -> None:
+    def __init__(self, runtime: Runtime, conn: asyncpg.Connection) -> None:
         self.runtime = runtime
+        self.conn = conn
+
+    @property
+    def accept_minutes(self) -> float:
+        return float(self.runtime.settings.vendor_accept_minutes)
 
     # ------------------------------------------------------------ parties
 
-    async def account(self, conn: asyncpg.Connection, phone: str) -> Account | None:
-        r = await party_store.retailer_by_phone(conn, phone)
+    async def account(self, phone: str) -> Account | None:
+        r = await party_store.retailer_by_phone(self.conn, phone)
         return None if r is None else _account(r)
 
-    async def register(self, conn: asyncpg.Connection, phone: str, shop: str, area: str,
-                       language: str) -> Account:
+    async def register(self, phone: str, shop: str, area: str, language: str) -> Account:
         r = await party_store.insert_retailer(
-            conn, phone=phone, shop_name=shop, area=area, owner_name=None,
+            self.conn, phone=phone, shop_name=shop, area=area, owner_name=None,
             credit_limit=Decimal(0), terms_days=30, language=language)
         if r is None:  # registered meanwhile (another device, an operator)
-            r = await party_store.retailer_by_phone(conn, phone)
+            r = await party_store.retailer_by_phone(self.conn, phone)
             assert r is not None
         else:
-            await party_store.audit(conn, actor=f"whatsapp:{phone}",
+            await party_store.audit(self.conn, actor=f"whatsapp:{phone}",
                                     action="retailer.self_register", target=f"retailer:{r.id}",
-                                    details={"shop_name": shop, "area": area},
-                                    now=dt.datetime.now(dt.UTC))
+                                    details={"shop_name": shop, "area": area}, now=_now())
         return _account(r)
 
-    async def served_areas(self, conn: asyncpg.Connection) -> list[str]:
+    async def served_areas(self) -> list[str]:
         """Every area some active vendor delivers to, most served first."""
-        rows = await conn.fetch(
+        rows = await self.conn.fetch(
             """SELECT mode() WITHIN GROUP (ORDER BY trim_area(area)) AS area
                FROM vendors, unnest(areas) AS area
                WHERE active AND normal_area(area) NOT IN ('', '*')
                GROUP BY normal_area(area) ORDER BY count(*) DESC, 1""")
         return [r["area"] for r in rows]
 
-    async def set_language(self, conn: asyncpg.Connection, account: Account,
-                           language: str) -> None:
-        await party_store.update_retailer(conn, account.id, now=dt.datetime.now(dt.UTC),
-                                          language=language)
+    async def set_language(self, account: Account, language: str) -> None:
+        await party_store.update_retailer(self.conn, account.id, now=_now(), language=language)
 
-    # ------------------------------------------------------------ orders and money
+    # ------------------------------------------------------------ reading the message
 
-    async def recent_orders(self, conn: asyncpg.Connection, account: Account,
-                            limit: int) -> list[OrderLine]:
-        orders = await order_store.orders_of_retailer(conn, account.id, limit=limit)
-        return [OrderLine(o.number, o.status, o.total, o.created_at) for o in orders]
+    async def understand(self, text: str) -> Reading:
+        # On the message's connection: a rebuild must not wait for a second
+        # pool connection while every handler holds one (a pool deadlock).
+        index = await self.runtime.catalog.index(self.conn)
+        return reading_of(parse_message(text, index), index)
 
-    async def balance(self, conn: asyncpg.Connection, account: Account) -> Balance:
-        from bot.services import ledger
+    # ------------------------------------------------------------ orders
 
-        position = await ledger.credit_position(conn, account.id)
-        row = await conn.fetchrow(
+    async def quote(self, account: Account, lines: carts.Cart) -> Quote:
+        items = [Item(ln.sku, ln.qty) for ln in lines]
+        minutes = self.accept_minutes
+        q = await order_service.quote(self.conn, account.id, items, accept_minutes=minutes)
+        if not q.lines and q.shortages and q.alternatives:
+            # The best vendor is short; price it at the vendor who has it all.
+            q = await order_service.quote(self.conn, account.id, items,
+                                          vendor_id=q.alternatives[0].vendor_id,
+                                          accept_minutes=minutes)
+        return q
+
+    async def place(self, account: Account, lines: carts.Cart, *, key: str,
+                    vendor_id: int | None = None) -> PlaceOutcome:
+        items = [Item(ln.sku, ln.qty) for ln in lines]
+        now = _now()
+        actor = f"retailer:{account.id}"
+        result = await order_service.place_order(
+            self.conn, retailer_id=account.id, items=items, vendor_id=vendor_id,
+            idempotency_key=key, actor=actor, now=now, accept_minutes=self.accept_minutes)
+        if not isinstance(result, SplitOffer):
+            return result
+        # The retailer confirmed the whole cart; no one vendor has all of it, so
+        # each vendor gets the part they carry (all placed or none).
+        split = await order_service.place_split(
+            self.conn, retailer_id=account.id, parts=result.parts, idempotency_key=key,
+            actor=actor, now=now, accept_minutes=self.accept_minutes)
+        assert not isinstance(split, SplitOffer), "a part names its vendor; it never splits"
+        return split
+
+    async def recent_orders(self, account: Account, limit: int) -> list[OrderLine]:
+        orders = await order_store.orders_of_retailer(self.conn, account.id, limit=limit)
+        return [OrderLine(o.number, Status(o.status), o.total, o.created_at) for o in orders]
+
+    async def cancel_open_order(self, account: Account) -> Cancelled | CancelRefused | None:
+        recent = await order_store.orders_of_retailer(self.conn, account.id, limit=5)
+        open_orders = [o for o in recent if o.status in order_store.OPEN_STATUSES]
+        if not open_orders:
+            return None
+        return await order_service.cancel_order(
+            self.conn, order_number=open_orders[0].number, role=Role.RETAILER,
+            actor=f"retailer:{account.id}", reason="cancelled by the retailer on WhatsApp",
+            now=_now(), retailer_id=account.id)
+
+    async def last_order(self, account: Account) -> tuple[int, list[Understood]] | None:
+        orders = await order_store.orders_of_retailer(self.conn, account.id, limit=10)
+        placed = [o for o in orders if o.status not in ("cancelled", "unroutable")] or orders
+        if not placed:
+            return None
+        last = placed[0]
+        items = await order_store.items(self.conn, last.id)
+        current = await order_store.products_by_sku(self.conn, [i.sku for i in items])
+        lines = []
+        for item in items:
+            product = current.get(item.sku)
+            if product is None:
+                lines.append(Understood(text=item.name, status=LineStatus.UNKNOWN,
+                                        name=item.name))
+            else:
+                lines.append(Understood(text=item.name, status=LineStatus.RESOLVED,
+                                        sku=item.sku, name=product.name, unit=product.unit,
+                                        qty=item.qty))
+        return last.number, lines
+
+    async def nudge_items(self, account: Account, nudge: int) -> list[Understood]:
+        """The products (and usual quantities) a reorder nudge's button stands for."""
+        owner = await self.conn.fetchval(
+            "SELECT retailer_id FROM nudges_sent WHERE id = $1 OR batch_id = $1 LIMIT 1", nudge)
+        if owner != account.id:
+            return []
+        wanted = await nudge_items(self.conn, nudge)
+        products = await order_store.products_by_sku(self.conn, [sku for sku, _ in wanted])
+        return [Understood(text=p.name, status=LineStatus.RESOLVED, sku=p.sku, name=p.name,
+                           unit=p.unit, qty=qty)
+                for sku, qty in wanted if (p := products.get(sku)) is not None and qty > 0]
+
+    # ------------------------------------------------------------ money
+
+    async def balance(self, account: Account) -> Balance:
+        position = await ledger.credit_position(self.conn, account.id)
+        row = await self.conn.fetchrow(
             """SELECT due_date, sum(amount) AS amount FROM ledger_entries
                WHERE retailer_id = $1 AND kind = 'debit'
                GROUP BY due_date ORDER BY due_date LIMIT 1""", account.id)
@@ -105,159 +194,3 @@ class ServiceBackend:
         return Balance(outstanding=position.outstanding, open_orders=position.open_orders,
                        limit=position.limit, available=position.available,
                        next_due=next_due, next_due_date=next_date)
-
-    async def last_order(self, conn: asyncpg.Connection, account: Account
-                         ) -> tuple[int, list[Understood]] | None:
-        orders = await order_store.orders_of_retailer(conn, account.id, limit=10)
-        placed = [o for o in orders if o.status not in ("cancelled", "unroutable")] or orders
-        if not placed:
-            return None
-        last = placed[0]
-        items = await order_store.items(conn, last.id)
-        current = await order_store.products_by_sku(conn, [i.sku for i in items])
-        lines = []
-        for item in items:
-            product = current.get(item.sku)
-            if product is None:
-                lines.append(Understood(text=item.name, status="unknown", name=item.name))
-            else:
-                lines.append(Understood(text=item.name, status="resolved", sku=item.sku,
-                                        name=product.name, unit=product.unit, qty=item.qty))
-        return last.number, lines
-
-    async def nudge_items(self, conn: asyncpg.Connection, account: Account,
-                          nudge: int) -> list[Understood]:
-        """The products (and usual quantities) a reorder nudge's button stands for."""
-        from jobs.reorder_nudges import nudge_items
-
-        owner = await conn.fetchval(
-            "SELECT retailer_id FROM nudges_sent WHERE id = $1 OR batch_id = $1 LIMIT 1", nudge)
-        if owner != account.id:
-            return []
-        wanted = await nudge_items(conn, nudge)
-        products = await order_store.products_by_sku(conn, [sku for sku, _ in wanted])
-        return [Understood(text=p.name, status="resolved", sku=p.sku, name=p.name,
-                           unit=p.unit, qty=qty)
-                for sku, qty in wanted if (p := products.get(sku)) is not None and qty > 0]
-
-    async def cancel_open_order(self, conn: asyncpg.Connection,
-                                account: Account) -> Cancelled | None:
-        from bot.services import orders as order_service
-        from domain.order_status import Role
-
-        recent = await order_store.orders_of_retailer(conn, account.id, limit=5)
-        open_orders = [o for o in recent if o.status in order_store.OPEN_STATUSES]
-        if not open_orders:
-            return None
-        latest = open_orders[0]
-        result = await order_service.cancel_order(
-            conn, order_number=latest.number, role=Role.RETAILER,
-            actor=f"retailer:{account.id}", reason="cancelled by the retailer on WhatsApp",
-            now=dt.datetime.now(dt.UTC), retailer_id=account.id)
-        if isinstance(result, order_service.Cancelled):
-            return Cancelled(latest.number, True, result.outgoing)
-        return Cancelled(latest.number, False)
-
-    async def price(self, conn: asyncpg.Connection, account: Account,
-                    lines: carts.Cart) -> Pricing:
-        from bot.services import orders as order_service
-
-        items = [order_service.Item(ln.sku, ln.qty) for ln in lines]
-        minutes = self.runtime.settings.vendor_accept_minutes
-        q = await order_service.quote(conn, account.id, items, accept_minutes=minutes)
-        if not q.lines and q.shortages and q.alternatives:
-            # The best vendor is short; price it at the vendor who has it all.
-            q = await order_service.quote(conn, account.id, items,
-                                          vendor_id=q.alternatives[0].vendor_id,
-                                          accept_minutes=minutes)
-        priced = {ln.sku: PricedLine(ln.sku, ln.unit_price, ln.line_total) for ln in q.lines}
-        vendor = q.vendor_name
-        total = q.total
-        if not q.lines and q.split:
-            for part in q.split:
-                priced.update({ln.sku: PricedLine(ln.sku, ln.unit_price, ln.line_total)
-                               for ln in part.lines})
-            vendor = " + ".join(p.vendor_name for p in q.split)
-        short = tuple((ln.sku, ln.available) for ln in q.shortages) if not q.lines else ()
-        return Pricing(lines=priced, total=total, vendor=vendor, available=q.available,
-                       short=short)
-
-    async def place(self, conn: asyncpg.Connection, account: Account, lines: carts.Cart, *,
-                    key: str, vendor_id: int | None = None) -> PlaceOutcome:
-        from bot.services import orders as order_service
-
-        items = [order_service.Item(ln.sku, ln.qty) for ln in lines]
-        now = dt.datetime.now(dt.UTC)
-        minutes = self.runtime.settings.vendor_accept_minutes
-        actor = f"retailer:{account.id}"
-        result = await order_service.place_order(
-            conn, retailer_id=account.id, items=items, vendor_id=vendor_id,
-            idempotency_key=key, actor=actor, now=now, accept_minutes=minutes)
-        if isinstance(result, order_service.SplitOffer):
-            # The retailer confirmed the whole cart; no one vendor has all of it, so
-            # each vendor gets the part they carry (all placed or none).
-            split = await order_service.place_split(
-                conn, retailer_id=account.id, parts=result.parts, idempotency_key=key,
-                actor=actor, now=now, accept_minutes=minutes)
-            if isinstance(split, order_service.SplitPlaced):
-                return Placed(
-                    numbers=tuple(p.order.number for p in split.placed),
-                    vendors=tuple(p.vendor_name for p in split.placed),
-                    total=sum((p.order.total for p in split.placed), Decimal(0)),
-                    notices=tuple(o for p in split.placed for o in p.outgoing))
-            result = split
-        if isinstance(result, order_service.Placed):
-            return Placed((result.order.number,), (result.vendor_name,), result.order.total,
-                          result.outgoing)
-        if isinstance(result, order_service.CreditShort):
-            q = await order_service.quote(conn, account.id, items, vendor_id=vendor_id,
-                                          accept_minutes=minutes)
-            prices = {ln.sku: ln.unit_price for ln in q.lines}
-            return CreditShort(result.total, result.available, result.shortfall, prices)
-        if isinstance(result, order_service.StockShort):
-            short = result.lines[0]
-            alt = result.alternatives[0] if result.alternatives else None
-            return StockShort(sku=short.sku, name=short.name, unit=short.unit,
-                              asked=short.wanted, available=short.available,
-                              vendor=short.vendor_name or "",
-                              other_vendor_id=alt.vendor_id if alt else None,
-                              other_vendor=alt.vendor_name if alt else None,
-                              other_total=alt.total if alt else None)
-        if isinstance(result, order_service.UnknownItems):
-            return Gone(result.skus)
-        if isinstance(result, order_service.NotAllowed):
-            code = result.code if result.code in ("pending", "blocked") else (
-                "no_vendor" if result.code == "vendor" else "other")
-            return Refused(code, result.reason)
-        return Refused("other", "")
-
-    async def understand(self, conn: asyncpg.Connection, text: str) -> Reading:
-        from domain.ordertext import parse_message
-
-        # On the caller's connection: a rebuild must not wait for a second
-        # pool connection while every handler holds one (a pool deadlock).
-        index = await self.runtime.catalog.index(conn)
-        parsed = parse_message(text, index)
-        out = []
-        for line in parsed.lines:
-            if line.sku is not None:
-                p = index.product(line.sku)
-                out.append(Understood(line.text, "resolved", p.sku, p.name, p.unit, line.qty))
-                continue
-            options = []
-            for c in line.candidates:
-                p = index.product(c.sku)
-                options.append(Option(p.sku, p.name, p.unit))
-            if not options:
-                # Nothing close enough to ask about: offer the nearest names as hints.
-                for c in index.search(line.text, 3):
-                    p = index.product(c.sku)
-                    options.append(Option(p.sku, p.name, p.unit))
-                out.append(Understood(line.text, "unknown", qty=line.qty, unit=line.unit,
-                                      options=tuple(options)))
-                continue
-            out.append(Understood(line.text, "ask", qty=line.qty, unit=line.unit,
-                                  options=tuple(options)))
-        return Reading(str(parsed.intent), out)
-
-

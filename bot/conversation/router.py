@@ -1,27 +1,38 @@
-"""The `Conversation` the channel pipeline calls: who is writing, and which flow answers.
+"""The pipeline's `MessageHandler`: who is writing, and which flow answers.
 
 Vendor numbers go to the vendor flow (flows/vendor.py); everyone else is a
-retailer (known or not). The retailer's session is read from Redis inside the
-pipeline's lock and written back only after the transaction commits
-(`after_commit`), so a session never runs ahead of Postgres.
+retailer (known or not). For each message the router binds the flow's port
+to the message's connection (the pipeline's transaction), reduces the
+WhatsApp message to what the flow reads, and runs the flow. The retailer's
+session is read from Redis inside the pipeline's lock and written back only
+after the transaction commits (`after_commit`), so a session never runs
+ahead of Postgres. What the retailer machine did (its steps and any trigger
+it refused) is logged and counted here.
 
-A bug or unexpected input inside the retailer flow must not turn into a 503
-loop (WhatsApp would redeliver the same message for days): the flow runs in a
-savepoint, and an error that is not Postgres or Redis being unreachable rolls
+A bug or unexpected input inside a flow must not turn into a 503 loop
+(WhatsApp would redeliver the same message for days): each flow runs in a
+savepoint, and an error that is not infrastructure (`bot.transient`) rolls
 back just that message's business writes and answers with a polite apology.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import asyncpg
 import redis.asyncio as redis
 
 from bot.conversation.pipeline import after_commit
+from bot.conversation.retailer_backend import ServiceBackend
 from bot.conversation.sessions import SessionStore
+from bot.conversation.vendor_backend import VendorServiceBackend
+from bot.kv import Keys
+from bot.metrics import FLOW_REFUSED, FLOW_TRANSITIONS
+from bot.runtime import Runtime
 from bot.store import parties as party_store
+from bot.transient import TRANSIENT
 from bot.whatsapp.outbound import render_outgoing
 from bot.whatsapp.updates import (
     ButtonMessage,
@@ -29,19 +40,20 @@ from bot.whatsapp.updates import (
     InteractiveMessage,
     TextMessage,
 )
+from domain.facts import Party
+from flows import retailer, vendor
 from flows.i18n import t
 from flows.replies import Outgoing, Text
-from flows.retailer import Backend, RetailerFlow, Said
+from flows.retailer import RetailerBackend, Said, Turned
 from flows.session import Session
+from flows.vendor import VendorBackend, VendorSaid
 
 log = logging.getLogger(__name__)
 
-# Errors that mean "try again later" (the pipeline answers 503), not "this input broke us".
-_INFRASTRUCTURE = (
-    OSError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-    asyncpg.exceptions.SerializationError, asyncpg.exceptions.DeadlockDetectedError,
-    redis.RedisError,
-)
+T = TypeVar("T")
+# Build a flow's port for one message, on its connection.
+RetailerBackends = Callable[[asyncpg.Connection], RetailerBackend]
+VendorBackends = Callable[[asyncpg.Connection, int], VendorBackend]
 
 
 def said_of(message: InboundMessage) -> Said:
@@ -61,75 +73,124 @@ def said_of(message: InboundMessage) -> Said:
     return Said()
 
 
+def vendor_said_of(message: InboundMessage) -> VendorSaid:
+    """Reduce a vendor's message: typed text, a tapped id, or a template quick reply."""
+    if isinstance(message, TextMessage):
+        return VendorSaid(text=message.text.body)
+    if isinstance(message, InteractiveMessage):
+        return VendorSaid(tapped=message.reply_id or "")
+    if isinstance(message, ButtonMessage):
+        return VendorSaid(payload=message.button.payload or "", button_text=message.button.text)
+    return VendorSaid(readable=False)
+
+
 class Router:
     """Vendor numbers → vendor flow; everyone else → the retailer flow."""
 
-    def __init__(self, client: redis.Redis, keys: Any, *, backend: Backend,
-                 session_ttl_hours: float = 24, vendor_flow: Any | None = None) -> None:
+    def __init__(self, client: redis.Redis, keys: Keys, *, retailer_backend: RetailerBackends,
+                 vendor_backend: VendorBackends | None = None,
+                 session_ttl_hours: float = 24) -> None:
         self.sessions: SessionStore[Session] = SessionStore(
             client, keys, Session, ttl=session_ttl_hours * 3600)
-        self.retailer = RetailerFlow(backend)
-        self._vendor_flow = vendor_flow
-
-    @property
-    def vendor_flow(self) -> Any:
-        if self._vendor_flow is None:
-            from flows.vendor import VendorConversation
-
-            self._vendor_flow = VendorConversation()
-        return self._vendor_flow
+        self.retailer_backend = retailer_backend
+        self.vendor_backend: VendorBackends = vendor_backend or VendorServiceBackend
 
     async def handle(self, conn: asyncpg.Connection, message: InboundMessage) -> list[Outgoing]:
         """React to a message the bot can read."""
-        phone = message.sender
-        vendor = await party_store.vendor_by_phone(conn, phone)
-        if vendor is not None:
-            return list(await self.vendor_flow.handle(conn, vendor, message))
-        session = await self.sessions.load(phone)
-        said = said_of(message)
-        try:
-            async with conn.transaction():
-                new_session, out = await self.retailer.handle(conn, phone, said, session)
-                for outgoing in out:
-                    # A reply WhatsApp would refuse is a bug here, not a reason to
-                    # make WhatsApp redeliver the message for days.
-                    render_outgoing(outgoing)
-        except _INFRASTRUCTURE:
-            raise
-        except Exception:
-            log.exception("retailer flow failed; apologising instead of retrying",
-                          extra={"wamid": message.wamid})
-            lang = session.language if session else "en"
-            return [Outgoing(phone, Text(t(lang, "busy_error")))]
-
-        async def save() -> None:
-            await self.sessions.save(phone, new_session)
-
-        after_commit(save)
-        return out
+        found = await party_store.vendor_by_phone(conn, message.sender)
+        if found is not None:
+            return await self._vendor(conn, Party(found.phone, found.language, found.name),
+                                      found.id, message)
+        return await self._retailer(conn, message)
 
     async def unreadable(
         self, conn: asyncpg.Connection, message: InboundMessage
     ) -> list[Outgoing]:
         """The polite "I can read text, buttons and lists", in the sender's language."""
         phone = message.sender
-        vendor = await party_store.vendor_by_phone(conn, phone)
-        if vendor is not None:
-            return [Outgoing(phone, Text(t(getattr(vendor, "language", "en"), "unsupported")))]
+        found = await party_store.vendor_by_phone(conn, phone)
+        if found is not None:
+            return [Outgoing(phone, Text(t(found.language, "unsupported")))]
         session = await self.sessions.load(phone)
         if session is not None:
             return [Outgoing(phone, Text(t(session.language, "unsupported")))]
-        retailer = await party_store.retailer_by_phone(conn, phone)
-        lang = retailer.language if retailer is not None else "en"
+        known = await party_store.retailer_by_phone(conn, phone)
+        lang = known.language if known is not None else "en"
         return [Outgoing(phone, Text(t(lang, "unsupported")))]
 
+    # ------------------------------------------------------------ the flows
 
-def build_router(runtime: Any) -> Router:
-    """The production conversation: the retailer flow over the real services."""
-    from bot.conversation.retailer_backend import ServiceBackend
-    from flows.vendor import VendorConversation
+    async def _vendor(self, conn: asyncpg.Connection, party: Party, vendor_id: int,
+                      message: InboundMessage) -> list[Outgoing]:
+        backend = self.vendor_backend(conn, vendor_id)
+        out = await _guarded(conn, message, "vendor",
+                             lambda: vendor.handle(backend, party, vendor_said_of(message)),
+                             lambda replies: replies)
+        if out is None:
+            return [Outgoing(party.phone, Text(t(party.language, "busy_error")))]
+        return out
 
-    # A vendor's reject re-routes at once, with the configured answer window.
-    vendor_flow = VendorConversation(accept_minutes=runtime.settings.vendor_accept_minutes)
-    return Router(runtime.redis, runtime.keys, backend=ServiceBackend(runtime),
-                  session_ttl_hours=runtime.settings.session_ttl_hours, vendor_flow=vendor_flow)
+    async def _retailer(self, conn: asyncpg.Connection,
+                        message: InboundMessage) -> list[Outgoing]:
+        phone = message.sender
+        session = await self.sessions.load(phone)
+        backend = self.retailer_backend(conn)
+        turned = await _guarded(
+            conn, message, "retailer",
+            lambda: retailer.handle(backend, phone, said_of(message), session),
+            lambda result: result.out)
+        if turned is None:
+            lang = session.language if session else "en"
+            return [Outgoing(phone, Text(t(lang, "busy_error")))]
+        _report(turned, message)
+
+        async def save() -> None:
+            await self.sessions.save(phone, turned.session)
+
+        after_commit(save)
+        return turned.out
+
+
+async def _guarded(conn: asyncpg.Connection, message: InboundMessage, flow: str,
+                   run: Callable[[], Awaitable[T]],
+                   replies: Callable[[T], list[Outgoing]]) -> T | None:
+    """Run a flow in a savepoint; None (rolled back, logged) when it failed on a bug."""
+    try:
+        async with conn.transaction():
+            result = await run()
+            for outgoing in replies(result):
+                # A reply WhatsApp would refuse is a bug here, not a reason to
+                # make WhatsApp redeliver the message for days.
+                render_outgoing(outgoing)
+            return result
+    except TRANSIENT:
+        raise
+    except Exception:
+        log.exception("%s flow failed; apologising instead of retrying", flow,
+                      extra={"wamid": message.wamid})
+        return None
+
+
+def _report(turned: Turned, message: InboundMessage) -> None:
+    """Count the machine's state changes; log and count the triggers it refused."""
+    for step in turned.steps:
+        FLOW_TRANSITIONS.inc(flow="retailer", source=step.source, dest=step.dest)
+    for refusal in turned.refused:
+        FLOW_REFUSED.inc(flow="retailer", trigger=refusal.trigger, state=refusal.state)
+        log.warning("retailer machine refused a trigger",
+                    extra={"wamid": message.wamid, "trigger": refusal.trigger,
+                           "state": refusal.state})
+
+
+def build_router(runtime: Runtime) -> Router:
+    """The production conversation: both flows over the real services."""
+    accept_minutes = runtime.settings.vendor_accept_minutes
+
+    def vendor_backend(conn: asyncpg.Connection, vendor_id: int) -> VendorBackend:
+        # A vendor's reject re-routes at once, with the configured answer window.
+        return VendorServiceBackend(conn, vendor_id, accept_minutes=accept_minutes)
+
+    return Router(runtime.redis, runtime.keys,
+                  retailer_backend=lambda conn: ServiceBackend(runtime, conn),
+                  vendor_backend=vendor_backend,
+                  session_ttl_hours=runtime.settings.session_ttl_hours)

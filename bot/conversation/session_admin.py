@@ -28,8 +28,13 @@ async def read_session(rt: Runtime, phone: str) -> tuple[dict[str, Any] | None, 
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:
-        data = {"unreadable": raw.decode(errors="replace")[:500]}
+        data = {"unreadable": _text(raw)[:500]}
     return (data if isinstance(data, dict) else {"value": data}), int(ttl)
+
+
+def _text(raw: bytes | str) -> str:
+    """A Redis value as text (the client returns bytes; a decoding client, str)."""
+    return raw.decode(errors="replace") if isinstance(raw, bytes) else raw
 
 
 def _idle_minutes(data: dict[str, Any], now: dt.datetime) -> float | None:
@@ -93,7 +98,7 @@ async def show_session(rt: Runtime, phone: str) -> dict[str, Any] | None:
         # tell is the time since the last re-arm.
         ttl_s = inspect.signature(SenderLocks.__init__).parameters["ttl"].default
         held_for = max(0.0, ttl_s - lock_ttl / 1000) if lock_ttl >= 0 else None
-        lock = {"holder": holder.decode(errors="replace"),
+        lock = {"holder": _text(holder),
                 "age_s": round(held_for, 1) if held_for is not None else None,
                 "expires_in_s": round(lock_ttl / 1000, 1) if lock_ttl >= 0 else None,
                 "waiting": int(waiting)}

@@ -18,9 +18,8 @@ from bot.store import orders as order_store
 from bot.store import parties as party_store
 from domain.business_time import business_date
 from domain.credit import CreditPosition
+from domain.facts import Party, PaymentReceived
 from domain.money import to_paisa
-from flows import order_notices as notices
-from flows.replies import Outgoing
 
 METHODS = ("cash", "esewa", "khalti", "bank")
 
@@ -38,8 +37,8 @@ class PaymentResult:
     entry: ledger_store.Entry
     duplicate: bool
     balance: Decimal
-    # The retailer's receipt, for the caller's outbox (none for a duplicate).
-    outgoing: tuple[Outgoing, ...] = ()
+    # The retailer's receipt, for the caller to word and enqueue (none for a duplicate).
+    notices: tuple[PaymentReceived, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +116,8 @@ async def record_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: 
         conn, retailer_id=retailer_id, amount=amount, payment_id=payment.id, order_id=order_id,
         note=note, created_by=actor, now=now)
     owed = await balance(conn, retailer_id)
-    receipt = notices.payment_received(to=retailer.phone, language=retailer.language,
-                                       amount=amount, balance=owed, payment_id=payment.id)
+    receipt = PaymentReceived(Party(retailer.phone, retailer.language, retailer.shop_name),
+                              amount, owed, payment.id)
     return PaymentResult(payment, entry, False, owed, (receipt,))
 
 

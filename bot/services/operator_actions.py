@@ -4,6 +4,10 @@ The business rules live in the services they call (orders, ledger, parties,
 the outbox store); this module adds what an operator action needs around
 them: a clear refusal (`ActionError` with an HTTP-like status) and one
 audit_log row naming who did it, committed together with the change.
+
+The services report what happened as facts; the caller passes `word`
+(`flows.order_notices.outgoing`) to turn them into the messages this module
+puts in the outbox, in the same transaction.
 """
 
 from __future__ import annotations
@@ -19,9 +23,11 @@ from bot.jsontext import dumps
 from bot.logs import current_request_id
 from bot.services import ledger, parties
 from bot.services import orders as order_service
+from bot.services.orders import Wording
 from bot.store import outbox as outbox_store
 from bot.store.outbox import enqueue
 from domain.order_status import Role
+from domain.ordering import CancelRefusal, CancelRefused
 
 
 class ActionError(Exception):
@@ -61,7 +67,7 @@ async def retry_outbox(conn: asyncpg.Connection, row_id: int, *, actor: str,
 
 
 async def cancel_order(conn: asyncpg.Connection, number: int, *, reason: str, actor: str,
-                       context: dict[str, Any] | None = None) -> dict[str, Any]:
+                       word: Wording, context: dict[str, Any] | None = None) -> dict[str, Any]:
     """Cancel an open order through the order service; the notices go to the outbox."""
     if not reason.strip():
         raise ActionError(422, "a reason is required to cancel an order")
@@ -69,23 +75,25 @@ async def cancel_order(conn: asyncpg.Connection, number: int, *, reason: str, ac
         result = await order_service.cancel_order(
             conn, order_number=number, role=Role.OPERATOR, actor=actor, reason=reason,
             now=dt.datetime.now(dt.UTC))
-        if isinstance(result, order_service.CancelRefused):
-            status = 404 if result.code == "not_found" else 409
-            raise ActionError(status, result.message, code=result.code,
+        if isinstance(result, CancelRefused):
+            status = 404 if result.code is CancelRefusal.NOT_FOUND else 409
+            raise ActionError(status, result.message, code=result.code.value,
                               order_status=result.status)
-        await enqueue(conn, list(result.outgoing), request_id=current_request_id())
+        notices = word(result.notices)
+        await enqueue(conn, notices, request_id=current_request_id())
         previous = await conn.fetchval(
             "SELECT from_status FROM order_events WHERE order_id = $1 AND to_status = "
             "'cancelled' ORDER BY id DESC LIMIT 1", result.order.id)
         await audit(conn, actor=actor, action="order.cancel", target=f"order:{number}",
                     details={"reason": reason, "previous_status": previous, **(context or {})})
     return {"number": number, "status": result.order.status, "previous_status": previous,
-            "notices": len(result.outgoing)}
+            "notices": len(notices)}
 
 
 async def record_payment(conn: asyncpg.Connection, *, retailer: str, amount: Decimal,
                          method: str, reference: str | None, order_number: int | None,
-                         actor: str, context: dict[str, Any] | None = None) -> dict[str, Any]:
+                         actor: str, word: Wording,
+                         context: dict[str, Any] | None = None) -> dict[str, Any]:
     """Post a payment to the ledger (receipt to the outbox); a repeated reference is a no-op."""
     async with conn.transaction():
         try:
@@ -98,7 +106,7 @@ async def record_payment(conn: asyncpg.Connection, *, retailer: str, amount: Dec
         except ledger.LedgerError as exc:
             raise ActionError(422, str(exc)) from None
         if not result.duplicate:
-            await enqueue(conn, list(result.outgoing), request_id=current_request_id())
+            await enqueue(conn, word(result.notices), request_id=current_request_id())
             await audit(conn, actor=actor, action="payment.record",
                         target=f"retailer:{found.phone}",
                         details={"payment_id": result.payment.id, "amount": result.payment.amount,

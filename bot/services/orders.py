@@ -3,8 +3,14 @@
 Every function takes a connection and does its whole use case inside one
 transaction (a savepoint when the caller already has one), writes an
 `order_events` row for every status change, asks `domain.order_status` whether
-the change is allowed, and returns the WhatsApp notices (`Outgoing`) the
-change causes, for the caller to put in the outbox in the same transaction.
+the change is allowed, and returns what happened as `domain.ordering` outcomes
+carrying `domain.facts` (the notices the change causes). The caller words the
+facts (`flows.order_notices.outgoing`) and puts them in the outbox in the
+same transaction; where this module writes to the outbox itself
+(`reroute_expired`), the caller passes the wording in.
+
+The planning (merging lines, choosing and pricing the vendor, short lines)
+is pure and lives in `domain.ordering`; this module reads and writes around it.
 
 Concurrency: placing locks the retailer row (`SELECT … FOR UPDATE`), so the
 credit check and the insert are atomic per retailer; stock is reserved with a
@@ -15,10 +21,8 @@ so a second accept sees the first one's result.
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 
 import asyncpg
 
@@ -26,210 +30,74 @@ from bot.metrics import ORDERS_PLACED
 from bot.services import ledger as ledger_service
 from bot.store import orders as store
 from bot.store import parties as party_store
-from domain import credit, routing
-from domain.money import to_paisa
+from bot.store.outbox import enqueue
+from domain import credit, ordering, routing
+from domain import facts as fact
 from domain.order_status import Action, Role, Status, TransitionError, transition
+from domain.ordering import (
+    Cancelled,
+    CancelRefusal,
+    CancelRefused,
+    CancelResult,
+    CreditShort,
+    Item,
+    Market,
+    NotAllowed,
+    OrderRef,
+    Placed,
+    PlaceResult,
+    Plan,
+    PricedLine,
+    Product,
+    Quote,
+    Refusal,
+    ShortLine,
+    SplitOffer,
+    SplitPart,
+    SplitPlaced,
+    StockShort,
+    UnknownItems,
+)
 from domain.vendor_commands import VendorAction
-from flows import order_notices as notices
-from flows.i18n import t
 from flows.replies import Outgoing
 
 DEFAULT_ACCEPT_MINUTES = 15.0
-Item = routing.CartLine
 
 
-# ------------------------------------------------------------------ results
+# How the caller words facts for the outbox (`flows.order_notices.outgoing`).
+Wording = Callable[[Iterable[fact.Fact]], list[Outgoing]]
 
 
-@dataclass(frozen=True, slots=True)
-class PricedLine:
-    line_no: int
-    product_id: int
-    sku: str
-    name: str
-    unit: str
-    qty: Decimal
-    unit_price: Decimal
-    line_total: Decimal
+# ------------------------------------------------------------------ reading the market
 
 
-@dataclass(frozen=True, slots=True)
-class ShortLine:
-    """A line the vendor (or, with vendor None, no vendor in the area) cannot supply."""
-
-    sku: str
-    name: str
-    unit: str
-    wanted: Decimal
-    available: Decimal
-    vendor_id: int | None = None
-    vendor_name: str | None = None
+def _ref(order: store.Order) -> OrderRef:
+    return OrderRef(order.id, order.number, order.retailer_id, order.vendor_id,
+                    Status(order.status), order.total)
 
 
-@dataclass(frozen=True, slots=True)
-class Alternative:
-    """Another vendor who can supply the whole cart."""
-
-    vendor_id: int
-    vendor_name: str
-    total: Decimal
+def _retailer_party(r: party_store.Retailer) -> fact.Party:
+    return fact.Party(r.phone, r.language, r.shop_name)
 
 
-@dataclass(frozen=True, slots=True)
-class SplitPart:
-    vendor_id: int
-    vendor_name: str
-    lines: tuple[PricedLine, ...]
-    total: Decimal
-
-    @property
-    def items(self) -> tuple[Item, ...]:
-        return tuple(Item(ln.sku, ln.qty) for ln in self.lines)
+def _vendor_party(v: party_store.Vendor) -> fact.Party:
+    return fact.Party(v.phone, v.language, v.name)
 
 
-@dataclass(frozen=True, slots=True)
-class Placed:
-    order: store.Order
-    lines: tuple[PricedLine, ...]
-    vendor_name: str
-    outgoing: tuple[Outgoing, ...]
-    duplicate: bool = False
+def _priced_item(it: store.OrderItem) -> PricedLine:
+    return PricedLine(it.line_no, it.product_id, it.sku, it.name, it.unit, it.qty,
+                      it.unit_price, it.line_total)
 
 
-@dataclass(frozen=True, slots=True)
-class CreditShort:
-    shortfall: Decimal
-    available: Decimal
-    total: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class StockShort:
-    lines: tuple[ShortLine, ...]
-    alternatives: tuple[Alternative, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SplitOffer:
-    parts: tuple[SplitPart, ...]
-
-    @property
-    def total(self) -> Decimal:
-        return to_paisa(sum((p.total for p in self.parts), Decimal(0)))
-
-
-@dataclass(frozen=True, slots=True)
-class NotAllowed:
-    """`code`: unknown_retailer, pending, blocked, empty, bad_qty, vendor."""
-
-    code: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class UnknownItems:
-    skus: tuple[str, ...]
-
-
-PlaceResult = Placed | CreditShort | StockShort | SplitOffer | NotAllowed | UnknownItems
-
-
-@dataclass(frozen=True, slots=True)
-class SplitPlaced:
-    placed: tuple[Placed, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """What placing now would do, without doing it (nothing is locked or written)."""
-
-    retailer_id: int
-    available: Decimal
-    vendor_id: int | None = None
-    vendor_name: str | None = None
-    lines: tuple[PricedLine, ...] = ()
-    total: Decimal = Decimal("0.00")
-    explanation: str | None = None
-    shortages: tuple[ShortLine, ...] = ()
-    alternatives: tuple[Alternative, ...] = ()
-    split: tuple[SplitPart, ...] = ()
-    unknown: tuple[str, ...] = ()
-    problem: NotAllowed | None = None
-
-    @property
-    def credit_shortfall(self) -> Decimal:
-        return credit.decide(credit.CreditPosition(self.available, Decimal(0), Decimal(0)),
-                             self.total).shortfall
-
-
-@dataclass(frozen=True, slots=True)
-class Cancelled:
-    order: store.Order
-    outgoing: tuple[Outgoing, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CancelRefused:
-    """`code`: not_found, final, not_allowed, wrong_status."""
-
-    code: str
-    message: str
-    status: str | None = None
-
-
-# ------------------------------------------------------------------ planning
-
-
-@dataclass(frozen=True, slots=True)
-class _Chosen:
-    vendor_id: int
-    vendor_name: str
-    lines: tuple[PricedLine, ...]
-    total: Decimal
-    explanation: str
-    ranking: tuple[routing.Scored, ...]
-
-
-@dataclass(slots=True)
-class _Market:
-    products: dict[str, store.Product]
-    candidates: dict[int, routing.Candidate] = field(default_factory=dict)
-
-
-MAX_QTY = Decimal(100000)
-QTY_STEP = Decimal("0.001")  # order_items.qty is numeric(12, 3)
-
-
-def _merge(items: Sequence[Item]) -> list[Item] | NotAllowed:
-    """One line per product (quantities added up), each quantity checked and rounded."""
-    merged: OrderedDict[str, Decimal] = OrderedDict()
-    for it in items:
-        try:
-            qty = it.qty if isinstance(it.qty, Decimal) else Decimal(str(it.qty))
-        except ArithmeticError:
-            return NotAllowed("bad_qty", f"quantity for {it.sku} is not a number")
-        if not qty.is_finite() or qty <= 0:
-            return NotAllowed("bad_qty", f"quantity for {it.sku} must be more than zero")
-        merged[it.sku] = merged.get(it.sku, Decimal(0)) + qty
-    if not merged:
-        return NotAllowed("empty", "the order has no items")
-    lines = []
-    for sku, qty in merged.items():
-        qty = qty.quantize(QTY_STEP, rounding=ROUND_HALF_UP)
-        if qty <= 0 or qty > MAX_QTY:
-            return NotAllowed("bad_qty", f"quantity for {sku} must be between 0.001 and "
-                                         f"{MAX_QTY}")
-        lines.append(Item(sku, qty))
-    return lines
-
-
-async def _market(conn: asyncpg.Connection, skus: Sequence[str], area: str) -> _Market:
-    market = _Market(await store.products_by_sku(conn, skus))
+async def _market(conn: asyncpg.Connection, skus: Sequence[str], area: str) -> Market:
+    products = {sku: Product(p.id, p.sku, p.name, p.unit)
+                for sku, p in (await store.products_by_sku(conn, skus)).items()}
     offers = await store.vendor_offers(conn, skus, area)
     by_vendor: dict[int, list[store.VendorOffer]] = {}
     for o in offers:
         by_vendor.setdefault(o.vendor_id, []).append(o)
     perf = await store.performance(conn, list(by_vendor))
+    candidates: dict[int, routing.Candidate] = {}
     for vid, rows in by_vendor.items():
         p = perf.get(vid)
         performance = routing.Performance() if p is None else routing.Performance(
@@ -237,83 +105,11 @@ async def _market(conn: asyncpg.Connection, skus: Sequence[str], area: str) -> _
             mean_response_seconds=(float(p.median_response_seconds)
                                    if p.median_response_seconds is not None else None),
             delivered=p.fulfilled, settled=p.fulfilled + p.failed)
-        market.candidates[vid] = routing.Candidate(
+        candidates[vid] = routing.Candidate(
             vid, rows[0].vendor_name, rows[0].areas,
             {r.sku: routing.Offer(r.sku, r.price, r.stock, r.min_qty) for r in rows},
             performance)
-    return market
-
-
-def _priced(market: _Market, vendor_id: int, lines: Sequence[Item]) -> tuple[PricedLine, ...]:
-    cand = market.candidates[vendor_id]
-    out = []
-    for n, ln in enumerate(lines, start=1):
-        product = market.products[ln.sku]
-        price = cand.offers[ln.sku].price
-        out.append(PricedLine(n, product.id, ln.sku, product.name, product.unit, ln.qty, price,
-                              to_paisa(price * ln.qty)))
-    return tuple(out)
-
-
-def _total(lines: Sequence[PricedLine]) -> Decimal:
-    """An order's total: the sum of its rounded line totals, so the two always agree."""
-    return sum((ln.line_total for ln in lines), Decimal("0.00"))
-
-
-def _short_lines(market: _Market, lines: Sequence[Item],
-                 cand: routing.Candidate | None) -> tuple[ShortLine, ...]:
-    out = []
-    for ln in lines:
-        if cand is not None and cand.covers(ln):
-            continue
-        p = market.products[ln.sku]
-        if cand is None:
-            out.append(ShortLine(ln.sku, p.name, p.unit, ln.qty, Decimal(0)))
-            continue
-        offer = cand.offers.get(ln.sku)
-        have = Decimal(0) if offer is None else (offer.stock if offer.stock is not None
-                                                 else ln.qty)
-        if offer is not None and ln.qty < offer.min_qty:
-            have = Decimal(0)
-        out.append(ShortLine(ln.sku, p.name, p.unit, ln.qty, have, cand.vendor_id, cand.name))
-    return tuple(out)
-
-
-def _plan(market: _Market, area: str, lines: Sequence[Item], vendor_id: int | None,
-          deadline_seconds: float) -> _Chosen | StockShort | SplitOffer | NotAllowed:
-    """Pick the vendor (or honour the one asked for), or say why not."""
-    cands = list(market.candidates.values())
-    if vendor_id is not None:
-        cand = market.candidates.get(vendor_id)
-        if cand is None or not cand.serves(area):
-            return NotAllowed("vendor", "that vendor does not supply these items in your area")
-        if not all(cand.covers(ln) for ln in lines):
-            others = routing.rank(area, lines, cands, deadline_seconds=deadline_seconds,
-                                  exclude=frozenset({vendor_id}))
-            return StockShort(_short_lines(market, lines, cand),
-                              tuple(Alternative(s.vendor_id, s.name, s.cart_total)
-                                    for s in others[:3]))
-        ranking = routing.rank(area, lines, [cand], deadline_seconds=deadline_seconds)
-        why = f"{cand.name} chosen by the retailer"
-        priced = _priced(market, vendor_id, lines)
-        return _Chosen(vendor_id, cand.name, priced, _total(priced), why, ranking)
-    decision = routing.choose(area, lines, cands, deadline_seconds=deadline_seconds)
-    if isinstance(decision, routing.Chosen):
-        name = market.candidates[decision.vendor_id].name
-        priced = _priced(market, decision.vendor_id, lines)
-        return _Chosen(decision.vendor_id, name, priced, _total(priced), decision.explanation,
-                       decision.ranking)
-    if isinstance(decision, routing.Split):
-        parts = []
-        for part in decision.parts:
-            priced = _priced(market, part.vendor_id, part.lines)
-            parts.append(SplitPart(part.vendor_id, part.name, priced, _total(priced)))
-        return SplitOffer(tuple(parts))
-    shorts = []
-    for s in decision.shortages:
-        p = market.products[s.sku]
-        shorts.append(ShortLine(s.sku, p.name, p.unit, s.wanted, s.available))
-    return StockShort(tuple(shorts))
+    return Market(products, candidates)
 
 
 async def quote(conn: asyncpg.Connection, retailer_id: int, items: Sequence[Item], *,
@@ -322,30 +118,17 @@ async def quote(conn: asyncpg.Connection, retailer_id: int, items: Sequence[Item
     """Price a cart as placing it would: vendor, lines, total, credit, shortages or a split."""
     retailer = await party_store.retailer(conn, retailer_id)
     if retailer is None:
-        return Quote(retailer_id, Decimal(0), problem=NotAllowed("unknown_retailer",
+        return Quote(retailer_id, Decimal(0), problem=NotAllowed(Refusal.UNKNOWN_RETAILER,
                                                                  "unknown retailer"))
     position = await ledger_service.credit_position(conn, retailer_id)
     available = position.available
-    blocked = credit.may_order(credit.RetailerStatus(retailer.status))
-    problem = NotAllowed(retailer.status, blocked) if blocked else None
-    lines = _merge(items)
+    problem = ordering.refusal_of(credit.RetailerStatus(retailer.status))
+    lines = ordering.merge(items)
     if isinstance(lines, NotAllowed):
         return Quote(retailer_id, available, problem=lines)
     market = await _market(conn, [ln.sku for ln in lines], retailer.area)
-    unknown = tuple(ln.sku for ln in lines if ln.sku not in market.products)
-    if unknown:
-        return Quote(retailer_id, available, unknown=unknown, problem=problem)
-    plan = _plan(market, retailer.area, lines, vendor_id, accept_minutes * 60)
-    if isinstance(plan, _Chosen):
-        return Quote(retailer_id, available, plan.vendor_id, plan.vendor_name, plan.lines,
-                     plan.total, plan.explanation, problem=problem)
-    if isinstance(plan, StockShort):
-        return Quote(retailer_id, available, shortages=plan.lines,
-                     alternatives=plan.alternatives, problem=problem)
-    if isinstance(plan, SplitOffer):
-        return Quote(retailer_id, available, split=plan.parts, total=plan.total,
-                     problem=problem)
-    return Quote(retailer_id, available, problem=problem or plan)
+    return ordering.quote_from(retailer_id, available, problem, market, retailer.area, lines,
+                               vendor_id, accept_minutes * 60)
 
 
 # ------------------------------------------------------------------ placing
@@ -384,9 +167,9 @@ async def place_order(conn: asyncpg.Connection, *, retailer_id: int, items: Sequ
                       notify_retailer: bool = False) -> PlaceResult:
     """Place an order: credit check, routing, stock reservation and insert, atomically.
 
-    The outgoing notices are the offer to the vendor (and, with
-    `notify_retailer`, a confirmation for orders placed on the retailer's behalf).
-    A repeated `idempotency_key` returns the order placed the first time.
+    The notices are the offer to the vendor (and, with `notify_retailer`, a
+    confirmation for orders placed on the retailer's behalf). A repeated
+    `idempotency_key` returns the order placed the first time, without notices.
     """
     try:
         async with conn.transaction():
@@ -410,10 +193,8 @@ def _result_label(result: PlaceResult) -> str:
 
 async def _existing(conn: asyncpg.Connection, order: store.Order) -> Placed:
     vendor = await party_store.vendor(conn, order.vendor_id) if order.vendor_id else None
-    items = await store.items(conn, order.id)
-    lines = tuple(PricedLine(i.line_no, i.product_id, i.sku, i.name, i.unit, i.qty,
-                             i.unit_price, i.line_total) for i in items)
-    return Placed(order, lines, vendor.name if vendor else "", (), duplicate=True)
+    lines = tuple(_priced_item(i) for i in await store.items(conn, order.id))
+    return Placed(_ref(order), lines, vendor.name if vendor else "", (), duplicate=True)
 
 
 async def _place(conn: asyncpg.Connection, *, retailer_id: int, items: Sequence[Item],
@@ -422,32 +203,33 @@ async def _place(conn: asyncpg.Connection, *, retailer_id: int, items: Sequence[
                  notify_retailer: bool) -> PlaceResult:
     retailer = await party_store.retailer(conn, retailer_id, for_update=True)
     if retailer is None:
-        return NotAllowed("unknown_retailer", "unknown retailer")
+        return NotAllowed(Refusal.UNKNOWN_RETAILER, "unknown retailer")
     if idempotency_key:
         earlier = await store.order_by_key(conn, idempotency_key)
         if earlier is not None:
             if earlier.retailer_id != retailer_id:
-                return NotAllowed("idempotency", "that idempotency key belongs to another order")
+                return NotAllowed(Refusal.IDEMPOTENCY,
+                                  "that idempotency key belongs to another order")
             return await _existing(conn, earlier)
-    refusal = credit.may_order(credit.RetailerStatus(retailer.status))
-    if refusal:
-        return NotAllowed(retailer.status, refusal)
-    lines = _merge(items)
+    refusal = ordering.refusal_of(credit.RetailerStatus(retailer.status))
+    if refusal is not None:
+        return refusal
+    lines = ordering.merge(items)
     if isinstance(lines, NotAllowed):
         return lines
     market = await _market(conn, [ln.sku for ln in lines], retailer.area)
-    unknown = tuple(ln.sku for ln in lines if ln.sku not in market.products)
+    unknown = ordering.unknown_skus(market, lines)
     if unknown:
         return UnknownItems(unknown)
-    plan = _plan(market, retailer.area, lines, vendor_id, accept_minutes * 60)
-    if not isinstance(plan, _Chosen):
+    plan = ordering.plan(market, retailer.area, lines, vendor_id, accept_minutes * 60)
+    if not isinstance(plan, Plan):
         return plan
     position = credit.CreditPosition(
         retailer.credit_limit, await ledger_service.balance(conn, retailer_id),
         await store.open_orders_value(conn, retailer_id))
     decision = credit.decide(position, plan.total)
     if not decision.allowed:
-        return CreditShort(decision.shortfall, decision.available, plan.total)
+        return ordering.short_of_credit(decision, plan)
     async with conn.transaction():
         reserved = await _reserve_all(conn, plan.vendor_id, plan.lines)
         if not isinstance(reserved, dict):
@@ -479,22 +261,24 @@ async def _place(conn: asyncpg.Connection, *, retailer_id: int, items: Sequence[
                               "total": str(s.cart_total)} for s in plan.ranking[:5]]})
     vendor = await party_store.vendor(conn, plan.vendor_id)
     assert vendor is not None
-    out = [notices.vendor_offer(to=vendor.phone, language=vendor.language, number=order.number,
-                                shop=retailer.shop_name, area=retailer.area, lines=plan.lines,
-                                total=plan.total, minutes=accept_minutes)]
+    told: list[fact.Fact] = [fact.OrderOffered(order.number, _vendor_party(vendor),
+                                               retailer.shop_name, retailer.area, plan.lines,
+                                               plan.total, accept_minutes)]
     if notify_retailer:
-        out.append(notices.text(to=retailer.phone, language=retailer.language,
-                                number=order.number, key="order.placed_for_you",
-                                vendor=vendor.name,
-                                total=notices.amount(retailer.language, plan.total)))
-    return Placed(order, plan.lines, vendor.name, tuple(out))
+        told.append(fact.PlacedOnBehalf(order.number, _retailer_party(retailer), vendor.name,
+                                        plan.total))
+    return Placed(_ref(order), plan.lines, vendor.name, tuple(told))
 
 
 async def place_split(conn: asyncpg.Connection, *, retailer_id: int,
                       parts: Sequence[SplitPart], source: str = "whatsapp",
                       idempotency_key: str | None = None, actor: str, now: dt.datetime,
                       accept_minutes: float = DEFAULT_ACCEPT_MINUTES) -> SplitPlaced | PlaceResult:
-    """Place a split offer's per-vendor orders all together, or none of them."""
+    """Place a split offer's per-vendor orders all together, or none of them.
+
+    A part short of credit refuses the whole split; its `CreditShort` carries no
+    prices, since no one vendor's prices price the cart.
+    """
     try:
         async with conn.transaction():
             placed = []
@@ -509,6 +293,9 @@ async def place_split(conn: asyncpg.Connection, *, retailer_id: int,
                 placed.append(result)
             return SplitPlaced(tuple(placed))
     except _Abort as abort:
+        if isinstance(abort.result, CreditShort):
+            return CreditShort(abort.result.shortfall, abort.result.available,
+                               abort.result.total)
         return abort.result
 
 
@@ -528,7 +315,7 @@ async def _release(conn: asyncpg.Connection, order: store.Order,
 
 async def _offer_next(conn: asyncpg.Connection, order: store.Order,
                       items: Sequence[store.OrderItem], *, why: str, actor: str,
-                      now: dt.datetime, accept_minutes: float) -> list[Outgoing]:
+                      now: dt.datetime, accept_minutes: float) -> list[fact.Fact]:
     """Offer the order to the best vendor not yet asked, or mark it for operators.
     The order's reservation must already be released. Prices stay as placed."""
     retailer = await party_store.retailer(conn, order.retailer_id)
@@ -544,7 +331,7 @@ async def _offer_next(conn: asyncpg.Connection, order: store.Order,
             async with conn.transaction():
                 reserved = await _reserve_all(conn, scored.vendor_id, items)
                 if not isinstance(reserved, dict):
-                    raise _Abort(NotAllowed("stock", "stock went"))
+                    raise _Abort(NotAllowed(Refusal.STOCK, "stock went"))
         except _Abort:
             continue
         transition(Status(order.status), Action.REROUTE, Role.SYSTEM)
@@ -562,14 +349,11 @@ async def _offer_next(conn: asyncpg.Connection, order: store.Order,
                      "excluded": sorted(asked), "score": scored.score})
         vendor = await party_store.vendor(conn, scored.vendor_id)
         assert vendor is not None
-        out = [notices.vendor_offer(to=vendor.phone, language=vendor.language,
-                                    number=updated.number, shop=retailer.shop_name,
-                                    area=retailer.area, lines=items, total=updated.total,
-                                    minutes=accept_minutes)]
-        out.append(notices.text(to=retailer.phone, language=retailer.language,
-                                number=order.number, key="order.rerouted",
-                                vendor=previous.name if previous else "-", next=vendor.name))
-        return out
+        return [fact.OrderOffered(updated.number, _vendor_party(vendor), retailer.shop_name,
+                                  retailer.area, tuple(_priced_item(it) for it in items),
+                                  updated.total, accept_minutes),
+                fact.OrderRerouted(order.number, _retailer_party(retailer),
+                                   previous.name if previous else "-", vendor.name)]
     transition(Status(order.status), Action.GIVE_UP, Role.SYSTEM)
     await store.update_order(conn, order.id, now=now, status=Status.UNROUTABLE.value,
                              accept_deadline=None)
@@ -577,22 +361,19 @@ async def _offer_next(conn: asyncpg.Connection, order: store.Order,
         conn, order_id=order.id, at=now, actor=actor, from_status="pending",
         to_status="unroutable", reason=f"{why}; no other vendor can supply it — for operators",
         details={"excluded": sorted(asked)})
-    return [notices.text(to=retailer.phone, language=retailer.language, number=order.number,
-                         key="order.unroutable")]
+    return [fact.OrderUnroutable(order.number, _retailer_party(retailer))]
 
 
-async def reroute_expired(conn: asyncpg.Connection, now: dt.datetime, *,
+async def reroute_expired(conn: asyncpg.Connection, now: dt.datetime, *, word: Wording,
                           accept_minutes: float = DEFAULT_ACCEPT_MINUTES,
                           limit: int = 200) -> int:
     """Re-route every pending order whose vendor did not answer by its deadline.
 
     One transaction per order (rows another worker holds are skipped); the
-    notices go into the outbox in the same transaction. Returns how many
-    orders were handled. Safe to run again after a crash: a handled order is
-    no longer past its deadline.
+    notices, worded by `word`, go into the outbox in the same transaction.
+    Returns how many orders were handled. Safe to run again after a crash: a
+    handled order is no longer past its deadline.
     """
-    from bot.store.outbox import enqueue
-
     handled = 0
     while handled < limit:
         async with conn.transaction():
@@ -606,17 +387,15 @@ async def reroute_expired(conn: asyncpg.Connection, now: dt.datetime, *,
                                     outcome="timed_out", reason="no answer before deadline")
             await _release(conn, order, items)
             old_vendor = await party_store.vendor(conn, order.vendor_id)
-            out: list[Outgoing] = []
+            told: list[fact.Fact] = []
             if old_vendor is not None:
-                minutes = f"{accept_minutes:g}"
-                out.append(notices.text(to=old_vendor.phone, language=old_vendor.language,
-                                        number=order.number, key="vendor.timed_out",
-                                        minutes=minutes))
+                told.append(fact.OfferTimedOut(order.number, _vendor_party(old_vendor),
+                                               accept_minutes))
             name = old_vendor.name if old_vendor else f"vendor {order.vendor_id}"
-            out += await _offer_next(conn, order, items, why=f"{name} did not answer in time",
-                                     actor="system:vendor-timeouts", now=now,
-                                     accept_minutes=accept_minutes)
-            await enqueue(conn, out)
+            told += await _offer_next(conn, order, items, why=f"{name} did not answer in time",
+                                      actor="system:vendor-timeouts", now=now,
+                                      accept_minutes=accept_minutes)
+            await enqueue(conn, word(told))
             handled += 1
     return handled
 
@@ -636,12 +415,12 @@ _TARGET = {VendorAction.ACCEPT: Status.ACCEPTED, VendorAction.DISPATCH: Status.D
 
 async def vendor_act(conn: asyncpg.Connection, vendor_id: int, order_number: int,
                      action: VendorAction, reason: str | None, now: dt.datetime, *,
-                     accept_minutes: float = DEFAULT_ACCEPT_MINUTES) -> list[Outgoing]:
+                     accept_minutes: float = DEFAULT_ACCEPT_MINUTES) -> list[fact.Fact]:
     """Apply a vendor's accept / reject / dispatched / delivered to one of their orders.
 
     Only the assigned vendor may act; a repeat is answered, not applied twice;
-    unknown and finished orders get a clear reply. Returns the reply to the
-    vendor and the retailer's notice.
+    unknown and finished orders get a clear refusal. Returns what happened: the
+    vendor's answer and the retailer's news, as facts to word.
     """
     async with conn.transaction():
         vendor = await party_store.vendor(conn, vendor_id)
@@ -651,46 +430,39 @@ async def vendor_act(conn: asyncpg.Connection, vendor_id: int, order_number: int
                                  accept_minutes)
 
 
-def _reply(vendor: party_store.Vendor, number: int, key: str, **values: object) -> Outgoing:
-    return notices.text(to=vendor.phone, language=vendor.language, number=number, key=key,
-                        **values)
-
-
 async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, number: int,
                       action: VendorAction, reason: str | None, now: dt.datetime,
-                      accept_minutes: float) -> list[Outgoing]:
-    lang = vendor.language
+                      accept_minutes: float) -> list[fact.Fact]:
+    party = _vendor_party(vendor)
+
+    def refused(why: fact.VendorRefusal, status: Status | None = None) -> list[fact.Fact]:
+        return [fact.VendorRefused(number, party, why, action, status)]
+
     order = await store.order_by_number(conn, number, for_update=True)
     if order is None:
-        return [_reply(vendor, number, "vendor.not_found")]
+        return refused(fact.VendorRefusal.NOT_FOUND)
     if order.vendor_id != vendor.id or order.status == Status.UNROUTABLE:
         asked = await store.offered_vendors(conn, order.id)
         # Someone else's order is "not found": its number tells a vendor nothing.
-        key = "vendor.not_yours" if vendor.id in asked else "vendor.not_found"
-        return [_reply(vendor, number, key)]
+        return refused(fact.VendorRefusal.NOT_YOURS if vendor.id in asked
+                       else fact.VendorRefusal.NOT_FOUND)
     status = Status(order.status)
     target = _TARGET.get(action)
     if target is not None and status in _PROGRESS and \
             _PROGRESS.index(status) >= _PROGRESS.index(target):
         if action is VendorAction.ACCEPT:
-            return [_reply(vendor, number, "vendor.already_accepted")]
-        return [_reply(vendor, number, "vendor.already",
-                       status=notices.status_name(lang, status.value))]
+            return refused(fact.VendorRefusal.ALREADY_ACCEPTED)
+        return refused(fact.VendorRefusal.ALREADY, status)
     try:
         transition(status, _VENDOR_ACTIONS[action], Role.VENDOR)
     except TransitionError as exc:
-        status_text = notices.status_name(lang, status.value)
         if exc.code == "final":
-            return [_reply(vendor, number, "vendor.finished", status=status_text)]
-        hint_key = {Status.PENDING: "vendor.hint.pending",
-                    Status.ACCEPTED: "vendor.hint.accepted"}.get(status, "vendor.hint.none")
-        return [_reply(vendor, number, "vendor.wrong_step", status=status_text,
-                       action=t(lang, f"vendor.action.{action.value}"),
-                       hint=t(lang, hint_key, number=number))]
+            return refused(fact.VendorRefusal.FINISHED, status)
+        return refused(fact.VendorRefusal.WRONG_STEP, status)
     retailer = await party_store.retailer(conn, order.retailer_id)
     assert retailer is not None
+    shop = _retailer_party(retailer)
     actor = f"vendor:{vendor.id}"
-    rlang = retailer.language
     if action is VendorAction.ACCEPT:
         await store.update_order(conn, order.id, now=now, status="accepted", accepted_at=now,
                                  accept_deadline=None)
@@ -699,31 +471,23 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
         await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
                                  from_status="pending", to_status="accepted",
                                  reason=f"accepted by {vendor.name}")
-        return [_reply(vendor, number, "vendor.accepted", shop=retailer.shop_name,
-                       area=retailer.area, phone=retailer.phone),
-                notices.text(to=retailer.phone, language=rlang, number=number,
-                             key="order.accepted", vendor=vendor.name,
-                             total=notices.amount(rlang, order.total))]
+        return [fact.OrderAccepted(number, party, shop, retailer.area, order.total)]
     if action is VendorAction.REJECT:
         why = reason.strip()[:200] if reason and reason.strip() else None
         await store.close_offer(conn, order_id=order.id, vendor_id=vendor.id, at=now,
                                 outcome="rejected", reason=why)
         items = await store.items(conn, order.id)
         await _release(conn, order, items)
-        ack = _reply(vendor, number, "vendor.rejected",
-                     reason=why or t(lang, "vendor.rejected.noreason"))
         rest = await _offer_next(conn, order, items,
                                  why=f"rejected by {vendor.name}" + (f" ({why})" if why else ""),
                                  actor=actor, now=now, accept_minutes=accept_minutes)
-        return [ack, *rest]
+        return [fact.OrderRejected(number, party, why), *rest]
     if action is VendorAction.DISPATCH:
         await store.update_order(conn, order.id, now=now, status="dispatched", dispatched_at=now)
         await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
                                  from_status="accepted", to_status="dispatched",
                                  reason=f"dispatched by {vendor.name}")
-        return [_reply(vendor, number, "vendor.dispatched"),
-                notices.text(to=retailer.phone, language=rlang, number=number,
-                             key="order.dispatched", vendor=vendor.name)]
+        return [fact.OrderDispatched(number, party, shop)]
     updated = await store.update_order(conn, order.id, now=now, status="delivered",
                                        delivered_at=now)
     entry = await ledger_service.post_delivery_debit(conn, updated, now=now, actor=actor)
@@ -734,11 +498,7 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
                                       "due_date": entry.due_date.isoformat()
                                       if entry.due_date else None})
     assert entry.due_date is not None
-    return [_reply(vendor, number, "vendor.delivered", total=notices.amount(lang, order.total),
-                   shop=retailer.shop_name),
-            notices.text(to=retailer.phone, language=rlang, number=number,
-                         key="order.delivered", total=notices.amount(rlang, order.total),
-                         due=notices.due_text(rlang, entry.due_date))]
+    return [fact.OrderDelivered(number, party, shop, order.total, entry.due_date)]
 
 
 # ------------------------------------------------------------------ cancelling
@@ -746,17 +506,18 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
 
 async def cancel_order(conn: asyncpg.Connection, *, order_number: int, role: Role, actor: str,
                        reason: str | None, now: dt.datetime,
-                       retailer_id: int | None = None) -> Cancelled | CancelRefused:
+                       retailer_id: int | None = None) -> CancelResult:
     """Cancel an order (a retailer only their own pending one; an operator any open one)."""
     async with conn.transaction():
         order = await store.order_by_number(conn, order_number, for_update=True)
         if order is None or (role is Role.RETAILER and order.retailer_id != retailer_id):
-            return CancelRefused("not_found", f"no order #{order_number}")
+            return CancelRefused(CancelRefusal.NOT_FOUND, f"no order #{order_number}",
+                                 order_number)
         status = Status(order.status)
         try:
             transition(status, Action.CANCEL, role)
         except TransitionError as exc:
-            return CancelRefused(exc.code, str(exc), status.value)
+            return CancelRefused(CancelRefusal(exc.code), str(exc), order_number, status.value)
         items = await store.items(conn, order.id)
         await _release(conn, order, items)
         if order.vendor_id is not None and status is Status.PENDING:
@@ -767,16 +528,9 @@ async def cancel_order(conn: asyncpg.Connection, *, order_number: int, role: Rol
         why = reason.strip()[:200] if reason and reason.strip() else f"cancelled by {role.value}"
         await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
                                  from_status=status.value, to_status="cancelled", reason=why)
-        out: list[Outgoing] = []
-        if order.vendor_id is not None and status in (Status.PENDING, Status.ACCEPTED):
-            vendor = await party_store.vendor(conn, order.vendor_id)
-            if vendor is not None:
-                out.append(notices.text(to=vendor.phone, language=vendor.language,
-                                        number=order.number, key="vendor.cancelled", reason=why))
-        if role is not Role.RETAILER:
-            retailer = await party_store.retailer(conn, order.retailer_id)
-            if retailer is not None:
-                out.append(notices.text(to=retailer.phone, language=retailer.language,
-                                        number=order.number, key="order.cancelled_by_operator",
-                                        reason=why))
-        return Cancelled(updated, tuple(out))
+        vendor = await party_store.vendor(conn, order.vendor_id) if order.vendor_id else None
+        retailer = await party_store.retailer(conn, order.retailer_id)
+        told = fact.OrderCancelled(order.number, why, role, status,
+                                   _vendor_party(vendor) if vendor else None,
+                                   _retailer_party(retailer) if retailer else None)
+        return Cancelled(_ref(updated), (told,))

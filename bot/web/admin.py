@@ -21,6 +21,7 @@ from bot.store import reports
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond
 from domain.business_time import day_start
 from domain.digits import read_whole
+from flows import order_notices
 
 ADMIN = EndpointTable("admin")
 
@@ -149,7 +150,7 @@ async def cancel_order(call: Call) -> web.Response:
     body: CancelBody = call.body
     async with call.runtime.pool.acquire() as conn:
         result = await operator_actions.cancel_order(conn, number, reason=body.reason,
-                                                     actor=call.actor,
+                                                     actor=call.actor, word=order_notices.outgoing,
                                                      context=call.audit_context())
     call.audited = True
     return respond(result)
@@ -228,7 +229,7 @@ async def record_payment(call: Call) -> web.Response:
         result = await operator_actions.record_payment(
             conn, retailer=body.retailer, amount=body.amount, method=body.method,
             reference=body.reference, order_number=body.order, actor=call.actor,
-            context=call.audit_context())
+            word=order_notices.outgoing, context=call.audit_context())
     call.audited = True
     return respond(result, status=200 if result["duplicate"] else 201)
 

@@ -32,8 +32,18 @@ from bot.store.outbox import enqueue
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond
 from bot.web.keys import RUNTIME
 from bot.web.middleware import request_id
+from domain.ordering import (
+    CreditShort,
+    NotAllowed,
+    Placed,
+    Refusal,
+    SplitOffer,
+    StockShort,
+    UnknownItems,
+)
 from domain.ordertext import parse_message
 from domain.routing import CartLine
+from flows import order_notices
 
 log = logging.getLogger(__name__)
 
@@ -151,22 +161,22 @@ async def _items_from_text(call: Call, text: str) -> list[CartLine]:
 
 def _refusal(result: object) -> tuple[int, dict[str, object]]:
     """(status, body) for a result that is not a placed order."""
-    if isinstance(result, order_service.CreditShort):
+    if isinstance(result, CreditShort):
         return 409, {"error": "order total is over the retailer's available credit",
                      "code": "credit_short", "shortfall": result.shortfall,
                      "available": result.available, "total": result.total}
-    if isinstance(result, order_service.StockShort):
+    if isinstance(result, StockShort):
         return 409, {"error": "not enough stock for some items", "code": "stock_short",
                      "lines": result.lines, "alternatives": result.alternatives}
-    if isinstance(result, order_service.SplitOffer):
+    if isinstance(result, SplitOffer):
         return 409, {"error": "no single vendor has every item; place the parts separately",
                      "code": "split_needed", "parts": result.parts,
                      "total": result.total}
-    if isinstance(result, order_service.UnknownItems):
+    if isinstance(result, UnknownItems):
         return 422, {"error": "unknown sku", "code": "unknown_sku",
                      "skus": result.skus}
-    if isinstance(result, order_service.NotAllowed):
-        status = 409 if result.code == "idempotency" else 422
+    if isinstance(result, NotAllowed):
+        status = 409 if result.code is Refusal.IDEMPOTENCY else 422
         return status, {"error": result.reason, "code": result.code}
     raise TypeError(f"unexpected order result {type(result).__name__}")
 
@@ -210,9 +220,10 @@ async def place_order(call: Call) -> web.Response:
             vendor_id=vendor.id if vendor else None, source="api", idempotency_key=key,
             actor=call.actor, now=dt.datetime.now(dt.UTC),
             accept_minutes=settings.vendor_accept_minutes, notify_retailer=True)
-        if isinstance(result, order_service.Placed):
+        if isinstance(result, Placed):
             if not result.duplicate:
-                await enqueue(conn, list(result.outgoing), request_id=request_id(call.request))
+                await enqueue(conn, order_notices.outgoing(result.notices),
+                              request_id=request_id(call.request))
                 await call.audit(conn, "order.place", f"order:{result.order.number}",
                                  {"retailer": retailer.phone, "total": result.order.total,
                                   "idempotency_key": key})

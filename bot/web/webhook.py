@@ -25,7 +25,7 @@ import orjson
 from aiohttp import web
 
 from bot.conversation.locks import SenderLocks
-from bot.conversation.pipeline import Conversation, InboundPipeline, Throttled, Unavailable
+from bot.conversation.pipeline import InboundPipeline, MessageHandler, Throttled, Unavailable
 from bot.rate_limits import RateLimiter
 from bot.web.keys import RUNTIME
 from bot.whatsapp.signature import HEADER, SignatureCheck, check
@@ -33,7 +33,7 @@ from bot.whatsapp.updates import EnvelopeError, parse_update
 
 log = logging.getLogger(__name__)
 
-CONVERSATION = web.AppKey("conversation", Conversation)
+CONVERSATION = web.AppKey("conversation", MessageHandler)
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
 
@@ -135,7 +135,7 @@ async def receive(request: web.Request) -> web.Response:
     })
 
 
-def setup(app: web.Application, conversation: Conversation | None = None) -> None:
+def setup(app: web.Application, conversation: MessageHandler | None = None) -> None:
     """Add the webhook routes (and the conversation, if given now)."""
     if conversation is not None:
         app[CONVERSATION] = conversation

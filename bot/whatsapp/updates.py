@@ -354,7 +354,9 @@ _MESSAGE_ADAPTER: TypeAdapter[InboundMessage] = TypeAdapter(InboundMessage)
 # ------------------------------------------------------------------ statuses
 
 
-class Conversation(_Model):
+class BillingConversation(_Model):
+    """The billing conversation a status belongs to (WhatsApp's `conversation` object)."""
+
     id: str | None = None
     expiration_timestamp: str | None = None
 
@@ -375,7 +377,7 @@ class StatusUpdate(_Model):
     recipient_user_id: str | None = None
     type: str | None = None
     biz_opaque_callback_data: str | None = None
-    conversation: Conversation | None = None
+    conversation: BillingConversation | None = None
     pricing: Pricing | None = None
     errors: list[WhatsAppError] = Field(default_factory=list)
 

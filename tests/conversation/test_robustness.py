@@ -13,7 +13,7 @@ PHONE = "9779812000071"
 
 
 class BrokenParser(ServiceBackend):
-    async def understand(self, conn: Any, text: str) -> Any:
+    async def understand(self, text: str) -> Any:
         raise ValueError("a parser bug")
 
 
@@ -25,7 +25,8 @@ async def test_a_bug_in_the_flow_gets_an_apology_and_a_200(stack: Stack) -> None
 
     app = create_app(stack.runtime)
     rt = stack.runtime
-    app[CONVERSATION] = Router(rt.redis, rt.keys, backend=BrokenParser(rt))
+    app[CONVERSATION] = Router(rt.redis, rt.keys,
+                               retailer_backend=lambda conn: BrokenParser(rt, conn))
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     stack.sim.webhook_url = str(server.make_url("/webhook"))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from flows.diagram import FLOWS, diagram
 from flows.i18n import en, money, ne, qty, script_language
-from flows.retailer import unique_titles
+from flows.retailer.titles import unique_titles
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

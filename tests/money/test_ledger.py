@@ -11,7 +11,9 @@ import pytest
 
 from bot.runtime import Runtime
 from bot.services import ledger, orders
+from domain import ordering
 from domain.vendor_commands import VendorAction
+from flows.order_notices import outgoing
 from tests.money.conftest import World
 
 D = Decimal
@@ -28,7 +30,7 @@ async def test_recording_a_payment_reference_twice_does_nothing_the_second_time(
                                         reference="KH-1", actor="t", now=world.now)
     assert not first.duplicate and again.duplicate
     assert again.payment == first.payment and again.entry == first.entry
-    assert again.outgoing == () and len(first.outgoing) == 1
+    assert again.notices == () and len(outgoing(first.notices)) == 1
     assert first.balance == again.balance == D("2000.00")
     assert await conn.fetchval("SELECT count(*) FROM payments") == 1
     assert await conn.fetchval("SELECT count(*) FROM ledger_entries WHERE kind='credit'") == 1
@@ -64,9 +66,9 @@ async def test_a_payment_can_name_the_order_it_pays(conn: asyncpg.Connection,
     r = await world.retailer()
     v = await world.vendor("V")
     await world.price(v, "sugar", "100")
-    placed = await orders.place_order(conn, retailer_id=r, items=[orders.Item("sugar", D(3))],
+    placed = await orders.place_order(conn, retailer_id=r, items=[ordering.Item("sugar", D(3))],
                                       actor="t", now=world.now)
-    assert isinstance(placed, orders.Placed)
+    assert isinstance(placed, ordering.Placed)
     paid = await ledger.record_payment(conn, retailer_id=r, amount=D(300), method="cash",
                                        reference=None, order_number=placed.order.number,
                                        actor="t", now=world.now)
@@ -92,9 +94,9 @@ async def test_the_check_finds_a_delivered_order_without_its_debit(
     r = await world.retailer()
     v = await world.vendor("V")
     await world.price(v, "sugar", "100")
-    placed = await orders.place_order(conn, retailer_id=r, items=[orders.Item("sugar", D(3))],
+    placed = await orders.place_order(conn, retailer_id=r, items=[ordering.Item("sugar", D(3))],
                                       actor="t", now=world.now)
-    assert isinstance(placed, orders.Placed)
+    assert isinstance(placed, ordering.Placed)
     assert await ledger.check(conn) == []
     # Simulate a bug that marks an order delivered behind the service's back.
     await conn.execute("UPDATE orders SET status = 'delivered', delivered_at = now()")
@@ -107,9 +109,9 @@ async def test_the_check_finds_a_payment_without_its_credit_and_a_debit_too_earl
     r = await world.retailer()
     v = await world.vendor("V")
     await world.price(v, "sugar", "100")
-    placed = await orders.place_order(conn, retailer_id=r, items=[orders.Item("sugar", D(3))],
+    placed = await orders.place_order(conn, retailer_id=r, items=[ordering.Item("sugar", D(3))],
                                       actor="t", now=world.now)
-    assert isinstance(placed, orders.Placed)
+    assert isinstance(placed, ordering.Placed)
     await conn.execute("INSERT INTO payments (retailer_id, amount, method, recorded_by) "
                        "VALUES ($1, 50, 'cash', 'bug')", r)
     await conn.execute("INSERT INTO ledger_entries (retailer_id, kind, amount, order_id, "
@@ -126,9 +128,9 @@ async def test_delivered_orders_and_payments_reconcile(conn: asyncpg.Connection,
     await world.price(v, "sugar", "100")
     for qty in (1, 2, 3):
         placed = await orders.place_order(conn, retailer_id=r,
-                                          items=[orders.Item("sugar", D(qty))], actor="t",
+                                          items=[ordering.Item("sugar", D(qty))], actor="t",
                                           now=world.now)
-        assert isinstance(placed, orders.Placed)
+        assert isinstance(placed, ordering.Placed)
         for action in (VendorAction.ACCEPT, VendorAction.DISPATCH, VendorAction.DELIVER):
             await orders.vendor_act(conn, v, placed.order.number, action, None, world.now)
     await ledger.record_payment(conn, retailer_id=r, amount=D(250), method="esewa",

@@ -31,8 +31,10 @@ from bot.config import Settings
 from bot.db import connect
 from bot.runtime import Runtime
 from bot.services import ledger, orders, parties
+from domain import ordering
 from domain.order_status import Role
 from domain.vendor_commands import VendorAction
+from flows import order_notices
 
 D = Decimal
 T0 = dt.datetime(2026, 3, 2, 4, 0, tzinfo=dt.UTC)
@@ -110,20 +112,20 @@ class Books(RuleBasedStateMachine):
                                                min_size=1, max_size=3))
     def place(self, data: st.DataObject, cart: dict[str, int]) -> None:
         r = data.draw(st.sampled_from(self.retailers))
-        items = [orders.Item(sku, D(q)) for sku, q in cart.items()]
+        items = [ordering.Item(sku, D(q)) for sku, q in cart.items()]
         result = self.run(orders.place_order(self.conn, retailer_id=r, items=items,
                                              actor="t", now=self.now))
-        if isinstance(result, orders.SplitOffer):
+        if isinstance(result, ordering.SplitOffer):
             result = self.run(orders.place_split(self.conn, retailer_id=r, parts=result.parts,
                                                  actor="t", now=self.now))
-            if isinstance(result, orders.SplitPlaced):
+            if isinstance(result, ordering.SplitPlaced):
                 self.numbers.extend(p.order.number for p in result.placed)
             return
         event(f"place: {type(result).__name__}")
-        if isinstance(result, orders.Placed):
+        if isinstance(result, ordering.Placed):
             self.numbers.append(result.order.number)
         else:
-            assert isinstance(result, orders.CreditShort | orders.StockShort), result
+            assert isinstance(result, ordering.CreditShort | ordering.StockShort), result
 
     def _order(self, number: int) -> asyncpg.Record:
         return self.run(self.conn.fetchrow(
@@ -178,7 +180,7 @@ class Books(RuleBasedStateMachine):
     @rule(minutes=st.sampled_from([1, 10, 16]))
     def time_passes(self, minutes: int) -> None:
         self.now += dt.timedelta(minutes=minutes)
-        self.run(orders.reroute_expired(self.conn, self.now))
+        self.run(orders.reroute_expired(self.conn, self.now, word=order_notices.outgoing))
 
     @precondition(lambda self: self.retailers)
     @rule(data=st.data(), amount=st.integers(min_value=1, max_value=5000),

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import asyncpg
 
+from bot.conversation.retailer_backend import ServiceBackend
+from bot.conversation.router import Router, vendor_said_of
+from bot.conversation.vendor_backend import VendorServiceBackend
+from bot.runtime import Runtime
 from bot.services import orders
 from bot.store import parties as party_store
 from bot.whatsapp.updates import parse_update
+from domain import ordering
+from domain.facts import Party
+from flows import vendor as vendor_flow
 from flows.i18n import t
-from flows.replies import Buttons, ListMenu, Text
-from flows.vendor import VendorConversation
+from flows.replies import Buttons, ListMenu, Outgoing, Text
 from tests.money.conftest import World
 
 D = Decimal
@@ -50,16 +57,31 @@ async def _setup(conn: asyncpg.Connection, world: World, *, language: str = "en"
     r = await world.retailer()
     vid = await world.vendor("Shrestha Traders", language=language)
     await world.price(vid, "sugar", "100")
-    placed = await orders.place_order(conn, retailer_id=r, items=[orders.Item("sugar", D(5))],
+    placed = await orders.place_order(conn, retailer_id=r, items=[ordering.Item("sugar", D(5))],
                                       actor="t", now=world.now)
-    assert isinstance(placed, orders.Placed)
+    assert isinstance(placed, ordering.Placed)
     vendor = await party_store.vendor(conn, vid)
     assert vendor is not None
     return vendor, placed.order.number
 
 
-def flow(world: World) -> VendorConversation:
-    return VendorConversation(clock=lambda: world.now)
+@dataclass
+class VendorChat:
+    """The vendor flow over the real backend, on the test's connection and clock."""
+
+    world: World
+    accept_minutes: float = orders.DEFAULT_ACCEPT_MINUTES
+
+    async def handle(self, conn: asyncpg.Connection, vendor: party_store.Vendor,
+                     message: Any) -> list[Outgoing]:
+        backend = VendorServiceBackend(conn, vendor.id, accept_minutes=self.accept_minutes,
+                                       clock=lambda: self.world.now)
+        party = Party(vendor.phone, vendor.language, vendor.name)
+        return await vendor_flow.handle(backend, party, vendor_said_of(message))
+
+
+def flow(world: World) -> VendorChat:
+    return VendorChat(world)
 
 
 async def test_the_accept_button_accepts(conn: asyncpg.Connection, world: World) -> None:
@@ -127,7 +149,7 @@ async def test_a_reject_re_routes_with_the_configured_window(conn: asyncpg.Conne
     vendor, n = await _setup(conn, world)
     backup = await world.vendor("Backup")
     await world.price(backup, "sugar", "110")
-    f = VendorConversation(accept_minutes=5, clock=lambda: world.now)
+    f = VendorChat(world, accept_minutes=5)
     await f.handle(conn, vendor, text(vendor.phone, f"{n} no"))
     row = await conn.fetchrow("SELECT vendor_id, accept_deadline FROM orders")
     assert row["vendor_id"] == backup
@@ -135,7 +157,7 @@ async def test_a_reject_re_routes_with_the_configured_window(conn: asyncpg.Conne
 
 
 async def test_a_bug_in_an_action_is_answered_and_rolled_back_not_retried(
-        conn: asyncpg.Connection, world: World, monkeypatch: Any) -> None:
+        runtime: Runtime, conn: asyncpg.Connection, world: World, monkeypatch: Any) -> None:
     vendor, n = await _setup(conn, world)
 
     async def broken(c: asyncpg.Connection, *args: Any, **kwargs: Any) -> None:
@@ -143,8 +165,12 @@ async def test_a_bug_in_an_action_is_answered_and_rolled_back_not_retried(
         raise ValueError("bug")
 
     monkeypatch.setattr(orders, "vendor_act", broken)
+    router = Router(runtime.redis, runtime.keys,
+                    retailer_backend=lambda c: ServiceBackend(runtime, c),
+                    vendor_backend=lambda c, vid: VendorServiceBackend(c, vid,
+                                                                       clock=lambda: world.now))
     async with conn.transaction():
-        out = await flow(world).handle(conn, vendor, text(vendor.phone, f"{n} ok"))
+        out = await router.handle(conn, text(vendor.phone, f"{n} ok"))
     assert out[0].reply == Text(t("en", "busy_error"))
     assert await conn.fetchval("SELECT status FROM orders") == "pending"
 
@@ -165,9 +191,9 @@ async def test_a_bare_keyword_with_several_orders_lists_them(conn: asyncpg.Conne
                                                              world: World) -> None:
     vendor, first = await _setup(conn, world)
     r2 = await world.retailer()
-    second = await orders.place_order(conn, retailer_id=r2, items=[orders.Item("sugar", D(1))],
+    second = await orders.place_order(conn, retailer_id=r2, items=[ordering.Item("sugar", D(1))],
                                       actor="t", now=world.now)
-    assert isinstance(second, orders.Placed)
+    assert isinstance(second, ordering.Placed)
     f = flow(world)
     for n in (first, second.order.number):
         await f.handle(conn, vendor, text(vendor.phone, f"{n} ok"))

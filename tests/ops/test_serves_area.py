@@ -76,7 +76,7 @@ async def test_onboarding_lists_each_served_area_once_and_never_the_any_area_mar
         SHRESTHA: ["Kathmandu", "Lalitpur"], HIMAL: ["kathmandu ", "*"],
         POKHARA: ["Pokhara", " Kathmandu"]})
     async with runtime.pool.acquire() as conn:
-        listed = await ServiceBackend(runtime).served_areas(conn)
+        listed = await ServiceBackend(runtime, conn).served_areas()
     assert listed == ["Kathmandu", "Lalitpur", "Pokhara"]
 
 

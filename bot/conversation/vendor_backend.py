@@ -1,0 +1,51 @@
+"""The vendor flow's `VendorBackend`: the order service and the vendor's open orders.
+
+Bound to one message's connection (the pipeline's transaction) and one
+vendor; the router builds one per vendor message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import asyncpg
+
+from bot.services import orders as order_service
+from bot.store import orders as order_store
+from domain.facts import Fact
+from domain.order_status import Status
+from domain.vendor_commands import VendorCommand
+from flows.vendor import VendorOrder
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class VendorServiceBackend:
+    """`flows.vendor.VendorBackend` over Postgres, for one vendor and one message."""
+
+    def __init__(self, conn: asyncpg.Connection, vendor_id: int, *,
+                 accept_minutes: float = order_service.DEFAULT_ACCEPT_MINUTES,
+                 clock: Callable[[], dt.datetime] = _utcnow) -> None:
+        self.conn = conn
+        self.vendor_id = vendor_id
+        self.accept_minutes = accept_minutes
+        self.clock = clock
+
+    async def act(self, command: VendorCommand) -> list[Fact]:
+        """The order service's answer to the command (a reject re-routes with our window)."""
+        return await order_service.vendor_act(
+            self.conn, self.vendor_id, command.order_number, command.action, command.reason,
+            self.clock(), accept_minutes=self.accept_minutes)
+
+    async def open_orders(self, limit: int) -> list[VendorOrder]:
+        orders = await order_store.open_orders_of_vendor(self.conn, self.vendor_id, limit=limit)
+        if not orders:
+            return []
+        rows = await self.conn.fetch("SELECT id, shop_name FROM retailers WHERE id = ANY($1)",
+                                     list({o.retailer_id for o in orders}))
+        shops = {r["id"]: r["shop_name"] for r in rows}
+        return [VendorOrder(o.number, Status(o.status), shops.get(o.retailer_id), o.total)
+                for o in orders]

@@ -1,0 +1,129 @@
+"""The retailer's buttons and list rows as typed values: `to_id()` builds, `parse()` reads.
+
+A tap comes back as the id we gave the button or row, so the id carries what
+the choice means. The wire format is fixed — buttons already sitting in
+people's chats, and approved templates' quick-reply payloads, must keep
+working:
+
+    rv:<action>:<rev>     a review button: confirm / edit / cancel the cart at revision rev
+    of:<action>:<rev>     an offer button after a shortfall: take it / order from the other vendor
+    q:<question>:<sku>    a list row answering question n (sku `-`: none of these)
+    area:<name>           an area row while a new shop registers
+    reorder:<nudge>       a reorder nudge's quick reply (the template's button payload)
+
+The vendor side has its own ids (`domain.vendor_commands.button_id`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from domain.digits import read_whole
+
+NONE_OF_THESE = "-"
+
+
+def _number(text: str) -> int | None:
+    """`text` as the number we would have written (so `03` is not `3`), else None."""
+    n = read_whole(text)
+    return n if n is not None and text.isascii() and str(n) == text else None
+
+
+class ReviewAction(StrEnum):
+    CONFIRM = "confirm"
+    EDIT = "edit"
+    CANCEL = "cancel"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewChoice:
+    """A button under a cart summary; `rev` None when the id's revision is mangled."""
+
+    action: ReviewAction
+    rev: int | None
+
+    def to_id(self) -> str:
+        return f"rv:{self.action.value}:{self.rev}"
+
+
+class OfferAction(StrEnum):
+    TAKE = "take"
+    OTHER = "other"
+    # Any other answer under an offer turns it down (no button sends one today).
+    DECLINE = "decline"
+
+
+@dataclass(frozen=True, slots=True)
+class OfferChoice:
+    """A button under a shortfall's offer (a smaller cart, or another vendor)."""
+
+    action: OfferAction
+    rev: int | None
+
+    def to_id(self) -> str:
+        return f"of:{self.action.value}:{self.rev}"
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionChoice:
+    """A row answering which product a line meant; `sku` None for "none of these"."""
+
+    question: int
+    sku: str | None
+
+    def to_id(self) -> str:
+        return f"q:{self.question}:{self.sku if self.sku is not None else NONE_OF_THESE}"
+
+
+@dataclass(frozen=True, slots=True)
+class AreaChoice:
+    """A row naming the area a new shop is in."""
+
+    area: str
+
+    def to_id(self) -> str:
+        return f"area:{self.area}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReorderChoice:
+    """A reorder nudge's quick reply; `nudge` None for a plain "same as last time"."""
+
+    nudge: int | None
+
+    def to_id(self) -> str:
+        return "reorder" if self.nudge is None else f"reorder:{self.nudge}"
+
+
+Choice = ReviewChoice | OfferChoice | QuestionChoice | AreaChoice | ReorderChoice
+
+
+def parse(choice_id: str) -> Choice | None:
+    """What a tapped id means, or None when it is none of ours (or too mangled to read)."""
+    if choice_id.startswith("area:"):
+        return AreaChoice(choice_id.removeprefix("area:"))
+    parts = choice_id.split(":")
+    kind = parts[0]
+    if kind == "reorder":
+        nudge = parts[1] if len(parts) == 2 else ""
+        return ReorderChoice(_number(nudge))
+    if len(parts) != 3:
+        return None
+    if kind == "q":
+        question = _number(parts[1])
+        if question is None:
+            return None
+        return QuestionChoice(question, None if parts[2] == NONE_OF_THESE else parts[2])
+    if kind == "rv":
+        try:
+            return ReviewChoice(ReviewAction(parts[1]), _number(parts[2]))
+        except ValueError:
+            return None
+    if kind == "of":
+        try:
+            action = OfferAction(parts[1])
+        except ValueError:
+            action = OfferAction.DECLINE
+        return OfferChoice(action, _number(parts[2]))
+    return None

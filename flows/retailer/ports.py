@@ -1,0 +1,171 @@
+"""What the retailer flow is handed (`Said`) and needs from the world (`RetailerBackend`).
+
+`RetailerBackend` is bound by the shell to one message's connection and
+transaction (bot/conversation/retailer_backend.py over Postgres, the catalogue
+and the order service; a fake in the tests), so the flow itself holds no SQL
+and can be run in memory. Orders come back in the order vocabulary
+(`domain.ordering`); the few values below are what only this flow asks about.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol
+
+from domain import cart as carts
+from domain.credit import RetailerStatus
+from domain.order_status import Status
+from domain.ordering import (
+    Cancelled,
+    CancelRefused,
+    CreditShort,
+    NotAllowed,
+    Placed,
+    Quote,
+    SplitPlaced,
+    StockShort,
+    UnknownItems,
+)
+from domain.ordertext import Intent
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """What a retailer's message amounts to: typed text or the id of a tapped choice."""
+
+    text: str | None = None
+    choice: str | None = None
+    choice_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The retailer as the conversation needs to know them."""
+
+    id: int
+    phone: str
+    shop_name: str
+    status: RetailerStatus
+    blocked_reason: str | None
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A product offered for an ambiguous or unknown line."""
+
+    sku: str
+    name: str
+    unit: str
+
+
+class LineStatus(StrEnum):
+    """How far the parser got with one line."""
+
+    RESOLVED = "resolved"  # one product
+    ASK = "ask"  # close to several: ask which
+    UNKNOWN = "unknown"  # none close enough (options are hints only)
+
+
+@dataclass(frozen=True, slots=True)
+class Understood:
+    """One order line as the parser read it."""
+
+    text: str
+    status: LineStatus
+    sku: str | None = None
+    name: str | None = None
+    unit: str | None = None
+    qty: Decimal | None = None
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A message as the parser read it: what it is about, and its order lines."""
+
+    intent: Intent
+    lines: list[Understood]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """One of the retailer's recent orders."""
+
+    number: int
+    status: Status
+    total: Decimal
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """What the retailer owes, may still order on credit, and pays next."""
+
+    outstanding: Decimal
+    open_orders: Decimal
+    limit: Decimal
+    available: Decimal
+    next_due: Decimal | None
+    next_due_date: dt.date | None
+
+
+# Placing answers in the order vocabulary; a split cart comes back placed
+# (`SplitPlaced`), never as a `SplitOffer`.
+PlaceOutcome = Placed | SplitPlaced | CreditShort | StockShort | NotAllowed | UnknownItems
+
+
+class RetailerBackend(Protocol):
+    """Postgres, the catalogue and the services, for one message (one transaction)."""
+
+    async def account(self, phone: str) -> Account | None:
+        """The retailer with this number, if registered."""
+        ...
+
+    async def register(self, phone: str, shop: str, area: str, language: str) -> Account:
+        """Register a new shop (pending approval); the existing one if already there."""
+        ...
+
+    async def set_language(self, account: Account, language: str) -> None:
+        """Remember the language the retailer chose."""
+        ...
+
+    async def served_areas(self) -> list[str]:
+        """Every area some active vendor delivers to, most served first."""
+        ...
+
+    async def understand(self, text: str) -> Reading:
+        """The message as the order parser reads it against the catalogue."""
+        ...
+
+    async def quote(self, account: Account, lines: carts.Cart) -> Quote:
+        """What placing these lines now would cost, and with whom."""
+        ...
+
+    async def place(self, account: Account, lines: carts.Cart, *, key: str,
+                    vendor_id: int | None = None) -> PlaceOutcome:
+        """Place the cart (once per `key`), at `vendor_id` when the retailer chose one."""
+        ...
+
+    async def recent_orders(self, account: Account, limit: int) -> list[OrderLine]:
+        """The latest orders, newest first."""
+        ...
+
+    async def balance(self, account: Account) -> Balance:
+        """The retailer's credit and next due payment."""
+        ...
+
+    async def cancel_open_order(self, account: Account) -> Cancelled | CancelRefused | None:
+        """Cancel the latest open order (None when there is none)."""
+        ...
+
+    async def last_order(self, account: Account) -> tuple[int, list[Understood]] | None:
+        """The last order placed (number and lines as today's catalogue reads them)."""
+        ...
+
+    async def nudge_items(self, account: Account, nudge: int) -> list[Understood]:
+        """The products a reorder nudge named, with their usual quantities."""
+        ...

@@ -1,0 +1,151 @@
+"""A registered retailer's message: a tapped choice, a command, an answer, an edit, or an order."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from domain.cart_edits import Add, Change, Clear, Remove, parse_edit
+from flows import machine as m
+from flows.choices import OfferChoice, QuestionChoice, ReorderChoice, ReviewChoice, parse
+from flows.commands import Command, command_of
+from flows.retailer import account, confirm, questions
+from flows.retailer.cart import add_text, apply_edit
+from flows.retailer.ports import Said
+from flows.retailer.review import ask_question, show_review
+from flows.retailer.turn import Turn
+
+
+async def shopping(turn: Turn, said: Said) -> None:
+    """Answer one message from a registered retailer."""
+    if said.choice:
+        await on_choice(turn, said.choice)
+        return
+    text = (said.text or "").strip()
+    if not text:
+        turn.text("cart.nothing_understood")
+        return
+    command = command_of(text)
+    if command is not None and await on_command(turn, command):
+        return
+    if turn.may("answer") and await questions.pick_by_number(turn, text):
+        return
+    if turn.state in m.CART_SHOWN:
+        edit = parse_edit(text)
+        if isinstance(edit, Remove | Clear | Add) or (
+                turn.state == m.EDITING and isinstance(edit, Change)):
+            await _about(turn, await apply_edit(turn, edit))
+            return
+    await _about(turn, await add_text(turn, text, replace=False))
+
+
+async def _about(turn: Turn, subject: Command | None) -> None:
+    """A message without order lines that the parser says is about `subject`."""
+    if subject is not None and not await on_command(turn, subject):
+        turn.text("cart.nothing_understood")
+
+
+async def on_choice(turn: Turn, choice_id: str) -> None:
+    """A tapped button or list row."""
+    match parse(choice_id):
+        case QuestionChoice() as choice:
+            await questions.answer(turn, choice)
+        case ReviewChoice() as choice:
+            await confirm.on_review_button(turn, choice)
+        case OfferChoice() as choice:
+            await confirm.on_offer_button(turn, choice)
+        case ReorderChoice(nudge=nudge):
+            await account.reorder(turn, nudge)
+        case _:
+            turn.text("stale_reply")
+
+
+# ---------------------------------------------------------------- commands
+
+Handler = Callable[[Turn], Awaitable[bool]]
+
+
+async def on_command(turn: Turn, command: Command) -> bool:
+    """Run a command; False when it means nothing here (then the message is read as text)."""
+    return await _COMMANDS[command](turn)
+
+
+async def _help(turn: Turn) -> bool:
+    turn.text("help")
+    return True
+
+
+async def _greeting(turn: Turn) -> bool:
+    if turn.s.cart:
+        await show_review(turn)
+    else:
+        turn.text("help")
+    return True
+
+
+def _always(action: Callable[[Turn], Awaitable[None]]) -> Handler:
+    async def handler(turn: Turn) -> bool:
+        await action(turn)
+        return True
+    return handler
+
+
+async def _english(turn: Turn) -> bool:
+    await account.set_language(turn, "en")
+    return True
+
+
+async def _nepali(turn: Turn) -> bool:
+    await account.set_language(turn, "ne")
+    return True
+
+
+async def _confirm(turn: Turn) -> bool:
+    if turn.s.questions:
+        ask_question(turn)
+    elif turn.state in m.CONFIRMABLE:
+        await confirm.confirm(turn)
+    elif turn.state == m.ADJUSTING:
+        await confirm.take_offer(turn)
+    else:
+        turn.text("confirm.nothing")
+    return True
+
+
+async def _edit(turn: Turn) -> bool:
+    if turn.s.cart:
+        turn.fire("edit")
+        turn.text("edit.help")
+    else:
+        turn.text("cart.empty")
+    return True
+
+
+async def _yes(turn: Turn) -> bool:
+    """Yes to the offer after a shortfall; anywhere else "yes" is just a word."""
+    if turn.state != m.ADJUSTING:
+        return False
+    await confirm.take_offer(turn)
+    return True
+
+
+async def _no(turn: Turn) -> bool:
+    if turn.state != m.ADJUSTING:
+        return False
+    await confirm.decline_offer(turn)
+    return True
+
+
+_COMMANDS: dict[Command, Handler] = {
+    Command.HELP: _help,
+    Command.GREETING: _greeting,
+    Command.STATUS: _always(account.status),
+    Command.BALANCE: _always(account.balance),
+    Command.CANCEL: _always(account.cancel),
+    Command.REORDER: _always(account.reorder),
+    Command.ENGLISH: _english,
+    Command.NEPALI: _nepali,
+    Command.CONFIRM: _confirm,
+    Command.EDIT: _edit,
+    Command.YES: _yes,
+    Command.NO: _no,
+}
