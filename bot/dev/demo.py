@@ -26,11 +26,11 @@ from pydantic import SecretStr
 from bot.config import Settings
 from bot.db import connect, migrate
 from bot.dev.chat_client import ChatClient
+from bot.dev.demo_catalog import load_demo
 from bot.dev.demo_script import DEMO_RETAILER, DemoFailed, Transcript, play
 from bot.dev.simulator import Simulator
 from bot.dev.simulator import create_app as create_simulator_app
 from bot.runtime import Runtime
-from bot.store.catalog import load_demo
 from bot.web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 _DEMO_TOKEN = "demo-access-token"  # noqa: S105 - not a secret: loopback simulator only
 _DEMO_SECRET = "demo-app-secret"  # noqa: S105 - not a secret: loopback simulator only
 _DEMO_NUMBER_ID = "100000000000001"
-DEMO_VENDOR = "9779801000001"  # Shrestha Traders in bot/demo_data/vendors.csv
+DEMO_VENDOR = "9779801000001"  # Shrestha Traders in bot/dev/demo_data/vendors.csv
 DEMO_AREA = "Kathmandu"
 DEMO_CREDIT_LIMIT = Decimal(200000)
 
