@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncpg
 
-from jobs.runner import KATHMANDU, Job, JobContext, local_now
+from jobs.job import KATHMANDU, Job, JobContext, local_now
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 
-from jobs.runner import local_now
+from jobs.job import local_now
 
 # Nobody gets a reminder or a nudge from 20:00 to 08:00 Kathmandu time.
 QUIET_FROM_HOUR = 20

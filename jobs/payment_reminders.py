@@ -23,8 +23,8 @@ from bot.store.outbox import enqueue
 from domain.dues import Credit, Debit, settle
 from flows import templates
 from flows.replies import Outgoing
+from jobs.job import Job, JobContext, local_now
 from jobs.messaging import in_quiet_hours
-from jobs.runner import Job, JobContext, local_now
 
 DUE_SOON_DAYS = 3
 OVERDUE_EVERY_DAYS = 3

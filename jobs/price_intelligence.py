@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from domain.price_intelligence import flags, median_price
-from jobs.runner import Job, JobContext, local_now
+from jobs.job import Job, JobContext, local_now
 
 
 async def run(ctx: JobContext, now: datetime) -> None:

@@ -23,8 +23,8 @@ from bot.store.outbox import enqueue
 from domain.reorder import Purchase, ReorderEstimate, estimate
 from flows import i18n, templates
 from flows.replies import Button, Buttons, Outgoing
+from jobs.job import Job, JobContext, local_now
 from jobs.messaging import in_quiet_hours, within_window
-from jobs.runner import Job, JobContext, local_now
 
 HISTORY_DAYS = 180
 MAX_ITEMS = 3

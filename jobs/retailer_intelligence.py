@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from domain.retailer_value import PastOrder, RetailerValue, value
-from jobs.runner import Job, JobContext, local_now
+from jobs.job import Job, JobContext, local_now
 
 CALL_LIST_SIZE = 25
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import asyncpg
 
-from jobs.runner import Job, JobContext
+from jobs.job import Job, JobContext
 
 BATCH = 200
 

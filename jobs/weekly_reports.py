@@ -22,7 +22,7 @@ from bot.store.outbox import enqueue
 from flows import templates
 from flows.replies import Outgoing
 from jobs.analytics import compute_day, day_bounds
-from jobs.runner import Job, JobContext, local_now
+from jobs.job import Job, JobContext, local_now
 from jobs.vendor_performance import measure
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from bot.runtime import Runtime
 
 def parse_at(text: str) -> datetime:
     """An ISO time; without an offset it is read as Kathmandu time (the business clock)."""
-    from jobs.runner import KATHMANDU
+    from jobs.job import KATHMANDU
 
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
@@ -37,7 +37,7 @@ async def _open() -> Runtime:
 
 
 def _fmt(value: datetime | None) -> str:
-    from jobs.runner import local_now
+    from jobs.job import local_now
 
     return "-" if value is None else local_now(value).strftime("%Y-%m-%d %H:%M")
 

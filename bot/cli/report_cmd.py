@@ -37,7 +37,7 @@ def _date(text: str) -> date:
 
 
 def _today() -> date:
-    from jobs.runner import local_now
+    from jobs.job import local_now
 
     return local_now(datetime.now(UTC)).date()
 

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from domain.credit_score import ScoreInputs, score
 from domain.dues import Credit, Debit, outstanding, settle
-from jobs.runner import get_job, local_now
+from jobs.job import local_now
+from jobs.runner import get_job
 
 TODAY = date(2026, 3, 8)
 amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal(100000), places=2)
