@@ -30,6 +30,7 @@ from bot.dev.demo_catalog import load_demo
 from bot.dev.demo_script import DEMO_RETAILER, DemoFailed, Transcript, play
 from bot.dev.simulator import Simulator
 from bot.dev.simulator import create_app as create_simulator_app
+from bot.dev.terminal_chat import converse
 from bot.runtime import Runtime
 from bot.web.app import create_app
 
@@ -150,8 +151,6 @@ async def _run(settings: Settings, interactive: bool) -> int:
         client = ChatClient(stack.simulator_url, DEMO_RETAILER, name="Demo Kirana Pasal")
         try:
             if interactive:
-                from bot.cli.chat_cmd import converse
-
                 print(f"Khaacho demo — web {stack.web_url}, WhatsApp simulator "
                       f"{stack.simulator_url}.\nYou are the retailer {DEMO_RETAILER}; "
                       f"`/as {DEMO_VENDOR}` to answer as the vendor. Try: "
