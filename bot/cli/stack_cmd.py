@@ -9,7 +9,9 @@ from typing import Any
 from bot.cli.errors import CliError
 from bot.cli.settings_arg import settings_for_cli
 from bot.db import DatabaseUnavailable, connect, migrate
+from bot.lifecycle import run_until_signalled
 from bot.logs import configure_logging
+from bot.processes import web_service, worker_service
 
 
 async def _migrate(args: argparse.Namespace) -> int:
@@ -38,24 +40,20 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot.web.app import serve
-
     settings = settings_for_cli()
     configure_logging(settings.log_level)
     try:
-        _run(serve(settings, host=args.host, port=args.port))
+        _run(run_until_signalled(web_service(settings, host=args.host, port=args.port)))
     except DatabaseUnavailable as exc:
         raise CliError(str(exc)) from None
     return 0
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from jobs.worker import run_worker
-
     settings = settings_for_cli()
     configure_logging(settings.log_level)
     try:
-        _run(run_worker(settings))
+        _run(run_until_signalled(worker_service(settings)))
     except DatabaseUnavailable as exc:
         raise CliError(str(exc)) from None
     return 0

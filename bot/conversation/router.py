@@ -122,14 +122,3 @@ class Router:
         retailer = await party_store.retailer_by_phone(conn, phone)
         lang = retailer.language if retailer is not None else "en"
         return [Outgoing(phone, Text(t(lang, "unsupported")))]
-
-
-def build_router(runtime: Any) -> Router:
-    """The production conversation: the retailer flow over the real services."""
-    from bot.conversation.retailer_backend import ServiceBackend
-    from flows.vendor import VendorConversation
-
-    # A vendor's reject re-routes at once, with the configured answer window.
-    vendor_flow = VendorConversation(accept_minutes=runtime.settings.vendor_accept_minutes)
-    return Router(runtime.redis, runtime.keys, backend=ServiceBackend(runtime),
-                  session_ttl_hours=runtime.settings.session_ttl_hours, vendor_flow=vendor_flow)
