@@ -61,8 +61,7 @@ def create_app(runtime: Runtime) -> web.Application:
     Tests may replace `app[CONVERSATION]` before starting it.
     """
     app = web_application()
-    app[RUNTIME] = runtime
-    app[CONVERSATION] = conversation(runtime)
+    _serve_over(app, runtime)
     return app
 
 
@@ -71,13 +70,17 @@ def web_app(settings: Settings) -> web.Application:
 
     async def resources(app: web.Application) -> AsyncIterator[None]:
         async with Runtime.opened(settings) as runtime:
-            app[RUNTIME] = runtime
-            app[CONVERSATION] = conversation(runtime)
+            _serve_over(app, runtime)
             yield
 
     app = web_application()
     app.cleanup_ctx.append(resources)
     return app
+
+
+def _serve_over(app: web.Application, runtime: Runtime) -> None:
+    app[RUNTIME] = runtime
+    app[CONVERSATION] = conversation(runtime)
 
 
 @contextlib.asynccontextmanager
