@@ -9,7 +9,9 @@ from typing import Any
 import asyncpg
 import orjson
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.sql"
+# The repository's top-level schema.sql, shipped in the package through the
+# link bot/schema.sql (package data), so an installed `khaacho` can migrate.
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema.sql"
 
 # Any constant works; it only has to be the same for every process so two
 # instances deploying at once apply the schema one after the other.
@@ -22,10 +24,7 @@ class DatabaseUnavailable(Exception):
 
 def schema_sql() -> str:
     """The schema file's text (the repository's `schema.sql`)."""
-    for candidate in (SCHEMA_PATH, Path.cwd() / "schema.sql"):
-        if candidate.is_file():
-            return candidate.read_text(encoding="utf-8")
-    raise FileNotFoundError("schema.sql not found next to the package or in the working directory")
+    return SCHEMA_PATH.read_text(encoding="utf-8")
 
 
 def schema_version(sql: str) -> str:

@@ -4,7 +4,7 @@ No dependency: the text exposition format 0.0.4 is a few lines. Modules
 import the metric objects defined at the bottom and increment them; `/metrics`
 renders `REGISTRY`. Values are per process (each web and worker instance is
 scraped on its own, as Prometheus expects). Gauges that describe Postgres
-(orders by status, outbox depth) are set at scrape time by bot/web/ops.py.
+(orders by status, outbox depth) are set at scrape time by bot/metrics_endpoint.py.
 """
 
 from __future__ import annotations

@@ -11,9 +11,13 @@ Two shapes, one per purpose:
   the limiter then allows the request and logs a warning (the data it protects
   is in Postgres).
 - `TokenBucket`: a smooth rate for what we send (WhatsApp's per-number
-  throughput), shared by every dispatcher. One Lua call refills the bucket
-  from Redis's own clock (so processes with skewed clocks agree) and either
-  takes a token or says how long to wait.
+  throughput, the pause between two messages to one recipient), shared by
+  every dispatcher. One Lua call refills the bucket from Redis's own clock
+  (so processes with skewed clocks agree) and either takes a token or says
+  how long to wait. Here Redis errors reach the caller: the dispatcher then
+  defers the message rather than send it unmetered.
+Each runs one script per call, so a check and its count are one round trip
+and never race between instances.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from bot.kv import Keys
 from bot.metrics import RATE_LIMITED
 
 log = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------- receiving
 
 # One round trip: count, open the window on the first hit, report what is left.
 _HIT = """
@@ -139,7 +145,11 @@ class TokenBucket:
         self._take = client.register_script(_TAKE)
 
     async def try_take(self, key: str | None = None) -> float:
-        """Take one token now if there is one: 0.0, else the seconds until there will be."""
+        """Take one token now if there is one: 0.0, else the seconds until there will be.
+
+        `key` takes from another bucket of the same rate and capacity (one per
+        recipient for pacing) instead of this one's own key.
+        """
         wait_ms = await self._take(keys=[key or self.key], args=[self.rate, self.capacity])
         return int(wait_ms) / 1000
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import asyncpg
@@ -34,6 +36,16 @@ class Runtime:
                                  max_size=settings.db_pool_max)
         client = create_redis(settings.redis_url)
         return cls(settings, pool, client, Keys(settings.redis_key_prefix))
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def opened(cls, settings: Settings, *, pool_min: int = 1) -> AsyncIterator[Runtime]:
+        """The runtime for as long as the block runs: opened on entry, closed on the way out."""
+        runtime = await cls.open(settings, pool_min=pool_min)
+        try:
+            yield runtime
+        finally:
+            await runtime.close()
 
     async def close(self) -> None:
         """Close the pool (waiting for released connections) and Redis."""

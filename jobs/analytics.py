@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 
 from domain.business_time import business_date, day_bounds
-from jobs.runner import Job, JobContext
+from jobs.job import Job, JobContext
 
 
 def _avg(gmv: Decimal, orders: int) -> Decimal:

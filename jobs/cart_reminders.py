@@ -26,8 +26,8 @@ from flows.choices import ReviewAction, ReviewChoice
 from flows.i18n import money, t
 from flows.replies import Button, Buttons, Outgoing
 from flows.session import Session
+from jobs.job import Job, JobContext
 from jobs.messaging import WINDOW, in_quiet_hours
-from jobs.runner import Job, JobContext
 
 EVERY_MINUTES = 5
 

@@ -24,8 +24,8 @@ from domain.credit_score import CreditScore, ScoreInputs, score
 from domain.dues import Credit, Debit, DebitState, max_days_past_due, settle
 from flows import i18n, templates
 from flows.replies import Outgoing
+from jobs.job import Job, JobContext
 from jobs.messaging import in_quiet_hours
-from jobs.runner import Job, JobContext
 
 BATCH = 200
 ACTOR = "job:credit-scores"

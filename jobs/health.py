@@ -10,6 +10,7 @@ dispatcher has picked up (the dispatcher is stuck or gone).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -19,8 +20,9 @@ from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_PAUSED, STATE_RUNNING, STATE_STOPPED
 
+from bot.lifecycle import bound_port, serving
+from bot.metrics_endpoint import metrics_handler
 from bot.runtime import Runtime
-from bot.web.ops import metrics_handler
 from jobs.runner import last_runs, registry
 
 log = logging.getLogger(__name__)
@@ -89,7 +91,7 @@ def make_app(runtime: Runtime, scheduler: AsyncIOScheduler) -> web.Application:
     app.router.add_get("/health", health)
     app.router.add_get("/", health)
     # Sends, job runs and lock waits are counted in the worker process: scrape it here.
-    app.router.add_get("/metrics", metrics_handler(runtime))
+    app.router.add_get("/metrics", metrics_handler(lambda _request: runtime))
     return app
 
 
@@ -101,28 +103,16 @@ async def start_health(
     runtime: Runtime, scheduler: AsyncIOScheduler
 ) -> Callable[[], Awaitable[None]]:
     """Worker component: serve the health endpoint until the worker stops."""
-    runner = web.AppRunner(make_app(runtime, scheduler), access_log=None,
-                           handle_signals=False)
-    await runner.setup()
     port = runtime.settings.worker_health_port
-    site = web.TCPSite(runner, runtime.settings.host, port)
+    served = contextlib.AsyncExitStack()
     try:
-        await site.start()
+        runner = await served.enter_async_context(
+            serving(make_app(runtime, scheduler), runtime.settings.host, port))
     except OSError as exc:
         # The jobs matter more than their health page: a taken port (a second
         # worker or the demo on one machine) is reported, not fatal.
         log.error("worker health endpoint not started on port %s: %s", port, exc,
                   extra={"port": port})
-        await runner.cleanup()
-
-        async def nothing() -> None:
-            return None
-
-        return nothing
-    bound = [a[1] for a in runner.addresses if isinstance(a, tuple)]
-    log.info("worker health listening", extra={"port": bound[0] if bound else port})
-
-    async def stop() -> None:
-        await runner.cleanup()
-
-    return stop
+        return served.aclose
+    log.info("worker health listening", extra={"port": bound_port(runner) or port})
+    return served.aclose

@@ -24,8 +24,8 @@ from domain.business_time import ZONE_NAME, business_date
 from domain.dues import Credit, Debit, settle
 from flows import templates
 from flows.replies import Outgoing
+from jobs.job import Job, JobContext
 from jobs.messaging import in_quiet_hours
-from jobs.runner import Job, JobContext
 
 DUE_SOON_DAYS = 3
 OVERDUE_EVERY_DAYS = 3

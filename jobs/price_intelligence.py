@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from domain.business_time import business_date
 from domain.price_intelligence import flags, median_price
-from jobs.runner import Job, JobContext
+from jobs.job import Job, JobContext
 
 
 async def run(ctx: JobContext, now: datetime) -> None:

@@ -21,7 +21,7 @@ import logging
 from datetime import datetime, timedelta
 
 from jobs import vendor_timeouts
-from jobs.runner import Job, JobContext, registry
+from jobs.job import Job, JobContext
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ async def run(ctx: JobContext, now: datetime) -> None:
         ctx.add("outbox_released", len(released))
         ctx.checkpoint()
 
-        for job in registry().values():
+        for job in ctx.jobs:
             if await conn.fetchval("SELECT pg_try_advisory_lock($1)", job.lock_key):
                 try:
                     ended = await conn.fetch(

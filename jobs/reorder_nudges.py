@@ -25,8 +25,8 @@ from domain.reorder import Purchase, ReorderEstimate, estimate
 from flows import i18n, templates
 from flows.choices import ReorderChoice
 from flows.replies import Button, Buttons, Outgoing
+from jobs.job import Job, JobContext
 from jobs.messaging import in_quiet_hours, within_window
-from jobs.runner import Job, JobContext
 
 HISTORY_DAYS = 180
 MAX_ITEMS = 3

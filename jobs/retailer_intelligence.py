@@ -16,7 +16,7 @@ import asyncpg
 
 from domain.business_time import ZONE_NAME, business_date
 from domain.retailer_value import PastOrder, RetailerValue, value
-from jobs.runner import Job, JobContext
+from jobs.job import Job, JobContext
 
 CALL_LIST_SIZE = 25
 

@@ -1,8 +1,7 @@
-"""The job runner: a registry of periodic jobs, each run under a Postgres advisory lock.
+"""The job runner: the registry of periodic jobs, each run under a Postgres advisory lock.
 
-A job is `async def run(ctx, now) -> counts`. `now` is the clock the job must
-use for every business decision (the scheduler passes the fire time, an
-operator or a test passes `--at`), so a run is reproducible.
+What a job is (`Job`, `JobContext`) is in `jobs.job`; `JOBS` below lists
+every job module's `JOB` by reference.
 
 Running a job (`run_job`):
 1. take `pg_try_advisory_lock(key(job))` on a dedicated connection; if another
@@ -23,22 +22,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import importlib
 import logging
 import time
-from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 
 from bot.metrics import JOB_DURATION, JOB_RUNS
 from bot.runtime import Runtime
-from domain.business_time import ZONE, ZONE_NAME
+from jobs import (
+    analytics,
+    cart_reminders,
+    credit_scores,
+    payment_reminders,
+    price_intelligence,
+    recovery,
+    reorder_nudges,
+    retailer_intelligence,
+    session_sweeper,
+    vendor_performance,
+    vendor_timeouts,
+    weekly_reports,
+)
+from jobs.job import Counts, Job, JobContext, JobInterrupted
 
 log = logging.getLogger(__name__)
 
@@ -47,86 +56,26 @@ STOP_GRACE_SECONDS = 20.0
 # A run that took longer than this in a scheduled slot is logged as slow.
 SLOW_RUN_SECONDS = 60.0
 
-Counts = dict[str, int]
-
-
-class JobInterrupted(Exception):
-    """The worker is stopping; the job ends after its last committed batch."""
-
-
-@dataclass
-class JobContext:
-    """What a job gets besides the clock: resources, its counters, the stop signal."""
-
-    runtime: Runtime
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)
-    counts: Counter[str] = field(default_factory=Counter)
-
-    def checkpoint(self) -> None:
-        """Call between committed batches: stop here if the worker is stopping."""
-        if self.stopping.is_set():
-            raise JobInterrupted
-
-    def add(self, name: str, n: int = 1) -> None:
-        """Count something the job did (shown in job_runs and `khaacho jobs list`)."""
-        self.counts[name] += n
-
-
-JobFunc = Callable[[JobContext, datetime], Awaitable[Counts | None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """A registered job: id, cron schedule (Kathmandu time) and its function."""
-
-    id: str
-    cron: dict[str, str]
-    func: JobFunc
-    description: str
-
-    @property
-    def schedule(self) -> str:
-        """The schedule in crontab order (minute hour day month day-of-week), Kathmandu."""
-        c = self.cron
-        return " ".join(
-            c.get(k, "*") for k in ("minute", "hour", "day", "month", "day_of_week")
-        ) + " " + ZONE_NAME
-
-    def trigger(self) -> CronTrigger:
-        """The APScheduler trigger for this job."""
-        return CronTrigger(timezone=ZONE, **self.cron)
-
-    @property
-    def lock_key(self) -> int:
-        """A stable signed 64-bit advisory-lock key for this job."""
-        digest = hashlib.sha256(f"khaacho-job:{self.id}".encode()).digest()
-        return int.from_bytes(digest[:8], "big", signed=True)
-
-
-# Each module exposes JOB; the order is the order of `jobs list`.
-JOB_MODULES: tuple[str, ...] = (
-    "jobs.vendor_timeouts",
-    "jobs.recovery",
-    "jobs.payment_reminders",
-    "jobs.credit_scores",
-    "jobs.vendor_performance",
-    "jobs.price_intelligence",
-    "jobs.analytics",
-    "jobs.reorder_nudges",
-    "jobs.cart_reminders",
-    "jobs.session_sweeper",
-    "jobs.retailer_intelligence",
-    "jobs.weekly_reports",
+# Every job, by reference; the order is the order of `khaacho jobs list`.
+JOBS: tuple[Job, ...] = (
+    vendor_timeouts.JOB,
+    recovery.JOB,
+    payment_reminders.JOB,
+    credit_scores.JOB,
+    vendor_performance.JOB,
+    price_intelligence.JOB,
+    analytics.JOB,
+    reorder_nudges.JOB,
+    cart_reminders.JOB,
+    session_sweeper.JOB,
+    retailer_intelligence.JOB,
+    weekly_reports.JOB,
 )
 
 
 def registry() -> dict[str, Job]:
     """Every job, by id."""
-    jobs: dict[str, Job] = {}
-    for name in JOB_MODULES:
-        job: Job = importlib.import_module(name).JOB
-        jobs[job.id] = job
-    return jobs
+    return {job.id: job for job in JOBS}
 
 
 def get_job(job_id: str) -> Job:
@@ -201,7 +150,7 @@ async def _run_locked(
 ) -> RunResult:
     run_id: int = await conn.fetchval(
         "INSERT INTO job_runs (job, as_of) VALUES ($1, $2) RETURNING id", job.id, now)
-    ctx = JobContext(runtime, stopping or asyncio.Event())
+    ctx = JobContext(runtime, stopping or asyncio.Event(), jobs=JOBS)
     started = time.monotonic()
     outcome, error = "ok", None
     try:

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from jobs.runner import Job, JobContext
+from jobs.job import Job, JobContext
 
 SWEEP_MINUTES = 5
 # Archive what expires before the run after next: one missed run loses nothing.

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from domain.vendor_performance import Offer, Performance, compute
-from jobs.runner import Job, JobContext
+from jobs.job import Job, JobContext
 
 WINDOW_DAYS = 30
 

@@ -13,7 +13,7 @@ from datetime import datetime
 import asyncpg
 
 from flows import order_notices
-from jobs.runner import Job, JobContext
+from jobs.job import Job, JobContext
 
 BATCH = 200
 

@@ -23,7 +23,7 @@ from domain.business_time import business_date, day_bounds
 from flows import templates
 from flows.replies import Outgoing
 from jobs.analytics import compute_day
-from jobs.runner import Job, JobContext
+from jobs.job import Job, JobContext
 from jobs.vendor_performance import measure
 
 log = logging.getLogger(__name__)

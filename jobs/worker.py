@@ -1,21 +1,21 @@
-"""The worker process: scheduled jobs and the outbox dispatcher.
+"""The worker process's parts running together: its components over one runtime and one scheduler.
 
-Everything slow or periodic runs here so the web process only answers
-webhooks. Jobs are registered on an APScheduler 3.11 AsyncIOScheduler; on
-SIGTERM the scheduler stops taking new runs, waits for running jobs, and the
-process exits 0.
+Everything slow or periodic runs in the worker so the web process only
+answers webhooks. Which components it runs (the outbox dispatcher, the
+scheduled jobs, the health endpoint) is the composition root's choice
+(`bot.processes`); here they are started in order around one APScheduler 3.11
+AsyncIOScheduler and stopped in reverse: the scheduler stops taking new runs,
+running jobs get their grace, the dispatcher finishes its sends.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
-import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.config import Settings
 from bot.runtime import Runtime
 from domain import business_time
 
@@ -25,35 +25,20 @@ log = logging.getLogger(__name__)
 Component = Callable[[Runtime, AsyncIOScheduler], Awaitable[Callable[[], Awaitable[None]]]]
 
 
-def components() -> list[Component]:
-    """What the worker runs besides the scheduler itself, in start order."""
-    from jobs import dispatcher
-    from jobs.health import start_health
-    from jobs.runner import start_scheduler
-
-    return [dispatcher.start, start_scheduler, start_health]
-
-
-async def run_worker(settings: Settings) -> None:
-    """Run until SIGTERM/SIGINT, then stop cleanly."""
-    runtime = await Runtime.open(settings)
+@contextlib.asynccontextmanager
+async def running(runtime: Runtime,
+                  components: Sequence[Component]) -> AsyncIterator[AsyncIOScheduler]:
+    """The components started in order with the scheduler for as long as the block runs."""
     scheduler = AsyncIOScheduler(timezone=business_time.ZONE)
-    stoppers: list[Callable[[], Awaitable[None]]] = []
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        for component in components():
-            stoppers.append(await component(runtime, scheduler))
-        scheduler.start()
-        log.info("worker started", extra={"jobs": [j.id for j in scheduler.get_jobs()]})
-        await stop.wait()
-        log.info("worker stopping: waiting for running jobs")
+        async with contextlib.AsyncExitStack() as started:
+            for component in components:
+                started.push_async_callback(await component(runtime, scheduler))
+            scheduler.start()
+            # Last in, first out: no new runs before the components are asked to stop.
+            started.callback(scheduler.shutdown, wait=False)
+            log.info("worker started", extra={"jobs": [j.id for j in scheduler.get_jobs()]})
+            yield scheduler
+            log.info("worker stopping: waiting for running jobs")
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
-        for stopper in reversed(stoppers):
-            await stopper()
-        await runtime.close()
         log.info("worker stopped")

@@ -103,24 +103,8 @@ def project_imports() -> Iterator[Import]:
 
 # ---------------------------------------------------------------- the rules hold
 
-# Imports that break a rule today and are removed by the dev helper's branch of
-# issue 12 (the worker's metrics server and the dev commands' registration);
-# `test_no_waiver_is_stale` fails as soon as one is gone, so the merge empties this.
-WAIVED: frozenset[tuple[str, str]] = frozenset({
-    ("jobs.health", "bot.web"),
-    ("bot.cli.bench_cmd", "bot.dev"), ("bot.cli.chat_cmd", "bot.dev"),
-    ("bot.cli.settings_arg", "bot.dev"), ("bot.cli.simulator_cmd", "bot.dev"),
-    ("bot.cli.stack_cmd", "bot.dev"),
-})
-
-
-def _waived(imp: Import) -> bool:
-    return any(imp.module == m and _under(imp.target, t) for m, t in WAIVED)
-
-
 def _broken(rule: str) -> list[str]:
-    return [str(v) for imp in project_imports() if not _waived(imp)
-            for v in check(imp) if v.rule == rule]
+    return [str(v) for imp in project_imports() for v in check(imp) if v.rule == rule]
 
 
 @pytest.mark.parametrize("rule", [
@@ -132,13 +116,6 @@ def _broken(rule: str) -> list[str]:
 ])
 def test_the_layout_rule_holds(rule: str) -> None:
     assert _broken(rule) == []
-
-
-def test_no_waiver_is_stale() -> None:
-    still = {(m, t) for m, t in WAIVED
-             if any(imp.module == m and _under(imp.target, t) and check(imp)
-                    for imp in project_imports())}
-    assert still == WAIVED, f"remove the waivers no longer needed: {sorted(WAIVED - still)}"
 
 
 def test_the_checker_reads_every_package() -> None:

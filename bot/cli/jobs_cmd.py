@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,6 +11,7 @@ import orjson
 from bot.cli.errors import CliError
 from bot.cli.settings_arg import settings_for_cli
 from bot.db import DatabaseUnavailable
+from bot.lifecycle import stop_requested
 from bot.runtime import Runtime
 from domain.business_time import ZONE_NAME, local_time, read_local
 
@@ -82,16 +81,11 @@ async def _run(args: argparse.Namespace) -> int:
     at = args.at or datetime.now(UTC)
     rt = await _open()
     # SIGTERM/SIGINT end the job after its current batch, as in the worker.
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
-    try:
-        result = await run_job(rt, job, at, stopping=stopping)
-    finally:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.remove_signal_handler(sig)
-        await rt.close()
+    with stop_requested() as stopping:
+        try:
+            result = await run_job(rt, job, at, stopping=stopping)
+        finally:
+            await rt.close()
     out = {"job": result.job, "outcome": result.outcome, "as_of": at.isoformat(),
            "counts": result.counts, "run_id": result.run_id, "error": result.error}
     if args.json:

@@ -25,12 +25,10 @@ import asyncpg
 import redis.asyncio as redis
 
 from bot.conversation.pipeline import after_commit
-from bot.conversation.retailer_backend import ServiceBackend
 from bot.conversation.sessions import SessionStore
 from bot.conversation.vendor_backend import VendorServiceBackend
 from bot.kv import Keys
 from bot.metrics import FLOW_REFUSED, FLOW_TRANSITIONS
-from bot.runtime import Runtime
 from bot.store import parties as party_store
 from bot.transient import TRANSIENT
 from bot.whatsapp.outbound import render_outgoing
@@ -180,17 +178,3 @@ def _report(turned: Turned, message: InboundMessage) -> None:
         log.warning("retailer machine refused a trigger",
                     extra={"wamid": message.wamid, "trigger": refusal.trigger,
                            "state": refusal.state})
-
-
-def build_router(runtime: Runtime) -> Router:
-    """The production conversation: both flows over the real services."""
-    accept_minutes = runtime.settings.vendor_accept_minutes
-
-    def vendor_backend(conn: asyncpg.Connection, vendor_id: int) -> VendorBackend:
-        # A vendor's reject re-routes at once, with the configured answer window.
-        return VendorServiceBackend(conn, vendor_id, accept_minutes=accept_minutes)
-
-    return Router(runtime.redis, runtime.keys,
-                  retailer_backend=lambda conn: ServiceBackend(runtime, conn),
-                  vendor_backend=vendor_backend,
-                  session_ttl_hours=runtime.settings.session_ttl_hours)

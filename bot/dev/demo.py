@@ -19,20 +19,19 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from aiohttp import web
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.db import connect, migrate
 from bot.dev.chat_client import ChatClient
+from bot.dev.demo_catalog import load_demo
 from bot.dev.demo_script import DEMO_RETAILER, DemoFailed, Transcript, play
 from bot.dev.simulator import Simulator
 from bot.dev.simulator import create_app as create_simulator_app
+from bot.dev.terminal_chat import converse
+from bot.lifecycle import serving
+from bot.processes import create_app, worker_over
 from bot.runtime import Runtime
-from bot.store.catalog import load_demo
-from bot.web.app import create_app
-from domain import business_time
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ log = logging.getLogger(__name__)
 _DEMO_TOKEN = "demo-access-token"  # noqa: S105 - not a secret: loopback simulator only
 _DEMO_SECRET = "demo-app-secret"  # noqa: S105 - not a secret: loopback simulator only
 _DEMO_NUMBER_ID = "100000000000001"
-DEMO_VENDOR = "9779801000001"  # Shrestha Traders in bot/demo_data/vendors.csv
+DEMO_VENDOR = "9779801000001"  # Shrestha Traders in bot/dev/demo_data/vendors.csv
 DEMO_AREA = "Kathmandu"
 DEMO_CREDIT_LIMIT = Decimal(200000)
 
@@ -78,6 +77,7 @@ async def local_stack(settings: Settings) -> AsyncIterator[LocalStack]:
     """Run web + worker + simulator on loopback for as long as the context lasts."""
     web_port, sim_port = _free_port(), _free_port()
     sim_url = f"http://127.0.0.1:{sim_port}"
+    web_url = f"http://127.0.0.1:{web_port}"
     settings = settings.model_copy(update={
         "whatsapp_api_url": f"{sim_url}/v23.0",
         "whatsapp_phone_number_id": _DEMO_NUMBER_ID,
@@ -89,39 +89,17 @@ async def local_stack(settings: Settings) -> AsyncIterator[LocalStack]:
         await migrate(conn)
     finally:
         await conn.close()
-    runtime = await Runtime.open(settings)
-    runners: list[web.AppRunner] = []
-    stoppers = []
-    scheduler = AsyncIOScheduler(timezone=business_time.ZONE)
-    try:
+    sim = Simulator(access_token=_DEMO_TOKEN, phone_number_id=_DEMO_NUMBER_ID,
+                    app_secret=_DEMO_SECRET, webhook_url=f"{web_url}/webhook")
+    # One runtime for the web app and the worker, as one process holds it.
+    async with Runtime.opened(settings) as runtime:
         await seed(runtime)
-        bot_runner = web.AppRunner(create_app(runtime), access_log=None)
-        await bot_runner.setup()
-        runners.append(bot_runner)
-        await web.TCPSite(bot_runner, "127.0.0.1", web_port).start()
-        web_url = f"http://127.0.0.1:{web_port}"
-
-        sim = Simulator(access_token=_DEMO_TOKEN, phone_number_id=_DEMO_NUMBER_ID,
-                        app_secret=_DEMO_SECRET, webhook_url=f"{web_url}/webhook")
-        sim_runner = web.AppRunner(create_simulator_app(sim), access_log=None)
-        await sim_runner.setup()
-        runners.append(sim_runner)
-        await web.TCPSite(sim_runner, "127.0.0.1", sim_port).start()
-
-        from jobs.worker import components
-
-        for component in components():
-            stoppers.append(await component(runtime, scheduler))
-        scheduler.start()
-        yield LocalStack(web_url, sim_url)
-    finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
-        for stop in reversed(stoppers):
-            await stop()
-        for runner in reversed(runners):
-            await runner.cleanup()
-        await runtime.close()
+        async with (
+            serving(create_app(runtime), "127.0.0.1", web_port),
+            serving(create_simulator_app(sim), "127.0.0.1", sim_port),
+            worker_over(runtime),
+        ):
+            yield LocalStack(web_url, sim_url)
 
 
 async def _say(client: ChatClient, transcript: Transcript, phone: str, text: str) -> None:
@@ -151,8 +129,6 @@ async def _run(settings: Settings, interactive: bool) -> int:
         client = ChatClient(stack.simulator_url, DEMO_RETAILER, name="Demo Kirana Pasal")
         try:
             if interactive:
-                from bot.cli.chat_cmd import converse
-
                 print(f"Khaacho demo — web {stack.web_url}, WhatsApp simulator "
                       f"{stack.simulator_url}.\nYou are the retailer {DEMO_RETAILER}; "
                       f"`/as {DEMO_VENDOR}` to answer as the vendor. Try: "

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Order-line resolution at catalogue scale, against the plain rapidfuzz baseline.
 
 Generates a deterministic catalogue (default 10,000 products, ~3 aliases each:
@@ -258,13 +257,25 @@ def run_baseline(products: Catalog, lines: list[Line]) -> Result:
     return res
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--products", type=int, default=10_000)
-    ap.add_argument("--lines", type=int, default=2_000)
-    ap.add_argument("--seed", type=int, default=7)
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    """The benchmark's options (shared by `khaacho bench parse` and running this module)."""
+    ap.add_argument("--products", type=int, default=10_000,
+                    help="generated catalogue size (default 10000)")
+    ap.add_argument("--lines", type=int, default=2_000,
+                    help="generated order lines (default 2000)")
+    ap.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     ap.add_argument("--show", type=int, default=0, help="print this many sample lines")
-    args = ap.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bot.dev.parse_bench [--products N] [--lines N] [--seed N] [--show N]`."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(ap)
+    return run(ap.parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Generate the catalogue and lines, read each line with both readers, print the table."""
     rng = random.Random(args.seed)
     products = generate_catalog(args.products, rng)
     catalog = to_catalog(products)

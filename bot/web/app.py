@@ -1,19 +1,17 @@
-"""The web process: the aiohttp application and its lifecycle.
+"""The web application: its routes and middleware, each route module's `setup(app)` in one place.
 
-Each route module has `setup(app)`; `create_app` wires them in one place.
+What it serves with is put in by the composition root (`bot.processes`): the
+runtime (`RUNTIME`) and the conversation (`webhook.CONVERSATION`), opened by
+the app's own cleanup context in the web process, or set up front around a
+runtime that a test or the demo opened.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 
 from aiohttp import web
 
-from bot.config import Settings
-from bot.conversation.router import build_router
-from bot.runtime import Runtime
 from bot.web import health, middleware, ops, webhook
 from bot.web.keys import RUNTIME
 
@@ -23,16 +21,13 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
 
-def create_app(runtime: Runtime) -> web.Application:
-    """Build the application around already-open resources."""
+def web_application() -> web.Application:
+    """The routes and middleware, without the resources they run on."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
-    app[RUNTIME] = runtime
     middleware.setup(app)
     health.setup(app)
     ops.setup(app)
-    # The conversation router: vendor numbers to the vendor flow, everyone else
-    # to the retailer flow (tests may replace app[CONVERSATION] after this).
-    webhook.setup(app, build_router(runtime))
+    webhook.setup(app)
     app.on_startup.append(_warm_catalogue)
     return app
 
@@ -44,27 +39,3 @@ async def _warm_catalogue(app: web.Application) -> None:
         await app[RUNTIME].catalog.index()
     except Exception:  # the first message will try again
         log.warning("catalogue index not built at start-up", exc_info=True)
-
-
-async def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> None:
-    """Run the web service until SIGTERM/SIGINT, then drain and close."""
-    runtime = await Runtime.open(settings)
-    app = create_app(runtime)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=10)
-    await runner.setup()
-    site = web.TCPSite(runner, host or settings.host, port or settings.port, backlog=1024)
-    await site.start()
-    log.info("web listening", extra={"port": port or settings.port})
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-        log.info("web stopping: finishing in-flight requests")
-    finally:
-        # runner.cleanup stops accepting, waits for in-flight handlers, then
-        # runs on_cleanup; the pools close only after that.
-        await runner.cleanup()
-        await runtime.close()
-        log.info("web stopped")

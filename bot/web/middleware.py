@@ -199,10 +199,15 @@ async def _on_response_prepare(request: web.Request, response: web.StreamRespons
 
 def setup(app: web.Application) -> None:
     """Install the middlewares (outermost first) and the response headers signal."""
+    app.middlewares.extend([request_middleware, cors_middleware, ratelimit_middleware])
+    app.on_response_prepare.append(_on_response_prepare)
+    app.on_startup.append(_open_api_limiter)
+
+
+async def _open_api_limiter(app: web.Application) -> None:
+    # At startup: the runtime may be opened by the app's own cleanup context.
     rt = app[RUNTIME]
     app[_API_LIMITER] = RateLimiter(
         rt.redis, rt.keys, "api",
         limit=rt.settings.admin_rate_limit, window=rt.settings.admin_rate_window_seconds,
     )
-    app.middlewares.extend([request_middleware, cors_middleware, ratelimit_middleware])
-    app.on_response_prepare.append(_on_response_prepare)

@@ -18,8 +18,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.conversation.pipeline import after_commit
 from bot.dev.simulator import Simulator
 from bot.dev.simulator import create_app as create_simulator_app
+from bot.processes import create_app
 from bot.runtime import Runtime
-from bot.web.app import create_app
 from bot.web.webhook import CONVERSATION
 from bot.whatsapp.signature import HEADER, sign
 from bot.whatsapp.updates import InboundMessage, TextMessage

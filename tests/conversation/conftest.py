@@ -21,8 +21,8 @@ from aiohttp.test_utils import TestServer
 from bot.dev.chat_client import ChatClient, Message
 from bot.dev.simulator import Simulator
 from bot.dev.simulator import create_app as create_simulator_app
+from bot.processes import create_app
 from bot.runtime import Runtime
-from bot.web.app import create_app
 from tests.channel.dispatch import running
 from tests.conftest import TEST_ACCESS_TOKEN, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from flows.session import Session
 from jobs import cart_reminders
-from jobs.runner import JobContext
+from jobs.job import JobContext
 from tests.conversation.conftest import Stack, add_retailer, choice, texts
 
 PHONE = "9779812000051"

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from bot.cli.chat_cmd import converse
 from bot.cli.errors import CliError
 from bot.cli.main import build_parser
 from bot.dev.chat_client import ChatClient
+from bot.dev.terminal_chat import converse
 from tests.conversation.conftest import Stack, add_retailer
 
 PHONE = "9779812000061"

@@ -21,7 +21,7 @@ async def test_a_bug_in_the_flow_gets_an_apology_and_a_200(stack: Stack) -> None
     await add_retailer(stack.runtime, PHONE)
     from aiohttp.test_utils import TestServer
 
-    from bot.web.app import create_app
+    from bot.processes import create_app
 
     app = create_app(stack.runtime)
     rt = stack.runtime

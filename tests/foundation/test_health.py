@@ -7,8 +7,8 @@ from datetime import datetime
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.kv import create_redis
+from bot.processes import create_app
 from bot.runtime import Runtime
-from bot.web.app import create_app
 
 
 async def _client(runtime: Runtime) -> TestClient:

@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.auth import Role, issue_token
+from bot.processes import create_app
 from bot.runtime import Runtime
-from bot.web.app import create_app
 from tests.conftest import TEST_JWT_SECRET
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from bot.dev.demo_catalog import load_demo
 from bot.runtime import Runtime
 from bot.services import parties
-from bot.store.catalog import load_demo
 from tests.channel.conftest import signed, text_envelope
 from tests.ops.helpers import bearer, serving
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.processes import create_app
 from bot.runtime import Runtime
-from bot.web.app import create_app
 from bot.web.middleware import SECURITY_HEADERS
 from tests.ops.helpers import serving
 

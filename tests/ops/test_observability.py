@@ -15,10 +15,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot import metrics_endpoint
 from bot.logs import JsonFormatter
 from bot.metrics import SENDS
 from bot.runtime import Runtime
-from bot.web import ops
 from jobs.health import make_app
 from jobs.runner import get_job, run_job
 from tests.channel.conftest import RunningSimulator, signed, text_envelope
@@ -82,7 +82,8 @@ def _delta(after: dict[str, float], before: dict[str, float], key: str) -> float
 async def test_a_conversation_moves_the_counters(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ops, "CACHE_SECONDS", 0.0)  # the Postgres figures, fresh per scrape
+    # The Postgres figures, fresh per scrape.
+    monkeypatch.setattr(metrics_endpoint, "CACHE_SECONDS", 0.0)
     async with serving(runtime) as client:
         before = await scrape(client)
         assert await post_text(client, RETAILER, "namaste", "wamid.m1") == 200

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.processes import create_app
 from bot.runtime import Runtime
-from bot.web.app import create_app
 from tests.ops.helpers import serving
 
 _NOT_DOCUMENTED = {"/api/health", "/api/ready", "/api/admin/openapi.json"}

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from bot.dev.demo_catalog import load_demo
 from bot.metrics import ORDERS_PLACED
 from bot.runtime import Runtime
 from bot.services import parties
-from bot.store.catalog import load_demo
 from tests.ops.helpers import bearer, serving
 
 SHOP = "9779812345123"

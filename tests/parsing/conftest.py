@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.dev.demo_catalog import DEMO_DIR
 from domain.catalog import Catalog, parse_catalog_csv
 from domain.resolver import CatalogIndex
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_CATALOG = ROOT / "bot" / "demo_data" / "catalog.csv"
+DEMO_CATALOG = DEMO_DIR / "catalog.csv"
 
 
 def index_from_csv(text: str) -> CatalogIndex:

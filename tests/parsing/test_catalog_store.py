@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from bot.catalog_cache import CatalogCache, bump_version
+from bot.dev.demo_catalog import load_demo
 from bot.runtime import Runtime
 from bot.store import catalog as store
 from domain.ordertext import parse_message
@@ -98,14 +99,14 @@ async def test_export_writes_what_import_reads(runtime: Runtime) -> None:
 
 
 async def test_demo_data_loads_with_three_vendors(runtime: Runtime) -> None:
-    summary = await store.load_demo(runtime.pool)
+    summary = await load_demo(runtime.pool)
     assert summary.products >= 150 and summary.vendors >= 3
     async with runtime.pool.acquire() as conn:
         per_vendor = await conn.fetch(
             "SELECT vendor_id, count(*) AS n FROM vendor_products GROUP BY vendor_id")
     counts = sorted(r["n"] for r in per_vendor)
     assert len(counts) >= 3 and counts[0] < summary.products  # not every vendor has everything
-    again = await store.load_demo(runtime.pool)
+    again = await load_demo(runtime.pool)
     assert again.products == summary.products
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 
 from aiohttp import web
+
+from bot.lifecycle import run_until_signalled, serving
 
 
 async def _webhook(request: web.Request) -> web.Response:
@@ -34,17 +35,7 @@ def create_app() -> web.Application:
 
 async def serve(host: str, port: int) -> None:
     """Serve until SIGTERM/SIGINT."""
-    runner = web.AppRunner(create_app(), access_log=None, handle_signals=False)
-    await runner.setup()
-    await web.TCPSite(runner, host, port, backlog=1024).start()
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
+    await run_until_signalled(serving(create_app(), host, port, backlog=1024))
 
 
 def main() -> None:

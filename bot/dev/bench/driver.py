@@ -44,6 +44,7 @@ from bot.dev.bench.messages import MessageGenerator
 from bot.dev.bench.population import BenchProduct
 from bot.dev.bench.webhooks import Envelopes
 from bot.dev.simulator import SentMessage, Simulator, create_app
+from bot.lifecycle import serving
 
 _ORDER_NO = re.compile(r"#\s?(\d{3,})")
 _BUTTON_ORDER = re.compile(r"(\d{3,})")
@@ -150,7 +151,7 @@ class Driver:
         self.env = Envelopes(cfg.app_secret, cfg.phone_number_id)
         self.gen = MessageGenerator(cfg.products, seed=cfg.seed)
         self.sim: BenchSimulator | None = None
-        self._runner: web.AppRunner | None = None
+        self._served = contextlib.AsyncExitStack()  # the simulator, while it serves
         self.poster = Poster(cfg.webhook_url, connections=cfg.connections)
         self.ack = PostStats()  # inbound message webhooks
         self.status_ack = PostStats()  # read statuses posted by the driver
@@ -184,11 +185,9 @@ class Driver:
                 self._on_sent, access_token=self.cfg.access_token,
                 phone_number_id=self.cfg.phone_number_id, webhook_url=self.cfg.webhook_url,
                 app_secret=self.cfg.app_secret)
-            self._runner = web.AppRunner(create_app(self.sim), access_log=None,
-                                         handle_signals=False)
-            await self._runner.setup()
-            await web.TCPSite(self._runner, self.cfg.sim_host, self.cfg.sim_port,
-                              backlog=1024).start()
+            await self._served.enter_async_context(
+                serving(create_app(self.sim), self.cfg.sim_host, self.cfg.sim_port,
+                        backlog=1024))
             if self.cfg.duplicate:
                 self.sim.on_status = lambda env: self._spawn(
                     self._late_copy(*self.env.signed(env)))
@@ -200,8 +199,7 @@ class Driver:
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self._served.aclose()
         await self.poster.__aexit__(None, None, None)
 
     def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:

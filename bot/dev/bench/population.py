@@ -1,6 +1,6 @@
 """A generated population: retailers, vendors and a catalogue scaled to N products.
 
-The catalogue starts from the demo catalogue (`bot/demo_data/catalog.csv`
+The catalogue starts from the demo catalogue (`bot/dev/demo_data/catalog.csv`
 when present) or a built-in list of kirana staples, then adds brand variants
 ("Himal Chini 1kg", "Gaurav Chini 1kg", …) until it holds the requested
 number of products, each with its own aliases. Every vendor carries the
@@ -16,9 +16,10 @@ import io
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 import asyncpg
+
+from bot.dev.demo_catalog import DEMO_DIR
 
 AREAS: tuple[str, ...] = (
     "Kalanki", "Baneshwor", "Koteshwor", "Chabahil", "Balaju", "Patan", "Bhaktapur",
@@ -103,7 +104,7 @@ class Population:
 
 
 def _demo_catalog() -> list[tuple[str, str, str, tuple[str, ...], str, Decimal]]:
-    path = Path(__file__).resolve().parents[2] / "demo_data" / "catalog.csv"
+    path = DEMO_DIR / "catalog.csv"
     rows: list[tuple[str, str, str, tuple[str, ...], str, Decimal]] = []
     if path.is_file():
         for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))):
