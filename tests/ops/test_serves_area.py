@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 
 from bot.conversation.retailer_backend import ServiceBackend
+from bot.dev.demo_catalog import load_demo
 from bot.runtime import Runtime
 from bot.store import orders, parties, reports
-from bot.store.catalog import load_demo
 from domain.areas import serves_area
 from tests.ops.helpers import bearer, serving
 
