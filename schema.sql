@@ -528,3 +528,25 @@ CREATE TABLE IF NOT EXISTS vendor_reports_sent (
 );
 
 CREATE INDEX IF NOT EXISTS job_runs_as_of_idx ON job_runs (job, as_of) WHERE outcome = 'ok';
+
+-- ---------------------------------------------------------------- operator alerts
+-- What operators must look at: an unroutable order, a dispute, a dead-letter
+-- message, a stuck vendor, a quality drop on the business number … One row per
+-- thing (`dedupe_key`), so a condition seen again does not raise a second alert
+-- while the first is open; `notified_at` is set when the operators' WhatsApp
+-- notice went into the outbox.
+CREATE TABLE IF NOT EXISTS operator_alerts (
+    id              bigserial PRIMARY KEY,
+    kind            text NOT NULL,
+    dedupe_key      text NOT NULL,
+    subject         text NOT NULL,
+    details         jsonb NOT NULL DEFAULT '{}'::jsonb,
+    raised_at       timestamptz NOT NULL DEFAULT now(),
+    notified_at     timestamptz,
+    resolved_at     timestamptz,
+    resolved_by     text
+);
+CREATE UNIQUE INDEX IF NOT EXISTS operator_alerts_open_key
+    ON operator_alerts (dedupe_key) WHERE resolved_at IS NULL;
+CREATE INDEX IF NOT EXISTS operator_alerts_open_idx
+    ON operator_alerts (raised_at) WHERE resolved_at IS NULL;

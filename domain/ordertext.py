@@ -59,15 +59,29 @@ class Intent(StrEnum):
     OTHER = "other"
 
 
+class QtyNote(StrEnum):
+    """Why a line has no quantity the cart may take (the flow asks instead)."""
+
+    MISSING = "missing"  # no quantity written
+    NOT_WHOLE = "not_whole"  # the count does not convert into whole selling units
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedLine:
-    """One item of an order: a product picked, a question to ask, or not understood."""
+    """One item of an order: a product picked, a question to ask, or not understood.
+
+    `qty` is in the unit the product is sold in, exactly as read (zero and
+    negative numbers included: refusing them is the conversation's decision).
+    `qty` None means the quantity must be asked for, never assumed; `qty_note`
+    then says why, so the question can say it too.
+    """
 
     text: str
     sku: str | None
     qty: Decimal | None
     unit: str | None
     candidates: tuple[Candidate, ...] = ()
+    qty_note: QtyNote | None = None
 
     @property
     def status(self) -> LineStatus:

@@ -29,7 +29,7 @@ from domain.ordering import (
     StockShort,
     UnknownItems,
 )
-from domain.ordertext import Intent
+from domain.ordertext import Intent, QtyNote
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +81,8 @@ class Understood:
     unit: str | None = None
     qty: Decimal | None = None
     options: tuple[Option, ...] = ()
+    # Why `qty` is None (ask for it, never assume one); see domain.ordertext.ParsedLine.
+    qty_note: QtyNote | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ def reading_of(parsed: ParsedMessage, index: CatalogIndex) -> Reading:
         if line.sku is not None:
             p = index.product(line.sku)
             out.append(Understood(line.text, LineStatus.RESOLVED, p.sku, p.name, p.unit,
-                                  line.qty))
+                                  line.qty, qty_note=line.qty_note))
             continue
         options = [Option(p.sku, p.name, p.unit)
                    for p in (index.product(c.sku) for c in line.candidates)]
@@ -25,8 +25,8 @@ def reading_of(parsed: ParsedMessage, index: CatalogIndex) -> Reading:
             options = [Option(p.sku, p.name, p.unit)
                        for p in (index.product(c.sku) for c in index.search(line.text, HINTS))]
             out.append(Understood(line.text, LineStatus.UNKNOWN, qty=line.qty, unit=line.unit,
-                                  options=tuple(options)))
+                                  options=tuple(options), qty_note=line.qty_note))
             continue
         out.append(Understood(line.text, LineStatus.ASK, qty=line.qty, unit=line.unit,
-                              options=tuple(options)))
+                              options=tuple(options), qty_note=line.qty_note))
     return Reading(parsed.intent, out)
