@@ -197,8 +197,16 @@ class CatalogIndex:
         for keys_set in per_entry.values():
             for k in keys_set:
                 df[k] += 1
+        # A word that occurs only in categories ("snacks", "household") is still a word a
+        # query can be looked up by, so it needs a weight too: every posting key has one.
+        cat_df: dict[str, int] = defaultdict(int)
+        for _, keys in categories:
+            for k in set(keys):
+                if k not in df:
+                    cat_df[k] += 1
         n = max(len(self._entries), 1)
         self._idf: dict[str, float] = {k: math.log(1 + n / c) for k, c in df.items()}
+        self._idf.update({k: math.log(1 + n / c) for k, c in cat_df.items()})
         self._unknown_weight = 0.35 * max(self._idf.values(), default=1.0)
         self._terms: list[_Term] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
