@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from domain.units import CATALOG_UNITS, unit_from_word
+from domain.units import MAX_LABEL, unit_label
 
 CSV_COLUMNS: tuple[str, ...] = ("sku", "name", "unit", "aliases", "category", "price")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("stock",)
@@ -28,6 +28,7 @@ class Product:
     unit: str
     category: str
     aliases: tuple[str, ...] = ()
+    pack: str = ""  # what one unit holds, when the name does not say ("30 pkt", "25 kg")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,17 +162,23 @@ def parse_catalog_csv(text: str) -> CatalogFile:
         long_aliases = [a for a in split_aliases(aliases) if len(a) > 120]
         if long_aliases:
             errors.append(RowError(start, f"alias longer than 120 characters: {long_aliases[0]!r}"))
-        unit = unit_from_word(unit_raw)
-        if unit is None or unit not in CATALOG_UNITS:
-            allowed = ", ".join(sorted(CATALOG_UNITS))
-            errors.append(RowError(start, f"unknown unit {unit_raw!r} (one of {allowed})"))
+        # Units are open: a known word is stored as its canonical unit, any other as a
+        # label the reader matches literally. Only an empty or absurd cell is refused.
+        unit: str | None = unit_label(unit_raw)
+        if not unit:
+            errors.append(RowError(start, "missing unit"))
+            unit = None
+        elif len(unit) > MAX_LABEL or not any(ch.isalpha() for ch in unit):
+            errors.append(RowError(start, f"unit {unit_raw!r} is not a unit word "
+                                          f"(letters, at most {MAX_LABEL} characters)"))
+            unit = None
         price = _decimal(price_raw, "price", start, errors)
         if price is not None and price == 0:
             errors.append(RowError(start, "price must be more than 0 (leave it empty for none)"))
         stock = _decimal(cells[6], "stock", start, errors) if has_stock else None
         if len(errors) > before or unit is None:
             continue
-        product = Product(sku, " ".join(name.split()), unit.value, category.strip().lower(),
+        product = Product(sku, " ".join(name.split()), unit, category.strip().lower(),
                           split_aliases(aliases))
         rows.append(CatalogRow(start, product, price, stock))
     if not rows and not errors:

@@ -132,6 +132,7 @@ class _Tok:
     kind: str  # num | unit | qtyunit | mult | times | tin | word
     value: Decimal | None = None
     unit: Unit | None = None
+    label: str | None = None  # a unit word only this catalogue knows
 
 
 @dataclass(slots=True)
@@ -140,6 +141,7 @@ class _Group:
     unit: Unit | None
     bare: bool = False
     size: bool = False
+    label: str | None = None
 
     @property
     def is_measure(self) -> bool:
@@ -147,7 +149,7 @@ class _Group:
 
     @property
     def is_count(self) -> bool:
-        return self.unit is not None and self.unit not in MEASURE_UNITS
+        return (self.unit is not None and self.unit not in MEASURE_UNITS) or bool(self.label)
 
 
 @dataclass(slots=True)
@@ -269,6 +271,17 @@ def _weak_units(toks: list[_Tok]) -> None:
                 t.kind, t.unit = "word", None
 
 
+def _label_units(toks: list[_Tok], index: CatalogIndex) -> None:
+    """A unit word only this catalogue sells in ("thaan", "ream") is a unit next to a
+    number, and otherwise a word (it may name a product too)."""
+    for i, t in enumerate(toks):
+        if t.kind != "word" or not index.is_unit_label(t.text):
+            continue
+        near = [toks[j] for j in (i - 1, i + 1) if 0 <= j < len(toks)]
+        if any(n.kind == "num" and n.value is not None for n in near):
+            t.kind, t.label = "unit", t.text
+
+
 Element = _Group | _Tok
 
 
@@ -282,7 +295,7 @@ def _group(toks: list[_Tok]) -> list[Element]:
         group: _Group | None = None
         if t.kind == "num" and t.value is not None:
             if nxt is not None and nxt.kind == "unit":
-                group, i = _Group(t.value, nxt.unit), i + 2
+                group, i = _Group(t.value, nxt.unit, label=nxt.label), i + 2
             elif (nxt is not None and nxt.kind == "times"
                   and not (after is not None and after.kind == "num")):
                 group, i = _Group(t.value, None), i + 2  # "2x"; but "1.5 x 6" is size x qty
@@ -296,14 +309,14 @@ def _group(toks: list[_Tok]) -> list[Element]:
             group, i = _Group(nxt.value, None), i + 2
         elif (t.kind == "unit" and nxt is not None and nxt.kind == "num" and nxt.value is not None
               and not (after is not None and after.kind == "unit")):
-            group, i = _Group(nxt.value, t.unit), i + 2
+            group, i = _Group(nxt.value, t.unit, label=t.label), i + 2
         else:
             if t.kind != "times":
                 out.append(t)
             i += 1
             continue
-        if group.unit is None and i < n and toks[i].kind == "unit":
-            group.unit, group.bare = toks[i].unit, False
+        if group.unit is None and group.label is None and i < n and toks[i].kind == "unit":
+            group.unit, group.label, group.bare = toks[i].unit, toks[i].label, False
             i += 1
         out.append(group)
     return out
@@ -443,6 +456,7 @@ def _split_items(segment: str, index: CatalogIndex) -> list[_Item]:
         piece = _read_numbers(piece)
         piece = _settle_ambiguous(piece)
         _weak_units(piece)
+        _label_units(piece, index)
         _name_numbers(piece, index)
         elements = _group(piece)
         _mark_sizes(elements)
@@ -544,12 +558,18 @@ def parse_message(text: str, index: CatalogIndex) -> ParsedMessage:
                 continue
             qty = item.group.qty if item.group else None
             unit = item.group.unit if item.group and item.group.unit else item.unit_word
+            label = item.group.label if item.group else None
             any_qty = any_qty or item.group is not None
-            got = index.resolve(item.words, qty, unit, item.sizes)
+            got = index.resolve(item.words, qty, unit, item.sizes, label)
             line_text = " ".join(item.texts if item.group is None else
                                  [*item.texts, _plain(item.group.qty)
                                   + (" " + item.group.unit.value if item.group.unit else "")])
-            lines.append(ParsedLine(line_text, got.sku, got.qty, got.unit, got.candidates))
+            note = None
+            if got.qty is None:
+                # Never a silent 1: the conversation asks, and says why.
+                note = QtyNote.NOT_WHOLE if got.not_whole else QtyNote.MISSING
+            lines.append(ParsedLine(line_text, got.sku, got.qty, got.unit, got.candidates,
+                                    note))
     useful = [ln for ln in lines if ln.status is not LineStatus.UNKNOWN or ln.unit is not None]
     if "?" in text and not (any_qty and any(is_request(w) for w in _message_words(text))):
         # "chini 5 kg chha?" asks; "5 kg chini pathaidinu hunchha?" orders.

@@ -31,9 +31,11 @@ from domain.units import (
     WEAK_UNIT_WORDS,
     Fit,
     Measure,
+    PackCount,
     Unit,
     convert,
     find_measures,
+    find_pack_count,
     unit_from_word,
 )
 
@@ -49,7 +51,9 @@ _BIG_POSTING = 400    # generic tokens only re-score terms that a rarer token fo
 
 _FIT_BONUS: dict[Fit, float] = {
     Fit.SAME: 0.06, Fit.CONVERTED: 0.03, Fit.LOOSE: 0.03, Fit.NONE_GIVEN: 0.0,
-    Fit.INCOMPATIBLE: -0.3,
+    # Counting a pack's contents is right when nothing is sold in that unit itself, so a
+    # product sold per packet beats the carton for "30 packet" by more than the margin.
+    Fit.PACKED: -0.05, Fit.NOT_WHOLE: -0.05, Fit.INCOMPATIBLE: -0.3,
 }
 _SIZE_MATCH, _SIZE_MISMATCH, _SIZE_UNKNOWN = 0.15, -0.5, -0.05
 _HINT_WEIGHT = 1.0    # weight of a unit word inside a name or alias ("wai wai peti")
@@ -77,21 +81,29 @@ class LineStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """The outcome of resolving one item: a pick, a question, or nothing."""
+    """The outcome of resolving one item: a pick, a question, or nothing.
+
+    `qty` is in the picked product's unit (for a question: the one quantity every
+    offered product converts to, or None when they differ); `not_whole` says the
+    count does not make whole selling units, so the quantity must be asked.
+    """
 
     status: LineStatus
     sku: str | None
     qty: Decimal | None
     unit: str | None
     candidates: tuple[Candidate, ...]
+    not_whole: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
     product: Product
-    unit: Unit
+    unit: Unit | None      # None: a unit word the project does not know (see label)
+    label: str             # the unit as the catalogue stores it
     pack: Measure | None
     forms: frozenset[Unit]
+    contents: PackCount | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +125,18 @@ class _Scored:
 
 
 def _pack_of(product: Product) -> Measure | None:
-    for text in (product.name, *product.aliases):
+    for text in (product.pack, product.name, *product.aliases):
         found = find_measures(transliterate(fold_text(text)))
         if found:
             return found[-1]
+    return None
+
+
+def _contents_of(product: Product) -> PackCount | None:
+    for text in (product.pack, product.name, *product.aliases):
+        found = find_pack_count(fold_text(text))
+        if found is not None:
+            return found
     return None
 
 
@@ -168,14 +188,20 @@ class CatalogIndex:
     def __init__(self, catalog: Catalog) -> None:
         self._entries: list[_Entry] = []
         self._by_sku: dict[str, int] = {}
+        self._labels: set[str] = set()
         texts: list[tuple[int, tuple[str, ...], frozenset[Unit]]] = []
         categories: list[tuple[int, tuple[str, ...]]] = []
         for product in catalog:
-            unit = unit_from_word(product.unit) or Unit.PIECE
+            unit = unit_from_word(product.unit)
+            label = unit.value if unit is not None else " ".join(product.unit.lower().split())
             pack = _pack_of(product)
             idx = len(self._entries)
             name = _term_text(product.name, pack)
-            self._entries.append(_Entry(product, unit, pack, name.hints - {unit}))
+            forms = name.hints - {unit} if unit is not None else name.hints
+            self._entries.append(_Entry(product, unit, label, pack, forms,
+                                        _contents_of(product)))
+            if unit is None and label:
+                self._labels.add(label)
             self._by_sku[product.sku] = idx
             cat_keys = tuple(dict.fromkeys(
                 concept(k) for k in (phonetic_key(w) for w in re.split(r"[\W_]+", product.category))
@@ -251,6 +277,10 @@ class CatalogIndex:
         """The product with this SKU; KeyError if the catalogue has none."""
         return self._entries[self._by_sku[sku]].product
 
+    def is_unit_label(self, word: str) -> bool:
+        """True when some product is sold in this unit word the project does not know."""
+        return word in self._labels
+
     def has_name_token(self, word: str) -> bool:
         """True when a word (e.g. the "555" of a soap brand) occurs in some product name."""
         return phonetic_key(word) in self._postings
@@ -278,8 +308,10 @@ class CatalogIndex:
         return list(best.items())
 
     def _score_keys(self, keys: Sequence[str], unit: Unit | None, exact: bool = False
-                    ) -> dict[int, float]:
-        """Best name score (0..1) per entry for a query given as concept keys.
+                    ) -> dict[int, tuple[float, float]]:
+        """Best name score (0..1) per entry for a query given as concept keys, with how
+        much of the query the entry covers (0..1) when the query also wrote every word
+        of one of its names or aliases (unit words aside), else 0.
 
         Query coverage is counted per product (a word may match the name and another
         an alias), term coverage per name or alias, the best one.
@@ -324,24 +356,31 @@ class CatalogIndex:
                 if credit > bq[i]:
                     bq[i] = credit
         tcov: dict[int, float] = {}
+        whole: set[int] = set()  # entries one of whose names' words the query all wrote
         idf = self._idf
         for tid, tv in per_v.items():
             term = terms[tid]
             if term.category:
                 continue
             covered = sum(idf[v] * s for v, s in tv.items())
+            content = term.total_weight - (_HINT_WEIGHT if term.hints else 0.0)
+            if content > 0 and covered >= content - 1e-9:
+                whole.add(term.entry)
             if term.hints and unit is not None and unit in term.hints:
                 covered += _HINT_WEIGHT
             t = covered / term.total_weight
             if t > tcov.get(term.entry, 0.0):
                 tcov[term.entry] = t
-        return {
-            entry: sum(w * b for w, b in zip(weights, bq, strict=True)) / total_q
-            * (0.4 + 0.6 * tcov[entry])
-            for entry, bq in per_q.items() if entry in tcov
-        }
+        out: dict[int, tuple[float, float]] = {}
+        for entry, bq in per_q.items():
+            if entry in tcov:
+                qcov = sum(w * b for w, b in zip(weights, bq, strict=True)) / total_q
+                out[entry] = (qcov * (0.4 + 0.6 * tcov[entry]),
+                              qcov if entry in whole else 0.0)
+        return out
 
-    def _name_scores(self, words: Sequence[str], unit: Unit | None = None) -> dict[int, float]:
+    def _name_scores(self, words: Sequence[str], unit: Unit | None = None
+                     ) -> dict[int, tuple[float, float]]:
         keys = [concept(k) for k in (phonetic_key(w) for w in words) if k]
         if not keys:
             return {}
@@ -352,14 +391,14 @@ class CatalogIndex:
             together = phonetic_key("".join(words))
             if together:
                 for entry, s in self._score_keys([together], unit, exact=True).items():
-                    if s > scores.get(entry, 0.0):
+                    if s[0] > scores.get(entry, (0.0, 0.0))[0]:
                         scores[entry] = s
         return scores
 
     def search(self, query: str, limit: int = 10) -> list[Candidate]:
         """Products whose name or alias best matches free text, best first."""
         words = _TERM_TOKEN_RE.findall(transliterate(fold_text(query)))
-        scores = self._name_scores(words)
+        scores = {e: s for e, (s, _) in self._name_scores(words).items()}
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [self._candidate(e, s) for e, s in ranked if s >= MIN_CANDIDATE / 2]
 
@@ -373,16 +412,20 @@ class CatalogIndex:
         qty: Decimal | None,
         unit: Unit | None,
         sizes: Sequence[SizeHint] = (),
+        label: str | None = None,
     ) -> Resolution:
-        """Decide which product `words` names, in what quantity, or what to ask."""
-        asked_unit = unit.value if unit is not None else None
+        """Decide which product `words` names, in what quantity, or what to ask.
+
+        `label` is a unit word the project does not know but the catalogue sells in.
+        """
+        asked_unit = unit.value if unit is not None else label
         names = self._name_scores(words, unit)
         if not names:
             return Resolution(LineStatus.UNKNOWN, None, qty, asked_unit, ())
         # Unit and size move a score by well under 0.5: only near-best names can win.
-        best_name = max(names.values())
+        best_name = max(s for s, _ in names.values())
         scored = sorted(
-            (self._adjust(e, s, qty, unit, sizes) for e, s in names.items()
+            (self._adjust(e, s, qty, unit, sizes, label) for e, (s, _) in names.items()
              if s >= best_name - 0.5),
             key=lambda r: (-r.final, r.entry),
         )
@@ -390,23 +433,49 @@ class CatalogIndex:
         if top.final < MIN_CANDIDATE:
             return Resolution(LineStatus.UNKNOWN, None, qty, asked_unit, ())
         runner_up = scored[1].final if len(scored) > 1 else 0.0
-        offered = tuple(
-            self._candidate(r.entry, r.final) for r in scored[:MAX_OFFERED]
-            if r.final >= max(top.final - ASK_WINDOW, MIN_CANDIDATE)
-        )
+        kept = [r for r in scored[:MAX_OFFERED]
+                if r.final >= max(top.final - ASK_WINDOW, MIN_CANDIDATE)]
+        family = self._family(top, scored, names) if not sizes else []
+        if family:
+            # Every word the retailer wrote names each of these products and the unit
+            # tells none apart (a brand sold in a packet and a carton, two sizes of one
+            # oil): a question offering every one, never the one with the closer alias.
+            kept = [top, *family][:MAX_OFFERED]
+            runner_up = top.final
+        offered = tuple(self._candidate(r.entry, r.final) for r in kept)
         if (top.final >= ACCEPT and top.final - runner_up >= MARGIN
                 and top.fit != Fit.INCOMPATIBLE):
             entry = self._entries[top.entry]
             return Resolution(LineStatus.RESOLVED, entry.product.sku, top.qty,
-                              entry.unit.value, offered)
-        return Resolution(LineStatus.ASK, None, qty, asked_unit, offered)
+                              entry.label, offered, not_whole=top.fit is Fit.NOT_WHOLE)
+        # A question offers the products that can take the quantity as written, if any
+        # can; its quantity is the one they all read it as, or none (asked after the
+        # choice) when they count it differently.
+        fitting = [r for r in kept if r.fit not in (Fit.INCOMPATIBLE, Fit.NOT_WHOLE)]
+        if fitting:
+            offered = tuple(self._candidate(r.entry, r.final) for r in fitting)
+        quantities = {r.qty for r in fitting}
+        if len(quantities) == 1:
+            return Resolution(LineStatus.ASK, None, quantities.pop(), asked_unit, offered)
+        return Resolution(LineStatus.ASK, None, None, asked_unit, offered,
+                          not_whole=qty is not None)
+
+    @staticmethod
+    def _family(top: _Scored, scored: Sequence[_Scored],
+                names: dict[int, tuple[float, float]]) -> list[_Scored]:
+        """Other products the query names as fully as the top one, fitting its unit alike."""
+        if names[top.entry][1] < 0.999 or top.fit is Fit.INCOMPATIBLE:
+            return []
+        return [r for r in scored[1:] if names[r.entry][1] >= 0.999 and r.fit is top.fit
+                and r.final >= MIN_CANDIDATE]
 
     def _adjust(
         self, entry_idx: int, name_score: float, qty: Decimal | None, unit: Unit | None,
-        sizes: Sequence[SizeHint],
+        sizes: Sequence[SizeHint], label: str | None = None,
     ) -> _Scored:
         entry = self._entries[entry_idx]
-        new_qty, fit = convert(qty, unit, entry.unit, entry.pack, entry.forms)
+        new_qty, fit = convert(qty, unit, entry.unit, entry.pack, entry.forms, entry.contents,
+                               label, entry.label)
         final = name_score + _FIT_BONUS[fit]
         for hint in sizes:
             final += _size_fit(hint, entry)

@@ -90,16 +90,17 @@ async def write_rows(conn: asyncpg.Connection, parsed: CatalogFile, *, vendor_id
             "SELECT sku, name, unit, category FROM products WHERE sku = ANY($1::text[])", skus)
     }
     ids = dict(await conn.fetch(
-        """INSERT INTO products AS p (sku, name, unit, category)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+        """INSERT INTO products AS p (sku, name, unit, category, pack)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
            ON CONFLICT (sku) DO UPDATE
               SET name = EXCLUDED.name, unit = EXCLUDED.unit, category = EXCLUDED.category,
-                  updated_at = now()
-              WHERE (p.name, p.unit, p.category)
-                    IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.unit, EXCLUDED.category)
+                  pack = EXCLUDED.pack, updated_at = now()
+              WHERE (p.name, p.unit, p.category, p.pack)
+                    IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.unit, EXCLUDED.category,
+                                      EXCLUDED.pack)
            RETURNING sku, id""",
         skus, [r.product.name for r in rows], [r.product.unit for r in rows],
-        [r.product.category for r in rows],
+        [r.product.category for r in rows], [r.product.pack for r in rows],
     ))
     all_ids: dict[str, int] = dict(await conn.fetch(
         "SELECT sku, id FROM products WHERE sku = ANY($1::text[])", skus))
@@ -206,11 +207,11 @@ async def export_csv(conn: asyncpg.Connection, *, vendor_id: int | None = None) 
 async def load_catalog(conn: asyncpg.Connection) -> Catalog:
     """All products with their aliases, for building the resolver's index."""
     rows = await conn.fetch(
-        """SELECT p.sku, p.name, p.unit, p.category,
+        """SELECT p.sku, p.name, p.unit, p.category, p.pack,
                   coalesce(array_agg(a.alias ORDER BY a.alias)
                            FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
            FROM products p LEFT JOIN product_aliases a ON a.product_id = p.id
            GROUP BY p.id ORDER BY p.id""")
     return Catalog(tuple(
-        Product(r["sku"], r["name"], r["unit"], r["category"], tuple(r["aliases"]))
+        Product(r["sku"], r["name"], r["unit"], r["category"], tuple(r["aliases"]), r["pack"])
         for r in rows))

@@ -27,7 +27,7 @@ def test_every_bad_row_is_reported_with_its_line_number() -> None:
     text = (HEADER
             + "S1,Sugar,kg,chini,staples,95\n"      # 2 fine
             + ",Salt,packet,nun,staples,25\n"       # 3 missing sku
-            + "S3,Oil,gallon,tel,oil,300\n"         # 4 unknown unit
+            + "S3,Oil,250,tel,oil,300\n"            # 4 a number is not a unit
             + "S4,Rice,bag,chamal,rice,-5\n"        # 5 negative price
             + "S5,Dal,kg,dal,pulses,cheap\n"        # 6 not a number
             + "S1,Sugar again,kg,,staples,90\n")    # 7 duplicate sku
@@ -36,7 +36,7 @@ def test_every_bad_row_is_reported_with_its_line_number() -> None:
     by_line = {e.line: e.message for e in got.errors}
     assert sorted(by_line) == [3, 4, 5, 6, 7]
     assert "missing sku" in by_line[3]
-    assert "gallon" in by_line[4]
+    assert "250" in by_line[4]
     assert "negative" in by_line[5]
     assert "not a number" in by_line[6]
     assert "duplicate sku S1" in by_line[7] and "line 2" in by_line[7]

@@ -33,7 +33,7 @@ async def test_a_file_with_bad_rows_imports_nothing_and_names_each_bad_line(
         runtime: Runtime) -> None:
     text = (GOOD
             + ",No Sku,kg,,staples,10\n"             # line 4
-            + "OIL,Oil,gallon,tel,oil,300\n"         # line 5
+            + "OIL,Oil,,tel,oil,300\n"               # line 5
             + "DAL,Dal,kg,dal,pulses,-1\n"           # line 6
             + "RICE,Rice,bag,chamal,rice,abc\n"      # line 7
             + "SUGAR,Sugar again,kg,,staples,90\n")  # line 8
