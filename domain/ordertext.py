@@ -39,6 +39,7 @@ from domain.numbers import (
     numeral_value,
     plain,
     read_number_words,
+    spell_fractions,
     word_value,
 )
 from domain.resolver import Candidate, CatalogIndex, LineStatus, SizeHint
@@ -163,7 +164,7 @@ class _Item:
 
 def _segments(text: str) -> list[str]:
     out = []
-    for seg in _SEGMENT_SPLIT.split(fold_text(text)):
+    for seg in _SEGMENT_SPLIT.split(spell_fractions(fold_text(text))):
         seg = _LIST_MARKER.sub("", seg).strip(" \t.:-")
         if seg:
             out.append(seg)
@@ -211,9 +212,11 @@ def _read_numbers(toks: list[_Tok]) -> list[_Tok]:
             out.append(t)
             i += 1
             continue
-        run = []
+        run: list[str] = []
         j = i
-        while j < len(toks) and toks[j].kind == "num":
+        while j < len(toks) and (toks[j].kind == "num" or (
+                toks[j].kind == "tin" and run and is_plus_half(run[-1]))):
+            # "sawa tin kg": after saade/sawa/paune, tin and chha are the numbers
             run.append(toks[j].text)
             j += 1
         got = read_number_words(run, 0)
@@ -319,6 +322,35 @@ def _group(toks: list[_Tok]) -> list[Element]:
             group.unit, group.label, group.bare = toks[i].unit, toks[i].label, False
             i += 1
         out.append(group)
+    return out
+
+
+_ARTICLES = frozenset({"a", "an"})
+
+
+def _one_before_unit(toks: list[_Tok]) -> list[_Tok]:
+    """`a dozen`, `an extra packet`: an article right before a unit word is the number one."""
+    out = list(toks)
+    for i, t in enumerate(out[:-1]):
+        if t.text in _ARTICLES and out[i + 1].kind == "unit":
+            out[i] = _Tok("1", "num", Decimal(1))
+    return out
+
+
+def _compound_measures(elements: list[Element]) -> list[Element]:
+    """`5 kg 500 gram` is 5.5 kg, `1 litre 200 ml` 1.2 litre: a measure followed by a
+    smaller unit of the same kind, less than one of the bigger, adds to it."""
+    out: list[Element] = []
+    for e in elements:
+        prev = out[-1] if out else None
+        if (isinstance(e, _Group) and isinstance(prev, _Group) and e.unit is not None
+                and prev.unit is not None and e.is_measure and prev.is_measure):
+            big, small = Measure(Decimal(1), prev.unit), Measure(e.qty, e.unit)
+            if (big.is_mass == small.is_mass and e.unit != prev.unit
+                    and 0 < small.base < big.base and prev.qty == prev.qty.to_integral_value()):
+                prev.qty = prev.qty + small.base / big.base
+                continue
+        out.append(e)
     return out
 
 
@@ -452,13 +484,14 @@ def _split_items(segment: str, index: CatalogIndex) -> list[_Item]:
         if not piece:
             continue
         fillers = [t.text for t in piece if t.kind == "filler"]
+        piece = _one_before_unit(piece)
         piece = [t for t in piece if t.kind != "filler"]
         piece = _read_numbers(piece)
         piece = _settle_ambiguous(piece)
         _weak_units(piece)
         _label_units(piece, index)
         _name_numbers(piece, index)
-        elements = _group(piece)
+        elements = _compound_measures(_group(piece))
         _mark_sizes(elements)
         found = _items(elements, index)
         if len(found) == 1 and not found[0].words and found[0].group is not None and fillers:
