@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from domain.normalize import fold_text
 
 _WORDS: dict[Decimal, tuple[str, ...]] = {
-    Decimal(1): ("ek", "eak", "yek", "एक", "one"),
-    Decimal(2): ("dui", "duee", "dwi", "दुई", "दुइ", "two"),
+    Decimal(1): ("ek", "eak", "yek", "एक", "one", "euta", "eutaa", "एउटा"),
+    Decimal(2): ("dui", "duee", "dwi", "दुई", "दुइ", "two", "duita", "दुईटा"),
     Decimal(3): ("tin", "teen", "तीन", "तिन", "three"),
     Decimal(4): ("char", "chaar", "चार", "four"),
     Decimal(5): ("panch", "paanch", "pach", "paach", "पाँच", "पांच", "पाच", "five"),
@@ -77,7 +77,7 @@ AND_A_HALF = "andahalf"
 WORD_VALUES: dict[str, Decimal] = {w: v for v, ws in _WORDS.items() for w in ws}
 #: Words that are numbers in one reading and something else in another: tin = 3 or a tin,
 #: chha = 6 or "is" (chini chha? = is there sugar?).
-AMBIGUOUS_WORDS: frozenset[str] = frozenset({"tin", "chha"})
+AMBIGUOUS_WORDS: frozenset[str] = frozenset({"tin", "chha", "छ"})
 
 _VULGAR: dict[str, str] = {"½": "1/2", "¼": "1/4", "¾": "3/4", "⅓": "1/3", "⅔": "2/3",
                            "⅛": "1/8", "⅕": "1/5"}

@@ -20,6 +20,8 @@ from enum import StrEnum
 from domain.lexicon import (
     BALANCE,
     CANCEL,
+    DESCRIPTOR_MARKERS,
+    PRICE_WORDS,
     CONFIRM,
     GREETING,
     HELP,
@@ -27,11 +29,12 @@ from domain.lexicon import (
     REORDER,
     STATUS,
     THANKS,
+    is_complaint,
     is_filler,
     is_request,
     phrase_keys,
 )
-from domain.normalize import fold_text, phonetic_key
+from domain.normalize import fold_text, phonetic_key, plain_form
 from domain.numbers import (
     AMBIGUOUS_WORDS,
     is_multiplier,
@@ -42,8 +45,16 @@ from domain.numbers import (
     spell_fractions,
     word_value,
 )
-from domain.resolver import Candidate, CatalogIndex, LineStatus, SizeHint
-from domain.units import MEASURE_UNITS, WEAK_UNIT_WORDS, Measure, Unit, unit_from_word
+from domain.resolver import ACCEPT, Candidate, CatalogIndex, LineStatus, SizeHint
+from domain.units import (
+    MEASURE_UNITS,
+    WEAK_UNIT_WORDS,
+    Measure,
+    Unit,
+    size_token,
+    size_word,
+    unit_from_word,
+)
 
 
 class Intent(StrEnum):
@@ -190,7 +201,7 @@ def _classify(raw: str) -> _Tok:
         unit = unit_from_word(suffix)
         if unit is not None:
             return _Tok(raw, "qtyunit", value, unit)
-        return _Tok(raw, "word")
+        return _Tok(size_token(value, suffix) or raw, "word")
     if raw in AMBIGUOUS_WORDS:
         return _Tok(raw, "tin")
     value = word_value(raw)
@@ -235,6 +246,27 @@ def _read_numbers(toks: list[_Tok]) -> list[_Tok]:
     return out
 
 
+def _size_words(toks: list[_Tok]) -> list[_Tok]:
+    """`9 watt`, `tin inch`, `९ वाट`: a number before a size word describes the product and
+    is one name word with it (`9w`, `3inch`), never the quantity."""
+    out: list[_Tok] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == "word" and plain_form(prev.text) in PRICE_WORDS
+                and t.kind == "num" and t.value is not None):
+            out.append(_Tok(_plain(t.value), "word"))  # "Rs 10 wala": a price names a variant
+            continue
+        if (prev is not None and t.kind == "word" and size_word(t.text) is not None
+                and prev.kind in ("num", "tin")):
+            value = prev.value if prev.kind == "num" else word_value(prev.text)
+            sized = size_token(value, t.text) if value is not None else None
+            if sized is not None:
+                out[-1] = _Tok(sized, "word")
+                continue
+        out.append(t)
+    return out
+
+
 def _settle_ambiguous(toks: list[_Tok]) -> list[_Tok]:
     """`tin` is three before a unit or alone at the start, otherwise a tin; `chha` is six
     only before a unit, otherwise the verb "is" and dropped."""
@@ -255,7 +287,7 @@ def _settle_ambiguous(toks: list[_Tok]) -> list[_Tok]:
         three = value
         if prev is not None and prev.kind == "num":
             t.kind, t.unit = "unit", Unit.TIN
-        elif nxt is not None and nxt.kind == "unit":
+        elif nxt is not None and nxt.kind in ("unit", "tin"):  # "tin tin" = three tins
             t.kind, t.value = "num", three
         elif nxt is not None and nxt.kind == "num":
             t.kind, t.unit = "unit", Unit.TIN
@@ -350,6 +382,19 @@ def _compound_measures(elements: list[Element]) -> list[Element]:
                     and 0 < small.base < big.base and prev.qty == prev.qty.to_integral_value()):
                 prev.qty = prev.qty + small.base / big.base
                 continue
+        out.append(e)
+    return out
+
+
+def _descriptors(elements: list[Element]) -> list[Element]:
+    """`100g wala`, `1 litre wala`: the size before `wala` picks a variant; the marker goes."""
+    out: list[Element] = []
+    for e in elements:
+        if isinstance(e, _Tok) and e.kind == "word" and plain_form(e.text) in DESCRIPTOR_MARKERS:
+            prev = out[-1] if out else None
+            if isinstance(prev, _Group):
+                prev.size = True
+            continue
         out.append(e)
     return out
 
@@ -487,14 +532,20 @@ def _split_items(segment: str, index: CatalogIndex) -> list[_Item]:
         piece = _one_before_unit(piece)
         piece = [t for t in piece if t.kind != "filler"]
         piece = _read_numbers(piece)
-        piece = _settle_ambiguous(piece)
+        piece = _settle_ambiguous(_size_words(piece))
         _weak_units(piece)
         _label_units(piece, index)
         _name_numbers(piece, index)
-        elements = _compound_measures(_group(piece))
+        elements = _descriptors(_compound_measures(_group(piece)))
         _mark_sizes(elements)
         found = _items(elements, index)
-        if len(found) == 1 and not found[0].words and found[0].group is not None and fillers:
+        if (len(found) == 1 and not found[0].words and found[0].group is not None
+                and found[0].sizes and items and items[-1].words):
+            # "dudh 1 litre ko 20 pouch ra aadha litre ko 40 pouch": a size and a count
+            # with no name are more of the product just named.
+            found[0].words.extend(items[-1].words)
+            found[0].texts[:0] = items[-1].words
+        elif len(found) == 1 and not found[0].words and found[0].group is not None and fillers:
             # "pani 12 bottle": a word that is usually filler is the product when nothing else is.
             found[0].words.extend(fillers)
             found[0].texts[:0] = fillers
@@ -572,8 +623,25 @@ def _is_question(text: str, keys: list[str]) -> bool:
 # -- entry point ----------------------------------------------------------------
 
 
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!।])(?!\d)|\n")
+
+
+def _without_complaints(text: str) -> str:
+    """The message without its sentences that complain about or report a delivery."""
+    kept = [s for s in _SENTENCE_SPLIT.split(text)
+            if not any(is_complaint(w) for w in _message_words(s))]
+    return "\n".join(kept)
+
+
 def parse_message(text: str, index: CatalogIndex) -> ParsedMessage:
     """Read a retailer's message into an intent and order lines."""
+    ordered = _without_complaints(text)
+    if ordered.strip() != text.strip():
+        announced = keyword_intent(text)
+        if not _message_keys(ordered):
+            # Only a complaint ("3 pouch dudh futeko thiyo"): the conversation answers it.
+            return ParsedMessage(announced or Intent.OTHER)
+        text = ordered
     keys = _message_keys(text)
     announced = keyword_intent(text)
     if _is_question(text, keys):
@@ -604,6 +672,10 @@ def parse_message(text: str, index: CatalogIndex) -> ParsedMessage:
             lines.append(ParsedLine(line_text, got.sku, got.qty, got.unit, got.candidates,
                                     note))
     useful = [ln for ln in lines if ln.status is not LineStatus.UNKNOWN or ln.unit is not None]
+    if not any_qty and not any(c.score >= ACCEPT for ln in lines for c in ln.candidates):
+        # No quantity and nothing named with confidence ("aaja pasal banda chha"): a
+        # remark, not an order; a weak look-alike is no reason to start a cart.
+        useful = []
     if "?" in text and not (any_qty and any(is_request(w) for w in _message_words(text))):
         # "chini 5 kg chha?" asks; "5 kg chini pathaidinu hunchha?" orders.
         return ParsedMessage(announced or Intent.OTHER)

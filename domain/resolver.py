@@ -36,6 +36,7 @@ from domain.units import (
     convert,
     find_measures,
     find_pack_count,
+    size_token,
     unit_from_word,
 )
 
@@ -160,9 +161,16 @@ def _term_text(text: str, pack: Measure | None) -> _TermText:
             continue
         m = re.fullmatch(r"(\d+(?:\.\d+)?)([a-z]*)", tok)
         if m:
+            nxt = raw[i + 1] if i + 1 < len(raw) else ""
+            sized = size_token(Decimal(m.group(1)), m.group(2) or nxt)
+            if sized is not None:
+                # "9W", "2 inch": a descriptive size is one name word, written either way
+                skip_next = not m.group(2)
+                joined.append(sized)
+                keys.append(sized)
+                continue
             if m.group(2) and unit_from_word(m.group(2)) is not None:
                 continue  # a size (1L) or a pack count (30pcs) is not a name word
-            nxt = raw[i + 1] if i + 1 < len(raw) else ""
             if not m.group(2) and unit_from_word(nxt) is not None:
                 skip_next = True
                 continue

@@ -45,6 +45,7 @@ class Unit(StrEnum):
     LOAF = "loaf"
     SET = "set"
     PAIR = "pair"
+    PAU = "pau"  # a quarter kilogram, as Nepali shops weigh
 
 
 _SYNONYMS: dict[Unit, tuple[str, ...]] = {
@@ -70,7 +71,8 @@ _SYNONYMS: dict[Unit, tuple[str, ...]] = {
     Unit.BOX: ("box", "boxes", "dibba", "डिब्बा", "बाकस", "बक्स"),
     Unit.TRAY: ("tray", "trays", "ट्रे"),
     Unit.CRATE: ("crate", "crates", "kret", "क्रेट"),
-    Unit.BUNDLE: ("bundle", "bundles", "bdl", "mutha", "मुठा"),
+    Unit.BUNDLE: ("bundle", "bundles", "bdl", "mutha", "bandal", "bandel", "bundal", "मुठा",
+                  "बन्डल", "बण्डल"),
     Unit.DOZEN: ("dozen", "dozens", "doz", "dz", "darjan", "darjen", "दर्जन"),
     Unit.STRIP: ("strip", "strips", "patta", "lari", "laari", "स्ट्रिप", "पत्ता", "लरी", "लडी"),
     Unit.SACHET: ("sachet", "sachets", "satchet", "pouchi", "साचेट"),
@@ -80,6 +82,7 @@ _SYNONYMS: dict[Unit, tuple[str, ...]] = {
     Unit.LOAF: ("loaf", "loaves", "loafs"),
     Unit.SET: ("set", "sets", "सेट"),
     Unit.PAIR: ("pair", "pairs", "jor", "jodi", "जोर", "जोडी"),
+    Unit.PAU: ("pau", "pav", "पाउ"),
 }
 _WORD_TO_UNIT: dict[str, Unit] = {w: u for u, words in _SYNONYMS.items() for w in words}
 # A misspelling reads as the unit when it sounds like one of the words (pakets, bottels,
@@ -93,18 +96,21 @@ for _unit, _words in _SYNONYMS.items():
 
 #: One-letter unit abbreviations: ordinary letters (Parle-G) unless a number stands before them.
 WEAK_UNIT_WORDS: frozenset[str] = frozenset({"lit", "lt", "l", "g", "gr", "set", "cup", "roll",
-                                              "pair", "strip", "kan", "patta", "jor"})
+                                              "pair", "strip", "kan", "patta", "jor",
+                                              "pau", "pav"})
 
-MASS_UNITS = frozenset({Unit.KG, Unit.G, Unit.QUINTAL})
+MASS_UNITS = frozenset({Unit.KG, Unit.G, Unit.QUINTAL, Unit.PAU})
 VOLUME_UNITS = frozenset({Unit.LITRE, Unit.ML})
 MEASURE_UNITS = MASS_UNITS | VOLUME_UNITS
 #: In speech a piece, a packet, a sachet and a pouch of a small retail item are the same.
-_LOOSE_ITEMS = frozenset({Unit.PIECE, Unit.PACKET, Unit.SACHET, Unit.POUCH})
+#: A loaf of bread is sold in its packet.
+_LOOSE_ITEMS = frozenset({Unit.PIECE, Unit.PACKET, Unit.SACHET, Unit.POUCH, Unit.LOAF})
 _DOZEN_ITEMS = frozenset({Unit.PIECE, Unit.PACKET, Unit.BOTTLE, Unit.CAN, Unit.JAR, Unit.BOX,
                           Unit.SACHET, Unit.POUCH, Unit.CUP, Unit.ROLL, Unit.LOAF, Unit.SET,
                           Unit.PAIR, Unit.STRIP, Unit.TIN})
 _BASE: dict[Unit, Decimal] = {
     Unit.KG: Decimal(1000), Unit.G: Decimal(1), Unit.QUINTAL: Decimal(100_000),
+    Unit.PAU: Decimal(250),
     Unit.LITRE: Decimal(1000), Unit.ML: Decimal(1),
 }
 #: Longest unit label a catalogue may use for a unit the project does not know.
@@ -118,6 +124,28 @@ def unit_from_word(word: str) -> Unit | None:
     if found is None and len(w) >= 5 and w.isascii() and w.isalpha():
         found = _KEY_TO_UNIT.get(phonetic_key(w))
     return found
+
+
+# Words after a number that describe the product (a 9 W bulb, a 2 inch nail, a 4 ft tube)
+# rather than count it: the number and the word are one name word ("9w", "2inch").
+_SIZE_WORDS: dict[str, str] = {
+    "w": "w", "watt": "w", "watts": "w", "wat": "w", "वाट": "w",
+    "inch": "inch", "inches": "inch", "इन्च": "inch", "इन्ची": "inch",
+    "ft": "ft", "feet": "ft", "foot": "ft", "फिट": "ft",
+    "mm": "mm", "cm": "cm", "m": "m", "meter": "m", "metre": "m", "mtr": "m", "मिटर": "m",
+    "v": "v", "volt": "v", "volts": "v", "amp": "a", "amps": "a", "mah": "mah", "gb": "gb",
+}
+
+
+def size_word(word: str) -> str | None:
+    """The canonical suffix of a descriptive size word (watt → w, inches → inch), if it is one."""
+    return _SIZE_WORDS.get(word.strip(".").lower())
+
+
+def size_token(number: Decimal, word: str) -> str | None:
+    """`9` and `watt` as one name word, `9w`; None when `word` is not a size word."""
+    suffix = size_word(word)
+    return None if suffix is None else format(plain(number), "f") + suffix
 
 
 def unit_label(word: str) -> str:
