@@ -20,11 +20,11 @@ from enum import StrEnum
 from domain.lexicon import (
     BALANCE,
     CANCEL,
-    DESCRIPTOR_MARKERS,
-    PRICE_WORDS,
     CONFIRM,
+    DESCRIPTOR_MARKERS,
     GREETING,
     HELP,
+    PRICE_WORDS,
     QUESTION_WORDS,
     REORDER,
     STATUS,
