@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from rapidfuzz.distance import OSA
+
 from domain.lexicon import (
     BALANCE,
     CANCEL,
@@ -613,6 +615,27 @@ def keyword_intent(text: str) -> Intent | None:
         return Intent.CONFIRM
     if _GREETING_FIRST.intersection(keys) and any(_contains(keys, p) for p in _GREETING):
         return Intent.GREETING
+    return _misspelt_command(text)
+
+
+# One-word commands of five letters or more, for reading typos (cancle, balence, staus,
+# reoder). Compared as written, not by sound key, so "candle" (two edits from cancel)
+# stays a product.
+_COMMAND_WORDS: tuple[tuple[Intent, str], ...] = tuple(
+    (intent, p[0]) for intent, words in (
+        (Intent.CANCEL, CANCEL), (Intent.STATUS, STATUS), (Intent.BALANCE, BALANCE),
+        (Intent.REORDER, REORDER), (Intent.HELP, HELP))
+    for p in (w.split() for w in words) if len(p) == 1 and len(p[0]) >= 5 and p[0].isascii())
+
+
+def _misspelt_command(text: str) -> Intent | None:
+    """The command a word one edit (a slip or a swap of two letters) from it names."""
+    for word in _message_words(text):
+        if len(word) < 5 or not word.isascii():
+            continue
+        for intent, command in _COMMAND_WORDS:
+            if OSA.distance(word, command, score_cutoff=1) <= 1:
+                return intent
     return None
 
 

@@ -49,6 +49,7 @@ ASK_WINDOW = 0.16     # products this close to the best are offered in a questio
 MIN_CANDIDATE = 0.5   # below this a product is not worth offering
 MAX_OFFERED = 5
 _BIG_POSTING = 400    # generic tokens only re-score terms that a rarer token found
+_LOOSE_SPELLING = 0.7  # a word this far from the one written only ever makes a question
 
 _FIT_BONUS: dict[Fit, float] = {
     Fit.SAME: 0.06, Fit.CONVERTED: 0.03, Fit.LOOSE: 0.03, Fit.NONE_GIVEN: 0.0,
@@ -309,8 +310,12 @@ class CatalogIndex:
         best: dict[str, float] = {}
         for spelling, score, _ in found:
             head = self._lookup[spelling]
-            # A close spelling is nearly as good as the word: typos are the norm.
+            # A close spelling is nearly as good as the word: typos are the norm. But a
+            # word two or more letters longer or shorter is another word as often as a
+            # typo (khajuri/kaju, dates/cashew): it may be offered, never picked alone.
             sim = 0.5 + 0.5 * score / 100.0 - 0.02
+            if abs(len(spelling) - len(key)) >= 2:
+                sim = min(sim, _LOOSE_SPELLING)
             if sim > best.get(head, 0.0):
                 best[head] = sim
         return list(best.items())

@@ -68,7 +68,7 @@ _SYNONYMS: dict[Unit, tuple[str, ...]] = {
     Unit.TIN: ("tin", "tins", "टिन"),
     Unit.JAR: ("jar", "jars", "बट्टा", "जार"),
     Unit.CAN: ("can", "cans", "kan", "क्यान"),
-    Unit.BOX: ("box", "boxes", "dibba", "डिब्बा", "बाकस", "बक्स"),
+    Unit.BOX: ("box", "boxes", "dibba", "baksa", "baksaa", "डिब्बा", "बाकस", "बक्स", "बक्सा"),
     Unit.TRAY: ("tray", "trays", "ट्रे"),
     Unit.CRATE: ("crate", "crates", "kret", "क्रेट"),
     Unit.BUNDLE: ("bundle", "bundles", "bdl", "mutha", "bandal", "bandel", "bundal", "मुठा",
