@@ -74,3 +74,10 @@ async def test_a_label_unit_is_stored_and_read_back(runtime: Runtime) -> None:
         catalog = await store.load_catalog(conn)
     paper = catalog.get("PAPER-A4")
     assert paper is not None and paper.unit == "ream"
+
+
+def test_a_pack_column_gives_contents_the_name_does_not() -> None:
+    index = index_from_csv("sku,name,unit,aliases,category,price,pack\n"
+                           "NOODLE-CTN,Mayos Noodles Peti,carton,mayos,noodles,600,30 pkt\n")
+    line, = parse_message("mayos 90 packet", index).lines
+    assert (line.sku, line.qty) == ("NOODLE-CTN", Decimal(3))
