@@ -682,6 +682,10 @@ def parse_message(text: str, index: CatalogIndex) -> ParsedMessage:
                 continue
             qty = item.group.qty if item.group else None
             unit = item.group.unit if item.group and item.group.unit else item.unit_word
+            if (unit is Unit.PIECE and item.unit_word is not None
+                    and item.unit_word not in MEASURE_UNITS):
+                # "clinic plus bottle 3 ota": ota counts, the word names what is counted
+                unit = item.unit_word
             label = item.group.label if item.group else None
             any_qty = any_qty or item.group is not None
             got = index.resolve(item.words, qty, unit, item.sizes, label)

@@ -321,10 +321,10 @@ class CatalogIndex:
         return list(best.items())
 
     def _score_keys(self, keys: Sequence[str], unit: Unit | None, exact: bool = False
-                    ) -> dict[int, tuple[float, float]]:
+                    ) -> dict[int, tuple[float, float, bool]]:
         """Best name score (0..1) per entry for a query given as concept keys, with how
-        much of the query the entry covers (0..1) when the query also wrote every word
-        of one of its names or aliases (unit words aside), else 0.
+        much of the query the entry covers (0..1), and whether the query also wrote every
+        word of one of its names or aliases (unit words aside).
 
         Query coverage is counted per product (a word may match the name and another
         an alias), term coverage per name or alias, the best one.
@@ -384,16 +384,15 @@ class CatalogIndex:
             t = covered / term.total_weight
             if t > tcov.get(term.entry, 0.0):
                 tcov[term.entry] = t
-        out: dict[int, tuple[float, float]] = {}
+        out: dict[int, tuple[float, float, bool]] = {}
         for entry, bq in per_q.items():
             if entry in tcov:
                 qcov = sum(w * b for w, b in zip(weights, bq, strict=True)) / total_q
-                out[entry] = (qcov * (0.4 + 0.6 * tcov[entry]),
-                              qcov if entry in whole else 0.0)
+                out[entry] = (qcov * (0.4 + 0.6 * tcov[entry]), qcov, entry in whole)
         return out
 
     def _name_scores(self, words: Sequence[str], unit: Unit | None = None
-                     ) -> dict[int, tuple[float, float]]:
+                     ) -> dict[int, tuple[float, float, bool]]:
         keys = [concept(k) for k in (phonetic_key(w) for w in words) if k]
         if not keys:
             return {}
@@ -404,14 +403,14 @@ class CatalogIndex:
             together = phonetic_key("".join(words))
             if together:
                 for entry, s in self._score_keys([together], unit, exact=True).items():
-                    if s[0] > scores.get(entry, (0.0, 0.0))[0]:
+                    if s[0] > scores.get(entry, (0.0, 0.0, False))[0]:
                         scores[entry] = s
         return scores
 
     def search(self, query: str, limit: int = 10) -> list[Candidate]:
         """Products whose name or alias best matches free text, best first."""
         words = _TERM_TOKEN_RE.findall(transliterate(fold_text(query)))
-        scores = {e: s for e, (s, _) in self._name_scores(words).items()}
+        scores = {e: s for e, (s, _, _) in self._name_scores(words).items()}
         ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [self._candidate(e, s) for e, s in ranked if s >= MIN_CANDIDATE / 2]
 
@@ -436,9 +435,9 @@ class CatalogIndex:
         if not names:
             return Resolution(LineStatus.UNKNOWN, None, qty, asked_unit, ())
         # Unit and size move a score by well under 0.5: only near-best names can win.
-        best_name = max(s for s, _ in names.values())
+        best_name = max(s for s, _, _ in names.values())
         scored = sorted(
-            (self._adjust(e, s, qty, unit, sizes, label) for e, (s, _) in names.items()
+            (self._adjust(e, s, qty, unit, sizes, label) for e, (s, _, _) in names.items()
              if s >= best_name - 0.5),
             key=lambda r: (-r.final, r.entry),
         )
@@ -448,7 +447,8 @@ class CatalogIndex:
         runner_up = scored[1].final if len(scored) > 1 else 0.0
         kept = [r for r in scored[:MAX_OFFERED]
                 if r.final >= max(top.final - ASK_WINDOW, MIN_CANDIDATE)]
-        family = self._family(top, scored, names) if not sizes else []
+        family = (self._family(top, scored, names, unit is None and label is None)
+                  if not sizes else [])
         if family:
             # Every word the retailer wrote names each of these products and the unit
             # tells none apart (a brand sold in a packet and a carton, two sizes of one
@@ -475,12 +475,19 @@ class CatalogIndex:
 
     @staticmethod
     def _family(top: _Scored, scored: Sequence[_Scored],
-                names: dict[int, tuple[float, float]]) -> list[_Scored]:
-        """Other products the query names as fully as the top one, fitting its unit alike."""
-        if names[top.entry][1] < 0.999 or top.fit is Fit.INCOMPATIBLE:
+                names: dict[int, tuple[float, float, bool]], no_unit: bool) -> list[_Scored]:
+        """Other products the query names as fully as the top one, fitting its unit alike.
+
+        With a unit, a member must have every word of a name written (a brand sold in a
+        packet and a carton); with neither unit nor size, every product whose names hold
+        all the words written is one ("dettol 3": the soap or the handwash?).
+        """
+        _, top_q, top_whole = names[top.entry]
+        if top_q < 0.999 or not top_whole or top.fit is Fit.INCOMPATIBLE:
             return []
-        return [r for r in scored[1:] if names[r.entry][1] >= 0.999 and r.fit is top.fit
-                and r.final >= MIN_CANDIDATE]
+        return [r for r in scored[1:]
+                if names[r.entry][1] >= 0.999 and (no_unit or names[r.entry][2])
+                and r.fit is top.fit and r.final >= MIN_CANDIDATE]
 
     def _adjust(
         self, entry_idx: int, name_score: float, qty: Decimal | None, unit: Unit | None,
