@@ -192,3 +192,29 @@ def _plain_form(token: str) -> str:
 
 
 _cached_plain_form = lru_cache(maxsize=65536)(_plain_form)
+
+
+_GLIDE = re.compile(r"(?<=[^aeiou])[iy](?=[aeiou])")
+_FINAL_E = re.compile(r"(?<=[^aeiou])e$")
+_OPEN_VOWELS = str.maketrans({"u": "a", "e": "a"})
+
+
+def skeleton_key(key: str) -> str:
+    """A phonetic key with the vowels English spelling and Devanagari disagree on folded.
+
+    English brand spellings write the schwa as u (Surf, Lux, Dabur), a silent final e
+    (Coke, Colgate) and no glide where Devanagari has one (क्या in नेस्क्याफे); the
+    Devanagari reading writes a, nothing, and "ya". Folding u/e to a, dropping a final
+    e and a glide makes सर्फ/Surf, लक्स/Lux, कोक/Coke, नेस्क्याफे/Nescafe one skeleton.
+    Used only where the exact key is not known (see `CatalogIndex`).
+    """
+    if not key or not key.isalpha():
+        return key
+    s = _FINAL_E.sub("", key)
+    s = _GLIDE.sub("", s)
+    s = s.translate(_OPEN_VOWELS)
+    out = [s[0]]
+    for ch in s[1:]:
+        if ch != out[-1]:
+            out.append(ch)
+    return "".join(out)

@@ -25,7 +25,7 @@ from rapidfuzz import fuzz, process
 
 from domain.catalog import Catalog, Product
 from domain.lexicon import SYNONYMS, concept
-from domain.normalize import fold_text, phonetic_key, transliterate
+from domain.normalize import fold_text, phonetic_key, skeleton_key, transliterate
 from domain.units import (
     MEASURE_UNITS,
     WEAK_UNIT_WORDS,
@@ -50,6 +50,8 @@ MIN_CANDIDATE = 0.5   # below this a product is not worth offering
 MAX_OFFERED = 5
 _BIG_POSTING = 400    # generic tokens only re-score terms that a rarer token found
 _LOOSE_SPELLING = 0.7  # a word this far from the one written only ever makes a question
+_SKELETON_MATCH = 0.95  # the same word in the other script's spelling (सर्फ for Surf)
+_ALONE_FLOOR = 0.65    # the least a fully named, unrivalled product may score and be picked
 
 _FIT_BONUS: dict[Fit, float] = {
     Fit.SAME: 0.06, Fit.CONVERTED: 0.03, Fit.LOOSE: 0.03, Fit.NONE_GIVEN: 0.0,
@@ -61,6 +63,7 @@ _SIZE_MATCH, _SIZE_MISMATCH, _SIZE_UNKNOWN = 0.15, -0.5, -0.05
 _HINT_WEIGHT = 1.0    # weight of a unit word inside a name or alias ("wai wai peti")
 _CATEGORY_CREDIT = 0.5  # a word matching only the category backs a name up, never replaces it
 
+_KINDS: frozenset[str] = frozenset(SYNONYMS.values())
 _TERM_TOKEN_RE = re.compile(r"\d+(?:\.\d+)?[a-z]*|[a-z][a-z0-9]*")
 
 
@@ -198,6 +201,7 @@ class CatalogIndex:
         self._entries: list[_Entry] = []
         self._by_sku: dict[str, int] = {}
         self._labels: set[str] = set()
+        self._category_keys: set[str] = set()
         texts: list[tuple[int, tuple[str, ...], frozenset[Unit]]] = []
         categories: list[tuple[int, tuple[str, ...]]] = []
         for product in catalog:
@@ -217,6 +221,7 @@ class CatalogIndex:
                 if k))
             if cat_keys:
                 categories.append((idx, cat_keys))
+                self._category_keys.update(cat_keys)
             seen: set[tuple[tuple[str, ...], frozenset[Unit]]] = set()
             for text in (product.name, *product.aliases):
                 term = name if text is product.name else _term_text(text, pack)
@@ -273,6 +278,14 @@ class CatalogIndex:
         for spelling in self._lookup:
             buckets[spelling[0]].append(spelling)
         self._buckets = dict(buckets)
+        # Cross-script spellings of a brand (सर्फ / Surf, लक्स / Lux) meet on a skeleton
+        # of their keys: the whole catalogue's vocabulary, not an alias list.
+        skeletons: dict[str, set[str]] = defaultdict(set)
+        for spelling, head in self._lookup.items():
+            sk = skeleton_key(spelling)
+            if len(sk) >= 3:
+                skeletons[sk].add(head)
+        self._skeletons = {k: tuple(sorted(v)) for k, v in skeletons.items()}
 
     @classmethod
     def build(cls, catalog: Catalog) -> CatalogIndex:
@@ -302,12 +315,14 @@ class CatalogIndex:
             return [(hit, 1.0)]
         if exact or len(key) < 3 or key[0].isdigit():
             return []
+        best: dict[str, float] = {}
+        for head in self._skeletons.get(skeleton_key(key), ()):
+            best[head] = _SKELETON_MATCH
         cutoff = 85.0 if len(key) == 3 else 80.0 if len(key) <= 5 else 75.0
         found = process.extract(
             key, self._buckets.get(key[0], ()), scorer=fuzz.ratio, processor=None,
             score_cutoff=cutoff, limit=8,
         )
-        best: dict[str, float] = {}
         for spelling, score, _ in found:
             head = self._lookup[spelling]
             # A close spelling is nearly as good as the word: typos are the norm. But a
@@ -456,7 +471,13 @@ class CatalogIndex:
             kept = [top, *family][:MAX_OFFERED]
             runner_up = top.final
         offered = tuple(self._candidate(r.entry, r.final) for r in kept)
-        if (top.final >= ACCEPT and top.final - runner_up >= MARGIN
+        # Every word written names this product, in either script, and nothing else is
+        # even a candidate: a short name for a long one ("lux" for "Lux Soap 100g").
+        # Not for kinds of goods ("toothpaste", "oil"): a kind names more products than
+        # the catalogue's names say.
+        alone = (names[top.entry][1] >= _SKELETON_MATCH - 1e-9 and runner_up < MIN_CANDIDATE
+                 and top.final >= _ALONE_FLOOR and not self._names_a_kind(words))
+        if ((top.final >= ACCEPT or alone) and top.final - runner_up >= MARGIN
                 and top.fit != Fit.INCOMPATIBLE):
             entry = self._entries[top.entry]
             return Resolution(LineStatus.RESOLVED, entry.product.sku, top.qty,
@@ -472,6 +493,11 @@ class CatalogIndex:
             return Resolution(LineStatus.ASK, None, quantities.pop(), asked_unit, offered)
         return Resolution(LineStatus.ASK, None, None, asked_unit, offered,
                           not_whole=qty is not None)
+
+    def _names_a_kind(self, words: Sequence[str]) -> bool:
+        """True when a word is a kind of goods: a glossary concept or a category word."""
+        keys = {concept(k) for k in (phonetic_key(w) for w in words) if k}
+        return bool(keys & _KINDS or keys & self._category_keys)
 
     @staticmethod
     def _family(top: _Scored, scored: Sequence[_Scored],
