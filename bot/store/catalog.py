@@ -296,7 +296,7 @@ async def export_rows(conn: asyncpg.Connection, *, vendor_id: int | None = None
     """Every product (or, with a vendor, that vendor's price list) as CSV rows."""
     if vendor_id is None:
         records = await conn.fetch(
-            """SELECT p.sku, p.name, p.unit, p.category, NULL::numeric AS price,
+            """SELECT p.sku, p.name, p.unit, p.category, p.pack, NULL::numeric AS price,
                       NULL::numeric AS stock,
                       coalesce(array_agg(a.alias ORDER BY a.alias)
                                FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
@@ -304,7 +304,7 @@ async def export_rows(conn: asyncpg.Connection, *, vendor_id: int | None = None
                GROUP BY p.id ORDER BY p.sku""")
     else:
         records = await conn.fetch(
-            """SELECT p.sku, p.name, p.unit, p.category, vp.price, vp.stock,
+            """SELECT p.sku, p.name, p.unit, p.category, p.pack, vp.price, vp.stock,
                       coalesce(array_agg(a.alias ORDER BY a.alias)
                                FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
                FROM vendor_products vp JOIN products p ON p.id = vp.product_id
@@ -313,7 +313,7 @@ async def export_rows(conn: asyncpg.Connection, *, vendor_id: int | None = None
                GROUP BY p.id, vp.price, vp.stock ORDER BY p.sku""", vendor_id)
     return [
         CatalogRow(i + 2, Product(r["sku"], r["name"], r["unit"], r["category"],
-                                  tuple(r["aliases"])),
+                                  tuple(r["aliases"]), r["pack"]),
                    _plain(r["price"]), _plain(r["stock"]))
         for i, r in enumerate(records)
     ]

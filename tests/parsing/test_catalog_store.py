@@ -218,3 +218,13 @@ async def test_a_messy_spreadsheet_imports(runtime: Runtime) -> None:
     report = await store.import_csv(runtime.pool, messy)
     assert report.products_created == 2
     assert report.plan is not None and report.plan.ignored_columns == ("Notes",)
+
+
+async def test_a_pack_column_is_stored_and_exported(runtime: Runtime) -> None:
+    await store.import_csv(runtime.pool, "sku,name,unit,pack\nN1,Mayos Peti,carton,30 pkt\n")
+    async with runtime.pool.acquire() as conn:
+        exported = await store.export_csv(conn)
+        mayos = (await store.load_catalog(conn)).get("N1")
+    assert mayos is not None and mayos.pack == "30 pkt"
+    assert exported.splitlines() == ["sku,name,unit,aliases,category,price,pack",
+                                     "N1,Mayos Peti,carton,,,,30 pkt"]

@@ -48,3 +48,9 @@ def test_a_bad_catalogue_is_one_clear_error(tmp_path: Path,
 def test_a_missing_catalogue_is_one_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["parse", "--catalog", "/nonexistent/catalog.csv", "x"]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_a_line_without_a_quantity_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", "--catalog", str(DEMO_CATALOG), "chini pathaidinu"]) == 0
+    line, = json.loads(capsys.readouterr().out)["lines"]
+    assert (line["sku"], line["qty"], line["qty_note"]) == ("SUGAR-KG", None, "missing")
