@@ -519,6 +519,12 @@ def _split_items(segment: str, index: CatalogIndex) -> list[_Item]:
     for t in toks:
         if t.kind == "word" and is_filler(t.text):
             t.kind = "filler"
+    for a, b in itertools.pairwise(toks):
+        # "namaste ghee": a polite word that with the next word is a product's name
+        # (a brand called Namaste) is the name, not a greeting.
+        if (a.kind == "filler" and b.kind == "word" and index.has_name_token(a.text)
+                and index.has_name_token(b.text) and index.names_together(a.text, b.text)):
+            a.kind = "word"
     # The connectors ra/ani/and split items; leading/trailing ones are just noise.
     pieces: list[list[_Tok]] = [[]]
     for t in toks:

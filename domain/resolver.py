@@ -303,6 +303,13 @@ class CatalogIndex:
         """True when some product is sold in this unit word the project does not know."""
         return word in self._labels
 
+    def names_together(self, first: str, second: str) -> bool:
+        """True when one product's name or alias holds both words (namaste + ghee)."""
+        a, b = concept(phonetic_key(first)), concept(phonetic_key(second))
+        terms = self._terms
+        return any(b in terms[t].tokens for t in self._postings.get(a, ())
+                   if not terms[t].category)
+
     def has_name_token(self, word: str) -> bool:
         """True when a word (e.g. the "555" of a soap brand) occurs in some product name."""
         return phonetic_key(word) in self._postings
