@@ -22,6 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from domain.catalog import Catalog, Product
 from domain.lexicon import SYNONYMS, concept
@@ -51,6 +52,7 @@ MAX_OFFERED = 5
 _BIG_POSTING = 400    # generic tokens only re-score terms that a rarer token found
 _LOOSE_SPELLING = 0.7  # a word this far from the one written only ever makes a question
 _SKELETON_MATCH = 0.95  # the same word in the other script's spelling (सर्फ for Surf)
+_SWAPPED = 0.92       # the word with two neighbouring letters swapped
 _ALONE_FLOOR = 0.65    # the least a fully named, unrivalled product may score and be picked
 
 _FIT_BONUS: dict[Fit, float] = {
@@ -64,6 +66,7 @@ _HINT_WEIGHT = 1.0    # weight of a unit word inside a name or alias ("wai wai p
 _CATEGORY_CREDIT = 0.5  # a word matching only the category backs a name up, never replaces it
 
 _KINDS: frozenset[str] = frozenset(SYNONYMS.values())
+_DEVANAGARI = re.compile(r"[\u0900-\u097f]")
 _TERM_TOKEN_RE = re.compile(r"\d+(?:\.\d+)?[a-z]*|[a-z][a-z0-9]*")
 
 
@@ -202,6 +205,8 @@ class CatalogIndex:
         self._by_sku: dict[str, int] = {}
         self._labels: set[str] = set()
         self._category_keys: set[str] = set()
+        deva_keys: set[str] = set()   # keys of names written in Devanagari
+        latin_keys: set[str] = set()  # ... and in Latin letters
         texts: list[tuple[int, tuple[str, ...], frozenset[Unit]]] = []
         categories: list[tuple[int, tuple[str, ...]]] = []
         for product in catalog:
@@ -225,6 +230,7 @@ class CatalogIndex:
             seen: set[tuple[tuple[str, ...], frozenset[Unit]]] = set()
             for text in (product.name, *product.aliases):
                 term = name if text is product.name else _term_text(text, pack)
+                (deva_keys if _DEVANAGARI.search(text) else latin_keys).update(term.keys)
                 variants = [term.keys] + ([(term.together,)] if term.together else [])
                 for keys in variants:
                     if keys and (keys, term.hints) not in seen:
@@ -280,12 +286,23 @@ class CatalogIndex:
         self._buckets = dict(buckets)
         # Cross-script spellings of a brand (सर्फ / Surf, लक्स / Lux) meet on a skeleton
         # of their keys: the whole catalogue's vocabulary, not an alias list.
-        skeletons: dict[str, set[str]] = defaultdict(set)
-        for spelling, head in self._lookup.items():
-            sk = skeleton_key(spelling)
-            if len(sk) >= 3:
-                skeletons[sk].add(head)
-        self._skeletons = {k: tuple(sorted(v)) for k, v in skeletons.items()}
+        # Only across scripts: within one script the skeleton would merge words that are
+        # spelt apart on purpose (soap and soup).
+        self._skeletons: dict[bool, dict[str, tuple[str, ...]]] = {}
+        for deva, origin in ((True, latin_keys), (False, deva_keys)):
+            skeletons: dict[str, set[str]] = defaultdict(set)
+            for key in origin:
+                sk = skeleton_key(key)
+                if len(sk) >= 3 and key in self._lookup:
+                    skeletons[sk].add(self._lookup[key])
+            self._skeletons[deva] = {k: tuple(sorted(v)) for k, v in skeletons.items()}
+        # Two letters swapped (blub for bulb, choclate) is a typo the ratio scores low on
+        # short words: looked up among spellings with the same letters.
+        anagrams: dict[str, list[str]] = defaultdict(list)
+        for spelling in self._lookup:
+            if len(spelling) >= 4 and spelling.isalpha():
+                anagrams["".join(sorted(spelling))].append(spelling)
+        self._anagrams = dict(anagrams)
 
     @classmethod
     def build(cls, catalog: Catalog) -> CatalogIndex:
@@ -316,15 +333,20 @@ class CatalogIndex:
 
     # -- matching ---------------------------------------------------------------
 
-    def _match_word(self, key: str, exact: bool = False) -> list[tuple[str, float]]:
+    def _match_word(self, key: str, exact: bool = False, deva: bool = False
+                    ) -> list[tuple[str, float]]:
         hit = self._lookup.get(key)
         if hit is not None:
             return [(hit, 1.0)]
         if exact or len(key) < 3 or key[0].isdigit():
             return []
         best: dict[str, float] = {}
-        for head in self._skeletons.get(skeleton_key(key), ()):
+        for head in self._skeletons[deva].get(skeleton_key(key), ()):
             best[head] = _SKELETON_MATCH
+        for spelling in self._anagrams.get("".join(sorted(key)), ()):
+            if OSA.distance(key, spelling, score_cutoff=1) <= 1:
+                head = self._lookup[spelling]
+                best[head] = max(best.get(head, 0.0), _SWAPPED)
         cutoff = 85.0 if len(key) == 3 else 80.0 if len(key) <= 5 else 75.0
         found = process.extract(
             key, self._buckets.get(key[0], ()), scorer=fuzz.ratio, processor=None,
@@ -342,8 +364,8 @@ class CatalogIndex:
                 best[head] = sim
         return list(best.items())
 
-    def _score_keys(self, keys: Sequence[str], unit: Unit | None, exact: bool = False
-                    ) -> dict[int, tuple[float, float, bool]]:
+    def _score_keys(self, keys: Sequence[str], unit: Unit | None, exact: bool = False,
+                    deva: Sequence[bool] = ()) -> dict[int, tuple[float, float, bool]]:
         """Best name score (0..1) per entry for a query given as concept keys, with how
         much of the query the entry covers (0..1), and whether the query also wrote every
         word of one of its names or aliases (unit words aside).
@@ -351,7 +373,8 @@ class CatalogIndex:
         Query coverage is counted per product (a word may match the name and another
         an alias), term coverage per name or alias, the best one.
         """
-        matches = [self._match_word(k, exact) for k in keys]
+        scripts = list(deva) or [False] * len(keys)
+        matches = [self._match_word(k, exact, d) for k, d in zip(keys, scripts, strict=True)]
         weights = [max((self._idf[v] for v, _ in m), default=self._unknown_weight)
                    for m in matches]
         total_q = sum(weights)
@@ -415,10 +438,12 @@ class CatalogIndex:
 
     def _name_scores(self, words: Sequence[str], unit: Unit | None = None
                      ) -> dict[int, tuple[float, float, bool]]:
-        keys = [concept(k) for k in (phonetic_key(w) for w in words) if k]
+        pairs = [(concept(k), bool(_DEVANAGARI.search(w)))
+                 for w, k in ((w, phonetic_key(w)) for w in words) if k]
+        keys = [k for k, _ in pairs]
         if not keys:
             return {}
-        scores = self._score_keys(keys, unit)
+        scores = self._score_keys(keys, unit, deva=[d for _, d in pairs])
         if 2 <= len(keys) <= 3:
             # "krak jack" for "Krackjack", "rum pum" for "Rumpum": only an exact run-together
             # spelling counts, a fuzzy one would blur a different brand into the same string.

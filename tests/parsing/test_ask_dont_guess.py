@@ -65,3 +65,13 @@ def test_a_product_two_edits_from_a_command_is_a_product() -> None:
                            "CANDLE,Candle Packet,packet,candle,puja,50\n")
     parsed = parse_message("candle 2 packet", index)
     assert parsed.intent is Intent.ORDER and parsed.lines[0].sku == "CANDLE"
+
+
+def test_two_swapped_letters_are_a_typo_of_the_word() -> None:
+    index = index_from_csv("sku,name,unit,aliases,category,price\n"
+                           "BULB-9,LED Bulb 9W,pcs,bulb,electric,150\n"
+                           "SOUP,Knorr Soup,packet,soup,food,60\n")
+    line, = parse_message("blub 9 watt 10 ota", index).lines
+    assert line.sku == "BULB-9"
+    line, = parse_message("soap 2 packet", index).lines  # a different word, not a swap
+    assert line.sku is None
