@@ -652,6 +652,15 @@ def _is_question(text: str, keys: list[str]) -> bool:
 # -- entry point ----------------------------------------------------------------
 
 
+_SIZE_WORD = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
+
+
+def _is_size_word(word: str) -> bool:
+    """True for a name word that is a descriptive size (9w, 2inch), as `_size_words` makes."""
+    m = _SIZE_WORD.fullmatch(word)
+    return m is not None and size_word(m.group(2)) is not None
+
+
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!।])(?!\d)|\n")
 
 
@@ -682,10 +691,20 @@ def parse_message(text: str, index: CatalogIndex) -> ParsedMessage:
         return ParsedMessage(Intent.GREETING if keys else Intent.OTHER)
     lines: list[ParsedLine] = []
     any_qty = False
+    named: list[str] = []  # the words of the last item that named a product
     for segment in _segments(text):
         for item in _split_items(segment, index):
+            if item.group is not None and named and (
+                    (not item.words and item.sizes) or
+                    (item.words and all(_is_size_word(w) for w in item.words))):
+                # "led bulb 9W 20 pcs, 12W 10 pcs", "coke 500ml 12 bottle, 1.5L 6 bottle":
+                # a size and a count alone are more of the product just named.
+                kept = [w for w in named if not _is_size_word(w)]
+                item.words[:0] = kept
+                item.texts[:0] = kept
             if not item.words:
                 continue
+            named = item.words
             qty = item.group.qty if item.group else None
             unit = item.group.unit if item.group and item.group.unit else item.unit_word
             if (unit is Unit.PIECE and item.unit_word is not None

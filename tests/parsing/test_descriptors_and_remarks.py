@@ -89,3 +89,10 @@ def test_a_remark_without_quantity_or_a_confident_name_is_not_an_order(
 
 def test_chha_at_the_end_is_the_verb_not_six(index: CatalogIndex) -> None:
     assert parse_message("आज पसल बन्द छ", index).intent is not Intent.ORDER
+
+
+def test_a_size_and_count_on_the_next_line_continue_the_product(index: CatalogIndex) -> None:
+    assert _lines("philips lamp 7W 20 pcs, 15W 10 pcs", index) == [
+        ("LAMP-7", Decimal(20)), ("LAMP-15", Decimal(10))]
+    assert _lines("real juice 1L 6 bottle\n200ml 24 bottle", index) == [
+        ("JUICE-1L", Decimal(6)), ("JUICE-200", Decimal(24))]
