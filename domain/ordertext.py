@@ -138,6 +138,7 @@ _TOKEN = re.compile(
 )
 _CONNECTORS = frozenset({"ra", "ani", "and", "र", "अनि", "n"})
 _TIMES = frozenset({"x", "×", "*"})
+_MAX_NUMBER_WORDS = 8  # "dui hajar paanch saya pachas" is five
 
 
 @dataclass(slots=True)
@@ -227,7 +228,8 @@ def _read_numbers(toks: list[_Tok]) -> list[_Tok]:
             continue
         run: list[str] = []
         j = i
-        while j < len(toks) and (toks[j].kind == "num" or (
+        # A number is a few words at most; the cap keeps a run of thousands linear.
+        while j < len(toks) and len(run) < _MAX_NUMBER_WORDS and (toks[j].kind == "num" or (
                 toks[j].kind == "tin" and run and is_plus_half(run[-1]))):
             # "sawa tin kg": after saade/sawa/paune, tin and chha are the numbers
             run.append(toks[j].text)

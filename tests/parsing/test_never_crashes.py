@@ -121,3 +121,11 @@ def test_huge_tokens_are_not_kept_in_the_key_cache() -> None:
     phonetic_key("x" * 60_000)
     phonetic_key("y" * 60_000 + "z")
     assert normalize._cached_phonetic_key.cache_info().currsize == before
+
+
+def test_a_long_run_of_number_words_reads_in_linear_time(demo_index: CatalogIndex) -> None:
+    import time
+
+    start = time.process_time()
+    parse_message("sawa " * 20_000, demo_index)  # quadratic, this took over 20 s
+    assert time.process_time() - start < 5
