@@ -550,3 +550,23 @@ CREATE UNIQUE INDEX IF NOT EXISTS operator_alerts_open_key
     ON operator_alerts (dedupe_key) WHERE resolved_at IS NULL;
 CREATE INDEX IF NOT EXISTS operator_alerts_open_idx
     ON operator_alerts (raised_at) WHERE resolved_at IS NULL;
+
+-- ---------------------------------------------------------------- parse: open units, pack contents
+-- Units are open (issue 13): a catalogue may sell in any unit word; known words are
+-- stored as their canonical unit (domain/units.py), any other as a short label. The
+-- closed list of 14 units is replaced by a length check. `pack` is what one unit
+-- holds when the name does not say ("30 pkt", "25 kg").
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_constraint
+               WHERE conrelid = 'products'::regclass AND conname = 'products_unit_check') THEN
+        ALTER TABLE products DROP CONSTRAINT products_unit_check;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint
+                   WHERE conrelid = 'products'::regclass AND conname = 'products_unit_label') THEN
+        ALTER TABLE products ADD CONSTRAINT products_unit_label
+            CHECK (length(unit) BETWEEN 1 AND 32);
+    END IF;
+END $$;
+ALTER TABLE products ADD COLUMN IF NOT EXISTS pack text NOT NULL DEFAULT ''
+    CHECK (length(pack) <= 64);

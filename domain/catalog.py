@@ -1,19 +1,22 @@
 """Products, the catalogue, and validation of the catalogue CSV format.
 
-Format: `sku,name,unit,aliases,category,price[,stock]`; aliases separated by `|`,
-price (NPR per unit) and stock optional. Validation is all-or-nothing: callers
-import nothing when `errors` is non-empty.
+Format: `sku,name,unit[,aliases,category,price,stock,pack]`, columns in any order;
+aliases separated by `|`, price (NPR per unit), stock, and pack (what one unit
+holds, when the name does not say: "30 pkt") optional. Validation is
+all-or-nothing: callers import nothing when `errors` is non-empty.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from domain.units import CATALOG_UNITS, unit_from_word
+from domain.digits import to_ascii
+from domain.units import MAX_LABEL, unit_label
 
 CSV_COLUMNS: tuple[str, ...] = ("sku", "name", "unit", "aliases", "category", "price")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("stock",)
@@ -28,6 +31,7 @@ class Product:
     unit: str
     category: str
     aliases: tuple[str, ...] = ()
+    pack: str = ""  # what one unit holds, when the name does not say ("30 pkt", "25 kg")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,7 @@ class CatalogFile:
     rows: tuple[CatalogRow, ...]
     errors: tuple[RowError, ...]
     has_stock_column: bool = False
+    ignored_columns: tuple[str, ...] = ()  # header cells that are no column we read
 
     @property
     def ok(self) -> bool:
@@ -101,17 +106,36 @@ def split_aliases(raw: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+# A number as a spreadsheet writes it: currency before or after (Rs, Rs., NPR, रु, /-),
+# thousands grouped the international (1,250,000) or the Nepali way (12,50,000).
+_CURRENCY = re.compile(r"^(?:rs\.?|npr|रु\.?|रू\.?)\s*|\s*(?:/-|rs\.?|npr)$", re.IGNORECASE)
+_PLAIN_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_GROUPED = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})*,\d{3})(?:\.\d+)?$")
+
+
+def read_amount(raw: str) -> Decimal | str:
+    """A price or stock cell as a number, or why it is not one (`12,50` is refused:
+    1250 with a misplaced comma, or 12.50 written the European way, cannot be told)."""
+    text = _CURRENCY.sub("", to_ascii(raw.strip())).strip()
+    if text.startswith("-"):
+        inner = read_amount(text[1:])
+        return -inner if isinstance(inner, Decimal) else inner
+    if _PLAIN_NUMBER.match(text):
+        return Decimal(text)
+    if _GROUPED.match(text):
+        return Decimal(text.replace(",", ""))
+    if re.fullmatch(r"[\d,]+(?:\.\d+)?", text) and "," in text:
+        return "is ambiguous (a comma that does not group thousands)"
+    return "is not a number"
+
+
 def _decimal(raw: str, what: str, line: int, errors: list[RowError]) -> Decimal | None:
     raw = raw.strip()
     if not raw:
         return None
-    try:
-        value = Decimal(raw.replace(",", ""))
-    except InvalidOperation:
-        errors.append(RowError(line, f"{what} {raw!r} is not a number"))
-        return None
-    if not value.is_finite():
-        errors.append(RowError(line, f"{what} {raw!r} is not a number"))
+    value = read_amount(raw)
+    if isinstance(value, str):
+        errors.append(RowError(line, f"{what} {raw!r} {value}"))
         return None
     if value < 0:
         errors.append(RowError(line, f"{what} {raw} is negative"))
@@ -119,20 +143,65 @@ def _decimal(raw: str, what: str, line: int, errors: list[RowError]) -> Decimal 
     return value
 
 
+#: Column names as spreadsheets write them, folded to the import format's.
+_HEADER_NAMES: dict[str, str] = {
+    "sku": "sku", "code": "sku", "item code": "sku", "product code": "sku",
+    "name": "name", "product": "name", "product name": "name", "item": "name",
+    "unit": "unit", "uom": "unit", "units": "unit",
+    "aliases": "aliases", "alias": "aliases",
+    "category": "category", "categories": "category",
+    "price": "price", "rate": "price", "price (npr)": "price", "price npr": "price",
+    "stock": "stock", "qty in stock": "stock",
+    "pack": "pack", "pack size": "pack", "contents": "pack",
+}
+REQUIRED_COLUMNS: tuple[str, ...] = ("sku", "name", "unit")
+
+
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    record: list[str]
+    position: dict[str, int]
+
+    def get(self, column: str) -> str:
+        i = self.position.get(column)
+        return self.record[i].strip() if i is not None and i < len(self.record) else ""
+
+
+def _header_key(cell: str) -> str:
+    return " ".join(cell.replace("_", " ").split()).lower()
+
+
 def parse_catalog_csv(text: str) -> CatalogFile:
-    """Validate a whole catalogue CSV; line numbers are the file's own (header is line 1)."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    """Validate a whole catalogue CSV; line numbers are the file's own (header is line 1).
+
+    UTF-8 with or without BOM, any line ending, header columns in any order, case or
+    spacing; unknown columns are ignored and named in `ignored_columns`.
+    """
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     errors: list[RowError] = []
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        header_cells = next(reader)
     except StopIteration:
         return CatalogFile((), (RowError(1, "file is empty; expected a header row"),))
-    expected = list(CSV_COLUMNS)
-    has_stock = header == [*expected, "stock"]
-    if header != expected and not has_stock:
-        msg = f"header must be {','.join(CSV_COLUMNS)}[,stock], got {','.join(header)}"
+    position: dict[str, int] = {}
+    ignored: list[str] = []
+    for i, cell in enumerate(header_cells):
+        key = _header_key(cell)
+        column = _HEADER_NAMES.get(key)
+        if column is None:
+            if key:
+                ignored.append(cell.strip())
+            continue
+        if column in position:
+            return CatalogFile((), (RowError(1, f"column {column} appears twice"),))
+        position[column] = i
+    missing = [c for c in REQUIRED_COLUMNS if c not in position]
+    if missing:
+        msg = (f"header needs {', '.join(missing)} (columns: sku,name,unit[,aliases,category,"
+               f"price,stock,pack] in any order), got {','.join(header_cells)}")
         return CatalogFile((), (RowError(1, msg),))
-    width = len(header)
+    has_stock = "stock" in position
+    width = len(header_cells)
     rows: list[CatalogRow] = []
     first_line: dict[str, int] = {}
     line = reader.line_num
@@ -141,11 +210,14 @@ def parse_catalog_csv(text: str) -> CatalogFile:
         if not any(cell.strip() for cell in record):
             continue
         before = len(errors)
-        if len(record) > width:
+        if len(record) > width and any(c.strip() for c in record[width:]):
             errors.append(RowError(start, f"expected {width} columns, got {len(record)}"))
             continue
-        cells = [c.strip() for c in record] + [""] * (width - len(record))
-        sku, name, unit_raw, aliases, category, price_raw = cells[:6]
+        cells = _Cells(record, position)
+        sku, name, unit_raw = cells.get("sku"), cells.get("name"), cells.get("unit")
+        aliases, category, price_raw = (cells.get("aliases"), cells.get("category"),
+                                         cells.get("price"))
+        pack = " ".join(cells.get("pack").split())
         if not sku:
             errors.append(RowError(start, "missing sku"))
         elif sku in first_line:
@@ -161,34 +233,47 @@ def parse_catalog_csv(text: str) -> CatalogFile:
         long_aliases = [a for a in split_aliases(aliases) if len(a) > 120]
         if long_aliases:
             errors.append(RowError(start, f"alias longer than 120 characters: {long_aliases[0]!r}"))
-        unit = unit_from_word(unit_raw)
-        if unit is None or unit not in CATALOG_UNITS:
-            allowed = ", ".join(sorted(CATALOG_UNITS))
-            errors.append(RowError(start, f"unknown unit {unit_raw!r} (one of {allowed})"))
+        # Units are open: a known word is stored as its canonical unit, any other as a
+        # label the reader matches literally. Only an empty or absurd cell is refused.
+        unit: str | None = unit_label(unit_raw)
+        if not unit:
+            errors.append(RowError(start, "missing unit"))
+            unit = None
+        elif len(unit) > MAX_LABEL or not any(ch.isalpha() for ch in unit):
+            errors.append(RowError(start, f"unit {unit_raw!r} is not a unit word "
+                                          f"(letters, at most {MAX_LABEL} characters)"))
+            unit = None
+        if len(pack) > 64:
+            errors.append(RowError(start, "pack longer than 64 characters"))
         price = _decimal(price_raw, "price", start, errors)
         if price is not None and price == 0:
             errors.append(RowError(start, "price must be more than 0 (leave it empty for none)"))
-        stock = _decimal(cells[6], "stock", start, errors) if has_stock else None
+        stock = _decimal(cells.get("stock"), "stock", start, errors) if has_stock else None
         if len(errors) > before or unit is None:
             continue
-        product = Product(sku, " ".join(name.split()), unit.value, category.strip().lower(),
-                          split_aliases(aliases))
+        product = Product(sku, " ".join(name.split()), unit, category.strip().lower(),
+                          split_aliases(aliases), pack)
         rows.append(CatalogRow(start, product, price, stock))
     if not rows and not errors:
         errors.append(RowError(line, "no products in file"))
-    return CatalogFile(tuple(rows), tuple(errors), has_stock)
+    return CatalogFile(tuple(rows), tuple(errors), has_stock, tuple(ignored))
 
 
 def write_catalog_csv(rows: Iterable[CatalogRow], with_stock: bool = False) -> str:
     """Render rows in the import format (the inverse of `parse_catalog_csv`)."""
+    rows = list(rows)
+    with_pack = any(r.product.pack for r in rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*CSV_COLUMNS, *(OPTIONAL_COLUMNS if with_stock else ())])
+    writer.writerow([*CSV_COLUMNS, *(OPTIONAL_COLUMNS if with_stock else ()),
+                     *(("pack",) if with_pack else ())])
     for r in rows:
         p = r.product
         cells = [p.sku, p.name, p.unit, "|".join(p.aliases), p.category,
                  "" if r.price is None else str(r.price)]
         if with_stock:
             cells.append("" if r.stock is None else str(r.stock))
+        if with_pack:
+            cells.append(p.pack)
         writer.writerow(cells)
     return out.getvalue()

@@ -30,8 +30,32 @@ FILLER_WORDS: frozenset[str] = _plain_words(
     "namaste namaskar dhanyabad dhanyawad thanks thank thankyou you hi hello hey "
     "दाइ दाई दिदी भाइ हजुर मलाई हामीलाई लाई को पनि कृपया चाहियो चाहिन्छ पठाइदिनु "
     "पठाउनु पठाइदिनुहोस् पठाइदिनुहोला होला गर्नु दिनु दिनुहोस् आज भोलि अर्डर नमस्ते "
-    "नमस्कार धन्यवाद chha cha xa chaina ho hoina na ne re ok okay okk yes"
+    "नमस्कार धन्यवाद chha cha xa chaina ho hoina na ne re ok okay okk yes "
+    "yo tyo yi tyi this that these those oi hapta haptaa week halnu haalnu halidinu "
+    "haldinu rakhnu rakhidinu aru arko यो त्यो हप्ता हाल्नु"
 )
+#: Words that make a sentence a complaint or a report about a past delivery (broken,
+#: spoilt, missing, "was", "came"): a sentence with one is never an order, even when
+#: it names products and quantities.
+COMPLAINT_WORDS: frozenset[str] = _plain_words(
+    "futeko phuteko futyo phutyo futeka phuteka bigreko bigriyo bigryo bigrieko kharab "
+    "kharaab chaldaina chalena chaldain nachalne damage damaged broken leak leaking leaked "
+    "expired expiry missing complaint complain galat wrong thiyo thyo aayo ayo aako aayeko "
+    "aaeko firta returned sadeko kuhieko फुटेको फुट्यो बिग्रेको बिग्रियो खराब चल्दैन थियो "
+    "आयो आएको फिर्ता गलत कुहिएको"
+)
+
+
+def is_complaint(word: str) -> bool:
+    """True for a word that reports a problem with goods already delivered."""
+    return plain_form(word) in COMPLAINT_WORDS
+
+
+#: Words after a size, price or descriptor that mark it as choosing a variant
+#: ("100g wala", "Rs 10 wala", "vanilla wala"): never a product word.
+DESCRIPTOR_MARKERS: frozenset[str] = _plain_words("wala wali wale vala vali bala वाला वाली")
+#: Words before a number that make it a price ("Rs 10 wala"), not a quantity.
+PRICE_WORDS: frozenset[str] = _plain_words("rs npr rupees rupiya rupaiya रु रू रुपैयाँ")
 #: Words that make a sentence ending in "?" a polite request rather than a question.
 REQUEST_WORDS: frozenset[str] = _plain_words(
     "chahiyo chaiyo chahiye chahincha chahinchha send need want order dinu dinus dinuhos "

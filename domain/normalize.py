@@ -109,9 +109,23 @@ def transliterate(text: str) -> str:
     return _DEVANAGARI_RUN.sub(lambda m: _transliterate_word(m.group()), text)
 
 
+# Characters that draw nothing but split a word for a regex: zero-width space and
+# joiners, direction marks, word joiner, soft hyphen, BOM, variation selectors. Phones
+# insert them when text is pasted; "chi\u200bni" must still read as chini.
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+                        "\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f"
+                        "\ufeff\uffa0\U000e0000-\U000e0fff]")
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without zero-width and other invisible format characters."""
+    return _INVISIBLE.sub("", text)
+
+
 def fold_text(text: str) -> str:
-    """NFC, Devanagari digits to ASCII, lower case: the form every reader starts from."""
-    text = unicodedata.normalize("NFC", text)
+    """Invisible characters out, NFC, Devanagari digits to ASCII, lower case: the form
+    every reader starts from."""
+    text = unicodedata.normalize("NFC", strip_invisible(text))
     return to_ascii(text).lower()
 
 
@@ -127,9 +141,21 @@ _DIGRAPHS: tuple[tuple[str, str], ...] = (
 _NON_ALNUM = re.compile(r"[^a-z0-9.]")
 
 
-@lru_cache(maxsize=65536)
+#: Tokens longer than this are not cached: the caches are keyed by user text, and an entry
+#: costs memory in proportion to its token (a 60,000-character token held ~178 KB), so
+#: only word-sized tokens, which are the ones that repeat, are kept. 65,536 entries of at
+#: most 48 characters bound each cache to a few tens of MB however hostile the input.
+MAX_CACHED_TOKEN = 48
+
+
 def phonetic_key(token: str) -> str:
     """Fold one token (roman or Devanagari) to the key used for matching."""
+    if len(token) > MAX_CACHED_TOKEN:
+        return _phonetic_key(token)
+    return _cached_phonetic_key(token)
+
+
+def _phonetic_key(token: str) -> str:
     s = transliterate(fold_text(token))
     s = _NON_ALNUM.sub("", s)
     if not s or s[0].isdigit():
@@ -147,11 +173,48 @@ def phonetic_key(token: str) -> str:
     return s
 
 
-@lru_cache(maxsize=65536)
+_cached_phonetic_key = lru_cache(maxsize=65536)(_phonetic_key)
+
+
 def plain_form(token: str) -> str:
     """Lower-case roman spelling without punctuation, no sound folding.
 
     Used for closed word lists (politeness words), where the aggressive phonetic
     key would make `wai` (noodles) equal `bhai` (brother).
     """
+    if len(token) > MAX_CACHED_TOKEN:
+        return _plain_form(token)
+    return _cached_plain_form(token)
+
+
+def _plain_form(token: str) -> str:
     return _NON_ALNUM.sub("", transliterate(fold_text(token)))
+
+
+_cached_plain_form = lru_cache(maxsize=65536)(_plain_form)
+
+
+_GLIDE = re.compile(r"(?<=[^aeiou])[iy](?=[aeiou])")
+_FINAL_E = re.compile(r"(?<=[^aeiou])e$")
+_OPEN_VOWELS = str.maketrans({"u": "a", "e": "a"})
+
+
+def skeleton_key(key: str) -> str:
+    """A phonetic key with the vowels English spelling and Devanagari disagree on folded.
+
+    English brand spellings write the schwa as u (Surf, Lux, Dabur), a silent final e
+    (Coke, Colgate) and no glide where Devanagari has one (क्या in नेस्क्याफे); the
+    Devanagari reading writes a, nothing, and "ya". Folding u/e to a, dropping a final
+    e and a glide makes सर्फ/Surf, लक्स/Lux, कोक/Coke, नेस्क्याफे/Nescafe one skeleton.
+    Used only where the exact key is not known (see `CatalogIndex`).
+    """
+    if not key or not key.isalpha():
+        return key
+    s = _FINAL_E.sub("", key)
+    s = _GLIDE.sub("", s)
+    s = s.translate(_OPEN_VOWELS)
+    out = [s[0]]
+    for ch in s[1:]:
+        if ch != out[-1]:
+            out.append(ch)
+    return "".join(out)

@@ -17,21 +17,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
+from rapidfuzz.distance import OSA
+
 from domain.lexicon import (
     BALANCE,
     CANCEL,
     CONFIRM,
+    DESCRIPTOR_MARKERS,
     GREETING,
     HELP,
+    PRICE_WORDS,
     QUESTION_WORDS,
     REORDER,
     STATUS,
     THANKS,
+    is_complaint,
     is_filler,
     is_request,
     phrase_keys,
 )
-from domain.normalize import fold_text, phonetic_key
+from domain.normalize import fold_text, phonetic_key, plain_form
 from domain.numbers import (
     AMBIGUOUS_WORDS,
     is_multiplier,
@@ -39,10 +44,19 @@ from domain.numbers import (
     numeral_value,
     plain,
     read_number_words,
+    spell_fractions,
     word_value,
 )
-from domain.resolver import Candidate, CatalogIndex, LineStatus, SizeHint
-from domain.units import MEASURE_UNITS, WEAK_UNIT_WORDS, Measure, Unit, unit_from_word
+from domain.resolver import ACCEPT, Candidate, CatalogIndex, LineStatus, SizeHint
+from domain.units import (
+    MEASURE_UNITS,
+    WEAK_UNIT_WORDS,
+    Measure,
+    Unit,
+    size_token,
+    size_word,
+    unit_from_word,
+)
 
 
 class Intent(StrEnum):
@@ -124,6 +138,7 @@ _TOKEN = re.compile(
 )
 _CONNECTORS = frozenset({"ra", "ani", "and", "र", "अनि", "n"})
 _TIMES = frozenset({"x", "×", "*"})
+_MAX_NUMBER_WORDS = 8  # "dui hajar paanch saya pachas" is five
 
 
 @dataclass(slots=True)
@@ -132,6 +147,7 @@ class _Tok:
     kind: str  # num | unit | qtyunit | mult | times | tin | word
     value: Decimal | None = None
     unit: Unit | None = None
+    label: str | None = None  # a unit word only this catalogue knows
 
 
 @dataclass(slots=True)
@@ -140,6 +156,7 @@ class _Group:
     unit: Unit | None
     bare: bool = False
     size: bool = False
+    label: str | None = None
 
     @property
     def is_measure(self) -> bool:
@@ -147,7 +164,7 @@ class _Group:
 
     @property
     def is_count(self) -> bool:
-        return self.unit is not None and self.unit not in MEASURE_UNITS
+        return (self.unit is not None and self.unit not in MEASURE_UNITS) or bool(self.label)
 
 
 @dataclass(slots=True)
@@ -161,7 +178,7 @@ class _Item:
 
 def _segments(text: str) -> list[str]:
     out = []
-    for seg in _SEGMENT_SPLIT.split(fold_text(text)):
+    for seg in _SEGMENT_SPLIT.split(spell_fractions(fold_text(text))):
         seg = _LIST_MARKER.sub("", seg).strip(" \t.:-")
         if seg:
             out.append(seg)
@@ -187,7 +204,7 @@ def _classify(raw: str) -> _Tok:
         unit = unit_from_word(suffix)
         if unit is not None:
             return _Tok(raw, "qtyunit", value, unit)
-        return _Tok(raw, "word")
+        return _Tok(size_token(value, suffix) or raw, "word")
     if raw in AMBIGUOUS_WORDS:
         return _Tok(raw, "tin")
     value = word_value(raw)
@@ -209,9 +226,12 @@ def _read_numbers(toks: list[_Tok]) -> list[_Tok]:
             out.append(t)
             i += 1
             continue
-        run = []
+        run: list[str] = []
         j = i
-        while j < len(toks) and toks[j].kind == "num":
+        # A number is a few words at most; the cap keeps a run of thousands linear.
+        while j < len(toks) and len(run) < _MAX_NUMBER_WORDS and (toks[j].kind == "num" or (
+                toks[j].kind == "tin" and run and is_plus_half(run[-1]))):
+            # "sawa tin kg": after saade/sawa/paune, tin and chha are the numbers
             run.append(toks[j].text)
             j += 1
         got = read_number_words(run, 0)
@@ -227,6 +247,27 @@ def _read_numbers(toks: list[_Tok]) -> list[_Tok]:
             used += 1
         out.append(_Tok(" ".join(run[:used]) if used <= len(run) else t.text, "num", value))
         i += used
+    return out
+
+
+def _size_words(toks: list[_Tok]) -> list[_Tok]:
+    """`9 watt`, `tin inch`, `९ वाट`: a number before a size word describes the product and
+    is one name word with it (`9w`, `3inch`), never the quantity."""
+    out: list[_Tok] = []
+    for t in toks:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == "word" and plain_form(prev.text) in PRICE_WORDS
+                and t.kind == "num" and t.value is not None):
+            out.append(_Tok(_plain(t.value), "word"))  # "Rs 10 wala": a price names a variant
+            continue
+        if (prev is not None and t.kind == "word" and size_word(t.text) is not None
+                and prev.kind in ("num", "tin")):
+            value = prev.value if prev.kind == "num" else word_value(prev.text)
+            sized = size_token(value, t.text) if value is not None else None
+            if sized is not None:
+                out[-1] = _Tok(sized, "word")
+                continue
+        out.append(t)
     return out
 
 
@@ -250,7 +291,7 @@ def _settle_ambiguous(toks: list[_Tok]) -> list[_Tok]:
         three = value
         if prev is not None and prev.kind == "num":
             t.kind, t.unit = "unit", Unit.TIN
-        elif nxt is not None and nxt.kind == "unit":
+        elif nxt is not None and nxt.kind in ("unit", "tin"):  # "tin tin" = three tins
             t.kind, t.value = "num", three
         elif nxt is not None and nxt.kind == "num":
             t.kind, t.unit = "unit", Unit.TIN
@@ -269,6 +310,17 @@ def _weak_units(toks: list[_Tok]) -> None:
                 t.kind, t.unit = "word", None
 
 
+def _label_units(toks: list[_Tok], index: CatalogIndex) -> None:
+    """A unit word only this catalogue sells in ("thaan", "ream") is a unit next to a
+    number, and otherwise a word (it may name a product too)."""
+    for i, t in enumerate(toks):
+        if t.kind != "word" or not index.is_unit_label(t.text):
+            continue
+        near = [toks[j] for j in (i - 1, i + 1) if 0 <= j < len(toks)]
+        if any(n.kind == "num" and n.value is not None for n in near):
+            t.kind, t.label = "unit", t.text
+
+
 Element = _Group | _Tok
 
 
@@ -282,7 +334,7 @@ def _group(toks: list[_Tok]) -> list[Element]:
         group: _Group | None = None
         if t.kind == "num" and t.value is not None:
             if nxt is not None and nxt.kind == "unit":
-                group, i = _Group(t.value, nxt.unit), i + 2
+                group, i = _Group(t.value, nxt.unit, label=nxt.label), i + 2
             elif (nxt is not None and nxt.kind == "times"
                   and not (after is not None and after.kind == "num")):
                 group, i = _Group(t.value, None), i + 2  # "2x"; but "1.5 x 6" is size x qty
@@ -296,16 +348,58 @@ def _group(toks: list[_Tok]) -> list[Element]:
             group, i = _Group(nxt.value, None), i + 2
         elif (t.kind == "unit" and nxt is not None and nxt.kind == "num" and nxt.value is not None
               and not (after is not None and after.kind == "unit")):
-            group, i = _Group(nxt.value, t.unit), i + 2
+            group, i = _Group(nxt.value, t.unit, label=t.label), i + 2
         else:
             if t.kind != "times":
                 out.append(t)
             i += 1
             continue
-        if group.unit is None and i < n and toks[i].kind == "unit":
-            group.unit, group.bare = toks[i].unit, False
+        if group.unit is None and group.label is None and i < n and toks[i].kind == "unit":
+            group.unit, group.label, group.bare = toks[i].unit, toks[i].label, False
             i += 1
         out.append(group)
+    return out
+
+
+_ARTICLES = frozenset({"a", "an"})
+
+
+def _one_before_unit(toks: list[_Tok]) -> list[_Tok]:
+    """`a dozen`, `an extra packet`: an article right before a unit word is the number one."""
+    out = list(toks)
+    for i, t in enumerate(out[:-1]):
+        if t.text in _ARTICLES and out[i + 1].kind == "unit":
+            out[i] = _Tok("1", "num", Decimal(1))
+    return out
+
+
+def _compound_measures(elements: list[Element]) -> list[Element]:
+    """`5 kg 500 gram` is 5.5 kg, `1 litre 200 ml` 1.2 litre: a measure followed by a
+    smaller unit of the same kind, less than one of the bigger, adds to it."""
+    out: list[Element] = []
+    for e in elements:
+        prev = out[-1] if out else None
+        if (isinstance(e, _Group) and isinstance(prev, _Group) and e.unit is not None
+                and prev.unit is not None and e.is_measure and prev.is_measure):
+            big, small = Measure(Decimal(1), prev.unit), Measure(e.qty, e.unit)
+            if (big.is_mass == small.is_mass and e.unit != prev.unit
+                    and 0 < small.base < big.base and prev.qty == prev.qty.to_integral_value()):
+                prev.qty = prev.qty + small.base / big.base
+                continue
+        out.append(e)
+    return out
+
+
+def _descriptors(elements: list[Element]) -> list[Element]:
+    """`100g wala`, `1 litre wala`: the size before `wala` picks a variant; the marker goes."""
+    out: list[Element] = []
+    for e in elements:
+        if isinstance(e, _Tok) and e.kind == "word" and plain_form(e.text) in DESCRIPTOR_MARKERS:
+            prev = out[-1] if out else None
+            if isinstance(prev, _Group):
+                prev.size = True
+            continue
+        out.append(e)
     return out
 
 
@@ -427,6 +521,12 @@ def _split_items(segment: str, index: CatalogIndex) -> list[_Item]:
     for t in toks:
         if t.kind == "word" and is_filler(t.text):
             t.kind = "filler"
+    for a, b in itertools.pairwise(toks):
+        # "namaste ghee": a polite word that with the next word is a product's name
+        # (a brand called Namaste) is the name, not a greeting.
+        if (a.kind == "filler" and b.kind == "word" and index.has_name_token(a.text)
+                and index.has_name_token(b.text) and index.names_together(a.text, b.text)):
+            a.kind = "word"
     # The connectors ra/ani/and split items; leading/trailing ones are just noise.
     pieces: list[list[_Tok]] = [[]]
     for t in toks:
@@ -439,15 +539,23 @@ def _split_items(segment: str, index: CatalogIndex) -> list[_Item]:
         if not piece:
             continue
         fillers = [t.text for t in piece if t.kind == "filler"]
+        piece = _one_before_unit(piece)
         piece = [t for t in piece if t.kind != "filler"]
         piece = _read_numbers(piece)
-        piece = _settle_ambiguous(piece)
+        piece = _settle_ambiguous(_size_words(piece))
         _weak_units(piece)
+        _label_units(piece, index)
         _name_numbers(piece, index)
-        elements = _group(piece)
+        elements = _descriptors(_compound_measures(_group(piece)))
         _mark_sizes(elements)
         found = _items(elements, index)
-        if len(found) == 1 and not found[0].words and found[0].group is not None and fillers:
+        if (len(found) == 1 and not found[0].words and found[0].group is not None
+                and found[0].sizes and items and items[-1].words):
+            # "dudh 1 litre ko 20 pouch ra aadha litre ko 40 pouch": a size and a count
+            # with no name are more of the product just named.
+            found[0].words.extend(items[-1].words)
+            found[0].texts[:0] = items[-1].words
+        elif len(found) == 1 and not found[0].words and found[0].group is not None and fillers:
             # "pani 12 bottle": a word that is usually filler is the product when nothing else is.
             found[0].words.extend(fillers)
             found[0].texts[:0] = fillers
@@ -515,6 +623,27 @@ def keyword_intent(text: str) -> Intent | None:
         return Intent.CONFIRM
     if _GREETING_FIRST.intersection(keys) and any(_contains(keys, p) for p in _GREETING):
         return Intent.GREETING
+    return _misspelt_command(text)
+
+
+# One-word commands of five letters or more, for reading typos (cancle, balence, staus,
+# reoder). Compared as written, not by sound key, so "candle" (two edits from cancel)
+# stays a product.
+_COMMAND_WORDS: tuple[tuple[Intent, str], ...] = tuple(
+    (intent, p[0]) for intent, words in (
+        (Intent.CANCEL, CANCEL), (Intent.STATUS, STATUS), (Intent.BALANCE, BALANCE),
+        (Intent.REORDER, REORDER), (Intent.HELP, HELP))
+    for p in (w.split() for w in words) if len(p) == 1 and len(p[0]) >= 5 and p[0].isascii())
+
+
+def _misspelt_command(text: str) -> Intent | None:
+    """The command a word one edit (a slip or a swap of two letters) from it names."""
+    for word in _message_words(text):
+        if len(word) < 5 or not word.isascii():
+            continue
+        for intent, command in _COMMAND_WORDS:
+            if OSA.distance(word, command, score_cutoff=1) <= 1:
+                return intent
     return None
 
 
@@ -525,8 +654,34 @@ def _is_question(text: str, keys: list[str]) -> bool:
 # -- entry point ----------------------------------------------------------------
 
 
+_SIZE_WORD = re.compile(r"(\d+(?:\.\d+)?)([a-z]+)")
+
+
+def _is_size_word(word: str) -> bool:
+    """True for a name word that is a descriptive size (9w, 2inch), as `_size_words` makes."""
+    m = _SIZE_WORD.fullmatch(word)
+    return m is not None and size_word(m.group(2)) is not None
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!।])(?!\d)|\n")
+
+
+def _without_complaints(text: str) -> str:
+    """The message without its sentences that complain about or report a delivery."""
+    kept = [s for s in _SENTENCE_SPLIT.split(text)
+            if not any(is_complaint(w) for w in _message_words(s))]
+    return "\n".join(kept)
+
+
 def parse_message(text: str, index: CatalogIndex) -> ParsedMessage:
     """Read a retailer's message into an intent and order lines."""
+    ordered = _without_complaints(text)
+    if ordered.strip() != text.strip():
+        announced = keyword_intent(text)
+        if not _message_keys(ordered):
+            # Only a complaint ("3 pouch dudh futeko thiyo"): the conversation answers it.
+            return ParsedMessage(announced or Intent.OTHER)
+        text = ordered
     keys = _message_keys(text)
     announced = keyword_intent(text)
     if _is_question(text, keys):
@@ -538,19 +693,43 @@ def parse_message(text: str, index: CatalogIndex) -> ParsedMessage:
         return ParsedMessage(Intent.GREETING if keys else Intent.OTHER)
     lines: list[ParsedLine] = []
     any_qty = False
+    named: list[str] = []  # the words of the last item that named a product
     for segment in _segments(text):
         for item in _split_items(segment, index):
+            if item.group is not None and named and (
+                    (not item.words and item.sizes) or
+                    (item.words and all(_is_size_word(w) for w in item.words))):
+                # "led bulb 9W 20 pcs, 12W 10 pcs", "coke 500ml 12 bottle, 1.5L 6 bottle":
+                # a size and a count alone are more of the product just named.
+                kept = [w for w in named if not _is_size_word(w)]
+                item.words[:0] = kept
+                item.texts[:0] = kept
             if not item.words:
                 continue
+            named = item.words
             qty = item.group.qty if item.group else None
             unit = item.group.unit if item.group and item.group.unit else item.unit_word
+            if (unit is Unit.PIECE and item.unit_word is not None
+                    and item.unit_word not in MEASURE_UNITS):
+                # "clinic plus bottle 3 ota": ota counts, the word names what is counted
+                unit = item.unit_word
+            label = item.group.label if item.group else None
             any_qty = any_qty or item.group is not None
-            got = index.resolve(item.words, qty, unit, item.sizes)
+            got = index.resolve(item.words, qty, unit, item.sizes, label)
             line_text = " ".join(item.texts if item.group is None else
                                  [*item.texts, _plain(item.group.qty)
                                   + (" " + item.group.unit.value if item.group.unit else "")])
-            lines.append(ParsedLine(line_text, got.sku, got.qty, got.unit, got.candidates))
+            note = None
+            if got.qty is None:
+                # Never a silent 1: the conversation asks, and says why.
+                note = QtyNote.NOT_WHOLE if got.not_whole else QtyNote.MISSING
+            lines.append(ParsedLine(line_text, got.sku, got.qty, got.unit, got.candidates,
+                                    note))
     useful = [ln for ln in lines if ln.status is not LineStatus.UNKNOWN or ln.unit is not None]
+    if not any_qty and not any(c.score >= ACCEPT for ln in lines for c in ln.candidates):
+        # No quantity and nothing named with confidence ("aaja pasal banda chha"): a
+        # remark, not an order; a weak look-alike is no reason to start a cart.
+        useful = []
     if "?" in text and not (any_qty and any(is_request(w) for w in _message_words(text))):
         # "chini 5 kg chha?" asks; "5 kg chini pathaidinu hunchha?" orders.
         return ParsedMessage(announced or Intent.OTHER)

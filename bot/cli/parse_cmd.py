@@ -64,6 +64,7 @@ def to_json(message_id: Any, parsed: ParsedMessage) -> dict[str, Any]:
                 "qty": _number(ln.qty),
                 "unit": ln.unit,
                 "status": ln.status.value,
+                "qty_note": ln.qty_note.value if ln.qty_note is not None else None,
                 "candidates": [{"sku": c.sku, "name": c.name, "score": c.score}
                                for c in ln.candidates],
             }

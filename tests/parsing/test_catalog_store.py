@@ -33,7 +33,7 @@ async def test_a_file_with_bad_rows_imports_nothing_and_names_each_bad_line(
         runtime: Runtime) -> None:
     text = (GOOD
             + ",No Sku,kg,,staples,10\n"             # line 4
-            + "OIL,Oil,gallon,tel,oil,300\n"         # line 5
+            + "OIL,Oil,,tel,oil,300\n"               # line 5
             + "DAL,Dal,kg,dal,pulses,-1\n"           # line 6
             + "RICE,Rice,bag,chamal,rice,abc\n"      # line 7
             + "SUGAR,Sugar again,kg,,staples,90\n")  # line 8
@@ -54,7 +54,7 @@ async def test_import_upserts_products_and_aliases(runtime: Runtime) -> None:
         catalog = await store.load_catalog(conn)
     sugar = catalog.get("SUGAR")
     assert sugar is not None and sugar.name == "White Sugar"
-    assert set(sugar.aliases) == {"chini", "cheeni"}
+    assert set(sugar.aliases) == {"chini", "चिनी", "cheeni"}  # merged, none removed
     assert catalog.get("SALT") is not None
 
 
@@ -150,3 +150,81 @@ async def test_concurrent_callers_share_one_rebuild(runtime: Runtime) -> None:
     cache = CatalogCache(runtime.pool, runtime.redis, runtime.keys, check_every=0)
     results = await asyncio.gather(*(cache.index() for _ in range(10)))
     assert all(r is results[0] for r in results)
+
+
+async def test_an_import_merges_aliases_and_never_drops_one(runtime: Runtime) -> None:
+    await store.import_csv(runtime.pool, HEADER + "DAL,Musuro Dal,kg,musuro|masoor|red dal|"
+                                                  "मसुरो|lentil,pulses,160\n")
+    await store.import_csv(runtime.pool, HEADER + "DAL,Musuro Dal,kg,musuro dal,pulses,160\n")
+    async with runtime.pool.acquire() as conn:
+        dal = (await store.load_catalog(conn)).get("DAL")
+    assert dal is not None
+    assert set(dal.aliases) == {"musuro", "masoor", "red dal", "मसुरो", "lentil", "musuro dal"}
+
+
+async def test_a_vendor_price_list_never_renames_the_shared_product(runtime: Runtime) -> None:
+    await store.import_csv(runtime.pool, GOOD)
+    await _add_vendor(runtime)
+    report = await store.import_csv(
+        runtime.pool, HEADER + "SUGAR,Cheap sugar (our brand),packet,sukar,misc,90\n",
+        vendor_phone="9779801000009")
+    assert report.plan is not None and report.plan.kept_names == ("SUGAR",)
+    async with runtime.pool.acquire() as conn:
+        sugar = (await store.load_catalog(conn)).get("SUGAR")
+    assert sugar is not None
+    assert (sugar.name, sugar.unit, sugar.category) == ("Sugar", "kg", "staples")
+    assert "sukar" in sugar.aliases
+
+
+async def test_a_dry_run_shows_the_plan_and_writes_nothing(runtime: Runtime) -> None:
+    await store.import_csv(runtime.pool, GOOD)
+    report = await store.import_csv(
+        runtime.pool, GOOD + "OIL,Dhara Oil 1L,bottle,dhara,oil,330\n", dry_run=True)
+    assert report.dry_run and report.plan is not None
+    assert report.plan.new == ("OIL",)
+    assert set(report.plan.unchanged) == {"SUGAR", "SALT"}
+    assert await _count(runtime, "products") == 2
+
+
+async def test_a_price_moving_more_than_30_percent_needs_consent(runtime: Runtime) -> None:
+    await _add_vendor(runtime)
+    await store.import_csv(runtime.pool, GOOD, vendor_phone="9779801000009")
+    tenfold = GOOD.replace(",95\n", ",950\n")
+    with pytest.raises(store.PriceChangesNeedConsent) as caught:
+        await store.import_csv(runtime.pool, tenfold, vendor_phone="9779801000009")
+    assert [(c.sku, c.old, c.new) for c in caught.value.plan.large_price_changes] == [
+        ("SUGAR", Decimal(95), Decimal(950))]
+    async with runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT max(price) FROM vendor_products") == Decimal(95)
+    await store.import_csv(runtime.pool, tenfold, vendor_phone="9779801000009",
+                           accept_price_changes=True)
+    async with runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT max(price) FROM vendor_products") == Decimal(950)
+
+
+async def test_a_small_price_change_goes_through_and_is_listed(runtime: Runtime) -> None:
+    await _add_vendor(runtime)
+    await store.import_csv(runtime.pool, GOOD, vendor_phone="9779801000009")
+    report = await store.import_csv(runtime.pool, GOOD.replace(",95\n", ",99\n"),
+                                    vendor_phone="9779801000009")
+    assert report.plan is not None
+    assert [(c.sku, c.is_large) for c in report.plan.price_changes] == [("SUGAR", False)]
+
+
+async def test_a_messy_spreadsheet_imports(runtime: Runtime) -> None:
+    messy = ("\ufeffProduct Name , SKU,Unit,Price,Notes,Aliases\r\n"
+             "Sugar,SUGAR,KG,\"1,250\",from dad,chini\r\n"
+             "Salt 1kg,SALT,Packet,Rs 25,,\r\n")
+    report = await store.import_csv(runtime.pool, messy)
+    assert report.products_created == 2
+    assert report.plan is not None and report.plan.ignored_columns == ("Notes",)
+
+
+async def test_a_pack_column_is_stored_and_exported(runtime: Runtime) -> None:
+    await store.import_csv(runtime.pool, "sku,name,unit,pack\nN1,Mayos Peti,carton,30 pkt\n")
+    async with runtime.pool.acquire() as conn:
+        exported = await store.export_csv(conn)
+        mayos = (await store.load_catalog(conn)).get("N1")
+    assert mayos is not None and mayos.pack == "30 pkt"
+    assert exported.splitlines() == ["sku,name,unit,aliases,category,price,pack",
+                                     "N1,Mayos Peti,carton,,,,30 pkt"]

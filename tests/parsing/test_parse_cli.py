@@ -38,13 +38,20 @@ def test_batch_answers_every_line_with_its_id(monkeypatch: pytest.MonkeyPatch,
 def test_a_bad_catalogue_is_one_clear_error(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.csv"
-    bad.write_text("sku,name,unit,aliases,category,price\nX,Thing,gallon,,misc,1\n",
+    bad.write_text("sku,name,unit,aliases,category,price\nX,Thing,+++,,misc,1\n",
                    encoding="utf-8")
     assert main(["parse", "--catalog", str(bad), "x"]) == 1
     err = capsys.readouterr().err
-    assert "line 2" in err and "gallon" in err
+    assert "line 2" in err and "+++" in err
 
 
 def test_a_missing_catalogue_is_one_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["parse", "--catalog", "/nonexistent/catalog.csv", "x"]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_a_line_without_a_quantity_says_why(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", "--catalog", str(DEMO_CATALOG), "chini pathaidinu"]) == 0
+    line, = json.loads(capsys.readouterr().out)["lines"]
+    assert (line["qty"], line["qty_note"]) == (None, "missing")
+    assert "SUGAR-KG" in {line["sku"], *(c["sku"] for c in line["candidates"])}
