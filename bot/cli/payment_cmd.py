@@ -39,7 +39,9 @@ async def _record(args: argparse.Namespace) -> int:
             result = await ledger.record_payment(
                 conn, retailer_id=retailer.id, amount=parse_amount(args.amount),
                 method=args.method, reference=args.ref, order_number=args.order,
-                actor=operator_name(args), now=now)
+                advance=args.advance, actor=operator_name(args), now=now)
+        except ledger.NeedsAdvance as exc:
+            raise CliError(f"{exc}: add --advance if that is meant") from None
         except (parties.PartyError, ledger.LedgerError) as exc:
             raise CliError(str(exc)) from None
         await enqueue(conn, order_notices.outgoing(result.notices))
@@ -48,7 +50,8 @@ async def _record(args: argparse.Namespace) -> int:
             await audit(conn, actor=operator_name(args), action="payment.record",
                         target=f"retailer:{retailer.phone}",
                         details={"payment_id": result.payment.id, "amount": result.payment.amount,
-                                 "method": args.method, "reference": args.ref, "via": "cli"})
+                                 "method": args.method, "reference": args.ref,
+                                 "advance": args.advance, "via": "cli"})
     p = result.payment
     if args.json:
         show_json({"payment_id": p.id, "ledger_entry_id": result.entry.id,
@@ -71,8 +74,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     psub = p.add_subparsers(dest="payment_command", metavar="ACTION")
     psub.required = True
     q = psub.add_parser("record", help="post a payment as a ledger credit",
-                        description="Record a payment. A reference is unique: recording the "
-                                    "same reference again changes nothing.")
+                        description="Record a payment. A reference is unique in any case: "
+                                    "recording the same payment again changes nothing; the "
+                                    "same reference for another amount is refused (exit 1). "
+                                    "More than the retailer owes is refused unless --advance.")
     q.add_argument("--retailer", required=True, metavar="PHONE",
                    help="the retailer's WhatsApp number")
     q.add_argument("--amount", required=True, type=_amount, help="amount in NPR")
@@ -81,6 +86,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--method", choices=ledger.METHODS, default="cash",
                    help="how it was paid (default cash)")
     q.add_argument("--ref", help="the payment's reference (eSewa/Khalti/bank id, receipt no.)")
+    q.add_argument("--advance", action="store_true",
+                   help="the payment may exceed what is owed; the rest stays on account")
     add_operator_flag(q)
     add_json_flag(q)
     q.set_defaults(handler=_record)

@@ -19,13 +19,37 @@ from bot.store import parties as party_store
 from domain.business_time import business_date
 from domain.credit import CreditPosition
 from domain.facts import Party, PaymentReceived
-from domain.money import to_paisa
+from domain.money import MAX_AMOUNT, AmountError, check_amount, format_npr, to_paisa
 
 METHODS = ("cash", "esewa", "khalti", "bank")
 
 
 class LedgerError(Exception):
-    """A payment that cannot be recorded as asked (one clear line)."""
+    """A payment that cannot be recorded as asked (one clear line).
+
+    `status` is the HTTP-like answer an operator surface gives: 422 for a request
+    that can never work as written, 409 for one that clashes with what is recorded.
+    """
+
+    status = 422
+
+
+class PaymentConflict(LedgerError):
+    """The reference is already a different payment (another amount or retailer)."""
+
+    status = 409
+
+
+class NeedsAdvance(LedgerError):
+    """More than is owed, and the operator did not say the rest is an advance."""
+
+    def __init__(self, amount: Decimal, owed: Decimal) -> None:
+        self.amount = amount
+        self.owed = owed
+        extra = amount - max(owed, Decimal(0))
+        super().__init__(
+            f"payment {format_npr(amount)} is more than the {format_npr(max(owed, Decimal(0)))} "
+            f"owed; record it as an advance to keep {format_npr(extra)} on account")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,23 +103,39 @@ async def post_delivery_debit(conn: asyncpg.Connection, order: order_store.Order
 
 async def record_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: Decimal,
                          method: str, reference: str | None, actor: str, now: dt.datetime,
-                         order_number: int | None = None,
+                         order_number: int | None = None, advance: bool = False,
                          received_at: dt.datetime | None = None) -> PaymentResult:
-    """Post a payment as a ledger credit. A reference is unique: recording the same
-    reference again changes nothing and returns the first recording."""
+    """Post a payment as a ledger credit.
+
+    A reference is one payment, compared case-insensitively: the same reference
+    for the same retailer and amount changes nothing and returns the first
+    recording; for another amount or retailer it is refused (`PaymentConflict`).
+    A payment larger than what is owed is refused (`NeedsAdvance`) unless
+    `advance` says the rest stays on account.
+    """
+    try:
+        check_amount(amount)
+    except AmountError as exc:
+        raise LedgerError(str(exc)) from None
     amount = to_paisa(amount)
-    if amount <= 0:
-        raise LedgerError("amount must be more than zero")
     if method not in METHODS:
         raise LedgerError(f"method must be one of {', '.join(METHODS)}")
     reference = reference.strip() if reference else None
-    retailer = await party_store.retailer(conn, retailer_id)
+    # The row lock serialises payments of one retailer, so two payments that each
+    # fit the balance cannot together overpay it without an advance.
+    retailer = await party_store.retailer(conn, retailer_id, for_update=True)
     if retailer is None:
         raise LedgerError("unknown retailer")
     if reference:
         existing = await ledger_store.payment_by_reference(conn, reference)
         if existing is not None:
-            return await _duplicate(conn, existing, retailer_id)
+            return await _duplicate(conn, existing, retailer_id, amount)
+    owed = await balance(conn, retailer_id)
+    if amount > max(owed, Decimal(0)):
+        if not advance:
+            raise NeedsAdvance(amount, owed)
+        if amount - owed > MAX_AMOUNT:
+            raise LedgerError(f"an advance above {format_npr(MAX_AMOUNT)} is not accepted")
     order_id = None
     if order_number is not None:
         order = await order_store.order_by_number(conn, order_number)
@@ -110,7 +150,7 @@ async def record_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: 
         assert reference is not None
         existing = await ledger_store.payment_by_reference(conn, reference)
         assert existing is not None
-        return await _duplicate(conn, existing, retailer_id)
+        return await _duplicate(conn, existing, retailer_id, amount)
     note = f"{method} payment" + (f" ref {reference}" if reference else "")
     entry = await ledger_store.insert_credit(
         conn, retailer_id=retailer_id, amount=amount, payment_id=payment.id, order_id=order_id,
@@ -122,10 +162,14 @@ async def record_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: 
 
 
 async def _duplicate(conn: asyncpg.Connection, payment: ledger_store.Payment,
-                     retailer_id: int) -> PaymentResult:
+                     retailer_id: int, amount: Decimal) -> PaymentResult:
     if payment.retailer_id != retailer_id:
-        raise LedgerError(f"reference {payment.reference!r} is already used by another "
-                          "retailer's payment")
+        raise PaymentConflict(f"reference {payment.reference!r} is already used by another "
+                              "retailer's payment")
+    if payment.amount != amount:
+        raise PaymentConflict(
+            f"reference {payment.reference!r} is already payment {payment.id} of "
+            f"{format_npr(payment.amount)}, not {format_npr(amount)}; nothing recorded")
     entry = await ledger_store.entry_for_payment(conn, payment.id)
     assert entry is not None
     return PaymentResult(payment, entry, True, await balance(conn, payment.retailer_id))

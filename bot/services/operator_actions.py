@@ -92,25 +92,31 @@ async def cancel_order(conn: asyncpg.Connection, number: int, *, reason: str, ac
 
 async def record_payment(conn: asyncpg.Connection, *, retailer: str, amount: Decimal,
                          method: str, reference: str | None, order_number: int | None,
-                         actor: str, word: Wording,
+                         actor: str, word: Wording, advance: bool = False,
                          context: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Post a payment to the ledger (receipt to the outbox); a repeated reference is a no-op."""
+    """Post a payment to the ledger (receipt to the outbox); a repeated reference is a no-op,
+    the same reference for another amount a 409, more than is owed without `advance` a 422."""
     async with conn.transaction():
         try:
             found = await parties.find_retailer(conn, retailer)
             result = await ledger.record_payment(
                 conn, retailer_id=found.id, amount=amount, method=method, reference=reference,
-                order_number=order_number, actor=actor, now=dt.datetime.now(dt.UTC))
+                order_number=order_number, advance=advance, actor=actor,
+                now=dt.datetime.now(dt.UTC))
         except parties.PartyError as exc:
             raise ActionError(404, str(exc)) from None
+        except ledger.NeedsAdvance as exc:
+            raise ActionError(exc.status, str(exc), code="needs_advance",
+                              owed=str(exc.owed)) from None
         except ledger.LedgerError as exc:
-            raise ActionError(422, str(exc)) from None
+            raise ActionError(exc.status, str(exc)) from None
         if not result.duplicate:
             await enqueue(conn, word(result.notices), request_id=current_request_id())
             await audit(conn, actor=actor, action="payment.record",
                         target=f"retailer:{found.phone}",
                         details={"payment_id": result.payment.id, "amount": result.payment.amount,
-                                 "method": method, "reference": reference, **(context or {})})
+                                 "method": method, "reference": reference, "advance": advance,
+                                 **(context or {})})
     p = result.payment
     return {"payment_id": p.id, "ledger_entry_id": result.entry.id,
             "duplicate": result.duplicate, "retailer": found.phone, "amount": p.amount,

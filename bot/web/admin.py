@@ -21,6 +21,7 @@ from bot.store import reports
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond
 from domain.business_time import day_start
 from domain.digits import read_whole
+from domain.money import MAX_AMOUNT
 from flows import order_notices
 
 ADMIN = EndpointTable("admin")
@@ -75,15 +76,19 @@ class PaymentBody(_Body):
     """A payment received from a retailer."""
 
     retailer: str = Field(min_length=5, max_length=32, description="retailer phone")
-    amount: Decimal = Field(gt=0, le=100_000_000, max_digits=14, decimal_places=2)
+    amount: Decimal = Field(gt=0, le=MAX_AMOUNT, max_digits=14, decimal_places=2)
     method: Literal["cash", "esewa", "khalti", "bank"] = "cash"
-    reference: str | None = Field(default=None, min_length=1, max_length=120,
-                                  description="unique: a repeat records nothing new")
+    reference: str | None = Field(
+        default=None, min_length=1, max_length=120,
+        description="unique, in any case: a repeat of the same payment records nothing new; "
+                    "the same reference for another amount is refused (409)")
     order: int | None = Field(default=None, ge=1, description="the order it pays for")
+    advance: bool = Field(default=False, description="more than is owed is kept on account "
+                                                     "as an advance (else refused, 422)")
 
 
 class CreditLimitBody(_Body):
-    limit: Decimal = Field(ge=0, le=100_000_000, max_digits=14, decimal_places=2)
+    limit: Decimal = Field(ge=0, le=MAX_AMOUNT, max_digits=14, decimal_places=2)
     terms_days: int | None = Field(default=None, ge=1, le=365)
 
 
@@ -222,14 +227,17 @@ async def block_retailer(call: Call) -> web.Response:
 
 @ADMIN.route("POST", "/api/admin/payments", write=True, body=PaymentBody, success=201,
              summary="Record a retailer's payment (ledger credit, receipt on WhatsApp)",
-             responses={404: "No such retailer", 422: "Not a valid payment for this retailer"})
+             responses={404: "No such retailer",
+                        409: "The reference is already another payment",
+                        422: "Not a valid payment for this retailer (e.g. more than owed "
+                             "without advance)"})
 async def record_payment(call: Call) -> web.Response:
     body: PaymentBody = call.body
     async with call.runtime.pool.acquire() as conn:
         result = await operator_actions.record_payment(
             conn, retailer=body.retailer, amount=body.amount, method=body.method,
-            reference=body.reference, order_number=body.order, actor=call.actor,
-            word=order_notices.outgoing, context=call.audit_context())
+            reference=body.reference, order_number=body.order, advance=body.advance,
+            actor=call.actor, word=order_notices.outgoing, context=call.audit_context())
     call.audited = True
     return respond(result, status=200 if result["duplicate"] else 201)
 

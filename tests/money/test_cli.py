@@ -84,12 +84,12 @@ def test_a_payment_twice_with_one_reference_is_recorded_once(
     run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "Ram Kirana", "--area",
         "Kalanki", "--approve", "--limit", "10000")
     code, out, _ = run(capsys, "payment", "record", "--retailer", "9812345678", "--amount",
-                       "1500", "--method", "esewa", "--ref", "ES-77")
+                       "1500", "--method", "esewa", "--ref", "ES-77", "--advance")
     assert code == 0
     assert out.strip() == ("recorded Rs 1,500 esewa from Ram Kirana (ref ES-77); "
                            "Rs 1,500 paid in advance")
     code, out, _ = run(capsys, "payment", "record", "--retailer", "9812345678", "--amount",
-                       "1500", "--method", "esewa", "--ref", "ES-77", "--json")
+                       "1500", "--method", "esewa", "--ref", "es-77", "--advance", "--json")
     result = json.loads(out)
     assert (code, result["duplicate"], result["balance"]) == (0, True, "-1500.00")
     code, out, _ = run(capsys, "ledger", "show", "9812345678", "--json")
@@ -152,3 +152,39 @@ def test_the_cli_writes_lakhs_as_the_whatsapp_replies_do(
     _, listed, _ = run(capsys, "retailers", "list")
     assert "2,00,000.00" in listed and "5,00,000.00" in listed
     assert "200,000" not in shown + listed
+
+
+def test_a_reference_reused_for_another_amount_exits_1(
+        cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "Ram Kirana", "--area",
+        "Kalanki", "--approve")
+    assert run(capsys, "payment", "record", "--retailer", "9812345678", "--amount", "1500",
+               "--ref", "ES-77", "--advance")[0] == 0
+    code, _, err = run(capsys, "payment", "record", "--retailer", "9812345678", "--amount",
+                       "1600", "--ref", "Es-77", "--advance")
+    assert code == 1
+    assert "already payment" in err and "not Rs 1,600; nothing recorded" in err
+
+
+def test_a_payment_above_what_is_owed_exits_1_and_names_advance(
+        cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "Ram Kirana", "--area",
+        "Kalanki", "--approve")
+    run(capsys, "ledger", "correct", "--retailer", "9812345678", "--kind", "debit",
+        "--amount", "2710", "--note", "opening balance")
+    code, _, err = run(capsys, "payment", "record", "--retailer", "9812345678", "--amount",
+                       "99999")
+    assert code == 1
+    assert err.strip() == ("khaacho payment: payment Rs 99,999 is more than the Rs 2,710 owed; "
+                           "record it as an advance to keep Rs 97,289 on account: add "
+                           "--advance if that is meant")
+
+
+@pytest.mark.parametrize(("amount", "why"), [("1e12", "too large"),
+                                            ("1500.005", "more than 2 decimal places")])
+def test_an_amount_the_ledger_cannot_hold_is_refused_before_the_database(
+        capsys: pytest.CaptureFixture[str], amount: str, why: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["payment", "record", "--retailer", "9812345678", "--amount", amount])
+    assert exc.value.code == 2
+    assert why in capsys.readouterr().err

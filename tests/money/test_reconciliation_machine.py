@@ -184,21 +184,29 @@ class Books(RuleBasedStateMachine):
 
     @precondition(lambda self: self.retailers)
     @rule(data=st.data(), amount=st.integers(min_value=1, max_value=5000),
-          ref=st.one_of(st.none(), st.sampled_from(["R1", "R2", "R3", "R4"])))
-    def pay(self, data: st.DataObject, amount: int, ref: str | None) -> None:
+          ref=st.one_of(st.none(), st.sampled_from(["R1", "R2", "r2", "R3", "R4"])),
+          advance=st.booleans())
+    def pay(self, data: st.DataObject, amount: int, ref: str | None, advance: bool) -> None:
         r = data.draw(st.sampled_from(self.retailers))
+        ref_key = ref.upper() if ref is not None else None
         try:
             result = self.run(ledger.record_payment(
                 self.conn, retailer_id=r, amount=D(amount), method="cash", reference=ref,
-                actor="t", now=self.now))
-        except ledger.LedgerError:
-            assert ref is not None and self.references[ref][0] != r
+                advance=advance, actor="t", now=self.now))
+        except ledger.PaymentConflict:
+            # A reference is one payment, whatever its case: another retailer or amount clashes.
+            assert ref_key is not None and self.references[ref_key] != (r, D(amount))
             return
+        except ledger.NeedsAdvance:
+            assert not advance and D(amount) > max(self.owed[r], D(0))
+            return
+        ref = ref_key
         if ref is not None and ref in self.references:
             assert result.duplicate
             assert result.payment.amount == self.references[ref][1]
             return
         assert not result.duplicate
+        assert advance or D(amount) <= self.owed[r]
         if ref is not None:
             self.references[ref] = (r, D(amount))
         self.owed[r] -= D(amount)

@@ -35,7 +35,8 @@ async def _audit(runtime: Runtime, action: str) -> list[dict[str, Any]]:
 
 
 async def test_recording_a_payment_credits_the_ledger_and_is_audited(shop: Runtime) -> None:
-    body = {"retailer": SHOP, "amount": "1500", "method": "esewa", "reference": "ESW-123"}
+    body = {"retailer": SHOP, "amount": "1500", "method": "esewa", "reference": "ESW-123",
+            "advance": True}
     async with serving(shop) as client:
         first = await client.post("/api/admin/payments", json=body,
                                   headers={**bearer("gita"), "X-Request-Id": "req-pay"})
@@ -150,3 +151,48 @@ async def test_a_retailer_is_found_by_the_number_as_operators_type_it(shop: Runt
         body = await resp.json()
     assert resp.status == 200
     assert body["phone"] == SHOP
+
+
+async def test_a_reference_reused_for_another_amount_is_409(shop: Runtime) -> None:
+    body = {"retailer": SHOP, "amount": "1500", "reference": "ESW-9", "advance": True}
+    async with serving(shop) as client:
+        first = await client.post("/api/admin/payments", json=body, headers=bearer())
+        clash = await client.post("/api/admin/payments", headers=bearer(),
+                                  json={**body, "amount": "1600", "reference": "esw-9"})
+        data = await clash.json()
+    assert first.status == 201
+    assert clash.status == 409 and "not Rs 1,600" in data["error"]
+    assert len(await _audit(shop, "payment.record")) == 1
+
+
+async def test_a_payment_above_the_balance_without_advance_is_422(shop: Runtime) -> None:
+    async with serving(shop) as client:
+        resp = await client.post("/api/admin/payments", headers=bearer(),
+                                 json={"retailer": SHOP, "amount": "99999"})
+        data = await resp.json()
+    assert resp.status == 422
+    assert data["code"] == "needs_advance" and data["owed"] == "0.00"
+    assert await _audit(shop, "payment.record") == []
+
+
+@pytest.mark.parametrize("amount", ["100.005", "1e12", "100000000.01"])
+async def test_an_amount_with_a_third_decimal_or_above_the_bound_is_400(
+        shop: Runtime, amount: str) -> None:
+    async with serving(shop) as client:
+        resp = await client.post("/api/admin/payments", headers=bearer(),
+                                 json={"retailer": SHOP, "amount": amount, "advance": True})
+        data = await resp.json()
+    assert resp.status == 400
+    assert [f["field"] for f in data["fields"]] == ["amount"]
+
+
+async def test_the_largest_advance_still_lets_retailers_be_listed(shop: Runtime) -> None:
+    async with serving(shop) as client:
+        paid = await client.post("/api/admin/payments", headers=bearer(),
+                                 json={"retailer": SHOP, "amount": "100000000",
+                                       "advance": True})
+        listed = await client.get("/api/admin/retailers", headers=bearer())
+        rows = (await listed.json())["retailers"]
+    assert paid.status == 201 and listed.status == 200
+    assert [Decimal(r["balance"]) for r in rows if r["phone"] == SHOP] == [
+        Decimal("-100000000.00")]
