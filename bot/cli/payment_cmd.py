@@ -10,7 +10,8 @@ from bot.cli.errors import CliError
 from bot.cli.orders_cmd import order_number_arg
 from bot.cli.output import add_json_flag, add_operator_flag, cli_runtime, operator_name, show_json
 from bot.services import ledger, parties
-from bot.services.operator_actions import audit
+from bot.services.operator_actions import ActionError, audit, void_payment
+from domain.digits import read_whole
 from domain.money import AmountError, format_npr, parse_amount
 from flows import order_notices
 
@@ -21,6 +22,13 @@ def _amount(text: str) -> str:
     except AmountError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
+
+
+def _payment_id(text: str) -> int:
+    value = read_whole(text, max_digits=12)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"not a payment id: {text!r}")
+    return value
 
 
 def _owes(balance: Decimal) -> str:
@@ -67,6 +75,24 @@ async def _record(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _void(args: argparse.Namespace) -> int:
+    from flows import money_notices
+
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        try:
+            result = await void_payment(conn, args.payment_id, reason=args.reason,
+                                        actor=operator_name(args), word=money_notices.outgoing,
+                                        context={"via": "cli"})
+        except ActionError as exc:
+            raise CliError(exc.message) from None
+    if args.json:
+        show_json(result)
+    else:
+        print(f"voided payment {result['payment_id']} ({format_npr(result['amount'])}); "
+              f"reversal entry {result['reversal_entry_id']}; {_owes(result['balance'])}")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `payment`."""
     p = sub.add_parser("payment", help="record a retailer's payment",
@@ -91,3 +117,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_operator_flag(q)
     add_json_flag(q)
     q.set_defaults(handler=_record)
+    q = psub.add_parser("void", help="undo a payment recorded by mistake",
+                        description="Void a payment (a bounced cheque, the wrong shop): the "
+                                    "payment is kept and marked voided, a reversing debit "
+                                    "linked to its credit is posted, and the retailer is told "
+                                    "on WhatsApp. A payment is voided once.")
+    q.add_argument("payment_id", type=_payment_id, metavar="ID", help="the payment's id")
+    q.add_argument("--reason", required=True, help="why (kept with the reversal, told to "
+                                                   "the retailer)")
+    add_operator_flag(q)
+    add_json_flag(q)
+    q.set_defaults(handler=_void)

@@ -20,6 +20,7 @@ from domain.business_time import business_date
 from domain.credit import CreditPosition
 from domain.facts import Party, PaymentReceived
 from domain.money import MAX_AMOUNT, AmountError, check_amount, format_npr, to_paisa
+from domain.money_facts import PaymentVoided
 
 METHODS = ("cash", "esewa", "khalti", "bank")
 
@@ -38,6 +39,12 @@ class PaymentConflict(LedgerError):
     """The reference is already a different payment (another amount or retailer)."""
 
     status = 409
+
+
+class NotFound(LedgerError):
+    """Nothing recorded under that id."""
+
+    status = 404
 
 
 class NeedsAdvance(LedgerError):
@@ -175,12 +182,58 @@ async def _duplicate(conn: asyncpg.Connection, payment: ledger_store.Payment,
     return PaymentResult(payment, entry, True, await balance(conn, payment.retailer_id))
 
 
+@dataclass(frozen=True, slots=True)
+class VoidResult:
+    """The voided payment, the debit that reverses its credit, and the notice to send."""
+
+    payment: ledger_store.Payment
+    reversal: ledger_store.Entry
+    balance: Decimal
+    notices: tuple[PaymentVoided, ...]
+
+
+async def void_payment(conn: asyncpg.Connection, payment_id: int, *, reason: str, actor: str,
+                       now: dt.datetime) -> VoidResult:
+    """Undo a payment recorded by mistake (a bounced cheque, the wrong shop).
+
+    The payment row is kept and marked voided; the ledger gets a debit of the same
+    amount that names the payment's credit (`reverses_entry_id`), due at once. A
+    payment is voided once: a second void is refused (`PaymentConflict`).
+    """
+    reason = " ".join(reason.split())
+    if not 1 <= len(reason) <= 200:
+        raise LedgerError("a void needs a reason (1 to 200 characters)")
+    payment = await ledger_store.payment(conn, payment_id, for_update=True)
+    if payment is None:
+        raise NotFound(f"no payment {payment_id}")
+    if payment.voided_at is not None:
+        raise PaymentConflict(f"payment {payment_id} was already voided by {payment.voided_by}")
+    credit = await ledger_store.entry_for_payment(conn, payment.id)
+    if credit is None:
+        raise LedgerError(f"payment {payment_id} has no ledger credit to reverse")
+    retailer = await party_store.retailer(conn, payment.retailer_id, for_update=True)
+    assert retailer is not None
+    reversal = await ledger_store.insert_reversal(
+        conn, of=credit, due_date=kathmandu_date(now),
+        note=f"void of payment {payment.id}: {reason}", created_by=actor, now=now)
+    voided = await ledger_store.mark_voided(conn, payment.id, by=actor, reason=reason, now=now)
+    assert voided is not None  # the row lock above keeps a second void out
+    owed = await balance(conn, retailer.id)
+    notice = PaymentVoided(Party(retailer.phone, retailer.language, retailer.shop_name),
+                           payment.amount, owed, payment.id, reason)
+    return VoidResult(voided, reversal, owed, (notice,))
+
+
 async def post_correction(conn: asyncpg.Connection, *, retailer_id: int, kind: str,
                           amount: Decimal, note: str, actor: str,
                           now: dt.datetime, terms_days: int = 30) -> ledger_store.Entry:
     """A manual correcting entry (never an edit of an old one); the note says why."""
+    try:
+        check_amount(amount)
+    except AmountError as exc:
+        raise LedgerError(str(exc)) from None
     amount = to_paisa(amount)
-    if amount <= 0 or not note.strip():
+    if not note.strip():
         raise LedgerError("a correction needs a positive amount and a note")
     if kind == "credit":
         return await ledger_store.insert_credit(
@@ -214,7 +267,10 @@ async def check(conn: asyncpg.Connection) -> list[Problem]:
     their entries added up here one by one; every delivered order has exactly one
     debit, for its total, on its retailer; no order that is not delivered has a
     debit; every payment has exactly one credit for its amount on its retailer;
-    every order's total is the sum of its lines.
+    every voided payment exactly one reversing debit of that credit (and no live
+    one has any); every order's total is the sum of its lines; every credit note
+    has one ledger credit for its amount, its lines add up to it, it is on a
+    delivered order, and no order line is credited beyond what was delivered.
     """
     if conn.is_in_transaction():
         return await _check(conn)
@@ -264,14 +320,75 @@ async def _check(conn: asyncpg.Connection) -> list[Problem]:
                                     f"{where} total {o['total']} but lines sum to "
                                     f"{o['lines_total']}"))
     credits = {e.payment_id: e for e in entries if e.payment_id is not None}
-    for p in await conn.fetch("SELECT id, retailer_id, amount, reference FROM payments"):
+    reversals = {e.reverses_entry_id: e for e in entries if e.reverses_entry_id is not None}
+    by_id = {e.id: e for e in entries}
+    for p in await conn.fetch(
+            "SELECT id, retailer_id, amount, reference, voided_at FROM payments ORDER BY id"):
         c = credits.get(p["id"])
         label = f"payment {p['id']}" + (f" ({p['reference']})" if p["reference"] else "")
         if c is None:
             problems.append(Problem("payment_unposted", p["retailer_id"], None,
                                     f"{label} has no ledger credit"))
-        elif c.amount != p["amount"] or c.retailer_id != p["retailer_id"] or c.kind != "credit":
+            continue
+        if c.amount != p["amount"] or c.retailer_id != p["retailer_id"] or c.kind != "credit":
             problems.append(Problem("payment_mismatch", p["retailer_id"], None,
                                     f"{label} of {p['amount']} posted as {c.kind} "
                                     f"{c.amount} on retailer {c.retailer_id}"))
+        # A voided payment has exactly one reversing debit; a live one has none.
+        r = reversals.get(c.id)
+        if p["voided_at"] is not None and r is None:
+            problems.append(Problem("void_unposted", p["retailer_id"], None,
+                                    f"{label} is voided but its credit is not reversed"))
+        elif p["voided_at"] is None and r is not None:
+            problems.append(Problem("void_unmarked", p["retailer_id"], None,
+                                    f"{label} is reversed by entry {r.id} but not voided"))
+    for r in reversals.values():
+        undone = by_id.get(r.reverses_entry_id or 0)
+        if (undone is None or undone.payment_id is None or r.kind != "debit"
+                or r.amount != undone.amount or r.retailer_id != undone.retailer_id):
+            problems.append(Problem("reversal_mismatch", r.retailer_id, None,
+                                    f"entry {r.id} does not reverse a payment credit of its "
+                                    "amount on its retailer"))
+    problems.extend(await _check_credit_notes(conn, entries))
+    return problems
+
+
+async def _check_credit_notes(conn: asyncpg.Connection,
+                              entries: list[ledger_store.Entry]) -> list[Problem]:
+    problems: list[Problem] = []
+    credits = {e.credit_note_id: e for e in entries if e.credit_note_id is not None}
+    notes = await conn.fetch(
+        "SELECT n.id, n.order_id, n.retailer_id, n.amount, o.status, o.retailer_id AS owner, "
+        "  (SELECT coalesce(sum(amount), 0) FROM credit_note_lines l "
+        "   WHERE l.credit_note_id = n.id) AS lines_amount "
+        "FROM credit_notes n JOIN orders o ON o.id = n.order_id ORDER BY n.id")
+    for n in notes:
+        label = f"credit note {n['id']}"
+        c = credits.get(n["id"])
+        if c is None:
+            problems.append(Problem("credit_note_unposted", n["retailer_id"], n["order_id"],
+                                    f"{label} has no ledger credit"))
+        elif (c.kind != "credit" or c.amount != n["amount"]
+              or c.retailer_id != n["retailer_id"] or c.order_id != n["order_id"]):
+            problems.append(Problem("credit_note_mismatch", n["retailer_id"], n["order_id"],
+                                    f"{label} of {n['amount']} posted as {c.kind} {c.amount}"))
+        if n["lines_amount"] != n["amount"]:
+            problems.append(Problem("credit_note_lines", n["retailer_id"], n["order_id"],
+                                    f"{label} is {n['amount']} but its lines sum to "
+                                    f"{n['lines_amount']}"))
+        if n["status"] != "delivered" or n["owner"] != n["retailer_id"]:
+            problems.append(Problem("credit_note_order", n["retailer_id"], n["order_id"],
+                                    f"{label} is on an order that is {n['status']} or "
+                                    "another retailer's"))
+    over = await conn.fetch(
+        "SELECT i.order_id, i.line_no, i.qty, i.line_total, sum(l.qty) AS credited_qty, "
+        "       sum(l.amount) AS credited, n.retailer_id "
+        "FROM credit_note_lines l JOIN credit_notes n ON n.id = l.credit_note_id "
+        "JOIN order_items i ON i.order_id = l.order_id AND i.line_no = l.line_no "
+        "GROUP BY i.order_id, i.line_no, i.qty, i.line_total, n.retailer_id "
+        "HAVING sum(l.qty) > i.qty OR sum(l.amount) > i.line_total")
+    for o in over:
+        problems.append(Problem("credit_note_over", o["retailer_id"], o["order_id"],
+                                f"order line {o['line_no']} credited {o['credited_qty']} "
+                                f"({o['credited']}) of {o['qty']} ({o['line_total']})"))
     return problems

@@ -13,6 +13,7 @@ puts in the outbox, in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -26,8 +27,14 @@ from bot.services import orders as order_service
 from bot.services.orders import Wording
 from bot.store import outbox as outbox_store
 from bot.store.outbox import enqueue
+from domain.money_facts import MoneyFact
 from domain.order_status import Role
 from domain.ordering import CancelRefusal, CancelRefused
+from flows.replies import Outgoing
+
+# flows.money_notices.outgoing, passed in by the CLI and the admin API (services
+# do not import the wording).
+MoneyWording = Callable[[Iterable[MoneyFact]], list[Outgoing]]
 
 
 class ActionError(Exception):
@@ -121,6 +128,26 @@ async def record_payment(conn: asyncpg.Connection, *, retailer: str, amount: Dec
     return {"payment_id": p.id, "ledger_entry_id": result.entry.id,
             "duplicate": result.duplicate, "retailer": found.phone, "amount": p.amount,
             "method": p.method, "reference": p.reference, "balance": result.balance}
+
+
+async def void_payment(conn: asyncpg.Connection, payment_id: int, *, reason: str, actor: str,
+                       word: MoneyWording,
+                       context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Void a payment: a reversing debit, the retailer told, audited — one transaction."""
+    async with conn.transaction():
+        try:
+            result = await ledger.void_payment(conn, payment_id, reason=reason, actor=actor,
+                                               now=dt.datetime.now(dt.UTC))
+        except ledger.LedgerError as exc:
+            raise ActionError(exc.status, str(exc)) from None
+        await enqueue(conn, word(result.notices), request_id=current_request_id())
+        p = result.payment
+        await audit(conn, actor=actor, action="payment.void", target=f"payment:{p.id}",
+                    details={"amount": p.amount, "reason": p.void_reason,
+                             "reversal_entry_id": result.reversal.id, **(context or {})})
+    return {"payment_id": p.id, "amount": p.amount, "voided_at": p.voided_at,
+            "voided_by": p.voided_by, "reason": p.void_reason,
+            "reversal_entry_id": result.reversal.id, "balance": result.balance}
 
 
 def _party_error(exc: parties.PartyError) -> ActionError:

@@ -22,7 +22,7 @@ from bot.web.endpoints import ApiError, Call, EndpointTable, respond
 from domain.business_time import day_start
 from domain.digits import read_whole
 from domain.money import MAX_AMOUNT
-from flows import order_notices
+from flows import money_notices, order_notices
 
 ADMIN = EndpointTable("admin")
 
@@ -85,6 +85,10 @@ class PaymentBody(_Body):
     order: int | None = Field(default=None, ge=1, description="the order it pays for")
     advance: bool = Field(default=False, description="more than is owed is kept on account "
                                                      "as an advance (else refused, 422)")
+
+
+class VoidBody(_Body):
+    reason: str = Field(min_length=1, max_length=200, description="told to the retailer")
 
 
 class CreditLimitBody(_Body):
@@ -240,6 +244,20 @@ async def record_payment(call: Call) -> web.Response:
             actor=call.actor, word=order_notices.outgoing, context=call.audit_context())
     call.audited = True
     return respond(result, status=200 if result["duplicate"] else 201)
+
+
+@ADMIN.route("POST", "/api/admin/payments/{id}/void", write=True, body=VoidBody,
+             summary="Void a payment (reversing debit, retailer told on WhatsApp)",
+             responses={404: "No such payment", 409: "The payment is already voided"})
+async def void_payment(call: Call) -> web.Response:
+    payment_id = _int_param(call, "id")
+    body: VoidBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.void_payment(
+            conn, payment_id, reason=body.reason, actor=call.actor,
+            word=money_notices.outgoing, context=call.audit_context())
+    call.audited = True
+    return respond(result)
 
 
 @ADMIN.route("GET", "/api/admin/vendors", summary="List vendors with 30-day performance",

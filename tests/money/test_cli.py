@@ -7,16 +7,7 @@ import json
 import pytest
 
 from bot.cli.main import main
-from bot.config import Settings
 from bot.runtime import Runtime
-
-
-@pytest.fixture
-def cli(runtime: Runtime, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url)
-    monkeypatch.setenv("REDIS_KEY_PREFIX", settings.redis_key_prefix)
-    monkeypatch.setenv("KHAACHO_OPERATOR", "sita")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -196,3 +196,20 @@ async def test_the_largest_advance_still_lets_retailers_be_listed(shop: Runtime)
     assert paid.status == 201 and listed.status == 200
     assert [Decimal(r["balance"]) for r in rows if r["phone"] == SHOP] == [
         Decimal("-100000000.00")]
+
+
+async def test_voiding_a_payment_over_the_api_reverses_it_once(shop: Runtime) -> None:
+    async with serving(shop) as client:
+        paid = await (await client.post("/api/admin/payments", headers=bearer("gita"), json={
+            "retailer": SHOP, "amount": "700", "advance": True})).json()
+        url = f"/api/admin/payments/{paid['payment_id']}/void"
+        first = await client.post(url, json={"reason": "wrong shop"}, headers=bearer("gita"))
+        body = await first.json()
+        again = await client.post(url, json={"reason": "again"}, headers=bearer("gita"))
+        missing = await client.post("/api/admin/payments/424242/void", json={"reason": "x"},
+                                    headers=bearer())
+    assert first.status == 200
+    assert Decimal(body["balance"]) == Decimal("0.00") and body["reason"] == "wrong shop"
+    assert again.status == 409 and missing.status == 404
+    audit = await _audit(shop, "payment.void")
+    assert [(a["actor"], a["details"]["reason"]) for a in audit] == [("admin:gita", "wrong shop")]
