@@ -13,7 +13,7 @@ from bot.services import ledger, parties
 from bot.services.operator_actions import ActionError, audit, void_payment
 from domain.digits import read_whole
 from domain.money import AmountError, format_npr, parse_amount
-from flows import order_notices
+from flows import money_notices, order_notices
 
 
 def _amount(text: str) -> str:
@@ -47,12 +47,14 @@ async def _record(args: argparse.Namespace) -> int:
             result = await ledger.record_payment(
                 conn, retailer_id=retailer.id, amount=parse_amount(args.amount),
                 method=args.method, reference=args.ref, order_number=args.order,
-                advance=args.advance, actor=operator_name(args), now=now)
+                advance=args.advance, block_after_days=rt.settings.block_after_days_overdue,
+                actor=operator_name(args), now=now)
         except ledger.NeedsAdvance as exc:
             raise CliError(f"{exc}: add --advance if that is meant") from None
         except (parties.PartyError, ledger.LedgerError) as exc:
             raise CliError(str(exc)) from None
-        await enqueue(conn, order_notices.outgoing(result.notices))
+        await enqueue(conn, order_notices.outgoing(result.notices)
+                      + money_notices.outgoing(result.account_notices))
         if not result.duplicate:
             # Every operator write is audited (the admin API records payments the same way).
             await audit(conn, actor=operator_name(args), action="payment.record",
@@ -71,13 +73,12 @@ async def _record(args: argparse.Namespace) -> int:
     else:
         print(f"recorded {format_npr(p.amount)} {p.method} from {retailer.shop_name}"
               + (f" (ref {p.reference})" if p.reference else "")
-              + f"; {_owes(result.balance)}")
+              + f"; {_owes(result.balance)}"
+              + ("; credit reopened" if result.account_notices else ""))
     return 0
 
 
 async def _void(args: argparse.Namespace) -> int:
-    from flows import money_notices
-
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
         try:
             result = await void_payment(conn, args.payment_id, reason=args.reason,

@@ -16,11 +16,12 @@ import asyncpg
 from bot.store import ledger as ledger_store
 from bot.store import orders as order_store
 from bot.store import parties as party_store
-from domain.business_time import business_date
+from domain.business_time import ZONE_NAME, business_date
 from domain.credit import CreditPosition
+from domain.dues import Credit, Debit, max_days_past_due, settle
 from domain.facts import Party, PaymentReceived
 from domain.money import MAX_AMOUNT, AmountError, check_amount, format_npr, to_paisa
-from domain.money_facts import PaymentVoided
+from domain.money_facts import CreditReopened, MoneyFact, PaymentVoided
 
 METHODS = ("cash", "esewa", "khalti", "bank")
 
@@ -70,6 +71,8 @@ class PaymentResult:
     balance: Decimal
     # The retailer's receipt, for the caller to word and enqueue (none for a duplicate).
     notices: tuple[PaymentReceived, ...] = ()
+    # "You can order again" when this payment lifted an overdue block (flows.money_notices).
+    account_notices: tuple[MoneyFact, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,7 @@ async def post_delivery_debit(conn: asyncpg.Connection, order: order_store.Order
 async def record_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: Decimal,
                          method: str, reference: str | None, actor: str, now: dt.datetime,
                          order_number: int | None = None, advance: bool = False,
+                         block_after_days: int | None = None,
                          received_at: dt.datetime | None = None) -> PaymentResult:
     """Post a payment as a ledger credit.
 
@@ -119,6 +123,10 @@ async def record_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: 
     recording; for another amount or retailer it is refused (`PaymentConflict`).
     A payment larger than what is owed is refused (`NeedsAdvance`) unless
     `advance` says the rest stays on account.
+
+    With `block_after_days` (the `BLOCK_AFTER_DAYS_OVERDUE` setting; the CLI and
+    admin API pass it) a payment that clears what kept an overdue block in place
+    lifts the block in this same transaction, as the bot promised.
     """
     try:
         check_amount(amount)
@@ -163,9 +171,54 @@ async def record_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: 
         conn, retailer_id=retailer_id, amount=amount, payment_id=payment.id, order_id=order_id,
         note=note, created_by=actor, now=now)
     owed = await balance(conn, retailer_id)
-    receipt = PaymentReceived(Party(retailer.phone, retailer.language, retailer.shop_name),
-                              amount, owed, payment.id)
-    return PaymentResult(payment, entry, False, owed, (receipt,))
+    party = Party(retailer.phone, retailer.language, retailer.shop_name)
+    receipt = PaymentReceived(party, amount, owed, payment.id)
+    reopened: tuple[MoneyFact, ...] = ()
+    if block_after_days is not None and await reopen_if_cleared(
+            conn, retailer_id, block_after_days=block_after_days, actor=actor, now=now):
+        reopened = (CreditReopened(party, owed),)
+    return PaymentResult(payment, entry, False, owed, (receipt,), reopened)
+
+
+async def reopen_if_cleared(conn: asyncpg.Connection, retailer_id: int, *,
+                            block_after_days: int, actor: str, now: dt.datetime) -> bool:
+    """Lift the credit-scores job's overdue block once nothing is overdue beyond the limit.
+
+    The same rule as the hourly job (jobs/credit_scores.py), applied at once after a
+    payment. Only a block the job placed (an open `credit_blocks` row) is lifted; an
+    operator's block stays. True when lifted and the retailer should be told now
+    (the caller words it); a block they were never told of is lifted silently.
+    """
+    block = await conn.fetchrow(
+        "SELECT b.id, b.notified_at, r.status FROM credit_blocks b "
+        "JOIN retailers r ON r.id = b.retailer_id "
+        "WHERE b.retailer_id = $1 AND b.lifted_at IS NULL FOR UPDATE OF b", retailer_id)
+    if block is None:
+        return False
+    today = business_date(now)
+    rows = await conn.fetch(
+        "SELECT id, kind, amount, order_id, due_date, "
+        "(created_at AT TIME ZONE $2)::date AS on_day "
+        "FROM ledger_entries WHERE retailer_id = $1", retailer_id, ZONE_NAME)
+    debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
+              for r in rows if r["kind"] == "debit" and r["on_day"] <= today]
+    credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
+    days = max_days_past_due(settle(debits, credits, today), today)
+    if days > block_after_days:
+        return False
+    reopened = block["status"] == "blocked"
+    if reopened:
+        await conn.execute(
+            "UPDATE retailers SET status = 'active', blocked_reason = NULL, updated_at = $2 "
+            "WHERE id = $1", retailer_id, now)
+    tell = reopened and block["notified_at"] is not None
+    await conn.execute(
+        "UPDATE credit_blocks SET lifted_at = $2, notified_at = coalesce(notified_at, $2), "
+        "lift_notified_at = $2 WHERE id = $1", block["id"], now)
+    await party_store.audit(conn, actor=actor, action="retailer.unblock",
+                            target=f"retailer:{retailer_id}",
+                            details={"days_overdue": days, "by": "payment"}, now=now)
+    return tell
 
 
 async def _duplicate(conn: asyncpg.Connection, payment: ledger_store.Payment,

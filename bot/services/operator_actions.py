@@ -99,7 +99,8 @@ async def cancel_order(conn: asyncpg.Connection, number: int, *, reason: str, ac
 
 async def record_payment(conn: asyncpg.Connection, *, retailer: str, amount: Decimal,
                          method: str, reference: str | None, order_number: int | None,
-                         actor: str, word: Wording, advance: bool = False,
+                         actor: str, word: Wording, word_money: MoneyWording,
+                         block_after_days: int, advance: bool = False,
                          context: dict[str, Any] | None = None) -> dict[str, Any]:
     """Post a payment to the ledger (receipt to the outbox); a repeated reference is a no-op,
     the same reference for another amount a 409, more than is owed without `advance` a 422."""
@@ -108,8 +109,8 @@ async def record_payment(conn: asyncpg.Connection, *, retailer: str, amount: Dec
             found = await parties.find_retailer(conn, retailer)
             result = await ledger.record_payment(
                 conn, retailer_id=found.id, amount=amount, method=method, reference=reference,
-                order_number=order_number, advance=advance, actor=actor,
-                now=dt.datetime.now(dt.UTC))
+                order_number=order_number, advance=advance, block_after_days=block_after_days,
+                actor=actor, now=dt.datetime.now(dt.UTC))
         except parties.PartyError as exc:
             raise ActionError(404, str(exc)) from None
         except ledger.NeedsAdvance as exc:
@@ -118,7 +119,8 @@ async def record_payment(conn: asyncpg.Connection, *, retailer: str, amount: Dec
         except ledger.LedgerError as exc:
             raise ActionError(exc.status, str(exc)) from None
         if not result.duplicate:
-            await enqueue(conn, word(result.notices), request_id=current_request_id())
+            await enqueue(conn, word(result.notices) + word_money(result.account_notices),
+                          request_id=current_request_id())
             await audit(conn, actor=actor, action="payment.record",
                         target=f"retailer:{found.phone}",
                         details={"payment_id": result.payment.id, "amount": result.payment.amount,
@@ -127,7 +129,8 @@ async def record_payment(conn: asyncpg.Connection, *, retailer: str, amount: Dec
     p = result.payment
     return {"payment_id": p.id, "ledger_entry_id": result.entry.id,
             "duplicate": result.duplicate, "retailer": found.phone, "amount": p.amount,
-            "method": p.method, "reference": p.reference, "balance": result.balance}
+            "method": p.method, "reference": p.reference, "balance": result.balance,
+            "credit_reopened": bool(result.account_notices)}
 
 
 async def void_payment(conn: asyncpg.Connection, payment_id: int, *, reason: str, actor: str,

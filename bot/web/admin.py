@@ -241,7 +241,9 @@ async def record_payment(call: Call) -> web.Response:
         result = await operator_actions.record_payment(
             conn, retailer=body.retailer, amount=body.amount, method=body.method,
             reference=body.reference, order_number=body.order, advance=body.advance,
-            actor=call.actor, word=order_notices.outgoing, context=call.audit_context())
+            actor=call.actor, word=order_notices.outgoing, word_money=money_notices.outgoing,
+            block_after_days=call.runtime.settings.block_after_days_overdue,
+            context=call.audit_context())
     call.audited = True
     return respond(result, status=200 if result["duplicate"] else 201)
 
