@@ -13,7 +13,7 @@ puts in the outbox, in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -22,12 +22,13 @@ import orjson
 
 from bot.jsontext import dumps
 from bot.logs import current_request_id
-from bot.services import ledger, parties
+from bot.services import credit_notes, ledger, parties
 from bot.services import orders as order_service
+from bot.services.credit_notes import CreditLineRequest
 from bot.services.orders import Wording
 from bot.store import outbox as outbox_store
 from bot.store.outbox import enqueue
-from domain.money_facts import MoneyFact
+from domain.money_facts import CreditNoteReason, MoneyFact
 from domain.order_status import Role
 from domain.ordering import CancelRefusal, CancelRefused
 from flows.replies import Outgoing
@@ -151,6 +152,32 @@ async def void_payment(conn: asyncpg.Connection, payment_id: int, *, reason: str
     return {"payment_id": p.id, "amount": p.amount, "voided_at": p.voided_at,
             "voided_by": p.voided_by, "reason": p.void_reason,
             "reversal_entry_id": result.reversal.id, "balance": result.balance}
+
+
+async def issue_credit_note(conn: asyncpg.Connection, number: int, *, reason: CreditNoteReason,
+                            lines: Sequence[CreditLineRequest], note: str | None, actor: str,
+                            word: MoneyWording,
+                            context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A credit note on a delivered order: ledger credit, both sides told, audited."""
+    async with conn.transaction():
+        try:
+            result = await credit_notes.issue_credit_note(
+                conn, order_number=number, reason=reason, lines=lines, note=note, actor=actor,
+                now=dt.datetime.now(dt.UTC))
+        except ledger.LedgerError as exc:
+            raise ActionError(exc.status, str(exc)) from None
+        notices = word(result.notices)
+        await enqueue(conn, notices, request_id=current_request_id())
+        await audit(conn, actor=actor, action="order.credit_note", target=f"order:{number}",
+                    details={"credit_note_id": result.credit_note_id, "amount": result.amount,
+                             "reason": reason.value, "note": note,
+                             "lines": [{"line": ln.line_no, "qty": ln.qty} for ln in lines],
+                             **(context or {})})
+    return {"credit_note_id": result.credit_note_id, "order": number, "amount": result.amount,
+            "reason": reason.value, "ledger_entry_id": result.entry.id,
+            "balance": result.balance, "notices": len(notices),
+            "lines": [{"name": ln.name, "qty": ln.qty, "unit": ln.unit, "amount": ln.amount}
+                      for ln in result.lines]}
 
 
 def _party_error(exc: parties.PartyError) -> ActionError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -183,3 +184,28 @@ async def entries(conn: asyncpg.Connection, retailer_id: int | None = None) -> l
         f"SELECT {_ENTRY_COLS} FROM ledger_entries "  # noqa: S608
         "WHERE $1::bigint IS NULL OR retailer_id = $1 ORDER BY id", retailer_id)
     return [e for e in map(_entry, rows) if e is not None]
+
+
+async def insert_credit_note(conn: asyncpg.Connection, *, order_id: int, retailer_id: int,
+                             reason: str, amount: Decimal, note: str | None, created_by: str,
+                             now: dt.datetime,
+                             lines: Sequence[tuple[int, Decimal, Decimal]]) -> int:
+    """A credit note and its lines (line_no, qty, amount); its id."""
+    note_id: int = await conn.fetchval(
+        "INSERT INTO credit_notes (order_id, retailer_id, reason, amount, note, created_by, "
+        "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        order_id, retailer_id, reason, amount, note, created_by, now)
+    await conn.executemany(
+        "INSERT INTO credit_note_lines (credit_note_id, order_id, line_no, qty, amount) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        [(note_id, order_id, line_no, qty, amt) for line_no, qty, amt in lines])
+    return note_id
+
+
+async def credited_lines(conn: asyncpg.Connection,
+                         order_id: int) -> dict[int, tuple[Decimal, Decimal]]:
+    """What earlier credit notes gave back per order line: line_no → (qty, amount)."""
+    rows = await conn.fetch(
+        "SELECT line_no, sum(qty) AS qty, sum(amount) AS amount FROM credit_note_lines "
+        "WHERE order_id = $1 GROUP BY line_no", order_id)
+    return {r["line_no"]: (r["qty"], r["amount"]) for r in rows}

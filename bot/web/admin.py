@@ -17,11 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.conversation import session_admin
 from bot.services import operator_actions, parties
+from bot.services.credit_notes import CreditLineRequest
 from bot.store import reports
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond
 from domain.business_time import day_start
 from domain.digits import read_whole
 from domain.money import MAX_AMOUNT
+from domain.money_facts import CreditNoteReason
 from flows import money_notices, order_notices
 
 ADMIN = EndpointTable("admin")
@@ -104,6 +106,17 @@ class CancelBody(_Body):
     reason: str = Field(min_length=1, max_length=200)
 
 
+class CreditLineBody(_Body):
+    line: int = Field(ge=1, le=9999, description="the order's line number")
+    qty: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
+
+
+class CreditNoteBody(_Body):
+    reason: Literal["damaged", "wrong", "returned"]
+    lines: list[CreditLineBody] = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=200)
+
+
 class AuditQuery(_Query):
     actor: str | None = None
     limit: int = Field(default=100, ge=1, le=1000)
@@ -163,6 +176,24 @@ async def cancel_order(call: Call) -> web.Response:
                                                      context=call.audit_context())
     call.audited = True
     return respond(result)
+
+
+@ADMIN.route("POST", "/api/admin/orders/{number}/credit-notes", write=True,
+             body=CreditNoteBody, success=201,
+             summary="Credit damaged, wrong or returned items of a delivered order",
+             responses={404: "No such order or line",
+                        409: "Not delivered, or more than is left to credit",
+                        422: "A line twice"})
+async def credit_note(call: Call) -> web.Response:
+    number = _int_param(call, "number")
+    body: CreditNoteBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.issue_credit_note(
+            conn, number, reason=CreditNoteReason(body.reason),
+            lines=[CreditLineRequest(ln.line, ln.qty) for ln in body.lines], note=body.note,
+            actor=call.actor, word=money_notices.outgoing, context=call.audit_context())
+    call.audited = True
+    return respond(result, status=201)
 
 
 # ---------------------------------------------------------------- parties

@@ -213,3 +213,24 @@ async def test_voiding_a_payment_over_the_api_reverses_it_once(shop: Runtime) ->
     assert again.status == 409 and missing.status == 404
     audit = await _audit(shop, "payment.void")
     assert [(a["actor"], a["details"]["reason"]) for a in audit] == [("admin:gita", "wrong shop")]
+
+
+async def test_a_credit_note_over_the_api_is_201_then_409_when_nothing_is_left(
+        runtime: Runtime) -> None:
+    from tests.money.conftest import World
+    from tests.money.test_credit_notes import _delivered
+
+    async with runtime.pool.acquire() as conn:
+        _, _, number = await _delivered(World(conn), ("oil", "250", "3"))
+    url = f"/api/admin/orders/{number}/credit-notes"
+    body = {"reason": "returned", "lines": [{"line": 1, "qty": "3"}], "note": "shop closed"}
+    async with serving(runtime) as client:
+        first = await client.post(url, json=body, headers=bearer("gita"))
+        made = await first.json()
+        again = await client.post(url, json=body, headers=bearer("gita"))
+        bad = await client.post(url, json={"reason": "stolen", "lines": []}, headers=bearer())
+    assert first.status == 201
+    assert Decimal(made["amount"]) == Decimal("750.00") and made["notices"] == 2
+    assert again.status == 409 and bad.status == 400
+    audit = await _audit(runtime, "order.credit_note")
+    assert [(a["actor"], a["details"]["reason"]) for a in audit] == [("admin:gita", "returned")]
