@@ -99,5 +99,25 @@ class OperatorAlerted:
     subject: str
 
 
+
+
+@dataclass(frozen=True, slots=True)
+class OrderAssigned:
+    """An operator gave order `number` to `vendor` (the vendor gets the offer separately)."""
+
+    number: int
+    retailer: Party
+    vendor: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTakenAway:
+    """An operator moved order `number` from `vendor` to another supplier: stop packing."""
+
+    number: int
+    vendor: Party
+
+
 MoneyFact = (PaymentVoided | CreditNoteIssued | CreditReopened | AccountApproved
-             | AccountBlocked | AccountUnblocked | OperatorAlerted)
+             | AccountBlocked | AccountUnblocked | OperatorAlerted | OrderAssigned
+             | OrderTakenAway)

@@ -85,6 +85,10 @@ def notices_of(fact: m.MoneyFact) -> list[Outgoing]:
             return [Outgoing(r.phone, Text(t(lang, "money.account_unblocked")),
                              templates.credit_unblocked(lang, r.name),
                              f"retailer:{r.phone}:unblocked")]
+        case m.OrderAssigned(retailer=r):
+            return [_order_text(r, fact.number, "money.order_assigned", vendor=fact.vendor)]
+        case m.OrderTakenAway(vendor=v):
+            return [_order_text(v, fact.number, "money.order_taken_away")]
         case m.OperatorAlerted(operator=o):
             return [_account_text(o, "money.operator_alert", f"alert:{fact.alert_id}",
                                   id=fact.alert_id, kind=fact.kind, subject=fact.subject)]

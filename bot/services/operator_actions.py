@@ -28,7 +28,14 @@ from bot.services.credit_notes import CreditLineRequest
 from bot.services.orders import Wording
 from bot.store import outbox as outbox_store
 from bot.store.outbox import enqueue
-from domain.money_facts import CreditNoteReason, MoneyFact
+from domain.facts import Party
+from domain.money_facts import (
+    AccountApproved,
+    AccountBlocked,
+    AccountUnblocked,
+    CreditNoteReason,
+    MoneyFact,
+)
 from domain.order_status import Role
 from domain.ordering import CancelRefusal, CancelRefused
 from flows.replies import Outgoing
@@ -202,22 +209,67 @@ async def set_credit_limit(conn: asyncpg.Connection, phone: str, limit: Decimal,
     return _retailer_view(r)
 
 
-async def approve_retailer(conn: asyncpg.Connection, phone: str, *, actor: str
-                           ) -> dict[str, Any]:
-    """Let a retailer order (the parties service audits it)."""
-    try:
-        r = await parties.approve_retailer(conn, phone, actor=actor, now=dt.datetime.now(dt.UTC))
-    except parties.PartyError as exc:
-        raise _party_error(exc) from None
-    return _retailer_view(r)
+def _party(r: Any) -> Party:
+    return Party(r.phone, r.language, r.shop_name)
 
 
-async def block_retailer(conn: asyncpg.Connection, phone: str, *, reason: str, actor: str
-                         ) -> dict[str, Any]:
-    """Stop a retailer ordering (the parties service audits it)."""
+async def approve_retailer(conn: asyncpg.Connection, phone: str, *, actor: str,
+                           word: MoneyWording, limit: Decimal | None = None,
+                           cart_kept: bool = False) -> dict[str, Any]:
+    """Let a retailer order (the parties service audits it), at `limit` if given; a pending
+    one is told they are approved (and that their kept cart waits), a blocked one that
+    they are open again."""
+    async with conn.transaction():
+        try:
+            before = await parties.find_retailer(conn, phone)
+            r = await parties.approve_retailer(conn, phone, actor=actor, limit=limit,
+                                               now=dt.datetime.now(dt.UTC))
+        except parties.PartyError as exc:
+            raise _party_error(exc) from None
+        told: list[MoneyFact] = []
+        if before.status == "pending":
+            told.append(AccountApproved(_party(r), r.credit_limit, cart_kept))
+        elif before.status == "blocked":
+            told.append(AccountUnblocked(_party(r)))
+        await enqueue(conn, word(told), request_id=current_request_id())
+    return {**_retailer_view(r), "told": len(told)}
+
+
+async def block_retailer(conn: asyncpg.Connection, phone: str, *, reason: str, actor: str,
+                         word: MoneyWording) -> dict[str, Any]:
+    """Stop a retailer ordering (the parties service audits it); they are told why."""
+    async with conn.transaction():
+        try:
+            before = await parties.find_retailer(conn, phone)
+            r = await parties.block_retailer(conn, phone, reason=reason, actor=actor,
+                                             now=dt.datetime.now(dt.UTC))
+        except parties.PartyError as exc:
+            raise _party_error(exc) from None
+        told: list[MoneyFact] = []
+        if before.status != "blocked" or before.blocked_reason != r.blocked_reason:
+            told.append(AccountBlocked(_party(r), r.blocked_reason or reason))
+        await enqueue(conn, word(told), request_id=current_request_id())
+    return {**_retailer_view(r), "told": len(told)}
+
+
+async def update_retailer(conn: asyncpg.Connection, phone: str, *, actor: str,
+                          shop_name: str | None = None, area: str | None = None,
+                          language: str | None = None) -> dict[str, Any]:
+    """Correct a retailer's name, area or language (the parties service audits it)."""
     try:
-        r = await parties.block_retailer(conn, phone, reason=reason, actor=actor,
-                                         now=dt.datetime.now(dt.UTC))
+        r = await parties.update_retailer(conn, phone, actor=actor, now=dt.datetime.now(dt.UTC),
+                                          shop_name=shop_name, area=area, language=language)
     except parties.PartyError as exc:
         raise _party_error(exc) from None
-    return _retailer_view(r)
+    return {**_retailer_view(r), "area": r.area, "language": r.language}
+
+
+async def set_vendor_active(conn: asyncpg.Connection, phone: str, active: bool, *,
+                            actor: str, reason: str | None = None) -> dict[str, Any]:
+    """Deactivate (or reactivate) a vendor (the parties service audits it)."""
+    try:
+        v, open_orders = await parties.set_vendor_active(
+            conn, phone, active, actor=actor, reason=reason, now=dt.datetime.now(dt.UTC))
+    except parties.PartyError as exc:
+        raise _party_error(exc) from None
+    return {"phone": v.phone, "name": v.name, "active": v.active, "open_orders": open_orders}

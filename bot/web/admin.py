@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.conversation import session_admin
-from bot.services import operator_actions, parties
+from bot.services import operator_actions, operator_orders, parties
 from bot.services.credit_notes import CreditLineRequest
 from bot.store import reports
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond
@@ -24,6 +24,7 @@ from domain.business_time import day_start
 from domain.digits import read_whole
 from domain.money import MAX_AMOUNT
 from domain.money_facts import CreditNoteReason
+from domain.vendor_commands import VendorAction
 from flows import money_notices, order_notices
 
 ADMIN = EndpointTable("admin")
@@ -106,6 +107,33 @@ class CancelBody(_Body):
     reason: str = Field(min_length=1, max_length=200)
 
 
+class AssignBody(_Body):
+    vendor: str = Field(min_length=5, max_length=32, description="vendor phone")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ActBody(_Body):
+    action: Literal["accept", "dispatch", "deliver"]
+    reason: str = Field(min_length=1, max_length=200, description="why an operator does it")
+
+
+class ApproveQuery(_Query):
+    # A query parameter, so that approving with no body keeps working for existing clients.
+    limit: Decimal | None = Field(default=None, ge=0, le=MAX_AMOUNT, max_digits=14,
+                                  decimal_places=2, description="credit limit to set too")
+
+
+class RetailerUpdateBody(_Body):
+    shop_name: str | None = Field(default=None, min_length=1, max_length=120)
+    area: str | None = Field(default=None, min_length=1, max_length=80)
+    language: Literal["en", "ne"] | None = None
+
+
+class VendorActiveBody(_Body):
+    active: bool
+    reason: str | None = Field(default=None, max_length=200)
+
+
 class CreditLineBody(_Body):
     line: int = Field(ge=1, le=9999, description="the order's line number")
     qty: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
@@ -178,6 +206,37 @@ async def cancel_order(call: Call) -> web.Response:
     return respond(result)
 
 
+@ADMIN.route("POST", "/api/admin/orders/{number}/assign", write=True, body=AssignBody,
+             summary="Offer a pending or unroutable order to a named vendor",
+             responses={404: "No such order or vendor",
+                        409: "Not pending/unroutable, or the vendor cannot supply it"})
+async def assign_order(call: Call) -> web.Response:
+    number = _int_param(call, "number")
+    body: AssignBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_orders.assign_order(
+            conn, number, vendor_phone=body.vendor, reason=body.reason, actor=call.actor,
+            accept_minutes=call.runtime.settings.vendor_accept_minutes,
+            word=order_notices.outgoing, word_money=money_notices.outgoing,
+            context=call.audit_context())
+    call.audited = True
+    return respond(result)
+
+
+@ADMIN.route("POST", "/api/admin/orders/{number}/act", write=True, body=ActBody,
+             summary="Accept, dispatch or deliver an order for its vendor (audited with why)",
+             responses={404: "No such order", 409: "Not the order's next step"})
+async def act_for_vendor(call: Call) -> web.Response:
+    number = _int_param(call, "number")
+    body: ActBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_orders.act_for_vendor(
+            conn, number, VendorAction(body.action), reason=body.reason, actor=call.actor,
+            word=order_notices.outgoing, context=call.audit_context())
+    call.audited = True
+    return respond(result)
+
+
 @ADMIN.route("POST", "/api/admin/orders/{number}/credit-notes", write=True,
              body=CreditNoteBody, success=201,
              summary="Credit damaged, wrong or returned items of a delivered order",
@@ -237,25 +296,64 @@ async def set_credit_limit(call: Call) -> web.Response:
     return respond(result)
 
 
-@ADMIN.route("POST", "/api/admin/retailers/{phone}/approve", write=True,
-             summary="Approve a retailer (they may order on credit)",
+@ADMIN.route("POST", "/api/admin/retailers/{phone}/approve", write=True, query=ApproveQuery,
+             summary="Approve (or unblock) a retailer, optionally at a credit limit; they are "
+                     "told on WhatsApp",
              responses={404: "No such retailer"})
 async def approve_retailer(call: Call) -> web.Response:
+    q: ApproveQuery = call.query
     async with call.runtime.pool.acquire() as conn:
-        result = await operator_actions.approve_retailer(conn, call.params["phone"],
-                                                         actor=call.actor)
+        cart_kept = await _cart_kept(call, conn, call.params["phone"])
+        result = await operator_actions.approve_retailer(
+            conn, call.params["phone"], actor=call.actor, limit=q.limit,
+            cart_kept=cart_kept, word=money_notices.outgoing)
     call.audited = True
     return respond(result)
 
 
+async def _cart_kept(call: Call, conn: Any, phone: str) -> bool:
+    try:
+        found = await parties.find_retailer(conn, phone)
+    except parties.PartyError:
+        return False
+    data, _ = await session_admin.read_session(call.runtime, found.phone)
+    return bool((data or {}).get("cart"))
+
+
 @ADMIN.route("POST", "/api/admin/retailers/{phone}/block", write=True, body=BlockBody,
-             summary="Block a retailer from ordering (placed orders carry on)",
+             summary="Block a retailer from ordering (placed orders carry on); they are told",
              responses={404: "No such retailer"})
 async def block_retailer(call: Call) -> web.Response:
     body: BlockBody = call.body
     async with call.runtime.pool.acquire() as conn:
         result = await operator_actions.block_retailer(conn, call.params["phone"],
-                                                       reason=body.reason, actor=call.actor)
+                                                       reason=body.reason, actor=call.actor,
+                                                       word=money_notices.outgoing)
+    call.audited = True
+    return respond(result)
+
+
+@ADMIN.route("POST", "/api/admin/retailers/{phone}/update", write=True,
+             body=RetailerUpdateBody, summary="Correct a retailer's shop name, area or language",
+             responses={404: "No such retailer", 422: "Nothing to change"})
+async def update_retailer(call: Call) -> web.Response:
+    body: RetailerUpdateBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.update_retailer(
+            conn, call.params["phone"], actor=call.actor, shop_name=body.shop_name,
+            area=body.area, language=body.language)
+    call.audited = True
+    return respond(result)
+
+
+@ADMIN.route("POST", "/api/admin/vendors/{phone}/active", write=True, body=VendorActiveBody,
+             summary="Deactivate (or reactivate) a vendor: no new orders are offered to them",
+             responses={404: "No such vendor"})
+async def set_vendor_active(call: Call) -> web.Response:
+    body: VendorActiveBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.set_vendor_active(
+            conn, call.params["phone"], body.active, actor=call.actor, reason=body.reason)
     call.audited = True
     return respond(result)
 

@@ -323,5 +323,11 @@ STRINGS.update({
         "Orders already placed carry on. Please call us."
     ),
     "money.account_unblocked": "✅ Your Khaacho account is open again: you can order on credit.",
+    "money.order_assigned": (
+        "Order #{number} is now with {vendor}. I'll tell you when they accept."
+    ),
+    "money.order_taken_away": (
+        "Order #{number} has been moved to another supplier by Khaacho: please don't pack it."
+    ),
     "money.operator_alert": "⚠️ Khaacho alert {id} ({kind}): {subject}\n`khaacho alerts list`",
 })

@@ -310,5 +310,11 @@ STRINGS.update({
         "पहिले गरिएका अर्डर चलिरहन्छन्। कृपया हामीलाई फोन गर्नुहोस्।"
     ),
     "money.account_unblocked": "✅ तपाईंको खाँचो खाता फेरि खुल्यो: उधारोमा अर्डर गर्न सक्नुहुन्छ।",
+    "money.order_assigned": (
+        "अर्डर #{number} अब {vendor} लाई दिइयो। उहाँले स्वीकार गरेपछि खबर गर्छु।"
+    ),
+    "money.order_taken_away": (
+        "अर्डर #{number} खाँचोले अर्को सप्लायरलाई दियो: कृपया प्याक नगर्नुहोस्।"
+    ),
     "money.operator_alert": "⚠️ खाँचो सूचना {id} ({kind}): {subject}\n`khaacho alerts list`",
 })

@@ -23,7 +23,7 @@ def test_onboard_a_retailer_and_a_vendor(cli: None, capsys: pytest.CaptureFixtur
     assert out.strip() == ("retailer 9779812345678 added: Ram Kirana, Kalanki, pending, "
                            "limit Rs 50,000, terms 30 days")
     assert run(capsys, "retailer", "approve", "9812345678")[1].strip() == (
-        "retailer 9779812345678 (Ram Kirana) is active")
+        "retailer 9779812345678 (Ram Kirana) is active, limit Rs 50,000; told on WhatsApp")
     assert run(capsys, "retailer", "set-limit", "+977 9812345678", "75000", "--terms",
                "15")[1].strip() == ("retailer 9779812345678 (Ram Kirana): limit Rs 75,000, "
                                     "terms 15 days")
