@@ -179,3 +179,29 @@ def test_an_amount_the_ledger_cannot_hold_is_refused_before_the_database(
         main(["payment", "record", "--retailer", "9812345678", "--amount", amount])
     assert exc.value.code == 2
     assert why in capsys.readouterr().err
+
+
+def test_operators_correct_a_retailer_and_deactivate_a_vendor_from_the_cli(
+        cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "Ram", "--area", "Kalanki")
+    assert run(capsys, "retailer", "approve", "9812345678", "--limit", "25000")[1].strip() == (
+        "retailer 9779812345678 (Ram) is active, limit Rs 25,000; told on WhatsApp")
+    assert run(capsys, "retailer", "update", "9812345678", "--area", "Kalimati", "--name",
+               "Ram Kirana", "--language", "ne")[1].strip() == (
+        "retailer 9779812345678: Ram Kirana, Kalimati, language ne")
+    code, _, err = run(capsys, "retailer", "update", "9812345678")
+    assert code == 1 and "nothing to change" in err
+    run(capsys, "vendor", "add", "--phone", "9801000001", "--name", "Kalanki Traders",
+        "--areas", "Kalanki")
+    assert run(capsys, "vendor", "deactivate", "9801000001", "--reason",
+               "closed")[1].strip() == ("vendor 9779801000001 (Kalanki Traders) is "
+                                        "deactivated: no new orders are offered to them")
+    code, out, _ = run(capsys, "vendor", "list", "--json")
+    assert [r["active"] for r in json.loads(out)] == [False]
+
+
+def test_orders_act_takes_only_a_vendors_forward_steps(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["orders", "act", "1001", "reject", "--reason", "x"])
+    assert exc.value.code == 2
