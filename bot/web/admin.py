@@ -8,6 +8,7 @@ the OpenAPI document.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.conversation import session_admin
 from bot.services import operator_actions, operator_orders, parties
 from bot.services.credit_notes import CreditLineRequest
+from bot.store import alerts as alert_store
 from bot.store import reports
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond
 from domain.business_time import day_start
@@ -143,6 +145,10 @@ class CreditNoteBody(_Body):
     reason: Literal["damaged", "wrong", "returned"]
     lines: list[CreditLineBody] = Field(min_length=1, max_length=100)
     note: str | None = Field(default=None, max_length=200)
+
+
+class AlertsQuery(_Query):
+    limit: int = Field(default=100, ge=1, le=1000)
 
 
 class AuditQuery(_Query):
@@ -481,6 +487,31 @@ async def reset_session(call: Call) -> web.Response:
         raise ApiError(404, "no session for this phone")
     call.audited = True
     return respond({"phone": phone, "reset": True})
+
+
+# ---------------------------------------------------------------- operator alerts
+
+
+@ADMIN.route("GET", "/api/admin/alerts", query=AlertsQuery,
+             summary="Open operator alerts, oldest first")
+async def list_alerts(call: Call) -> web.Response:
+    q: AlertsQuery = call.query
+    async with call.runtime.pool.acquire() as conn:
+        rows = await alert_store.open_alerts(conn, limit=q.limit)
+    return respond({"alerts": [dataclasses.asdict(r) for r in rows], "count": len(rows)})
+
+
+@ADMIN.route("POST", "/api/admin/alerts/{id}/resolve", write=True,
+             summary="Close an open operator alert", responses={404: "No such open alert"})
+async def resolve_alert(call: Call) -> web.Response:
+    alert_id = _int_param(call, "id")
+    async with call.runtime.pool.acquire() as conn, conn.transaction():
+        if not await alert_store.resolve(conn, alert_id, by=call.actor,
+                                         at=dt.datetime.now(dt.UTC)):
+            raise ApiError(404, f"no open alert {alert_id}")
+        await call.audit(conn, "alert.resolve", f"alert:{alert_id}", {})
+    call.audited = True
+    return respond({"id": alert_id, "resolved": True})
 
 
 # ---------------------------------------------------------------- stats and audit
