@@ -234,3 +234,61 @@ async def test_a_credit_note_over_the_api_is_201_then_409_when_nothing_is_left(
     assert again.status == 409 and bad.status == 400
     audit = await _audit(runtime, "order.credit_note")
     assert [(a["actor"], a["details"]["reason"]) for a in audit] == [("admin:gita", "returned")]
+
+
+async def test_operator_endpoints_assign_act_update_deactivate_and_alerts(
+        runtime: Runtime) -> None:
+    from bot.store import alerts as alert_store
+    from domain.alerts import Alert, AlertKind
+    from tests.money.conftest import World
+    from tests.money.test_operator_actions import _placed
+
+    async with runtime.pool.acquire() as conn:
+        world = World(conn)
+        _, (a, b), number = await _placed(world, "Alpha", "Beta")
+        holder = await conn.fetchval("SELECT vendor_id FROM orders WHERE number = $1", number)
+        other = await world.phone_of_vendor(b if holder == a else a)
+        retailer = await conn.fetchval("SELECT phone FROM retailers")
+        alert_id = await alert_store.raise_alert(
+            conn, Alert(AlertKind.DISPUTE, f"order:{number}", "not received"))
+    async with serving(runtime) as client:
+        async def post(url: str, body: dict[str, Any] | None = None,
+                       who: str = "sita") -> tuple[int, Any]:
+            resp = await client.post(url, json=body, headers=bearer(who))
+            return resp.status, await resp.json()
+
+        assigned = await post(f"/api/admin/orders/{number}/assign",
+                              {"vendor": other, "reason": "phoned in"})
+        accepted = await post(f"/api/admin/orders/{number}/act",
+                              {"action": "accept", "reason": "phoned in"})
+        wrong = await post(f"/api/admin/orders/{number}/act",
+                           {"action": "deliver", "reason": "too early"})
+        updated = await post(f"/api/admin/retailers/{retailer}/update", {"area": "Kalimati"})
+        stopped = await post(f"/api/admin/vendors/{other}/active",
+                             {"active": False, "reason": "closed"})
+        listed = await (await client.get("/api/admin/alerts", headers=bearer())).json()
+        resolved = await post(f"/api/admin/alerts/{alert_id}/resolve", who="gita")
+        again = await post(f"/api/admin/alerts/{alert_id}/resolve")
+    assert assigned[0] == 200 and assigned[1]["vendor"] == other
+    assert accepted[0] == 200 and accepted[1]["status"] == "accepted"
+    assert wrong[0] == 409
+    assert updated[0] == 200 and updated[1]["area"] == "Kalimati"
+    assert stopped[0] == 200 and stopped[1]["open_orders"] == 1
+    assert [x["id"] for x in listed["alerts"]] == [alert_id]
+    assert resolved[0] == 200 and again[0] == 404
+    assert [x["actor"] for x in await _audit(runtime, "alert.resolve")] == ["admin:gita"]
+
+
+async def test_approving_over_the_api_sets_the_limit_at_once(runtime: Runtime) -> None:
+    async with runtime.pool.acquire() as conn:
+        await parties.add_retailer(conn, phone="9779812345999", shop_name="New Shop",
+                                   area="Kalanki", actor="t", now=dt.datetime.now(dt.UTC))
+    async with serving(runtime) as client:
+        resp = await client.post("/api/admin/retailers/9779812345999/approve?limit=20000",
+                                 headers=bearer())
+        body = await resp.json()
+        bad = await client.post("/api/admin/retailers/9779812345999/approve?limit=1.005",
+                                headers=bearer())
+    assert resp.status == 200 and body["status"] == "active"
+    assert Decimal(body["credit_limit"]) == Decimal("20000.00") and body["told"] == 1
+    assert bad.status == 400
