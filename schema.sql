@@ -570,3 +570,46 @@ BEGIN
 END $$;
 ALTER TABLE products ADD COLUMN IF NOT EXISTS pack text NOT NULL DEFAULT ''
     CHECK (length(pack) <= 64);
+
+-- ---------------------------------------------------------------- money: references, voids, credit notes (issue 14)
+-- A payment reference is one payment whatever its case (`ES-77` = `es-77`): the
+-- case-insensitive index replaces the exact-match UNIQUE of the first schema.
+CREATE UNIQUE INDEX IF NOT EXISTS payments_reference_ci ON payments (lower(reference));
+ALTER TABLE payments DROP CONSTRAINT IF EXISTS payments_reference_key;
+-- Amounts an operator enters stop at Rs 10 crore (domain.money.MAX_AMOUNT), far
+-- inside numeric(14, 2), so sums such as limit − balance never overflow it.
+DO $$ BEGIN
+    ALTER TABLE payments ADD CONSTRAINT payments_amount_max CHECK (amount <= 100000000);
+EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+-- A voided payment keeps its row; the void is a reversing debit in the ledger.
+ALTER TABLE payments ADD COLUMN IF NOT EXISTS voided_at timestamptz;
+ALTER TABLE payments ADD COLUMN IF NOT EXISTS voided_by text;
+ALTER TABLE payments ADD COLUMN IF NOT EXISTS void_reason text;
+-- The entry a reversal undoes (a void's debit points at the payment's credit).
+ALTER TABLE ledger_entries ADD COLUMN IF NOT EXISTS reverses_entry_id bigint UNIQUE
+    REFERENCES ledger_entries (id);
+
+-- A credit note: money given back to a retailer for damaged, wrong or returned
+-- items of a delivered order, line by line; its ledger credit links to it.
+CREATE TABLE IF NOT EXISTS credit_notes (
+    id           bigserial PRIMARY KEY,
+    order_id     bigint NOT NULL REFERENCES orders (id),
+    retailer_id  bigint NOT NULL REFERENCES retailers (id),
+    reason       text NOT NULL CHECK (reason IN ('damaged', 'wrong', 'returned')),
+    amount       numeric(14, 2) NOT NULL CHECK (amount > 0 AND amount <= 100000000),
+    note         text,
+    created_by   text NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS credit_notes_order_idx ON credit_notes (order_id);
+CREATE TABLE IF NOT EXISTS credit_note_lines (
+    credit_note_id  bigint NOT NULL REFERENCES credit_notes (id),
+    order_id        bigint NOT NULL,
+    line_no         integer NOT NULL,
+    qty             numeric(12, 3) NOT NULL CHECK (qty > 0),
+    amount          numeric(14, 2) NOT NULL CHECK (amount > 0),
+    PRIMARY KEY (credit_note_id, line_no),
+    FOREIGN KEY (order_id, line_no) REFERENCES order_items (order_id, line_no)
+);
+ALTER TABLE ledger_entries ADD COLUMN IF NOT EXISTS credit_note_id bigint UNIQUE
+    REFERENCES credit_notes (id);

@@ -18,6 +18,17 @@ class ConfigError(Exception):
     """The environment does not describe a runnable service."""
 
 
+def _phones(value: str) -> list[str]:
+    """`+977 981-234 5678, 9779800000001` → digit strings (a leading + dropped)."""
+    out = []
+    for part in value.split(","):
+        phone = "".join(part.split()).replace("-", "")
+        phone = phone[1:] if phone.startswith("+") else phone
+        if phone:
+            out.append(phone)
+    return out
+
+
 def _check_url(value: str, schemes: tuple[str, ...]) -> str:
     parts = urlsplit(value)
     if parts.scheme not in schemes:
@@ -72,6 +83,26 @@ class Settings(BaseSettings):
     sender_rate_window_seconds: float = Field(default=60, gt=0, alias="SENDER_RATE_WINDOW_SECONDS")
     trusted_proxy_hops: int = Field(default=0, ge=0, le=5, alias="TRUSTED_PROXY_HOPS")
     metrics_token: SecretStr = Field(default=SecretStr(""), alias="METRICS_TOKEN")
+
+    # Money & operators (branch money, issue 14): the WhatsApp numbers told of each
+    # operator alert (comma-separated; empty = alerts are only listed by
+    # `khaacho alerts`), and how long an accepted or dispatched order may stand
+    # before its vendor counts as stuck.
+    operator_phones: str = Field(default="", alias="OPERATOR_PHONES")
+    stuck_order_hours: float = Field(default=6, gt=0, le=720, alias="STUCK_ORDER_HOURS")
+
+    @field_validator("operator_phones")
+    @classmethod
+    def _operator_phones(cls, value: str) -> str:
+        for phone in _phones(value):
+            if not phone.isdigit() or not 6 <= len(phone) <= 15:
+                raise ValueError(f"OPERATOR_PHONES: not a WhatsApp number: {phone!r}")
+        return value
+
+    @property
+    def operator_phone_list(self) -> tuple[str, ...]:
+        """The operators' WhatsApp ids (digits, country code first, no +)."""
+        return tuple(dict.fromkeys(_phones(self.operator_phones)))
 
     @field_validator("log_level", mode="before")
     @classmethod

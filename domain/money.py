@@ -10,8 +10,12 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 PAISA = Decimal("0.01")
-# numeric(14, 2) holds up to 12 integer digits; refuse anything that would not fit.
-MAX_AMOUNT = Decimal("999999999999.99")
+# The largest amount an operator may enter (a payment, a correction, a credit
+# limit, a credit note): Rs 10 crore. The ledger's columns are numeric(14, 2)
+# (12 integer digits), and reports derive `limit - balance - open orders` in that
+# type too; a bound this far below the column's keeps every such sum in range
+# (the admin API, the CLI and the schema's CHECKs all use this one figure).
+MAX_AMOUNT = Decimal("100000000.00")
 
 
 class AmountError(ValueError):
@@ -36,12 +40,25 @@ def parse_amount(text: str) -> Decimal:
         raise AmountError(f"not an amount: {text!r}") from None
     if not value.is_finite():
         raise AmountError(f"not an amount: {text!r}")
-    value = to_paisa(value)
+    check_amount(value, text)
+    return to_paisa(value)
+
+
+def check_amount(value: Decimal, text: str | None = None) -> None:
+    """Refuse an amount that is not whole paisa, not positive, or above MAX_AMOUNT.
+
+    More than two decimals is refused, never rounded: `1500.005` is a typo whose
+    meaning we cannot know, and a silent rounding would post money nobody entered.
+    """
+    shown = repr(text) if text is not None else str(value)
+    if not value.is_finite():
+        raise AmountError(f"not an amount: {shown}")
     if value <= 0:
-        raise AmountError(f"amount must be more than zero: {text!r}")
+        raise AmountError(f"amount must be more than zero: {shown}")
     if value > MAX_AMOUNT:
-        raise AmountError(f"amount too large: {text!r}")
-    return value
+        raise AmountError(f"amount too large (at most {format_amount(MAX_AMOUNT)}): {shown}")
+    if value != value.quantize(PAISA, rounding=ROUND_HALF_UP):
+        raise AmountError(f"amount has more than 2 decimal places: {shown}")
 
 
 def group_digits(whole: int) -> str:

@@ -70,6 +70,8 @@ RULES: tuple[Rule, ...] = (
     # Once a vendor has accepted, goods may be packed: only an operator cancels.
     Rule(Action.CANCEL, Status.ACCEPTED, Status.CANCELLED, frozenset({_O})),
     Rule(Action.CANCEL, Status.UNROUTABLE, Status.CANCELLED, frozenset({_O})),
+    # An operator who finds a supplier offers an unroutable order again (issue 14).
+    Rule(Action.REROUTE, Status.UNROUTABLE, Status.PENDING, frozenset({_O})),
 )
 
 _BY_KEY: dict[tuple[Action, Status], Rule] = {(r.action, r.source): r for r in RULES}

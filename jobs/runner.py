@@ -37,6 +37,7 @@ from jobs import (
     analytics,
     cart_reminders,
     credit_scores,
+    operator_alerts,
     payment_reminders,
     price_intelligence,
     recovery,
@@ -70,6 +71,7 @@ JOBS: tuple[Job, ...] = (
     session_sweeper.JOB,
     retailer_intelligence.JOB,
     weekly_reports.JOB,
+    operator_alerts.JOB,
 )
 
 

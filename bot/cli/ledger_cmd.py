@@ -48,7 +48,9 @@ async def _check(args: argparse.Namespace) -> int:
             "SELECT (SELECT count(*) FROM retailers) AS retailers, "
             "(SELECT count(*) FROM ledger_entries) AS entries, "
             "(SELECT count(*) FROM orders WHERE status = 'delivered') AS delivered, "
-            "(SELECT count(*) FROM payments) AS payments")
+            "(SELECT count(*) FROM payments) AS payments, "
+            "(SELECT count(*) FROM payments WHERE voided_at IS NOT NULL) AS voided, "
+            "(SELECT count(*) FROM credit_notes) AS credit_notes")
     if args.json:
         show_json({"ok": not problems, "counts": dict(counts),
                    "problems": [asdict(p) for p in problems]})
@@ -58,7 +60,9 @@ async def _check(args: argparse.Namespace) -> int:
     else:
         print(f"ledger ok: {counts['retailers']} retailers, {counts['entries']} entries, "
               f"{counts['delivered']} delivered orders each with one debit, "
-              f"{counts['payments']} payments each with one credit")
+              f"{counts['payments']} payments each with one credit "
+              f"({counts['voided']} voided, each reversed once), "
+              f"{counts['credit_notes']} credit notes each with one credit")
     if problems:
         raise CliError(f"{len(problems)} problem(s) found", exit_code=2)
     return 0
@@ -123,7 +127,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q = lsub.add_parser("check", help="prove the books add up",
                         description="Check that every retailer's balance equals the sum of "
                                     "their entries, every delivered order has exactly one "
-                                    "debit for its total, and every payment one credit. "
+                                    "debit for its total, every payment one credit (and a "
+                                    "voided one one reversal), and every credit note one "
+                                    "credit within what was delivered. "
                                     "Exits 2 when something is wrong.")
     add_json_flag(q)
     q.set_defaults(handler=_check)

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 
 from bot.cli import (
     admin_cmd,
+    alerts_cmd,
     catalog_cmd,
     flows_cmd,
     jobs_cmd,
@@ -67,6 +68,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     parties_cmd,
     payment_cmd,
     ledger_cmd,
+    alerts_cmd,
 )
 
 

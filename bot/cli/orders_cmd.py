@@ -1,9 +1,11 @@
-"""`khaacho orders list | show | cancel`: orders as operators see them."""
+"""`khaacho orders list | show | cancel | assign | act | credit-note`: orders as operators
+see and move them."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from bot.cli.errors import CliError
 from bot.cli.output import (
@@ -16,10 +18,14 @@ from bot.cli.output import (
     show_record,
     show_table,
 )
-from bot.services import operator_actions
+from bot.services import operator_actions, operator_orders
+from bot.services.credit_notes import CreditLineRequest
 from bot.store import reports
 from domain.business_time import day_start, read_local
 from domain.digits import read_whole
+from domain.money import format_npr
+from domain.money_facts import CreditNoteReason
+from domain.vendor_commands import VendorAction
 from flows import order_notices
 
 # What vendors may type too (domain.vendor_commands); far more than orders will number.
@@ -117,6 +123,78 @@ async def _cancel(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _assign(args: argparse.Namespace) -> int:
+    from flows import money_notices
+
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        try:
+            result = await operator_orders.assign_order(
+                conn, args.number, vendor_phone=args.vendor, reason=args.reason,
+                actor=operator_name(args), accept_minutes=rt.settings.vendor_accept_minutes,
+                word=order_notices.outgoing, word_money=money_notices.outgoing,
+                context={"via": "cli"})
+        except operator_actions.ActionError as exc:
+            raise CliError(exc.message) from None
+    if args.json:
+        show_json(result)
+    else:
+        print(f"order #{args.number} ({result['previous_status']}) offered to vendor "
+              f"{result['vendor']}; {result['notices']} notice(s) queued")
+    return 0
+
+
+async def _act(args: argparse.Namespace) -> int:
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        try:
+            result = await operator_orders.act_for_vendor(
+                conn, args.number, VendorAction(args.action), reason=args.reason,
+                actor=operator_name(args), word=order_notices.outgoing, context={"via": "cli"})
+        except operator_actions.ActionError as exc:
+            raise CliError(exc.message) from None
+    if args.json:
+        show_json(result)
+    else:
+        print(f"order #{args.number} {result['previous_status']} → {result['status']} for its "
+              f"vendor; {result['notices']} notice(s) queued")
+    return 0
+
+
+def credit_line_arg(text: str) -> CreditLineRequest:
+    """`LINE:QTY` (`2:3`, `1:0.5`): credit QTY of the order's line LINE."""
+    line, sep, qty = text.partition(":")
+    number = read_whole(line, max_digits=4)
+    try:
+        amount = Decimal(qty.strip()) if sep else None
+    except InvalidOperation:
+        amount = None
+    if number is None or amount is None or not amount.is_finite() or amount <= 0:
+        raise argparse.ArgumentTypeError(f"not LINE:QTY (e.g. 2:3): {text!r}")
+    return CreditLineRequest(number, amount)
+
+
+async def _credit_note(args: argparse.Namespace) -> int:
+    from flows import money_notices
+
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        try:
+            result = await operator_actions.issue_credit_note(
+                conn, args.number, reason=CreditNoteReason(args.reason), lines=args.line,
+                note=args.note, actor=operator_name(args), word=money_notices.outgoing,
+                context={"via": "cli"})
+        except operator_actions.ActionError as exc:
+            raise CliError(exc.message) from None
+    if args.json:
+        show_json(result)
+    else:
+        owed = result["balance"]
+        print(f"credit note {result['credit_note_id']} on order #{args.number}: "
+              f"{format_npr(result['amount'])} credited ({args.reason}); retailer "
+              + (f"owes {format_npr(owed)}" if owed >= 0
+                 else f"has {format_npr(-owed)} in advance")
+              + f"; {result['notices']} notice(s) queued")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `orders`."""
     p = sub.add_parser("orders", help="list, inspect and cancel orders",
@@ -149,3 +227,43 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_operator_flag(q)
     add_json_flag(q)
     q.set_defaults(handler=_cancel)
+
+    q = osub.add_parser("assign", help="offer a pending or unroutable order to a vendor",
+                        description="Give a pending or unroutable order to the vendor named: "
+                                    "stock moves to them, the old vendor is told to stop, the "
+                                    "new one gets the offer, the retailer is told; audited.")
+    q.add_argument("number", type=order_number_arg, help="order number")
+    q.add_argument("--vendor", required=True, metavar="PHONE", help="the vendor's number")
+    q.add_argument("--reason", required=True, help="why (kept in the trail and audit log)")
+    add_operator_flag(q)
+    add_json_flag(q)
+    q.set_defaults(handler=_assign)
+
+    q = osub.add_parser("act", help="accept, dispatch or deliver for the order's vendor",
+                        description="Do a vendor's step for them (they phoned it in, their "
+                                    "phone is broken): the order service applies it as if "
+                                    "the vendor had, both sides are told; who and why are "
+                                    "audited and written in the order's trail.")
+    q.add_argument("number", type=order_number_arg, help="order number")
+    q.add_argument("action", choices=[a.value for a in operator_orders.ON_BEHALF],
+                   help="the vendor's step")
+    q.add_argument("--reason", required=True, help="why an operator does it")
+    add_operator_flag(q)
+    add_json_flag(q)
+    q.set_defaults(handler=_act)
+
+    q = osub.add_parser("credit-note", help="credit damaged, wrong or returned items",
+                        description="Give money back on a delivered order: each --line LINE:QTY "
+                                    "credits QTY of the order's line LINE at its unit price, "
+                                    "never beyond what was delivered. One ledger credit linked "
+                                    "to the order and its lines; retailer and vendor are told; "
+                                    "audited.")
+    q.add_argument("number", type=order_number_arg, help="order number")
+    q.add_argument("--reason", required=True, choices=[r.value for r in CreditNoteReason],
+                   help="why the money goes back")
+    q.add_argument("--line", required=True, action="append", type=credit_line_arg,
+                   metavar="LINE:QTY", help="order line and quantity, e.g. 2:3 (repeatable)")
+    q.add_argument("--note", help="what happened (kept with the entry)")
+    add_operator_flag(q)
+    add_json_flag(q)
+    q.set_defaults(handler=_credit_note)

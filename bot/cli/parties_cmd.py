@@ -1,4 +1,5 @@
-"""`khaacho retailer add|approve|block|set-limit` and `khaacho vendor add|list`."""
+"""`khaacho retailer add|approve|unblock|block|update|set-limit` and
+`khaacho vendor add|list|deactivate|activate`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import argparse
 import datetime as dt
 from dataclasses import asdict
 from decimal import Decimal
+
+import asyncpg
 
 from bot.cli.errors import CliError
 from bot.cli.output import (
@@ -16,8 +19,11 @@ from bot.cli.output import (
     operator_name,
     show_table,
 )
-from bot.services import parties
+from bot.conversation.session_admin import read_session
+from bot.runtime import Runtime
+from bot.services import operator_actions, parties
 from domain.money import AmountError, format_npr, parse_amount
+from flows import money_notices
 
 VENDOR_COLUMNS = (
     Column("id", "id", numeric=True),
@@ -59,26 +65,75 @@ async def _retailer_add(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _cart_kept(rt: Runtime, conn: asyncpg.Connection, phone: str) -> bool:
+    """Whether the retailer's conversation holds a cart the bot promised to place."""
+    try:
+        found = await parties.find_retailer(conn, phone)
+    except parties.PartyError:
+        return False
+    data, _ = await read_session(rt, found.phone)
+    return bool((data or {}).get("cart"))
+
+
 async def _retailer_approve(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
         try:
-            r = await parties.approve_retailer(conn, args.phone, actor=operator_name(args),
-                                               now=_now())
-        except parties.PartyError as exc:
-            raise CliError(str(exc)) from None
-    print(f"retailer {r.phone} ({r.shop_name}) is active")
+            r = await operator_actions.approve_retailer(
+                conn, args.phone, actor=operator_name(args), limit=args.limit,
+                cart_kept=await _cart_kept(rt, conn, args.phone), word=money_notices.outgoing)
+        except operator_actions.ActionError as exc:
+            raise CliError(exc.message) from None
+    print(f"retailer {r['phone']} ({r['shop_name']}) is active, limit "
+          f"{format_npr(r['credit_limit'])}" + ("; told on WhatsApp" if r["told"] else ""))
     return 0
 
 
 async def _retailer_block(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
         try:
-            r = await parties.block_retailer(conn, args.phone, reason=args.reason,
-                                             actor=operator_name(args), now=_now())
-        except parties.PartyError as exc:
-            raise CliError(str(exc)) from None
-    print(f"retailer {r.phone} ({r.shop_name}) is blocked: {r.blocked_reason}")
+            r = await operator_actions.block_retailer(conn, args.phone, reason=args.reason,
+                                                      actor=operator_name(args),
+                                                      word=money_notices.outgoing)
+        except operator_actions.ActionError as exc:
+            raise CliError(exc.message) from None
+    print(f"retailer {r['phone']} ({r['shop_name']}) is blocked: {r['blocked_reason']}"
+          + ("; told on WhatsApp" if r["told"] else ""))
     return 0
+
+
+async def _retailer_update(args: argparse.Namespace) -> int:
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        try:
+            r = await operator_actions.update_retailer(
+                conn, args.phone, actor=operator_name(args), shop_name=args.name,
+                area=args.area, language=args.language)
+        except operator_actions.ActionError as exc:
+            raise CliError(exc.message) from None
+    print(f"retailer {r['phone']}: {r['shop_name']}, {r['area']}, language {r['language']}")
+    return 0
+
+
+async def _vendor_active(args: argparse.Namespace, active: bool) -> int:
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        try:
+            v = await operator_actions.set_vendor_active(conn, args.phone, active,
+                                                         actor=operator_name(args),
+                                                         reason=getattr(args, "reason", None))
+        except operator_actions.ActionError as exc:
+            raise CliError(exc.message) from None
+    state = "active" if v["active"] else "deactivated: no new orders are offered to them"
+    print(f"vendor {v['phone']} ({v['name']}) is {state}"
+          + (f"; {v['open_orders']} open order(s) still with them (khaacho orders assign)"
+             if v["open_orders"] and not v["active"] else ""))
+    return 0
+
+
+async def _vendor_deactivate(args: argparse.Namespace) -> int:
+    return await _vendor_active(args, False)
+
+
+async def _vendor_activate(args: argparse.Namespace) -> int:
+    return await _vendor_active(args, True)
 
 
 async def _retailer_set_limit(args: argparse.Namespace) -> int:
@@ -117,7 +172,7 @@ async def _vendor_list(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `retailer` and `vendor`."""
-    p = sub.add_parser("retailer", help="add, approve, block a retailer or set their limit",
+    p = sub.add_parser("retailer", help="add, approve, block, update a retailer or set a limit",
                        description="Operator writes on retailers (each one is audited). "
                                    "To list and inspect, use `khaacho retailers`.")
     rsub = p.add_subparsers(dest="retailer_command", metavar="ACTION")
@@ -139,11 +194,27 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_operator_flag(q)
     q.set_defaults(handler=_retailer_add)
 
-    q = rsub.add_parser("approve", help="let a retailer order on credit",
-                        description="Approve a pending retailer (or unblock a blocked one).")
+    for name, text in (("approve", "let a retailer order on credit"),
+                       ("unblock", "let a blocked retailer order again")):
+        q = rsub.add_parser(name, help=text,
+                            description="Approve a pending retailer or unblock a blocked one "
+                                        "(the same action); they are told on WhatsApp, and a "
+                                        "cart the bot kept for them is offered to confirm.")
+        q.add_argument("phone", help="the retailer's WhatsApp number")
+        q.add_argument("--limit", type=_limit, default=None,
+                       help="set their credit limit in NPR at the same time")
+        add_operator_flag(q)
+        q.set_defaults(handler=_retailer_approve)
+
+    q = rsub.add_parser("update", help="correct a retailer's name, area or language",
+                        description="Change a retailer's shop name, area (which vendors serve "
+                                    "them) or the language the bot writes in; audited.")
     q.add_argument("phone", help="the retailer's WhatsApp number")
+    q.add_argument("--name", help="new shop name")
+    q.add_argument("--area", help="new area")
+    q.add_argument("--language", choices=("en", "ne"), help="new language")
     add_operator_flag(q)
-    q.set_defaults(handler=_retailer_approve)
+    q.set_defaults(handler=_retailer_update)
 
     q = rsub.add_parser("block", help="stop a retailer from ordering",
                         description="Block a retailer: new orders are refused; placed ones "
@@ -153,6 +224,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_operator_flag(q)
     q.set_defaults(handler=_retailer_block)
 
+
     q = rsub.add_parser("set-limit", help="change a retailer's credit limit",
                         description="Set a retailer's credit limit (and optionally terms).")
     q.add_argument("phone", help="the retailer's WhatsApp number")
@@ -161,7 +233,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_operator_flag(q)
     q.set_defaults(handler=_retailer_set_limit)
 
-    p = sub.add_parser("vendor", help="add or list vendors",
+    p = sub.add_parser("vendor", help="add, list, deactivate vendors",
                        description="Register vendors and list them. For performance figures, "
                                    "use `khaacho vendors`.")
     vsub = p.add_subparsers(dest="vendor_command", metavar="ACTION")
@@ -181,3 +253,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--area", help="only vendors serving this area")
     add_json_flag(q)
     q.set_defaults(handler=_vendor_list)
+    q = vsub.add_parser("deactivate", help="stop offering orders to a vendor",
+                        description="Deactivate a vendor: left out of prices and routing at "
+                                    "once; orders they hold stay until assigned elsewhere.")
+    q.add_argument("phone", help="the vendor's WhatsApp number")
+    q.add_argument("--reason", required=True, help="why (kept in the audit log)")
+    add_operator_flag(q)
+    q.set_defaults(handler=_vendor_deactivate)
+    q = vsub.add_parser("activate", help="offer orders to a vendor again",
+                        description="Reactivate a deactivated vendor.")
+    q.add_argument("phone", help="the vendor's WhatsApp number")
+    add_operator_flag(q)
+    q.set_defaults(handler=_vendor_activate)

@@ -10,9 +10,10 @@ from bot.cli.errors import CliError
 from bot.cli.orders_cmd import order_number_arg
 from bot.cli.output import add_json_flag, add_operator_flag, cli_runtime, operator_name, show_json
 from bot.services import ledger, parties
-from bot.services.operator_actions import audit
+from bot.services.operator_actions import ActionError, audit, void_payment
+from domain.digits import read_whole
 from domain.money import AmountError, format_npr, parse_amount
-from flows import order_notices
+from flows import money_notices, order_notices
 
 
 def _amount(text: str) -> str:
@@ -21,6 +22,13 @@ def _amount(text: str) -> str:
     except AmountError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
+
+
+def _payment_id(text: str) -> int:
+    value = read_whole(text, max_digits=12)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"not a payment id: {text!r}")
+    return value
 
 
 def _owes(balance: Decimal) -> str:
@@ -39,16 +47,21 @@ async def _record(args: argparse.Namespace) -> int:
             result = await ledger.record_payment(
                 conn, retailer_id=retailer.id, amount=parse_amount(args.amount),
                 method=args.method, reference=args.ref, order_number=args.order,
+                advance=args.advance, block_after_days=rt.settings.block_after_days_overdue,
                 actor=operator_name(args), now=now)
+        except ledger.NeedsAdvance as exc:
+            raise CliError(f"{exc}: add --advance if that is meant") from None
         except (parties.PartyError, ledger.LedgerError) as exc:
             raise CliError(str(exc)) from None
-        await enqueue(conn, order_notices.outgoing(result.notices))
+        await enqueue(conn, order_notices.outgoing(result.notices)
+                      + money_notices.outgoing(result.account_notices))
         if not result.duplicate:
             # Every operator write is audited (the admin API records payments the same way).
             await audit(conn, actor=operator_name(args), action="payment.record",
                         target=f"retailer:{retailer.phone}",
                         details={"payment_id": result.payment.id, "amount": result.payment.amount,
-                                 "method": args.method, "reference": args.ref, "via": "cli"})
+                                 "method": args.method, "reference": args.ref,
+                                 "advance": args.advance, "via": "cli"})
     p = result.payment
     if args.json:
         show_json({"payment_id": p.id, "ledger_entry_id": result.entry.id,
@@ -60,7 +73,24 @@ async def _record(args: argparse.Namespace) -> int:
     else:
         print(f"recorded {format_npr(p.amount)} {p.method} from {retailer.shop_name}"
               + (f" (ref {p.reference})" if p.reference else "")
-              + f"; {_owes(result.balance)}")
+              + f"; {_owes(result.balance)}"
+              + ("; credit reopened" if result.account_notices else ""))
+    return 0
+
+
+async def _void(args: argparse.Namespace) -> int:
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        try:
+            result = await void_payment(conn, args.payment_id, reason=args.reason,
+                                        actor=operator_name(args), word=money_notices.outgoing,
+                                        context={"via": "cli"})
+        except ActionError as exc:
+            raise CliError(exc.message) from None
+    if args.json:
+        show_json(result)
+    else:
+        print(f"voided payment {result['payment_id']} ({format_npr(result['amount'])}); "
+              f"reversal entry {result['reversal_entry_id']}; {_owes(result['balance'])}")
     return 0
 
 
@@ -71,8 +101,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     psub = p.add_subparsers(dest="payment_command", metavar="ACTION")
     psub.required = True
     q = psub.add_parser("record", help="post a payment as a ledger credit",
-                        description="Record a payment. A reference is unique: recording the "
-                                    "same reference again changes nothing.")
+                        description="Record a payment. A reference is unique in any case: "
+                                    "recording the same payment again changes nothing; the "
+                                    "same reference for another amount is refused (exit 1). "
+                                    "More than the retailer owes is refused unless --advance.")
     q.add_argument("--retailer", required=True, metavar="PHONE",
                    help="the retailer's WhatsApp number")
     q.add_argument("--amount", required=True, type=_amount, help="amount in NPR")
@@ -81,6 +113,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--method", choices=ledger.METHODS, default="cash",
                    help="how it was paid (default cash)")
     q.add_argument("--ref", help="the payment's reference (eSewa/Khalti/bank id, receipt no.)")
+    q.add_argument("--advance", action="store_true",
+                   help="the payment may exceed what is owed; the rest stays on account")
     add_operator_flag(q)
     add_json_flag(q)
     q.set_defaults(handler=_record)
+    q = psub.add_parser("void", help="undo a payment recorded by mistake",
+                        description="Void a payment (a bounced cheque, the wrong shop): the "
+                                    "payment is kept and marked voided, a reversing debit "
+                                    "linked to its credit is posted, and the retailer is told "
+                                    "on WhatsApp. A payment is voided once.")
+    q.add_argument("payment_id", type=_payment_id, metavar="ID", help="the payment's id")
+    q.add_argument("--reason", required=True, help="why (kept with the reversal, told to "
+                                                   "the retailer)")
+    add_operator_flag(q)
+    add_json_flag(q)
+    q.set_defaults(handler=_void)

@@ -16,16 +16,48 @@ import asyncpg
 from bot.store import ledger as ledger_store
 from bot.store import orders as order_store
 from bot.store import parties as party_store
-from domain.business_time import business_date
+from domain.business_time import ZONE_NAME, business_date
 from domain.credit import CreditPosition
+from domain.dues import Credit, Debit, max_days_past_due, settle
 from domain.facts import Party, PaymentReceived
-from domain.money import to_paisa
+from domain.money import MAX_AMOUNT, AmountError, check_amount, format_npr, to_paisa
+from domain.money_facts import CreditReopened, MoneyFact, PaymentVoided
 
 METHODS = ("cash", "esewa", "khalti", "bank")
 
 
 class LedgerError(Exception):
-    """A payment that cannot be recorded as asked (one clear line)."""
+    """A payment that cannot be recorded as asked (one clear line).
+
+    `status` is the HTTP-like answer an operator surface gives: 422 for a request
+    that can never work as written, 409 for one that clashes with what is recorded.
+    """
+
+    status = 422
+
+
+class PaymentConflict(LedgerError):
+    """The reference is already a different payment (another amount or retailer)."""
+
+    status = 409
+
+
+class NotFound(LedgerError):
+    """Nothing recorded under that id."""
+
+    status = 404
+
+
+class NeedsAdvance(LedgerError):
+    """More than is owed, and the operator did not say the rest is an advance."""
+
+    def __init__(self, amount: Decimal, owed: Decimal) -> None:
+        self.amount = amount
+        self.owed = owed
+        extra = amount - max(owed, Decimal(0))
+        super().__init__(
+            f"payment {format_npr(amount)} is more than the {format_npr(max(owed, Decimal(0)))} "
+            f"owed; record it as an advance to keep {format_npr(extra)} on account")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +71,8 @@ class PaymentResult:
     balance: Decimal
     # The retailer's receipt, for the caller to word and enqueue (none for a duplicate).
     notices: tuple[PaymentReceived, ...] = ()
+    # "You can order again" when this payment lifted an overdue block (flows.money_notices).
+    account_notices: tuple[MoneyFact, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,23 +113,44 @@ async def post_delivery_debit(conn: asyncpg.Connection, order: order_store.Order
 
 async def record_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: Decimal,
                          method: str, reference: str | None, actor: str, now: dt.datetime,
-                         order_number: int | None = None,
+                         order_number: int | None = None, advance: bool = False,
+                         block_after_days: int | None = None,
                          received_at: dt.datetime | None = None) -> PaymentResult:
-    """Post a payment as a ledger credit. A reference is unique: recording the same
-    reference again changes nothing and returns the first recording."""
+    """Post a payment as a ledger credit.
+
+    A reference is one payment, compared case-insensitively: the same reference
+    for the same retailer and amount changes nothing and returns the first
+    recording; for another amount or retailer it is refused (`PaymentConflict`).
+    A payment larger than what is owed is refused (`NeedsAdvance`) unless
+    `advance` says the rest stays on account.
+
+    With `block_after_days` (the `BLOCK_AFTER_DAYS_OVERDUE` setting; the CLI and
+    admin API pass it) a payment that clears what kept an overdue block in place
+    lifts the block in this same transaction, as the bot promised.
+    """
+    try:
+        check_amount(amount)
+    except AmountError as exc:
+        raise LedgerError(str(exc)) from None
     amount = to_paisa(amount)
-    if amount <= 0:
-        raise LedgerError("amount must be more than zero")
     if method not in METHODS:
         raise LedgerError(f"method must be one of {', '.join(METHODS)}")
     reference = reference.strip() if reference else None
-    retailer = await party_store.retailer(conn, retailer_id)
+    # The row lock serialises payments of one retailer, so two payments that each
+    # fit the balance cannot together overpay it without an advance.
+    retailer = await party_store.retailer(conn, retailer_id, for_update=True)
     if retailer is None:
         raise LedgerError("unknown retailer")
     if reference:
         existing = await ledger_store.payment_by_reference(conn, reference)
         if existing is not None:
-            return await _duplicate(conn, existing, retailer_id)
+            return await _duplicate(conn, existing, retailer_id, amount)
+    owed = await balance(conn, retailer_id)
+    if amount > max(owed, Decimal(0)):
+        if not advance:
+            raise NeedsAdvance(amount, owed)
+        if amount - owed > MAX_AMOUNT:
+            raise LedgerError(f"an advance above {format_npr(MAX_AMOUNT)} is not accepted")
     order_id = None
     if order_number is not None:
         order = await order_store.order_by_number(conn, order_number)
@@ -110,33 +165,128 @@ async def record_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: 
         assert reference is not None
         existing = await ledger_store.payment_by_reference(conn, reference)
         assert existing is not None
-        return await _duplicate(conn, existing, retailer_id)
+        return await _duplicate(conn, existing, retailer_id, amount)
     note = f"{method} payment" + (f" ref {reference}" if reference else "")
     entry = await ledger_store.insert_credit(
         conn, retailer_id=retailer_id, amount=amount, payment_id=payment.id, order_id=order_id,
         note=note, created_by=actor, now=now)
     owed = await balance(conn, retailer_id)
-    receipt = PaymentReceived(Party(retailer.phone, retailer.language, retailer.shop_name),
-                              amount, owed, payment.id)
-    return PaymentResult(payment, entry, False, owed, (receipt,))
+    party = Party(retailer.phone, retailer.language, retailer.shop_name)
+    receipt = PaymentReceived(party, amount, owed, payment.id)
+    reopened: tuple[MoneyFact, ...] = ()
+    if block_after_days is not None and await reopen_if_cleared(
+            conn, retailer_id, block_after_days=block_after_days, actor=actor, now=now):
+        reopened = (CreditReopened(party, owed),)
+    return PaymentResult(payment, entry, False, owed, (receipt,), reopened)
+
+
+async def reopen_if_cleared(conn: asyncpg.Connection, retailer_id: int, *,
+                            block_after_days: int, actor: str, now: dt.datetime) -> bool:
+    """Lift the credit-scores job's overdue block once nothing is overdue beyond the limit.
+
+    The same rule as the hourly job (jobs/credit_scores.py), applied at once after a
+    payment. Only a block the job placed (an open `credit_blocks` row) is lifted; an
+    operator's block stays. True when lifted and the retailer should be told now
+    (the caller words it); a block they were never told of is lifted silently.
+    """
+    block = await conn.fetchrow(
+        "SELECT b.id, b.notified_at, r.status FROM credit_blocks b "
+        "JOIN retailers r ON r.id = b.retailer_id "
+        "WHERE b.retailer_id = $1 AND b.lifted_at IS NULL FOR UPDATE OF b", retailer_id)
+    if block is None:
+        return False
+    today = business_date(now)
+    rows = await conn.fetch(
+        "SELECT id, kind, amount, order_id, due_date, "
+        "(created_at AT TIME ZONE $2)::date AS on_day "
+        "FROM ledger_entries WHERE retailer_id = $1", retailer_id, ZONE_NAME)
+    debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
+              for r in rows if r["kind"] == "debit" and r["on_day"] <= today]
+    credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
+    days = max_days_past_due(settle(debits, credits, today), today)
+    if days > block_after_days:
+        return False
+    reopened = block["status"] == "blocked"
+    if reopened:
+        await conn.execute(
+            "UPDATE retailers SET status = 'active', blocked_reason = NULL, updated_at = $2 "
+            "WHERE id = $1", retailer_id, now)
+    tell = reopened and block["notified_at"] is not None
+    await conn.execute(
+        "UPDATE credit_blocks SET lifted_at = $2, notified_at = coalesce(notified_at, $2), "
+        "lift_notified_at = $2 WHERE id = $1", block["id"], now)
+    await party_store.audit(conn, actor=actor, action="retailer.unblock",
+                            target=f"retailer:{retailer_id}",
+                            details={"days_overdue": days, "by": "payment"}, now=now)
+    return tell
 
 
 async def _duplicate(conn: asyncpg.Connection, payment: ledger_store.Payment,
-                     retailer_id: int) -> PaymentResult:
+                     retailer_id: int, amount: Decimal) -> PaymentResult:
     if payment.retailer_id != retailer_id:
-        raise LedgerError(f"reference {payment.reference!r} is already used by another "
-                          "retailer's payment")
+        raise PaymentConflict(f"reference {payment.reference!r} is already used by another "
+                              "retailer's payment")
+    if payment.amount != amount:
+        raise PaymentConflict(
+            f"reference {payment.reference!r} is already payment {payment.id} of "
+            f"{format_npr(payment.amount)}, not {format_npr(amount)}; nothing recorded")
     entry = await ledger_store.entry_for_payment(conn, payment.id)
     assert entry is not None
     return PaymentResult(payment, entry, True, await balance(conn, payment.retailer_id))
+
+
+@dataclass(frozen=True, slots=True)
+class VoidResult:
+    """The voided payment, the debit that reverses its credit, and the notice to send."""
+
+    payment: ledger_store.Payment
+    reversal: ledger_store.Entry
+    balance: Decimal
+    notices: tuple[PaymentVoided, ...]
+
+
+async def void_payment(conn: asyncpg.Connection, payment_id: int, *, reason: str, actor: str,
+                       now: dt.datetime) -> VoidResult:
+    """Undo a payment recorded by mistake (a bounced cheque, the wrong shop).
+
+    The payment row is kept and marked voided; the ledger gets a debit of the same
+    amount that names the payment's credit (`reverses_entry_id`), due at once. A
+    payment is voided once: a second void is refused (`PaymentConflict`).
+    """
+    reason = " ".join(reason.split())
+    if not 1 <= len(reason) <= 200:
+        raise LedgerError("a void needs a reason (1 to 200 characters)")
+    payment = await ledger_store.payment(conn, payment_id, for_update=True)
+    if payment is None:
+        raise NotFound(f"no payment {payment_id}")
+    if payment.voided_at is not None:
+        raise PaymentConflict(f"payment {payment_id} was already voided by {payment.voided_by}")
+    credit = await ledger_store.entry_for_payment(conn, payment.id)
+    if credit is None:
+        raise LedgerError(f"payment {payment_id} has no ledger credit to reverse")
+    retailer = await party_store.retailer(conn, payment.retailer_id, for_update=True)
+    assert retailer is not None
+    reversal = await ledger_store.insert_reversal(
+        conn, of=credit, due_date=kathmandu_date(now),
+        note=f"void of payment {payment.id}: {reason}", created_by=actor, now=now)
+    voided = await ledger_store.mark_voided(conn, payment.id, by=actor, reason=reason, now=now)
+    assert voided is not None  # the row lock above keeps a second void out
+    owed = await balance(conn, retailer.id)
+    notice = PaymentVoided(Party(retailer.phone, retailer.language, retailer.shop_name),
+                           payment.amount, owed, payment.id, reason)
+    return VoidResult(voided, reversal, owed, (notice,))
 
 
 async def post_correction(conn: asyncpg.Connection, *, retailer_id: int, kind: str,
                           amount: Decimal, note: str, actor: str,
                           now: dt.datetime, terms_days: int = 30) -> ledger_store.Entry:
     """A manual correcting entry (never an edit of an old one); the note says why."""
+    try:
+        check_amount(amount)
+    except AmountError as exc:
+        raise LedgerError(str(exc)) from None
     amount = to_paisa(amount)
-    if amount <= 0 or not note.strip():
+    if not note.strip():
         raise LedgerError("a correction needs a positive amount and a note")
     if kind == "credit":
         return await ledger_store.insert_credit(
@@ -170,7 +320,10 @@ async def check(conn: asyncpg.Connection) -> list[Problem]:
     their entries added up here one by one; every delivered order has exactly one
     debit, for its total, on its retailer; no order that is not delivered has a
     debit; every payment has exactly one credit for its amount on its retailer;
-    every order's total is the sum of its lines.
+    every voided payment exactly one reversing debit of that credit (and no live
+    one has any); every order's total is the sum of its lines; every credit note
+    has one ledger credit for its amount, its lines add up to it, it is on a
+    delivered order, and no order line is credited beyond what was delivered.
     """
     if conn.is_in_transaction():
         return await _check(conn)
@@ -220,14 +373,75 @@ async def _check(conn: asyncpg.Connection) -> list[Problem]:
                                     f"{where} total {o['total']} but lines sum to "
                                     f"{o['lines_total']}"))
     credits = {e.payment_id: e for e in entries if e.payment_id is not None}
-    for p in await conn.fetch("SELECT id, retailer_id, amount, reference FROM payments"):
+    reversals = {e.reverses_entry_id: e for e in entries if e.reverses_entry_id is not None}
+    by_id = {e.id: e for e in entries}
+    for p in await conn.fetch(
+            "SELECT id, retailer_id, amount, reference, voided_at FROM payments ORDER BY id"):
         c = credits.get(p["id"])
         label = f"payment {p['id']}" + (f" ({p['reference']})" if p["reference"] else "")
         if c is None:
             problems.append(Problem("payment_unposted", p["retailer_id"], None,
                                     f"{label} has no ledger credit"))
-        elif c.amount != p["amount"] or c.retailer_id != p["retailer_id"] or c.kind != "credit":
+            continue
+        if c.amount != p["amount"] or c.retailer_id != p["retailer_id"] or c.kind != "credit":
             problems.append(Problem("payment_mismatch", p["retailer_id"], None,
                                     f"{label} of {p['amount']} posted as {c.kind} "
                                     f"{c.amount} on retailer {c.retailer_id}"))
+        # A voided payment has exactly one reversing debit; a live one has none.
+        r = reversals.get(c.id)
+        if p["voided_at"] is not None and r is None:
+            problems.append(Problem("void_unposted", p["retailer_id"], None,
+                                    f"{label} is voided but its credit is not reversed"))
+        elif p["voided_at"] is None and r is not None:
+            problems.append(Problem("void_unmarked", p["retailer_id"], None,
+                                    f"{label} is reversed by entry {r.id} but not voided"))
+    for r in reversals.values():
+        undone = by_id.get(r.reverses_entry_id or 0)
+        if (undone is None or undone.payment_id is None or r.kind != "debit"
+                or r.amount != undone.amount or r.retailer_id != undone.retailer_id):
+            problems.append(Problem("reversal_mismatch", r.retailer_id, None,
+                                    f"entry {r.id} does not reverse a payment credit of its "
+                                    "amount on its retailer"))
+    problems.extend(await _check_credit_notes(conn, entries))
+    return problems
+
+
+async def _check_credit_notes(conn: asyncpg.Connection,
+                              entries: list[ledger_store.Entry]) -> list[Problem]:
+    problems: list[Problem] = []
+    credits = {e.credit_note_id: e for e in entries if e.credit_note_id is not None}
+    notes = await conn.fetch(
+        "SELECT n.id, n.order_id, n.retailer_id, n.amount, o.status, o.retailer_id AS owner, "
+        "  (SELECT coalesce(sum(amount), 0) FROM credit_note_lines l "
+        "   WHERE l.credit_note_id = n.id) AS lines_amount "
+        "FROM credit_notes n JOIN orders o ON o.id = n.order_id ORDER BY n.id")
+    for n in notes:
+        label = f"credit note {n['id']}"
+        c = credits.get(n["id"])
+        if c is None:
+            problems.append(Problem("credit_note_unposted", n["retailer_id"], n["order_id"],
+                                    f"{label} has no ledger credit"))
+        elif (c.kind != "credit" or c.amount != n["amount"]
+              or c.retailer_id != n["retailer_id"] or c.order_id != n["order_id"]):
+            problems.append(Problem("credit_note_mismatch", n["retailer_id"], n["order_id"],
+                                    f"{label} of {n['amount']} posted as {c.kind} {c.amount}"))
+        if n["lines_amount"] != n["amount"]:
+            problems.append(Problem("credit_note_lines", n["retailer_id"], n["order_id"],
+                                    f"{label} is {n['amount']} but its lines sum to "
+                                    f"{n['lines_amount']}"))
+        if n["status"] != "delivered" or n["owner"] != n["retailer_id"]:
+            problems.append(Problem("credit_note_order", n["retailer_id"], n["order_id"],
+                                    f"{label} is on an order that is {n['status']} or "
+                                    "another retailer's"))
+    over = await conn.fetch(
+        "SELECT i.order_id, i.line_no, i.qty, i.line_total, sum(l.qty) AS credited_qty, "
+        "       sum(l.amount) AS credited, n.retailer_id "
+        "FROM credit_note_lines l JOIN credit_notes n ON n.id = l.credit_note_id "
+        "JOIN order_items i ON i.order_id = l.order_id AND i.line_no = l.line_no "
+        "GROUP BY i.order_id, i.line_no, i.qty, i.line_total, n.retailer_id "
+        "HAVING sum(l.qty) > i.qty OR sum(l.amount) > i.line_total")
+    for o in over:
+        problems.append(Problem("credit_note_over", o["retailer_id"], o["order_id"],
+                                f"order line {o['line_no']} credited {o['credited_qty']} "
+                                f"({o['credited']}) of {o['qty']} ({o['line_total']})"))
     return problems

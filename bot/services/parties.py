@@ -10,7 +10,7 @@ from decimal import Decimal
 import asyncpg
 
 from bot.store import parties as store
-from domain.money import to_paisa
+from domain.money import MAX_AMOUNT, format_npr, to_paisa
 
 _PHONE_JUNK = re.compile(r"[\s\-().]")
 LANGUAGES = ("en", "ne")
@@ -71,8 +71,7 @@ async def add_retailer(conn: asyncpg.Connection, *, phone: str, shop_name: str, 
     """Register a retailer (pending unless `approve`)."""
     if language not in LANGUAGES:
         raise PartyError("language must be en or ne")
-    if credit_limit < 0:
-        raise PartyError("credit limit cannot be negative")
+    _check_limit(credit_limit)
     if not 1 <= terms_days <= 365:
         raise PartyError("credit terms must be 1 to 365 days")
     async with conn.transaction():
@@ -102,13 +101,73 @@ async def _set_status(conn: asyncpg.Connection, retailer: store.Retailer, status
 
 
 async def approve_retailer(conn: asyncpg.Connection, phone: str, *, actor: str,
-                           now: dt.datetime) -> store.Retailer:
-    """Let a pending (or blocked) retailer order on credit."""
+                           now: dt.datetime, limit: Decimal | None = None) -> store.Retailer:
+    """Let a pending (or blocked) retailer order on credit; `limit` sets their credit too."""
+    if limit is not None:
+        _check_limit(limit)
     async with conn.transaction():
         retailer = await find_retailer(conn, phone)
+        if limit is not None and to_paisa(limit) != retailer.credit_limit:
+            retailer = await set_limit(conn, retailer.phone, limit, actor=actor, now=now)
         if retailer.status == "active":
             return retailer
         return await _set_status(conn, retailer, "active", None, actor, now)
+
+
+def _check_limit(limit: Decimal) -> None:
+    if limit < 0:
+        raise PartyError("credit limit cannot be negative")
+    if limit > MAX_AMOUNT or limit != to_paisa(limit):
+        raise PartyError(f"credit limit must be whole paisa up to {format_npr(MAX_AMOUNT)}")
+
+
+async def update_retailer(conn: asyncpg.Connection, phone: str, *, actor: str,
+                          now: dt.datetime, shop_name: str | None = None,
+                          area: str | None = None, language: str | None = None
+                          ) -> store.Retailer:
+    """Correct a retailer's shop name, area (which vendors serve them) or language."""
+    changes: dict[str, object] = {}
+    if shop_name is not None:
+        changes["shop_name"] = _text(shop_name, "shop name", 120)
+    if area is not None:
+        changes["area"] = _text(area, "area", 80)
+    if language is not None:
+        if language not in LANGUAGES:
+            raise PartyError("language must be en or ne")
+        changes["language"] = language
+    if not changes:
+        raise PartyError("nothing to change: give a name, an area or a language")
+    async with conn.transaction():
+        found = await find_retailer(conn, phone)
+        retailer = await store.retailer(conn, found.id, for_update=True)
+        assert retailer is not None
+        updated = await store.update_retailer(conn, retailer.id, now=now, **changes)
+        await store.audit(conn, actor=actor, action="retailer.update", target=retailer.phone,
+                          details={k: {"from": getattr(retailer, k), "to": v}
+                                   for k, v in changes.items()}, now=now)
+        return updated
+
+
+async def set_vendor_active(conn: asyncpg.Connection, phone: str, active: bool, *,
+                            actor: str, now: dt.datetime,
+                            reason: str | None = None) -> tuple[store.Vendor, int]:
+    """Stop (or restart) offering orders to a vendor; (vendor, their open orders).
+
+    A deactivated vendor is left out of pricing and routing at once; orders they
+    already hold stay with them until an operator assigns them elsewhere.
+    """
+    async with conn.transaction():
+        vendor = await find_vendor(conn, phone)
+        updated = await store.set_vendor_active(conn, vendor.id, active)
+        open_orders: int = await conn.fetchval(
+            "SELECT count(*) FROM orders WHERE vendor_id = $1 AND order_is_open(status)",
+            vendor.id)
+        await store.audit(conn, actor=actor,
+                          action="vendor.activate" if active else "vendor.deactivate",
+                          target=vendor.phone,
+                          details={"from": vendor.active, "reason": reason,
+                                   "open_orders": open_orders}, now=now)
+        return updated, open_orders
 
 
 async def block_retailer(conn: asyncpg.Connection, phone: str, *, reason: str, actor: str,
@@ -123,8 +182,7 @@ async def block_retailer(conn: asyncpg.Connection, phone: str, *, reason: str, a
 async def set_limit(conn: asyncpg.Connection, phone: str, limit: Decimal, *, actor: str,
                     now: dt.datetime, terms_days: int | None = None) -> store.Retailer:
     """Change a retailer's credit limit (and optionally their credit terms)."""
-    if limit < 0:
-        raise PartyError("credit limit cannot be negative")
+    _check_limit(limit)
     if terms_days is not None and not 1 <= terms_days <= 365:
         raise PartyError("credit terms must be 1 to 365 days")
     async with conn.transaction():

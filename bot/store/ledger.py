@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 import asyncpg
 
 _ENTRY_COLS = ("id, retailer_id, kind, amount, order_id, payment_id, due_date, note, created_by, "
-               "created_at")
+               "created_at, reverses_entry_id, credit_note_id")
 _PAYMENT_COLS = ("id, retailer_id, amount, method, reference, order_id, recorded_by, received_at, "
-                 "created_at")
+                 "created_at, voided_at, voided_by, void_reason")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,9 @@ class Entry:
     note: str | None
     created_by: str
     created_at: dt.datetime
+    # A void's debit names the payment credit it undoes; a credit note's credit its note.
+    reverses_entry_id: int | None = None
+    credit_note_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,9 @@ class Payment:
     recorded_by: str
     received_at: dt.datetime
     created_at: dt.datetime
+    voided_at: dt.datetime | None = None
+    voided_by: str | None = None
+    void_reason: str | None = None
 
 
 def _entry(row: asyncpg.Record | None) -> Entry | None:
@@ -77,14 +84,58 @@ async def insert_payment(conn: asyncpg.Connection, *, retailer_id: int, amount: 
         f"""INSERT INTO payments (retailer_id, amount, method, reference, order_id, recorded_by,
                                   received_at, created_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-            ON CONFLICT (reference) DO NOTHING
+            ON CONFLICT ((lower(reference))) DO NOTHING
             RETURNING {_PAYMENT_COLS}""",  # noqa: S608
         retailer_id, amount, method, reference, order_id, recorded_by, received_at, now))
 
 
 async def payment_by_reference(conn: asyncpg.Connection, reference: str) -> Payment | None:
+    """The payment with this reference, in any case (`es-77` finds `ES-77`)."""
     return _payment(await conn.fetchrow(
-        f"SELECT {_PAYMENT_COLS} FROM payments WHERE reference = $1", reference))  # noqa: S608
+        f"SELECT {_PAYMENT_COLS} FROM payments "  # noqa: S608
+        "WHERE lower(reference) = lower($1)", reference))
+
+
+async def payment(conn: asyncpg.Connection, payment_id: int, *,
+                  for_update: bool = False) -> Payment | None:
+    return _payment(await conn.fetchrow(
+        f"SELECT {_PAYMENT_COLS} FROM payments WHERE id = $1"  # noqa: S608
+        + (" FOR UPDATE" if for_update else ""), payment_id))
+
+
+async def mark_voided(conn: asyncpg.Connection, payment_id: int, *, by: str, reason: str,
+                      now: dt.datetime) -> Payment | None:
+    """Mark a payment voided; None when it was voided already."""
+    return _payment(await conn.fetchrow(
+        f"""UPDATE payments SET voided_at = $2, voided_by = $3, void_reason = $4
+            WHERE id = $1 AND voided_at IS NULL RETURNING {_PAYMENT_COLS}""",  # noqa: S608
+        payment_id, now, by, reason))
+
+
+async def insert_reversal(conn: asyncpg.Connection, *, of: Entry, due_date: dt.date, note: str,
+                          created_by: str, now: dt.datetime) -> Entry:
+    """The debit that undoes credit `of` (a voided payment): same retailer, same amount."""
+    entry = _entry(await conn.fetchrow(
+        f"""INSERT INTO ledger_entries (retailer_id, kind, amount, due_date, note, created_by,
+                                        created_at, reverses_entry_id)
+            VALUES ($1, 'debit', $2, $3, $4, $5, $6, $7)
+            RETURNING {_ENTRY_COLS}""",  # noqa: S608
+        of.retailer_id, of.amount, due_date, note, created_by, now, of.id))
+    assert entry is not None
+    return entry
+
+
+async def insert_credit_note_credit(conn: asyncpg.Connection, *, retailer_id: int,
+                                    amount: Decimal, order_id: int, credit_note_id: int,
+                                    note: str, created_by: str, now: dt.datetime) -> Entry:
+    entry = _entry(await conn.fetchrow(
+        f"""INSERT INTO ledger_entries (retailer_id, kind, amount, order_id, note, created_by,
+                                        created_at, credit_note_id)
+            VALUES ($1, 'credit', $2, $3, $4, $5, $6, $7)
+            RETURNING {_ENTRY_COLS}""",  # noqa: S608
+        retailer_id, amount, order_id, note, created_by, now, credit_note_id))
+    assert entry is not None
+    return entry
 
 
 async def insert_credit(conn: asyncpg.Connection, *, retailer_id: int, amount: Decimal,
@@ -133,3 +184,28 @@ async def entries(conn: asyncpg.Connection, retailer_id: int | None = None) -> l
         f"SELECT {_ENTRY_COLS} FROM ledger_entries "  # noqa: S608
         "WHERE $1::bigint IS NULL OR retailer_id = $1 ORDER BY id", retailer_id)
     return [e for e in map(_entry, rows) if e is not None]
+
+
+async def insert_credit_note(conn: asyncpg.Connection, *, order_id: int, retailer_id: int,
+                             reason: str, amount: Decimal, note: str | None, created_by: str,
+                             now: dt.datetime,
+                             lines: Sequence[tuple[int, Decimal, Decimal]]) -> int:
+    """A credit note and its lines (line_no, qty, amount); its id."""
+    note_id: int = await conn.fetchval(
+        "INSERT INTO credit_notes (order_id, retailer_id, reason, amount, note, created_by, "
+        "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        order_id, retailer_id, reason, amount, note, created_by, now)
+    await conn.executemany(
+        "INSERT INTO credit_note_lines (credit_note_id, order_id, line_no, qty, amount) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        [(note_id, order_id, line_no, qty, amt) for line_no, qty, amt in lines])
+    return note_id
+
+
+async def credited_lines(conn: asyncpg.Connection,
+                         order_id: int) -> dict[int, tuple[Decimal, Decimal]]:
+    """What earlier credit notes gave back per order line: line_no → (qty, amount)."""
+    rows = await conn.fetch(
+        "SELECT line_no, sum(qty) AS qty, sum(amount) AS amount FROM credit_note_lines "
+        "WHERE order_id = $1 GROUP BY line_no", order_id)
+    return {r["line_no"]: (r["qty"], r["amount"]) for r in rows}

@@ -87,7 +87,7 @@ async def update_retailer(conn: asyncpg.Connection, retailer_id: int, *, now: dt
                           **changes: object) -> Retailer:
     """Set the given columns (names fixed by the callers in this package)."""
     allowed = {"status", "blocked_reason", "credit_limit", "credit_terms_days", "approved_at",
-               "language"}
+               "language", "shop_name", "area"}
     names = list(changes)
     if not names or not set(names) <= allowed:
         raise ValueError(f"cannot update retailer columns {names}")
@@ -144,3 +144,12 @@ async def audit(conn: asyncpg.Connection, *, actor: str, action: str, target: st
     await conn.execute(
         "INSERT INTO audit_log (at, actor, action, target, details) VALUES ($1, $2, $3, $4, $5)",
         now, actor, action, target, details)
+
+
+async def set_vendor_active(conn: asyncpg.Connection, vendor_id: int, active: bool) -> Vendor:
+    row = await conn.fetchrow(
+        f"UPDATE vendors SET active = $2 WHERE id = $1 RETURNING {_VENDOR_COLS}",  # noqa: S608
+        vendor_id, active)
+    result = _vendor(row)
+    assert result is not None
+    return result

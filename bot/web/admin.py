@@ -8,20 +8,26 @@ the OpenAPI document.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.conversation import session_admin
-from bot.services import operator_actions, parties
+from bot.services import operator_actions, operator_orders, parties
+from bot.services.credit_notes import CreditLineRequest
+from bot.store import alerts as alert_store
 from bot.store import reports
 from bot.web.endpoints import ApiError, Call, EndpointTable, respond
 from domain.business_time import day_start
 from domain.digits import read_whole
-from flows import order_notices
+from domain.money import MAX_AMOUNT
+from domain.money_facts import CreditNoteReason
+from domain.vendor_commands import VendorAction
+from flows import money_notices, order_notices
 
 ADMIN = EndpointTable("admin")
 
@@ -75,15 +81,23 @@ class PaymentBody(_Body):
     """A payment received from a retailer."""
 
     retailer: str = Field(min_length=5, max_length=32, description="retailer phone")
-    amount: Decimal = Field(gt=0, le=100_000_000, max_digits=14, decimal_places=2)
+    amount: Decimal = Field(gt=0, le=MAX_AMOUNT, max_digits=14, decimal_places=2)
     method: Literal["cash", "esewa", "khalti", "bank"] = "cash"
-    reference: str | None = Field(default=None, min_length=1, max_length=120,
-                                  description="unique: a repeat records nothing new")
+    reference: str | None = Field(
+        default=None, min_length=1, max_length=120,
+        description="unique, in any case: a repeat of the same payment records nothing new; "
+                    "the same reference for another amount is refused (409)")
     order: int | None = Field(default=None, ge=1, description="the order it pays for")
+    advance: bool = Field(default=False, description="more than is owed is kept on account "
+                                                     "as an advance (else refused, 422)")
+
+
+class VoidBody(_Body):
+    reason: str = Field(min_length=1, max_length=200, description="told to the retailer")
 
 
 class CreditLimitBody(_Body):
-    limit: Decimal = Field(ge=0, le=100_000_000, max_digits=14, decimal_places=2)
+    limit: Decimal = Field(ge=0, le=MAX_AMOUNT, max_digits=14, decimal_places=2)
     terms_days: int | None = Field(default=None, ge=1, le=365)
 
 
@@ -93,6 +107,48 @@ class BlockBody(_Body):
 
 class CancelBody(_Body):
     reason: str = Field(min_length=1, max_length=200)
+
+
+class AssignBody(_Body):
+    vendor: str = Field(min_length=5, max_length=32, description="vendor phone")
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ActBody(_Body):
+    action: Literal["accept", "dispatch", "deliver"]
+    reason: str = Field(min_length=1, max_length=200, description="why an operator does it")
+
+
+class ApproveQuery(_Query):
+    # A query parameter, so that approving with no body keeps working for existing clients.
+    limit: Decimal | None = Field(default=None, ge=0, le=MAX_AMOUNT, max_digits=14,
+                                  decimal_places=2, description="credit limit to set too")
+
+
+class RetailerUpdateBody(_Body):
+    shop_name: str | None = Field(default=None, min_length=1, max_length=120)
+    area: str | None = Field(default=None, min_length=1, max_length=80)
+    language: Literal["en", "ne"] | None = None
+
+
+class VendorActiveBody(_Body):
+    active: bool
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class CreditLineBody(_Body):
+    line: int = Field(ge=1, le=9999, description="the order's line number")
+    qty: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
+
+
+class CreditNoteBody(_Body):
+    reason: Literal["damaged", "wrong", "returned"]
+    lines: list[CreditLineBody] = Field(min_length=1, max_length=100)
+    note: str | None = Field(default=None, max_length=200)
+
+
+class AlertsQuery(_Query):
+    limit: int = Field(default=100, ge=1, le=1000)
 
 
 class AuditQuery(_Query):
@@ -156,6 +212,55 @@ async def cancel_order(call: Call) -> web.Response:
     return respond(result)
 
 
+@ADMIN.route("POST", "/api/admin/orders/{number}/assign", write=True, body=AssignBody,
+             summary="Offer a pending or unroutable order to a named vendor",
+             responses={404: "No such order or vendor",
+                        409: "Not pending/unroutable, or the vendor cannot supply it"})
+async def assign_order(call: Call) -> web.Response:
+    number = _int_param(call, "number")
+    body: AssignBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_orders.assign_order(
+            conn, number, vendor_phone=body.vendor, reason=body.reason, actor=call.actor,
+            accept_minutes=call.runtime.settings.vendor_accept_minutes,
+            word=order_notices.outgoing, word_money=money_notices.outgoing,
+            context=call.audit_context())
+    call.audited = True
+    return respond(result)
+
+
+@ADMIN.route("POST", "/api/admin/orders/{number}/act", write=True, body=ActBody,
+             summary="Accept, dispatch or deliver an order for its vendor (audited with why)",
+             responses={404: "No such order", 409: "Not the order's next step"})
+async def act_for_vendor(call: Call) -> web.Response:
+    number = _int_param(call, "number")
+    body: ActBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_orders.act_for_vendor(
+            conn, number, VendorAction(body.action), reason=body.reason, actor=call.actor,
+            word=order_notices.outgoing, context=call.audit_context())
+    call.audited = True
+    return respond(result)
+
+
+@ADMIN.route("POST", "/api/admin/orders/{number}/credit-notes", write=True,
+             body=CreditNoteBody, success=201,
+             summary="Credit damaged, wrong or returned items of a delivered order",
+             responses={404: "No such order or line",
+                        409: "Not delivered, or more than is left to credit",
+                        422: "A line twice"})
+async def credit_note(call: Call) -> web.Response:
+    number = _int_param(call, "number")
+    body: CreditNoteBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.issue_credit_note(
+            conn, number, reason=CreditNoteReason(body.reason),
+            lines=[CreditLineRequest(ln.line, ln.qty) for ln in body.lines], note=body.note,
+            actor=call.actor, word=money_notices.outgoing, context=call.audit_context())
+    call.audited = True
+    return respond(result, status=201)
+
+
 # ---------------------------------------------------------------- parties
 
 
@@ -197,41 +302,99 @@ async def set_credit_limit(call: Call) -> web.Response:
     return respond(result)
 
 
-@ADMIN.route("POST", "/api/admin/retailers/{phone}/approve", write=True,
-             summary="Approve a retailer (they may order on credit)",
+@ADMIN.route("POST", "/api/admin/retailers/{phone}/approve", write=True, query=ApproveQuery,
+             summary="Approve (or unblock) a retailer, optionally at a credit limit; they are "
+                     "told on WhatsApp",
              responses={404: "No such retailer"})
 async def approve_retailer(call: Call) -> web.Response:
+    q: ApproveQuery = call.query
     async with call.runtime.pool.acquire() as conn:
-        result = await operator_actions.approve_retailer(conn, call.params["phone"],
-                                                         actor=call.actor)
+        cart_kept = await _cart_kept(call, conn, call.params["phone"])
+        result = await operator_actions.approve_retailer(
+            conn, call.params["phone"], actor=call.actor, limit=q.limit,
+            cart_kept=cart_kept, word=money_notices.outgoing)
     call.audited = True
     return respond(result)
 
 
+async def _cart_kept(call: Call, conn: Any, phone: str) -> bool:
+    try:
+        found = await parties.find_retailer(conn, phone)
+    except parties.PartyError:
+        return False
+    data, _ = await session_admin.read_session(call.runtime, found.phone)
+    return bool((data or {}).get("cart"))
+
+
 @ADMIN.route("POST", "/api/admin/retailers/{phone}/block", write=True, body=BlockBody,
-             summary="Block a retailer from ordering (placed orders carry on)",
+             summary="Block a retailer from ordering (placed orders carry on); they are told",
              responses={404: "No such retailer"})
 async def block_retailer(call: Call) -> web.Response:
     body: BlockBody = call.body
     async with call.runtime.pool.acquire() as conn:
         result = await operator_actions.block_retailer(conn, call.params["phone"],
-                                                       reason=body.reason, actor=call.actor)
+                                                       reason=body.reason, actor=call.actor,
+                                                       word=money_notices.outgoing)
+    call.audited = True
+    return respond(result)
+
+
+@ADMIN.route("POST", "/api/admin/retailers/{phone}/update", write=True,
+             body=RetailerUpdateBody, summary="Correct a retailer's shop name, area or language",
+             responses={404: "No such retailer", 422: "Nothing to change"})
+async def update_retailer(call: Call) -> web.Response:
+    body: RetailerUpdateBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.update_retailer(
+            conn, call.params["phone"], actor=call.actor, shop_name=body.shop_name,
+            area=body.area, language=body.language)
+    call.audited = True
+    return respond(result)
+
+
+@ADMIN.route("POST", "/api/admin/vendors/{phone}/active", write=True, body=VendorActiveBody,
+             summary="Deactivate (or reactivate) a vendor: no new orders are offered to them",
+             responses={404: "No such vendor"})
+async def set_vendor_active(call: Call) -> web.Response:
+    body: VendorActiveBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.set_vendor_active(
+            conn, call.params["phone"], body.active, actor=call.actor, reason=body.reason)
     call.audited = True
     return respond(result)
 
 
 @ADMIN.route("POST", "/api/admin/payments", write=True, body=PaymentBody, success=201,
              summary="Record a retailer's payment (ledger credit, receipt on WhatsApp)",
-             responses={404: "No such retailer", 422: "Not a valid payment for this retailer"})
+             responses={404: "No such retailer",
+                        409: "The reference is already another payment",
+                        422: "Not a valid payment for this retailer (e.g. more than owed "
+                             "without advance)"})
 async def record_payment(call: Call) -> web.Response:
     body: PaymentBody = call.body
     async with call.runtime.pool.acquire() as conn:
         result = await operator_actions.record_payment(
             conn, retailer=body.retailer, amount=body.amount, method=body.method,
-            reference=body.reference, order_number=body.order, actor=call.actor,
-            word=order_notices.outgoing, context=call.audit_context())
+            reference=body.reference, order_number=body.order, advance=body.advance,
+            actor=call.actor, word=order_notices.outgoing, word_money=money_notices.outgoing,
+            block_after_days=call.runtime.settings.block_after_days_overdue,
+            context=call.audit_context())
     call.audited = True
     return respond(result, status=200 if result["duplicate"] else 201)
+
+
+@ADMIN.route("POST", "/api/admin/payments/{id}/void", write=True, body=VoidBody,
+             summary="Void a payment (reversing debit, retailer told on WhatsApp)",
+             responses={404: "No such payment", 409: "The payment is already voided"})
+async def void_payment(call: Call) -> web.Response:
+    payment_id = _int_param(call, "id")
+    body: VoidBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        result = await operator_actions.void_payment(
+            conn, payment_id, reason=body.reason, actor=call.actor,
+            word=money_notices.outgoing, context=call.audit_context())
+    call.audited = True
+    return respond(result)
 
 
 @ADMIN.route("GET", "/api/admin/vendors", summary="List vendors with 30-day performance",
@@ -324,6 +487,31 @@ async def reset_session(call: Call) -> web.Response:
         raise ApiError(404, "no session for this phone")
     call.audited = True
     return respond({"phone": phone, "reset": True})
+
+
+# ---------------------------------------------------------------- operator alerts
+
+
+@ADMIN.route("GET", "/api/admin/alerts", query=AlertsQuery,
+             summary="Open operator alerts, oldest first")
+async def list_alerts(call: Call) -> web.Response:
+    q: AlertsQuery = call.query
+    async with call.runtime.pool.acquire() as conn:
+        rows = await alert_store.open_alerts(conn, limit=q.limit)
+    return respond({"alerts": [dataclasses.asdict(r) for r in rows], "count": len(rows)})
+
+
+@ADMIN.route("POST", "/api/admin/alerts/{id}/resolve", write=True,
+             summary="Close an open operator alert", responses={404: "No such open alert"})
+async def resolve_alert(call: Call) -> web.Response:
+    alert_id = _int_param(call, "id")
+    async with call.runtime.pool.acquire() as conn, conn.transaction():
+        if not await alert_store.resolve(conn, alert_id, by=call.actor,
+                                         at=dt.datetime.now(dt.UTC)):
+            raise ApiError(404, f"no open alert {alert_id}")
+        await call.audit(conn, "alert.resolve", f"alert:{alert_id}", {})
+    call.audited = True
+    return respond({"id": alert_id, "resolved": True})
 
 
 # ---------------------------------------------------------------- stats and audit

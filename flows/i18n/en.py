@@ -285,3 +285,49 @@ STRINGS.update({
     "jobs.reorder_nudge.button": "Reorder",
     "jobs.credit_block_reason": "{amount} overdue for {days} days, order {order}",
 })
+
+# --- money & operators (branch money, issue 14) ---
+# Worded by flows/money_notices.py: voids, credit notes, accounts reopened,
+# approved or blocked by an operator, and the operators' own alert notices.
+STRINGS.update({
+    "money.balance.owed": "You now owe {balance}.",
+    "money.balance.advance": "You have {advance} paid in advance.",
+    "money.payment_voided": (
+        "Your payment of {amount} was cancelled in Khaacho's books ({reason}). {balance} "
+        "Call us if this is wrong."
+    ),
+    "money.credit_note.reason.damaged": "damaged",
+    "money.credit_note.reason.wrong": "wrong item",
+    "money.credit_note.reason.returned": "returned",
+    "money.credit_note.line": "• {name} {qty} {unit}: {amount}",
+    "money.credit_note.retailer": (
+        "🧾 Credit note on order #{number} ({reason}): {amount} taken off your account.\n"
+        "{lines}\n{balance}"
+    ),
+    "money.credit_note.vendor": (
+        "🧾 Credit note on order #{number} for {shop} ({reason}): {amount}.\n{lines}"
+    ),
+    "money.credit_reopened": (
+        "✅ Thank you — nothing is overdue now, so you can order on credit again. {balance}"
+    ),
+    "money.account_approved": (
+        "✅ {shop}, your Khaacho account is approved, with credit up to {limit}. "
+        "Send item names to order."
+    ),
+    "money.account_approved.cart": (
+        "✅ {shop}, your Khaacho account is approved, with credit up to {limit}. "
+        "Your cart is kept: send “confirm” to review and place it."
+    ),
+    "money.account_blocked": (
+        "Your Khaacho account is on hold ({reason}), so new orders can't be placed. "
+        "Orders already placed carry on. Please call us."
+    ),
+    "money.account_unblocked": "✅ Your Khaacho account is open again: you can order on credit.",
+    "money.order_assigned": (
+        "Order #{number} is now with {vendor}. I'll tell you when they accept."
+    ),
+    "money.order_taken_away": (
+        "Order #{number} has been moved to another supplier by Khaacho: please don't pack it."
+    ),
+    "money.operator_alert": "⚠️ Khaacho alert {id} ({kind}): {subject}\n`khaacho alerts list`",
+})

@@ -272,3 +272,49 @@ STRINGS.update({
     "jobs.reorder_nudge.button": "फेरि मगाउनुहोस्",
     "jobs.credit_block_reason": "{amount} {days} दिनदेखि बाँकी, अर्डर {order}",
 })
+
+# --- money & operators (branch money, issue 14) ---
+# The same keys as the block of that name in en.py (flows/money_notices.py words them).
+STRINGS.update({
+    "money.balance.owed": "अब बाँकी {balance}।",
+    "money.balance.advance": "तपाईंको {advance} अग्रिम जम्मा छ।",
+    "money.payment_voided": (
+        "तपाईंको {amount} भुक्तानी खाँचोको हिसाबबाट रद्द गरियो ({reason})। {balance} "
+        "गलत हो भने हामीलाई फोन गर्नुहोस्।"
+    ),
+    "money.credit_note.reason.damaged": "बिग्रेको",
+    "money.credit_note.reason.wrong": "गलत सामान",
+    "money.credit_note.reason.returned": "फिर्ता",
+    "money.credit_note.line": "• {name} {qty} {unit}: {amount}",
+    "money.credit_note.retailer": (
+        "🧾 अर्डर #{number} मा क्रेडिट नोट ({reason}): तपाईंको खाताबाट {amount} घटाइयो।\n"
+        "{lines}\n{balance}"
+    ),
+    "money.credit_note.vendor": (
+        "🧾 {shop} को अर्डर #{number} मा क्रेडिट नोट ({reason}): {amount}।\n{lines}"
+    ),
+    "money.credit_reopened": (
+        "✅ धन्यवाद — अब कुनै बाँकी म्याद नाघेको छैन, फेरि उधारोमा अर्डर गर्न सक्नुहुन्छ। "
+        "{balance}"
+    ),
+    "money.account_approved": (
+        "✅ {shop}, तपाईंको खाँचो खाता स्वीकृत भयो, {limit} सम्म उधारो पाइन्छ। "
+        "अर्डर गर्न सामानको नाम पठाउनुहोस्।"
+    ),
+    "money.account_approved.cart": (
+        "✅ {shop}, तपाईंको खाँचो खाता स्वीकृत भयो, {limit} सम्म उधारो पाइन्छ। "
+        "तपाईंको कार्ट राखिएको छ: हेरेर अर्डर गर्न “पक्का” पठाउनुहोस्।"
+    ),
+    "money.account_blocked": (
+        "तपाईंको खाँचो खाता रोकिएको छ ({reason}), त्यसैले नयाँ अर्डर हुँदैन। "
+        "पहिले गरिएका अर्डर चलिरहन्छन्। कृपया हामीलाई फोन गर्नुहोस्।"
+    ),
+    "money.account_unblocked": "✅ तपाईंको खाँचो खाता फेरि खुल्यो: उधारोमा अर्डर गर्न सक्नुहुन्छ।",
+    "money.order_assigned": (
+        "अर्डर #{number} अब {vendor} लाई दिइयो। उहाँले स्वीकार गरेपछि खबर गर्छु।"
+    ),
+    "money.order_taken_away": (
+        "अर्डर #{number} खाँचोले अर्को सप्लायरलाई दियो: कृपया प्याक नगर्नुहोस्।"
+    ),
+    "money.operator_alert": "⚠️ खाँचो सूचना {id} ({kind}): {subject}\n`khaacho alerts list`",
+})

@@ -10,6 +10,7 @@ from decimal import Decimal
 import asyncpg
 import pytest
 
+from bot.config import Settings
 from bot.runtime import Runtime
 from bot.services import parties
 
@@ -75,6 +76,15 @@ class World:
 
     async def phone_of_retailer(self, retailer_id: int) -> str:
         return await self.conn.fetchval("SELECT phone FROM retailers WHERE id = $1", retailer_id)
+
+
+@pytest.fixture
+def cli(runtime: Runtime, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI pointed at this test's database and Redis, run as operator sita."""
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    monkeypatch.setenv("REDIS_KEY_PREFIX", settings.redis_key_prefix)
+    monkeypatch.setenv("KHAACHO_OPERATOR", "sita")
 
 
 @pytest.fixture

@@ -7,16 +7,7 @@ import json
 import pytest
 
 from bot.cli.main import main
-from bot.config import Settings
 from bot.runtime import Runtime
-
-
-@pytest.fixture
-def cli(runtime: Runtime, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("REDIS_URL", settings.redis_url)
-    monkeypatch.setenv("REDIS_KEY_PREFIX", settings.redis_key_prefix)
-    monkeypatch.setenv("KHAACHO_OPERATOR", "sita")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -32,7 +23,7 @@ def test_onboard_a_retailer_and_a_vendor(cli: None, capsys: pytest.CaptureFixtur
     assert out.strip() == ("retailer 9779812345678 added: Ram Kirana, Kalanki, pending, "
                            "limit Rs 50,000, terms 30 days")
     assert run(capsys, "retailer", "approve", "9812345678")[1].strip() == (
-        "retailer 9779812345678 (Ram Kirana) is active")
+        "retailer 9779812345678 (Ram Kirana) is active, limit Rs 50,000; told on WhatsApp")
     assert run(capsys, "retailer", "set-limit", "+977 9812345678", "75000", "--terms",
                "15")[1].strip() == ("retailer 9779812345678 (Ram Kirana): limit Rs 75,000, "
                                     "terms 15 days")
@@ -84,12 +75,12 @@ def test_a_payment_twice_with_one_reference_is_recorded_once(
     run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "Ram Kirana", "--area",
         "Kalanki", "--approve", "--limit", "10000")
     code, out, _ = run(capsys, "payment", "record", "--retailer", "9812345678", "--amount",
-                       "1500", "--method", "esewa", "--ref", "ES-77")
+                       "1500", "--method", "esewa", "--ref", "ES-77", "--advance")
     assert code == 0
     assert out.strip() == ("recorded Rs 1,500 esewa from Ram Kirana (ref ES-77); "
                            "Rs 1,500 paid in advance")
     code, out, _ = run(capsys, "payment", "record", "--retailer", "9812345678", "--amount",
-                       "1500", "--method", "esewa", "--ref", "ES-77", "--json")
+                       "1500", "--method", "esewa", "--ref", "es-77", "--advance", "--json")
     result = json.loads(out)
     assert (code, result["duplicate"], result["balance"]) == (0, True, "-1500.00")
     code, out, _ = run(capsys, "ledger", "show", "9812345678", "--json")
@@ -152,3 +143,65 @@ def test_the_cli_writes_lakhs_as_the_whatsapp_replies_do(
     _, listed, _ = run(capsys, "retailers", "list")
     assert "2,00,000.00" in listed and "5,00,000.00" in listed
     assert "200,000" not in shown + listed
+
+
+def test_a_reference_reused_for_another_amount_exits_1(
+        cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "Ram Kirana", "--area",
+        "Kalanki", "--approve")
+    assert run(capsys, "payment", "record", "--retailer", "9812345678", "--amount", "1500",
+               "--ref", "ES-77", "--advance")[0] == 0
+    code, _, err = run(capsys, "payment", "record", "--retailer", "9812345678", "--amount",
+                       "1600", "--ref", "Es-77", "--advance")
+    assert code == 1
+    assert "already payment" in err and "not Rs 1,600; nothing recorded" in err
+
+
+def test_a_payment_above_what_is_owed_exits_1_and_names_advance(
+        cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "Ram Kirana", "--area",
+        "Kalanki", "--approve")
+    run(capsys, "ledger", "correct", "--retailer", "9812345678", "--kind", "debit",
+        "--amount", "2710", "--note", "opening balance")
+    code, _, err = run(capsys, "payment", "record", "--retailer", "9812345678", "--amount",
+                       "99999")
+    assert code == 1
+    assert err.strip() == ("khaacho payment: payment Rs 99,999 is more than the Rs 2,710 owed; "
+                           "record it as an advance to keep Rs 97,289 on account: add "
+                           "--advance if that is meant")
+
+
+@pytest.mark.parametrize(("amount", "why"), [("1e12", "too large"),
+                                            ("1500.005", "more than 2 decimal places")])
+def test_an_amount_the_ledger_cannot_hold_is_refused_before_the_database(
+        capsys: pytest.CaptureFixture[str], amount: str, why: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["payment", "record", "--retailer", "9812345678", "--amount", amount])
+    assert exc.value.code == 2
+    assert why in capsys.readouterr().err
+
+
+def test_operators_correct_a_retailer_and_deactivate_a_vendor_from_the_cli(
+        cli: None, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "retailer", "add", "--phone", "9812345678", "--shop", "Ram", "--area", "Kalanki")
+    assert run(capsys, "retailer", "approve", "9812345678", "--limit", "25000")[1].strip() == (
+        "retailer 9779812345678 (Ram) is active, limit Rs 25,000; told on WhatsApp")
+    assert run(capsys, "retailer", "update", "9812345678", "--area", "Kalimati", "--name",
+               "Ram Kirana", "--language", "ne")[1].strip() == (
+        "retailer 9779812345678: Ram Kirana, Kalimati, language ne")
+    code, _, err = run(capsys, "retailer", "update", "9812345678")
+    assert code == 1 and "nothing to change" in err
+    run(capsys, "vendor", "add", "--phone", "9801000001", "--name", "Kalanki Traders",
+        "--areas", "Kalanki")
+    assert run(capsys, "vendor", "deactivate", "9801000001", "--reason",
+               "closed")[1].strip() == ("vendor 9779801000001 (Kalanki Traders) is "
+                                        "deactivated: no new orders are offered to them")
+    code, out, _ = run(capsys, "vendor", "list", "--json")
+    assert [r["active"] for r in json.loads(out)] == [False]
+
+
+def test_orders_act_takes_only_a_vendors_forward_steps(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["orders", "act", "1001", "reject", "--reason", "x"])
+    assert exc.value.code == 2

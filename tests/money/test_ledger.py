@@ -43,7 +43,8 @@ async def test_concurrent_recordings_of_one_reference_post_one_credit(
     async def pay() -> ledger.PaymentResult:
         async with runtime.pool.acquire() as c, c.transaction():
             return await ledger.record_payment(c, retailer_id=r, amount=D(500), method="bank",
-                                               reference="NIC-9", actor="t", now=world.now)
+                                               reference="NIC-9", advance=True, actor="t",
+                                               now=world.now)
 
     results = await asyncio.gather(*(pay() for _ in range(8)))
     assert sorted(x.duplicate for x in results) == [False] + [True] * 7
@@ -55,10 +56,10 @@ async def test_a_reference_of_another_retailer_is_refused(conn: asyncpg.Connecti
                                                           world: World) -> None:
     a, b = await world.retailer(), await world.retailer()
     await ledger.record_payment(conn, retailer_id=a, amount=D(100), method="cash",
-                                reference="RCPT-1", actor="t", now=world.now)
-    with pytest.raises(ledger.LedgerError, match="another retailer"):
+                                reference="RCPT-1", advance=True, actor="t", now=world.now)
+    with pytest.raises(ledger.PaymentConflict, match="another retailer"):
         await ledger.record_payment(conn, retailer_id=b, amount=D(100), method="cash",
-                                    reference="RCPT-1", actor="t", now=world.now)
+                                    reference="RCPT-1", advance=True, actor="t", now=world.now)
 
 
 async def test_a_payment_can_name_the_order_it_pays(conn: asyncpg.Connection,
@@ -71,11 +72,12 @@ async def test_a_payment_can_name_the_order_it_pays(conn: asyncpg.Connection,
     assert isinstance(placed, ordering.Placed)
     paid = await ledger.record_payment(conn, retailer_id=r, amount=D(300), method="cash",
                                        reference=None, order_number=placed.order.number,
-                                       actor="t", now=world.now)
+                                       advance=True, actor="t", now=world.now)
     assert paid.payment.order_id == placed.order.id
     with pytest.raises(ledger.LedgerError, match="#4242"):
         await ledger.record_payment(conn, retailer_id=r, amount=D(1), method="cash",
-                                    reference=None, order_number=4242, actor="t", now=world.now)
+                                    reference=None, order_number=4242, advance=True, actor="t",
+                                    now=world.now)
 
 
 async def test_the_ledger_refuses_edits_and_deletes(conn: asyncpg.Connection,

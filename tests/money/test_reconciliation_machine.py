@@ -1,4 +1,5 @@
-"""A randomized life of the books: orders, answers, time-outs, deliveries and payments.
+"""A randomized life of the books: orders, answers, time-outs, deliveries, payments
+(advances among them), voids and credit notes.
 
 Hypothesis drives the real services over real Postgres in random sequences and,
 after every step, the reconciliation check must pass and the model must agree:
@@ -30,8 +31,9 @@ from hypothesis.stateful import (
 from bot.config import Settings
 from bot.db import connect
 from bot.runtime import Runtime
-from bot.services import ledger, orders, parties
+from bot.services import credit_notes, ledger, orders, parties
 from domain import ordering
+from domain.money_facts import CreditNoteReason
 from domain.order_status import Role
 from domain.vendor_commands import VendorAction
 from flows import order_notices
@@ -45,8 +47,9 @@ VENDORS: dict[str, dict[str, tuple[str, str | None]]] = {
     "Beta": {"rice": ("2100", None), "sugar": ("100", "40"), "oil": ("250", "20")},
     "Gamma": {"sugar": ("98", None), "oil": ("240", None)},
 }
-TABLES = ("ledger_entries, payments, order_offers, order_events, order_items, orders, "
-          "vendor_products, products, vendors, retailers, audit_log, outbox")
+TABLES = ("credit_note_lines, credit_notes, ledger_entries, payments, order_offers, "
+          "order_events, order_items, orders, vendor_products, products, vendors, retailers, "
+          "audit_log, outbox")
 
 
 class Books(RuleBasedStateMachine):
@@ -64,6 +67,8 @@ class Books(RuleBasedStateMachine):
         self.numbers: list[int] = []
         self.owed: dict[int, Decimal] = defaultdict(Decimal)
         self.references: dict[str, tuple[int, Decimal]] = {}
+        # Retailers with a voided payment: a void may put them over their limit.
+        self.voided: set[int] = set()
         self.run(self._seed())
 
     def run(self, coro: Any) -> Any:
@@ -184,24 +189,73 @@ class Books(RuleBasedStateMachine):
 
     @precondition(lambda self: self.retailers)
     @rule(data=st.data(), amount=st.integers(min_value=1, max_value=5000),
-          ref=st.one_of(st.none(), st.sampled_from(["R1", "R2", "R3", "R4"])))
-    def pay(self, data: st.DataObject, amount: int, ref: str | None) -> None:
+          ref=st.one_of(st.none(), st.sampled_from(["R1", "R2", "r2", "R3", "R4"])),
+          advance=st.booleans())
+    def pay(self, data: st.DataObject, amount: int, ref: str | None, advance: bool) -> None:
         r = data.draw(st.sampled_from(self.retailers))
+        ref_key = ref.upper() if ref is not None else None
         try:
             result = self.run(ledger.record_payment(
                 self.conn, retailer_id=r, amount=D(amount), method="cash", reference=ref,
-                actor="t", now=self.now))
-        except ledger.LedgerError:
-            assert ref is not None and self.references[ref][0] != r
+                advance=advance, actor="t", now=self.now))
+        except ledger.PaymentConflict:
+            # A reference is one payment, whatever its case: another retailer or amount clashes.
+            assert ref_key is not None and self.references[ref_key] != (r, D(amount))
             return
+        except ledger.NeedsAdvance:
+            assert not advance and D(amount) > max(self.owed[r], D(0))
+            return
+        ref = ref_key
         if ref is not None and ref in self.references:
             assert result.duplicate
             assert result.payment.amount == self.references[ref][1]
             return
         assert not result.duplicate
+        assert advance or D(amount) <= self.owed[r]
         if ref is not None:
             self.references[ref] = (r, D(amount))
         self.owed[r] -= D(amount)
+
+    @rule(data=st.data())
+    def void_a_payment(self, data: st.DataObject) -> None:
+        live = self.run(self.conn.fetch(
+            "SELECT id, retailer_id, amount FROM payments WHERE voided_at IS NULL ORDER BY id"))
+        if not live:
+            return
+        p = data.draw(st.sampled_from(live))
+        result = self.run(ledger.void_payment(self.conn, p["id"], reason="bounced", actor="t",
+                                              now=self.now))
+        assert result.reversal.amount == p["amount"]
+        self.owed[p["retailer_id"]] += p["amount"]
+        self.voided.add(p["retailer_id"])
+        event("payment voided")
+
+    @rule(data=st.data(), reason=st.sampled_from(list(CreditNoteReason)))
+    def credit_a_delivered_line(self, data: st.DataObject, reason: CreditNoteReason) -> None:
+        lines = self.run(self.conn.fetch(
+            "SELECT o.number, o.retailer_id, i.line_no, i.qty - coalesce(("
+            "  SELECT sum(l.qty) FROM credit_note_lines l WHERE l.order_id = i.order_id "
+            "  AND l.line_no = i.line_no), 0) AS left_qty "
+            "FROM orders o JOIN order_items i ON i.order_id = o.id "
+            "WHERE o.status = 'delivered' ORDER BY o.id, i.line_no"))
+        open_lines = [ln for ln in lines if ln["left_qty"] > 0]
+        if not open_lines:
+            return
+        ln = data.draw(st.sampled_from(open_lines))
+        qty = D(data.draw(st.integers(min_value=1, max_value=int(ln["left_qty"]))))
+        over = data.draw(st.booleans())
+        asked = ln["left_qty"] + 1 if over else qty
+        try:
+            result = self.run(credit_notes.issue_credit_note(
+                self.conn, order_number=ln["number"], reason=reason,
+                lines=[credit_notes.CreditLineRequest(ln["line_no"], asked)], actor="t",
+                now=self.now))
+        except ledger.PaymentConflict:
+            assert over  # more than was delivered is refused, and only that
+            return
+        assert not over
+        self.owed[ln["retailer_id"]] -= result.amount
+        event("credit note")
 
     # ------------------------------------------------------------ invariants
 
@@ -214,9 +268,11 @@ class Books(RuleBasedStateMachine):
         for r in self.retailers:
             pos = self.run(ledger.credit_position(self.conn, r))
             assert pos.outstanding == self.owed[r]
-            # Deliveries move value from open orders to the ledger and payments only
-            # lower it, so an order that fitted the limit keeps fitting.
-            assert pos.outstanding + pos.open_orders <= pos.limit
+            # Deliveries move value from open orders to the ledger and payments and
+            # credit notes only lower it, so an order that fitted the limit keeps
+            # fitting; a voided payment is the one thing that may undo that.
+            if r not in self.voided:
+                assert pos.outstanding + pos.open_orders <= pos.limit
 
     @invariant()
     def stock_is_on_the_shelf_or_in_an_order(self) -> None:

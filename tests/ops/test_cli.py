@@ -138,7 +138,7 @@ def test_a_payment_recorded_from_the_cli_is_audited_once(
     seeded: dict[str, int], cli_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["payment", "record", "--retailer", "9812345123", "--amount", "500", "--ref", "R-1",
-            "--as", "sita", "--json"]
+            "--advance", "--as", "sita", "--json"]
     _json(capsys, argv)
     _json(capsys, argv)  # the same reference again: nothing new, nothing audited
 
