@@ -37,10 +37,15 @@ STRINGS: dict[str, str] = {
     ),
     "account.blocked.noreason": "not approved",
     "cart.added": "Added to your cart:",
-    "cart.updated": "Updated:",
     "cart.line": "{n}. {name} — {qty} {unit} × {price} = {total}",
     "cart.line.noprice": "{n}. {name} — {qty} {unit} (no price from a vendor yet)",
-    "cart.qty_assumed": "(I took 1 {unit} for “{text}” — send e.g. “{example}” to change it.)",
+    "cart.qty_needed": "How many {unit} of {name}? Send the number, e.g. “{example}”.",
+    "cart.qty_not_whole": (
+        "{name} is sold in whole {unit} — how many {unit}? Send the number, e.g. “{example}”."
+    ),
+    "cart.qty_not_positive": (
+        "{name}: {qty} can't be ordered — the quantity must be more than zero, e.g. “{example}”."
+    ),
     "cart.unknown": "I couldn't find “{text}” in the catalogue.",
     "cart.unknown.suggest": "I couldn't find “{text}”. Closest: {suggestions}.",
     "cart.empty": (
@@ -78,11 +83,15 @@ STRINGS: dict[str, str] = {
     "btn.no": "No",
     "edit.help": (
         "Send a change:\n"
-        "• “remove 2” — remove line 2\n"
-        "• “chini 20 kg” — change a quantity\n"
-        "• “add 2 ctn rara” — add an item\n"
+        "• “chini 20 kg” — make it 20 kg\n"
+        "• “chini 5 kg thap” or “add 5 kg chini” — 5 kg more\n"
+        "• “remove rara” or “remove 2” — remove an item or line 2\n"
         "• “clear” — empty the cart"
     ),
+    "edit.changed": "Changed {name}: {old} → {new} {unit}.",
+    "edit.increased": "Added {added} {unit} of {name}: now {new} {unit}.",
+    "edit.same": "{name} is already {qty} {unit}.",
+    "edit.not_in_cart": "“{text}” is not in your cart.",
     "edit.no_line": "There is no line {n} — your cart has {count} line(s).",
     "edit.removed": "Removed {name}.",
     "edit.bad_qty": "That quantity doesn't look right: {problem}",

@@ -36,10 +36,15 @@ STRINGS: dict[str, str] = {
     ),
     "account.blocked.noreason": "स्वीकृत छैन",
     "cart.added": "कार्टमा थपियो:",
-    "cart.updated": "परिवर्तन भयो:",
     "cart.line": "{n}. {name} — {qty} {unit} × {price} = {total}",
     "cart.line.noprice": "{n}. {name} — {qty} {unit} (कुनै पसलको मूल्य छैन)",
-    "cart.qty_assumed": "(“{text}” को १ {unit} राखेँ — बदल्न “{example}” जस्तै पठाउनुहोस्।)",
+    "cart.qty_needed": "{name} कति {unit} चाहियो? सङ्ख्या पठाउनुहोस्, जस्तै “{example}”।",
+    "cart.qty_not_whole": (
+        "{name} पूरा {unit} मा मात्र बिक्छ — कति {unit}? सङ्ख्या पठाउनुहोस्, जस्तै “{example}”।"
+    ),
+    "cart.qty_not_positive": (
+        "{name}: {qty} अर्डर गर्न मिल्दैन — परिमाण शून्यभन्दा बढी हुनुपर्छ, जस्तै “{example}”।"
+    ),
     "cart.unknown": "“{text}” सूचीमा भेटिएन।",
     "cart.unknown.suggest": "“{text}” भेटिएन। नजिकका: {suggestions}।",
     "cart.empty": (
@@ -77,11 +82,15 @@ STRINGS: dict[str, str] = {
     "btn.no": "होइन",
     "edit.help": (
         "परिवर्तन पठाउनुहोस्:\n"
-        "• “२ हटाउ” — २ नम्बर हटाउने\n"
-        "• “चिनी २० केजी” — परिमाण बदल्ने\n"
-        "• “थप रारा २ कार्टुन” — सामान थप्ने\n"
+        "• “चिनी २० केजी” — २० केजी बनाउने\n"
+        "• “चिनी ५ केजी थप” — ५ केजी थप्ने\n"
+        "• “रारा हटाउ” वा “२ हटाउ” — सामान वा २ नम्बर हटाउने\n"
         "• “सबै हटाउ” — कार्ट खाली गर्ने"
     ),
+    "edit.changed": "{name} बदलियो: {old} → {new} {unit}।",
+    "edit.increased": "{name} {added} {unit} थपियो: अब {new} {unit}।",
+    "edit.same": "{name} पहिले नै {qty} {unit} छ।",
+    "edit.not_in_cart": "“{text}” तपाईंको कार्टमा छैन।",
     "edit.no_line": "{n} नम्बर छैन — कार्टमा {count} लाइन मात्र छ।",
     "edit.removed": "{name} हटाइयो।",
     "edit.bad_qty": "परिमाण मिलेन: {problem}",

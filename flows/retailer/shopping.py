@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from domain.cart_edits import Add, Change, Clear, Remove, parse_edit
+from domain.cart_edits import Add, Clear, Remove, RemoveNamed, parse_edit
 from flows import machine as m
 from flows.choices import OfferChoice, QuestionChoice, ReorderChoice, ReviewChoice, parse
 from flows.commands import Command, command_of
 from flows.retailer import account, confirm, questions
-from flows.retailer.cart import add_text, apply_edit
+from flows.retailer.cart import add_text, answer_qty, apply_edit
 from flows.retailer.ports import Said
 from flows.retailer.review import ask_question, show_review
 from flows.retailer.turn import Turn
@@ -29,13 +29,15 @@ async def shopping(turn: Turn, said: Said) -> None:
         return
     if turn.may("answer") and await questions.pick_by_number(turn, text):
         return
-    if turn.state in m.CART_SHOWN:
-        edit = parse_edit(text)
-        if isinstance(edit, Remove | Clear | Add) or (
-                turn.state == m.EDITING and isinstance(edit, Change)):
-            await _about(turn, await apply_edit(turn, edit))
-            return
-    await _about(turn, await add_text(turn, text, replace=False))
+    if await answer_qty(turn, text):
+        return
+    edit = parse_edit(text)
+    if isinstance(edit, Remove | RemoveNamed | Clear | Add):
+        await _about(turn, await apply_edit(turn, edit))
+        return
+    # A product already in the cart gets the quantity now written, in any state:
+    # "anda 2 tray" after 60 means 2 (adding takes "thap" / "add … more").
+    await _about(turn, await add_text(turn, text, replace=True))
 
 
 async def _about(turn: Turn, subject: Command | None) -> None:

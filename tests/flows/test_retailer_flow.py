@@ -84,11 +84,11 @@ async def test_order_lines_are_shown_priced_with_confirm_edit_cancel(chat: Chat)
     assert button_ids(review) == ["rv:confirm:1", "rv:edit:1", "rv:cancel:1"]
 
 
-async def test_a_line_without_a_quantity_takes_one_and_says_so(chat: Chat) -> None:
+async def test_a_line_without_a_quantity_is_asked_about_not_assumed(chat: Chat) -> None:
     out = await chat.send("chini")
-    assert body(out[0]) == t("en", "cart.qty_assumed", unit="kg", text="chini",
-                             example="chini 5")
-    assert "1. Sugar (Loose) — 1 kg × Rs 98 = Rs 98" in body(out[-1])
+    assert said(out) == t("en", "cart.qty_needed", unit="kg", name="Sugar (Loose)",
+                          example="Sugar (Loose) 5 kg")
+    assert chat.session is not None and chat.session.cart == []
 
 
 async def test_a_product_not_in_the_catalogue_is_named(chat: Chat) -> None:
@@ -97,10 +97,10 @@ async def test_a_product_not_in_the_catalogue_is_named(chat: Chat) -> None:
     assert chat.session is not None and [i.sku for i in chat.session.cart] == ["SUGAR-KG"]
 
 
-async def test_the_same_product_twice_adds_up(chat: Chat) -> None:
+async def test_the_same_product_again_gets_the_new_quantity(chat: Chat) -> None:
     await chat.send("chini 2 kg")
     out = await chat.send("chini 3 kg")
-    assert "1. Sugar (Loose) — 5 kg" in body(out[-1])
+    assert "1. Sugar (Loose) — 3 kg" in body(out[-1])
 
 
 async def test_a_message_without_order_lines_about_orders_shows_the_status(chat: Chat) -> None:
