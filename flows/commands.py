@@ -29,6 +29,8 @@ class Command(StrEnum):
     GREETING = "greeting"
     YES = "yes"
     NO = "no"
+    # Plain agreement (ok, 👍, sure): confirms a cart on screen, else it is just a word.
+    AGREE = "agree"
 
 
 WORDS: dict[Command, tuple[str, ...]] = {
@@ -46,14 +48,20 @@ WORDS: dict[Command, tuple[str, ...]] = {
     Command.NO: lexicon.NO_COMMAND,
 }
 
+_COMMAND_WORDS = {w for words in WORDS.values() for w in words}
+# The parser's agreement phrases (domain.lexicon.CONFIRM) that are no other command.
+WORDS[Command.AGREE] = tuple(w for w in lexicon.CONFIRM if w not in _COMMAND_WORDS)
+
 _LOOKUP: dict[str, Command] = {w: c for c, words in WORDS.items() for w in words}
 _PUNCT = re.compile(r"[\s.!।?,]+$")
+# Skin-tone modifiers and the emoji variation selector: 👍🏽 is 👍.
+_EMOJI_MODIFIERS = re.compile("[\U0001F3FB-\U0001F3FF\uFE0F]")
 _SPACES = re.compile(r"\s+")
 
 
 def command_of(text: str) -> Command | None:
     """The command a whole message is, or None if it is something else (e.g. an order)."""
-    clean = _SPACES.sub(" ", text.strip().casefold())
+    clean = _SPACES.sub(" ", _EMOJI_MODIFIERS.sub("", text).strip().casefold())
     if clean == "?":
         return Command.HELP
     clean = _PUNCT.sub("", clean)

@@ -72,7 +72,7 @@ STRINGS: dict[str, str] = {
     "review.unpriced": "⚠ {count} item(s) have no vendor price yet and can't be ordered.",
     "review.short": "⚠ Only {available} {unit} of {name} in stock right now.",
     "short.stock.anyone": "Only {available} {unit} of {name} is in stock (you asked {asked}).",
-    "review.footer": "Tap Confirm to place it",
+    "review.footer": "Tap Confirm or reply “ok” to place it",
     "btn.confirm": "Confirm",
     "btn.edit": "Edit",
     "btn.cancel": "Cancel",

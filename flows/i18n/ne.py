@@ -71,7 +71,7 @@ STRINGS: dict[str, str] = {
     "review.unpriced": "⚠ {count} सामानको मूल्य छैन, अर्डर गर्न मिल्दैन।",
     "review.short": "⚠ अहिले {name} {available} {unit} मात्र स्टकमा छ।",
     "short.stock.anyone": "{name} {available} {unit} मात्र स्टकमा छ (तपाईंले {asked} माग्नुभयो)।",
-    "review.footer": "अर्डर गर्न पक्का थिच्नुहोस्",
+    "review.footer": "अर्डर गर्न पक्का थिच्नुहोस् वा “हो” लेख्नुहोस्",
     "btn.confirm": "पक्का",
     "btn.edit": "बदल्नुहोस्",
     "btn.cancel": "रद्द",

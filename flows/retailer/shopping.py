@@ -123,11 +123,20 @@ async def _edit(turn: Turn) -> bool:
 
 
 async def _yes(turn: Turn) -> bool:
-    """Yes to the offer after a shortfall; anywhere else "yes" is just a word."""
-    if turn.state != m.ADJUSTING:
-        return False
-    await confirm.take_offer(turn)
-    return True
+    """Yes (ok, ho, 👍): takes the offer after a shortfall, confirms a cart under review.
+
+    Only a whole message counts (flows.commands), so "wai wai 5" is never read as
+    "ok"; with no cart on screen the word is read as text like any other.
+    """
+    if turn.state == m.ADJUSTING:
+        await confirm.take_offer(turn)
+        return True
+    if turn.s.questions:
+        ask_question(turn)
+        return True
+    if turn.s.cart and turn.state in m.CONFIRMABLE:
+        return await _confirm(turn)
+    return False
 
 
 async def _no(turn: Turn) -> bool:
@@ -149,5 +158,6 @@ _COMMANDS: dict[Command, Handler] = {
     Command.CONFIRM: _confirm,
     Command.EDIT: _edit,
     Command.YES: _yes,
+    Command.AGREE: _yes,
     Command.NO: _no,
 }

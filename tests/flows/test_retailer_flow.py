@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from domain.credit import RetailerStatus
 from domain.order_status import Status
 from domain.ordering import Alternative, ShortLine, StockShort
@@ -188,9 +190,36 @@ async def test_the_word_confirm_places_the_order_too(chat: Chat, world: FakeWorl
     assert len(world.orders) == 1
 
 
-async def test_plain_agreement_does_not_place_an_order(chat: Chat, world: FakeWorld) -> None:
+@pytest.mark.parametrize("word", ["ok", "OK!", "yes", "ho", "thik cha", "👍", "👍🏽", "पक्का",
+                                  "हो", "sure"])
+async def test_a_typed_agreement_at_review_places_the_order(
+        chat: Chat, world: FakeWorld, word: str) -> None:
     await chat.send("chini 10 kg")
-    await chat.send("ok")
+    out = await chat.send(word)
+    assert [(o.number, o.total) for o in world.orders] == [(1001, D("980.00"))]
+    lang = "ne" if word in ("पक्का", "हो") else "en"
+    assert said(out) == t(lang, "placed", number=1001, vendor="Shrestha Traders",
+                          total="रु ९८०" if lang == "ne" else "Rs 980")
+
+
+async def test_agreement_with_an_empty_cart_places_nothing(chat: Chat, world: FakeWorld) -> None:
+    out = await chat.send("ok")
+    assert world.orders == []
+    assert said(out) != ""
+
+
+async def test_agreement_while_a_question_is_open_asks_it_again(
+        chat: Chat, world: FakeWorld) -> None:
+    await chat.send("chini 10 kg, rice 2")
+    out = await chat.send("ok")
+    assert world.orders == []
+    assert isinstance(out[-1].reply, ListMenu)
+
+
+async def test_an_order_line_that_contains_ok_is_not_a_confirmation(
+        chat: Chat, world: FakeWorld) -> None:
+    await chat.send("chini 10 kg")
+    await chat.send("rara 2 ctn ok")
     assert world.orders == []
 
 
