@@ -84,7 +84,11 @@ class PricedLine:
 
 @dataclass(frozen=True, slots=True)
 class ShortLine:
-    """A line the vendor (or, with vendor None, no vendor in the area) cannot supply."""
+    """A line the vendor (or, with vendor None, no vendor in the area) cannot supply.
+
+    `available` never exceeds `wanted`; `minimum` is set when the quantity is
+    below the least the vendor sells (the retailer is told it, never offered more).
+    """
 
     sku: str
     name: str
@@ -93,6 +97,7 @@ class ShortLine:
     available: Decimal
     vendor_id: int | None = None
     vendor_name: str | None = None
+    minimum: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,12 +352,9 @@ def short_lines(market: Market, lines: Sequence[Item],
         if cand is None:
             out.append(ShortLine(ln.sku, p.name, p.unit, ln.qty, Decimal(0)))
             continue
-        offer = cand.offers.get(ln.sku)
-        have = Decimal(0) if offer is None else (offer.stock if offer.stock is not None
-                                                 else ln.qty)
-        if offer is not None and ln.qty < offer.min_qty:
-            have = Decimal(0)
-        out.append(ShortLine(ln.sku, p.name, p.unit, ln.qty, have, cand.vendor_id, cand.name))
+        have, minimum = routing.most_available(ln, [cand])
+        out.append(ShortLine(ln.sku, p.name, p.unit, ln.qty, have, cand.vendor_id, cand.name,
+                             minimum))
     return tuple(out)
 
 
@@ -390,7 +392,8 @@ def plan(market: Market, area: str, lines: Sequence[Item], vendor_id: int | None
     shorts = []
     for s in decision.shortages:
         p = market.products[s.sku]
-        shorts.append(ShortLine(s.sku, p.name, p.unit, s.wanted, s.available))
+        shorts.append(ShortLine(s.sku, p.name, p.unit, s.wanted, s.available,
+                                minimum=s.minimum))
     return StockShort(tuple(shorts))
 
 

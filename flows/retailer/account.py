@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from domain import cart as carts
 from domain.cart import CartLine
+from domain.credit import RetailerStatus
 from domain.ordering import Cancelled
 from flows import machine as m
 from flows import order_notices
@@ -42,9 +43,15 @@ async def balance(turn: Turn) -> None:
                       date=b.next_due_date.isoformat())
     else:
         due = turn.tr("balance.nodue")
-    turn.text("balance", outstanding=money(lang, b.outstanding), open=money(lang, b.open_orders),
-              limit=money(lang, b.limit), available=money(lang, max(b.available, Decimal(0))),
-              due=due)
+    # A retailer on hold may not use credit, so none is shown as available.
+    blocked = turn.retailer.status is RetailerStatus.BLOCKED
+    available = Decimal(0) if blocked else max(b.available, Decimal(0))
+    text = turn.tr("balance", outstanding=money(lang, b.outstanding),
+                   open=money(lang, b.open_orders), limit=money(lang, b.limit),
+                   available=money(lang, available), due=due)
+    if blocked:
+        text += "\n" + turn.tr("review.blocked")
+    turn.say(Text(text))
 
 
 async def cancel(turn: Turn) -> None:

@@ -79,9 +79,11 @@ class FakeVendor:
     prices: dict[str, Decimal]
     stock: dict[str, Decimal] = field(default_factory=dict)
     areas: tuple[str, ...] = (AREA,)
+    minimums: dict[str, Decimal] = field(default_factory=dict)
 
     def candidate(self) -> routing.Candidate:
-        offers = {sku: routing.Offer(sku, price, self.stock.get(sku))
+        offers = {sku: routing.Offer(sku, price, self.stock.get(sku),
+                                     self.minimums.get(sku, Decimal(1)))
                   for sku, price in self.prices.items()}
         return routing.Candidate(self.id, self.party.name, self.areas, offers)
 
@@ -123,12 +125,14 @@ class FakeWorld:
 
     def vendor(self, name: str, phone: str, *, markup: str = "1",
                stock: dict[str, str] | None = None, language: str = "en",
-               only: tuple[str, ...] | None = None) -> FakeVendor:
+               only: tuple[str, ...] | None = None,
+               minimums: dict[str, str] | None = None) -> FakeVendor:
         """A vendor in the area selling the catalogue at its prices × `markup` (or `only` some)."""
         prices = {sku: (price * Decimal(markup)).quantize(Decimal("0.01"))
                   for sku, price in self.list_prices.items() if only is None or sku in only}
         v = FakeVendor(len(self.vendors) + 1, fact.Party(phone, language, name), prices,
-                       {sku: Decimal(q) for sku, q in (stock or {}).items()})
+                       {sku: Decimal(q) for sku, q in (stock or {}).items()},
+                       minimums={sku: Decimal(q) for sku, q in (minimums or {}).items()})
         self.vendors[v.id] = v
         return v
 
