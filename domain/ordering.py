@@ -249,6 +249,7 @@ class CancelRefusal(StrEnum):
     """Why an order cannot be cancelled (as `domain.order_status.TransitionError` codes)."""
 
     NOT_FOUND = "not_found"
+    NOT_YOURS = "not_yours"  # another retailer's order (a retailer asked by number)
     FINAL = "final"
     NOT_ALLOWED = "not_allowed"
     WRONG_STATUS = "wrong_status"

@@ -14,6 +14,7 @@ import re
 from enum import StrEnum
 
 from domain import lexicon
+from domain.digits import to_ascii
 
 
 class Command(StrEnum):
@@ -66,3 +67,24 @@ def command_of(text: str) -> Command | None:
         return Command.HELP
     clean = _PUNCT.sub("", clean)
     return _LOOKUP.get(clean)
+
+
+_CANCEL_WORDS = "|".join(sorted({re.escape(w) for w in lexicon.CANCEL_COMMAND}, key=len,
+                                reverse=True))
+_ORDER_NO = r"(?:order\s*|अर्डर\s*)?(?:no\.?\s*|number\s*|नं\.?\s*)?#?\s*([0-9]{1,9})"
+_CANCEL_BEFORE = re.compile(rf"^(?:{_CANCEL_WORDS})\s+{_ORDER_NO}$")
+_CANCEL_AFTER = re.compile(rf"^{_ORDER_NO}\s*(?:ko\s+|को\s+)?(?:{_CANCEL_WORDS})$")
+
+
+def cancel_number(text: str) -> int | None:
+    """The order number in "cancel 1001" / "#1001 rad garnu" / "रद्द १००१", else None.
+
+    Cancel words never edit the cart, so any number here is an order number ("cancel 2"
+    is asked about as order #2, never taken as "cancel the latest").
+    """
+    clean = _PUNCT.sub("", _SPACES.sub(" ", to_ascii(text).strip().casefold()))
+    for pattern in (_CANCEL_BEFORE, _CANCEL_AFTER):
+        match = pattern.match(clean)
+        if match:
+            return int(match.group(1))
+    return None

@@ -26,7 +26,7 @@ from bot.store import parties as party_store
 from domain import cart as carts
 from domain.credit import RetailerStatus
 from domain.order_status import Role, Status
-from domain.ordering import Cancelled, CancelRefused, Item, Quote, SplitOffer
+from domain.ordering import Cancelled, CancelRefusal, CancelRefused, Item, Quote, SplitOffer
 from domain.ordertext import parse_message
 from flows.retailer import (
     Account,
@@ -143,6 +143,18 @@ class ServiceBackend:
             return None
         return await order_service.cancel_order(
             self.conn, order_number=open_orders[0].number, role=Role.RETAILER,
+            actor=f"retailer:{account.id}", reason="cancelled by the retailer on WhatsApp",
+            now=_now(), retailer_id=account.id)
+
+    async def cancel_order(self, account: Account, number: int) -> Cancelled | CancelRefused:
+        # The service answers another shop's order as "not found" (its callers must not
+        # learn who ordered what); the retailer asked by number is told it is not theirs.
+        existing = await order_store.order_by_number(self.conn, number)
+        if existing is not None and existing.retailer_id != account.id:
+            return CancelRefused(CancelRefusal.NOT_YOURS, f"order #{number} is not yours",
+                                 number)
+        return await order_service.cancel_order(
+            self.conn, order_number=number, role=Role.RETAILER,
             actor=f"retailer:{account.id}", reason="cancelled by the retailer on WhatsApp",
             now=_now(), retailer_id=account.id)
 

@@ -144,11 +144,19 @@ STRINGS: dict[str, str] = {
         "• status — your orders\n"
         "• balance — what you owe and your credit\n"
         "• reorder — your last order again\n"
-        "• cancel — cancel the cart or an order not yet accepted\n"
+        "• cancel — cancel the cart or your latest order not yet accepted\n"
+        "• cancel 1042 — cancel order #1042\n"
         "• नेपाली — reply in Nepali"
     ),
     "cancel.nothing": "There's nothing to cancel.",
     "cancel.order_done": "Order #{number} is cancelled.",
+    "cancel.unknown": "I can't find order #{number}. Send “status” to see your orders.",
+    "cancel.not_yours": "Order #{number} is not one of your orders, so I can't cancel it.",
+    "cancel.delivered": (
+        "Order #{number} was already delivered, so it can't be cancelled. "
+        "If something is wrong with it, please tell us."
+    ),
+    "cancel.already_cancelled": "Order #{number} is already cancelled.",
     "cancel.order_too_late": (
         "Order #{number} was already accepted by the supplier, so it can't be cancelled here. "
         "Please call them."

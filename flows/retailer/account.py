@@ -7,7 +7,8 @@ from decimal import Decimal
 from domain import cart as carts
 from domain.cart import CartLine
 from domain.credit import RetailerStatus
-from domain.ordering import Cancelled
+from domain.order_status import Status
+from domain.ordering import Cancelled, CancelRefusal, CancelRefused
 from flows import machine as m
 from flows import order_notices
 from flows.i18n import money
@@ -68,11 +69,31 @@ async def cancel(turn: Turn) -> None:
     if result is None:
         turn.text("cancel.nothing")
         return
+    _say_cancelled(turn, result)
+
+
+async def cancel_number(turn: Turn, number: int) -> None:
+    """Cancel order `number` (not the cart, not another order), or say why not."""
+    result = await turn.backend.cancel_order(turn.retailer, number)
+    _say_cancelled(turn, result)
+
+
+_REFUSED: dict[CancelRefusal, str] = {
+    CancelRefusal.NOT_FOUND: "cancel.unknown",
+    CancelRefusal.NOT_YOURS: "cancel.not_yours",
+}
+
+
+def _say_cancelled(turn: Turn, result: Cancelled | CancelRefused) -> None:
     if isinstance(result, Cancelled):
         turn.out.extend(order_notices.outgoing(result.notices))
         number, key = result.order.number, "cancel.order_done"
     else:
-        number, key = result.number, "cancel.order_too_late"
+        number = result.number
+        key = _REFUSED.get(result.code, "cancel.order_too_late")
+        if result.code is CancelRefusal.FINAL:
+            key = ("cancel.already_cancelled" if result.status == Status.CANCELLED.value
+                   else "cancel.delivered")
     turn.say(Text(turn.tr(key, number=number)), correlation=f"order:{number}")
 
 

@@ -164,6 +164,10 @@ class RetailerBackend(Protocol):
         """Cancel the latest open order (None when there is none)."""
         ...
 
+    async def cancel_order(self, account: Account, number: int) -> Cancelled | CancelRefused:
+        """Cancel order `number` if it is this retailer's and may still be cancelled."""
+        ...
+
     async def last_order(self, account: Account) -> tuple[int, list[Understood]] | None:
         """The last order placed (number and lines as today's catalogue reads them)."""
         ...

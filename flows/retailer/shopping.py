@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from domain.cart_edits import Add, Clear, Remove, RemoveNamed, parse_edit
+from domain.digits import to_ascii
 from flows import machine as m
 from flows.choices import OfferChoice, QuestionChoice, ReorderChoice, ReviewChoice, parse
-from flows.commands import Command, command_of
+from flows.commands import Command, cancel_number, command_of
 from flows.retailer import account, confirm, questions
 from flows.retailer.cart import add_text, answer_qty, apply_edit
 from flows.retailer.ports import Said
@@ -27,6 +29,10 @@ async def shopping(turn: Turn, said: Said) -> None:
     command = command_of(text)
     if command is not None and await on_command(turn, command):
         return
+    number = cancel_number(text)
+    if number is not None:
+        await account.cancel_number(turn, number)
+        return
     if turn.may("answer") and await questions.pick_by_number(turn, text):
         return
     if await answer_qty(turn, text):
@@ -37,13 +43,20 @@ async def shopping(turn: Turn, said: Said) -> None:
         return
     # A product already in the cart gets the quantity now written, in any state:
     # "anda 2 tray" after 60 means 2 (adding takes "thap" / "add … more").
-    await _about(turn, await add_text(turn, text, replace=True))
+    await _about(turn, await add_text(turn, text, replace=True), text)
 
 
-async def _about(turn: Turn, subject: Command | None) -> None:
+async def _about(turn: Turn, subject: Command | None, text: str = "") -> None:
     """A message without order lines that the parser says is about `subject`."""
+    if subject is Command.CANCEL and (found := _ORDER_NUMBER.search(to_ascii(text))):
+        # "order 1001 chaidaina": that order, never the latest one instead.
+        await account.cancel_number(turn, int(found.group(0)))
+        return
     if subject is not None and not await on_command(turn, subject):
         turn.text("cart.nothing_understood")
+
+
+_ORDER_NUMBER = re.compile(r"(?<![0-9.])[0-9]{3,9}(?![0-9.])")
 
 
 async def on_choice(turn: Turn, choice_id: str) -> None:

@@ -274,7 +274,17 @@ class FakeRetailerBackend:
                 if o.retailer.id == account.id and o.status in _OPEN]
         if not mine:
             return None
-        order = mine[0]
+        return await self._cancel(account, mine[0])
+
+    async def cancel_order(self, account: Account, number: int) -> Cancelled | CancelRefused:
+        order = self.world.order(number)
+        if order is None:
+            return CancelRefused(CancelRefusal.NOT_FOUND, f"no order #{number}", number)
+        if order.retailer.id != account.id:
+            return CancelRefused(CancelRefusal.NOT_YOURS, f"order #{number} is not yours", number)
+        return await self._cancel(account, order)
+
+    async def _cancel(self, account: Account, order: FakeOrder) -> Cancelled | CancelRefused:
         try:
             transition(order.status, Action.CANCEL, Role.RETAILER)
         except TransitionError as exc:
