@@ -10,6 +10,7 @@ working:
     q:<question>:<sku>    a list row answering question n (sku `-`: none of these)
     area:<name>           an area row while a new shop registers
     reorder:<nudge>       a reorder nudge's quick reply (the template's button payload)
+    cat:<name>            a catalogue category row ("what do you have?")
 
 The vendor side has its own ids (`domain.vendor_commands.button_id`).
 """
@@ -96,13 +97,27 @@ class ReorderChoice:
         return "reorder" if self.nudge is None else f"reorder:{self.nudge}"
 
 
-Choice = ReviewChoice | OfferChoice | QuestionChoice | AreaChoice | ReorderChoice
+@dataclass(frozen=True, slots=True)
+class CategoryChoice:
+    """A row naming a catalogue category, to see its products and prices."""
+
+    category: str
+
+    def to_id(self) -> str:
+        return f"cat:{self.category}"
+
+
+Choice = (ReviewChoice | OfferChoice | QuestionChoice | AreaChoice | ReorderChoice
+          | CategoryChoice)
 
 
 def parse(choice_id: str) -> Choice | None:
     """What a tapped id means, or None when it is none of ours (or too mangled to read)."""
     if choice_id.startswith("area:"):
         return AreaChoice(choice_id.removeprefix("area:"))
+    if choice_id.startswith("cat:"):
+        name = choice_id.removeprefix("cat:")
+        return CategoryChoice(name) if name else None
     parts = choice_id.split(":")
     kind = parts[0]
     if kind == "reorder":

@@ -31,14 +31,20 @@ from domain.ordertext import parse_message
 from flows.retailer import (
     Account,
     Balance,
+    Category,
     LineStatus,
     OrderLine,
     PlaceOutcome,
+    PriceOffer,
     Reading,
     Understood,
 )
 from flows.retailer.reading import reading_of
 from jobs.reorder_nudges import nudge_items
+
+
+def _price_offer(r: order_store.AreaPrice) -> PriceOffer:
+    return PriceOffer(r.sku, r.name, r.unit, r.vendor_name, r.price)
 
 
 def _account(r: party_store.Retailer) -> Account:
@@ -102,6 +108,30 @@ class ServiceBackend:
         return reading_of(parse_message(text, index), index)
 
     # ------------------------------------------------------------ orders
+
+    async def _area(self, account: Account) -> str | None:
+        r = await party_store.retailer(self.conn, account.id)
+        return None if r is None else r.area
+
+    async def offers(self, account: Account, skus: list[str]) -> list[PriceOffer]:
+        area = await self._area(account)
+        if area is None:
+            return []
+        rows = await order_store.area_prices(self.conn, area, skus)
+        return [_price_offer(r) for r in sorted(rows, key=lambda r: (skus.index(r.sku), r.price))]
+
+    async def categories(self, account: Account) -> list[Category]:
+        area = await self._area(account)
+        if area is None:
+            return []
+        return [Category(name, n) for name, n in await order_store.area_categories(self.conn, area)]
+
+    async def category_offers(self, account: Account, category: str) -> list[PriceOffer]:
+        area = await self._area(account)
+        if area is None:
+            return []
+        return [_price_offer(r)
+                for r in await order_store.area_category_prices(self.conn, area, category)]
 
     async def quote(self, account: Account, lines: carts.Cart) -> Quote:
         items = [Item(ln.sku, ln.qty) for ln in lines]

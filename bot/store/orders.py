@@ -166,6 +166,53 @@ async def vendor_offers(conn: asyncpg.Connection, skus: Sequence[str],
             for r in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class AreaPrice:
+    """One active vendor's price for one product, for a retailer's area."""
+
+    sku: str
+    name: str
+    unit: str
+    category: str
+    vendor_name: str
+    price: Decimal
+
+
+_AREA_PRICES = """SELECT p.sku, p.name, p.unit, p.category, v.name AS vendor_name, vp.price
+           FROM vendor_products vp
+           JOIN vendors v ON v.id = vp.vendor_id AND v.active
+           JOIN products p ON p.id = vp.product_id
+           WHERE serves_area(v.areas, $1) AND {where}
+           ORDER BY p.name, vp.price, v.id"""
+
+
+async def area_prices(conn: asyncpg.Connection, area: str,
+                      skus: Sequence[str]) -> list[AreaPrice]:
+    """Every price the active vendors delivering to `area` have for these products."""
+    rows = await conn.fetch(_AREA_PRICES.format(where="p.sku = ANY($2::text[])"), area,
+                            list(skus))
+    return [AreaPrice(**dict(r)) for r in rows]
+
+
+async def area_category_prices(conn: asyncpg.Connection, area: str,
+                               category: str) -> list[AreaPrice]:
+    """Every price in `area` for the products of one category."""
+    rows = await conn.fetch(_AREA_PRICES.format(where="p.category = $2"), area, category)
+    return [AreaPrice(**dict(r)) for r in rows]
+
+
+async def area_categories(conn: asyncpg.Connection, area: str) -> list[tuple[str, int]]:
+    """The categories the active vendors delivering to `area` sell in, and how many products."""
+    rows = await conn.fetch(
+        """SELECT p.category, count(DISTINCT p.id) AS products
+           FROM vendor_products vp
+           JOIN vendors v ON v.id = vp.vendor_id AND v.active
+           JOIN products p ON p.id = vp.product_id
+           WHERE serves_area(v.areas, $1)
+           GROUP BY p.category ORDER BY p.category""", area)
+    return [(r["category"], int(r["products"])) for r in rows]
+
+
 async def performance(conn: asyncpg.Connection,
                       vendor_ids: Sequence[int]) -> dict[int, PerformanceRow]:
     """The jobs' latest vendor figures (vendor_performance); absent = no history yet."""

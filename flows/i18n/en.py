@@ -148,6 +148,22 @@ STRINGS: dict[str, str] = {
         "• cancel 1042 — cancel order #1042\n"
         "• नेपाली — reply in Nepali"
     ),
+    "greeting.reply": (
+        "Namaste, {shop}! 🙏 Send what you need in one message, e.g. “chini 10 kg”, "
+        "or “help” to see what I can do."
+    ),
+    "thanks.reply": "You're welcome! 🙏",
+    "ask.price": "{name}: {prices}",
+    "ask.price.at": "{price}/{unit} ({vendor})",
+    "ask.price.none": "{name}: no supplier in your area sells it right now.",
+    "ask.price.how_to_order": "To order, send e.g. “chini 10 kg”.",
+    "ask.catalogue": "Here is what suppliers in your area sell. Pick a category to see prices:",
+    "ask.catalogue.button": "Categories",
+    "ask.catalogue.section": "Categories",
+    "ask.catalogue.count": "{count} item(s)",
+    "ask.catalogue.empty": "No supplier sells in your area yet. An operator will connect you.",
+    "ask.category.header": "{category}:",
+    "ask.category.line": "• {name} — {price}/{unit}",
     "cancel.nothing": "There's nothing to cancel.",
     "cancel.order_done": "Order #{number} is cancelled.",
     "cancel.unknown": "I can't find order #{number}. Send “status” to see your orders.",

@@ -147,6 +147,22 @@ STRINGS: dict[str, str] = {
         "• रद्द १०४२ — अर्डर #१०४२ रद्द\n"
         "• english — अंग्रेजीमा जवाफ"
     ),
+    "greeting.reply": (
+        "नमस्ते, {shop}! 🙏 चाहिने सामान एउटै सन्देशमा पठाउनुहोस्, जस्तै “चिनी १० केजी”, "
+        "वा के के गर्न सकिन्छ हेर्न “मद्दत” पठाउनुहोस्।"
+    ),
+    "thanks.reply": "धन्यवाद! 🙏",
+    "ask.price": "{name}: {prices}",
+    "ask.price.at": "{price}/{unit} ({vendor})",
+    "ask.price.none": "{name}: तपाईंको क्षेत्रमा अहिले कुनै आपूर्तिकर्ताले बेच्दैनन्।",
+    "ask.price.how_to_order": "अर्डर गर्न “चिनी १० केजी” जस्तै पठाउनुहोस्।",
+    "ask.catalogue": "तपाईंको क्षेत्रका आपूर्तिकर्ताले बेच्ने सामान। मूल्य हेर्न किसिम छान्नुहोस्:",
+    "ask.catalogue.button": "किसिमहरू",
+    "ask.catalogue.section": "किसिमहरू",
+    "ask.catalogue.count": "{count} सामान",
+    "ask.catalogue.empty": "तपाईंको क्षेत्रमा अहिलेसम्म कुनै आपूर्तिकर्ता छैनन्। अपरेटरले जोड्नुहुनेछ।",
+    "ask.category.header": "{category}:",
+    "ask.category.line": "• {name} — {price}/{unit}",
     "cancel.nothing": "रद्द गर्ने केही छैन।",
     "cancel.order_done": "अर्डर #{number} रद्द भयो।",
     "cancel.unknown": "अर्डर #{number} भेटिएन। आफ्ना अर्डर हेर्न “मेरो अर्डर” पठाउनुहोस्।",

@@ -30,10 +30,12 @@ from flows.retailer.onboarding import onboarding
 from flows.retailer.ports import (
     Account,
     Balance,
+    Category,
     LineStatus,
     Option,
     OrderLine,
     PlaceOutcome,
+    PriceOffer,
     Reading,
     RetailerBackend,
     Said,
@@ -44,7 +46,8 @@ from flows.retailer.turn import Turn
 from flows.session import Session, utcnow
 
 __all__ = [
-    "Account", "Balance", "LineStatus", "Option", "OrderLine", "PlaceOutcome", "Reading",
+    "Account", "Balance", "Category", "LineStatus", "Option", "OrderLine", "PlaceOutcome",
+    "PriceOffer", "Reading",
     "RetailerBackend", "Said", "Turned", "Understood", "handle",
 ]
 

@@ -115,6 +115,25 @@ class Balance:
     next_due_date: dt.date | None
 
 
+@dataclass(frozen=True, slots=True)
+class PriceOffer:
+    """One vendor's price for one product, from the vendors serving the retailer's area."""
+
+    sku: str
+    name: str
+    unit: str
+    vendor: str
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A catalogue category and how many of its products the area's vendors sell."""
+
+    name: str
+    products: int
+
+
 # Placing answers in the order vocabulary; a split cart comes back placed
 # (`SplitPlaced`), never as a `SplitOffer`.
 PlaceOutcome = Placed | SplitPlaced | CreditShort | StockShort | NotAllowed | UnknownItems
@@ -141,6 +160,19 @@ class RetailerBackend(Protocol):
 
     async def understand(self, text: str) -> Reading:
         """The message as the order parser reads it against the catalogue."""
+        ...
+
+    async def offers(self, account: Account, skus: list[str]) -> list[PriceOffer]:
+        """Every price the active vendors serving the retailer's area have for these products,
+        cheapest first for each product."""
+        ...
+
+    async def categories(self, account: Account) -> list[Category]:
+        """The categories the area's vendors sell something in, by name."""
+        ...
+
+    async def category_offers(self, account: Account, category: str) -> list[PriceOffer]:
+        """Every price in the area for the products of one category (by name, cheapest first)."""
         ...
 
     async def quote(self, account: Account, lines: carts.Cart) -> Quote:

@@ -8,9 +8,16 @@ from collections.abc import Awaitable, Callable
 from domain.cart_edits import Add, Clear, Remove, RemoveNamed, parse_edit
 from domain.digits import to_ascii
 from flows import machine as m
-from flows.choices import OfferChoice, QuestionChoice, ReorderChoice, ReviewChoice, parse
+from flows.choices import (
+    CategoryChoice,
+    OfferChoice,
+    QuestionChoice,
+    ReorderChoice,
+    ReviewChoice,
+    parse,
+)
 from flows.commands import Command, cancel_number, command_of
-from flows.retailer import account, confirm, questions
+from flows.retailer import account, asking, confirm, questions
 from flows.retailer.cart import add_text, answer_qty, apply_edit
 from flows.retailer.ports import Said
 from flows.retailer.review import ask_question, show_review
@@ -26,8 +33,22 @@ async def shopping(turn: Turn, said: Said) -> None:
     if not text:
         turn.text("cart.nothing_understood")
         return
+    talk = asking.small_talk(text)
+    if talk == "thanks":
+        turn.text("thanks.reply")
+        return
+    if talk == "greeting":
+        await _greeting(turn)
+        return
     command = command_of(text)
     if command is not None and await on_command(turn, command):
+        return
+    if asking.asks_catalogue(text):
+        await asking.show_categories(turn)
+        return
+    subject = asking.price_subject(text)
+    if subject is not None:
+        await asking.answer_price(turn, subject)
         return
     number = cancel_number(text)
     if number is not None:
@@ -70,6 +91,8 @@ async def on_choice(turn: Turn, choice_id: str) -> None:
             await confirm.on_offer_button(turn, choice)
         case ReorderChoice(nudge=nudge):
             await account.reorder(turn, nudge)
+        case CategoryChoice() as choice:
+            await asking.show_category(turn, choice)
         case _:
             turn.text("stale_reply")
 
@@ -90,10 +113,10 @@ async def _help(turn: Turn) -> bool:
 
 
 async def _greeting(turn: Turn) -> bool:
+    """A short hello back (the cart, if one is waiting), not the whole help menu."""
+    turn.text("greeting.reply", shop=turn.retailer.shop_name)
     if turn.s.cart:
         await show_review(turn)
-    else:
-        turn.text("help")
     return True
 
 

@@ -44,9 +44,11 @@ from domain.vendor_commands import VendorAction, VendorCommand
 from flows.retailer import (
     Account,
     Balance,
+    Category,
     LineStatus,
     OrderLine,
     PlaceOutcome,
+    PriceOffer,
     Reading,
     Understood,
 )
@@ -98,6 +100,7 @@ class FakeWorld:
         self.products = {p.sku: Product(i, p.sku, p.name, p.unit)
                          for i, p in enumerate(catalog, start=1)}
         self.list_prices = {r.product.sku: r.price for r in rows if r.price is not None}
+        self.categories = {r.product.sku: r.product.category for r in rows}
         self.accounts: dict[str, Account] = {}
         self.limits: dict[int, Decimal] = {}
         self.owed: dict[int, Decimal] = {}
@@ -187,6 +190,27 @@ class FakeRetailerBackend:
         if text in self.world.readings:
             return self.world.readings[text]
         return reading_of(parse_message(text, self.world.index), self.world.index)
+
+    async def offers(self, account: Account, skus: list[str]) -> list[PriceOffer]:
+        out = []
+        for sku in skus:
+            p = self.world.products[sku]
+            found = [PriceOffer(sku, p.name, p.unit, v.party.name, v.prices[sku])
+                     for v in self.world.vendors.values() if sku in v.prices and AREA in v.areas]
+            out += sorted(found, key=lambda o: o.price)
+        return out
+
+    async def categories(self, account: Account) -> list[Category]:
+        sold = {sku for v in self.world.vendors.values() if AREA in v.areas for sku in v.prices}
+        counts: dict[str, int] = {}
+        for sku in sold:
+            counts[self.world.categories[sku]] = counts.get(self.world.categories[sku], 0) + 1
+        return [Category(name, n) for name, n in sorted(counts.items())]
+
+    async def category_offers(self, account: Account, category: str) -> list[PriceOffer]:
+        skus = sorted((sku for sku, c in self.world.categories.items() if c == category),
+                      key=lambda sku: self.world.products[sku].name)
+        return await self.offers(account, skus)
 
     async def quote(self, account: Account, lines: carts.Cart) -> Quote:
         q = self._quote(account, lines, None)
