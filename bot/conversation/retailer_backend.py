@@ -24,7 +24,9 @@ from bot.services import orders as order_service
 from bot.store import orders as order_store
 from bot.store import parties as party_store
 from domain import cart as carts
+from domain.business_time import ZONE_NAME
 from domain.credit import RetailerStatus
+from domain.dues import Credit, Debit, settle
 from domain.order_status import Role, Status
 from domain.ordering import Cancelled, CancelRefusal, CancelRefused, Item, Quote, SplitOffer
 from domain.ordertext import parse_message
@@ -224,15 +226,23 @@ class ServiceBackend:
 
     async def balance(self, account: Account) -> Balance:
         position = await ledger.credit_position(self.conn, account.id)
-        row = await self.conn.fetchrow(
-            """SELECT due_date, sum(amount) AS amount FROM ledger_entries
-               WHERE retailer_id = $1 AND kind = 'debit'
-               GROUP BY due_date ORDER BY due_date LIMIT 1""", account.id)
+        # The one rule operators' summaries and the reminders use too: payments settle
+        # the earliest-due debit first (domain.dues.settle); next due is what is left
+        # of the first debit not yet covered.
+        rows = await self.conn.fetch(
+            "SELECT id, kind, amount, order_id, due_date, "
+            "(created_at AT TIME ZONE $2)::date AS on_day "
+            "FROM ledger_entries WHERE retailer_id = $1", account.id, ZONE_NAME)
+        debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
+                  for r in rows if r["kind"] == "debit" and r["due_date"] is not None]
+        credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
+        # Every credit counts, as in the operators' summary (a payment is money received).
+        unpaid = [st for st in settle(debits, credits, dt.date.max) if st.outstanding > 0]
         next_due: Decimal | None = None
         next_date: dt.date | None = None
-        if row is not None and position.outstanding > 0:
-            next_due = min(Decimal(row["amount"]), position.outstanding)
-            next_date = row["due_date"]
+        if unpaid and position.outstanding > 0:
+            next_due = unpaid[0].outstanding
+            next_date = unpaid[0].debit.due_date
         return Balance(outstanding=position.outstanding, open_orders=position.open_orders,
                        limit=position.limit, available=position.available,
                        next_due=next_due, next_due_date=next_date)

@@ -11,7 +11,7 @@ from domain.order_status import Status
 from domain.ordering import Cancelled, CancelRefusal, CancelRefused
 from flows import machine as m
 from flows import order_notices
-from flows.i18n import money
+from flows.i18n import day, money
 from flows.replies import Text
 from flows.retailer.ports import LineStatus, Understood
 from flows.retailer.review import show_review
@@ -31,7 +31,7 @@ async def status(turn: Turn) -> None:
     for o in orders:
         lines.append(turn.tr("status.line", number=o.number, status=turn.tr(f"status.{o.status}"),
                              total=money(turn.lang, o.total),
-                             date=o.created_at.strftime("%Y-%m-%d")))
+                             date=day(turn.lang, o.created_at)))
     turn.say(Text("\n".join(lines)))
 
 
@@ -41,7 +41,7 @@ async def balance(turn: Turn) -> None:
     lang = turn.lang
     if b.next_due is not None and b.next_due > 0 and b.next_due_date is not None:
         due = turn.tr("balance.due", amount=money(lang, b.next_due),
-                      date=b.next_due_date.isoformat())
+                      date=day(lang, b.next_due_date))
     else:
         due = turn.tr("balance.nodue")
     # A retailer on hold may not use credit, so none is shown as available.

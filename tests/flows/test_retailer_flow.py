@@ -481,3 +481,14 @@ async def test_every_reply_is_remembered_for_operators(chat: Chat) -> None:
     assert chat.session is not None
     assert [h.who for h in chat.session.history] == ["in", "out"]
     assert isinstance(chat.sent[-1].reply, Buttons | Text)
+
+
+async def test_order_dates_are_kathmandu_days_not_utc(chat: Chat, world: FakeWorld) -> None:
+    import datetime as dt
+
+    # 20:00 UTC on 2 March is 01:45 on 3 March in Kathmandu.
+    world.now = dt.datetime(2026, 3, 2, 20, 0, tzinfo=dt.UTC)
+    await chat.send("chini 10 kg")
+    await chat.send("pakka")
+    out = await chat.send("status")
+    assert "(2026-03-03)" in said(out)
