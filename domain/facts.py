@@ -69,20 +69,24 @@ class OrderAccepted:
 
 @dataclass(frozen=True, slots=True)
 class OrderRejected:
-    """`vendor` turned order `number` down (the order is re-routed after this)."""
+    """`vendor` turned order `number` down; `rerouted` False when no other vendor could
+    take it (it waits for operators), so the vendor is not told it went elsewhere."""
 
     number: int
     vendor: Party
     reason: str | None
+    rerouted: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class OfferTimedOut:
-    """`vendor` did not answer order `number` within `minutes`; it went elsewhere."""
+    """`vendor` did not answer order `number` within `minutes`; it went elsewhere, or with
+    `rerouted` False, to operators (no other vendor could take it)."""
 
     number: int
     vendor: Party
     minutes: float
+    rerouted: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,10 +175,11 @@ def notices_of(fact: f.Fact) -> list[Outgoing]:
                     _to(r, n, "order.accepted", vendor=v.name,
                         total=amount(r.language, fact.total))]
         case f.OrderRejected(number=n, vendor=v):
-            return [_to(v, n, "vendor.rejected",
+            return [_to(v, n, "vendor.rejected" if fact.rerouted else "vendor.rejected.closed",
                         reason=fact.reason or t(v.language, "vendor.rejected.noreason"))]
         case f.OfferTimedOut(number=n, vendor=v):
-            return [_to(v, n, "vendor.timed_out", minutes=f"{fact.minutes:g}")]
+            return [_to(v, n, "vendor.timed_out" if fact.rerouted else "vendor.timed_out.closed",
+                        minutes=f"{fact.minutes:g}")]
         case f.OrderRerouted(number=n, retailer=r):
             return [_to(r, n, "order.rerouted", vendor=fact.previous, next=fact.next)]
         case f.OrderUnroutable(number=n, retailer=r):

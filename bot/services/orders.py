@@ -387,17 +387,23 @@ async def reroute_expired(conn: asyncpg.Connection, now: dt.datetime, *, word: W
                                     outcome="timed_out", reason="no answer before deadline")
             await _release(conn, order, items)
             old_vendor = await party_store.vendor(conn, order.vendor_id)
+            name = old_vendor.name if old_vendor else f"vendor {order.vendor_id}"
+            rest = await _offer_next(conn, order, items, why=f"{name} did not answer in time",
+                                     actor="system:vendor-timeouts", now=now,
+                                     accept_minutes=accept_minutes)
             told: list[fact.Fact] = []
             if old_vendor is not None:
+                # "It went to another supplier" only when it did.
                 told.append(fact.OfferTimedOut(order.number, _vendor_party(old_vendor),
-                                               accept_minutes))
-            name = old_vendor.name if old_vendor else f"vendor {order.vendor_id}"
-            told += await _offer_next(conn, order, items, why=f"{name} did not answer in time",
-                                      actor="system:vendor-timeouts", now=now,
-                                      accept_minutes=accept_minutes)
-            await enqueue(conn, word(told))
+                                               accept_minutes, rerouted=_rerouted(rest)))
+            await enqueue(conn, word([*told, *rest]))
             handled += 1
     return handled
+
+
+def _rerouted(told: Sequence[fact.Fact]) -> bool:
+    """Whether `_offer_next` found another vendor (else the order went to operators)."""
+    return not any(isinstance(f, fact.OrderUnroutable) for f in told)
 
 
 # ------------------------------------------------------------------ vendor actions
@@ -474,14 +480,24 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
         return [fact.OrderAccepted(number, party, shop, retailer.area, order.total)]
     if action is VendorAction.REJECT:
         why = reason.strip()[:200] if reason and reason.strip() else None
-        await store.close_offer(conn, order_id=order.id, vendor_id=vendor.id, at=now,
-                                outcome="rejected", reason=why)
+        if status is Status.ACCEPTED:
+            # Taken back after accepting (the truck broke down): back to pending, so it
+            # is re-routed like any reject; the event says who and why.
+            order = await store.update_order(conn, order.id, now=now, status="pending",
+                                             accepted_at=None)
+            await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
+                                     from_status="accepted", to_status="pending",
+                                     reason=f"taken back by {vendor.name}"
+                                            + (f" ({why})" if why else ""))
+        else:
+            await store.close_offer(conn, order_id=order.id, vendor_id=vendor.id, at=now,
+                                    outcome="rejected", reason=why)
         items = await store.items(conn, order.id)
         await _release(conn, order, items)
         rest = await _offer_next(conn, order, items,
                                  why=f"rejected by {vendor.name}" + (f" ({why})" if why else ""),
                                  actor=actor, now=now, accept_minutes=accept_minutes)
-        return [fact.OrderRejected(number, party, why), *rest]
+        return [fact.OrderRejected(number, party, why, rerouted=_rerouted(rest)), *rest]
     if action is VendorAction.DISPATCH:
         await store.update_order(conn, order.id, now=now, status="dispatched", dispatched_at=now)
         await store.insert_event(conn, order_id=order.id, at=now, actor=actor,

@@ -255,6 +255,14 @@ STRINGS.update({
         "When it leaves, reply “DISPATCHED {number}”."
     ),
     "vendor.rejected": "Order #{number} rejected ({reason}). We'll offer it to another supplier.",
+    "vendor.rejected.closed": (
+        "Order #{number} rejected ({reason}). No other supplier can take it; "
+        "an operator will handle it."
+    ),
+    "vendor.timed_out.closed": (
+        "Order #{number} was not answered within {minutes} minutes, so it was taken off "
+        "your list; an operator will handle it. Please don't send it."
+    ),
     "vendor.rejected.noreason": "no reason given",
     "vendor.dispatched": (
         "🚚 Order #{number} marked dispatched. Reply “DELIVERED {number}” once the shop has it."
