@@ -30,6 +30,8 @@ from domain.vendor_commands import (
     parse_query,
 )
 from flows import order_notices as notices
+from flows.commands import Command
+from flows.commands import command_of as word_command
 from flows.i18n import t
 from flows.replies import Button, Buttons, ListMenu, ListRow, ListSection, Outgoing, Text
 
@@ -39,6 +41,9 @@ OPEN_ORDERS_SEARCHED, PICK_ROWS = 50, 10
 # The status an order must be in for each action to apply.
 _STATUS_FOR = {VendorAction.ACCEPT: Status.PENDING, VendorAction.REJECT: Status.PENDING,
                VendorAction.DISPATCH: Status.ACCEPTED, VendorAction.DELIVER: Status.DISPATCHED}
+
+
+_LANGUAGES = {Command.ENGLISH: "en", Command.NEPALI: "ne"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,10 @@ class VendorBackend(Protocol):
         """The vendor's open orders, oldest number first."""
         ...
 
+    async def set_language(self, language: str) -> None:
+        """Remember the language the vendor asked for ("नेपाली", "english")."""
+        ...
+
 
 def command_of(said: VendorSaid) -> VendorCommand | VendorQuery | VendorAction | None:
     """What the message asks: an order command, a query, a bare keyword, or nothing."""
@@ -97,6 +106,11 @@ def command_of(said: VendorSaid) -> VendorCommand | VendorQuery | VendorAction |
 async def handle(backend: VendorBackend, vendor: Party, said: VendorSaid) -> list[Outgoing]:
     """The replies (and retailer notices) for one message from a vendor."""
     lang = vendor.language
+    word = word_command(said.text) if said.text else None
+    switch = _LANGUAGES.get(word) if word is not None else None
+    if switch is not None:
+        await backend.set_language(switch)
+        return [Outgoing(vendor.phone, Text(t(switch, "vendor.language.set")))]
     command = command_of(said)
     if isinstance(command, VendorCommand):
         return notices.outgoing(await backend.act(command))

@@ -40,6 +40,10 @@ class VendorServiceBackend:
             self.conn, self.vendor_id, command.order_number, command.action, command.reason,
             self.clock(), accept_minutes=self.accept_minutes)
 
+    async def set_language(self, language: str) -> None:
+        await self.conn.execute("UPDATE vendors SET language = $2 WHERE id = $1",
+                                self.vendor_id, language)
+
     async def open_orders(self, limit: int) -> list[VendorOrder]:
         orders = await order_store.open_orders_of_vendor(self.conn, self.vendor_id, limit=limit)
         if not orders:

@@ -285,11 +285,12 @@ STRINGS.update({
     "vendor.help": (
         "Answer an order with the buttons, or reply:\n"
         "• ACCEPT 1042 (or “1042 ok”)\n"
-        "• REJECT 1042 reason\n"
+        "• REJECT 1042 reason (also after accepting, before it leaves)\n"
         "• DISPATCHED 1042\n"
         "• DELIVERED 1042\n"
-        "Send “orders” to see your open orders."
+        "Send “orders” to see your open orders, “नेपाली” for Nepali."
     ),
+    "vendor.language.set": "OK, I'll write to you in English.",
     "vendor.open.header": "Your open orders:",
     "vendor.open.line": "#{number} — {status} — {shop} — {total}",
     "vendor.open.none": "You have no open orders right now.",

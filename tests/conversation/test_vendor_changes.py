@@ -68,3 +68,24 @@ async def test_a_time_out_with_no_other_vendor_does_not_say_it_went_elsewhere(
     assert "another supplier" not in body
     assert "an operator will handle it" in body
     assert status == "unroutable"
+
+
+async def test_a_vendor_typo_and_a_language_switch_over_the_webhook(stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    retailer, vendor = stack.chat(PHONE), stack.chat(VENDOR_PHONE)
+    try:
+        await vendor.mark_read()
+        review = (await retailer.send("chini 10 kg"))[-1]
+        await retailer.tap(choice(review, "rv:confirm"))
+        await vendor.replies()
+        assert "Order #1001 accepted" in texts(await vendor.send("acept 1001"))
+        assert "ठीक छ, अबदेखि नेपालीमा लेख्छु।" in texts(await vendor.send("नेपाली"))
+        assert "अर्डर #1001 पठाइएको" in texts(await vendor.send("dispach 1001"))
+    finally:
+        await retailer.close()
+        await vendor.close()
+    async with stack.runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT language FROM vendors WHERE phone = $1",
+                                   VENDOR_PHONE) == "ne"
+        assert await conn.fetchval("SELECT status FROM orders WHERE number = 1001") == \
+            "dispatched"

@@ -384,6 +384,9 @@ class FakeVendorBackend:
         due = (self.world.now + dt.timedelta(days=30)).date()
         return [fact.OrderDelivered(number, me, shop, order.total, due)]
 
+    async def set_language(self, language: str) -> None:
+        self.vendor.party = replace(self.vendor.party, language=language)
+
     async def open_orders(self, limit: int) -> list[VendorOrder]:
         mine = sorted((o for o in self.world.orders
                        if o.vendor_id == self.vendor.id and o.status in _OPEN),

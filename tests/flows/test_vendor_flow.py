@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from domain.order_status import Status
 from flows import vendor as vendor_flow
 from flows.i18n import t
@@ -150,3 +152,40 @@ async def test_anything_else_gets_the_help(world: FakeWorld, vendor: FakeVendor)
     for text in ("namaste", "what is this"):
         out = await answer(world, vendor, VendorSaid(text=text))
         assert out[0].reply == Text(t("en", "vendor.help"))
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("acept 1001", Status.ACCEPTED), ("accpet 1001", Status.ACCEPTED),
+    ("1001 ok garyo", Status.ACCEPTED),
+])
+async def test_an_accept_with_a_typo_or_in_nepali_still_accepts(
+        world: FakeWorld, vendor: FakeVendor, text: str, status: Status) -> None:
+    placed = order(world, vendor)
+    await answer(world, vendor, VendorSaid(text=text))
+    assert placed.status is status
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("dispach 1001", Status.DISPATCHED), ("१००१ पठाइयो", Status.DISPATCHED),
+    ("deliverd 1001", Status.DELIVERED)])
+async def test_later_steps_with_a_typo_or_in_nepali_still_apply(
+        world: FakeWorld, vendor: FakeVendor, text: str, status: Status) -> None:
+    placed = order(world, vendor,
+                   status=Status.ACCEPTED if status is Status.DISPATCHED else Status.DISPATCHED)
+    await answer(world, vendor, VendorSaid(text=text))
+    assert placed.status is status
+
+
+def test_a_word_close_to_no_keyword_is_not_a_command() -> None:
+    from domain.vendor_commands import parse
+    assert parse("hello 1001") is None
+    assert parse("1001 kg") is None
+
+
+@pytest.mark.parametrize(("text", "lang"), [("नेपाली", "ne"), ("english", "en")])
+async def test_a_vendor_switches_language_by_saying_so(
+        world: FakeWorld, text: str, lang: str) -> None:
+    v = world.vendor("Sita Traders", VENDOR, language="en" if lang == "ne" else "ne")
+    out = await answer(world, v, VendorSaid(text=text))
+    assert out[0].reply == Text(t(lang, "vendor.language.set"))
+    assert v.party.language == lang
