@@ -11,6 +11,7 @@ working:
     area:<name>           an area row while a new shop registers
     reorder:<nudge>       a reorder nudge's quick reply (the template's button payload)
     cat:<name>            a catalogue category row ("what do you have?")
+    dl:<answer>:<number>  the answer to "did order N arrive?": ok / issue
 
 The vendor side has its own ids (`domain.vendor_commands.button_id`).
 """
@@ -107,7 +108,23 @@ class CategoryChoice:
         return f"cat:{self.category}"
 
 
-Choice = (ReviewChoice | OfferChoice | QuestionChoice | AreaChoice | ReorderChoice
+class DeliveryAnswer(StrEnum):
+    OK = "ok"
+    ISSUE = "issue"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryChoice:
+    """The retailer's answer to "did order `number` arrive in good order?"."""
+
+    answer: DeliveryAnswer
+    number: int
+
+    def to_id(self) -> str:
+        return f"dl:{self.answer.value}:{self.number}"
+
+
+Choice = (DeliveryChoice | ReviewChoice | OfferChoice | QuestionChoice | AreaChoice | ReorderChoice
           | CategoryChoice)
 
 
@@ -133,6 +150,12 @@ def parse(choice_id: str) -> Choice | None:
     if kind == "rv":
         try:
             return ReviewChoice(ReviewAction(parts[1]), _number(parts[2]))
+        except ValueError:
+            return None
+    if kind == "dl":
+        number = _number(parts[2])
+        try:
+            return None if number is None else DeliveryChoice(DeliveryAnswer(parts[1]), number)
         except ValueError:
             return None
     if kind == "of":

@@ -22,6 +22,7 @@ from typing import Protocol
 from domain import facts as f
 from domain.order_status import Role, Status
 from domain.vendor_commands import VendorAction, button_id
+from flows.choices import DeliveryAnswer, DeliveryChoice
 from flows.i18n import digits, money, qty, t, unit
 from flows.replies import Button, Buttons, Outgoing, Template, Text
 
@@ -135,6 +136,20 @@ def _to(party: f.Party, number: int, key: str, **values: object) -> Outgoing:
     return text(to=party.phone, language=party.language, number=number, key=key, **values)
 
 
+def _received_question(fact: f.OrderDelivered) -> Outgoing:
+    """After the delivered notice: did it all arrive in good order? (Received / Problem).
+
+    No template: outside the 24-hour window the delivered notice's template still tells
+    the shop, and a problem can be written any time ("3 bottle futeko").
+    """
+    r, n = fact.retailer, fact.number
+    lang = _lang(r.language)
+    buttons = (Button(DeliveryChoice(DeliveryAnswer.OK, n).to_id(), t(lang, "btn.received")),
+               Button(DeliveryChoice(DeliveryAnswer.ISSUE, n).to_id(), t(lang, "btn.problem")))
+    return Outgoing(r.phone, Buttons(body=t(lang, "order.delivered.ask", number=n),
+                                     buttons=buttons), None, correlation(n))
+
+
 def _refused(fact: f.VendorRefused) -> Outgoing:
     vendor, number, lang = fact.vendor, fact.number, fact.vendor.language
     key = f"vendor.{fact.reason.value}"
@@ -191,7 +206,8 @@ def notices_of(fact: f.Fact) -> list[Outgoing]:
             return [_to(v, n, "vendor.delivered", total=amount(v.language, fact.total),
                         shop=r.name),
                     _to(r, n, "order.delivered", total=amount(r.language, fact.total),
-                        due=due_text(r.language, fact.due))]
+                        due=due_text(r.language, fact.due)),
+                    _received_question(fact)]
         case f.OrderCancelled():
             return _cancelled(fact)
         case f.VendorRefused():

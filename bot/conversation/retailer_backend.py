@@ -23,7 +23,9 @@ from bot.services import ledger
 from bot.services import orders as order_service
 from bot.store import orders as order_store
 from bot.store import parties as party_store
+from bot.store.alerts import raise_alert
 from domain import cart as carts
+from domain.alerts import Alert, AlertKind
 from domain.business_time import ZONE_NAME
 from domain.credit import RetailerStatus
 from domain.dues import Credit, Debit, settle
@@ -38,6 +40,7 @@ from flows.retailer import (
     OrderLine,
     PlaceOutcome,
     PriceOffer,
+    Problem,
     Reading,
     Understood,
 )
@@ -110,6 +113,19 @@ class ServiceBackend:
         return reading_of(parse_message(text, index), index)
 
     # ------------------------------------------------------------ orders
+
+    async def report_problem(self, account: Account, number: int, text: str) -> Problem:
+        order = await order_store.order_by_number(self.conn, number)
+        if order is None or order.retailer_id != account.id:
+            return Problem.UNKNOWN
+        if order.status != Status.DELIVERED.value:
+            return Problem.NOT_DELIVERED
+        # A dispute alert: operators are told (OPERATOR_PHONES) and list it in `alerts`.
+        alert = Alert(AlertKind.DISPUTE, f"order:{number}",
+                      f"Order #{number}: {account.shop_name} ({account.phone}) reports: {text}")
+        opened = await raise_alert(self.conn, alert, details={
+            "order_number": number, "retailer_id": account.id, "said": text})
+        return Problem.OPENED if opened is not None else Problem.ALREADY_OPEN
 
     async def _area(self, account: Account) -> str | None:
         r = await party_store.retailer(self.conn, account.id)

@@ -164,6 +164,24 @@ STRINGS: dict[str, str] = {
     "ask.catalogue.empty": "No supplier sells in your area yet. An operator will connect you.",
     "ask.category.header": "{category}:",
     "ask.category.line": "• {name} — {price}/{unit}",
+    "delivery.thanks": "Thank you! Glad order #{number} arrived well. 🙏",
+    "delivery.ask_problem": (
+        "Sorry to hear that. What is wrong with order #{number}? "
+        "e.g. “not received” or “3 bottle futeko” (3 bottles broken)."
+    ),
+    "delivery.case_opened": (
+        "Sorry about order #{number}. I've opened a case and an operator has been told; "
+        "they will call you to put it right."
+    ),
+    "delivery.case_open_already": (
+        "An operator already has a case open for order #{number}; they will call you."
+    ),
+    "delivery.not_delivered": (
+        "Order #{number} is not marked delivered yet — send “status” to see where it is."
+    ),
+    "order.delivered.ask": "Did everything in order #{number} arrive in good condition?",
+    "btn.received": "Received ✅",
+    "btn.problem": "Problem",
     "cancel.nothing": "There's nothing to cancel.",
     "cancel.order_done": "Order #{number} is cancelled.",
     "cancel.unknown": "I can't find order #{number}. Send “status” to see your orders.",

@@ -163,6 +163,24 @@ STRINGS: dict[str, str] = {
     "ask.catalogue.empty": "तपाईंको क्षेत्रमा अहिलेसम्म कुनै आपूर्तिकर्ता छैनन्। अपरेटरले जोड्नुहुनेछ।",
     "ask.category.header": "{category}:",
     "ask.category.line": "• {name} — {price}/{unit}",
+    "delivery.thanks": "धन्यवाद! अर्डर #{number} राम्रोसँग पुग्यो। 🙏",
+    "delivery.ask_problem": (
+        "माफ गर्नुहोस्। अर्डर #{number} मा के गडबड भयो? "
+        "जस्तै “पुगेन” वा “३ बोतल फुटेको”।"
+    ),
+    "delivery.case_opened": (
+        "अर्डर #{number} को लागि माफ गर्नुहोस्। गुनासो दर्ता गरेँ, अपरेटरलाई खबर गरिएको छ; "
+        "उहाँले फोन गरेर मिलाउनुहुनेछ।"
+    ),
+    "delivery.case_open_already": (
+        "अर्डर #{number} को गुनासो अपरेटरसँग पहिले नै खुला छ; उहाँले फोन गर्नुहुनेछ।"
+    ),
+    "delivery.not_delivered": (
+        "अर्डर #{number} अझै पुगेको भनी राखिएको छैन — कहाँ छ हेर्न “मेरो अर्डर” पठाउनुहोस्।"
+    ),
+    "order.delivered.ask": "अर्डर #{number} का सबै सामान राम्रो अवस्थामा आइपुगे?",
+    "btn.received": "पायौँ ✅",
+    "btn.problem": "समस्या छ",
     "cancel.nothing": "रद्द गर्ने केही छैन।",
     "cancel.order_done": "अर्डर #{number} रद्द भयो।",
     "cancel.unknown": "अर्डर #{number} भेटिएन। आफ्ना अर्डर हेर्न “मेरो अर्डर” पठाउनुहोस्।",

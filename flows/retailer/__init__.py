@@ -36,6 +36,7 @@ from flows.retailer.ports import (
     OrderLine,
     PlaceOutcome,
     PriceOffer,
+    Problem,
     Reading,
     RetailerBackend,
     Said,
@@ -47,7 +48,7 @@ from flows.session import Session, utcnow
 
 __all__ = [
     "Account", "Balance", "Category", "LineStatus", "Option", "OrderLine", "PlaceOutcome",
-    "PriceOffer", "Reading",
+    "PriceOffer", "Problem", "Reading",
     "RetailerBackend", "Said", "Turned", "Understood", "handle",
 ]
 

@@ -115,6 +115,15 @@ class Balance:
     next_due_date: dt.date | None
 
 
+class Problem(StrEnum):
+    """What reporting a problem with a delivered order came to."""
+
+    OPENED = "opened"  # operators have a new case
+    ALREADY_OPEN = "already_open"  # a case for that order is open already
+    NOT_DELIVERED = "not_delivered"  # the order is not (yet) delivered
+    UNKNOWN = "unknown"  # no such order of this retailer's
+
+
 @dataclass(frozen=True, slots=True)
 class PriceOffer:
     """One vendor's price for one product, from the vendors serving the retailer's area."""
@@ -160,6 +169,10 @@ class RetailerBackend(Protocol):
 
     async def understand(self, text: str) -> Reading:
         """The message as the order parser reads it against the catalogue."""
+        ...
+
+    async def report_problem(self, account: Account, number: int, text: str) -> Problem:
+        """Open a case for operators about delivered order `number` (not received, damaged)."""
         ...
 
     async def offers(self, account: Account, skus: list[str]) -> list[PriceOffer]:

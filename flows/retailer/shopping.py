@@ -10,6 +10,7 @@ from domain.digits import to_ascii
 from flows import machine as m
 from flows.choices import (
     CategoryChoice,
+    DeliveryChoice,
     OfferChoice,
     QuestionChoice,
     ReorderChoice,
@@ -17,7 +18,7 @@ from flows.choices import (
     parse,
 )
 from flows.commands import Command, cancel_number, command_of
-from flows.retailer import account, asking, confirm, questions
+from flows.retailer import account, asking, confirm, delivery, questions
 from flows.retailer.cart import add_text, answer_qty, apply_edit
 from flows.retailer.ports import Said
 from flows.retailer.review import ask_question, show_review
@@ -42,6 +43,8 @@ async def shopping(turn: Turn, said: Said) -> None:
         return
     command = command_of(text)
     if command is not None and await on_command(turn, command):
+        return
+    if await delivery.on_text(turn, text):
         return
     if asking.asks_catalogue(text):
         await asking.show_categories(turn)
@@ -93,6 +96,8 @@ async def on_choice(turn: Turn, choice_id: str) -> None:
             await account.reorder(turn, nudge)
         case CategoryChoice() as choice:
             await asking.show_category(turn, choice)
+        case DeliveryChoice() as choice:
+            await delivery.on_choice(turn, choice)
         case _:
             turn.text("stale_reply")
 

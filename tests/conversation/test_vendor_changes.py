@@ -89,3 +89,29 @@ async def test_a_vendor_typo_and_a_language_switch_over_the_webhook(stack: Stack
                                    VENDOR_PHONE) == "ne"
         assert await conn.fetchval("SELECT status FROM orders WHERE number = 1001") == \
             "dispatched"
+
+
+async def test_a_damaged_delivery_reported_by_the_shop_is_a_dispute_for_operators(
+        stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    retailer, vendor = stack.chat(PHONE), stack.chat(VENDOR_PHONE)
+    try:
+        await vendor.mark_read()
+        review = (await retailer.send("dhara 3"))[-1]
+        await retailer.tap(choice(review, "rv:confirm"))
+        await vendor.replies()
+        for step in ("accept 1001", "dispatched 1001", "delivered 1001"):
+            await vendor.send(step)
+        told = await retailer.replies(expect=4)
+        question = told[-1]
+        assert "Did everything in order #1001 arrive in good condition?" in question.body
+        assert [c.id for c in question.choices] == ["dl:ok:1001", "dl:issue:1001"]
+        replies = await retailer.send("3 bottle futeko")
+        assert "I've opened a case and an operator has been told" in texts(replies)
+    finally:
+        await retailer.close()
+        await vendor.close()
+    async with stack.runtime.pool.acquire() as conn:
+        alert = await conn.fetchrow("SELECT kind, dedupe_key, subject FROM operator_alerts")
+    assert (alert["kind"], alert["dedupe_key"]) == ("dispute", "dispute:order:1001")
+    assert "3 bottle futeko" in alert["subject"]

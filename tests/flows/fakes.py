@@ -49,6 +49,7 @@ from flows.retailer import (
     OrderLine,
     PlaceOutcome,
     PriceOffer,
+    Problem,
     Reading,
     Understood,
 )
@@ -101,6 +102,8 @@ class FakeWorld:
                          for i, p in enumerate(catalog, start=1)}
         self.list_prices = {r.product.sku: r.price for r in rows if r.price is not None}
         self.categories = {r.product.sku: r.product.category for r in rows}
+        # Cases opened for operators: (order number, what the retailer said).
+        self.problems: list[tuple[int, str]] = []
         self.accounts: dict[str, Account] = {}
         self.limits: dict[int, Decimal] = {}
         self.owed: dict[int, Decimal] = {}
@@ -190,6 +193,17 @@ class FakeRetailerBackend:
         if text in self.world.readings:
             return self.world.readings[text]
         return reading_of(parse_message(text, self.world.index), self.world.index)
+
+    async def report_problem(self, account: Account, number: int, text: str) -> Problem:
+        order = self.world.order(number)
+        if order is None or order.retailer.id != account.id:
+            return Problem.UNKNOWN
+        if order.status is not Status.DELIVERED:
+            return Problem.NOT_DELIVERED
+        if any(n == number for n, _ in self.world.problems):
+            return Problem.ALREADY_OPEN
+        self.world.problems.append((number, text))
+        return Problem.OPENED
 
     async def offers(self, account: Account, skus: list[str]) -> list[PriceOffer]:
         out = []
