@@ -2,8 +2,9 @@
 
 Lines are kept in the order the retailer first asked for them, because the
 review message numbers them and `remove 2` must mean what the retailer saw.
-Adding a product already in the cart adds to its quantity rather than making a
-second line, so "2 bora chini" twice is 4 bags, not two lines to reconcile.
+`add` of a product already in the cart adds to its quantity rather than making a
+second line; the conversation uses it for "… thap" / "add … more", and `set_qty`
+when a retailer writes a product again ("chini 20 kg" after 10 makes 20).
 """
 
 from __future__ import annotations

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from flows.commands import cancel_number
 from flows.i18n import t
 from flows.replies import ListMenu, Text
 from flows.retailer.asking import asks_catalogue, price_subject, small_talk
+from flows.retailer.delivery import is_problem
 from tests.flows.conftest import OTHER_VENDOR, RETAILER, VENDOR, Chat, button_ids, said
 from tests.flows.fakes import FakeWorld
 
@@ -87,3 +91,14 @@ async def test_a_greeting_gets_a_short_hello_not_the_help(chat: Chat) -> None:
     out = await chat.send("good morning")
     assert said(out) == t("en", "greeting.reply", shop="Ram Kirana")
     assert t("en", "help") not in said(out)
+
+
+@given(st.text(max_size=200))
+def test_any_text_is_read_by_the_question_readers_without_error(text: str) -> None:
+    subject = price_subject(text)
+    assert subject is None or (subject.strip() == subject and subject)
+    assert isinstance(asks_catalogue(text), bool)
+    assert small_talk(text) in (None, "thanks", "greeting")
+    assert isinstance(is_problem(text), bool)
+    number = cancel_number(text)
+    assert number is None or 0 <= number < 10**9

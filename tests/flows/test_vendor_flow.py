@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.order_status import Status
 from flows import vendor as vendor_flow
@@ -189,3 +191,10 @@ async def test_a_vendor_switches_language_by_saying_so(
     out = await answer(world, v, VendorSaid(text=text))
     assert out[0].reply == Text(t(lang, "vendor.language.set"))
     assert v.party.language == lang
+
+
+@given(st.text(max_size=120))
+def test_any_text_reads_as_a_command_or_nothing_never_an_error(text: str) -> None:
+    from domain.vendor_commands import VendorCommand, parse
+    got = parse(text)
+    assert got is None or (isinstance(got, VendorCommand) and 0 <= got.order_number < 10**9)
