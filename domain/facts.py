@@ -177,6 +177,46 @@ class PaymentReceived:
     payment_id: int
 
 
-Fact = (OrderOffered | PlacedOnBehalf | OrderAccepted | OrderRejected | OfferTimedOut
+class ChangeRefusal(StrEnum):
+    """Why a vendor's "only some lines" changed nothing."""
+
+    UNMATCHED = "unmatched"  # a name matches no line of the order (or several)
+    NOTHING_LEFT = "nothing_left"  # every line would go: that is a reject
+    WRONG_STEP = "wrong_step"  # only before accepting
+    WAITING = "waiting"  # a change is already waiting for the shop's answer
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeProposed:
+    """`vendor` can send only `kept` of order `number`; `retailer` is asked to agree."""
+
+    number: int
+    vendor: Party
+    retailer: Party
+    kept: tuple[tuple[str, Decimal, str, Decimal], ...]  # name, qty, unit, line total
+    dropped: tuple[str, ...]
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRefused:
+    """`vendor`'s change to order `number` was not made (`names`: those not matched)."""
+
+    number: int
+    vendor: Party
+    why: ChangeRefusal
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeDeclined:
+    """`retailer` turned down `vendor`'s smaller order `number` (it is re-routed next)."""
+
+    number: int
+    vendor: Party
+
+
+Fact = (ChangeProposed | ChangeRefused | ChangeDeclined
+        | OrderOffered | PlacedOnBehalf | OrderAccepted | OrderRejected | OfferTimedOut
         | OrderRerouted | OrderUnroutable | OrderDispatched | OrderDelivered | OrderCancelled
         | VendorRefused | PaymentReceived)

@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from rapidfuzz import fuzz
+
 from domain import credit, routing
 from domain.facts import Fact
 from domain.money import to_paisa
+from domain.normalize import plain_form
 from domain.order_status import Status
 
 Item = routing.CartLine
@@ -422,3 +425,46 @@ def short_of_credit(decision: credit.CreditDecision, chosen: Plan) -> CreditShor
     """The refusal for a plan the credit does not cover, with the plan's unit prices."""
     return CreditShort(decision.shortfall, decision.available, chosen.total,
                        {ln.sku: ln.unit_price for ln in chosen.lines})
+
+
+# ------------------------------------------------------------------ partial fulfilment
+
+# How close a vendor's word must be to a line's name or alias to mean that line.
+LINE_MATCH_SCORE = 80
+
+
+def _plain(text: str) -> str:
+    return " ".join(w for w in (plain_form(t) for t in text.split()) if w)
+
+
+def match_lines(names: Sequence[str],
+                lines: Mapping[int, Sequence[str]]) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Each name to the one order line (by line_no) it means, by the line's names and
+    aliases; and the names that mean no line, or more than one about equally."""
+    found: dict[str, int] = {}
+    unmatched: list[str] = []
+    for name in names:
+        key = _plain(name)
+        scores = {n: max((_closeness(key, _plain(t)) for t in texts), default=0.0)
+                  for n, texts in lines.items()} if key else {}
+        best = sorted(scores.items(), key=lambda kv: -kv[1])
+        if not best or best[0][1] < LINE_MATCH_SCORE or (
+                len(best) > 1 and best[1][1] >= best[0][1]):
+            unmatched.append(name)
+        else:
+            found[name] = best[0][0]
+    return found, tuple(unmatched)
+
+
+def _closeness(key: str, text: str) -> float:
+    # The very alias ("mansuli") beats a name that merely contains it ("Sona Mansuli").
+    return 101.0 if key == text else float(fuzz.partial_ratio(key, text))
+
+
+def kept_lines(line_nos: Sequence[int], keep: Mapping[str, int],
+               drop: Mapping[str, int]) -> tuple[int, ...]:
+    """The lines that stay: those named as kept ("only …"), else all but those dropped."""
+    if keep:
+        return tuple(n for n in line_nos if n in set(keep.values()) and n not in
+                     set(drop.values()))
+    return tuple(n for n in line_nos if n not in set(drop.values()))

@@ -191,3 +191,56 @@ def parse_button(reply_id: str) -> VendorCommand | None:
     if m is None:
         return None
     return VendorCommand(VendorAction(m[1]), int(m[2]))
+
+
+# ------------------------------------------------------------------ partial fulfilment
+
+@dataclass(frozen=True, slots=True)
+class VendorChange:
+    """`1009 only mansuli, tokla chaina`: the vendor can send only some lines of an order.
+
+    `keep` names the lines they can send ("only …"), `drop` those they cannot
+    ("… chaina"); the names are as written, matched to the order's lines later.
+    """
+
+    order_number: int
+    keep: tuple[str, ...]
+    drop: tuple[str, ...]
+
+
+_ONLY = r"(?:only|matra|matrai|maatra|मात्र|मात्रै)"
+_LACKING = (r"(?:chaina|chhaina|xaina|chain|chhain|not available|out of stock|no stock|"
+            r"sakiyo|sakyo|सकियो|छैन|छैनन्)")
+_CHANGE_NUMBER = re.compile(r"^\s*#?\s*([0-9]{1,9})\b[\s.,:;\-]*(.+)$"
+                            r"|^(.+?)[\s.,:;\-]+#?\s*([0-9]{1,9})\s*$", re.DOTALL)
+_ONLY_PART = re.compile(rf"^(?:{_ONLY}\s+(?P<a>.+)|(?P<b>.+?)\s+{_ONLY})$")
+_LACKING_PART = re.compile(rf"^(?P<name>.+?)\s+{_LACKING}$")
+
+
+def parse_change(text: str) -> VendorChange | None:
+    """The lines a vendor says they can or cannot send, when the message says so."""
+    norm = normalize(text)
+    m = _CHANGE_NUMBER.match(norm)
+    if m is None:
+        return None
+    number, rest = (m[1], m[2]) if m[1] else (m[4], m[3])
+    keep: list[str] = []
+    drop: list[str] = []
+    after_only = False
+    for part in re.split(r"\s*(?:,|;|\band\b|\bra\b|\bbut\b|र)\s*", rest):
+        part = part.strip(" .!-")
+        if not part:
+            continue
+        if (found := _ONLY_PART.match(part)) is not None:
+            keep.append((found["a"] or found["b"]).strip())
+            after_only = True
+        elif (found := _LACKING_PART.match(part)) is not None:
+            drop.append(found["name"].strip())
+            after_only = False
+        elif after_only:
+            keep.append(part)  # "only mansuli and dhara"
+        else:
+            return None  # a part we cannot read: better not to guess which lines change
+    if not keep and not drop:
+        return None
+    return VendorChange(int(number), tuple(keep), tuple(drop))

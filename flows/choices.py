@@ -12,6 +12,7 @@ working:
     reorder:<nudge>       a reorder nudge's quick reply (the template's button payload)
     cat:<name>            a catalogue category row ("what do you have?")
     dl:<answer>:<number>  the answer to "did order N arrive?": ok / issue
+    oc:<yes|no>:<number>  the shop's answer to a vendor who can send only part of order N
 
 The vendor side has its own ids (`domain.vendor_commands.button_id`).
 """
@@ -124,8 +125,19 @@ class DeliveryChoice:
         return f"dl:{self.answer.value}:{self.number}"
 
 
-Choice = (DeliveryChoice | ReviewChoice | OfferChoice | QuestionChoice | AreaChoice | ReorderChoice
-          | CategoryChoice)
+@dataclass(frozen=True, slots=True)
+class ChangeChoice:
+    """The shop's yes or no to the smaller order a vendor can send."""
+
+    agree: bool
+    number: int
+
+    def to_id(self) -> str:
+        return f"oc:{'yes' if self.agree else 'no'}:{self.number}"
+
+
+Choice = (ChangeChoice | DeliveryChoice | ReviewChoice | OfferChoice | QuestionChoice
+          | AreaChoice | ReorderChoice | CategoryChoice)
 
 
 def parse(choice_id: str) -> Choice | None:
@@ -152,6 +164,11 @@ def parse(choice_id: str) -> Choice | None:
             return ReviewChoice(ReviewAction(parts[1]), _number(parts[2]))
         except ValueError:
             return None
+    if kind == "oc":
+        number = _number(parts[2])
+        if number is None or parts[1] not in ("yes", "no"):
+            return None
+        return ChangeChoice(parts[1] == "yes", number)
     if kind == "dl":
         number = _number(parts[2])
         try:

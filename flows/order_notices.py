@@ -22,7 +22,7 @@ from typing import Protocol
 from domain import facts as f
 from domain.order_status import Role, Status
 from domain.vendor_commands import VendorAction, button_id
-from flows.choices import DeliveryAnswer, DeliveryChoice
+from flows.choices import ChangeChoice, DeliveryAnswer, DeliveryChoice
 from flows.i18n import digits, money, qty, t, unit
 from flows.replies import Button, Buttons, Outgoing, Template, Text
 
@@ -136,18 +136,37 @@ def _to(party: f.Party, number: int, key: str, **values: object) -> Outgoing:
     return text(to=party.phone, language=party.language, number=number, key=key, **values)
 
 
-def _received_question(fact: f.OrderDelivered) -> Outgoing:
-    """After the delivered notice: did it all arrive in good order? (Received / Problem).
+def _change_question(fact: f.ChangeProposed) -> Outgoing:
+    """The shop asked whether it wants the smaller order the vendor can send."""
+    r, n = fact.retailer, fact.number
+    lang = _lang(r.language)
+    lines = "\n".join(f"• {name} — {qty(lang, q)} {unit(lang, u, q)} = {money(lang, total)}"
+                      for name, q, u, total in fact.kept)
+    body = t(lang, "order.change", vendor=fact.vendor.name, number=n, lines=lines,
+             dropped=", ".join(fact.dropped), total=money(lang, fact.total))
+    buttons = (Button(ChangeChoice(True, n).to_id(), t(lang, "btn.change_yes")),
+               Button(ChangeChoice(False, n).to_id(), t(lang, "btn.change_no")))
+    fallback = Template(ORDER_UPDATE, lang, (f"#{n}", _one_line(body)))
+    return Outgoing(r.phone, Buttons(body=body[:1024], buttons=buttons), fallback,
+                    correlation(n))
 
-    No template: outside the 24-hour window the delivered notice's template still tells
-    the shop, and a problem can be written any time ("3 bottle futeko").
+
+def _delivered(fact: f.OrderDelivered) -> Outgoing:
+    """The shop's news of a delivery, with "did it all arrive?" and Received / Problem.
+
+    The question is the footer, so the notice stays one message (and its template
+    fallback still tells the shop outside the 24-hour window).
     """
     r, n = fact.retailer, fact.number
     lang = _lang(r.language)
+    told = _to(r, n, "order.delivered", total=amount(lang, fact.total),
+               due=due_text(lang, fact.due))
+    assert isinstance(told.reply, Text)
     buttons = (Button(DeliveryChoice(DeliveryAnswer.OK, n).to_id(), t(lang, "btn.received")),
                Button(DeliveryChoice(DeliveryAnswer.ISSUE, n).to_id(), t(lang, "btn.problem")))
-    return Outgoing(r.phone, Buttons(body=t(lang, "order.delivered.ask", number=n),
-                                     buttons=buttons), None, correlation(n))
+    return Outgoing(told.to, Buttons(body=told.reply.body, buttons=buttons,
+                                     footer=t(lang, "order.delivered.ask")),
+                    told.fallback, told.correlation)
 
 
 def _refused(fact: f.VendorRefused) -> Outgoing:
@@ -189,6 +208,14 @@ def notices_of(fact: f.Fact) -> list[Outgoing]:
             return [_to(v, n, "vendor.accepted", shop=r.name, area=fact.area, phone=r.phone),
                     _to(r, n, "order.accepted", vendor=v.name,
                         total=amount(r.language, fact.total))]
+        case f.ChangeProposed(number=n, vendor=v, retailer=r):
+            return [_to(v, n, "vendor.change.asked", shop=r.name,
+                        total=amount(v.language, fact.total)),
+                    _change_question(fact)]
+        case f.ChangeRefused(number=n, vendor=v):
+            return [_to(v, n, f"vendor.change.{fact.why.value}", names=", ".join(fact.names))]
+        case f.ChangeDeclined(number=n, vendor=v):
+            return [_to(v, n, "vendor.change.declined")]
         case f.OrderRejected(number=n, vendor=v):
             return [_to(v, n, "vendor.rejected" if fact.rerouted else "vendor.rejected.closed",
                         reason=fact.reason or t(v.language, "vendor.rejected.noreason"))]
@@ -205,9 +232,7 @@ def notices_of(fact: f.Fact) -> list[Outgoing]:
         case f.OrderDelivered(number=n, vendor=v, retailer=r):
             return [_to(v, n, "vendor.delivered", total=amount(v.language, fact.total),
                         shop=r.name),
-                    _to(r, n, "order.delivered", total=amount(r.language, fact.total),
-                        due=due_text(r.language, fact.due)),
-                    _received_question(fact)]
+                    _delivered(fact)]
         case f.OrderCancelled():
             return _cancelled(fact)
         case f.VendorRefused():

@@ -21,12 +21,14 @@ from domain.facts import Fact, Party
 from domain.order_status import Status
 from domain.vendor_commands import (
     VendorAction,
+    VendorChange,
     VendorCommand,
     VendorQuery,
     button_id,
     parse,
     parse_bare,
     parse_button,
+    parse_change,
     parse_query,
 )
 from flows import order_notices as notices
@@ -87,6 +89,10 @@ class VendorBackend(Protocol):
         """Remember the language the vendor asked for ("नेपाली", "english")."""
         ...
 
+    async def change(self, change: VendorChange) -> list[Fact]:
+        """Propose sending only some lines of a pending order (the shop is asked)."""
+        ...
+
 
 def command_of(said: VendorSaid) -> VendorCommand | VendorQuery | VendorAction | None:
     """What the message asks: an order command, a query, a bare keyword, or nothing."""
@@ -111,6 +117,9 @@ async def handle(backend: VendorBackend, vendor: Party, said: VendorSaid) -> lis
     if switch is not None:
         await backend.set_language(switch)
         return [Outgoing(vendor.phone, Text(t(switch, "vendor.language.set")))]
+    change = parse_change(said.text) if said.text else None
+    if change is not None:
+        return notices.outgoing(await backend.change(change))
     command = command_of(said)
     if isinstance(command, VendorCommand):
         return notices.outgoing(await backend.act(command))

@@ -29,6 +29,7 @@ from domain.alerts import Alert, AlertKind
 from domain.business_time import ZONE_NAME
 from domain.credit import RetailerStatus
 from domain.dues import Credit, Debit, settle
+from domain.facts import Fact
 from domain.order_status import Role, Status
 from domain.ordering import Cancelled, CancelRefusal, CancelRefused, Item, Quote, SplitOffer
 from domain.ordertext import parse_message
@@ -113,6 +114,11 @@ class ServiceBackend:
         return reading_of(parse_message(text, index), index)
 
     # ------------------------------------------------------------ orders
+
+    async def answer_change(self, account: Account, number: int,
+                            agree: bool) -> list[Fact] | None:
+        return await order_service.answer_change(self.conn, account.id, number, agree, _now(),
+                                                 accept_minutes=self.accept_minutes)
 
     async def report_problem(self, account: Account, number: int, text: str) -> Problem:
         order = await order_store.order_by_number(self.conn, number)

@@ -259,7 +259,7 @@ async def set_reserved(conn: asyncpg.Connection, order_id: int,
 async def update_order(conn: asyncpg.Connection, order_id: int, *, now: dt.datetime,
                        **changes: object) -> Order:
     allowed = {"status", "vendor_id", "accept_deadline", "accepted_at", "dispatched_at",
-               "delivered_at", "cancelled_at"}
+               "delivered_at", "cancelled_at", "total", "item_count"}
     names = list(changes)
     if not names or not set(names) <= allowed:
         raise ValueError(f"cannot update order columns {names}")
@@ -346,3 +346,42 @@ async def expired_pending(conn: asyncpg.Connection, now: dt.datetime, *,
         "AND accept_deadline <= $1 ORDER BY accept_deadline LIMIT $2 FOR UPDATE SKIP LOCKED",
         now, limit)
     return [o for o in map(_order, rows) if o is not None]
+
+
+# ------------------------------------------------------------------ partial fulfilment
+
+
+async def product_aliases(conn: asyncpg.Connection,
+                          product_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each product's aliases (what a vendor may call a line)."""
+    rows = await conn.fetch("SELECT product_id, alias FROM product_aliases "
+                            "WHERE product_id = ANY($1::bigint[])", list(product_ids))
+    out: dict[int, list[str]] = {}
+    for r in rows:
+        out.setdefault(r["product_id"], []).append(r["alias"])
+    return out
+
+
+async def open_change(conn: asyncpg.Connection, order_id: int) -> tuple[int, int, list[int]] | None:
+    """The proposal waiting for the shop's answer: (id, vendor_id, kept line numbers)."""
+    row = await conn.fetchrow("SELECT id, vendor_id, kept_lines FROM order_changes "
+                              "WHERE order_id = $1 AND answered_at IS NULL", order_id)
+    return None if row is None else (row["id"], row["vendor_id"], list(row["kept_lines"]))
+
+
+async def insert_change(conn: asyncpg.Connection, *, order_id: int, vendor_id: int,
+                        kept: Sequence[int], at: dt.datetime) -> None:
+    await conn.execute("INSERT INTO order_changes (order_id, vendor_id, kept_lines, proposed_at) "
+                       "VALUES ($1, $2, $3, $4)", order_id, vendor_id, list(kept), at)
+
+
+async def close_change(conn: asyncpg.Connection, change_id: int, *, at: dt.datetime,
+                       outcome: str) -> None:
+    await conn.execute("UPDATE order_changes SET answered_at = $2, outcome = $3 WHERE id = $1",
+                       change_id, at, outcome)
+
+
+async def delete_items(conn: asyncpg.Connection, order_id: int, line_nos: Sequence[int]) -> None:
+    """Drop lines the vendor cannot send (their reservation already released)."""
+    await conn.execute("DELETE FROM order_items WHERE order_id = $1 AND line_no = ANY($2::int[])",
+                       order_id, list(line_nos))

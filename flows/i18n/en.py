@@ -179,7 +179,7 @@ STRINGS: dict[str, str] = {
     "delivery.not_delivered": (
         "Order #{number} is not marked delivered yet — send “status” to see where it is."
     ),
-    "order.delivered.ask": "Did everything in order #{number} arrive in good condition?",
+    "order.delivered.ask": "Did it all arrive in good condition?",
     "btn.received": "Received ✅",
     "btn.problem": "Problem",
     "cancel.nothing": "There's nothing to cancel.",
@@ -281,6 +281,26 @@ STRINGS.update({
         "Order #{number} was not answered within {minutes} minutes, so it was taken off "
         "your list; an operator will handle it. Please don't send it."
     ),
+    "vendor.change.asked": (
+        "I've asked {shop} whether they want order #{number} with only what you can send "
+        "(new total {total}). I'll tell you their answer."
+    ),
+    "vendor.change.unmatched": (
+        "I couldn't match “{names}” to a line of order #{number}. Write e.g. "
+        "“{number} only mansuli” or “{number} tokla chaina” with the items' names."
+    ),
+    "vendor.change.nothing_left": (
+        "That leaves nothing of order #{number}. To turn it down, reply “REJECT {number} reason”."
+    ),
+    "vendor.change.wrong_step": (
+        "Order #{number} can be changed only before you accept it. To give it back, "
+        "reply “REJECT {number} reason”."
+    ),
+    "vendor.change.waiting": "A change to order #{number} is already waiting for the shop.",
+    "vendor.change.declined": (
+        "The shop wanted order #{number} complete, so it is taken off your list. "
+        "Please don't send it."
+    ),
     "vendor.rejected.noreason": "no reason given",
     "vendor.dispatched": (
         "🚚 Order #{number} marked dispatched. Reply “DELIVERED {number}” once the shop has it."
@@ -319,6 +339,13 @@ STRINGS.update({
     "vendor.unsupported": "Please reply with text or the buttons. Send “help” to see how.",
     "order.placed_for_you": "Order #{number} was placed for you with {vendor}: total {total}.",
     "order.accepted": "✅ {vendor} accepted your order #{number} ({total}).",
+    "order.change": (
+        "{vendor} can send only part of order #{number}:\n{lines}\n"
+        "Not available: {dropped}\nNew total: {total}. Take it, or send the whole order "
+        "to another supplier?"
+    ),
+    "btn.change_yes": "Take it",
+    "btn.change_no": "Other supplier",
     "order.rerouted": (
         "{vendor} couldn't take order #{number}, so I sent it to {next}. "
         "I'll tell you when they accept."

@@ -178,7 +178,7 @@ STRINGS: dict[str, str] = {
     "delivery.not_delivered": (
         "अर्डर #{number} अझै पुगेको भनी राखिएको छैन — कहाँ छ हेर्न “मेरो अर्डर” पठाउनुहोस्।"
     ),
-    "order.delivered.ask": "अर्डर #{number} का सबै सामान राम्रो अवस्थामा आइपुगे?",
+    "order.delivered.ask": "सबै सामान राम्रो अवस्थामा आइपुग्यो?",
     "btn.received": "पायौँ ✅",
     "btn.problem": "समस्या छ",
     "cancel.nothing": "रद्द गर्ने केही छैन।",
@@ -271,6 +271,27 @@ STRINGS.update({
         "अर्डर #{number} को {minutes} मिनेटभित्र जवाफ आएन, त्यसैले तपाईंको सूचीबाट हटाइयो; "
         "अपरेटरले हेर्नुहुनेछ। कृपया नपठाउनुहोस्।"
     ),
+    "vendor.change.asked": (
+        "तपाईंले पठाउन सक्ने सामान मात्र भएको अर्डर #{number} चाहिन्छ कि भनेर {shop} लाई "
+        "सोधेँ (नयाँ जम्मा {total})। जवाफ आएपछि खबर गर्छु।"
+    ),
+    "vendor.change.unmatched": (
+        "“{names}” अर्डर #{number} को कुनै सामानसँग मिलेन। सामानको नाम राखेर "
+        "“{number} only mansuli” वा “{number} tokla chaina” जस्तै लेख्नुहोस्।"
+    ),
+    "vendor.change.nothing_left": (
+        "यसो गर्दा अर्डर #{number} मा केही बाँकी रहँदैन। अस्वीकार गर्न “अस्वीकार {number} कारण” "
+        "लेख्नुहोस्।"
+    ),
+    "vendor.change.wrong_step": (
+        "अर्डर #{number} स्वीकार गर्नुअघि मात्र बदल्न मिल्छ। फिर्ता गर्न "
+        "“अस्वीकार {number} कारण” लेख्नुहोस्।"
+    ),
+    "vendor.change.waiting": "अर्डर #{number} को परिवर्तन पसलको जवाफ पर्खिरहेको छ।",
+    "vendor.change.declined": (
+        "पसललाई अर्डर #{number} पूरै चाहिएको थियो, त्यसैले तपाईंको सूचीबाट हटाइयो। "
+        "कृपया नपठाउनुहोस्।"
+    ),
     "vendor.rejected.noreason": "कारण दिइएन",
     "vendor.dispatched": (
         "🚚 अर्डर #{number} पठाइएको भनी राखियो। पसलमा पुगेपछि “पुग्यो {number}” लेख्नुहोस्।"
@@ -308,6 +329,13 @@ STRINGS.update({
     "vendor.unsupported": "कृपया लेखेर वा बटन थिचेर जवाफ दिनुहोस्। तरिका हेर्न “मद्दत” पठाउनुहोस्।",
     "order.placed_for_you": "तपाईंको लागि अर्डर #{number} {vendor} मा राखियो: जम्मा {total}।",
     "order.accepted": "✅ {vendor} ले तपाईंको अर्डर #{number} ({total}) स्वीकार गर्नुभयो।",
+    "order.change": (
+        "{vendor} ले अर्डर #{number} को केही भाग मात्र पठाउन सक्नुहुन्छ:\n{lines}\n"
+        "नभएको: {dropped}\nनयाँ जम्मा: {total}। यति लिने, कि पूरै अर्डर अर्को "
+        "आपूर्तिकर्तालाई पठाउने?"
+    ),
+    "btn.change_yes": "यति लिने",
+    "btn.change_no": "अर्को पसल",
     "order.rerouted": (
         "{vendor} ले अर्डर #{number} लिन सक्नुभएन, त्यसैले {next} लाई पठाइयो। "
         "उहाँले स्वीकार गरेपछि खबर गर्छु।"

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from domain import cart as carts
 from domain.credit import RetailerStatus
+from domain.facts import Fact
 from domain.order_status import Status
 from domain.ordering import (
     Cancelled,
@@ -169,6 +170,11 @@ class RetailerBackend(Protocol):
 
     async def understand(self, text: str) -> Reading:
         """The message as the order parser reads it against the catalogue."""
+        ...
+
+    async def answer_change(self, account: Account, number: int,
+                            agree: bool) -> list[Fact] | None:
+        """Yes / no to a vendor's smaller order; None when none of theirs is waiting."""
         ...
 
     async def report_problem(self, account: Account, number: int, text: str) -> Problem:

@@ -8,8 +8,10 @@ from collections.abc import Awaitable, Callable
 from domain.cart_edits import Add, Clear, Remove, RemoveNamed, parse_edit
 from domain.digits import to_ascii
 from flows import machine as m
+from flows import order_notices
 from flows.choices import (
     CategoryChoice,
+    ChangeChoice,
     DeliveryChoice,
     OfferChoice,
     QuestionChoice,
@@ -98,6 +100,12 @@ async def on_choice(turn: Turn, choice_id: str) -> None:
             await asking.show_category(turn, choice)
         case DeliveryChoice() as choice:
             await delivery.on_choice(turn, choice)
+        case ChangeChoice(agree=agree, number=number):
+            told = await turn.backend.answer_change(turn.retailer, number, agree)
+            if told is None:
+                turn.text("stale_reply")
+            else:
+                turn.out.extend(order_notices.outgoing(told))
         case _:
             turn.text("stale_reply")
 
