@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from bot.services import ledger
 from tests.conversation.conftest import (
     OTHER_VENDOR_PHONE,
     VENDOR_PHONE,
@@ -47,10 +48,12 @@ async def test_only_some_lines_the_shop_agrees_and_the_debit_is_what_was_deliver
         order = await conn.fetchrow("SELECT id, status, total, item_count FROM orders")
         items = await conn.fetch("SELECT sku FROM order_items WHERE order_id = $1", order["id"])
         debit = await conn.fetchval("SELECT amount FROM ledger_entries WHERE kind = 'debit'")
+        problems = await ledger.check(conn)
     assert (order["status"], order["total"], order["item_count"]) == (
         "delivered", Decimal("3900.00"), 1)
     assert [r["sku"] for r in items] == ["RICE-MANSULI-25"]
     assert debit == Decimal("3900.00")
+    assert problems == []
 
 
 async def test_the_shop_says_no_and_the_whole_order_goes_to_another_vendor(
