@@ -80,3 +80,13 @@ async def test_not_arrived_before_delivery_is_a_status_question_not_a_case(
 @pytest.mark.parametrize("text", ["chini 10 kg", "status", "thank you"])
 def test_ordinary_messages_are_not_problems(text: str) -> None:
     assert not is_problem(text)
+
+
+async def test_problem_tapped_days_later_without_a_session_still_opens_a_case(
+        chat: Chat, world: FakeWorld, vendor: FakeVendor) -> None:
+    await delivered(chat, world, vendor)
+    chat.session = None  # the idle session expired before the shop answered
+    assert said(await chat.tap("dl:issue:1001")) == t("en", "delivery.ask_problem",
+                                                      number=1001)
+    await chat.send("1 packet missing")
+    assert world.problems == [(1001, "1 packet missing")]
