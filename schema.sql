@@ -613,3 +613,19 @@ CREATE TABLE IF NOT EXISTS credit_note_lines (
 );
 ALTER TABLE ledger_entries ADD COLUMN IF NOT EXISTS credit_note_id bigint UNIQUE
     REFERENCES credit_notes (id);
+
+-- ---------------------------------------------------------------- talk: partial fulfilment
+-- A vendor who can send only some lines of a pending order proposes the smaller
+-- order; the shop is asked and answers yes (the order shrinks and is accepted) or
+-- no (it is re-routed). One open proposal per order (answered_at NULL).
+CREATE TABLE IF NOT EXISTS order_changes (
+    id            bigserial PRIMARY KEY,
+    order_id      bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+    vendor_id     bigint NOT NULL REFERENCES vendors (id),
+    kept_lines    integer[] NOT NULL,
+    proposed_at   timestamptz NOT NULL,
+    answered_at   timestamptz,
+    outcome       text CHECK (outcome IN ('accepted', 'declined', 'withdrawn'))
+);
+CREATE UNIQUE INDEX IF NOT EXISTS order_changes_open_key
+    ON order_changes (order_id) WHERE answered_at IS NULL;

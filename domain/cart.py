@@ -2,14 +2,15 @@
 
 Lines are kept in the order the retailer first asked for them, because the
 review message numbers them and `remove 2` must mean what the retailer saw.
-Adding a product already in the cart adds to its quantity rather than making a
-second line, so "2 bora chini" twice is 4 bags, not two lines to reconcile.
+`add` of a product already in the cart adds to its quantity rather than making a
+second line; the conversation uses it for "… thap" / "add … more", and `set_qty`
+when a retailer writes a product again ("chini 20 kg" after 10 makes 20).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 
 class CartError(ValueError):
@@ -99,26 +100,28 @@ def total_units(cart: Cart) -> Decimal:
 
 
 def fit_budget(cart: Cart, prices: dict[str, Decimal], budget: Decimal) -> Cart:
-    """The cart cut down, last lines first and whole units at a time, to cost ≤ `budget`.
+    """The most of the cart that costs ≤ `budget`, earlier lines first, whole units at a time.
 
-    Lines without a price are kept as they are (they cost nothing here). The
-    retailer asked for the first lines first, so those are the last to shrink.
-    An empty cart comes back when even one unit of the first line is too dear.
+    The retailer asked for the first lines first, so each line in turn gets all
+    it asked for if that fits what is left, else as many whole units as fit;
+    a line too dear for one unit is left out, and the lines after it still get
+    their turn (one dear line does not make "nothing fits"). Lines without a
+    price are kept as they are (they cost nothing here). Never more than asked.
     """
-    def cost(lines: list[CartLine]) -> Decimal:
-        return sum((ln.qty * prices.get(ln.sku, Decimal(0)) for ln in lines), Decimal(0))
-
-    lines = list(cart)
-    while (over := cost(lines) - budget) > 0:
-        priced = [i for i, ln in enumerate(lines) if prices.get(ln.sku, Decimal(0)) > 0]
-        if not priced:
-            break
-        i = priced[-1]
-        line = lines[i]
-        drop = (over / prices[line.sku]).to_integral_value(rounding=ROUND_CEILING)
-        keep = (line.qty - drop).to_integral_value(rounding=ROUND_FLOOR)
-        if keep <= 0:
-            del lines[i]
-        else:
-            lines[i] = replace(line, qty=keep)
-    return tuple(lines)
+    left = budget
+    out: list[CartLine] = []
+    for line in cart:
+        price = prices.get(line.sku, Decimal(0))
+        if price <= 0:
+            out.append(line)
+            continue
+        if line.qty * price <= left:
+            out.append(line)
+            left -= line.qty * price
+            continue
+        units = min((left / price).to_integral_value(rounding=ROUND_FLOOR),
+                    line.qty.to_integral_value(rounding=ROUND_FLOOR))
+        if units >= 1:
+            out.append(replace(line, qty=units))
+            left -= units * price
+    return tuple(out)

@@ -69,20 +69,24 @@ class OrderAccepted:
 
 @dataclass(frozen=True, slots=True)
 class OrderRejected:
-    """`vendor` turned order `number` down (the order is re-routed after this)."""
+    """`vendor` turned order `number` down; `rerouted` False when no other vendor could
+    take it (it waits for operators), so the vendor is not told it went elsewhere."""
 
     number: int
     vendor: Party
     reason: str | None
+    rerouted: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class OfferTimedOut:
-    """`vendor` did not answer order `number` within `minutes`; it went elsewhere."""
+    """`vendor` did not answer order `number` within `minutes`; it went elsewhere, or with
+    `rerouted` False, to operators (no other vendor could take it)."""
 
     number: int
     vendor: Party
     minutes: float
+    rerouted: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +177,46 @@ class PaymentReceived:
     payment_id: int
 
 
-Fact = (OrderOffered | PlacedOnBehalf | OrderAccepted | OrderRejected | OfferTimedOut
+class ChangeRefusal(StrEnum):
+    """Why a vendor's "only some lines" changed nothing."""
+
+    UNMATCHED = "unmatched"  # a name matches no line of the order (or several)
+    NOTHING_LEFT = "nothing_left"  # every line would go: that is a reject
+    WRONG_STEP = "wrong_step"  # only before accepting
+    WAITING = "waiting"  # a change is already waiting for the shop's answer
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeProposed:
+    """`vendor` can send only `kept` of order `number`; `retailer` is asked to agree."""
+
+    number: int
+    vendor: Party
+    retailer: Party
+    kept: tuple[tuple[str, Decimal, str, Decimal], ...]  # name, qty, unit, line total
+    dropped: tuple[str, ...]
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeRefused:
+    """`vendor`'s change to order `number` was not made (`names`: those not matched)."""
+
+    number: int
+    vendor: Party
+    why: ChangeRefusal
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeDeclined:
+    """`retailer` turned down `vendor`'s smaller order `number` (it is re-routed next)."""
+
+    number: int
+    vendor: Party
+
+
+Fact = (ChangeProposed | ChangeRefused | ChangeDeclined
+        | OrderOffered | PlacedOnBehalf | OrderAccepted | OrderRejected | OfferTimedOut
         | OrderRerouted | OrderUnroutable | OrderDispatched | OrderDelivered | OrderCancelled
         | VendorRefused | PaymentReceived)

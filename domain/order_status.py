@@ -63,6 +63,9 @@ RULES: tuple[Rule, ...] = (
     Rule(Action.ACCEPT, Status.PENDING, Status.ACCEPTED, frozenset({_V, _O})),
     # A vendor's reject re-routes; so does the system's time-out and an operator.
     Rule(Action.REROUTE, Status.PENDING, Status.PENDING, frozenset({_V, _O, _S})),
+    # A vendor who accepted may still give it back before dispatch (the truck broke
+    # down): it is pending again and offered to the next vendor.
+    Rule(Action.REROUTE, Status.ACCEPTED, Status.PENDING, frozenset({_V, _O})),
     Rule(Action.GIVE_UP, Status.PENDING, Status.UNROUTABLE, frozenset({_O, _S})),
     Rule(Action.DISPATCH, Status.ACCEPTED, Status.DISPATCHED, frozenset({_V, _O})),
     Rule(Action.DELIVER, Status.DISPATCHED, Status.DELIVERED, frozenset({_V, _O})),

@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from rapidfuzz import fuzz
+
 from domain import credit, routing
 from domain.facts import Fact
 from domain.money import to_paisa
+from domain.normalize import plain_form
 from domain.order_status import Status
 
 Item = routing.CartLine
@@ -84,7 +87,11 @@ class PricedLine:
 
 @dataclass(frozen=True, slots=True)
 class ShortLine:
-    """A line the vendor (or, with vendor None, no vendor in the area) cannot supply."""
+    """A line the vendor (or, with vendor None, no vendor in the area) cannot supply.
+
+    `available` never exceeds `wanted`; `minimum` is set when the quantity is
+    below the least the vendor sells (the retailer is told it, never offered more).
+    """
 
     sku: str
     name: str
@@ -93,6 +100,7 @@ class ShortLine:
     available: Decimal
     vendor_id: int | None = None
     vendor_name: str | None = None
+    minimum: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +252,7 @@ class CancelRefusal(StrEnum):
     """Why an order cannot be cancelled (as `domain.order_status.TransitionError` codes)."""
 
     NOT_FOUND = "not_found"
+    NOT_YOURS = "not_yours"  # another retailer's order (a retailer asked by number)
     FINAL = "final"
     NOT_ALLOWED = "not_allowed"
     WRONG_STATUS = "wrong_status"
@@ -347,12 +356,9 @@ def short_lines(market: Market, lines: Sequence[Item],
         if cand is None:
             out.append(ShortLine(ln.sku, p.name, p.unit, ln.qty, Decimal(0)))
             continue
-        offer = cand.offers.get(ln.sku)
-        have = Decimal(0) if offer is None else (offer.stock if offer.stock is not None
-                                                 else ln.qty)
-        if offer is not None and ln.qty < offer.min_qty:
-            have = Decimal(0)
-        out.append(ShortLine(ln.sku, p.name, p.unit, ln.qty, have, cand.vendor_id, cand.name))
+        have, minimum = routing.most_available(ln, [cand])
+        out.append(ShortLine(ln.sku, p.name, p.unit, ln.qty, have, cand.vendor_id, cand.name,
+                             minimum))
     return tuple(out)
 
 
@@ -390,7 +396,8 @@ def plan(market: Market, area: str, lines: Sequence[Item], vendor_id: int | None
     shorts = []
     for s in decision.shortages:
         p = market.products[s.sku]
-        shorts.append(ShortLine(s.sku, p.name, p.unit, s.wanted, s.available))
+        shorts.append(ShortLine(s.sku, p.name, p.unit, s.wanted, s.available,
+                                minimum=s.minimum))
     return StockShort(tuple(shorts))
 
 
@@ -418,3 +425,46 @@ def short_of_credit(decision: credit.CreditDecision, chosen: Plan) -> CreditShor
     """The refusal for a plan the credit does not cover, with the plan's unit prices."""
     return CreditShort(decision.shortfall, decision.available, chosen.total,
                        {ln.sku: ln.unit_price for ln in chosen.lines})
+
+
+# ------------------------------------------------------------------ partial fulfilment
+
+# How close a vendor's word must be to a line's name or alias to mean that line.
+LINE_MATCH_SCORE = 80
+
+
+def _plain(text: str) -> str:
+    return " ".join(w for w in (plain_form(t) for t in text.split()) if w)
+
+
+def match_lines(names: Sequence[str],
+                lines: Mapping[int, Sequence[str]]) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Each name to the one order line (by line_no) it means, by the line's names and
+    aliases; and the names that mean no line, or more than one about equally."""
+    found: dict[str, int] = {}
+    unmatched: list[str] = []
+    for name in names:
+        key = _plain(name)
+        scores = {n: max((_closeness(key, _plain(t)) for t in texts), default=0.0)
+                  for n, texts in lines.items()} if key else {}
+        best = sorted(scores.items(), key=lambda kv: -kv[1])
+        if not best or best[0][1] < LINE_MATCH_SCORE or (
+                len(best) > 1 and best[1][1] >= best[0][1]):
+            unmatched.append(name)
+        else:
+            found[name] = best[0][0]
+    return found, tuple(unmatched)
+
+
+def _closeness(key: str, text: str) -> float:
+    # The very alias ("mansuli") beats a name that merely contains it ("Sona Mansuli").
+    return 101.0 if key == text else float(fuzz.partial_ratio(key, text))
+
+
+def kept_lines(line_nos: Sequence[int], keep: Mapping[str, int],
+               drop: Mapping[str, int]) -> tuple[int, ...]:
+    """The lines that stay: those named as kept ("only …"), else all but those dropped."""
+    if keep:
+        return tuple(n for n in line_nos if n in set(keep.values()) and n not in
+                     set(drop.values()))
+    return tuple(n for n in line_nos if n not in set(drop.values()))

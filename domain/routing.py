@@ -144,11 +144,18 @@ class Split:
 
 @dataclass(frozen=True, slots=True)
 class Shortage:
-    """Lines no vendor in the area can supply; `available` is the most any one has."""
+    """A line no vendor in the area can supply.
+
+    `available` is the most any one vendor could supply of it, never more than
+    `wanted`; `minimum` is set when the quantity is below what every vendor
+    offering it sells at the least (then more is never offered: asking for
+    0.5 kg does not become 96 kg).
+    """
 
     sku: str
     wanted: Decimal
     available: Decimal
+    minimum: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +203,7 @@ def choose(area: str, lines: Sequence[CartLine], candidates: Sequence[Candidate]
         return Chosen(best.vendor_id, best.cart_total, why, ranking)
     local = [c for c in candidates if c.vendor_id not in exclude and c.serves(area)]
     shortages = tuple(
-        Shortage(ln.sku, ln.qty, _most_available(ln.sku, local))
+        Shortage(ln.sku, ln.qty, *most_available(ln, local))
         for ln in lines if not any(c.covers(ln) for c in local)
     )
     if shortages:
@@ -204,16 +211,24 @@ def choose(area: str, lines: Sequence[CartLine], candidates: Sequence[Candidate]
     return Split(split(area, lines, local, deadline_seconds=deadline_seconds))
 
 
-def _most_available(sku: str, candidates: Iterable[Candidate]) -> Decimal:
+def most_available(line: CartLine,
+                   candidates: Iterable[Candidate]) -> tuple[Decimal, Decimal | None]:
+    """The most of `line` one vendor could supply (≤ the quantity asked, at or above that
+    vendor's minimum), and the smallest minimum when the quantity is below every one."""
     best = Decimal(0)
+    minimums: list[Decimal] = []
     for c in candidates:
-        offer = c.offers.get(sku)
+        offer = c.offers.get(line.sku)
         if offer is None:
             continue
-        if offer.stock is None:
+        if line.qty < offer.min_qty:
+            minimums.append(offer.min_qty)
             continue
-        best = max(best, offer.stock)
-    return best
+        have = line.qty if offer.stock is None else min(offer.stock, line.qty)
+        if have >= offer.min_qty:
+            best = max(best, have)
+    # The minimum is the reason only when no vendor can supply any of the line.
+    return best, (min(minimums) if minimums and best == 0 else None)
 
 
 def split(area: str, lines: Sequence[CartLine], candidates: Sequence[Candidate],

@@ -3,7 +3,9 @@
 romanised Nepali (`1042 swikar`, `स्वीकार १०४२`, `अस्वीकार`, `पठाइयो`, `पुग्यो`).
 
 The keyword may come before or after the order number, in any case, with an
-optional `#`; whatever follows is the reason (kept for rejects). Also the ids
+optional `#`; whatever follows is the reason (kept for rejects). A keyword one
+or two letters off (`acept`, `dispach`, `deliverd`) is read as the one word it
+is close to, never when two are about as close. Also the ids
 of the Accept / Reject reply buttons (`vendor:accept:1042`).
 """
 
@@ -13,6 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+
+from rapidfuzz.distance import OSA
 
 from domain.digits import to_ascii
 
@@ -102,8 +106,47 @@ def _action_of(keyword: str) -> VendorAction:
     raise KeyError(keyword)  # unreachable: the regex only matches known words
 
 
+# One-word keywords a typo is compared against (short words like "ok" or "no" are too
+# close to everything to guess at).
+_FUZZY_MIN_LEN = 5
+_FUZZY_WORDS: tuple[tuple[str, VendorAction], ...] = tuple(
+    (w, a) for w, a in _ALL_WORDS if " " not in w and w.isascii() and len(w) >= _FUZZY_MIN_LEN)
+_LOOSE_FORWARD = re.compile(r"^\s*(?P<kw>[a-z]+)[\s.,:;!\-]*(?:order\s*)?#?\s*(?P<num>[0-9]{1,9})"
+                            r"(?P<rest>.*)$", re.DOTALL)
+_LOOSE_BACKWARD = re.compile(r"^\s*(?:order\s*)?#?\s*(?P<num>[0-9]{1,9})[\s.,:;!\-]*"
+                             r"(?P<kw>[a-z]+)(?=$|[\s.,!?:;])(?P<rest>.*)$", re.DOTALL)
+
+
+def _fuzzy_action(word: str) -> VendorAction | None:
+    """The action a misspelt keyword means ("acept", "dispach", "deliverd"), when only one
+    is close: one edit (a swap of two letters counts as one) for words under 8 letters,
+    two for longer ones."""
+    if len(word) < _FUZZY_MIN_LEN - 1:
+        return None
+    allowed = 1 if len(word) < 8 else 2
+    close = {a for w, a in _FUZZY_WORDS if OSA.distance(word, w) <= allowed}
+    return close.pop() if len(close) == 1 else None
+
+
 def parse(text: str) -> VendorCommand | None:
     """The command in a vendor's text, or None when it is not one."""
+    found = _parse_exact(text)
+    if found is not None:
+        return found
+    norm = normalize(text)
+    for pattern in (_LOOSE_FORWARD, _LOOSE_BACKWARD):
+        m = pattern.match(norm)
+        if m is None:
+            continue
+        action = _fuzzy_action(m["kw"])
+        if action is not None:
+            rest = m["rest"].strip(" \t.,:;!-") or None
+            return VendorCommand(action, int(m["num"]),
+                                 rest if action is VendorAction.REJECT else None)
+    return None
+
+
+def _parse_exact(text: str) -> VendorCommand | None:
     norm = normalize(text)
     for pattern in (_FORWARD, _BACKWARD):
         m = pattern.match(norm)
@@ -148,3 +191,56 @@ def parse_button(reply_id: str) -> VendorCommand | None:
     if m is None:
         return None
     return VendorCommand(VendorAction(m[1]), int(m[2]))
+
+
+# ------------------------------------------------------------------ partial fulfilment
+
+@dataclass(frozen=True, slots=True)
+class VendorChange:
+    """`1009 only mansuli, tokla chaina`: the vendor can send only some lines of an order.
+
+    `keep` names the lines they can send ("only …"), `drop` those they cannot
+    ("… chaina"); the names are as written, matched to the order's lines later.
+    """
+
+    order_number: int
+    keep: tuple[str, ...]
+    drop: tuple[str, ...]
+
+
+_ONLY = r"(?:only|matra|matrai|maatra|मात्र|मात्रै)"
+_LACKING = (r"(?:chaina|chhaina|xaina|chain|chhain|not available|out of stock|no stock|"
+            r"sakiyo|sakyo|सकियो|छैन|छैनन्)")
+_CHANGE_NUMBER = re.compile(r"^\s*#?\s*([0-9]{1,9})\b[\s.,:;\-]*(.+)$"
+                            r"|^(.+?)[\s.,:;\-]+#?\s*([0-9]{1,9})\s*$", re.DOTALL)
+_ONLY_PART = re.compile(rf"^(?:{_ONLY}\s+(?P<a>.+)|(?P<b>.+?)\s+{_ONLY})$")
+_LACKING_PART = re.compile(rf"^(?P<name>.+?)\s+{_LACKING}$")
+
+
+def parse_change(text: str) -> VendorChange | None:
+    """The lines a vendor says they can or cannot send, when the message says so."""
+    norm = normalize(text)
+    m = _CHANGE_NUMBER.match(norm)
+    if m is None:
+        return None
+    number, rest = (m[1], m[2]) if m[1] else (m[4], m[3])
+    keep: list[str] = []
+    drop: list[str] = []
+    after_only = False
+    for part in re.split(r"\s*(?:,|;|\band\b|\bra\b|\bbut\b|र)\s*", rest):
+        part = part.strip(" .!-")
+        if not part:
+            continue
+        if (found := _ONLY_PART.match(part)) is not None:
+            keep.append((found["a"] or found["b"]).strip())
+            after_only = True
+        elif (found := _LACKING_PART.match(part)) is not None:
+            drop.append(found["name"].strip())
+            after_only = False
+        elif after_only:
+            keep.append(part)  # "only mansuli and dhara"
+        else:
+            return None  # a part we cannot read: better not to guess which lines change
+    if not keep and not drop:
+        return None
+    return VendorChange(int(number), tuple(keep), tuple(drop))

@@ -10,6 +10,9 @@ working:
     q:<question>:<sku>    a list row answering question n (sku `-`: none of these)
     area:<name>           an area row while a new shop registers
     reorder:<nudge>       a reorder nudge's quick reply (the template's button payload)
+    cat:<name>            a catalogue category row ("what do you have?")
+    dl:<answer>:<number>  the answer to "did order N arrive?": ok / issue
+    oc:<yes|no>:<number>  the shop's answer to a vendor who can send only part of order N
 
 The vendor side has its own ids (`domain.vendor_commands.button_id`).
 """
@@ -96,13 +99,54 @@ class ReorderChoice:
         return "reorder" if self.nudge is None else f"reorder:{self.nudge}"
 
 
-Choice = ReviewChoice | OfferChoice | QuestionChoice | AreaChoice | ReorderChoice
+@dataclass(frozen=True, slots=True)
+class CategoryChoice:
+    """A row naming a catalogue category, to see its products and prices."""
+
+    category: str
+
+    def to_id(self) -> str:
+        return f"cat:{self.category}"
+
+
+class DeliveryAnswer(StrEnum):
+    OK = "ok"
+    ISSUE = "issue"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryChoice:
+    """The retailer's answer to "did order `number` arrive in good order?"."""
+
+    answer: DeliveryAnswer
+    number: int
+
+    def to_id(self) -> str:
+        return f"dl:{self.answer.value}:{self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeChoice:
+    """The shop's yes or no to the smaller order a vendor can send."""
+
+    agree: bool
+    number: int
+
+    def to_id(self) -> str:
+        return f"oc:{'yes' if self.agree else 'no'}:{self.number}"
+
+
+Choice = (ChangeChoice | DeliveryChoice | ReviewChoice | OfferChoice | QuestionChoice
+          | AreaChoice | ReorderChoice | CategoryChoice)
 
 
 def parse(choice_id: str) -> Choice | None:
     """What a tapped id means, or None when it is none of ours (or too mangled to read)."""
     if choice_id.startswith("area:"):
         return AreaChoice(choice_id.removeprefix("area:"))
+    if choice_id.startswith("cat:"):
+        name = choice_id.removeprefix("cat:")
+        return CategoryChoice(name) if name else None
     parts = choice_id.split(":")
     kind = parts[0]
     if kind == "reorder":
@@ -118,6 +162,17 @@ def parse(choice_id: str) -> Choice | None:
     if kind == "rv":
         try:
             return ReviewChoice(ReviewAction(parts[1]), _number(parts[2]))
+        except ValueError:
+            return None
+    if kind == "oc":
+        number = _number(parts[2])
+        if number is None or parts[1] not in ("yes", "no"):
+            return None
+        return ChangeChoice(parts[1] == "yes", number)
+    if kind == "dl":
+        number = _number(parts[2])
+        try:
+            return None if number is None else DeliveryChoice(DeliveryAnswer(parts[1]), number)
         except ValueError:
             return None
     if kind == "of":

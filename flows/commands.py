@@ -14,6 +14,7 @@ import re
 from enum import StrEnum
 
 from domain import lexicon
+from domain.digits import to_ascii
 
 
 class Command(StrEnum):
@@ -29,6 +30,8 @@ class Command(StrEnum):
     GREETING = "greeting"
     YES = "yes"
     NO = "no"
+    # Plain agreement (ok, 👍, sure): confirms a cart on screen, else it is just a word.
+    AGREE = "agree"
 
 
 WORDS: dict[Command, tuple[str, ...]] = {
@@ -46,15 +49,42 @@ WORDS: dict[Command, tuple[str, ...]] = {
     Command.NO: lexicon.NO_COMMAND,
 }
 
+_COMMAND_WORDS = {w for words in WORDS.values() for w in words}
+# The parser's agreement phrases (domain.lexicon.CONFIRM) that are no other command.
+WORDS[Command.AGREE] = tuple(w for w in lexicon.CONFIRM if w not in _COMMAND_WORDS)
+
 _LOOKUP: dict[str, Command] = {w: c for c, words in WORDS.items() for w in words}
 _PUNCT = re.compile(r"[\s.!।?,]+$")
+# Skin-tone modifiers and the emoji variation selector: 👍🏽 is 👍.
+_EMOJI_MODIFIERS = re.compile("[\U0001F3FB-\U0001F3FF\uFE0F]")
 _SPACES = re.compile(r"\s+")
 
 
 def command_of(text: str) -> Command | None:
     """The command a whole message is, or None if it is something else (e.g. an order)."""
-    clean = _SPACES.sub(" ", text.strip().casefold())
+    clean = _SPACES.sub(" ", _EMOJI_MODIFIERS.sub("", text).strip().casefold())
     if clean == "?":
         return Command.HELP
     clean = _PUNCT.sub("", clean)
     return _LOOKUP.get(clean)
+
+
+_CANCEL_WORDS = "|".join(sorted({re.escape(w) for w in lexicon.CANCEL_COMMAND}, key=len,
+                                reverse=True))
+_ORDER_NO = r"(?:order\s*|अर्डर\s*)?(?:no\.?\s*|number\s*|नं\.?\s*)?#?\s*([0-9]{1,9})"
+_CANCEL_BEFORE = re.compile(rf"^(?:{_CANCEL_WORDS})\s+{_ORDER_NO}$")
+_CANCEL_AFTER = re.compile(rf"^{_ORDER_NO}\s*(?:ko\s+|को\s+)?(?:{_CANCEL_WORDS})$")
+
+
+def cancel_number(text: str) -> int | None:
+    """The order number in "cancel 1001" / "#1001 rad garnu" / "रद्द १००१", else None.
+
+    Cancel words never edit the cart, so any number here is an order number ("cancel 2"
+    is asked about as order #2, never taken as "cancel the latest").
+    """
+    clean = _PUNCT.sub("", _SPACES.sub(" ", to_ascii(text).strip().casefold()))
+    for pattern in (_CANCEL_BEFORE, _CANCEL_AFTER):
+        match = pattern.match(clean)
+        if match:
+            return int(match.group(1))
+    return None

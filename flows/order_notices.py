@@ -22,6 +22,7 @@ from typing import Protocol
 from domain import facts as f
 from domain.order_status import Role, Status
 from domain.vendor_commands import VendorAction, button_id
+from flows.choices import ChangeChoice, DeliveryAnswer, DeliveryChoice
 from flows.i18n import digits, money, qty, t, unit
 from flows.replies import Button, Buttons, Outgoing, Template, Text
 
@@ -135,6 +136,39 @@ def _to(party: f.Party, number: int, key: str, **values: object) -> Outgoing:
     return text(to=party.phone, language=party.language, number=number, key=key, **values)
 
 
+def _change_question(fact: f.ChangeProposed) -> Outgoing:
+    """The shop asked whether it wants the smaller order the vendor can send."""
+    r, n = fact.retailer, fact.number
+    lang = _lang(r.language)
+    lines = "\n".join(f"• {name} — {qty(lang, q)} {unit(lang, u, q)} = {money(lang, total)}"
+                      for name, q, u, total in fact.kept)
+    body = t(lang, "order.change", vendor=fact.vendor.name, number=n, lines=lines,
+             dropped=", ".join(fact.dropped), total=money(lang, fact.total))
+    buttons = (Button(ChangeChoice(True, n).to_id(), t(lang, "btn.change_yes")),
+               Button(ChangeChoice(False, n).to_id(), t(lang, "btn.change_no")))
+    fallback = Template(ORDER_UPDATE, lang, (f"#{n}", _one_line(body)))
+    return Outgoing(r.phone, Buttons(body=body[:1024], buttons=buttons), fallback,
+                    correlation(n))
+
+
+def _delivered(fact: f.OrderDelivered) -> Outgoing:
+    """The shop's news of a delivery, with "did it all arrive?" and Received / Problem.
+
+    The question is the footer, so the notice stays one message (and its template
+    fallback still tells the shop outside the 24-hour window).
+    """
+    r, n = fact.retailer, fact.number
+    lang = _lang(r.language)
+    told = _to(r, n, "order.delivered", total=amount(lang, fact.total),
+               due=due_text(lang, fact.due))
+    assert isinstance(told.reply, Text)
+    buttons = (Button(DeliveryChoice(DeliveryAnswer.OK, n).to_id(), t(lang, "btn.received")),
+               Button(DeliveryChoice(DeliveryAnswer.ISSUE, n).to_id(), t(lang, "btn.problem")))
+    return Outgoing(told.to, Buttons(body=told.reply.body, buttons=buttons,
+                                     footer=t(lang, "order.delivered.ask")),
+                    told.fallback, told.correlation)
+
+
 def _refused(fact: f.VendorRefused) -> Outgoing:
     vendor, number, lang = fact.vendor, fact.number, fact.vendor.language
     key = f"vendor.{fact.reason.value}"
@@ -174,11 +208,20 @@ def notices_of(fact: f.Fact) -> list[Outgoing]:
             return [_to(v, n, "vendor.accepted", shop=r.name, area=fact.area, phone=r.phone),
                     _to(r, n, "order.accepted", vendor=v.name,
                         total=amount(r.language, fact.total))]
+        case f.ChangeProposed(number=n, vendor=v, retailer=r):
+            return [_to(v, n, "vendor.change.asked", shop=r.name,
+                        total=amount(v.language, fact.total)),
+                    _change_question(fact)]
+        case f.ChangeRefused(number=n, vendor=v):
+            return [_to(v, n, f"vendor.change.{fact.why.value}", names=", ".join(fact.names))]
+        case f.ChangeDeclined(number=n, vendor=v):
+            return [_to(v, n, "vendor.change.declined")]
         case f.OrderRejected(number=n, vendor=v):
-            return [_to(v, n, "vendor.rejected",
+            return [_to(v, n, "vendor.rejected" if fact.rerouted else "vendor.rejected.closed",
                         reason=fact.reason or t(v.language, "vendor.rejected.noreason"))]
         case f.OfferTimedOut(number=n, vendor=v):
-            return [_to(v, n, "vendor.timed_out", minutes=f"{fact.minutes:g}")]
+            return [_to(v, n, "vendor.timed_out" if fact.rerouted else "vendor.timed_out.closed",
+                        minutes=f"{fact.minutes:g}")]
         case f.OrderRerouted(number=n, retailer=r):
             return [_to(r, n, "order.rerouted", vendor=fact.previous, next=fact.next)]
         case f.OrderUnroutable(number=n, retailer=r):
@@ -189,8 +232,7 @@ def notices_of(fact: f.Fact) -> list[Outgoing]:
         case f.OrderDelivered(number=n, vendor=v, retailer=r):
             return [_to(v, n, "vendor.delivered", total=amount(v.language, fact.total),
                         shop=r.name),
-                    _to(r, n, "order.delivered", total=amount(r.language, fact.total),
-                        due=due_text(r.language, fact.due))]
+                    _delivered(fact)]
         case f.OrderCancelled():
             return _cancelled(fact)
         case f.VendorRefused():

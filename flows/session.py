@@ -93,6 +93,10 @@ class Session(BaseModel):
     qseq: int = 0
     questions: list[Question] = Field(default_factory=list)
     shop_name: str | None = None
+    # The delivered order the retailer tapped "Problem" under: the next text describes it.
+    problem_order: int | None = None
+    # The product last asked "how many?" about: a bare number next is its quantity.
+    qty_ask: Candidate | None = None
     # A reduced quantity offered after a credit or stock shortfall, awaiting a yes.
     offer: list[CartItem] | None = None
     offer_vendor_id: int | None = None

@@ -21,15 +21,19 @@ from domain.facts import Fact, Party
 from domain.order_status import Status
 from domain.vendor_commands import (
     VendorAction,
+    VendorChange,
     VendorCommand,
     VendorQuery,
     button_id,
     parse,
     parse_bare,
     parse_button,
+    parse_change,
     parse_query,
 )
 from flows import order_notices as notices
+from flows.commands import Command
+from flows.commands import command_of as word_command
 from flows.i18n import t
 from flows.replies import Button, Buttons, ListMenu, ListRow, ListSection, Outgoing, Text
 
@@ -39,6 +43,9 @@ OPEN_ORDERS_SEARCHED, PICK_ROWS = 50, 10
 # The status an order must be in for each action to apply.
 _STATUS_FOR = {VendorAction.ACCEPT: Status.PENDING, VendorAction.REJECT: Status.PENDING,
                VendorAction.DISPATCH: Status.ACCEPTED, VendorAction.DELIVER: Status.DISPATCHED}
+
+
+_LANGUAGES = {Command.ENGLISH: "en", Command.NEPALI: "ne"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +85,14 @@ class VendorBackend(Protocol):
         """The vendor's open orders, oldest number first."""
         ...
 
+    async def set_language(self, language: str) -> None:
+        """Remember the language the vendor asked for ("नेपाली", "english")."""
+        ...
+
+    async def change(self, change: VendorChange) -> list[Fact]:
+        """Propose sending only some lines of a pending order (the shop is asked)."""
+        ...
+
 
 def command_of(said: VendorSaid) -> VendorCommand | VendorQuery | VendorAction | None:
     """What the message asks: an order command, a query, a bare keyword, or nothing."""
@@ -97,6 +112,14 @@ def command_of(said: VendorSaid) -> VendorCommand | VendorQuery | VendorAction |
 async def handle(backend: VendorBackend, vendor: Party, said: VendorSaid) -> list[Outgoing]:
     """The replies (and retailer notices) for one message from a vendor."""
     lang = vendor.language
+    word = word_command(said.text) if said.text else None
+    switch = _LANGUAGES.get(word) if word is not None else None
+    if switch is not None:
+        await backend.set_language(switch)
+        return [Outgoing(vendor.phone, Text(t(switch, "vendor.language.set")))]
+    change = parse_change(said.text) if said.text else None
+    if change is not None:
+        return notices.outgoing(await backend.change(change))
     command = command_of(said)
     if isinstance(command, VendorCommand):
         return notices.outgoing(await backend.act(command))

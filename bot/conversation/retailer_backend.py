@@ -23,22 +23,34 @@ from bot.services import ledger
 from bot.services import orders as order_service
 from bot.store import orders as order_store
 from bot.store import parties as party_store
+from bot.store.alerts import raise_alert
 from domain import cart as carts
+from domain.alerts import Alert, AlertKind
+from domain.business_time import ZONE_NAME
 from domain.credit import RetailerStatus
+from domain.dues import Credit, Debit, settle
+from domain.facts import Fact
 from domain.order_status import Role, Status
-from domain.ordering import Cancelled, CancelRefused, Item, Quote, SplitOffer
+from domain.ordering import Cancelled, CancelRefusal, CancelRefused, Item, Quote, SplitOffer
 from domain.ordertext import parse_message
 from flows.retailer import (
     Account,
     Balance,
+    Category,
     LineStatus,
     OrderLine,
     PlaceOutcome,
+    PriceOffer,
+    Problem,
     Reading,
     Understood,
 )
 from flows.retailer.reading import reading_of
 from jobs.reorder_nudges import nudge_items
+
+
+def _price_offer(r: order_store.AreaPrice) -> PriceOffer:
+    return PriceOffer(r.sku, r.name, r.unit, r.vendor_name, r.price)
 
 
 def _account(r: party_store.Retailer) -> Account:
@@ -103,6 +115,48 @@ class ServiceBackend:
 
     # ------------------------------------------------------------ orders
 
+    async def answer_change(self, account: Account, number: int,
+                            agree: bool) -> list[Fact] | None:
+        return await order_service.answer_change(self.conn, account.id, number, agree, _now(),
+                                                 accept_minutes=self.accept_minutes)
+
+    async def report_problem(self, account: Account, number: int, text: str) -> Problem:
+        order = await order_store.order_by_number(self.conn, number)
+        if order is None or order.retailer_id != account.id:
+            return Problem.UNKNOWN
+        if order.status != Status.DELIVERED.value:
+            return Problem.NOT_DELIVERED
+        # A dispute alert: operators are told (OPERATOR_PHONES) and list it in `alerts`.
+        alert = Alert(AlertKind.DISPUTE, f"order:{number}",
+                      f"Order #{number}: {account.shop_name} ({account.phone}) reports: {text}")
+        opened = await raise_alert(self.conn, alert, details={
+            "order_number": number, "retailer_id": account.id, "said": text})
+        return Problem.OPENED if opened is not None else Problem.ALREADY_OPEN
+
+    async def _area(self, account: Account) -> str | None:
+        r = await party_store.retailer(self.conn, account.id)
+        return None if r is None else r.area
+
+    async def offers(self, account: Account, skus: list[str]) -> list[PriceOffer]:
+        area = await self._area(account)
+        if area is None:
+            return []
+        rows = await order_store.area_prices(self.conn, area, skus)
+        return [_price_offer(r) for r in sorted(rows, key=lambda r: (skus.index(r.sku), r.price))]
+
+    async def categories(self, account: Account) -> list[Category]:
+        area = await self._area(account)
+        if area is None:
+            return []
+        return [Category(name, n) for name, n in await order_store.area_categories(self.conn, area)]
+
+    async def category_offers(self, account: Account, category: str) -> list[PriceOffer]:
+        area = await self._area(account)
+        if area is None:
+            return []
+        return [_price_offer(r)
+                for r in await order_store.area_category_prices(self.conn, area, category)]
+
     async def quote(self, account: Account, lines: carts.Cart) -> Quote:
         items = [Item(ln.sku, ln.qty) for ln in lines]
         minutes = self.accept_minutes
@@ -146,6 +200,18 @@ class ServiceBackend:
             actor=f"retailer:{account.id}", reason="cancelled by the retailer on WhatsApp",
             now=_now(), retailer_id=account.id)
 
+    async def cancel_order(self, account: Account, number: int) -> Cancelled | CancelRefused:
+        # The service answers another shop's order as "not found" (its callers must not
+        # learn who ordered what); the retailer asked by number is told it is not theirs.
+        existing = await order_store.order_by_number(self.conn, number)
+        if existing is not None and existing.retailer_id != account.id:
+            return CancelRefused(CancelRefusal.NOT_YOURS, f"order #{number} is not yours",
+                                 number)
+        return await order_service.cancel_order(
+            self.conn, order_number=number, role=Role.RETAILER,
+            actor=f"retailer:{account.id}", reason="cancelled by the retailer on WhatsApp",
+            now=_now(), retailer_id=account.id)
+
     async def last_order(self, account: Account) -> tuple[int, list[Understood]] | None:
         orders = await order_store.orders_of_retailer(self.conn, account.id, limit=10)
         placed = [o for o in orders if o.status not in ("cancelled", "unroutable")] or orders
@@ -182,15 +248,23 @@ class ServiceBackend:
 
     async def balance(self, account: Account) -> Balance:
         position = await ledger.credit_position(self.conn, account.id)
-        row = await self.conn.fetchrow(
-            """SELECT due_date, sum(amount) AS amount FROM ledger_entries
-               WHERE retailer_id = $1 AND kind = 'debit'
-               GROUP BY due_date ORDER BY due_date LIMIT 1""", account.id)
+        # The one rule operators' summaries and the reminders use too: payments settle
+        # the earliest-due debit first (domain.dues.settle); next due is what is left
+        # of the first debit not yet covered.
+        rows = await self.conn.fetch(
+            "SELECT id, kind, amount, order_id, due_date, "
+            "(created_at AT TIME ZONE $2)::date AS on_day "
+            "FROM ledger_entries WHERE retailer_id = $1", account.id, ZONE_NAME)
+        debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
+                  for r in rows if r["kind"] == "debit" and r["due_date"] is not None]
+        credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
+        # Every credit counts, as in the operators' summary (a payment is money received).
+        unpaid = [st for st in settle(debits, credits, dt.date.max) if st.outstanding > 0]
         next_due: Decimal | None = None
         next_date: dt.date | None = None
-        if row is not None and position.outstanding > 0:
-            next_due = min(Decimal(row["amount"]), position.outstanding)
-            next_date = row["due_date"]
+        if unpaid and position.outstanding > 0:
+            next_due = unpaid[0].outstanding
+            next_date = unpaid[0].debit.due_date
         return Balance(outstanding=position.outstanding, open_orders=position.open_orders,
                        limit=position.limit, available=position.available,
                        next_due=next_due, next_due_date=next_date)

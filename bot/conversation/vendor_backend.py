@@ -15,7 +15,7 @@ from bot.services import orders as order_service
 from bot.store import orders as order_store
 from domain.facts import Fact
 from domain.order_status import Status
-from domain.vendor_commands import VendorCommand
+from domain.vendor_commands import VendorChange, VendorCommand
 from flows.vendor import VendorOrder
 
 
@@ -39,6 +39,14 @@ class VendorServiceBackend:
         return await order_service.vendor_act(
             self.conn, self.vendor_id, command.order_number, command.action, command.reason,
             self.clock(), accept_minutes=self.accept_minutes)
+
+    async def change(self, change: VendorChange) -> list[Fact]:
+        return await order_service.vendor_change(self.conn, self.vendor_id, change, self.clock(),
+                                                 accept_minutes=self.accept_minutes)
+
+    async def set_language(self, language: str) -> None:
+        await self.conn.execute("UPDATE vendors SET language = $2 WHERE id = $1",
+                                self.vendor_id, language)
 
     async def open_orders(self, limit: int) -> list[VendorOrder]:
         orders = await order_store.open_orders_of_vendor(self.conn, self.vendor_id, limit=limit)

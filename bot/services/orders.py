@@ -58,7 +58,7 @@ from domain.ordering import (
     StockShort,
     UnknownItems,
 )
-from domain.vendor_commands import VendorAction
+from domain.vendor_commands import VendorAction, VendorChange
 from flows.replies import Outgoing
 
 DEFAULT_ACCEPT_MINUTES = 15.0
@@ -385,19 +385,28 @@ async def reroute_expired(conn: asyncpg.Connection, now: dt.datetime, *, word: W
             assert order.vendor_id is not None
             await store.close_offer(conn, order_id=order.id, vendor_id=order.vendor_id, at=now,
                                     outcome="timed_out", reason="no answer before deadline")
+            waiting = await store.open_change(conn, order.id)
+            if waiting is not None:  # the shop never answered the smaller order
+                await store.close_change(conn, waiting[0], at=now, outcome="withdrawn")
             await _release(conn, order, items)
             old_vendor = await party_store.vendor(conn, order.vendor_id)
+            name = old_vendor.name if old_vendor else f"vendor {order.vendor_id}"
+            rest = await _offer_next(conn, order, items, why=f"{name} did not answer in time",
+                                     actor="system:vendor-timeouts", now=now,
+                                     accept_minutes=accept_minutes)
             told: list[fact.Fact] = []
             if old_vendor is not None:
+                # "It went to another supplier" only when it did.
                 told.append(fact.OfferTimedOut(order.number, _vendor_party(old_vendor),
-                                               accept_minutes))
-            name = old_vendor.name if old_vendor else f"vendor {order.vendor_id}"
-            told += await _offer_next(conn, order, items, why=f"{name} did not answer in time",
-                                      actor="system:vendor-timeouts", now=now,
-                                      accept_minutes=accept_minutes)
-            await enqueue(conn, word(told))
+                                               accept_minutes, rerouted=_rerouted(rest)))
+            await enqueue(conn, word([*told, *rest]))
             handled += 1
     return handled
+
+
+def _rerouted(told: Sequence[fact.Fact]) -> bool:
+    """Whether `_offer_next` found another vendor (else the order went to operators)."""
+    return not any(isinstance(f, fact.OrderUnroutable) for f in told)
 
 
 # ------------------------------------------------------------------ vendor actions
@@ -474,14 +483,24 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
         return [fact.OrderAccepted(number, party, shop, retailer.area, order.total)]
     if action is VendorAction.REJECT:
         why = reason.strip()[:200] if reason and reason.strip() else None
-        await store.close_offer(conn, order_id=order.id, vendor_id=vendor.id, at=now,
-                                outcome="rejected", reason=why)
+        if status is Status.ACCEPTED:
+            # Taken back after accepting (the truck broke down): back to pending, so it
+            # is re-routed like any reject; the event says who and why.
+            order = await store.update_order(conn, order.id, now=now, status="pending",
+                                             accepted_at=None)
+            await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
+                                     from_status="accepted", to_status="pending",
+                                     reason=f"taken back by {vendor.name}"
+                                            + (f" ({why})" if why else ""))
+        else:
+            await store.close_offer(conn, order_id=order.id, vendor_id=vendor.id, at=now,
+                                    outcome="rejected", reason=why)
         items = await store.items(conn, order.id)
         await _release(conn, order, items)
         rest = await _offer_next(conn, order, items,
                                  why=f"rejected by {vendor.name}" + (f" ({why})" if why else ""),
                                  actor=actor, now=now, accept_minutes=accept_minutes)
-        return [fact.OrderRejected(number, party, why), *rest]
+        return [fact.OrderRejected(number, party, why, rerouted=_rerouted(rest)), *rest]
     if action is VendorAction.DISPATCH:
         await store.update_order(conn, order.id, now=now, status="dispatched", dispatched_at=now)
         await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
@@ -499,6 +518,112 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
                                       if entry.due_date else None})
     assert entry.due_date is not None
     return [fact.OrderDelivered(number, party, shop, order.total, entry.due_date)]
+
+
+# ------------------------------------------------------------------ partial fulfilment
+
+
+async def vendor_change(conn: asyncpg.Connection, vendor_id: int, change: VendorChange,
+                        now: dt.datetime, *,
+                        accept_minutes: float = DEFAULT_ACCEPT_MINUTES) -> list[fact.Fact]:
+    """A vendor can send only some lines of a pending order: ask the shop to agree.
+
+    Nothing changes on the order until the shop says yes (`answer_change`); the
+    offer's deadline is moved on so the time-out does not take it away meanwhile.
+    """
+    async with conn.transaction():
+        vendor = await party_store.vendor(conn, vendor_id)
+        if vendor is None:
+            return []
+        party = _vendor_party(vendor)
+        number = change.order_number
+        order = await store.order_by_number(conn, number, for_update=True)
+        if order is None or order.vendor_id != vendor.id or order.status == Status.UNROUTABLE:
+            return [fact.VendorRefused(number, party, fact.VendorRefusal.NOT_FOUND,
+                                       VendorAction.ACCEPT)]
+        if order.status != Status.PENDING.value:
+            return [fact.ChangeRefused(number, party, fact.ChangeRefusal.WRONG_STEP)]
+        if await store.open_change(conn, order.id) is not None:
+            return [fact.ChangeRefused(number, party, fact.ChangeRefusal.WAITING)]
+        items = await store.items(conn, order.id)
+        aliases = await store.product_aliases(conn, [it.product_id for it in items])
+        texts = {it.line_no: [it.name, it.sku, *aliases.get(it.product_id, [])] for it in items}
+        keep, unmatched_keep = ordering.match_lines(change.keep, texts)
+        drop, unmatched_drop = ordering.match_lines(change.drop, texts)
+        if unmatched_keep or unmatched_drop:
+            return [fact.ChangeRefused(number, party, fact.ChangeRefusal.UNMATCHED,
+                                       unmatched_keep + unmatched_drop)]
+        kept = ordering.kept_lines([it.line_no for it in items], keep, drop)
+        if not kept:
+            return [fact.ChangeRefused(number, party, fact.ChangeRefusal.NOTHING_LEFT)]
+        if len(kept) == len(items):
+            return await _vendor_act(conn, vendor, number, VendorAction.ACCEPT, None, now,
+                                     accept_minutes)
+        await store.insert_change(conn, order_id=order.id, vendor_id=vendor.id, kept=kept,
+                                  at=now)
+        await store.update_order(conn, order.id, now=now,
+                                 accept_deadline=now + dt.timedelta(minutes=accept_minutes))
+        await store.insert_event(conn, order_id=order.id, at=now, actor=f"vendor:{vendor.id}",
+                                 from_status="pending", to_status="pending",
+                                 reason=f"{vendor.name} can send only some lines; shop asked",
+                                 details={"kept_lines": list(kept)})
+        retailer = await party_store.retailer(conn, order.retailer_id)
+        assert retailer is not None
+        shown = [it for it in items if it.line_no in kept]
+        return [fact.ChangeProposed(
+            number, party, _retailer_party(retailer),
+            tuple((it.name, it.qty, it.unit, it.line_total) for it in shown),
+            tuple(it.name for it in items if it.line_no not in kept),
+            ordering.total([_priced_item(it) for it in shown]))]
+
+
+async def answer_change(conn: asyncpg.Connection, retailer_id: int, number: int, agree: bool,
+                        now: dt.datetime, *,
+                        accept_minutes: float = DEFAULT_ACCEPT_MINUTES) -> list[fact.Fact] | None:
+    """The shop's yes (the order shrinks to the kept lines, accepted by the vendor) or no
+    (re-routed whole to the next vendor). None when no change of theirs is waiting."""
+    async with conn.transaction():
+        order = await store.order_by_number(conn, number, for_update=True)
+        if order is None or order.retailer_id != retailer_id or \
+                order.status != Status.PENDING.value:
+            return None
+        waiting = await store.open_change(conn, order.id)
+        if waiting is None or waiting[1] != order.vendor_id:
+            return None
+        change_id, vendor_id, kept = waiting
+        vendor = await party_store.vendor(conn, vendor_id)
+        assert vendor is not None
+        items = await store.items(conn, order.id)
+        if not agree:
+            await store.close_change(conn, change_id, at=now, outcome="declined")
+            await store.close_offer(conn, order_id=order.id, vendor_id=vendor_id, at=now,
+                                    outcome="rejected", reason="shop declined a partial order")
+            await _release(conn, order, items)
+            rest = await _offer_next(conn, order, items,
+                                     why=f"the shop declined {vendor.name}'s partial order",
+                                     actor=f"retailer:{retailer_id}", now=now,
+                                     accept_minutes=accept_minutes)
+            return [fact.ChangeDeclined(number, _vendor_party(vendor)), *rest]
+        dropped = [it for it in items if it.line_no not in kept]
+        assert order.vendor_id is not None
+        for it in dropped:
+            await store.release(conn, vendor_id=order.vendor_id, product_id=it.product_id,
+                                qty=it.reserved_qty)
+        await store.delete_items(conn, order.id, [it.line_no for it in dropped])
+        kept_items = [it for it in items if it.line_no in kept]
+        new_total = ordering.total([_priced_item(it) for it in kept_items])
+        await store.update_order(conn, order.id, now=now, total=new_total,
+                                 item_count=len(kept_items))
+        await store.close_change(conn, change_id, at=now, outcome="accepted")
+        await store.insert_event(conn, order_id=order.id, at=now,
+                                 actor=f"retailer:{retailer_id}", from_status="pending",
+                                 to_status="pending",
+                                 reason="the shop agreed to the partial order",
+                                 details={"dropped_lines": [it.line_no for it in dropped],
+                                          "total": str(new_total)})
+        # The vendor offered these lines: agreeing is their acceptance of the smaller order.
+        return await _vendor_act(conn, vendor, number, VendorAction.ACCEPT, None, now,
+                                 accept_minutes)
 
 
 # ------------------------------------------------------------------ cancelling
@@ -520,6 +645,9 @@ async def cancel_order(conn: asyncpg.Connection, *, order_number: int, role: Rol
             return CancelRefused(CancelRefusal(exc.code), str(exc), order_number, status.value)
         items = await store.items(conn, order.id)
         await _release(conn, order, items)
+        waiting = await store.open_change(conn, order.id)
+        if waiting is not None:
+            await store.close_change(conn, waiting[0], at=now, outcome="withdrawn")
         if order.vendor_id is not None and status is Status.PENDING:
             await store.close_offer(conn, order_id=order.id, vendor_id=order.vendor_id, at=now,
                                     outcome="cancelled", reason=reason)

@@ -166,6 +166,53 @@ async def vendor_offers(conn: asyncpg.Connection, skus: Sequence[str],
             for r in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class AreaPrice:
+    """One active vendor's price for one product, for a retailer's area."""
+
+    sku: str
+    name: str
+    unit: str
+    category: str
+    vendor_name: str
+    price: Decimal
+
+
+_AREA_PRICES = """SELECT p.sku, p.name, p.unit, p.category, v.name AS vendor_name, vp.price
+           FROM vendor_products vp
+           JOIN vendors v ON v.id = vp.vendor_id AND v.active
+           JOIN products p ON p.id = vp.product_id
+           WHERE serves_area(v.areas, $1) AND {where}
+           ORDER BY p.name, vp.price, v.id"""
+
+
+async def area_prices(conn: asyncpg.Connection, area: str,
+                      skus: Sequence[str]) -> list[AreaPrice]:
+    """Every price the active vendors delivering to `area` have for these products."""
+    rows = await conn.fetch(_AREA_PRICES.format(where="p.sku = ANY($2::text[])"), area,
+                            list(skus))
+    return [AreaPrice(**dict(r)) for r in rows]
+
+
+async def area_category_prices(conn: asyncpg.Connection, area: str,
+                               category: str) -> list[AreaPrice]:
+    """Every price in `area` for the products of one category."""
+    rows = await conn.fetch(_AREA_PRICES.format(where="p.category = $2"), area, category)
+    return [AreaPrice(**dict(r)) for r in rows]
+
+
+async def area_categories(conn: asyncpg.Connection, area: str) -> list[tuple[str, int]]:
+    """The categories the active vendors delivering to `area` sell in, and how many products."""
+    rows = await conn.fetch(
+        """SELECT p.category, count(DISTINCT p.id) AS products
+           FROM vendor_products vp
+           JOIN vendors v ON v.id = vp.vendor_id AND v.active
+           JOIN products p ON p.id = vp.product_id
+           WHERE serves_area(v.areas, $1)
+           GROUP BY p.category ORDER BY p.category""", area)
+    return [(r["category"], int(r["products"])) for r in rows]
+
+
 async def performance(conn: asyncpg.Connection,
                       vendor_ids: Sequence[int]) -> dict[int, PerformanceRow]:
     """The jobs' latest vendor figures (vendor_performance); absent = no history yet."""
@@ -212,7 +259,7 @@ async def set_reserved(conn: asyncpg.Connection, order_id: int,
 async def update_order(conn: asyncpg.Connection, order_id: int, *, now: dt.datetime,
                        **changes: object) -> Order:
     allowed = {"status", "vendor_id", "accept_deadline", "accepted_at", "dispatched_at",
-               "delivered_at", "cancelled_at"}
+               "delivered_at", "cancelled_at", "total", "item_count"}
     names = list(changes)
     if not names or not set(names) <= allowed:
         raise ValueError(f"cannot update order columns {names}")
@@ -299,3 +346,42 @@ async def expired_pending(conn: asyncpg.Connection, now: dt.datetime, *,
         "AND accept_deadline <= $1 ORDER BY accept_deadline LIMIT $2 FOR UPDATE SKIP LOCKED",
         now, limit)
     return [o for o in map(_order, rows) if o is not None]
+
+
+# ------------------------------------------------------------------ partial fulfilment
+
+
+async def product_aliases(conn: asyncpg.Connection,
+                          product_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each product's aliases (what a vendor may call a line)."""
+    rows = await conn.fetch("SELECT product_id, alias FROM product_aliases "
+                            "WHERE product_id = ANY($1::bigint[])", list(product_ids))
+    out: dict[int, list[str]] = {}
+    for r in rows:
+        out.setdefault(r["product_id"], []).append(r["alias"])
+    return out
+
+
+async def open_change(conn: asyncpg.Connection, order_id: int) -> tuple[int, int, list[int]] | None:
+    """The proposal waiting for the shop's answer: (id, vendor_id, kept line numbers)."""
+    row = await conn.fetchrow("SELECT id, vendor_id, kept_lines FROM order_changes "
+                              "WHERE order_id = $1 AND answered_at IS NULL", order_id)
+    return None if row is None else (row["id"], row["vendor_id"], list(row["kept_lines"]))
+
+
+async def insert_change(conn: asyncpg.Connection, *, order_id: int, vendor_id: int,
+                        kept: Sequence[int], at: dt.datetime) -> None:
+    await conn.execute("INSERT INTO order_changes (order_id, vendor_id, kept_lines, proposed_at) "
+                       "VALUES ($1, $2, $3, $4)", order_id, vendor_id, list(kept), at)
+
+
+async def close_change(conn: asyncpg.Connection, change_id: int, *, at: dt.datetime,
+                       outcome: str) -> None:
+    await conn.execute("UPDATE order_changes SET answered_at = $2, outcome = $3 WHERE id = $1",
+                       change_id, at, outcome)
+
+
+async def delete_items(conn: asyncpg.Connection, order_id: int, line_nos: Sequence[int]) -> None:
+    """Drop lines the vendor cannot send (their reservation already released)."""
+    await conn.execute("DELETE FROM order_items WHERE order_id = $1 AND line_no = ANY($2::int[])",
+                       order_id, list(line_nos))

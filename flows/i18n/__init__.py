@@ -8,9 +8,11 @@ digits, as a Nepali-writing shopkeeper expects to read them.
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
+from domain.business_time import business_date
 from domain.digits import to_devanagari
 from domain.money import format_amount
 from flows.i18n import en, ne
@@ -41,6 +43,12 @@ def money(lang: str, amount: Decimal) -> str:
     sign = "-" if amount < 0 else ""
     prefix = "रु " if lang == "ne" else "Rs "
     return sign + prefix + digits(lang, format_amount(abs(amount)))
+
+
+def day(lang: str, when: date | datetime) -> str:
+    """A calendar day as people in Nepal count it: an instant is read on the Kathmandu clock."""
+    on = business_date(when) if isinstance(when, datetime) else when
+    return digits(lang, on.isoformat())
 
 
 def qty(lang: str, value: Decimal) -> str:

@@ -37,10 +37,16 @@ STRINGS: dict[str, str] = {
     ),
     "account.blocked.noreason": "not approved",
     "cart.added": "Added to your cart:",
-    "cart.updated": "Updated:",
     "cart.line": "{n}. {name} — {qty} {unit} × {price} = {total}",
+    "cart.line.short": "{n}. {name} — {qty} {unit} ⚠",
     "cart.line.noprice": "{n}. {name} — {qty} {unit} (no price from a vendor yet)",
-    "cart.qty_assumed": "(I took 1 {unit} for “{text}” — send e.g. “{example}” to change it.)",
+    "cart.qty_needed": "How many {unit} of {name}? Send the number, e.g. “{example}”.",
+    "cart.qty_not_whole": (
+        "{name} is sold in whole {unit} — how many {unit}? Send the number, e.g. “{example}”."
+    ),
+    "cart.qty_not_positive": (
+        "{name}: {qty} can't be ordered — the quantity must be more than zero, e.g. “{example}”."
+    ),
     "cart.unknown": "I couldn't find “{text}” in the catalogue.",
     "cart.unknown.suggest": "I couldn't find “{text}”. Closest: {suggestions}.",
     "cart.empty": (
@@ -62,12 +68,13 @@ STRINGS: dict[str, str] = {
     "review.header": "Your order",
     "review.intro": "Please check your order ({count} line(s)):",
     "review.total": "Total: {total}",
+    "review.total.rest": "Total without the items short: {total}",
+    "review.blocked": "Your account is on hold, so no credit is available.",
     "review.vendor": "Supplier: {vendor}",
     "review.credit": "Available credit: {available}",
     "review.unpriced": "⚠ {count} item(s) have no vendor price yet and can't be ordered.",
-    "review.short": "⚠ Only {available} {unit} of {name} in stock right now.",
     "short.stock.anyone": "Only {available} {unit} of {name} is in stock (you asked {asked}).",
-    "review.footer": "Tap Confirm to place it",
+    "review.footer": "Tap Confirm or reply “ok” to place it",
     "btn.confirm": "Confirm",
     "btn.edit": "Edit",
     "btn.cancel": "Cancel",
@@ -78,11 +85,15 @@ STRINGS: dict[str, str] = {
     "btn.no": "No",
     "edit.help": (
         "Send a change:\n"
-        "• “remove 2” — remove line 2\n"
-        "• “chini 20 kg” — change a quantity\n"
-        "• “add 2 ctn rara” — add an item\n"
+        "• “chini 20 kg” — make it 20 kg\n"
+        "• “chini 5 kg thap” or “add 5 kg chini” — 5 kg more\n"
+        "• “remove rara” or “remove 2” — remove an item or line 2\n"
         "• “clear” — empty the cart"
     ),
+    "edit.changed": "Changed {name}: {old} → {new} {unit}.",
+    "edit.increased": "Added {added} {unit} of {name}: now {new} {unit}.",
+    "edit.same": "{name} is already {qty} {unit}.",
+    "edit.not_in_cart": "“{text}” is not in your cart.",
     "edit.no_line": "There is no line {n} — your cart has {count} line(s).",
     "edit.removed": "Removed {name}.",
     "edit.bad_qty": "That quantity doesn't look right: {problem}",
@@ -101,6 +112,9 @@ STRINGS: dict[str, str] = {
     "short.credit.none": "There's no credit available right now. Please pay your dues first.",
     "short.stock": "{vendor} has only {available} {unit} of {name} (you asked {asked}).",
     "short.stock.offer": "Take {available} {unit} of {name}?",
+    "short.stock.offer_rest": "Order what is available?",
+    "short.minimum": "{vendor} sells {name} from {minimum} {unit} (you asked {asked}).",
+    "short.minimum.anyone": "{name} is sold from {minimum} {unit} (you asked {asked}).",
     "short.stock.other": "Another supplier ({vendor}) has it: total {total}.",
     "short.unknown_items": "Some items are no longer sold: {names}. I removed them.",
     "short.not_allowed": "Sorry, this order can't be placed: {reason}",
@@ -130,11 +144,53 @@ STRINGS: dict[str, str] = {
         "• status — your orders\n"
         "• balance — what you owe and your credit\n"
         "• reorder — your last order again\n"
-        "• cancel — cancel the cart or an order not yet accepted\n"
+        "• cancel — cancel the cart or your latest order not yet accepted\n"
+        "• cancel 1042 — cancel order #1042\n"
         "• नेपाली — reply in Nepali"
     ),
+    "greeting.reply": (
+        "Namaste, {shop}! 🙏 Send what you need in one message, e.g. “chini 10 kg”, "
+        "or “help” to see what I can do."
+    ),
+    "thanks.reply": "You're welcome! 🙏",
+    "ask.price": "{name}: {prices}",
+    "ask.price.at": "{price}/{unit} ({vendor})",
+    "ask.price.none": "{name}: no supplier in your area sells it right now.",
+    "ask.price.how_to_order": "To order, send e.g. “chini 10 kg”.",
+    "ask.catalogue": "Here is what suppliers in your area sell. Pick a category to see prices:",
+    "ask.catalogue.button": "Categories",
+    "ask.catalogue.section": "Categories",
+    "ask.catalogue.count": "{count} item(s)",
+    "ask.catalogue.empty": "No supplier sells in your area yet. An operator will connect you.",
+    "ask.category.header": "{category}:",
+    "ask.category.line": "• {name} — {price}/{unit}",
+    "delivery.thanks": "Thank you! Glad order #{number} arrived well. 🙏",
+    "delivery.ask_problem": (
+        "Sorry to hear that. What is wrong with order #{number}? "
+        "e.g. “not received” or “3 bottle futeko” (3 bottles broken)."
+    ),
+    "delivery.case_opened": (
+        "Sorry about order #{number}. I've opened a case and an operator has been told; "
+        "they will call you to put it right."
+    ),
+    "delivery.case_open_already": (
+        "An operator already has a case open for order #{number}; they will call you."
+    ),
+    "delivery.not_delivered": (
+        "Order #{number} is not marked delivered yet — send “status” to see where it is."
+    ),
+    "order.delivered.ask": "Did it all arrive in good condition?",
+    "btn.received": "Received ✅",
+    "btn.problem": "Problem",
     "cancel.nothing": "There's nothing to cancel.",
     "cancel.order_done": "Order #{number} is cancelled.",
+    "cancel.unknown": "I can't find order #{number}. Send “status” to see your orders.",
+    "cancel.not_yours": "Order #{number} is not one of your orders, so I can't cancel it.",
+    "cancel.delivered": (
+        "Order #{number} was already delivered, so it can't be cancelled. "
+        "If something is wrong with it, please tell us."
+    ),
+    "cancel.already_cancelled": "Order #{number} is already cancelled.",
     "cancel.order_too_late": (
         "Order #{number} was already accepted by the supplier, so it can't be cancelled here. "
         "Please call them."
@@ -217,6 +273,34 @@ STRINGS.update({
         "When it leaves, reply “DISPATCHED {number}”."
     ),
     "vendor.rejected": "Order #{number} rejected ({reason}). We'll offer it to another supplier.",
+    "vendor.rejected.closed": (
+        "Order #{number} rejected ({reason}). No other supplier can take it; "
+        "an operator will handle it."
+    ),
+    "vendor.timed_out.closed": (
+        "Order #{number} was not answered within {minutes} minutes, so it was taken off "
+        "your list; an operator will handle it. Please don't send it."
+    ),
+    "vendor.change.asked": (
+        "I've asked {shop} whether they want order #{number} with only what you can send "
+        "(new total {total}). I'll tell you their answer."
+    ),
+    "vendor.change.unmatched": (
+        "I couldn't match “{names}” to a line of order #{number}. Write e.g. "
+        "“{number} only mansuli” or “{number} tokla chaina” with the items' names."
+    ),
+    "vendor.change.nothing_left": (
+        "That leaves nothing of order #{number}. To turn it down, reply “REJECT {number} reason”."
+    ),
+    "vendor.change.wrong_step": (
+        "Order #{number} can be changed only before you accept it. To give it back, "
+        "reply “REJECT {number} reason”."
+    ),
+    "vendor.change.waiting": "A change to order #{number} is already waiting for the shop.",
+    "vendor.change.declined": (
+        "The shop wanted order #{number} complete, so it is taken off your list. "
+        "Please don't send it."
+    ),
     "vendor.rejected.noreason": "no reason given",
     "vendor.dispatched": (
         "🚚 Order #{number} marked dispatched. Reply “DELIVERED {number}” once the shop has it."
@@ -239,11 +323,12 @@ STRINGS.update({
     "vendor.help": (
         "Answer an order with the buttons, or reply:\n"
         "• ACCEPT 1042 (or “1042 ok”)\n"
-        "• REJECT 1042 reason\n"
+        "• REJECT 1042 reason (also after accepting, before it leaves)\n"
         "• DISPATCHED 1042\n"
         "• DELIVERED 1042\n"
-        "Send “orders” to see your open orders."
+        "Send “orders” to see your open orders, “नेपाली” for Nepali."
     ),
+    "vendor.language.set": "OK, I'll write to you in English.",
     "vendor.open.header": "Your open orders:",
     "vendor.open.line": "#{number} — {status} — {shop} — {total}",
     "vendor.open.none": "You have no open orders right now.",
@@ -254,6 +339,13 @@ STRINGS.update({
     "vendor.unsupported": "Please reply with text or the buttons. Send “help” to see how.",
     "order.placed_for_you": "Order #{number} was placed for you with {vendor}: total {total}.",
     "order.accepted": "✅ {vendor} accepted your order #{number} ({total}).",
+    "order.change": (
+        "{vendor} can send only part of order #{number}:\n{lines}\n"
+        "Not available: {dropped}\nNew total: {total}. Take it, or send the whole order "
+        "to another supplier?"
+    ),
+    "btn.change_yes": "Take it",
+    "btn.change_no": "Other supplier",
     "order.rerouted": (
         "{vendor} couldn't take order #{number}, so I sent it to {next}. "
         "I'll tell you when they accept."

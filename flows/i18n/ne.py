@@ -36,10 +36,16 @@ STRINGS: dict[str, str] = {
     ),
     "account.blocked.noreason": "स्वीकृत छैन",
     "cart.added": "कार्टमा थपियो:",
-    "cart.updated": "परिवर्तन भयो:",
     "cart.line": "{n}. {name} — {qty} {unit} × {price} = {total}",
+    "cart.line.short": "{n}. {name} — {qty} {unit} ⚠",
     "cart.line.noprice": "{n}. {name} — {qty} {unit} (कुनै पसलको मूल्य छैन)",
-    "cart.qty_assumed": "(“{text}” को १ {unit} राखेँ — बदल्न “{example}” जस्तै पठाउनुहोस्।)",
+    "cart.qty_needed": "{name} कति {unit} चाहियो? सङ्ख्या पठाउनुहोस्, जस्तै “{example}”।",
+    "cart.qty_not_whole": (
+        "{name} पूरा {unit} मा मात्र बिक्छ — कति {unit}? सङ्ख्या पठाउनुहोस्, जस्तै “{example}”।"
+    ),
+    "cart.qty_not_positive": (
+        "{name}: {qty} अर्डर गर्न मिल्दैन — परिमाण शून्यभन्दा बढी हुनुपर्छ, जस्तै “{example}”।"
+    ),
     "cart.unknown": "“{text}” सूचीमा भेटिएन।",
     "cart.unknown.suggest": "“{text}” भेटिएन। नजिकका: {suggestions}।",
     "cart.empty": (
@@ -61,12 +67,13 @@ STRINGS: dict[str, str] = {
     "review.header": "तपाईंको अर्डर",
     "review.intro": "कृपया अर्डर जाँच्नुहोस् ({count} किसिम):",
     "review.total": "जम्मा: {total}",
+    "review.total.rest": "नपुग सामानबाहेक जम्मा: {total}",
+    "review.blocked": "तपाईंको खाता रोकिएको छ, त्यसैले उधारो उपलब्ध छैन।",
     "review.vendor": "आपूर्तिकर्ता: {vendor}",
     "review.credit": "बाँकी उधारो सीमा: {available}",
     "review.unpriced": "⚠ {count} सामानको मूल्य छैन, अर्डर गर्न मिल्दैन।",
-    "review.short": "⚠ अहिले {name} {available} {unit} मात्र स्टकमा छ।",
     "short.stock.anyone": "{name} {available} {unit} मात्र स्टकमा छ (तपाईंले {asked} माग्नुभयो)।",
-    "review.footer": "अर्डर गर्न पक्का थिच्नुहोस्",
+    "review.footer": "अर्डर गर्न पक्का थिच्नुहोस् वा “हो” लेख्नुहोस्",
     "btn.confirm": "पक्का",
     "btn.edit": "बदल्नुहोस्",
     "btn.cancel": "रद्द",
@@ -77,11 +84,15 @@ STRINGS: dict[str, str] = {
     "btn.no": "होइन",
     "edit.help": (
         "परिवर्तन पठाउनुहोस्:\n"
-        "• “२ हटाउ” — २ नम्बर हटाउने\n"
-        "• “चिनी २० केजी” — परिमाण बदल्ने\n"
-        "• “थप रारा २ कार्टुन” — सामान थप्ने\n"
+        "• “चिनी २० केजी” — २० केजी बनाउने\n"
+        "• “चिनी ५ केजी थप” — ५ केजी थप्ने\n"
+        "• “रारा हटाउ” वा “२ हटाउ” — सामान वा २ नम्बर हटाउने\n"
         "• “सबै हटाउ” — कार्ट खाली गर्ने"
     ),
+    "edit.changed": "{name} बदलियो: {old} → {new} {unit}।",
+    "edit.increased": "{name} {added} {unit} थपियो: अब {new} {unit}।",
+    "edit.same": "{name} पहिले नै {qty} {unit} छ।",
+    "edit.not_in_cart": "“{text}” तपाईंको कार्टमा छैन।",
     "edit.no_line": "{n} नम्बर छैन — कार्टमा {count} लाइन मात्र छ।",
     "edit.removed": "{name} हटाइयो।",
     "edit.bad_qty": "परिमाण मिलेन: {problem}",
@@ -100,6 +111,9 @@ STRINGS: dict[str, str] = {
     "short.credit.none": "अहिले उधारो सीमा बाँकी छैन। कृपया पहिले बाँकी तिर्नुहोस्।",
     "short.stock": "{vendor} सँग {name} {available} {unit} मात्र छ (तपाईंले {asked} माग्नुभयो)।",
     "short.stock.offer": "{name} {available} {unit} लिने?",
+    "short.stock.offer_rest": "भएजति सामान मात्र अर्डर गर्ने?",
+    "short.minimum": "{vendor} ले {name} कम्तीमा {minimum} {unit} बेच्छ (तपाईंले {asked} माग्नुभयो)।",
+    "short.minimum.anyone": "{name} कम्तीमा {minimum} {unit} बिक्छ (तपाईंले {asked} माग्नुभयो)।",
     "short.stock.other": "अर्को आपूर्तिकर्ता ({vendor}) सँग छ: जम्मा {total}।",
     "short.unknown_items": "केही सामान अब बिक्रीमा छैनन्: {names}। हटाइयो।",
     "short.not_allowed": "माफ गर्नुहोस्, यो अर्डर गर्न मिलेन: {reason}",
@@ -129,11 +143,53 @@ STRINGS: dict[str, str] = {
         "• मेरो अर्डर — अर्डरको स्थिति\n"
         "• हिसाब — बाँकी र उधारो सीमा\n"
         "• पहिले जस्तै — अघिल्लो अर्डर फेरि\n"
-        "• रद्द — कार्ट वा स्वीकार नभएको अर्डर रद्द\n"
+        "• रद्द — कार्ट वा स्वीकार नभएको पछिल्लो अर्डर रद्द\n"
+        "• रद्द १०४२ — अर्डर #१०४२ रद्द\n"
         "• english — अंग्रेजीमा जवाफ"
     ),
+    "greeting.reply": (
+        "नमस्ते, {shop}! 🙏 चाहिने सामान एउटै सन्देशमा पठाउनुहोस्, जस्तै “चिनी १० केजी”, "
+        "वा के के गर्न सकिन्छ हेर्न “मद्दत” पठाउनुहोस्।"
+    ),
+    "thanks.reply": "धन्यवाद! 🙏",
+    "ask.price": "{name}: {prices}",
+    "ask.price.at": "{price}/{unit} ({vendor})",
+    "ask.price.none": "{name}: तपाईंको क्षेत्रमा अहिले कुनै आपूर्तिकर्ताले बेच्दैनन्।",
+    "ask.price.how_to_order": "अर्डर गर्न “चिनी १० केजी” जस्तै पठाउनुहोस्।",
+    "ask.catalogue": "तपाईंको क्षेत्रका आपूर्तिकर्ताले बेच्ने सामान। मूल्य हेर्न किसिम छान्नुहोस्:",
+    "ask.catalogue.button": "किसिमहरू",
+    "ask.catalogue.section": "किसिमहरू",
+    "ask.catalogue.count": "{count} सामान",
+    "ask.catalogue.empty": "तपाईंको क्षेत्रमा अहिलेसम्म कुनै आपूर्तिकर्ता छैनन्। अपरेटरले जोड्नुहुनेछ।",
+    "ask.category.header": "{category}:",
+    "ask.category.line": "• {name} — {price}/{unit}",
+    "delivery.thanks": "धन्यवाद! अर्डर #{number} राम्रोसँग पुग्यो। 🙏",
+    "delivery.ask_problem": (
+        "माफ गर्नुहोस्। अर्डर #{number} मा के गडबड भयो? "
+        "जस्तै “पुगेन” वा “३ बोतल फुटेको”।"
+    ),
+    "delivery.case_opened": (
+        "अर्डर #{number} को लागि माफ गर्नुहोस्। गुनासो दर्ता गरेँ, अपरेटरलाई खबर गरिएको छ; "
+        "उहाँले फोन गरेर मिलाउनुहुनेछ।"
+    ),
+    "delivery.case_open_already": (
+        "अर्डर #{number} को गुनासो अपरेटरसँग पहिले नै खुला छ; उहाँले फोन गर्नुहुनेछ।"
+    ),
+    "delivery.not_delivered": (
+        "अर्डर #{number} अझै पुगेको भनी राखिएको छैन — कहाँ छ हेर्न “मेरो अर्डर” पठाउनुहोस्।"
+    ),
+    "order.delivered.ask": "सबै सामान राम्रो अवस्थामा आइपुग्यो?",
+    "btn.received": "पायौँ ✅",
+    "btn.problem": "समस्या छ",
     "cancel.nothing": "रद्द गर्ने केही छैन।",
     "cancel.order_done": "अर्डर #{number} रद्द भयो।",
+    "cancel.unknown": "अर्डर #{number} भेटिएन। आफ्ना अर्डर हेर्न “मेरो अर्डर” पठाउनुहोस्।",
+    "cancel.not_yours": "अर्डर #{number} तपाईंको होइन, त्यसैले रद्द गर्न मिल्दैन।",
+    "cancel.delivered": (
+        "अर्डर #{number} पुगिसकेको छ, त्यसैले रद्द गर्न मिल्दैन। "
+        "केही गडबड छ भने हामीलाई भन्नुहोस्।"
+    ),
+    "cancel.already_cancelled": "अर्डर #{number} पहिले नै रद्द भइसकेको छ।",
     "cancel.order_too_late": (
         "अर्डर #{number} आपूर्तिकर्ताले स्वीकार गरिसक्नुभयो, यहाँबाट रद्द गर्न मिल्दैन। "
         "कृपया उहाँलाई फोन गर्नुहोस्।"
@@ -207,6 +263,35 @@ STRINGS.update({
         "पठाएपछि “पठाइयो {number}” लेख्नुहोस्।"
     ),
     "vendor.rejected": "अर्डर #{number} अस्वीकार भयो ({reason})। अर्को आपूर्तिकर्तालाई पठाइनेछ।",
+    "vendor.rejected.closed": (
+        "अर्डर #{number} अस्वीकार गरियो ({reason})। अरू कुनै आपूर्तिकर्ताले लिन सक्दैनन्; "
+        "अपरेटरले हेर्नुहुनेछ।"
+    ),
+    "vendor.timed_out.closed": (
+        "अर्डर #{number} को {minutes} मिनेटभित्र जवाफ आएन, त्यसैले तपाईंको सूचीबाट हटाइयो; "
+        "अपरेटरले हेर्नुहुनेछ। कृपया नपठाउनुहोस्।"
+    ),
+    "vendor.change.asked": (
+        "तपाईंले पठाउन सक्ने सामान मात्र भएको अर्डर #{number} चाहिन्छ कि भनेर {shop} लाई "
+        "सोधेँ (नयाँ जम्मा {total})। जवाफ आएपछि खबर गर्छु।"
+    ),
+    "vendor.change.unmatched": (
+        "“{names}” अर्डर #{number} को कुनै सामानसँग मिलेन। सामानको नाम राखेर "
+        "“{number} only mansuli” वा “{number} tokla chaina” जस्तै लेख्नुहोस्।"
+    ),
+    "vendor.change.nothing_left": (
+        "यसो गर्दा अर्डर #{number} मा केही बाँकी रहँदैन। अस्वीकार गर्न “अस्वीकार {number} कारण” "
+        "लेख्नुहोस्।"
+    ),
+    "vendor.change.wrong_step": (
+        "अर्डर #{number} स्वीकार गर्नुअघि मात्र बदल्न मिल्छ। फिर्ता गर्न "
+        "“अस्वीकार {number} कारण” लेख्नुहोस्।"
+    ),
+    "vendor.change.waiting": "अर्डर #{number} को परिवर्तन पसलको जवाफ पर्खिरहेको छ।",
+    "vendor.change.declined": (
+        "पसललाई अर्डर #{number} पूरै चाहिएको थियो, त्यसैले तपाईंको सूचीबाट हटाइयो। "
+        "कृपया नपठाउनुहोस्।"
+    ),
     "vendor.rejected.noreason": "कारण दिइएन",
     "vendor.dispatched": (
         "🚚 अर्डर #{number} पठाइएको भनी राखियो। पसलमा पुगेपछि “पुग्यो {number}” लेख्नुहोस्।"
@@ -228,11 +313,12 @@ STRINGS.update({
     "vendor.help": (
         "अर्डरको जवाफ बटन थिचेर, वा यसरी लेखेर दिनुहोस्:\n"
         "• स्वीकार 1042 (वा “1042 ok”)\n"
-        "• अस्वीकार 1042 कारण\n"
+        "• अस्वीकार 1042 कारण (स्वीकार गरेपछि पनि, नपठाउँदासम्म)\n"
         "• पठाइयो 1042\n"
         "• पुग्यो 1042\n"
-        "खुला अर्डर हेर्न “अर्डर” लेख्नुहोस्।"
+        "खुला अर्डर हेर्न “अर्डर”, अंग्रेजीका लागि “english” लेख्नुहोस्।"
     ),
+    "vendor.language.set": "ठीक छ, अबदेखि नेपालीमा लेख्छु।",
     "vendor.open.header": "तपाईंका खुला अर्डर:",
     "vendor.open.line": "#{number} — {status} — {shop} — {total}",
     "vendor.open.none": "अहिले तपाईंको कुनै खुला अर्डर छैन।",
@@ -243,6 +329,13 @@ STRINGS.update({
     "vendor.unsupported": "कृपया लेखेर वा बटन थिचेर जवाफ दिनुहोस्। तरिका हेर्न “मद्दत” पठाउनुहोस्।",
     "order.placed_for_you": "तपाईंको लागि अर्डर #{number} {vendor} मा राखियो: जम्मा {total}।",
     "order.accepted": "✅ {vendor} ले तपाईंको अर्डर #{number} ({total}) स्वीकार गर्नुभयो।",
+    "order.change": (
+        "{vendor} ले अर्डर #{number} को केही भाग मात्र पठाउन सक्नुहुन्छ:\n{lines}\n"
+        "नभएको: {dropped}\nनयाँ जम्मा: {total}। यति लिने, कि पूरै अर्डर अर्को "
+        "आपूर्तिकर्तालाई पठाउने?"
+    ),
+    "btn.change_yes": "यति लिने",
+    "btn.change_no": "अर्को पसल",
     "order.rerouted": (
         "{vendor} ले अर्डर #{number} लिन सक्नुभएन, त्यसैले {next} लाई पठाइयो। "
         "उहाँले स्वीकार गरेपछि खबर गर्छु।"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from domain.cart_edits import Clear, Remove, parse_edit
 from flows import machine as m
+from flows.choices import CategoryChoice, ChangeChoice, DeliveryChoice, ReorderChoice, parse
 from flows.commands import Command, command_of
 from flows.i18n import script_language, t
 from flows.replies import Buttons, ListMenu, Outgoing, Reply, Text
@@ -30,10 +31,13 @@ from flows.retailer.onboarding import onboarding
 from flows.retailer.ports import (
     Account,
     Balance,
+    Category,
     LineStatus,
     Option,
     OrderLine,
     PlaceOutcome,
+    PriceOffer,
+    Problem,
     Reading,
     RetailerBackend,
     Said,
@@ -44,7 +48,8 @@ from flows.retailer.turn import Turn
 from flows.session import Session, utcnow
 
 __all__ = [
-    "Account", "Balance", "LineStatus", "Option", "OrderLine", "PlaceOutcome", "Reading",
+    "Account", "Balance", "Category", "LineStatus", "Option", "OrderLine", "PlaceOutcome",
+    "PriceOffer", "Problem", "Reading",
     "RetailerBackend", "Said", "Turned", "Understood", "handle",
 ]
 
@@ -94,7 +99,11 @@ async def handle(backend: RetailerBackend, phone: str, said: Said,
 def _needs_context(said: Said) -> bool:
     """A message that only makes sense with the session we no longer have."""
     if said.choice:
-        return True
+        # A choice that names its own order or category (a delivery's Received / Problem,
+        # a vendor's smaller order, a reorder nudge) may come days later, after the
+        # session has gone: it needs none.
+        return not isinstance(parse(said.choice),
+                              DeliveryChoice | ChangeChoice | CategoryChoice | ReorderChoice)
     if said.text:
         cmd = command_of(said.text)
         if cmd in (Command.CONFIRM, Command.EDIT, Command.YES, Command.NO):

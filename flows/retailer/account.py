@@ -6,10 +6,12 @@ from decimal import Decimal
 
 from domain import cart as carts
 from domain.cart import CartLine
-from domain.ordering import Cancelled
+from domain.credit import RetailerStatus
+from domain.order_status import Status
+from domain.ordering import Cancelled, CancelRefusal, CancelRefused
 from flows import machine as m
 from flows import order_notices
-from flows.i18n import money
+from flows.i18n import day, money
 from flows.replies import Text
 from flows.retailer.ports import LineStatus, Understood
 from flows.retailer.review import show_review
@@ -29,7 +31,7 @@ async def status(turn: Turn) -> None:
     for o in orders:
         lines.append(turn.tr("status.line", number=o.number, status=turn.tr(f"status.{o.status}"),
                              total=money(turn.lang, o.total),
-                             date=o.created_at.strftime("%Y-%m-%d")))
+                             date=day(turn.lang, o.created_at)))
     turn.say(Text("\n".join(lines)))
 
 
@@ -39,12 +41,18 @@ async def balance(turn: Turn) -> None:
     lang = turn.lang
     if b.next_due is not None and b.next_due > 0 and b.next_due_date is not None:
         due = turn.tr("balance.due", amount=money(lang, b.next_due),
-                      date=b.next_due_date.isoformat())
+                      date=day(lang, b.next_due_date))
     else:
         due = turn.tr("balance.nodue")
-    turn.text("balance", outstanding=money(lang, b.outstanding), open=money(lang, b.open_orders),
-              limit=money(lang, b.limit), available=money(lang, max(b.available, Decimal(0))),
-              due=due)
+    # A retailer on hold may not use credit, so none is shown as available.
+    blocked = turn.retailer.status is RetailerStatus.BLOCKED
+    available = Decimal(0) if blocked else max(b.available, Decimal(0))
+    text = turn.tr("balance", outstanding=money(lang, b.outstanding),
+                   open=money(lang, b.open_orders), limit=money(lang, b.limit),
+                   available=money(lang, available), due=due)
+    if blocked:
+        text += "\n" + turn.tr("review.blocked")
+    turn.say(Text(text))
 
 
 async def cancel(turn: Turn) -> None:
@@ -61,11 +69,31 @@ async def cancel(turn: Turn) -> None:
     if result is None:
         turn.text("cancel.nothing")
         return
+    _say_cancelled(turn, result)
+
+
+async def cancel_number(turn: Turn, number: int) -> None:
+    """Cancel order `number` (not the cart, not another order), or say why not."""
+    result = await turn.backend.cancel_order(turn.retailer, number)
+    _say_cancelled(turn, result)
+
+
+_REFUSED: dict[CancelRefusal, str] = {
+    CancelRefusal.NOT_FOUND: "cancel.unknown",
+    CancelRefusal.NOT_YOURS: "cancel.not_yours",
+}
+
+
+def _say_cancelled(turn: Turn, result: Cancelled | CancelRefused) -> None:
     if isinstance(result, Cancelled):
         turn.out.extend(order_notices.outgoing(result.notices))
         number, key = result.order.number, "cancel.order_done"
     else:
-        number, key = result.number, "cancel.order_too_late"
+        number = result.number
+        key = _REFUSED.get(result.code, "cancel.order_too_late")
+        if result.code is CancelRefusal.FINAL:
+            key = ("cancel.already_cancelled" if result.status == Status.CANCELLED.value
+                   else "cancel.delivered")
     turn.say(Text(turn.tr(key, number=number)), correlation=f"order:{number}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from domain import cart as carts
@@ -11,6 +12,7 @@ from domain.ordering import (
     NotAllowed,
     Placed,
     Refusal,
+    ShortLine,
     SplitPlaced,
     StockShort,
     UnknownItems,
@@ -21,7 +23,7 @@ from flows.choices import OfferAction, OfferChoice, ReviewAction, ReviewChoice
 from flows.i18n import money
 from flows.replies import Button, Buttons, Text
 from flows.retailer import account
-from flows.retailer.review import ask_question, review_buttons, show_review
+from flows.retailer.review import ask_question, review_buttons, short_sentence, show_review
 from flows.retailer.turn import Turn
 from flows.session import CartItem
 
@@ -120,22 +122,39 @@ def credit_short(turn: Turn, outcome: CreditShort) -> None:
                          buttons=review_buttons(turn, ReviewAction.EDIT, ReviewAction.CANCEL)))
 
 
+def reduced_for(cart: carts.Cart, shorts: Sequence[ShortLine]) -> carts.Cart:
+    """The cart with each short line cut to what there is (never more than asked), or
+    dropped when there is none or the quantity is below the minimum."""
+    for short in shorts:
+        n = carts.index_of(cart, short.sku)
+        if n is None:
+            continue
+        if short.minimum is None and 0 < short.available < short.wanted:
+            cart = carts.set_qty(cart, short.sku, short.available)
+        else:
+            cart = carts.remove(cart, n)
+    return cart
+
+
 def stock_short(turn: Turn, outcome: StockShort) -> None:
-    """Not enough in stock: offer what there is, or the vendor who has it all."""
+    """Not enough in stock (or below a minimum): every short line said at once, and what
+    there is offered, or the vendor who has it all."""
     lang = turn.lang
-    short = outcome.lines[0]
     alt = outcome.alternatives[0] if outcome.alternatives else None
-    vendor = short.vendor_name or ""
-    avail, u = turn.qty_unit(short.available, short.unit)
-    asked = " ".join(turn.qty_unit(short.wanted, short.unit))
-    key = "short.stock" if vendor else "short.stock.anyone"
-    body = [turn.tr(key, vendor=vendor, available=avail, unit=u, name=short.name, asked=asked)]
+    body = [short_sentence(turn, short) for short in outcome.lines]
     turn.fire("short")
     buttons: list[Button] = []
-    if short.available > 0:
-        reduced = carts.set_qty(turn.s.lines, short.sku, short.available)
+    reduced = reduced_for(turn.s.lines, outcome.lines)
+    if reduced and reduced != turn.s.lines:
         turn.s.offer = [CartItem.of(ln) for ln in reduced]
-        body.append(turn.tr("short.stock.offer", available=avail, unit=u, name=short.name))
+        cut = [s for s in outcome.lines if carts.index_of(reduced, s.sku)]
+        if len(outcome.lines) == 1 and cut:
+            avail, u = turn.qty_unit(cut[0].available, cut[0].unit)
+            body.append(turn.tr("short.stock.offer", available=avail, unit=u, name=cut[0].name))
+        else:
+            body.append(turn.tr("short.stock.offer_rest"))
+            body += [f"• {ln.name} — {' '.join(turn.qty_unit(ln.qty, ln.unit))}"
+                     for ln in reduced]
         buttons.append(_offer_button(turn, OfferAction.TAKE, "btn.take_available"))
     else:
         turn.s.offer = None
@@ -147,7 +166,7 @@ def stock_short(turn: Turn, outcome: StockShort) -> None:
     buttons += review_buttons(turn, ReviewAction.CANCEL)
     if len(buttons) == 1:
         buttons[:0] = review_buttons(turn, ReviewAction.EDIT)
-    turn.say(Buttons(body="\n".join(body), buttons=tuple(buttons)))
+    turn.say(Buttons(body="\n".join(body)[:1000], buttons=tuple(buttons)))
 
 
 async def take_offer(turn: Turn) -> None:

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from domain import cart as carts
 from domain.credit import RetailerStatus
+from domain.facts import Fact
 from domain.order_status import Status
 from domain.ordering import (
     Cancelled,
@@ -115,6 +116,34 @@ class Balance:
     next_due_date: dt.date | None
 
 
+class Problem(StrEnum):
+    """What reporting a problem with a delivered order came to."""
+
+    OPENED = "opened"  # operators have a new case
+    ALREADY_OPEN = "already_open"  # a case for that order is open already
+    NOT_DELIVERED = "not_delivered"  # the order is not (yet) delivered
+    UNKNOWN = "unknown"  # no such order of this retailer's
+
+
+@dataclass(frozen=True, slots=True)
+class PriceOffer:
+    """One vendor's price for one product, from the vendors serving the retailer's area."""
+
+    sku: str
+    name: str
+    unit: str
+    vendor: str
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A catalogue category and how many of its products the area's vendors sell."""
+
+    name: str
+    products: int
+
+
 # Placing answers in the order vocabulary; a split cart comes back placed
 # (`SplitPlaced`), never as a `SplitOffer`.
 PlaceOutcome = Placed | SplitPlaced | CreditShort | StockShort | NotAllowed | UnknownItems
@@ -143,6 +172,28 @@ class RetailerBackend(Protocol):
         """The message as the order parser reads it against the catalogue."""
         ...
 
+    async def answer_change(self, account: Account, number: int,
+                            agree: bool) -> list[Fact] | None:
+        """Yes / no to a vendor's smaller order; None when none of theirs is waiting."""
+        ...
+
+    async def report_problem(self, account: Account, number: int, text: str) -> Problem:
+        """Open a case for operators about delivered order `number` (not received, damaged)."""
+        ...
+
+    async def offers(self, account: Account, skus: list[str]) -> list[PriceOffer]:
+        """Every price the active vendors serving the retailer's area have for these products,
+        cheapest first for each product."""
+        ...
+
+    async def categories(self, account: Account) -> list[Category]:
+        """The categories the area's vendors sell something in, by name."""
+        ...
+
+    async def category_offers(self, account: Account, category: str) -> list[PriceOffer]:
+        """Every price in the area for the products of one category (by name, cheapest first)."""
+        ...
+
     async def quote(self, account: Account, lines: carts.Cart) -> Quote:
         """What placing these lines now would cost, and with whom."""
         ...
@@ -162,6 +213,10 @@ class RetailerBackend(Protocol):
 
     async def cancel_open_order(self, account: Account) -> Cancelled | CancelRefused | None:
         """Cancel the latest open order (None when there is none)."""
+        ...
+
+    async def cancel_order(self, account: Account, number: int) -> Cancelled | CancelRefused:
+        """Cancel order `number` if it is this retailer's and may still be cancelled."""
         ...
 
     async def last_order(self, account: Account) -> tuple[int, list[Understood]] | None:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from domain import cart as carts
 from domain.cart import CartError, CartLine
 from domain.digits import read_whole
 from flows.choices import QuestionChoice
 from flows.replies import Text
+from flows.retailer.cart import put, qty_question
 from flows.retailer.review import MAX_CANDIDATES, ask_question, show_review
 from flows.retailer.turn import Turn
 
@@ -46,16 +44,17 @@ async def resolve_current(turn: Turn, sku: str | None) -> None:
     chosen = next((c for c in q.candidates if c.sku == sku), None)
     if chosen is None:
         notes.append(turn.tr("ask.skipped", text=q.text))
+    elif q.qty is None:
+        # The line named no quantity: ask for it rather than assume one.
+        notes.append(qty_question(turn, chosen.sku, chosen.name, chosen.unit, None))
     else:
-        amount = q.qty if q.qty and q.qty > 0 else Decimal(1)
-        new = CartLine(chosen.sku, chosen.name, chosen.unit, amount)
-        cart = turn.s.lines
         try:
-            if q.replace and carts.index_of(cart, chosen.sku):
-                cart = carts.set_qty(cart, chosen.sku, amount)
-            else:
-                cart = carts.add(cart, new)
+            cart, note = put(turn, turn.s.lines,
+                             CartLine(chosen.sku, chosen.name, chosen.unit, q.qty),
+                             replace=q.replace)
             turn.set_cart(cart)
+            if note:
+                notes.append(note)
         except CartError as exc:
             notes.append(turn.tr("edit.bad_qty", problem=str(exc)))
     turn.fire("answer")

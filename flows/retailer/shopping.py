@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
-from domain.cart_edits import Add, Change, Clear, Remove, parse_edit
+from domain.cart_edits import Add, Clear, Remove, RemoveNamed, parse_edit
+from domain.digits import to_ascii
 from flows import machine as m
-from flows.choices import OfferChoice, QuestionChoice, ReorderChoice, ReviewChoice, parse
-from flows.commands import Command, command_of
-from flows.retailer import account, confirm, questions
-from flows.retailer.cart import add_text, apply_edit
+from flows import order_notices
+from flows.choices import (
+    CategoryChoice,
+    ChangeChoice,
+    DeliveryChoice,
+    OfferChoice,
+    QuestionChoice,
+    ReorderChoice,
+    ReviewChoice,
+    parse,
+)
+from flows.commands import Command, cancel_number, command_of
+from flows.retailer import account, asking, confirm, delivery, questions
+from flows.retailer.cart import add_text, answer_qty, apply_edit
 from flows.retailer.ports import Said
 from flows.retailer.review import ask_question, show_review
 from flows.retailer.turn import Turn
@@ -24,24 +36,53 @@ async def shopping(turn: Turn, said: Said) -> None:
     if not text:
         turn.text("cart.nothing_understood")
         return
+    talk = asking.small_talk(text)
+    if talk == "thanks":
+        turn.text("thanks.reply")
+        return
+    if talk == "greeting":
+        await _greeting(turn)
+        return
     command = command_of(text)
     if command is not None and await on_command(turn, command):
         return
+    if await delivery.on_text(turn, text):
+        return
+    if asking.asks_catalogue(text):
+        await asking.show_categories(turn)
+        return
+    subject = asking.price_subject(text)
+    if subject is not None:
+        await asking.answer_price(turn, subject)
+        return
+    number = cancel_number(text)
+    if number is not None:
+        await account.cancel_number(turn, number)
+        return
     if turn.may("answer") and await questions.pick_by_number(turn, text):
         return
-    if turn.state in m.CART_SHOWN:
-        edit = parse_edit(text)
-        if isinstance(edit, Remove | Clear | Add) or (
-                turn.state == m.EDITING and isinstance(edit, Change)):
-            await _about(turn, await apply_edit(turn, edit))
-            return
-    await _about(turn, await add_text(turn, text, replace=False))
+    if await answer_qty(turn, text):
+        return
+    edit = parse_edit(text)
+    if isinstance(edit, Remove | RemoveNamed | Clear | Add):
+        await _about(turn, await apply_edit(turn, edit))
+        return
+    # A product already in the cart gets the quantity now written, in any state:
+    # "anda 2 tray" after 60 means 2 (adding takes "thap" / "add … more").
+    await _about(turn, await add_text(turn, text, replace=True), text)
 
 
-async def _about(turn: Turn, subject: Command | None) -> None:
+async def _about(turn: Turn, subject: Command | None, text: str = "") -> None:
     """A message without order lines that the parser says is about `subject`."""
+    if subject is Command.CANCEL and (found := _ORDER_NUMBER.search(to_ascii(text))):
+        # "order 1001 chaidaina": that order, never the latest one instead.
+        await account.cancel_number(turn, int(found.group(0)))
+        return
     if subject is not None and not await on_command(turn, subject):
         turn.text("cart.nothing_understood")
+
+
+_ORDER_NUMBER = re.compile(r"(?<![0-9.])[0-9]{3,9}(?![0-9.])")
 
 
 async def on_choice(turn: Turn, choice_id: str) -> None:
@@ -55,6 +96,16 @@ async def on_choice(turn: Turn, choice_id: str) -> None:
             await confirm.on_offer_button(turn, choice)
         case ReorderChoice(nudge=nudge):
             await account.reorder(turn, nudge)
+        case CategoryChoice() as choice:
+            await asking.show_category(turn, choice)
+        case DeliveryChoice() as choice:
+            await delivery.on_choice(turn, choice)
+        case ChangeChoice(agree=agree, number=number):
+            told = await turn.backend.answer_change(turn.retailer, number, agree)
+            if told is None:
+                turn.text("stale_reply")
+            else:
+                turn.out.extend(order_notices.outgoing(told))
         case _:
             turn.text("stale_reply")
 
@@ -75,10 +126,10 @@ async def _help(turn: Turn) -> bool:
 
 
 async def _greeting(turn: Turn) -> bool:
+    """A short hello back (the cart, if one is waiting), not the whole help menu."""
+    turn.text("greeting.reply", shop=turn.retailer.shop_name)
     if turn.s.cart:
         await show_review(turn)
-    else:
-        turn.text("help")
     return True
 
 
@@ -121,11 +172,20 @@ async def _edit(turn: Turn) -> bool:
 
 
 async def _yes(turn: Turn) -> bool:
-    """Yes to the offer after a shortfall; anywhere else "yes" is just a word."""
-    if turn.state != m.ADJUSTING:
-        return False
-    await confirm.take_offer(turn)
-    return True
+    """Yes (ok, ho, 👍): takes the offer after a shortfall, confirms a cart under review.
+
+    Only a whole message counts (flows.commands), so "wai wai 5" is never read as
+    "ok"; with no cart on screen the word is read as text like any other.
+    """
+    if turn.state == m.ADJUSTING:
+        await confirm.take_offer(turn)
+        return True
+    if turn.s.questions:
+        ask_question(turn)
+        return True
+    if turn.s.cart and turn.state in m.CONFIRMABLE:
+        return await _confirm(turn)
+    return False
 
 
 async def _no(turn: Turn) -> bool:
@@ -147,5 +207,6 @@ _COMMANDS: dict[Command, Handler] = {
     Command.CONFIRM: _confirm,
     Command.EDIT: _edit,
     Command.YES: _yes,
+    Command.AGREE: _yes,
     Command.NO: _no,
 }

@@ -61,6 +61,10 @@ class Turn:
     def text(self, key: str, **values: object) -> None:
         self.say(Text(self.tr(key, **values)))
 
+    def say_text_for_order(self, key: str, number: int, **values: object) -> None:
+        """A text about order `number`, correlated with it for operators."""
+        self.say(Text(self.tr(key, number=number, **values)), correlation=f"order:{number}")
+
     def qty_unit(self, amount: Decimal, unit_name: str) -> tuple[str, str]:
         return qty(self.lang, amount), unit(self.lang, unit_name, amount)
 

@@ -139,7 +139,8 @@ async def test_short_stock_is_said_and_the_available_quantity_offered(stack: Sta
     chat = stack.chat(PHONE)
     try:
         review = (await chat.send("chini 10 kg"))[-1]
-        assert "Only 6 kg of Sugar (Loose) in stock right now." in review.body
+        assert "⚠ Only 6 kg of Sugar (Loose) is in stock (you asked 10 kg)." in review.body
+        assert "Total" not in review.body
         short = (await chat.tap(choice(review, "rv:confirm")))[-1]
         assert "Only 6 kg of Sugar (Loose) is in stock (you asked 10 kg)." in short.body
         assert "Take 6 kg of Sugar (Loose)?" in short.body
@@ -187,3 +188,29 @@ async def test_questions_in_plain_words_are_understood_as_commands(stack: Stack)
         assert "Available credit: Rs 5,000" in texts(await chat.send("kati baki cha"))
     finally:
         await chat.close()
+
+
+async def test_the_amount_due_the_bot_says_is_the_one_operators_see(stack: Stack) -> None:
+    from bot.store import reports
+
+    retailer_id = await add_retailer(stack.runtime, PHONE)
+    async with stack.runtime.pool.acquire() as conn:
+        # Two debits due the same day, a later one, and a payment: it settles the first
+        # debit first, so what is next due is the rest of the second, not the day's sum.
+        for amount, due in (("11020.00", "2026-04-01"), ("4855.65", "2026-04-01"),
+                            ("10000.00", "2026-04-15")):
+            await conn.execute(
+                "INSERT INTO ledger_entries (retailer_id, kind, amount, due_date, note, "
+                "created_by) VALUES ($1, 'debit', $2, $3::text::date, 'test', 'test')",
+                retailer_id, Decimal(amount), due)
+        await conn.execute(
+            "INSERT INTO ledger_entries (retailer_id, kind, amount, note, created_by) "
+            "VALUES ($1, 'credit', 11020.00, 'cash', 'test')", retailer_id)
+        summary = await reports.retailer_detail(conn, PHONE)
+    assert summary is not None and summary["next_due_amount"] == Decimal("4855.65")
+    chat = stack.chat(PHONE)
+    try:
+        replies = await chat.send("balance")
+    finally:
+        await chat.close()
+    assert "Next payment due: Rs 4,855.65 by 2026-04-01" in texts(replies)

@@ -112,3 +112,17 @@ def test_fit_budget_drops_the_last_lines_first() -> None:
     fitted = carts.fit_budget(cart, {"SUGAR-KG": Decimal(98), "RICE-SONA-25": Decimal(2250)},
                               Decimal(1000))
     assert fitted == (cart[0],)
+
+
+def test_fit_budget_offers_a_later_line_when_the_first_is_too_dear() -> None:
+    cart = (CartLine("RICE-SONA-25", "Sona", "bag", Decimal(2)),
+            CartLine("SUGAR-KG", "Sugar", "kg", Decimal(5)))
+    fitted = carts.fit_budget(cart, {"SUGAR-KG": Decimal(98), "RICE-SONA-25": Decimal(2250)},
+                              Decimal(1000))
+    assert fitted == (cart[1],)
+
+
+def test_fit_budget_cuts_a_line_to_the_whole_units_that_fit() -> None:
+    cart = (CartLine("SUGAR-KG", "Sugar", "kg", Decimal(10)),)
+    fitted = carts.fit_budget(cart, {"SUGAR-KG": Decimal(98)}, Decimal(500))
+    assert fitted == (CartLine("SUGAR-KG", "Sugar", "kg", Decimal(5)),)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.cart_edits import Add, Change, Clear, Remove, parse_edit
+from domain.cart_edits import Add, Change, Clear, Remove, RemoveNamed, parse_edit
 
 
 @pytest.mark.parametrize(("text", "numbers"), [
@@ -47,6 +47,27 @@ def test_remove_without_a_number_is_not_a_removal() -> None:
 @given(st.text(max_size=200))
 def test_any_text_reads_as_some_edit_or_nothing(text: str) -> None:
     result = parse_edit(text)
-    assert result is None or isinstance(result, Remove | Add | Clear | Change)
+    assert result is None or isinstance(result, Remove | RemoveNamed | Add | Clear | Change)
     if isinstance(result, Remove):
         assert all(n >= 0 for n in result.numbers)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("rara hatau", "rara"),
+    ("rara nachahine", "rara"),
+    ("remove rara", "rara"),
+    ("wai wai chaidaina", "wai wai"),
+    ("रारा हटाउ", "रारा"),
+])
+def test_remove_with_a_name_removes_that_product(text: str, name: str) -> None:
+    assert parse_edit(text) == RemoveNamed(name)
+
+
+@pytest.mark.parametrize(("text", "rest"), [
+    ("anda 2 tray thap", "anda 2 tray"),
+    ("rara 2 ctn more", "rara 2 ctn"),
+    ("2 more rara", "rara 2"),
+    ("चिनी ५ केजी थप", "चिनी 5 केजी"),
+])
+def test_thap_or_more_after_the_product_adds(text: str, rest: str) -> None:
+    assert parse_edit(text) == Add(rest)

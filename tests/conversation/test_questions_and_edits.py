@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.conversation.conftest import Stack, add_retailer, choice, texts
 
 PHONE = "9779812000011"
+OTHER = "9779812000012"
 
 
 async def order_count(stack: Stack) -> int:
@@ -129,6 +130,29 @@ async def test_cancel_after_placing_cancels_the_order_not_yet_accepted(stack: St
         await chat.close()
     async with stack.runtime.pool.acquire() as conn:
         assert await conn.fetchval("SELECT status FROM orders WHERE number = 1001") == "cancelled"
+
+
+async def test_cancel_with_a_number_cancels_that_order_and_refuses_another_shops(
+        stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    await add_retailer(stack.runtime, OTHER, shop="Sita Store")
+    chat, other = stack.chat(PHONE), stack.chat(OTHER)
+    try:
+        for text in ("chini 10 kg", "dhara 2"):
+            review = (await chat.send(text))[-1]
+            await chat.tap(choice(review, "rv:confirm"))
+        review = (await other.send("chini 2 kg"))[-1]
+        await other.tap(choice(review, "rv:confirm"))
+        assert "Order #1001 is cancelled." in texts(await chat.send("cancel 1001"))
+        assert "Order #1003 is not one of your orders" in texts(await chat.send("cancel 1003"))
+        assert "I can't find order #1999" in texts(await chat.send("cancel #1999"))
+    finally:
+        await chat.close()
+        await other.close()
+    async with stack.runtime.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT number, status FROM orders ORDER BY number")
+    assert [(r["number"], r["status"]) for r in rows] == [
+        (1001, "cancelled"), (1002, "pending"), (1003, "pending")]
 
 
 async def test_only_an_explicit_confirm_places_an_order(stack: Stack) -> None:

@@ -23,7 +23,7 @@ async def session_of(stack: Stack, phone: str) -> Session:
 async def test_twenty_concurrent_messages_from_one_retailer_are_all_handled(
         stack: Stack) -> None:
     await add_retailer(stack.runtime, PHONE)
-    envelopes = [stack.sim.text_envelope(PHONE, "chini 1 kg") for _ in range(20)]
+    envelopes = [stack.sim.text_envelope(PHONE, "chini 1 kg thap") for _ in range(20)]
     statuses = await asyncio.gather(*(stack.sim.post_webhook(e) for e in envelopes))
     assert statuses == [200] * 20
 
@@ -38,8 +38,8 @@ async def test_twenty_concurrent_messages_from_one_retailer_are_all_handled(
     bodies = [orjson.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"]
               for r in reviews]
     totals = [b["interactive"]["body"]["text"].split("Sugar (Loose) — ")[1].split(" kg")[0]
-              for b in bodies]
-    # One reply per message, each one kilogram more than the one before.
+              for b in bodies if "interactive" in b]
+    # One summary per message, each one kilogram more than the one before.
     assert totals == [str(n) for n in range(1, 21)]
     # Conversations were attached to the one shared machine and detached again.
     assert MACHINE.models == []
@@ -49,7 +49,7 @@ async def test_messages_in_one_delivery_are_handled_in_the_order_written(stack: 
     await add_retailer(stack.runtime, PHONE)
     first = stack.sim.text_envelope(PHONE, "chini 10 kg")
     value = first["entry"][0]["changes"][0]["value"]
-    for text in ("musuro 2 kg", "remove 1", "tokla 3 packet", "musuro 5 kg"):
+    for text in ("musuro 2 kg", "remove 1", "tokla 3 packet", "musuro 5 kg thap"):
         value["messages"].append(
             stack.sim.text_envelope(PHONE, text)["entry"][0]["changes"][0]["value"]["messages"][0])
     assert await stack.sim.post_webhook(first) == 200
@@ -57,7 +57,7 @@ async def test_messages_in_one_delivery_are_handled_in_the_order_written(stack: 
     assert [(i.sku, i.qty) for i in session.cart] == [("DAL-MUSURO-KG", Decimal(7)),
                                                       ("TEA-TOKLA-500", Decimal(3))]
     assert [h.text for h in session.history if h.who == "in"] == [
-        "chini 10 kg", "musuro 2 kg", "remove 1", "tokla 3 packet", "musuro 5 kg"]
+        "chini 10 kg", "musuro 2 kg", "remove 1", "tokla 3 packet", "musuro 5 kg thap"]
 
 
 async def test_a_session_deleted_mid_flow_gets_a_clear_restart(stack: Stack) -> None:

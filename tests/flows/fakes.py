@@ -44,9 +44,12 @@ from domain.vendor_commands import VendorAction, VendorCommand
 from flows.retailer import (
     Account,
     Balance,
+    Category,
     LineStatus,
     OrderLine,
     PlaceOutcome,
+    PriceOffer,
+    Problem,
     Reading,
     Understood,
 )
@@ -79,9 +82,11 @@ class FakeVendor:
     prices: dict[str, Decimal]
     stock: dict[str, Decimal] = field(default_factory=dict)
     areas: tuple[str, ...] = (AREA,)
+    minimums: dict[str, Decimal] = field(default_factory=dict)
 
     def candidate(self) -> routing.Candidate:
-        offers = {sku: routing.Offer(sku, price, self.stock.get(sku))
+        offers = {sku: routing.Offer(sku, price, self.stock.get(sku),
+                                     self.minimums.get(sku, Decimal(1)))
                   for sku, price in self.prices.items()}
         return routing.Candidate(self.id, self.party.name, self.areas, offers)
 
@@ -96,6 +101,9 @@ class FakeWorld:
         self.products = {p.sku: Product(i, p.sku, p.name, p.unit)
                          for i, p in enumerate(catalog, start=1)}
         self.list_prices = {r.product.sku: r.price for r in rows if r.price is not None}
+        self.categories = {r.product.sku: r.product.category for r in rows}
+        # Cases opened for operators: (order number, what the retailer said).
+        self.problems: list[tuple[int, str]] = []
         self.accounts: dict[str, Account] = {}
         self.limits: dict[int, Decimal] = {}
         self.owed: dict[int, Decimal] = {}
@@ -104,6 +112,9 @@ class FakeWorld:
         self.nudges: dict[int, tuple[int, list[tuple[str, Decimal]]]] = {}
         self.areas = [AREA, "Lalitpur"]
         self.now = T0
+        # Readings for exact texts, as a parser would give them (for what today's parser
+        # does not yet produce: zero, negative, not-whole quantities).
+        self.readings: dict[str, Reading] = {}
         # Answers for the next placements, whatever the world holds (races, other vendors).
         self.next_place: list[PlaceOutcome] = []
 
@@ -120,12 +131,14 @@ class FakeWorld:
 
     def vendor(self, name: str, phone: str, *, markup: str = "1",
                stock: dict[str, str] | None = None, language: str = "en",
-               only: tuple[str, ...] | None = None) -> FakeVendor:
+               only: tuple[str, ...] | None = None,
+               minimums: dict[str, str] | None = None) -> FakeVendor:
         """A vendor in the area selling the catalogue at its prices × `markup` (or `only` some)."""
         prices = {sku: (price * Decimal(markup)).quantize(Decimal("0.01"))
                   for sku, price in self.list_prices.items() if only is None or sku in only}
         v = FakeVendor(len(self.vendors) + 1, fact.Party(phone, language, name), prices,
-                       {sku: Decimal(q) for sku, q in (stock or {}).items()})
+                       {sku: Decimal(q) for sku, q in (stock or {}).items()},
+                       minimums={sku: Decimal(q) for sku, q in (minimums or {}).items()})
         self.vendors[v.id] = v
         return v
 
@@ -177,7 +190,41 @@ class FakeRetailerBackend:
         return list(self.world.areas)
 
     async def understand(self, text: str) -> Reading:
+        if text in self.world.readings:
+            return self.world.readings[text]
         return reading_of(parse_message(text, self.world.index), self.world.index)
+
+    async def report_problem(self, account: Account, number: int, text: str) -> Problem:
+        order = self.world.order(number)
+        if order is None or order.retailer.id != account.id:
+            return Problem.UNKNOWN
+        if order.status is not Status.DELIVERED:
+            return Problem.NOT_DELIVERED
+        if any(n == number for n, _ in self.world.problems):
+            return Problem.ALREADY_OPEN
+        self.world.problems.append((number, text))
+        return Problem.OPENED
+
+    async def offers(self, account: Account, skus: list[str]) -> list[PriceOffer]:
+        out = []
+        for sku in skus:
+            p = self.world.products[sku]
+            found = [PriceOffer(sku, p.name, p.unit, v.party.name, v.prices[sku])
+                     for v in self.world.vendors.values() if sku in v.prices and AREA in v.areas]
+            out += sorted(found, key=lambda o: o.price)
+        return out
+
+    async def categories(self, account: Account) -> list[Category]:
+        sold = {sku for v in self.world.vendors.values() if AREA in v.areas for sku in v.prices}
+        counts: dict[str, int] = {}
+        for sku in sold:
+            counts[self.world.categories[sku]] = counts.get(self.world.categories[sku], 0) + 1
+        return [Category(name, n) for name, n in sorted(counts.items())]
+
+    async def category_offers(self, account: Account, category: str) -> list[PriceOffer]:
+        skus = sorted((sku for sku, c in self.world.categories.items() if c == category),
+                      key=lambda sku: self.world.products[sku].name)
+        return await self.offers(account, skus)
 
     async def quote(self, account: Account, lines: carts.Cart) -> Quote:
         q = self._quote(account, lines, None)
@@ -265,7 +312,17 @@ class FakeRetailerBackend:
                 if o.retailer.id == account.id and o.status in _OPEN]
         if not mine:
             return None
-        order = mine[0]
+        return await self._cancel(account, mine[0])
+
+    async def cancel_order(self, account: Account, number: int) -> Cancelled | CancelRefused:
+        order = self.world.order(number)
+        if order is None:
+            return CancelRefused(CancelRefusal.NOT_FOUND, f"no order #{number}", number)
+        if order.retailer.id != account.id:
+            return CancelRefused(CancelRefusal.NOT_YOURS, f"order #{number} is not yours", number)
+        return await self._cancel(account, order)
+
+    async def _cancel(self, account: Account, order: FakeOrder) -> Cancelled | CancelRefused:
         try:
             transition(order.status, Action.CANCEL, Role.RETAILER)
         except TransitionError as exc:
@@ -340,6 +397,9 @@ class FakeVendorBackend:
             return [fact.OrderDispatched(number, me, shop)]
         due = (self.world.now + dt.timedelta(days=30)).date()
         return [fact.OrderDelivered(number, me, shop, order.total, due)]
+
+    async def set_language(self, language: str) -> None:
+        self.vendor.party = replace(self.vendor.party, language=language)
 
     async def open_orders(self, limit: int) -> list[VendorOrder]:
         mine = sorted((o for o in self.world.orders

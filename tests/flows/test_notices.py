@@ -10,7 +10,7 @@ from domain.order_status import Role, Status
 from domain.vendor_commands import VendorAction
 from flows.i18n import t
 from flows.order_notices import outgoing
-from flows.replies import Template, Text
+from flows.replies import Buttons, Template, Text
 
 SHOP = f.Party("9779812000001", "ne", "Ram Kirana")
 VENDOR = f.Party("9779801000001", "en", "Shrestha Traders")
@@ -39,8 +39,10 @@ def test_no_vendor_is_told_of_a_cancelled_order_no_one_was_holding() -> None:
 def test_every_order_notice_has_the_order_update_template_and_correlation() -> None:
     out = outgoing([f.OrderDelivered(1001, VENDOR, SHOP, Decimal(980), dt.date(2026, 4, 1))])
     retailer = out[1]
-    assert retailer.reply == Text(t("ne", "order.delivered", number=1001, total="रु ९८०",
-                                    due="२०२६-०४-०१"))
+    assert isinstance(retailer.reply, Buttons)
+    assert retailer.reply.body == t("ne", "order.delivered", number=1001, total="रु ९८०",
+                                    due="२०२६-०४-०१")
+    assert retailer.reply.footer == t("ne", "order.delivered.ask")
     assert isinstance(retailer.fallback, Template) and retailer.fallback.name == "order_update"
     assert {o.correlation for o in out} == {"order:1001"}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from domain.credit import RetailerStatus
 from domain.order_status import Status
 from domain.ordering import Alternative, ShortLine, StockShort
@@ -84,11 +86,11 @@ async def test_order_lines_are_shown_priced_with_confirm_edit_cancel(chat: Chat)
     assert button_ids(review) == ["rv:confirm:1", "rv:edit:1", "rv:cancel:1"]
 
 
-async def test_a_line_without_a_quantity_takes_one_and_says_so(chat: Chat) -> None:
+async def test_a_line_without_a_quantity_is_asked_about_not_assumed(chat: Chat) -> None:
     out = await chat.send("chini")
-    assert body(out[0]) == t("en", "cart.qty_assumed", unit="kg", text="chini",
-                             example="chini 5")
-    assert "1. Sugar (Loose) — 1 kg × Rs 98 = Rs 98" in body(out[-1])
+    assert said(out) == t("en", "cart.qty_needed", unit="kg", name="Sugar (Loose)",
+                          example="Sugar (Loose) 5 kg")
+    assert chat.session is not None and chat.session.cart == []
 
 
 async def test_a_product_not_in_the_catalogue_is_named(chat: Chat) -> None:
@@ -97,10 +99,10 @@ async def test_a_product_not_in_the_catalogue_is_named(chat: Chat) -> None:
     assert chat.session is not None and [i.sku for i in chat.session.cart] == ["SUGAR-KG"]
 
 
-async def test_the_same_product_twice_adds_up(chat: Chat) -> None:
+async def test_the_same_product_again_gets_the_new_quantity(chat: Chat) -> None:
     await chat.send("chini 2 kg")
     out = await chat.send("chini 3 kg")
-    assert "1. Sugar (Loose) — 5 kg" in body(out[-1])
+    assert "1. Sugar (Loose) — 3 kg" in body(out[-1])
 
 
 async def test_a_message_without_order_lines_about_orders_shows_the_status(chat: Chat) -> None:
@@ -188,9 +190,36 @@ async def test_the_word_confirm_places_the_order_too(chat: Chat, world: FakeWorl
     assert len(world.orders) == 1
 
 
-async def test_plain_agreement_does_not_place_an_order(chat: Chat, world: FakeWorld) -> None:
+@pytest.mark.parametrize("word", ["ok", "OK!", "yes", "ho", "thik cha", "👍", "👍🏽", "पक्का",
+                                  "हो", "sure"])
+async def test_a_typed_agreement_at_review_places_the_order(
+        chat: Chat, world: FakeWorld, word: str) -> None:
     await chat.send("chini 10 kg")
-    await chat.send("ok")
+    out = await chat.send(word)
+    assert [(o.number, o.total) for o in world.orders] == [(1001, D("980.00"))]
+    lang = "ne" if word in ("पक्का", "हो") else "en"
+    assert said(out) == t(lang, "placed", number=1001, vendor="Shrestha Traders",
+                          total="रु ९८०" if lang == "ne" else "Rs 980")
+
+
+async def test_agreement_with_an_empty_cart_places_nothing(chat: Chat, world: FakeWorld) -> None:
+    out = await chat.send("ok")
+    assert world.orders == []
+    assert said(out) != ""
+
+
+async def test_agreement_while_a_question_is_open_asks_it_again(
+        chat: Chat, world: FakeWorld) -> None:
+    await chat.send("chini 10 kg, rice 2")
+    out = await chat.send("ok")
+    assert world.orders == []
+    assert isinstance(out[-1].reply, ListMenu)
+
+
+async def test_an_order_line_that_contains_ok_is_not_a_confirmation(
+        chat: Chat, world: FakeWorld) -> None:
+    await chat.send("chini 10 kg")
+    await chat.send("rara 2 ctn ok")
     assert world.orders == []
 
 
@@ -442,9 +471,9 @@ async def test_writing_in_devanagari_answers_in_nepali(chat: Chat) -> None:
     assert t("ne", "review.total", total="रु ९८०") in review.body
 
 
-async def test_help_and_a_greeting_explain_how_to_order(chat: Chat) -> None:
+async def test_help_explains_how_to_order_and_a_greeting_points_to_it(chat: Chat) -> None:
     assert said(await chat.send("help")) == t("en", "help")
-    assert said(await chat.send("namaste")) == t("en", "help")
+    assert said(await chat.send("namaste")) == t("en", "greeting.reply", shop="Ram Kirana")
 
 
 async def test_every_reply_is_remembered_for_operators(chat: Chat) -> None:
@@ -452,3 +481,14 @@ async def test_every_reply_is_remembered_for_operators(chat: Chat) -> None:
     assert chat.session is not None
     assert [h.who for h in chat.session.history] == ["in", "out"]
     assert isinstance(chat.sent[-1].reply, Buttons | Text)
+
+
+async def test_order_dates_are_kathmandu_days_not_utc(chat: Chat, world: FakeWorld) -> None:
+    import datetime as dt
+
+    # 20:00 UTC on 2 March is 01:45 on 3 March in Kathmandu.
+    world.now = dt.datetime(2026, 3, 2, 20, 0, tzinfo=dt.UTC)
+    await chat.send("chini 10 kg")
+    await chat.send("pakka")
+    out = await chat.send("status")
+    assert "(2026-03-03)" in said(out)

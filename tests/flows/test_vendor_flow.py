@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from domain.order_status import Status
 from flows import vendor as vendor_flow
 from flows.i18n import t
@@ -150,3 +154,84 @@ async def test_anything_else_gets_the_help(world: FakeWorld, vendor: FakeVendor)
     for text in ("namaste", "what is this"):
         out = await answer(world, vendor, VendorSaid(text=text))
         assert out[0].reply == Text(t("en", "vendor.help"))
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("acept 1001", Status.ACCEPTED), ("accpet 1001", Status.ACCEPTED),
+    ("1001 ok garyo", Status.ACCEPTED),
+])
+async def test_an_accept_with_a_typo_or_in_nepali_still_accepts(
+        world: FakeWorld, vendor: FakeVendor, text: str, status: Status) -> None:
+    placed = order(world, vendor)
+    await answer(world, vendor, VendorSaid(text=text))
+    assert placed.status is status
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("dispach 1001", Status.DISPATCHED), ("१००१ पठाइयो", Status.DISPATCHED),
+    ("deliverd 1001", Status.DELIVERED)])
+async def test_later_steps_with_a_typo_or_in_nepali_still_apply(
+        world: FakeWorld, vendor: FakeVendor, text: str, status: Status) -> None:
+    placed = order(world, vendor,
+                   status=Status.ACCEPTED if status is Status.DISPATCHED else Status.DISPATCHED)
+    await answer(world, vendor, VendorSaid(text=text))
+    assert placed.status is status
+
+
+def test_a_word_close_to_no_keyword_is_not_a_command() -> None:
+    from domain.vendor_commands import parse
+    assert parse("hello 1001") is None
+    assert parse("1001 kg") is None
+
+
+@pytest.mark.parametrize(("text", "lang"), [("नेपाली", "ne"), ("english", "en")])
+async def test_a_vendor_switches_language_by_saying_so(
+        world: FakeWorld, text: str, lang: str) -> None:
+    v = world.vendor("Sita Traders", VENDOR, language="en" if lang == "ne" else "ne")
+    out = await answer(world, v, VendorSaid(text=text))
+    assert out[0].reply == Text(t(lang, "vendor.language.set"))
+    assert v.party.language == lang
+
+
+@given(st.text(max_size=120))
+def test_any_text_reads_as_a_command_or_nothing_never_an_error(text: str) -> None:
+    from domain.vendor_commands import VendorCommand, parse
+    got = parse(text)
+    assert got is None or (isinstance(got, VendorCommand) and 0 <= got.order_number < 10**9)
+
+
+@pytest.mark.parametrize(("text", "keep", "drop"), [
+    ("1009 only mansuli, tokla chaina", ("mansuli",), ("tokla",)),
+    ("1009 tokla chaina", (), ("tokla",)),
+    ("१००९ टोकला छैन", (), ("टोकला",)),
+    ("1009 mansuli matra", ("mansuli",), ()),
+    ("1009 only mansuli and dhara", ("mansuli", "dhara"), ()),
+])
+def test_a_vendor_can_say_which_lines_they_can_send(
+        text: str, keep: tuple[str, ...], drop: tuple[str, ...]) -> None:
+    from domain.vendor_commands import VendorChange, parse_change
+    assert parse_change(text) == VendorChange(1009, keep, drop)
+
+
+@pytest.mark.parametrize("text", ["1009 ok", "1009 no stock", "reject 1009", "1009 hello",
+                                  "1009 only"])
+def test_other_vendor_messages_are_not_changes(text: str) -> None:
+    from domain.vendor_commands import parse_change
+    assert parse_change(text) is None
+
+
+@given(st.text(max_size=120))
+def test_any_text_reads_as_a_change_or_nothing(text: str) -> None:
+    from domain.vendor_commands import parse_change
+    got = parse_change(text)
+    assert got is None or (got.keep or got.drop)
+
+
+def test_the_lines_a_vendor_names_are_matched_by_alias_and_never_guessed() -> None:
+    from domain.ordering import kept_lines, match_lines
+    lines = {1: ["Mansuli Rice 25kg", "mansuli"], 2: ["Tokla Tea 500g", "tokla", "टोकला"],
+             3: ["Sona Mansuli Rice 25kg", "sona"]}
+    found, unmatched = match_lines(["mansuli", "टोकला", "chini"], lines)
+    assert found == {"mansuli": 1, "टोकला": 2} and unmatched == ("chini",)
+    assert kept_lines([1, 2, 3], {"mansuli": 1}, {}) == (1,)
+    assert kept_lines([1, 2, 3], {}, {"tokla": 2}) == (1, 3)

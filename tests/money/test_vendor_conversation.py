@@ -114,7 +114,8 @@ async def test_nepali_commands_and_replies(conn: asyncpg.Connection, world: Worl
 async def test_a_reject_in_text_keeps_the_reason(conn: asyncpg.Connection, world: World) -> None:
     vendor, n = await _setup(conn, world)
     out = await flow(world).handle(conn, vendor, text(vendor.phone, f"REJECT {n} no stock"))
-    assert out[0].reply == Text(t("en", "vendor.rejected", number=n, reason="no stock"))
+    # Unroutable now: the vendor is not told it went to another supplier (issue 14).
+    assert out[0].reply == Text(t("en", "vendor.rejected.closed", number=n, reason="no stock"))
     assert await conn.fetchval("SELECT reason FROM order_offers") == "no stock"
     assert await conn.fetchval("SELECT status FROM orders") == "unroutable"
 

@@ -1,0 +1,112 @@
+"""A vendor who can send only part of an order: the shop is asked; the debit follows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bot.services import ledger
+from tests.conversation.conftest import (
+    OTHER_VENDOR_PHONE,
+    VENDOR_PHONE,
+    Stack,
+    add_retailer,
+    add_second_vendor,
+    choice,
+    texts,
+)
+
+PHONE = "9779812000061"
+
+
+async def _ordered(stack: Stack, retailer, vendor) -> None:  # type: ignore[no-untyped-def]
+    await vendor.mark_read()
+    review = (await retailer.send("mansuli 2 bora, tokla 3 packet"))[-1]
+    await retailer.tap(choice(review, "rv:confirm"))
+    await vendor.replies()
+
+
+async def test_only_some_lines_the_shop_agrees_and_the_debit_is_what_was_delivered(
+        stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    retailer, vendor = stack.chat(PHONE), stack.chat(VENDOR_PHONE)
+    try:
+        await _ordered(stack, retailer, vendor)
+        told = texts(await vendor.send("1001 only mansuli, tokla chaina"))
+        assert "I've asked Ram Kirana whether they want order #1001" in told
+        question = (await retailer.replies())[-1]
+        assert "Not available: Tokla" in question.body
+        assert "New total: Rs 3,900" in question.body
+        accepted = texts(await retailer.tap(choice(question, "oc:yes")))
+        assert "accepted your order #1001 (Rs 3,900)" in accepted
+        assert "✅ Order #1001 accepted" in texts(await vendor.replies())
+        for step in ("dispatched 1001", "delivered 1001"):
+            await vendor.send(step)
+    finally:
+        await retailer.close()
+        await vendor.close()
+    async with stack.runtime.pool.acquire() as conn:
+        order = await conn.fetchrow("SELECT id, status, total, item_count FROM orders")
+        items = await conn.fetch("SELECT sku FROM order_items WHERE order_id = $1", order["id"])
+        debit = await conn.fetchval("SELECT amount FROM ledger_entries WHERE kind = 'debit'")
+        problems = await ledger.check(conn)
+    assert (order["status"], order["total"], order["item_count"]) == (
+        "delivered", Decimal("3900.00"), 1)
+    assert [r["sku"] for r in items] == ["RICE-MANSULI-25"]
+    assert debit == Decimal("3900.00")
+    assert problems == []
+
+
+async def test_the_shop_says_no_and_the_whole_order_goes_to_another_vendor(
+        stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    await add_second_vendor(stack.runtime)
+    retailer, vendor, other = (stack.chat(PHONE), stack.chat(VENDOR_PHONE),
+                               stack.chat(OTHER_VENDOR_PHONE))
+    try:
+        await other.mark_read()
+        await _ordered(stack, retailer, vendor)
+        await vendor.send("१००१ टोकला छैन")
+        question = (await retailer.replies())[-1]
+        assert "Himal Wholesale" in texts(await retailer.tap(choice(question, "oc:no")))
+        assert "taken off your list" in texts(await vendor.replies())
+        assert "New order #1001" in texts(await other.replies())
+    finally:
+        for chat in (retailer, vendor, other):
+            await chat.close()
+    async with stack.runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM order_items") == 2
+
+
+async def test_a_name_matching_no_line_changes_nothing_and_says_so(stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    retailer, vendor = stack.chat(PHONE), stack.chat(VENDOR_PHONE)
+    try:
+        await _ordered(stack, retailer, vendor)
+        told = texts(await vendor.send("1001 chini chaina"))
+        assert "I couldn't match “chini” to a line of order #1001" in told
+    finally:
+        await retailer.close()
+        await vendor.close()
+    async with stack.runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM order_changes") == 0
+        assert await conn.fetchval("SELECT status FROM orders") == "pending"
+
+
+async def test_after_accepting_lines_are_not_changed_and_a_second_answer_is_stale(
+        stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    retailer, vendor = stack.chat(PHONE), stack.chat(VENDOR_PHONE)
+    try:
+        await _ordered(stack, retailer, vendor)
+        await vendor.send("1001 tokla chaina")
+        question = (await retailer.replies())[-1]
+        await retailer.tap(choice(question, "oc:yes"))
+        assert "earlier message" in texts(await retailer.tap(choice(question, "oc:no")))
+        told = texts(await vendor.send("1001 mansuli chaina"))
+        assert "can be changed only before you accept it" in told
+    finally:
+        await retailer.close()
+        await vendor.close()
+    async with stack.runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT status FROM orders") == "accepted"
+        assert await conn.fetchval("SELECT count(*) FROM order_items") == 1
