@@ -18,9 +18,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.conversation import session_admin
 from bot.services import operator_actions, parties
 from bot.store import reports
-from bot.web.endpoints import ApiError, Call, EndpointTable, respond
+from bot.web.endpoints import (
+    ApiError,
+    Call,
+    EndpointTable,
+    Instant,
+    RowNumber,
+    path_number,
+    respond,
+    utc_instant,
+)
 from domain.business_time import day_start
-from domain.digits import read_whole
 from flows import order_notices
 
 ADMIN = EndpointTable("admin")
@@ -41,7 +49,7 @@ class OrdersQuery(_Query):
     status: OrderStatus | None = None
     retailer: str | None = Field(default=None, description="retailer phone")
     vendor: str | None = Field(default=None, description="vendor phone")
-    since: dt.date | dt.datetime | None = Field(
+    since: dt.date | Instant | None = Field(
         default=None, description="created at or after (date or ISO timestamp)")
     limit: int = Field(default=100, ge=1, le=1000)
 
@@ -79,7 +87,7 @@ class PaymentBody(_Body):
     method: Literal["cash", "esewa", "khalti", "bank"] = "cash"
     reference: str | None = Field(default=None, min_length=1, max_length=120,
                                   description="unique: a repeat records nothing new")
-    order: int | None = Field(default=None, ge=1, description="the order it pays for")
+    order: RowNumber | None = Field(default=None, description="the order it pays for")
 
 
 class CreditLimitBody(_Body):
@@ -102,19 +110,15 @@ class AuditQuery(_Query):
 
 def as_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | None:
     """A date means its start in Kathmandu (the business day operators think in)."""
-    if value is None or isinstance(value, dt.datetime):
-        if isinstance(value, dt.datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value
-    return day_start(value)
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return utc_instant(value)
+    return utc_instant(day_start(value))  # 0001-01-01 in Kathmandu is before year 1 in UTC
 
 
 def _int_param(call: Call, name: str) -> int:
-    value = read_whole(call.params[name], max_digits=12)
-    if value is None:
-        raise ApiError(400, f"{name} must be a number", fields=[
-            {"field": name, "message": "must be a positive integer"}])
-    return value
+    return path_number(call.params, name)
 
 
 # ---------------------------------------------------------------- orders

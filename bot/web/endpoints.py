@@ -8,6 +8,11 @@ the routes. Every call:
 - needs `Authorization: Bearer <JWT>` (401 without a valid one); a write
   needs role `operator` (403 for a viewer);
 - has its query and JSON body validated by pydantic: 400 with the field errors;
+  text no column can store (NUL, lone surrogates) anywhere in a body is a 400
+  naming the field, before the model sees it; integers that name rows are
+  bounded to int4 (`RowNumber`, `path_number`) and timestamps converted to UTC
+  and clamped to the representable range (`Instant`), so no value reaches
+  Postgres that it refuses;
 - for a write that succeeds, leaves an `audit_log` row (who, what, when) —
   the handler writes it in its own transaction via `call.audit(conn, ...)`,
   or the endpoint writes a generic one if the handler did not.
@@ -15,28 +20,86 @@ the routes. Every call:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import asyncpg
 import orjson
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from bot import jsontext
 from bot.auth import MIN_SECRET_LENGTH, AuthError, Principal, verify_token
 from bot.runtime import Runtime
 from bot.services import operator_actions
 from bot.web.keys import RUNTIME
-from bot.web.middleware import json_error, request_id
+from bot.web.middleware import json_error, request_id, unstorable
 
 log = logging.getLogger(__name__)
 
 Method = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+# Order numbers, outbox ids … are int4 columns: a bigger number names no row.
+INT4_MAX = 2**31 - 1
+RowNumber = Annotated[int, Field(ge=1, le=INT4_MAX)]
+_ASCII_NUMBER = re.compile(r"[0-9]{1,10}")
+
+
+_EARLIEST = dt.datetime.min.replace(tzinfo=dt.UTC)
+_LATEST = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def utc_instant(value: dt.datetime) -> dt.datetime:
+    """`value` in UTC (naive means UTC), clamped to what Python can represent.
+
+    `0001-01-01T00:00:00+14:00` is a valid ISO timestamp but before year 1 in
+    UTC: converting it (as asyncpg must) overflows. As a bound on a filter it
+    means "since the beginning", so it is clamped rather than refused: no
+    stored row lies outside the range either way.
+    """
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    try:
+        return aware.astimezone(dt.UTC)
+    except OverflowError:
+        return _EARLIEST if aware.year == dt.MINYEAR else _LATEST
+
+
+Instant = Annotated[dt.datetime, AfterValidator(utc_instant)]
+
+
+def path_number(params: dict[str, str], name: str) -> int:
+    """A path parameter that names a row by number: ASCII digits within int4, else 400.
+
+    `²` and `١٠٠١` are digits to `str.isdigit` but not numbers an operator typed.
+    """
+    text = params[name]
+    if not _ASCII_NUMBER.fullmatch(text) or not 1 <= int(text) <= INT4_MAX:
+        raise ApiError(400, f"{name} must be a number", fields=[
+            {"field": name, "message": f"must be a whole number from 1 to {INT4_MAX}"}])
+    return int(text)
+
+
+def _unstorable_fields(value: object, path: str = "") -> Iterator[str]:
+    """Where in a decoded JSON value text holds NUL or a lone surrogate."""
+    if isinstance(value, str):
+        if unstorable(value):
+            yield path or "(body)"
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if unstorable(key):
+                yield path or "(body)"
+            else:
+                yield from _unstorable_fields(item, where)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _unstorable_fields(item, f"{path}.{i}" if path else str(i))
 
 
 def dumps(value: object) -> str:
@@ -184,6 +247,10 @@ async def _read_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
         raise ApiError(400, "body is not JSON") from None
     if data is None:
         raise ApiError(400, "a JSON body is required")
+    bad = list(_unstorable_fields(data))
+    if bad:
+        raise ApiError(400, "text may not contain NUL or lone surrogates", fields=[
+            {"field": where, "message": "unstorable character"} for where in bad[:20]])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
