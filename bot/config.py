@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     trusted_proxy_hops: int = Field(default=0, ge=0, le=5, alias="TRUSTED_PROXY_HOPS")
     metrics_token: SecretStr = Field(default=SecretStr(""), alias="METRICS_TOKEN")
 
+    # harden (issue 19): the longest text the bot parses; a longer one gets a polite
+    # reply. 4000 characters hold a hundred-line order list.
+    max_text_chars: int = Field(default=4000, ge=200, le=65536, alias="MAX_TEXT_CHARS")
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:

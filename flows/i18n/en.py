@@ -143,6 +143,10 @@ STRINGS: dict[str, str] = {
     "reorder.loaded": "I put your last order (#{number}) into the cart:",
     "reorder.missing": "No longer available: {names}.",
     "language.set": "OK, I'll reply in English.",
+    "text_too_long": (
+        "That message is too long for me to read in one go. Please send your order in "
+        "shorter messages, up to about a hundred lines each."
+    ),
     "unsupported": (
         "Sorry, I can only read text, buttons and lists. Please type your order, e.g. "
         "“chini 10 kg”."
