@@ -42,6 +42,7 @@ from jobs import (
     recovery,
     reorder_nudges,
     retailer_intelligence,
+    retention,
     session_sweeper,
     vendor_performance,
     vendor_timeouts,
@@ -70,6 +71,7 @@ JOBS: tuple[Job, ...] = (
     session_sweeper.JOB,
     retailer_intelligence.JOB,
     weekly_reports.JOB,
+    retention.JOB,
 )
 
 
