@@ -9,8 +9,7 @@ the OpenAPI document.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,11 +18,15 @@ from bot.conversation import session_admin
 from bot.services import operator_actions, parties
 from bot.store import reports
 from bot.web.endpoints import (
+    PHONE_PATTERN,
     ApiError,
     Call,
     EndpointTable,
     Instant,
+    IsoStrict,
+    QueryBool,
     RowNumber,
+    decimal_text,
     path_number,
     respond,
     utc_instant,
@@ -42,14 +45,15 @@ class _Query(BaseModel):
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # No whitespace stripping: a length the document states is the length checked.
+    model_config = ConfigDict(extra="forbid")
 
 
 class OrdersQuery(_Query):
     status: OrderStatus | None = None
     retailer: str | None = Field(default=None, description="retailer phone")
     vendor: str | None = Field(default=None, description="vendor phone")
-    since: dt.date | Instant | None = Field(
+    since: Annotated[dt.date | Instant | None, IsoStrict] = Field(
         default=None, description="created at or after (date or ISO timestamp)")
     limit: int = Field(default=100, ge=1, le=1000)
 
@@ -65,7 +69,7 @@ class VendorsQuery(_Query):
 
 
 class OutboxQuery(_Query):
-    failed: bool = Field(default=False, description="only failed and dead rows")
+    failed: QueryBool = Field(default=False, description="only failed and dead rows")
     limit: int = Field(default=100, ge=1, le=1000)
 
 
@@ -82,8 +86,8 @@ class SessionsQuery(_Query):
 class PaymentBody(_Body):
     """A payment received from a retailer."""
 
-    retailer: str = Field(min_length=5, max_length=32, description="retailer phone")
-    amount: Decimal = Field(gt=0, le=100_000_000, max_digits=14, decimal_places=2)
+    retailer: str = Field(pattern=PHONE_PATTERN, description="retailer phone")
+    amount: decimal_text(gt=0, le=100_000_000, places=2)  # type: ignore[valid-type]
     method: Literal["cash", "esewa", "khalti", "bank"] = "cash"
     reference: str | None = Field(default=None, min_length=1, max_length=120,
                                   description="unique: a repeat records nothing new")
@@ -91,7 +95,7 @@ class PaymentBody(_Body):
 
 
 class CreditLimitBody(_Body):
-    limit: Decimal = Field(ge=0, le=100_000_000, max_digits=14, decimal_places=2)
+    limit: decimal_text(ge=0, le=100_000_000, places=2)  # type: ignore[valid-type]
     terms_days: int | None = Field(default=None, ge=1, le=365)
 
 

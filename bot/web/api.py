@@ -18,13 +18,18 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from decimal import Decimal
 from typing import Any
 
 import asyncpg
 import orjson
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from redis.exceptions import RedisError
 
 from bot.jsontext import dumps
@@ -33,7 +38,15 @@ from bot.services import orders as order_service
 from bot.services import parties
 from bot.store import reports
 from bot.store.outbox import enqueue
-from bot.web.endpoints import ApiError, Call, EndpointTable, respond
+from bot.web.endpoints import (
+    IDEMPOTENCY_KEY_PATTERN,
+    PHONE_PATTERN,
+    ApiError,
+    Call,
+    EndpointTable,
+    decimal_text,
+    respond,
+)
 from bot.web.keys import RUNTIME
 from bot.web.middleware import request_id
 from domain.ordering import (
@@ -55,27 +68,33 @@ API = EndpointTable("orders")
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-_KEY_OK = re.compile(r"^[A-Za-z0-9._:-]{8,200}$")
+_KEY_OK = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # No whitespace stripping: a length the document states is the length checked.
+    model_config = ConfigDict(extra="forbid")
 
 
 class OrderItemIn(_Body):
     sku: str = Field(min_length=1, max_length=64)
-    qty: Decimal = Field(gt=0, le=100_000, max_digits=12, decimal_places=3)
+    qty: decimal_text(gt=0, le=100_000, places=3)  # type: ignore[valid-type]
 
 
 class PlaceOrderBody(_Body):
     """An order for a retailer: catalogue lines, or a message as a retailer would write it."""
 
-    retailer: str = Field(min_length=5, max_length=32, description="retailer phone")
-    items: list[OrderItemIn] | None = Field(default=None, min_length=1, max_length=50)
-    text: str | None = Field(default=None, min_length=1, max_length=2000,
-                             description="an order message, e.g. '2 bora mansuli, 5 kg chini'")
-    vendor: str | None = Field(default=None, min_length=5, max_length=32,
-                               description="vendor phone (default: routed as on WhatsApp)")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "oneOf": [{"required": ["items"]}, {"required": ["text"]}]})
+
+    retailer: str = Field(pattern=PHONE_PATTERN, description="retailer phone")
+    # Absent means None, but an explicit null is refused: the document has no null
+    # for these (Field's default is not validated; a sent value is).
+    items: list[OrderItemIn] = Field(default=None, min_length=1, max_length=50)
+    text: str = Field(default=None, min_length=1, max_length=2000,
+                      description="an order message, e.g. '2 bora mansuli, 5 kg chini'")
+    vendor: str = Field(default=None, pattern=PHONE_PATTERN,
+                        description="vendor phone (default: routed as on WhatsApp)")
 
     @model_validator(mode="after")
     def _one_of(self) -> PlaceOrderBody:
@@ -351,7 +370,7 @@ ORDER BY p.sku, vp.price, v.id
 """
 
 
-@API.route("GET", "/api/products", query=ProductsQuery,
+@API.route("GET", "/api/products", query=ProductsQuery, responses={404: "No such vendor"},
            summary="Search the catalogue (the WhatsApp resolver) with price and stock per vendor")
 async def products(call: Call) -> web.Response:
     q: ProductsQuery = call.query

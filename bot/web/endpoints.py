@@ -25,12 +25,20 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import asyncpg
 import orjson
 from aiohttp import web
-from pydantic import AfterValidator, BaseModel, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from bot import jsontext
 from bot.auth import MIN_SECRET_LENGTH, AuthError, Principal, verify_token
@@ -71,6 +79,89 @@ def utc_instant(value: dt.datetime) -> dt.datetime:
 
 
 Instant = Annotated[dt.datetime, AfterValidator(utc_instant)]
+
+
+# Path parameters are typed by name, in the document and here alike.
+PHONE_PATTERN = r"^\+?[1-9][0-9]{5,14}$"
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "number": {"type": "integer", "minimum": 1, "maximum": INT4_MAX},
+    "id": {"type": "integer", "minimum": 1, "maximum": INT4_MAX},
+    "phone": {"type": "string", "pattern": PHONE_PATTERN},
+}
+_PHONE = re.compile(PHONE_PATTERN)
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:-]{8,200}$"
+# Declared request headers with a format of their own.
+HEADER_SCHEMAS: dict[str, dict[str, Any]] = {
+    "Idempotency-Key": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+}
+
+
+def _check_path(params: dict[str, str]) -> None:
+    """400 for a path parameter its declared schema does not allow."""
+    for name, value in params.items():
+        if name in ("number", "id"):
+            path_number(params, name)
+        elif name == "phone" and not _PHONE.fullmatch(value):
+            raise ApiError(400, "phone must be a phone number", fields=[
+                {"field": name,
+                 "message": "6-15 digits (not starting with 0), optionally after +"}])
+
+
+def decimal_text(*, le: int, places: int, gt: int | None = None, ge: int | None = None
+                 ) -> Any:
+    """A Decimal field sent as a string ("12.50") or a whole number, never a float.
+
+    A JSON float is not money: 0.57 arrives as 0.5700000000000001. The string
+    form is a pattern the document states and the validation enforces, so the
+    two agree exactly: integer digits fewer than `le` has (so any such string is
+    within bounds), at most `places` decimals, and non-zero when `gt=0`.
+    """
+    digits = len(str(le)) - 1
+    frac = f"(\\.[0-9]{{1,{places}}})?"
+    if gt == 0:
+        nonzero_frac = "|".join(f"0{{{k}}}[1-9][0-9]{{0,{places - k - 1}}}"
+                                for k in range(places))
+        pattern = (f"^(0*[1-9][0-9]{{0,{digits - 1}}}{frac}|0*\\.({nonzero_frac}))$")
+    else:
+        pattern = f"^0*[0-9]{{1,{digits}}}{frac}$"
+    compiled = re.compile(pattern)
+    minimum: dict[str, int] = {"exclusiveMinimum": gt} if gt is not None else {
+        "minimum": ge if ge is not None else 0}
+
+    def check(value: object) -> object:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError('send decimals as strings, e.g. "12.50"')
+        if isinstance(value, str) and not compiled.fullmatch(value):
+            raise ValueError(f"must be a decimal under {le} with at most {places} decimals")
+        return value
+
+    schema = {"anyOf": [{"type": "integer", **minimum, "maximum": le},
+                        {"type": "string", "pattern": pattern}]}
+    return Annotated[Decimal, BeforeValidator(check), Field(gt=gt, ge=ge, le=le),
+                     WithJsonSchema(schema)]
+
+
+def _strict_bool(value: object) -> object:
+    if isinstance(value, str) and value not in ("true", "false"):
+        raise ValueError("must be true or false")
+    return value
+
+
+# A query flag: `true` or `false` as the document says, not pydantic's "yes"/"1"/"on".
+QueryBool = Annotated[bool, BeforeValidator(_strict_bool)]
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ].*)?")
+
+
+def _iso_only(value: object) -> object:
+    # pydantic would read "1700000000" as a Unix time; the document says ISO 8601.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be an ISO 8601 date or timestamp")
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 date or timestamp")
+    return value
+
+
+IsoStrict = BeforeValidator(_iso_only)
 
 
 def path_number(params: dict[str, str], name: str) -> int:
@@ -276,6 +367,7 @@ def _wrap(ep: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]
                 raise ApiError(403, f"role {principal.role} cannot {ep.method} {ep.path}")
             call = Call(request=request, runtime=request.app[RUNTIME], principal=principal,
                         params=dict(request.match_info), endpoint=ep)
+            _check_path(call.params)
             if ep.query is not None:
                 call.query = _read_query(request, ep.query)
             if ep.body is not None:
