@@ -102,6 +102,12 @@ class Router:
         if found is not None:
             return await self._vendor(conn, Party(found.phone, found.language, found.name),
                                       found.id, message)
+        if message.phone is None and await party_store.retailer_by_phone(
+                conn, message.sender) is None:
+            # Known only by a business-scoped user id: an account needs a number.
+            # Asked, not onboarded under the id; an operator may link the id instead
+            # (a retailer whose phone is the id is then served as usual).
+            return await self._polite(conn, message, "need_phone")
         return await self._retailer(conn, message)
 
     async def unreadable(
