@@ -97,6 +97,18 @@ BAD_DATA: tuple[type[BaseException], ...] = (
     asyncpg.DataError, asyncpg.exceptions._base.DataError,
 )
 RETRY_AFTER_SECONDS = 5
+# The limit browsers and proxies keep to: a longer header line or URL is refused.
+MAX_HEADER_BYTES = 8 * 1024
+
+
+def _oversized(request: web.Request) -> int | None:
+    """414 for a URL over the limit, 431 for a header over it, else None."""
+    if len(request.raw_path) > MAX_HEADER_BYTES:
+        return 414
+    for name, value in request.raw_headers:
+        if len(name) + len(value) > MAX_HEADER_BYTES:
+            return 431
+    return None
 
 
 def unstorable(text: str) -> bool:
@@ -153,8 +165,11 @@ async def request_middleware(request: web.Request, handler: Handler) -> web.Stre
     response: web.StreamResponse
     try:
         try:
-            bad_part = _unstorable_request_text(request)
-            if bad_part is not None:
+            too_big = _oversized(request)
+            bad_part = _unstorable_request_text(request) if too_big is None else None
+            if too_big is not None:
+                response = json_error(too_big, "request line or header over 8 KB", request)
+            elif bad_part is not None:
                 response = json_error(400, "text may not contain NUL or lone surrogates",
                                       request, fields=[{"field": bad_part,
                                                         "message": "unstorable character"}])

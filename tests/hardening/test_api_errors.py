@@ -22,6 +22,7 @@ from bot.dev.demo_catalog import load_demo
 from bot.processes import create_app
 from bot.runtime import Runtime
 from bot.services import parties
+from bot.web.middleware import SECURITY_HEADERS
 from tests.ops.helpers import bearer, seed_basic, serving
 
 PHONE = "9812345123"
@@ -290,3 +291,29 @@ async def test_the_same_request_in_parallel_without_redis_is_one_order(
     assert 201 in {s for s, _ in results}
     async with market.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM orders") == 1
+
+
+# ---------------------------------------------------------------- oversized headers
+
+
+async def test_a_header_over_8_kb_is_a_431_with_the_security_headers(runtime: Runtime) -> None:
+    async with serving(runtime) as client:
+        resp = await client.get("/api/health", headers={"X-Junk": "a" * 10_000})
+        body = await resp.json()
+    assert resp.status == 431
+    assert body["error"] == "request line or header over 8 KB"
+    for name, value in SECURITY_HEADERS.items():
+        assert resp.headers[name] == value
+
+
+async def test_a_url_over_8_kb_is_a_414_with_the_security_headers(runtime: Runtime) -> None:
+    async with serving(runtime) as client:
+        resp = await client.get("/api/admin/orders?retailer=" + "9" * 9000, headers=bearer())
+    assert resp.status == 414
+    assert resp.headers["Content-Security-Policy"] == SECURITY_HEADERS["Content-Security-Policy"]
+
+
+async def test_a_header_under_8_kb_is_served(runtime: Runtime) -> None:
+    async with serving(runtime) as client:
+        resp = await client.get("/api/health", headers={"X-Junk": "a" * 7_000})
+    assert resp.status == 200
