@@ -629,3 +629,19 @@ CREATE TABLE IF NOT EXISTS order_changes (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS order_changes_open_key
     ON order_changes (order_id) WHERE answered_at IS NULL;
+
+-- ---------------------------------------------------------------- harden: retention and the indexes the jobs need
+-- Found with EXPLAIN ANALYZE on realistic volumes (docs/RETENTION.md has the figures).
+-- jobs/messaging.within_window: max(received_at) for one sender, no scan of everyone's rows.
+CREATE INDEX IF NOT EXISTS inbound_messages_sender_idx
+    ON inbound_messages (sender, received_at DESC);
+-- jobs/recovery every minute: only the open offers, not every offer ever made.
+CREATE INDEX IF NOT EXISTS order_offers_open_idx
+    ON order_offers (order_id) WHERE outcome IS NULL;
+-- /api/admin/audit?actor=…, newest first.
+CREATE INDEX IF NOT EXISTS audit_log_actor_idx ON audit_log (actor, at DESC);
+-- jobs/retention: each purge walks its own age column in id-bounded batches.
+CREATE INDEX IF NOT EXISTS outbox_attempts_at_idx ON outbox_attempts (at);
+CREATE INDEX IF NOT EXISTS session_archive_archived_idx ON session_archive (archived_at);
+CREATE INDEX IF NOT EXISTS outbox_created_idx ON outbox (created_at);
+CREATE INDEX IF NOT EXISTS job_runs_started_idx ON job_runs (started_at);

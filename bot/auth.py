@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -44,16 +45,28 @@ class Principal:
         return self.role == "operator"
 
 
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
 def _b64encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 def _b64decode(text: str) -> bytes:
+    # Strict: the base64 decoder skips characters outside the alphabet and
+    # ignores padding and unused trailing bits, so `sig!!`, `sig==` and a
+    # last character off by a bit would all verify. A JWT segment is exactly
+    # the unpadded base64url of its bytes; anything else is refused.
+    if not _B64URL.fullmatch(text):
+        raise AuthError("token is not base64url")
     padded = text + "=" * (-len(text) % 4)
     try:
-        return base64.urlsafe_b64decode(padded.encode("ascii"))
+        decoded = base64.urlsafe_b64decode(padded.encode("ascii"))
     except (binascii.Error, UnicodeEncodeError, ValueError) as exc:
         raise AuthError("token is not base64url") from exc
+    if _b64encode(decoded) != text:
+        raise AuthError("token is not canonical base64url")
+    return decoded
 
 
 def _check_secret(secret: str) -> bytes:

@@ -103,6 +103,22 @@ class Settings(BaseSettings):
     def operator_phone_list(self) -> tuple[str, ...]:
         """The operators' WhatsApp ids (digits, country code first, no +)."""
         return tuple(dict.fromkeys(_phones(self.operator_phones)))
+    # harden (issue 19): the longest text the bot parses; a longer one gets a polite
+    # reply. 4000 characters hold a hundred-line order list.
+    max_text_chars: int = Field(default=4000, ge=200, le=65536, alias="MAX_TEXT_CHARS")
+    # harden (issue 19): how long the purge job (jobs/retention.py) keeps rows that
+    # are not money records; docs/RETENTION.md. Orders, their items and events,
+    # ledger, payments and the audit of money actions are never purged.
+    # Inbound ids must outlive WhatsApp's redeliveries (7 days) and the 24 h window.
+    retain_inbound_days: int = Field(default=90, ge=8, alias="RETAIN_INBOUND_DAYS")
+    # Sent/delivered/read/dead outbox rows (full bodies, phones) and their attempts.
+    retain_outbox_days: int = Field(default=90, ge=7, alias="RETAIN_OUTBOX_DAYS")
+    retain_session_archive_days: int = Field(default=30, ge=1,
+                                             alias="RETAIN_SESSION_ARCHIVE_DAYS")
+    # Audit rows of actions that move no money (session resets, outbox retries …).
+    retain_audit_days: int = Field(default=365, ge=30, alias="RETAIN_AUDIT_DAYS")
+    retain_job_runs_days: int = Field(default=30, ge=1, alias="RETAIN_JOB_RUNS_DAYS")
+    retention_batch: int = Field(default=5000, ge=100, le=100_000, alias="RETENTION_BATCH")
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -5,7 +5,12 @@ by the web middleware, and by the dispatcher from an outbox row's
 `request_id`), so one message can be followed from webhook to outbox to send.
 Phone numbers in well-known fields are masked (`98XXXXX123`) and message
 bodies appear only at DEBUG: logs are shipped to places customers' words and
-numbers should not go.
+numbers should not go. Above DEBUG the formatted message, the exception text
+and every other text field are scrubbed too (`scrub`): a digit run as long as
+a phone number is masked wherever it appears (`LockTimeout: sender 97…`, a
+lock key, a URL path), and the row data Postgres quotes in its errors
+(`Failing row contains (…)`, `Key (shop_name)=(…)`) and pydantic's
+`input_value=…` are dropped, since they hold what people wrote.
 """
 
 from __future__ import annotations
@@ -88,6 +93,34 @@ def mask_phone(phone: object) -> str:
     return text[:2] + "X" * (len(text) - 5) + text[-3:]
 
 
+# 9-15 digits (optionally after +) not inside a longer number: every phone
+# number and WhatsApp id we handle (98XXXXXXXX, 97798XXXXXXXX, Meta's ids).
+_PHONE_RUN = re.compile(r"(?<![0-9])\+?[0-9]{9,15}(?![0-9])")
+# Postgres quotes the offending row or key values in its DETAIL lines.
+_FAILING_ROW = re.compile(r"(Failing row contains )\(.*?\)(?=\.?\s*$|\.?\n)", re.M)
+_KEY_VALUES = re.compile(r"(Key \([^)]*\)=)\((?:[^()]|\([^()]*\))*\)")
+# pydantic's error text repeats the input: `input_value='2 bora chamal', input_type=str`.
+_INPUT_VALUE = re.compile(r"(input_value=).*?(?=, input_type=|\]$|$)", re.M)
+
+
+def scrub(text: str) -> str:
+    """`text` without phone numbers or the row data and inputs errors quote."""
+    text = _FAILING_ROW.sub(r"\1(…)", text)
+    text = _KEY_VALUES.sub(r"\1(…)", text)
+    text = _INPUT_VALUE.sub(r"\1…", text)
+    return _PHONE_RUN.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list | tuple):
+        return [_scrub_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_value(v) for k, v in value.items()}
+    return value
+
+
 class JsonFormatter(logging.Formatter):
     """Render a record as one JSON object with its `extra` fields."""
 
@@ -98,10 +131,12 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        debug = record.levelno <= logging.DEBUG
+        if not debug:
+            entry["msg"] = scrub(entry["msg"])
         rid = getattr(record, "request_id", None) or _request_id.get()
         if rid:
             entry["request_id"] = rid
-        debug = record.levelno <= logging.DEBUG
         for key, value in vars(record).items():
             if key in _STANDARD or key.startswith("_") or key == "request_id":
                 continue
@@ -109,9 +144,14 @@ class JsonFormatter(logging.Formatter):
                 continue
             if key in PHONE_FIELDS and value is not None:
                 value = mask_phone(value)
+            elif not debug:
+                value = _scrub_value(value)
             entry[key] = value
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            exc = self.formatException(record.exc_info)
+            entry["exc"] = exc if debug else scrub(exc)
+        if record.stack_info:
+            entry["stack"] = record.stack_info if debug else scrub(record.stack_info)
         return orjson.dumps(entry, default=str).decode()
 
 

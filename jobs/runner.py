@@ -43,6 +43,7 @@ from jobs import (
     recovery,
     reorder_nudges,
     retailer_intelligence,
+    retention,
     session_sweeper,
     vendor_performance,
     vendor_timeouts,
@@ -72,6 +73,7 @@ JOBS: tuple[Job, ...] = (
     retailer_intelligence.JOB,
     weekly_reports.JOB,
     operator_alerts.JOB,
+    retention.JOB,
 )
 
 

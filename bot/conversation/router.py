@@ -95,26 +95,40 @@ class Router:
 
     async def handle(self, conn: asyncpg.Connection, message: InboundMessage) -> list[Outgoing]:
         """React to a message the bot can read."""
+        if isinstance(message, TextMessage) and message.too_long:
+            # Cut at the edge (bot/whatsapp/updates.py): parsing half a list would guess.
+            return await self._polite(conn, message, "text_too_long")
         found = await party_store.vendor_by_phone(conn, message.sender)
         if found is not None:
             return await self._vendor(conn, Party(found.phone, found.language, found.name),
                                       found.id, message)
+        if message.phone is None and await party_store.retailer_by_phone(
+                conn, message.sender) is None:
+            # Known only by a business-scoped user id: an account needs a number.
+            # Asked, not onboarded under the id; an operator may link the id instead
+            # (a retailer whose phone is the id is then served as usual).
+            return await self._polite(conn, message, "need_phone")
         return await self._retailer(conn, message)
 
     async def unreadable(
         self, conn: asyncpg.Connection, message: InboundMessage
     ) -> list[Outgoing]:
         """The polite "I can read text, buttons and lists", in the sender's language."""
+        return await self._polite(conn, message, "unsupported")
+
+    async def _polite(self, conn: asyncpg.Connection, message: InboundMessage,
+                      key: str) -> list[Outgoing]:
+        """One fixed reply (`key` in flows/i18n) in the sender's language."""
         phone = message.sender
         found = await party_store.vendor_by_phone(conn, phone)
         if found is not None:
-            return [Outgoing(phone, Text(t(found.language, "unsupported")))]
+            return [Outgoing(phone, Text(t(found.language, key)))]
         session = await self.sessions.load(phone)
         if session is not None:
-            return [Outgoing(phone, Text(t(session.language, "unsupported")))]
+            return [Outgoing(phone, Text(t(session.language, key)))]
         known = await party_store.retailer_by_phone(conn, phone)
         lang = known.language if known is not None else "en"
-        return [Outgoing(phone, Text(t(lang, "unsupported")))]
+        return [Outgoing(phone, Text(t(lang, key)))]
 
     # ------------------------------------------------------------ the flows
 

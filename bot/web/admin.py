@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
@@ -21,9 +21,21 @@ from bot.services import operator_actions, operator_orders, parties
 from bot.services.credit_notes import CreditLineRequest
 from bot.store import alerts as alert_store
 from bot.store import reports
-from bot.web.endpoints import ApiError, Call, EndpointTable, respond
+from bot.web.endpoints import (
+    PHONE_PATTERN,
+    ApiError,
+    Call,
+    EndpointTable,
+    Instant,
+    IsoStrict,
+    QueryBool,
+    RowNumber,
+    decimal_text,
+    path_number,
+    respond,
+    utc_instant,
+)
 from domain.business_time import day_start
-from domain.digits import read_whole
 from domain.money import MAX_AMOUNT
 from domain.money_facts import CreditNoteReason
 from domain.vendor_commands import VendorAction
@@ -40,14 +52,15 @@ class _Query(BaseModel):
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # No whitespace stripping: a length the document states is the length checked.
+    model_config = ConfigDict(extra="forbid")
 
 
 class OrdersQuery(_Query):
     status: OrderStatus | None = None
     retailer: str | None = Field(default=None, description="retailer phone")
     vendor: str | None = Field(default=None, description="vendor phone")
-    since: dt.date | dt.datetime | None = Field(
+    since: Annotated[dt.date | Instant | None, IsoStrict] = Field(
         default=None, description="created at or after (date or ISO timestamp)")
     limit: int = Field(default=100, ge=1, le=1000)
 
@@ -63,7 +76,7 @@ class VendorsQuery(_Query):
 
 
 class OutboxQuery(_Query):
-    failed: bool = Field(default=False, description="only failed and dead rows")
+    failed: QueryBool = Field(default=False, description="only failed and dead rows")
     limit: int = Field(default=100, ge=1, le=1000)
 
 
@@ -80,14 +93,14 @@ class SessionsQuery(_Query):
 class PaymentBody(_Body):
     """A payment received from a retailer."""
 
-    retailer: str = Field(min_length=5, max_length=32, description="retailer phone")
-    amount: Decimal = Field(gt=0, le=MAX_AMOUNT, max_digits=14, decimal_places=2)
+    retailer: str = Field(pattern=PHONE_PATTERN, description="retailer phone")
+    amount: decimal_text(gt=0, le=int(MAX_AMOUNT), places=2)  # type: ignore[valid-type]
     method: Literal["cash", "esewa", "khalti", "bank"] = "cash"
     reference: str | None = Field(
         default=None, min_length=1, max_length=120,
         description="unique, in any case: a repeat of the same payment records nothing new; "
                     "the same reference for another amount is refused (409)")
-    order: int | None = Field(default=None, ge=1, description="the order it pays for")
+    order: RowNumber | None = Field(default=None, description="the order it pays for")
     advance: bool = Field(default=False, description="more than is owed is kept on account "
                                                      "as an advance (else refused, 422)")
 
@@ -97,7 +110,7 @@ class VoidBody(_Body):
 
 
 class CreditLimitBody(_Body):
-    limit: Decimal = Field(ge=0, le=MAX_AMOUNT, max_digits=14, decimal_places=2)
+    limit: decimal_text(ge=0, le=int(MAX_AMOUNT), places=2)  # type: ignore[valid-type]
     terms_days: int | None = Field(default=None, ge=1, le=365)
 
 
@@ -138,7 +151,7 @@ class VendorActiveBody(_Body):
 
 class CreditLineBody(_Body):
     line: int = Field(ge=1, le=9999, description="the order's line number")
-    qty: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
+    qty: decimal_text(gt=0, le=1_000_000_000, places=3)  # type: ignore[valid-type]
 
 
 class CreditNoteBody(_Body):
@@ -158,19 +171,15 @@ class AuditQuery(_Query):
 
 def as_datetime(value: dt.date | dt.datetime | None) -> dt.datetime | None:
     """A date means its start in Kathmandu (the business day operators think in)."""
-    if value is None or isinstance(value, dt.datetime):
-        if isinstance(value, dt.datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value
-    return day_start(value)
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return utc_instant(value)
+    return utc_instant(day_start(value))  # 0001-01-01 in Kathmandu is before year 1 in UTC
 
 
 def _int_param(call: Call, name: str) -> int:
-    value = read_whole(call.params[name], max_digits=12)
-    if value is None:
-        raise ApiError(400, f"{name} must be a number", fields=[
-            {"field": name, "message": "must be a positive integer"}])
-    return value
+    return path_number(call.params, name)
 
 
 # ---------------------------------------------------------------- orders

@@ -4,9 +4,12 @@
 confirmation uses (`bot.services.orders.place_order`: credit check, stock
 reservation, routing), in one transaction with its notices in the outbox.
 It needs an `Idempotency-Key`: the first result for a key (an order or a
-refusal) is kept for a day and replayed for the same request; Postgres'
-unique `orders.idempotency_key` is the durable backstop, so even with Redis
-flushed a key never places two orders.
+refusal) is kept for a day and replayed for the same request; a different
+request with the key is 422. While the first request runs its key is marked
+pending in Redis, so a parallel request with the key gets 409
+`idempotency_in_progress` (retry for the replay). Postgres' unique
+`orders.idempotency_key` is the durable backstop, so even with Redis
+flushed a key never places two orders (a race there is a 409 too).
 """
 
 from __future__ import annotations
@@ -15,12 +18,18 @@ import datetime as dt
 import hashlib
 import logging
 import re
-from decimal import Decimal
 from typing import Any
 
+import asyncpg
 import orjson
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from redis.exceptions import RedisError
 
 from bot.jsontext import dumps
@@ -29,7 +38,15 @@ from bot.services import orders as order_service
 from bot.services import parties
 from bot.store import reports
 from bot.store.outbox import enqueue
-from bot.web.endpoints import ApiError, Call, EndpointTable, respond
+from bot.web.endpoints import (
+    IDEMPOTENCY_KEY_PATTERN,
+    PHONE_PATTERN,
+    ApiError,
+    Call,
+    EndpointTable,
+    decimal_text,
+    respond,
+)
 from bot.web.keys import RUNTIME
 from bot.web.middleware import request_id
 from domain.ordering import (
@@ -51,27 +68,33 @@ API = EndpointTable("orders")
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-_KEY_OK = re.compile(r"^[A-Za-z0-9._:-]{8,200}$")
+_KEY_OK = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # No whitespace stripping: a length the document states is the length checked.
+    model_config = ConfigDict(extra="forbid")
 
 
 class OrderItemIn(_Body):
     sku: str = Field(min_length=1, max_length=64)
-    qty: Decimal = Field(gt=0, le=100_000, max_digits=12, decimal_places=3)
+    qty: decimal_text(gt=0, le=100_000, places=3)  # type: ignore[valid-type]
 
 
 class PlaceOrderBody(_Body):
     """An order for a retailer: catalogue lines, or a message as a retailer would write it."""
 
-    retailer: str = Field(min_length=5, max_length=32, description="retailer phone")
-    items: list[OrderItemIn] | None = Field(default=None, min_length=1, max_length=50)
-    text: str | None = Field(default=None, min_length=1, max_length=2000,
-                             description="an order message, e.g. '2 bora mansuli, 5 kg chini'")
-    vendor: str | None = Field(default=None, min_length=5, max_length=32,
-                               description="vendor phone (default: routed as on WhatsApp)")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "oneOf": [{"required": ["items"]}, {"required": ["text"]}]})
+
+    retailer: str = Field(pattern=PHONE_PATTERN, description="retailer phone")
+    # Absent means None, but an explicit null is refused: the document has no null
+    # for these (Field's default is not validated; a sent value is).
+    items: list[OrderItemIn] = Field(default=None, min_length=1, max_length=50)
+    text: str = Field(default=None, min_length=1, max_length=2000,
+                      description="an order message, e.g. '2 bora mansuli, 5 kg chini'")
+    vendor: str = Field(default=None, pattern=PHONE_PATTERN,
+                        description="vendor phone (default: routed as on WhatsApp)")
 
     @model_validator(mode="after")
     def _one_of(self) -> PlaceOrderBody:
@@ -102,28 +125,71 @@ def _fingerprint(body: PlaceOrderBody) -> str:
                                        option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-async def _replay(call: Call, key: str, fingerprint: str) -> web.Response | None:
-    try:
-        raw = await call.runtime.redis.get(call.runtime.keys.idempotency(key))
-    except RedisError:
-        return None  # Postgres' unique key still prevents a second order
-    if raw is None:
-        return None
-    saved = orjson.loads(raw)
+# A request holding a key marks it pending for at most this long (placing an
+# order takes well under a second); a crash mid-request frees the key after it.
+IDEMPOTENCY_PENDING_SECONDS = 60
+# Delete the pending mark only if it is still ours (not a later request's result).
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def _in_progress() -> ApiError:
+    return ApiError(409, f"a request with this {IDEMPOTENCY_HEADER} is still being processed; "
+                         "retry shortly to get its result", code="idempotency_in_progress")
+
+
+def _decide(saved: dict[str, Any], fingerprint: str) -> web.Response:
+    """What a request gets for a key someone already holds: a replay, 422 or 409."""
     if saved["fingerprint"] != fingerprint:
         raise ApiError(422, f"{IDEMPOTENCY_HEADER} was already used for a different request",
                        code="idempotency_key_reused")
+    if saved.get("pending"):
+        raise _in_progress()
     response = web.Response(text=saved["body"], status=saved["status"],
                             content_type="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     return response
 
 
+async def _claim(call: Call, key: str, fingerprint: str) -> tuple[web.Response | None, bytes]:
+    """Replay the key's result, refuse a reuse, or mark the key pending for this request.
+
+    Returns (a response to give instead, None to go on) and the pending mark.
+    Parallel requests with one key therefore see one winner: the others get
+    409 while it runs (422 if their body differs) and its replay after.
+    Without Redis, Postgres' unique key still prevents a second order.
+    """
+    redis_key = call.runtime.keys.idempotency(key)
+    mark = orjson.dumps({"fingerprint": fingerprint, "pending": True,
+                         "request_id": request_id(call.request)})
+    try:
+        for _ in range(2):  # a result may land between our SET and GET
+            if await call.runtime.redis.set(redis_key, mark, ex=IDEMPOTENCY_PENDING_SECONDS,
+                                            nx=True):
+                return None, mark
+            raw = await call.runtime.redis.get(redis_key)
+            if raw is not None:
+                return _decide(orjson.loads(raw), fingerprint), mark
+    except RedisError as exc:
+        log.warning("idempotency key not claimed in redis", extra={"error": type(exc).__name__})
+        return None, mark
+    raise _in_progress()
+
+
+async def _release(call: Call, key: str, mark: bytes) -> None:
+    try:
+        await call.runtime.redis.eval(_RELEASE, 1, call.runtime.keys.idempotency(key), mark)
+    except RedisError as exc:
+        log.warning("idempotency mark not released", extra={"error": type(exc).__name__})
+
+
 async def _remember(call: Call, key: str, fingerprint: str, status: int, body: str) -> None:
     record = orjson.dumps({"fingerprint": fingerprint, "status": status, "body": body})
     try:
         await call.runtime.redis.set(call.runtime.keys.idempotency(key), record,
-                                     ex=IDEMPOTENCY_TTL_SECONDS, nx=True)
+                                     ex=IDEMPOTENCY_TTL_SECONDS)
     except RedisError as exc:
         log.warning("idempotency record not kept", extra={"error": type(exc).__name__})
 
@@ -195,51 +261,68 @@ async def place_order(call: Call) -> web.Response:
                             "._:- is required", fields=[{"field": IDEMPOTENCY_HEADER,
                                                          "message": "missing or malformed"}])
     fingerprint = _fingerprint(body)
-    replay = await _replay(call, key, fingerprint)
+    replay, mark = await _claim(call, key, fingerprint)
     if replay is not None:
         call.audited = True  # nothing was written
         return replay
-
-    settings = call.runtime.settings
     try:
-        items = ([CartLine(i.sku, i.qty) for i in body.items] if body.items is not None
-                 else await _items_from_text(call, body.text or ""))
+        status, text, duplicate = await _place(call, body, key)
     except ApiError as exc:
+        if exc.extra.get("code") == "idempotency_in_progress":
+            await _release(call, key, mark)
+            raise
         text = dumps({"error": exc.message, **exc.extra, "request_id": request_id(call.request)})
         await _remember(call, key, fingerprint, exc.status, text)
         raise
-    payload: dict[str, object]
-    async with call.runtime.pool.acquire() as conn, conn.transaction():
-        try:
-            retailer = await parties.find_retailer(conn, body.retailer)
-            vendor = await parties.find_vendor(conn, body.vendor) if body.vendor else None
-        except parties.PartyError as exc:
-            raise ApiError(422, str(exc), code="unknown_party") from None
-        result = await order_service.place_order(
-            conn, retailer_id=retailer.id, items=items,
-            vendor_id=vendor.id if vendor else None, source="api", idempotency_key=key,
-            actor=call.actor, now=dt.datetime.now(dt.UTC),
-            accept_minutes=settings.vendor_accept_minutes, notify_retailer=True)
-        if isinstance(result, Placed):
-            if not result.duplicate:
-                await enqueue(conn, order_notices.outgoing(result.notices),
-                              request_id=request_id(call.request))
-                await call.audit(conn, "order.place", f"order:{result.order.number}",
-                                 {"retailer": retailer.phone, "total": result.order.total,
-                                  "idempotency_key": key})
-            else:
-                call.audited = True  # the first request's order; nothing new written
-            detail = await reports.order_detail(conn, result.order.number)
-            status, payload = 201, {"order": detail}
-        else:
-            status, payload = _refusal(result)
-    payload["request_id"] = request_id(call.request)
-    text = dumps(payload)
+    except BaseException:
+        await _release(call, key, mark)  # an outage or a bug: the key may be tried again
+        raise
     await _remember(call, key, fingerprint, status, text)
     response = web.Response(text=text, status=status, content_type="application/json")
-    if getattr(result, "duplicate", False):
+    if duplicate:
         response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+async def _place(call: Call, body: PlaceOrderBody, key: str) -> tuple[int, str, bool]:
+    """(status, JSON text, whether it is an earlier order) of placing the body under `key`."""
+    settings = call.runtime.settings
+    items = ([CartLine(i.sku, i.qty) for i in body.items] if body.items is not None
+             else await _items_from_text(call, body.text or ""))
+    payload: dict[str, object]
+    try:
+        async with call.runtime.pool.acquire() as conn, conn.transaction():
+            try:
+                retailer = await parties.find_retailer(conn, body.retailer)
+                vendor = await parties.find_vendor(conn, body.vendor) if body.vendor else None
+            except parties.PartyError as exc:
+                raise ApiError(422, str(exc), code="unknown_party") from None
+            result = await order_service.place_order(
+                conn, retailer_id=retailer.id, items=items,
+                vendor_id=vendor.id if vendor else None, source="api", idempotency_key=key,
+                actor=call.actor, now=dt.datetime.now(dt.UTC),
+                accept_minutes=settings.vendor_accept_minutes, notify_retailer=True)
+            if isinstance(result, Placed):
+                if not result.duplicate:
+                    await enqueue(conn, order_notices.outgoing(result.notices),
+                                  request_id=request_id(call.request))
+                    await call.audit(conn, "order.place", f"order:{result.order.number}",
+                                     {"retailer": retailer.phone, "total": result.order.total,
+                                      "idempotency_key": key})
+                else:
+                    call.audited = True  # the first request's order; nothing new written
+                detail = await reports.order_detail(conn, result.order.number)
+                status, payload = 201, {"order": detail}
+            else:
+                status, payload = _refusal(result)
+    except asyncpg.UniqueViolationError as exc:
+        # Another request with this key committed its order first (Redis could
+        # not tell us: down, flushed, or its pending mark expired).
+        if "idempotency_key" not in (exc.constraint_name or ""):
+            raise
+        raise _in_progress() from None
+    payload["request_id"] = request_id(call.request)
+    return status, dumps(payload), bool(getattr(result, "duplicate", False))
 
 
 # ---------------------------------------------------------------- reads
@@ -287,7 +370,7 @@ ORDER BY p.sku, vp.price, v.id
 """
 
 
-@API.route("GET", "/api/products", query=ProductsQuery,
+@API.route("GET", "/api/products", query=ProductsQuery, responses={404: "No such vendor"},
            summary="Search the catalogue (the WhatsApp resolver) with price and stock per vendor")
 async def products(call: Call) -> web.Response:
     q: ProductsQuery = call.query

@@ -6,6 +6,13 @@
 - Errors: an unexpected exception becomes a JSON 500 naming the request id;
   the traceback goes to the log, never to the client. Under `/api/` aiohttp's
   plain-text HTTP errors (404, 405, 413 …) are answered as JSON too.
+- Bad input is a 400 wherever it surfaces, one mechanism for every route:
+  text no column can store (NUL, lone surrogates) in the path or query is
+  refused before any handler runs (bodies: `bot.web.endpoints`), and what
+  Postgres itself refuses as data (`DataError`: a value out of a column's
+  range, an unrepresentable character or date) is a 400, not a 500.
+- An outage (Postgres or Redis unreachable, a timeout: `bot.transient.TRANSIENT`)
+  is a 503 with `Retry-After`, so clients retry instead of reporting a bug.
 - Metrics: every request is counted by route template; webhook POSTs also by
   outcome with their latency.
 - Rate limits: per client IP on `/api/` (except health/ready), in Redis.
@@ -18,11 +25,13 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+import asyncpg
 from aiohttp import hdrs, web
 
 from bot.logs import clean_request_id, reset_request_id, set_request_id
 from bot.metrics import HTTP_REQUESTS, WEBHOOK_LATENCY, WEBHOOK_REQUESTS
 from bot.rate_limits import RateLimiter
+from bot.transient import TRANSIENT
 from bot.web.keys import RUNTIME
 
 log = logging.getLogger(__name__)
@@ -80,6 +89,49 @@ def client_ip(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
+# What Postgres refuses as data (class 22) and what asyncpg refuses to encode
+# (a Python int beyond int4, a datetime that overflows on conversion to UTC).
+# The client-side one subclasses InterfaceError, which is TRANSIENT: it must be
+# tried first.
+BAD_DATA: tuple[type[BaseException], ...] = (
+    asyncpg.DataError, asyncpg.exceptions._base.DataError,
+)
+RETRY_AFTER_SECONDS = 5
+# The limit browsers and proxies keep to: a longer header line or URL is refused.
+MAX_HEADER_BYTES = 8 * 1024
+
+
+def _oversized(request: web.Request) -> int | None:
+    """414 for a URL over the limit, 431 for a header over it, else None."""
+    if len(request.raw_path) > MAX_HEADER_BYTES:
+        return 414
+    for name, value in request.raw_headers:
+        if len(name) + len(value) > MAX_HEADER_BYTES:
+            return 431
+    return None
+
+
+def unstorable(text: str) -> bool:
+    """Whether `text` holds what no text column stores: NUL or a lone surrogate."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _unstorable_request_text(request: web.Request) -> str | None:
+    """The part of the URL (path or a query key/value) holding unstorable text."""
+    if unstorable(request.path):
+        return "path"
+    for key, value in request.query.items():
+        if unstorable(key) or unstorable(value):
+            return f"query.{key}" if not unstorable(key) else "query"
+    return None
+
+
 def json_error(status: int, message: str, request: web.Request, **extra: object) -> web.Response:
     """A JSON error body every API error shares: `{"error", "request_id", ...}`."""
     body: dict[str, object] = {"error": message, "request_id": request_id(request), **extra}
@@ -110,9 +162,19 @@ async def request_middleware(request: web.Request, handler: Handler) -> web.Stre
     token = set_request_id(rid)
     started = time.perf_counter()
     status = 500
+    response: web.StreamResponse
     try:
         try:
-            response = await handler(request)
+            too_big = _oversized(request)
+            bad_part = _unstorable_request_text(request) if too_big is None else None
+            if too_big is not None:
+                response = json_error(too_big, "request line or header over 8 KB", request)
+            elif bad_part is not None:
+                response = json_error(400, "text may not contain NUL or lone surrogates",
+                                      request, fields=[{"field": bad_part,
+                                                        "message": "unstorable character"}])
+            else:
+                response = await handler(request)
         except web.HTTPException as exc:
             if request.path.startswith("/api/") and exc.status >= 400 and (
                 exc.content_type != "application/json"
@@ -124,6 +186,19 @@ async def request_middleware(request: web.Request, handler: Handler) -> web.Stre
             else:
                 status = exc.status
                 raise
+        except BAD_DATA as exc:
+            # Input a handler let through but a column cannot hold: the client's
+            # request is wrong, not the server. Logged (masked) so the gap in the
+            # validation that let it through can be closed.
+            log.warning("bad data reached the database", extra={
+                "path": request.path, "error": type(exc).__name__})
+            response = json_error(400, "a value is out of range or not storable", request)
+        except TRANSIENT as exc:
+            log.warning("dependency unavailable", extra={
+                "path": request.path, "error": type(exc).__name__})
+            response = json_error(503, "a dependency is unavailable; retry shortly", request,
+                                  retry_after=RETRY_AFTER_SECONDS)
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         except Exception:
             log.exception("unhandled error", extra={"path": request.path,
                                                      "method": request.method})

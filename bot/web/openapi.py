@@ -14,7 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from bot.web.endpoints import Endpoint, EndpointTable
+from bot.web.endpoints import HEADER_SCHEMAS, PATH_SCHEMAS, Endpoint, EndpointTable
 
 _REF = "#/components/schemas/{model}"
 _ERROR_SCHEMA: dict[str, Any] = {
@@ -32,7 +32,44 @@ _COMMON_RESPONSES = {
     400: "Invalid query or body (see `fields`)",
     401: "Missing, invalid or expired bearer token",
     429: "Too many requests from this client (see `Retry-After`)",
+    503: "Postgres or Redis is unavailable; retry after `Retry-After` seconds",
 }
+# Every operator action may refuse what is not valid for its target (bot.services.operator_actions).
+_WRITE_RESPONSES = {
+    403: "The token's role (viewer) may not write",
+    422: "Not valid for this target (e.g. the party's state does not allow it)",
+}
+# What the validation refuses in every text (bot.web.middleware.unstorable): NUL.
+_STORABLE_TEXT = "^[^\\u0000]*$"
+
+
+def _storable(schema: Any) -> Any:
+    """`schema` with every free string limited to storable text, and no null in queries."""
+    if isinstance(schema, list):
+        return [_storable(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _storable(v) for k, v in schema.items()}
+    if "default" in out and out["default"] is None and out.get("type") not in (None, "null"):
+        del out["default"]  # "absent", which the type does not include as null
+    if out.get("type") == "string" and not ({"pattern", "format", "enum", "const"} & set(out)):
+        out["pattern"] = _STORABLE_TEXT
+    return out
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    # A query string cannot carry null: `anyOf: [X, null]` is X there.
+    variants = schema.get("anyOf")
+    if isinstance(variants, list):
+        rest = [v for v in variants if v.get("type") != "null"]
+        if len(rest) == 1:
+            merged = {k: v for k, v in schema.items() if k != "anyOf"}
+            merged.update(rest[0])
+            if "default" in merged and merged["default"] is None:
+                del merged["default"]  # absent, not null
+            return merged
+        schema = {**schema, "anyOf": rest}
+    return schema
 
 
 def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[dict[str, Any]]:
@@ -41,12 +78,13 @@ def _query_parameters(model: type[BaseModel], schemas: dict[str, Any]) -> list[d
     out = []
     for name, prop in schema.get("properties", {}).items():
         param: dict[str, Any] = {"name": name, "in": "query", "required": name in required,
-                                 "schema": {k: v for k, v in prop.items()
-                                            if k not in ("title", "description")}}
+                                 "schema": _storable(_without_null(
+                                     {k: v for k, v in prop.items()
+                                      if k not in ("title", "description")}))}
         if prop.get("description"):
             param["description"] = prop["description"]
         out.append(param)
-    schemas.update(schema.get("$defs", {}))
+    schemas.update(_storable(schema.get("$defs", {})))
     return out
 
 
@@ -58,14 +96,17 @@ def _operation(ep: Endpoint, schemas: dict[str, Any], refs: dict[type[BaseModel]
         "tags": [ep.tag],
         "security": [{"bearerAuth": []}],
         "x-required-role": ep.role,
-        "parameters": [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+        "parameters": [{"name": p, "in": "path", "required": True,
+                        "schema": PATH_SCHEMAS.get(p, {"type": "string",
+                                                       "pattern": _STORABLE_TEXT})}
                        for p in ep.path_params],
     }
     if ep.query is not None:
         op["parameters"].extend(_query_parameters(ep.query, schemas))
     for name, description, required in ep.headers:
         op["parameters"].append({"name": name, "in": "header", "required": required,
-                                 "description": description, "schema": {"type": "string"}})
+                                 "description": description,
+                                 "schema": HEADER_SCHEMAS.get(name, {"type": "string"})})
     if ep.body is not None:
         op["requestBody"] = {"required": True,
                              "content": {"application/json": {"schema": refs[ep.body]}}}
@@ -75,7 +116,7 @@ def _operation(ep: Endpoint, schemas: dict[str, Any], refs: dict[type[BaseModel]
     }
     extra = dict(_COMMON_RESPONSES)
     if ep.write:
-        extra[403] = "The token's role (viewer) may not write"
+        extra.update(_WRITE_RESPONSES)
     extra.update(ep.responses)
     for status, description in sorted(extra.items()):
         responses[str(status)] = {
@@ -97,7 +138,7 @@ def build_document(tables: Iterable[EndpointTable], *, title: str = "Khaacho API
     if models:
         mapping, defs = models_json_schema([(m, "validation") for m in models],
                                            ref_template=_REF)
-        schemas.update(defs.get("$defs", {}))
+        schemas.update(_storable(defs.get("$defs", {})))
         refs = {m: mapping[(m, "validation")] for m in models}
     paths: dict[str, dict[str, Any]] = {}
     for ep in endpoints:

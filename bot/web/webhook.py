@@ -29,7 +29,7 @@ from bot.conversation.pipeline import InboundPipeline, MessageHandler, Throttled
 from bot.rate_limits import RateLimiter
 from bot.web.keys import RUNTIME
 from bot.whatsapp.signature import HEADER, SignatureCheck, check
-from bot.whatsapp.updates import EnvelopeError, parse_update
+from bot.whatsapp.updates import EnvelopeError, edge_for, parse_update
 
 log = logging.getLogger(__name__)
 
@@ -106,12 +106,15 @@ async def receive(request: web.Request) -> web.Response:
         except (ValueError, RecursionError):
             return _error(400, "body is not JSON")
     try:
-        update = parse_update(data)
+        update = parse_update(data, edge_for(settings.whatsapp_phone_number_id,
+                                             settings.max_text_chars))
     except EnvelopeError as exc:
         return _error(400, f"not a WhatsApp webhook envelope: {exc}")
     rejected = [r.model_dump() for r in update.rejected]
-    for item in rejected:
+    for item in rejected:  # capped by parse_update; the rest only counted
         log.warning("webhook part rejected", extra=item)
+    if update.rejected_more:
+        log.warning("webhook parts rejected", extra={"more": update.rejected_more})
     if rejected and not (update.messages or update.statuses or update.ignored_fields
                          or update.change_errors):
         return _error(400, "nothing in the envelope could be read", rejected=rejected)

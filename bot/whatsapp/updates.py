@@ -7,13 +7,32 @@ original type name. `parse_update` walks **all** entries, changes, messages and
 statuses of one POST; a malformed message or status is reported in
 `ParsedUpdate.rejected` and never costs the valid ones beside it. Only an
 envelope that is not a WhatsApp envelope at all raises `EnvelopeError`.
+
+The edge of the system (issue 19), checked here once for every path:
+- Volume is capped (`Edge`): at most `max_items` parts of a POST are read,
+  at most `max_rejections` rejections are kept (the rest only counted), so a
+  signed body of a million junk items costs milliseconds, one summary line.
+- Identity: a message for another `phone_number_id` or from our own business
+  number is set aside (`ParsedUpdate.foreign`), never answered; a sender's
+  number is digits only (`+9779812345001` is `9779812345001`); a sender with
+  no number (a business-scoped `user_id`) keeps `phone = None`.
+- Text is normalised: NFC, lone surrogates replaced, NUL/C0 controls and
+  zero-width characters removed; an id that is not a plausible WhatsApp id
+  (control characters, over 256 characters) rejects its message, so it is
+  acknowledged once instead of failing on every redelivery.
+- A text over `max_text_chars` is cut there and marked `too_long`: the
+  conversation answers it politely instead of parsing it.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -22,6 +41,69 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
 )
+
+# ------------------------------------------------------------------ the edge
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """What one POST is checked against: who we are, and how much we read."""
+
+    # Our WhatsApp phone number id; messages for another are set aside ("" = not checked).
+    phone_number_id: str = ""
+    # Long enough for a hundred-line order list; longer texts are answered, not parsed.
+    max_text_chars: int = 4000
+    # WhatsApp batches at most a few hundred parts; a body with more is junk.
+    max_items: int = 1000
+    max_rejections: int = 20
+
+
+DEFAULT_EDGE = Edge()
+
+
+def edge_for(phone_number_id: str, max_text_chars: int) -> Edge:
+    """The edge of a deployment: its phone number id and text cap (from settings)."""
+    return Edge(phone_number_id=phone_number_id, max_text_chars=max_text_chars)
+
+# Zero-width and invisible formatting characters that split or glue words
+# (ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen, Mongolian vowel separator).
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"))
+# C0 controls except tab and newline, and DEL: nothing a person types.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_DELETE = {**_INVISIBLE, **_CONTROLS}
+
+
+def clean_text(text: str) -> str:
+    """Text as the rest of the system may store and parse it (see the module doc)."""
+    text = _SURROGATE.sub("\ufffd", text)
+    return unicodedata.normalize("NFC", text.translate(_DELETE))
+
+
+def _clean(value: str) -> str:
+    return clean_text(value)
+
+
+def _plain_id(value: str) -> str:
+    if len(value) > 256 or not value.isprintable():
+        raise ValueError("not a WhatsApp id (too long or control characters)")
+    return value
+
+
+def phone_digits(value: str) -> str:
+    """`+977 981-234-5001` → `9779812345001`; anything else unchanged."""
+    stripped = value.strip()
+    digits = re.sub(r"[\s().-]", "", stripped).removeprefix("+")
+    return digits if digits.isascii() and digits.isdigit() else stripped
+
+
+def _sender_id(value: str) -> str:
+    return phone_digits(_plain_id(value))
+
+
+Text = Annotated[str, AfterValidator(_clean)]
+WaId = Annotated[str, AfterValidator(_plain_id)]
+SenderId = Annotated[str, AfterValidator(_sender_id)]
 
 
 class _Model(BaseModel):
@@ -53,15 +135,15 @@ class WhatsAppError(_Model):
 
 
 class Profile(_Model):
-    name: str | None = None
-    username: str | None = None
+    name: Text | None = None
+    username: Text | None = None
 
 
 class Contact(_Model):
     """The sender as WhatsApp describes them; `wa_id` is absent for username users."""
 
-    wa_id: str | None = None
-    user_id: str | None = None
+    wa_id: SenderId | None = None
+    user_id: SenderId | None = None
     parent_user_id: str | None = None
     profile: Profile | None = None
 
@@ -84,9 +166,9 @@ class Context(_Model):
 
 
 class _MessageBase(_Model):
-    id: Annotated[str, Field(min_length=1)]
-    from_: str | None = Field(default=None, alias="from")
-    from_user_id: str | None = None
+    id: Annotated[WaId, Field(min_length=1)]
+    from_: SenderId | None = Field(default=None, alias="from")
+    from_user_id: SenderId | None = None
     timestamp: str | None = None
     context: Context | None = None
     errors: list[WhatsAppError] = Field(default_factory=list)
@@ -113,37 +195,47 @@ class _MessageBase(_Model):
         raise ValueError("message has no sender")  # excluded by parse_update
 
     @property
+    def phone(self) -> str | None:
+        """The sender's phone number, or None for a sender known only by a user id."""
+        for candidate in (self.from_, self.contact.wa_id if self.contact else None):
+            if candidate and candidate.isdigit():
+                return candidate
+        return None
+
+    @property
     def profile_name(self) -> str | None:
         """The sender's WhatsApp profile name, when WhatsApp sent one."""
         return self.contact.profile.name if self.contact and self.contact.profile else None
 
 
 class TextBody(_Model):
-    body: str
+    body: Text
 
 
 class TextMessage(_MessageBase):
     type: Literal["text"]
     text: TextBody
+    # Set by `parse_update`: the body was longer than the edge's cap and is cut there.
+    too_long: bool = False
 
 
 class ButtonReply(_Model):
-    id: str
-    title: str
+    id: Text
+    title: Text
 
 
 class ListReply(_Model):
-    id: str
-    title: str
-    description: str | None = None
+    id: Text
+    title: Text
+    description: Text | None = None
 
 
 class NfmReply(_Model):
     """A WhatsApp Flow's completion; `response_json` is a JSON string."""
 
-    response_json: str | None = None
-    body: str | None = None
-    name: str | None = None
+    response_json: Text | None = None
+    body: Text | None = None
+    name: Text | None = None
 
 
 class Interactive(_Model):
@@ -179,8 +271,8 @@ class InteractiveMessage(_MessageBase):
 
 
 class TemplateButton(_Model):
-    payload: str | None = None
-    text: str | None = None
+    payload: Text | None = None
+    text: Text | None = None
 
 
 class ButtonMessage(_MessageBase):
@@ -307,10 +399,11 @@ class SystemMessage(_MessageBase):
 class UnsupportedMessage(_MessageBase):
     """A type WhatsApp could not convey, or one this code does not know (yet).
 
-    `type` keeps the original name (`unsupported`, `revoke`, `edit`, `poll`, …).
+    `type` keeps the original name (`unsupported`, `revoke`, `edit`, `poll`, …),
+    cleaned and cut to 40 characters: it is logged and counted.
     """
 
-    type: str
+    type: Annotated[str, AfterValidator(lambda v: clean_text(v)[:40] or "unsupported")]
 
 
 def _message_kind(value: Any) -> str:
@@ -370,10 +463,10 @@ class Pricing(_Model):
 class StatusUpdate(_Model):
     """What happened to a message we sent: sent, delivered, read, failed (or other)."""
 
-    id: Annotated[str, Field(min_length=1)]
-    status: str
+    id: Annotated[WaId, Field(min_length=1)]
+    status: Annotated[str, AfterValidator(lambda v: clean_text(v)[:40])]
     timestamp: str | None = None
-    recipient_id: str | None = None
+    recipient_id: SenderId | None = None
     recipient_user_id: str | None = None
     type: str | None = None
     biz_opaque_callback_data: str | None = None
@@ -431,6 +524,17 @@ class ParsedUpdate(BaseModel):
     change_errors: list[WhatsAppError] = Field(default_factory=list)
     ignored_fields: list[str] = Field(default_factory=list)
     rejected: list[Rejection] = Field(default_factory=list)
+    # Rejections beyond the kept ones, and parts beyond `max_items` not read at all.
+    rejected_more: int = 0
+    # Messages for another phone_number_id or from our own number: not answered.
+    foreign: int = 0
+
+    def reject(self, where: str, reason: str, edge: Edge) -> None:
+        """Keep the first rejections whole; only count the rest."""
+        if len(self.rejected) < edge.max_rejections:
+            self.rejected.append(Rejection(where=where, reason=reason))
+        else:
+            self.rejected_more += 1
 
 
 def _reason(exc: ValidationError) -> str:
@@ -439,12 +543,12 @@ def _reason(exc: ValidationError) -> str:
     return f"{loc or 'value'}: {first['msg']}" if loc else first["msg"]
 
 
-def _contacts_by_sender(value: dict[str, Any]) -> dict[str, Contact]:
+def _contacts_by_sender(value: dict[str, Any], edge: Edge) -> dict[str, Contact]:
     out: dict[str, Contact] = {}
     raw = value.get("contacts")
     if not isinstance(raw, list):
         return out
-    for item in raw:
+    for item in raw[:edge.max_items]:
         try:
             contact = Contact.model_validate(item)
         except ValidationError:
@@ -455,7 +559,12 @@ def _contacts_by_sender(value: dict[str, Any]) -> dict[str, Contact]:
     return out
 
 
-def _parse_message(raw: Any, contacts: dict[str, Contact], meta: Metadata | None) -> InboundMessage:
+def _digits(value: str | None) -> str:
+    return re.sub(r"[^0-9]", "", value or "")
+
+
+def _parse_message(raw: Any, contacts: dict[str, Contact], meta: Metadata | None,
+                   edge: Edge) -> InboundMessage:
     message = _MESSAGE_ADAPTER.validate_python(raw)
     key = message.from_ or message.from_user_id
     contact = contacts.get(key) if key else None
@@ -467,64 +576,118 @@ def _parse_message(raw: Any, contacts: dict[str, Contact], meta: Metadata | None
         message.sender  # noqa: B018 - raises when neither a number nor a user id is known
     except ValueError:
         raise ValueError("message has neither `from` nor a user id") from None
+    if isinstance(message, TextMessage) and len(message.text.body) > edge.max_text_chars:
+        message.text.body = message.text.body[:edge.max_text_chars]
+        message.too_long = True
     return message
 
 
-def parse_update(data: Any) -> ParsedUpdate:
+def _is_foreign(message: InboundMessage, meta: Metadata | None, edge: Edge) -> bool:
+    """For another of the business's numbers, or sent by our own number (an echo)."""
+    if meta is None:
+        return False
+    if edge.phone_number_id and meta.phone_number_id not in (None, edge.phone_number_id):
+        return True
+    own = _digits(meta.display_phone_number)
+    return bool(own) and message.phone == own
+
+
+class _Budget:
+    """How many parts of the POST may still be read."""
+
+    def __init__(self, edge: Edge) -> None:
+        self.left = edge.max_items
+
+    def take(self, remaining: int, where: str, out: ParsedUpdate, edge: Edge) -> bool:
+        """Spend one part; when spent, count the `remaining` parts as rejected once."""
+        if self.left > 0:
+            self.left -= 1
+            return True
+        if self.left == 0:
+            # Always kept (past the rejection cap): it says why the rest were not read.
+            out.rejected.append(Rejection(
+                where=where, reason=f"over {edge.max_items} parts in one POST: the rest not read"))
+            self.left = -1
+            out.rejected_more += remaining - 1
+        else:
+            out.rejected_more += remaining
+        return False
+
+
+def parse_update(data: Any, edge: Edge = DEFAULT_EDGE) -> ParsedUpdate:
     """Read one webhook body (already JSON-decoded) into typed messages and statuses."""
     if not isinstance(data, dict):
         raise EnvelopeError("body must be a JSON object")
+    entries = data.get("entry")
+    if isinstance(entries, list) and len(entries) > edge.max_items:
+        data = {**data, "entry": entries[:edge.max_items]}
     try:
         envelope = Envelope.model_validate(data)
     except ValidationError as exc:
         raise EnvelopeError(_reason(exc)) from None
     if envelope.object != "whatsapp_business_account":
-        raise EnvelopeError(f"object must be 'whatsapp_business_account', not {envelope.object!r}")
+        raise EnvelopeError("object must be 'whatsapp_business_account'")
 
     out = ParsedUpdate()
+    budget = _Budget(edge)
+    if isinstance(entries, list) and len(entries) > edge.max_items:
+        out.rejected_more += len(entries) - edge.max_items
     for e, raw_entry in enumerate(envelope.entry):
+        if not budget.take(len(envelope.entry) - e, f"entry[{e}]", out, edge):
+            break
         try:
             entry = Entry.model_validate(raw_entry)
         except ValidationError as exc:
-            out.rejected.append(Rejection(where=f"entry[{e}]", reason=_reason(exc)))
+            out.reject(f"entry[{e}]", _reason(exc), edge)
             continue
         for c, raw_change in enumerate(entry.changes):
             where = f"entry[{e}].changes[{c}]"
+            if not budget.take(len(entry.changes) - c, where, out, edge):
+                break
             try:
                 change = Change.model_validate(raw_change)
             except ValidationError as exc:
-                out.rejected.append(Rejection(where=where, reason=_reason(exc)))
+                out.reject(where, _reason(exc), edge)
                 continue
             if change.field != "messages":
-                out.ignored_fields.append(change.field)
+                name = clean_text(change.field)[:40]
+                if name not in out.ignored_fields and len(out.ignored_fields) < 20:
+                    out.ignored_fields.append(name)
                 continue
-            _read_messages_change(change.value, where, out)
+            _read_messages_change(change.value, where, out, edge, budget)
     return out
 
 
-def _read_messages_change(value: dict[str, Any], where: str, out: ParsedUpdate) -> None:
+def _read_messages_change(value: dict[str, Any], where: str, out: ParsedUpdate, edge: Edge,
+                          budget: _Budget) -> None:
     try:
         meta = Metadata.model_validate(value.get("metadata") or {})
     except ValidationError:
         meta = None
-    contacts = _contacts_by_sender(value)
+    contacts = _contacts_by_sender(value, edge)
     for key, target in (("messages", "messages"), ("statuses", "statuses"), ("errors", "errors")):
         items = value.get(key)
         if items is None:
             continue
         if not isinstance(items, list):
-            out.rejected.append(Rejection(where=f"{where}.value.{key}", reason="must be a list"))
+            out.reject(f"{where}.value.{key}", "must be a list", edge)
             continue
         for i, item in enumerate(items):
             item_where = f"{where}.value.{key}[{i}]"
+            if not budget.take(len(items) - i, item_where, out, edge):
+                break
             try:
                 if target == "messages":
-                    out.messages.append(_parse_message(item, contacts, meta))
+                    message = _parse_message(item, contacts, meta, edge)
+                    if _is_foreign(message, meta, edge):
+                        out.foreign += 1
+                    else:
+                        out.messages.append(message)
                 elif target == "statuses":
                     out.statuses.append(StatusUpdate.model_validate(item))
                 else:
                     out.change_errors.append(WhatsAppError.model_validate(item))
             except ValidationError as exc:
-                out.rejected.append(Rejection(where=item_where, reason=_reason(exc)))
+                out.reject(item_where, _reason(exc), edge)
             except ValueError as exc:
-                out.rejected.append(Rejection(where=item_where, reason=str(exc)))
+                out.reject(item_where, str(exc), edge)

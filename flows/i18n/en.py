@@ -199,6 +199,15 @@ STRINGS: dict[str, str] = {
     "reorder.loaded": "I put your last order (#{number}) into the cart:",
     "reorder.missing": "No longer available: {names}.",
     "language.set": "OK, I'll reply in English.",
+    "need_phone": (
+        "Namaste! WhatsApp did not share your phone number with us, and we need it to "
+        "set up your shop. Please send us your mobile number (e.g. 98XXXXXXXX), or ask "
+        "our team to link your account."
+    ),
+    "text_too_long": (
+        "That message is too long for me to read in one go. Please send your order in "
+        "shorter messages, up to about a hundred lines each."
+    ),
     "unsupported": (
         "Sorry, I can only read text, buttons and lists. Please type your order, e.g. "
         "“chini 10 kg”."

@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from bot.runtime import Runtime
 from bot.whatsapp.signature import HEADER
 from tests.channel.conftest import Bot, EchoConversation, signed, start_bot, text_envelope
-from tests.conftest import TEST_VERIFY_TOKEN
+from tests.conftest import TEST_PHONE_NUMBER_ID, TEST_VERIFY_TOKEN
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "whatsapp" / "sample-updates"
 RETAILER = "9779800000001"
@@ -113,10 +113,17 @@ def _sample_cases() -> list[tuple[str, dict[str, Any]]]:
 
 
 def _unique_ids(case: str, envelope: dict[str, Any]) -> dict[str, Any]:
-    """The samples reuse `wamid.xyzxyz`; give each case its own ids."""
+    """The samples reuse `wamid.xyzxyz`; give each case its own ids.
+
+    They are addressed to pywa's example number: address them to ours, since a
+    message for another phone_number_id is set aside unanswered (issue 19).
+    """
     env = copy.deepcopy(envelope)
     for entry in env.get("entry", []):
         for change in entry.get("changes", []):
+            meta = change.get("value", {}).get("metadata")
+            if isinstance(meta, dict) and "phone_number_id" in meta:
+                meta["phone_number_id"] = TEST_PHONE_NUMBER_ID
             for message in change.get("value", {}).get("messages", []) or []:
                 message["id"] = f"{message.get('id')}:{case}"
     return env

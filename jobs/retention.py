@@ -1,0 +1,88 @@
+"""retention: purge what is not a money record once it is older than its setting.
+
+What grows forever otherwise (issue 19): every inbound message id, every
+outbox row with its full body (retailers' phones sent to vendors) and its send
+attempts, whole conversations in `session_archive`, non-money audit rows, and a
+`job_runs` row per job per minute. Each table has a setting (bot/config.py,
+`RETAIN_*_DAYS`; defaults and reasons in docs/RETENTION.md).
+
+Kept for ever, whatever the settings: orders, their items, events and offers,
+the ledger, payments, and the audit of every action that moves money or credit
+(only the actions in `PURGEABLE_AUDIT` are ever purged: a new action is kept
+until someone decides otherwise).
+
+Each purge deletes at most `RETENTION_BATCH` rows per statement, oldest first,
+each batch its own short transaction, with `ctx.checkpoint()` between: a large
+backlog never holds a lock or a transaction for long, and a stopping worker
+leaves the rest to the next night's run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from jobs.job import Job, JobContext
+
+# Audit actions that move no money and name no credit decision.
+PURGEABLE_AUDIT: tuple[str, ...] = ("outbox.retry", "session.reset")
+# Outbox rows in these states are finished: nothing will send or retry them.
+FINISHED_OUTBOX: tuple[str, ...] = ("sent", "delivered", "read", "dead")
+
+
+@dataclass(frozen=True, slots=True)
+class Purge:
+    """One table's purge: rows of `table` matching `where` ($1 the cutoff, $3… `args`)."""
+
+    name: str
+    table: str
+    where: str
+    days_setting: str
+    args: tuple[object, ...] = ()
+
+
+PURGES: tuple[Purge, ...] = (
+    Purge("inbound_messages", "inbound_messages", "received_at < $1", "retain_inbound_days"),
+    # Attempts go with their outbox row (ON DELETE CASCADE); this catches attempts
+    # of rows kept longer (a row stuck 'failed' retries for a while).
+    Purge("outbox_attempts", "outbox_attempts", "at < $1", "retain_outbox_days"),
+    Purge("outbox", "outbox", "created_at < $1 AND status = ANY($3::text[])",
+          "retain_outbox_days", (list(FINISHED_OUTBOX),)),
+    Purge("session_archive", "session_archive", "archived_at < $1",
+          "retain_session_archive_days"),
+    Purge("audit_log", "audit_log", "at < $1 AND action = ANY($3::text[])",
+          "retain_audit_days", (list(PURGEABLE_AUDIT),)),
+    Purge("job_runs", "job_runs", "started_at < $1 AND finished_at IS NOT NULL",
+          "retain_job_runs_days"),
+)
+
+_KEY = {"inbound_messages": "wamid"}  # every other table has a bigserial id
+
+
+def _batch_sql(p: Purge) -> str:
+    key = _KEY.get(p.table, "id")
+    # Fixed identifiers from PURGES above, never input; values are parameters.
+    return (f"WITH doomed AS (SELECT {key} FROM {p.table} WHERE {p.where} "  # noqa: S608
+            f"ORDER BY {key} LIMIT $2) "
+            f"DELETE FROM {p.table} t USING doomed d WHERE t.{key} = d.{key}")
+
+
+async def run(ctx: JobContext, now: datetime) -> None:
+    """Purge every table in `PURGES` down to its retention, in bounded batches."""
+    rt = ctx.runtime
+    batch = rt.settings.retention_batch
+    for p in PURGES:
+        cutoff = now - timedelta(days=int(getattr(rt.settings, p.days_setting)))
+        sql = _batch_sql(p)
+        while True:
+            async with rt.pool.acquire() as conn, conn.transaction():
+                status = await conn.execute(sql, cutoff, batch, *p.args)
+            deleted = int(status.split()[-1])
+            ctx.add(p.name, deleted)
+            ctx.checkpoint()
+            if deleted < batch:
+                break
+
+
+JOB = Job("retention", {"hour": "3", "minute": "20"}, run,
+          "purge non-money rows older than their RETAIN_*_DAYS, in bounded batches")
