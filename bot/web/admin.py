@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from aiohttp import web
@@ -134,8 +133,8 @@ class ActBody(_Body):
 
 class ApproveQuery(_Query):
     # A query parameter, so that approving with no body keeps working for existing clients.
-    limit: Decimal | None = Field(default=None, ge=0, le=MAX_AMOUNT, max_digits=14,
-                                  decimal_places=2, description="credit limit to set too")
+    limit: decimal_text(ge=0, le=int(MAX_AMOUNT), places=2) | None = Field(  # type: ignore[valid-type]
+        default=None, description="credit limit to set too")
 
 
 class RetailerUpdateBody(_Body):

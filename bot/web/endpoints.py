@@ -113,17 +113,19 @@ def decimal_text(*, le: int, places: int, gt: int | None = None, ge: int | None 
 
     A JSON float is not money: 0.57 arrives as 0.5700000000000001. The string
     form is a pattern the document states and the validation enforces, so the
-    two agree exactly: integer digits fewer than `le` has (so any such string is
-    within bounds), at most `places` decimals, and non-zero when `gt=0`.
+    two agree exactly: integer digits fewer than `le` has, or `le` itself (so any such
+    string is within bounds), at most `places` decimals, and non-zero when `gt=0`.
     """
     digits = len(str(le)) - 1
     frac = f"(\\.[0-9]{{1,{places}}})?"
+    # The bound itself is allowed (`le` is inclusive), with only zeros after the point.
+    bound = f"0*{le}(\\.0{{1,{places}}})?"
     if gt == 0:
         nonzero_frac = "|".join(f"0{{{k}}}[1-9][0-9]{{0,{places - k - 1}}}"
                                 for k in range(places))
-        pattern = (f"^(0*[1-9][0-9]{{0,{digits - 1}}}{frac}|0*\\.({nonzero_frac}))$")
+        pattern = (f"^(0*[1-9][0-9]{{0,{digits - 1}}}{frac}|0*\\.({nonzero_frac})|{bound})$")
     else:
-        pattern = f"^0*[0-9]{{1,{digits}}}{frac}$"
+        pattern = f"^(0*[0-9]{{1,{digits}}}{frac}|{bound})$"
     compiled = re.compile(pattern)
     minimum: dict[str, int] = {"exclusiveMinimum": gt} if gt is not None else {
         "minimum": ge if ge is not None else 0}
