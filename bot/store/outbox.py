@@ -350,3 +350,13 @@ async def purge_early_statuses(conn: asyncpg.Connection, older_than_hours: float
         "DELETE FROM outbox_early_statuses WHERE received_at < now() - make_interval("
         "secs => $1)", older_than_hours * 3600)
     return int(result.split()[-1])
+
+
+async def apply_statuses(conn: asyncpg.Connection,
+                         statuses: Sequence[StatusUpdate]) -> dict[str, int]:
+    """Apply received statuses in the order WhatsApp sent them; outcome counts."""
+    outcomes: dict[str, int] = {}
+    for status in statuses:
+        outcome = await apply_status(conn, status)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes

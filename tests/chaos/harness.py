@@ -5,7 +5,7 @@ small generated population, starts `khaacho serve` and `khaacho worker` as
 subprocesses pointed at the driver's in-process Cloud API simulator, and can
 kill, restart and account for everything afterwards:
 
-- every webhook the driver got a 2xx for has its wamid in `inbound_messages`;
+- every webhook the driver got a 2xx for has its wamid in `inbound_messages`, handled (`done`);
 - every inbound message that expects a reply got one;
 - every order the driver saw placed exists, every delivery has its debit;
 - every outbox row ended sent/delivered/read (none pending, failed or dead);

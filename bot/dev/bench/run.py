@@ -146,7 +146,10 @@ async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
     try:
         wamids = acc["acked_wamids"]
         handled = await conn.fetchval(
-            "SELECT count(*) FROM inbound_messages WHERE wamid = ANY($1::text[])", wamids)
+            # Handled, not merely persisted: the webhook acknowledges once a
+            # message is in the inbox; 'done' is set with its effects.
+            "SELECT count(*) FROM inbound_messages WHERE wamid = ANY($1::text[]) "
+            "AND status = 'done'", wamids)
         placed = acc["placed_orders"]
         found = await conn.fetchval(
             "SELECT count(*) FROM orders WHERE number = ANY($1::int[])", placed)
