@@ -219,3 +219,39 @@ async def test_a_senders_flood_past_the_limit_is_refused_with_429_and_not_persis
         assert [r["wamid"] for r in await _inbox(runtime)] == ["wamid.l1", "wamid.l2"]
     finally:
         await b.client.close()
+
+
+async def test_the_backlog_shows_in_metrics_as_depth_and_oldest_age(
+    quiet_bot: Bot, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot import metrics_endpoint
+
+    monkeypatch.setattr(metrics_endpoint, "CACHE_SECONDS", 0.0)
+    for i in range(3):
+        await quiet_bot.post(text_envelope(RETAILER, f"m{i}", f"wamid.b{i}"), drain=False)
+    await asyncio.sleep(0.05)
+    async with quiet_bot.client.get("/metrics") as resp:
+        text = await resp.text()
+    lines = dict(line.rsplit(" ", 1) for line in text.splitlines()
+                 if line.startswith("khaacho_inbox"))
+    assert float(lines['khaacho_inbox_depth{status="pending"}']) == 3
+    assert float(lines["khaacho_inbox_oldest_pending_age_seconds"]) > 0
+
+
+async def test_ready_says_degraded_when_the_oldest_unhandled_message_is_too_old(
+    runtime: Runtime, channel_effects_reset: None,
+) -> None:
+    settings = runtime.settings.model_copy(update={"conversation_workers": 0,
+                                                   "inbox_degraded_seconds": 0.05})
+    b = await start_bot(Runtime(settings, runtime.pool, runtime.redis, runtime.keys))
+    try:
+        async with b.client.get("/api/ready") as resp:
+            assert resp.status == 200 and (await resp.json())["status"] == "ready"
+        await b.post(text_envelope(RETAILER, "hi", "wamid.old"), drain=False)
+        await asyncio.sleep(0.1)
+        async with b.client.get("/api/ready") as resp:
+            body = await resp.json()
+        assert resp.status == 200 and body["status"] == "degraded"
+        assert body["inbox"]["pending"] == 1
+    finally:
+        await b.client.close()
