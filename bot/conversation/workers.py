@@ -87,7 +87,10 @@ class ConversationWorkers:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        self.locks = SenderLocks(runtime.redis, runtime.keys)
+        # As long-lived as the lease: a dead worker's Redis lock frees when its lease ends.
+        lease = self.config.lease_seconds
+        self.locks = SenderLocks(runtime.redis, runtime.keys, ttl=min(30.0, lease),
+                                 wait_timeout=max(1.0, lease))
 
     # ------------------------------------------------------------ lifecycle
 

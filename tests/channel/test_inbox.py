@@ -255,3 +255,28 @@ async def test_ready_says_degraded_when_the_oldest_unhandled_message_is_too_old(
         assert body["inbox"]["pending"] == 1
     finally:
         await b.client.close()
+
+
+async def test_a_batch_of_statuses_never_moves_a_row_backwards(bot: Bot) -> None:
+    async with bot.runtime.pool.acquire() as conn:
+        for i in (1, 2):
+            await conn.execute(
+                "INSERT INTO outbox (recipient, kind, payload, status, wamid, sent_at) "
+                "VALUES ($1, 'text', '{}'::jsonb, 'sent', $2, now())", RETAILER, f"wamid.s{i}")
+    env = text_envelope(RETAILER, "x", "wamid.unused")
+    env["entry"][0]["changes"][0]["value"] = {"statuses": [
+        {"id": "wamid.s1", "status": "read", "timestamp": "1700000100", "recipient_id": RETAILER},
+        {"id": "wamid.s1", "status": "delivered", "timestamp": "1700000090",
+         "recipient_id": RETAILER},
+        {"id": "wamid.s2", "status": "delivered", "timestamp": "1700000095",
+         "recipient_id": RETAILER},
+        {"id": "wamid.s1", "status": "sent", "timestamp": "1700000080", "recipient_id": RETAILER}]}
+    status, body = await bot.post(env)
+    assert status == 200 and body["statuses"] == {"queued": 4}
+    async with bot.runtime.pool.acquire() as conn:
+        rows = {r["wamid"]: r for r in await conn.fetch(
+            "SELECT wamid, status, read_at, delivered_at FROM outbox ORDER BY id")}
+        assert await conn.fetchval("SELECT count(*) FROM inbox_statuses") == 0
+    assert rows["wamid.s1"]["status"] == "read" and rows["wamid.s1"]["read_at"] is not None
+    assert rows["wamid.s1"]["delivered_at"] is not None
+    assert rows["wamid.s2"]["status"] == "delivered"
