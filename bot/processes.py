@@ -79,7 +79,9 @@ def web_app(settings: Settings) -> web.Application:
     """The web process's application: it opens its runtime at startup and closes it at cleanup."""
 
     async def resources(app: web.Application) -> AsyncIterator[None]:
-        async with Runtime.opened(settings) as runtime:
+        # The web process's code leaves no session state on pooled connections
+        # (its LISTEN has a connection of its own), so no reset query per release.
+        async with Runtime.opened(settings, reset_on_release=False) as runtime:
             _serve_over(app, runtime)
             yield
 

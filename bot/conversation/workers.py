@@ -65,6 +65,10 @@ class WorkerConfig:
     retry_seconds: float = 2.0    # first pause after a failure (doubles per attempt)
     poll_seconds: float = 1.0     # without a NOTIFY, look this often anyway
     status_batch: int = 500       # statuses applied per statement
+    # After a full batch with more waiting, the sender rests this long: one
+    # number flooding can take at most batch/pause messages a second of the
+    # workers' time, whatever their number; people write far slower.
+    flood_pause_seconds: float = 0.1
 
 
 def config_of(runtime: Runtime) -> WorkerConfig:
@@ -177,12 +181,15 @@ class ConversationWorkers:
                 # has two writers even if the lease lapsed under a long pause.
                 async with self.locks.hold(claim.sender):
                     delay = 0.0
-                    for item in await inbox_store.pending(conn, claim.sender, cfg.batch):
+                    items = await inbox_store.pending(conn, claim.sender, cfg.batch)
+                    for item in items:
                         if self._stopping.is_set():
                             break
                         delay = await self._one(conn, worker, claim.sender, item)
                         if delay:
                             break  # the sender's later messages wait behind this one
+                    if not delay and len(items) >= cfg.batch:
+                        delay = cfg.flood_pause_seconds
             finally:
                 with contextlib.suppress(*TRANSIENT):
                     await inbox_store.release_sender(conn, claim, worker, delay_seconds=delay)
