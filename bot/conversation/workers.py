@@ -68,7 +68,7 @@ class WorkerConfig:
     # After a full batch with more waiting, the sender rests this long: one
     # number flooding can take at most batch/pause messages a second of the
     # workers' time, whatever their number; people write far slower.
-    flood_pause_seconds: float = 0.1
+    flood_pause_seconds: float = 0.25
 
 
 def config_of(runtime: Runtime) -> WorkerConfig:
@@ -171,9 +171,12 @@ class ConversationWorkers:
         """Claim one ready sender and handle a batch of their messages; False if none was ready."""
         cfg = self.config
         async with self.runtime.pool.acquire() as conn:
-            claim = await inbox_store.claim_sender(conn, worker, cfg.lease_seconds)
-            if claim is None:
+            # The claim and the sender's pending messages in one round trip.
+            claimed = await inbox_store.claim_with_pending(conn, worker, cfg.lease_seconds,
+                                                           cfg.batch)
+            if claimed is None:
                 return False
+            claim, items = claimed
             delay = cfg.retry_seconds
             try:
                 # The Redis sender lock as well as the Postgres lease: its keeper
@@ -181,7 +184,6 @@ class ConversationWorkers:
                 # has two writers even if the lease lapsed under a long pause.
                 async with self.locks.hold(claim.sender):
                     delay = 0.0
-                    items = await inbox_store.pending(conn, claim.sender, cfg.batch)
                     for item in items:
                         if self._stopping.is_set():
                             break

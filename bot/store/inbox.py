@@ -163,6 +163,28 @@ async def pending(conn: asyncpg.Connection, sender: str, limit: int) -> list[Pen
     return [Pending(r["wamid"], r["payload"], r["attempts"], r["request_id"]) for r in rows]
 
 
+async def claim_with_pending(conn: asyncpg.Connection, worker: str, lease_seconds: float,
+                             limit: int) -> tuple[Claim, list[Pending]] | None:
+    """`claim_sender` and `pending` in one round trip; None if no sender is ready."""
+    rows = await conn.fetch(
+        "WITH c AS (UPDATE inbox_senders s SET claimed_by = $1, "
+        "  claimed_until = now() + make_interval(secs => $2) "
+        "  WHERE s.sender = (SELECT sender FROM inbox_senders "
+        "    WHERE ready_at <= now() AND (claimed_until IS NULL OR claimed_until < now()) "
+        "    ORDER BY ready_at LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        "  RETURNING s.sender, s.arrivals) "
+        "SELECT c.sender, c.arrivals, m.wamid, m.payload, m.attempts, m.request_id FROM c "
+        "LEFT JOIN LATERAL (SELECT wamid, payload, attempts, request_id, sent_at, seq "
+        "  FROM inbound_messages WHERE sender = c.sender AND status = 'pending' "
+        "  ORDER BY sent_at NULLS LAST, seq LIMIT $3) m ON true "
+        "ORDER BY m.sent_at NULLS LAST, m.seq", worker, float(lease_seconds), limit)
+    if not rows:
+        return None
+    claim = Claim(rows[0]["sender"], int(rows[0]["arrivals"]))
+    return claim, [Pending(r["wamid"], r["payload"], r["attempts"], r["request_id"])
+                   for r in rows if r["wamid"] is not None]
+
+
 class ClaimLost(Exception):
     """The message was handled elsewhere, or this worker's lease on its sender ran out."""
 
