@@ -201,8 +201,9 @@ class _DriverRun:
             for line in proc.stderr:  # the driver says when each phase starts and ends
                 line = line.rstrip()
                 for m in self.watched:
-                    if isinstance(m, Managed):
-                        self.rss[m.name] = max(self.rss.get(m.name, 0.0), m.rss_mb())
+                    mb = m.rss_mb() if isinstance(m, Managed) else 0.0
+                    if mb:  # the Postgres/Redis/machine groups do not report memory
+                        self.rss[m.name] = max(self.rss.get(m.name, 0.0), mb)
                 if line.startswith("phase-start "):
                     for m in self.watched:
                         m.mark()
