@@ -83,6 +83,16 @@ class Settings(BaseSettings):
     sender_rate_window_seconds: float = Field(default=60, gt=0, alias="SENDER_RATE_WINDOW_SECONDS")
     trusted_proxy_hops: int = Field(default=0, ge=0, le=5, alias="TRUSTED_PROXY_HOPS")
     metrics_token: SecretStr = Field(default=SecretStr(""), alias="METRICS_TOKEN")
+    # --- inbox branch (issue 15): the conversation workers that work off the inbox.
+    # Loops per process (`khaacho serve` runs them unless 0; `khaacho worker --conversations`).
+    conversation_workers: int = Field(default=4, ge=0, le=64, alias="CONVERSATION_WORKERS")
+    inbox_batch: int = Field(default=8, ge=1, le=1000, alias="INBOX_BATCH")
+    inbox_lease_seconds: float = Field(default=30, gt=0, alias="INBOX_LEASE_SECONDS")
+    inbox_max_attempts: int = Field(default=3, ge=1, alias="INBOX_MAX_ATTEMPTS")
+    inbox_retry_seconds: float = Field(default=2, gt=0, alias="INBOX_RETRY_SECONDS")
+    inbox_poll_seconds: float = Field(default=1, gt=0, alias="INBOX_POLL_SECONDS")
+    # /api/ready says "degraded" when the oldest unhandled message is older than this.
+    inbox_degraded_seconds: float = Field(default=60, gt=0, alias="INBOX_DEGRADED_SECONDS")
 
     # Money & operators (branch money, issue 14): the WhatsApp numbers told of each
     # operator alert (comma-separated; empty = alerts are only listed by

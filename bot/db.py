@@ -48,14 +48,26 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
     )
 
 
-async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 20) -> asyncpg.Pool:
-    """Open a pool whose connections speak jsonb as Python values."""
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """A release without the reset query (asyncpg still rolls back an open transaction)."""
+
+
+async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 20,
+                      reset_on_release: bool = True) -> asyncpg.Pool:
+    """Open a pool whose connections speak jsonb as Python values.
+
+    `reset_on_release=False` (inbox branch, issue 15: the web process) skips
+    asyncpg's reset query (advisory unlock, UNLISTEN, RESET ALL) on every
+    release — a round trip per acquire — for code that leaves no session state
+    behind: no session advisory locks, LISTEN or SET on pooled connections.
+    """
     try:
         pool = await asyncpg.create_pool(
             dsn,
             min_size=min_size,
             max_size=max_size,
             init=_init_connection,
+            reset=None if reset_on_release else _keep_session,
             command_timeout=30,
             timeout=10,
         )

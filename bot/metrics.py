@@ -316,6 +316,16 @@ OUTBOX_OLDEST_AGE = REGISTRY.gauge(
     "khaacho_outbox_oldest_pending_age_seconds",
     "Age of the oldest outbox row still waiting to be sent (0 when none).",
 )
+# inbox branch (issue 15): the backlog the conversation workers have not handled yet.
+INBOX_DEPTH = REGISTRY.gauge(
+    "khaacho_inbox_depth",
+    "Inbound messages by inbox status (pending, dead) and statuses waiting (scrape time).",
+    ["status"],
+)
+INBOX_OLDEST_AGE = REGISTRY.gauge(
+    "khaacho_inbox_oldest_pending_age_seconds",
+    "Age of the oldest inbound message not yet handled (0 when none).",
+)
 SENDS = REGISTRY.counter(
     "khaacho_sends_total",
     "Graph API send attempts by result (sent, retry, permanent, fallback) and error code.",

@@ -20,6 +20,8 @@ from aiohttp import web
 
 from bot.metrics import (
     CONTENT_TYPE,
+    INBOX_DEPTH,
+    INBOX_OLDEST_AGE,
     ORDERS_BY_STATUS,
     OUTBOX_DEPTH,
     OUTBOX_OLDEST_AGE,
@@ -27,6 +29,7 @@ from bot.metrics import (
     SCRAPE_ERRORS,
 )
 from bot.runtime import Runtime
+from bot.store import inbox as inbox_store
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +51,15 @@ async def collect_postgres(pool: asyncpg.Pool) -> None:
             "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0) "
             "FROM outbox WHERE status IN ('pending', 'sending')"
         )
+        backlog = await inbox_store.backlog(conn)
     by_status = {s: 0.0 for s in _ORDER_STATUSES} | {r["status"]: float(r["n"]) for r in orders}
     ORDERS_BY_STATUS.set_all({(k,): v for k, v in by_status.items()})
     depth = {s: 0.0 for s in _OUTBOX_STATUSES} | {r["status"]: float(r["n"]) for r in outbox}
     OUTBOX_DEPTH.set_all({(k,): v for k, v in depth.items()})
     OUTBOX_OLDEST_AGE.set(float(oldest or 0))
+    INBOX_DEPTH.set_all({("pending",): float(backlog.pending), ("dead",): float(backlog.dead),
+                         ("statuses",): float(backlog.statuses)})
+    INBOX_OLDEST_AGE.set(backlog.oldest_pending_seconds)
 
 
 def metrics_handler(runtime_of: Callable[[web.Request], Runtime]) -> Handler:

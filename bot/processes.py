@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import Settings
+from bot.conversation import workers
 from bot.conversation.retailer_backend import ServiceBackend
 from bot.conversation.router import Router
 from bot.conversation.vendor_backend import VendorServiceBackend
@@ -32,7 +33,7 @@ from bot.lifecycle import bound_port, serving
 from bot.runtime import Runtime
 from bot.web.app import web_application
 from bot.web.keys import RUNTIME
-from bot.web.webhook import CONVERSATION
+from bot.web.webhook import CONVERSATION, WORKERS
 from flows.vendor import VendorBackend
 from jobs import dispatcher
 from jobs.health import start_health
@@ -70,6 +71,7 @@ def create_app(runtime: Runtime) -> web.Application:
     """
     app = web_application()
     _serve_over(app, runtime)
+    app.cleanup_ctx.append(_conversation_workers)
     return app
 
 
@@ -77,18 +79,47 @@ def web_app(settings: Settings) -> web.Application:
     """The web process's application: it opens its runtime at startup and closes it at cleanup."""
 
     async def resources(app: web.Application) -> AsyncIterator[None]:
-        async with Runtime.opened(settings) as runtime:
+        # The web process's code leaves no session state on pooled connections
+        # (its LISTEN has a connection of its own), so no reset query per release.
+        async with Runtime.opened(settings, reset_on_release=False) as runtime:
             _serve_over(app, runtime)
             yield
 
     app = web_application()
     app.cleanup_ctx.append(resources)
+    app.cleanup_ctx.append(_conversation_workers)
     return app
 
 
 def _serve_over(app: web.Application, runtime: Runtime) -> None:
     app[RUNTIME] = runtime
     app[CONVERSATION] = conversation(runtime)
+
+
+async def _conversation_workers(app: web.Application) -> AsyncIterator[None]:
+    """The web process's own conversation workers (CONVERSATION_WORKERS loops; 0 for none).
+
+    Started once the app is set up (so a test's replacement conversation is
+    the one used) and stopped at cleanup, after in-flight requests, each
+    finishing the message in hand.
+    """
+    runtime = app[RUNTIME]
+    if runtime.settings.conversation_workers <= 0:
+        yield
+        return
+    started = await workers.start(runtime, app.get(CONVERSATION))
+    app[WORKERS] = started
+    try:
+        yield
+    finally:
+        await started.stop()
+
+
+async def start_conversations(runtime: Runtime,
+                              scheduler: AsyncIOScheduler) -> Callable[[], Awaitable[None]]:
+    """The worker-process component for `khaacho worker --conversations`."""
+    started = await workers.start(runtime, conversation(runtime))
+    return started.stop
 
 
 @contextlib.asynccontextmanager
@@ -109,13 +140,21 @@ async def web_service(settings: Settings, *, host: str | None = None,
         log.info("web stopped")
 
 
-def worker_over(runtime: Runtime) -> contextlib.AbstractAsyncContextManager[AsyncIOScheduler]:
-    """The worker's components over an already-open runtime, while the block runs."""
-    return running(runtime, WORKER_COMPONENTS)
+def worker_over(runtime: Runtime, *, conversations: bool = False,
+                ) -> contextlib.AbstractAsyncContextManager[AsyncIOScheduler]:
+    """The worker's components over an already-open runtime, while the block runs.
+
+    With `conversations`, conversation workers run here too (more of them,
+    beside the ones in `khaacho serve`).
+    """
+    extra: tuple[Component, ...] = (start_conversations,) if conversations else ()
+    return running(runtime, WORKER_COMPONENTS + extra)
 
 
 @contextlib.asynccontextmanager
-async def worker_service(settings: Settings) -> AsyncIterator[AsyncIOScheduler]:
+async def worker_service(settings: Settings, *,
+                         conversations: bool = False) -> AsyncIterator[AsyncIOScheduler]:
     """The worker process: its runtime and components while the block runs."""
-    async with Runtime.opened(settings) as runtime, worker_over(runtime) as scheduler:
+    async with Runtime.opened(settings) as runtime, \
+            worker_over(runtime, conversations=conversations) as scheduler:
         yield scheduler

@@ -30,18 +30,21 @@ class Runtime:
         self.catalog = CatalogCache(self.pool, self.redis, self.keys)
 
     @classmethod
-    async def open(cls, settings: Settings, *, pool_min: int = 1) -> Runtime:
+    async def open(cls, settings: Settings, *, pool_min: int = 1,
+                   reset_on_release: bool = True) -> Runtime:
         """Connect to Postgres and Redis as the settings say."""
         pool = await create_pool(settings.database_url, min_size=pool_min,
-                                 max_size=settings.db_pool_max)
+                                 max_size=settings.db_pool_max,
+                                 reset_on_release=reset_on_release)
         client = create_redis(settings.redis_url)
         return cls(settings, pool, client, Keys(settings.redis_key_prefix))
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def opened(cls, settings: Settings, *, pool_min: int = 1) -> AsyncIterator[Runtime]:
+    async def opened(cls, settings: Settings, *, pool_min: int = 1,
+                     reset_on_release: bool = True) -> AsyncIterator[Runtime]:
         """The runtime for as long as the block runs: opened on entry, closed on the way out."""
-        runtime = await cls.open(settings, pool_min=pool_min)
+        runtime = await cls.open(settings, pool_min=pool_min, reset_on_release=reset_on_release)
         try:
             yield runtime
         finally:

@@ -53,7 +53,7 @@ def _worker(args: argparse.Namespace) -> int:
     settings = settings_for_cli()
     configure_logging(settings.log_level)
     try:
-        _run(run_until_signalled(worker_service(settings)))
+        _run(run_until_signalled(worker_service(settings, conversations=args.conversations)))
     except DatabaseUnavailable as exc:
         raise CliError(str(exc)) from None
     return 0
@@ -73,4 +73,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("worker", help="run the job runner and outbox dispatcher",
                        description="Run scheduled jobs and the outbox dispatcher until SIGTERM.")
+    p.add_argument("--conversations", action="store_true",
+                   help="also run conversation workers (CONVERSATION_WORKERS loops) that "
+                        "work off the inbox, beside those in `khaacho serve`")
     p.set_defaults(handler=_worker)

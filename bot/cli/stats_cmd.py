@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.output import Column, cli_runtime, show_json, show_record, show_table
+from bot.store import inbox as inbox_store
 from bot.store import reports
 
 
@@ -21,12 +22,18 @@ def _days(text: str) -> int:
 async def _stats(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
         data = await reports.stats(conn, days=args.days)
+        backlog = await inbox_store.backlog(conn)
+    data["inbox"] = {"pending": backlog.pending, "dead": backlog.dead,
+                     "statuses_waiting": backlog.statuses,
+                     "oldest_pending_seconds": round(backlog.oldest_pending_seconds, 1)}
     if args.json:
         show_json(data)
         return 0
     show_record({**data["totals"], **data["live"],
                  "analytics last run": (data["analytics_last_run"] or {}).get("finished_at")},
                 as_json=False, title=f"last {args.days} days")
+    show_record({f"inbox {k}": v for k, v in data["inbox"].items()}, as_json=False,
+                title="inbox backlog")
     show_table(data["daily"], (
         Column("day", "day"), Column("orders", "orders", numeric=True),
         Column("gmv", "GMV NPR", numeric=True), Column("avg_basket", "avg basket", numeric=True),

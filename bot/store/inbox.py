@@ -1,27 +1,270 @@
-"""Inbound message ids: the durable record that a WhatsApp message was handled."""
+"""The inbox: inbound messages and statuses persisted by the webhook, worked off by workers.
+
+The webhook's whole job is `persist`: one statement (so one transaction) that
+writes every message and status of a POST, skips wamids already present,
+counts each sender's messages against their rate window, marks the senders
+ready and NOTIFYs the workers. Everything else happens later, in
+`bot.conversation.workers`:
+
+- `claim_sender` gives a worker one ready sender with a lease
+  (`FOR UPDATE SKIP LOCKED` on the sender's row: one worker per sender);
+- `pending` lists that sender's messages in WhatsApp's order (timestamp, then arrival);
+- `mark_done` runs inside the transaction that writes a message's effects and
+  its outbox rows, and fails unless the message is still pending and the lease
+  still this worker's — which is what makes handling exactly-once;
+- `release_sender` ends the claim, putting the sender at the back of the queue
+  when more is pending (the fairness: a flood waits its turn batch by batch).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import asyncpg
 
-from bot.whatsapp.updates import InboundMessage
+from bot.whatsapp.updates import InboundMessage, StatusUpdate
+
+NOTIFY_CHANNEL = "khaacho_inbox"
+
+# NOTIFY_CHANNEL, spelled out in the statement below.
+# One statement: the messages and statuses of a POST, the senders' rows, the NOTIFY.
+# `prior` reads each sender's rate window as it was; concurrent POSTs of one
+# sender may both pass under the limit, so the limit is a flood guard, not a quota.
+_PERSIST = """
+WITH m AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[],
+                         $6::int[]) AS m(wamid, sender, type, sent_at, payload, ord)
+), prior AS (
+    SELECT s.sender,
+           CASE WHEN s.window_start > now() - make_interval(secs => $8) THEN s.window_count
+                ELSE 0 END AS used,
+           CASE WHEN s.window_start > now() - make_interval(secs => $8) THEN s.window_start
+                ELSE now() END AS since
+    FROM inbox_senders s WHERE s.sender IN (SELECT sender FROM m)
+), fresh AS (
+    SELECT m.*, coalesce(p.used, 0)
+               + row_number() OVER (PARTITION BY m.sender ORDER BY m.ord) AS n,
+           coalesce(p.since, now()) AS since
+    FROM m LEFT JOIN prior p USING (sender)
+    WHERE NOT EXISTS (SELECT 1 FROM inbound_messages i WHERE i.wamid = m.wamid)
+), ins AS (
+    INSERT INTO inbound_messages (wamid, sender, type, sent_at, payload, status, request_id)
+    SELECT wamid, sender, type, sent_at, payload, 'pending', $9 FROM fresh
+    WHERE n <= $7 ORDER BY ord
+    ON CONFLICT (wamid) DO NOTHING
+    RETURNING wamid, sender
+), senders AS (
+    INSERT INTO inbox_senders AS s (sender, ready_at, arrivals, window_start, window_count)
+    SELECT sender, now(), count(*), now(), count(*) FROM ins GROUP BY sender
+    ON CONFLICT (sender) DO UPDATE SET
+        ready_at = coalesce(s.ready_at, now()),
+        arrivals = s.arrivals + excluded.arrivals,
+        window_count = CASE WHEN s.window_start > now() - make_interval(secs => $8)
+                            THEN s.window_count + excluded.window_count
+                            ELSE excluded.window_count END,
+        window_start = CASE WHEN s.window_start > now() - make_interval(secs => $8)
+                            THEN s.window_start ELSE now() END
+    RETURNING 1
+), statuses AS (
+    INSERT INTO inbox_statuses (payload) SELECT unnest($10::bytea[]) RETURNING 1
+), woken AS (
+    SELECT pg_notify('khaacho_inbox', '')
+    WHERE EXISTS (SELECT 1 FROM ins) OR EXISTS (SELECT 1 FROM statuses)
+)
+-- The first subquery makes sure the NOTIFY runs even for a POST of statuses only.
+SELECT r.* FROM (SELECT (SELECT count(*) FROM woken) + (SELECT count(*) FROM senders)) t(n)
+LEFT JOIN (
+    SELECT m.wamid, m.ord,
+           ins.wamid IS NOT NULL AS inserted,
+           coalesce(f.n > $7, false) AS throttled,
+           ceil(extract(epoch FROM f.since + make_interval(secs => $8) - now()))::int
+               AS retry_after
+    FROM m LEFT JOIN ins USING (wamid) LEFT JOIN fresh f USING (wamid)
+) r ON true
+ORDER BY r.ord
+"""
 
 
-async def claim(conn: asyncpg.Connection, message: InboundMessage) -> bool:
-    """Record the message as handled; False if it already was (a redelivery).
+@dataclass(frozen=True, slots=True)
+class Persisted:
+    """What one POST's messages amounted to in the inbox."""
 
-    Call it inside the transaction that writes the message's effects: the
-    primary key on `wamid` is what makes those effects happen exactly once.
-    A concurrent duplicate blocks on the key until the first commits or rolls back.
+    inserted: tuple[str, ...]
+    duplicates: tuple[str, ...]
+    throttled: tuple[str, ...]
+    retry_after: int
+
+
+def _sent_at(message: InboundMessage) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(int(message.timestamp or ""), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+async def persist(conn: asyncpg.Connection, messages: Sequence[InboundMessage],
+                  statuses: Sequence[StatusUpdate], *, rate_limit: int,
+                  rate_window_seconds: float, request_id: str | None = None) -> Persisted:
+    """Write a POST's messages and statuses in one statement; NOTIFY the workers."""
+    rows = await conn.fetch(
+        _PERSIST,
+        [m.wamid for m in messages], [m.sender for m in messages], [m.type for m in messages],
+        [_sent_at(m) for m in messages],
+        [m.model_dump_json(by_alias=True).encode() for m in messages],
+        list(range(len(messages))),
+        rate_limit, float(rate_window_seconds), request_id,
+        [s.model_dump_json(by_alias=True).encode() for s in statuses])
+    rows = [r for r in rows if r["wamid"] is not None]
+    inserted = tuple(r["wamid"] for r in rows if r["inserted"])
+    throttled = tuple(r["wamid"] for r in rows if r["throttled"] and not r["inserted"])
+    duplicates = tuple(r["wamid"] for r in rows if not r["inserted"] and not r["throttled"])
+    waits = [int(r["retry_after"] or 1) for r in rows if r["throttled"]]
+    return Persisted(inserted, duplicates, throttled, max([1, *waits]))
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A sender a worker holds until `lease_until`; `arrivals` as seen at the claim."""
+
+    sender: str
+    arrivals: int
+
+
+async def claim_sender(conn: asyncpg.Connection, worker: str, lease_seconds: float) -> Claim | None:
+    """The longest-waiting ready sender nobody holds, now held by `worker`; None if none."""
+    row = await conn.fetchrow(
+        "UPDATE inbox_senders s SET claimed_by = $1, "
+        "claimed_until = now() + make_interval(secs => $2) "
+        "WHERE s.sender = (SELECT sender FROM inbox_senders "
+        "  WHERE ready_at <= now() AND (claimed_until IS NULL OR claimed_until < now()) "
+        "  ORDER BY ready_at LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        "RETURNING s.sender, s.arrivals", worker, float(lease_seconds))
+    return None if row is None else Claim(row["sender"], int(row["arrivals"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """One message waiting in the inbox, as the webhook stored it."""
+
+    wamid: str
+    payload: bytes
+    attempts: int
+    request_id: str | None
+
+
+async def pending(conn: asyncpg.Connection, sender: str, limit: int) -> list[Pending]:
+    """The sender's pending messages in WhatsApp's order: its timestamp, then arrival."""
+    rows = await conn.fetch(
+        "SELECT wamid, payload, attempts, request_id FROM inbound_messages "
+        "WHERE sender = $1 AND status = 'pending' "
+        "ORDER BY sent_at NULLS LAST, seq LIMIT $2", sender, limit)
+    return [Pending(r["wamid"], r["payload"], r["attempts"], r["request_id"]) for r in rows]
+
+
+async def claim_with_pending(conn: asyncpg.Connection, worker: str, lease_seconds: float,
+                             limit: int) -> tuple[Claim, list[Pending]] | None:
+    """`claim_sender` and `pending` in one round trip; None if no sender is ready."""
+    rows = await conn.fetch(
+        "WITH c AS (UPDATE inbox_senders s SET claimed_by = $1, "
+        "  claimed_until = now() + make_interval(secs => $2) "
+        "  WHERE s.sender = (SELECT sender FROM inbox_senders "
+        "    WHERE ready_at <= now() AND (claimed_until IS NULL OR claimed_until < now()) "
+        "    ORDER BY ready_at LIMIT 1 FOR UPDATE SKIP LOCKED) "
+        "  RETURNING s.sender, s.arrivals) "
+        "SELECT c.sender, c.arrivals, m.wamid, m.payload, m.attempts, m.request_id FROM c "
+        "LEFT JOIN LATERAL (SELECT wamid, payload, attempts, request_id, sent_at, seq "
+        "  FROM inbound_messages WHERE sender = c.sender AND status = 'pending' "
+        "  ORDER BY sent_at NULLS LAST, seq LIMIT $3) m ON true "
+        "ORDER BY m.sent_at NULLS LAST, m.seq", worker, float(lease_seconds), limit)
+    if not rows:
+        return None
+    claim = Claim(rows[0]["sender"], int(rows[0]["arrivals"]))
+    return claim, [Pending(r["wamid"], r["payload"], r["attempts"], r["request_id"])
+                   for r in rows if r["wamid"] is not None]
+
+
+class ClaimLost(Exception):
+    """The message was handled elsewhere, or this worker's lease on its sender ran out."""
+
+
+async def mark_done(conn: asyncpg.Connection, wamid: str, sender: str, worker: str,
+                    lease_seconds: float) -> None:
+    """Inside the message's transaction: mark it done and extend the lease, or raise ClaimLost."""
+    ok = await conn.fetchval(
+        "WITH lease AS (UPDATE inbox_senders SET claimed_until = now() + make_interval(secs => $4) "
+        "  WHERE sender = $2 AND claimed_by = $3 RETURNING 1) "
+        "UPDATE inbound_messages SET status = 'done', handled_at = now() "
+        "WHERE wamid = $1 AND status = 'pending' AND EXISTS (SELECT 1 FROM lease) "
+        "RETURNING true", wamid, sender, worker, float(lease_seconds))
+    if not ok:
+        raise ClaimLost(wamid)
+
+
+async def record_failure(conn: asyncpg.Connection, wamid: str, error: str) -> int:
+    """Count a failed attempt at a message; the attempts so far."""
+    return int(await conn.fetchval(
+        "UPDATE inbound_messages SET attempts = attempts + 1, last_error = $2 "
+        "WHERE wamid = $1 AND status = 'pending' RETURNING attempts", wamid, error[:2000]) or 0)
+
+
+async def park(conn: asyncpg.Connection, wamid: str, error: str) -> bool:
+    """Set a message aside as a dead letter (inside the transaction that says sorry)."""
+    return bool(await conn.fetchval(
+        "UPDATE inbound_messages SET status = 'dead', handled_at = now(), last_error = $2 "
+        "WHERE wamid = $1 AND status = 'pending' RETURNING true",
+        wamid, error[:2000]))
+
+
+async def release_sender(conn: asyncpg.Connection, claim: Claim, worker: str, *,
+                         delay_seconds: float = 0.0) -> None:
+    """End the claim: back of the queue if anything is pending (or arrived meanwhile), else idle.
+
+    `arrivals` is compared on the row as it is when the update runs, so a
+    message persisted while the worker held the sender is never left behind.
     """
-    row = await conn.fetchval(
-        "INSERT INTO inbound_messages (wamid, sender, type) VALUES ($1, $2, $3) "
-        "ON CONFLICT (wamid) DO NOTHING RETURNING true",
-        message.wamid, message.sender, message.type,
-    )
-    return bool(row)
+    await conn.execute(
+        "UPDATE inbox_senders SET claimed_by = NULL, claimed_until = NULL, ready_at = "
+        "  CASE WHEN arrivals <> $3 OR EXISTS (SELECT 1 FROM inbound_messages "
+        "            WHERE sender = $1 AND status = 'pending') "
+        "       THEN now() + make_interval(secs => $4) ELSE NULL END "
+        "WHERE sender = $1 AND claimed_by = $2", claim.sender, worker, claim.arrivals,
+        float(delay_seconds))
+
+
+async def take_statuses(conn: asyncpg.Connection, limit: int) -> list[tuple[int, bytes]]:
+    """Inside a transaction: the oldest received statuses, removed from the inbox."""
+    rows = await conn.fetch(
+        "DELETE FROM inbox_statuses WHERE id IN (SELECT id FROM inbox_statuses ORDER BY id "
+        "LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING id, payload", limit)
+    return sorted((r["id"], r["payload"]) for r in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """How far behind the workers are."""
+
+    pending: int
+    dead: int
+    statuses: int
+    oldest_pending_seconds: float
+
+
+async def backlog(conn: asyncpg.Connection) -> Backlog:
+    """Inbox depth, dead letters, statuses waiting, age of the oldest unhandled message."""
+    row = await conn.fetchrow(
+        "SELECT (SELECT count(*) FROM inbound_messages WHERE status = 'pending') AS pending, "
+        "(SELECT count(*) FROM inbound_messages WHERE status = 'dead') AS dead, "
+        "(SELECT count(*) FROM inbox_statuses) AS statuses, "
+        "coalesce(extract(epoch FROM now() - (SELECT min(received_at) FROM inbound_messages "
+        "  WHERE status = 'pending')), 0)::float8 AS oldest")
+    assert row is not None
+    return Backlog(int(row["pending"]), int(row["dead"]), int(row["statuses"]),
+                   float(row["oldest"]))
 
 
 async def was_handled(conn: asyncpg.Connection, wamid: str) -> bool:
-    """Whether a message id is already recorded."""
-    return bool(await conn.fetchval("SELECT true FROM inbound_messages WHERE wamid = $1", wamid))
+    """Whether a message has been handled (its effects committed)."""
+    return bool(await conn.fetchval(
+        "SELECT true FROM inbound_messages WHERE wamid = $1 AND status = 'done'", wamid))

@@ -350,3 +350,77 @@ async def purge_early_statuses(conn: asyncpg.Connection, older_than_hours: float
         "DELETE FROM outbox_early_statuses WHERE received_at < now() - make_interval("
         "secs => $1)", older_than_hours * 3600)
     return int(result.split()[-1])
+
+
+_APPLY_BATCH = """
+WITH s AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[])
+        AS s(wamid, kind, at, code, title)
+)
+UPDATE outbox o SET
+    status = CASE
+        WHEN s.kind = 'failed' THEN
+            CASE WHEN o.status IN ('pending', 'sending', 'sent') THEN 'failed' ELSE o.status END
+        WHEN array_position(ARRAY['pending', 'sending', 'sent', 'delivered', 'read'], s.kind)
+             > coalesce(array_position(ARRAY['pending', 'sending', 'sent', 'delivered', 'read'],
+                                       o.status), 99) THEN s.kind
+        ELSE o.status END,
+    delivered_at = CASE WHEN s.kind = 'delivered' THEN coalesce(o.delivered_at, s.at)
+                        ELSE o.delivered_at END,
+    read_at = CASE WHEN s.kind = 'read' THEN coalesce(o.read_at, s.at) ELSE o.read_at END,
+    failed_at = CASE WHEN s.kind = 'failed' AND o.status IN ('pending', 'sending', 'sent')
+                     THEN coalesce(o.failed_at, s.at) ELSE o.failed_at END,
+    error_code = CASE WHEN s.kind = 'failed' AND o.status IN ('pending', 'sending', 'sent')
+                      THEN s.code ELSE o.error_code END,
+    last_error = CASE WHEN s.kind = 'failed' AND o.status IN ('pending', 'sending', 'sent')
+                      THEN s.title ELSE o.last_error END
+FROM s WHERE o.wamid = s.wamid
+RETURNING o.wamid, o.id, o.status, o.fallback IS NOT NULL AS has_fallback
+"""
+
+
+async def apply_statuses(conn: asyncpg.Connection,
+                         statuses: Sequence[StatusUpdate]) -> dict[str, int]:
+    """Apply received statuses, one statement per batch, never moving a row backwards.
+
+    Statuses of one message in one batch are applied in the order received,
+    in rounds (the k-th status of each message in round k; usually one round).
+    The rare ones whose row is not found (the status beat the dispatcher's
+    record of the id) and 131047 failures with a template fallback take the
+    one-by-one path, which adopts, keeps early statuses and switches to the template.
+    """
+    outcomes: dict[str, int] = {}
+    rounds: list[dict[str, StatusUpdate]] = []
+    for status in statuses:
+        if _WEBHOOK_STATUSES.get(status.status.lower()) is None or (
+                status.type not in (None, "message")):
+            outcomes["ignored"] = outcomes.get("ignored", 0) + 1
+            continue
+        for batch in rounds:
+            if status.wamid not in batch:
+                batch[status.wamid] = status
+                break
+        else:
+            rounds.append({status.wamid: status})
+    now = dt.datetime.now(dt.UTC)
+    for batch in rounds:
+        items = list(batch.values())
+        errors = [s.first_error for s in items]
+        rows = await conn.fetch(
+            _APPLY_BATCH, [s.wamid for s in items],
+            [_WEBHOOK_STATUSES[s.status.lower()] for s in items],
+            [_timestamp(s.timestamp) or now for s in items],
+            [e.code if e else None for e in errors],
+            [e.description if e else None for e in errors])
+        matched = {r["wamid"]: r for r in rows}
+        for status, error in zip(items, errors, strict=True):
+            row = matched.get(status.wamid)
+            if row is None or (error is not None and error.code == OUTSIDE_WINDOW
+                               and row["status"] == "failed" and row["has_fallback"]):
+                # Unmatched: adopt or keep early. Fallback: applying again is a
+                # no-op for the row and switches it to its template.
+                outcome = await apply_status(conn, status)
+            else:
+                outcome = "applied"
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from bot.store import inbox as inbox_store
 from bot.web.keys import RUNTIME
 
 _CHECK_TIMEOUT = 2.0
@@ -19,13 +20,19 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def ready(request: web.Request) -> web.Response:
-    """200 only when Postgres and Redis both answer; 503 naming what failed."""
+    """200 only when Postgres and Redis both answer; 503 naming what failed.
+
+    The inbox backlog rides along: `"status": "degraded"` (still 200, the
+    process can serve) when the oldest unhandled message is older than
+    INBOX_DEGRADED_SECONDS, so an operator sees the workers falling behind.
+    """
     rt = request.app[RUNTIME]
     checks: dict[str, str] = {}
+    backlog: list[inbox_store.Backlog] = []
 
     async def postgres() -> None:
         async with rt.pool.acquire(timeout=_CHECK_TIMEOUT) as conn:
-            await conn.fetchval("SELECT 1")
+            backlog.append(await inbox_store.backlog(conn))
 
     async def redis() -> None:
         await rt.redis.ping()
@@ -38,9 +45,15 @@ async def ready(request: web.Request) -> web.Response:
             checks[name] = f"unavailable: {type(exc).__name__}"
     ok = all(v == "ok" for v in checks.values())
     failed = [k for k, v in checks.items() if v != "ok"]
-    body = {"status": "ready" if ok else "unavailable", "checks": checks}
+    body: dict[str, object] = {"status": "ready" if ok else "unavailable", "checks": checks}
     if failed:
         body["failed"] = failed
+    if backlog:
+        b = backlog[0]
+        body["inbox"] = {"pending": b.pending, "dead": b.dead, "statuses": b.statuses,
+                         "oldest_pending_seconds": round(b.oldest_pending_seconds, 1)}
+        if ok and b.oldest_pending_seconds > rt.settings.inbox_degraded_seconds:
+            body["status"] = "degraded"
     return web.json_response(body, status=200 if ok else 503)
 
 

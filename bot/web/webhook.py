@@ -1,17 +1,22 @@
 """`GET /webhook` (Meta's verification handshake) and `POST /webhook` (updates).
 
-POST answers, in order of checks:
+POST only persists, then answers; conversation workers do the rest
+(bot/conversation/workers.py). Answers, in order of checks:
 - 413 body over 3 MB; 401 no `X-Hub-Signature-256`; 403 wrong signature;
 - 400 not JSON, or not a WhatsApp envelope, or nothing in it readable (with a reason);
+- 503 Postgres unavailable: nothing of the POST was written, WhatsApp redelivers;
 - 429 with Retry-After: a sender went over SENDER_RATE_LIMIT messages per
-  window; the others in the POST are handled, the sender's wait for redelivery;
-- 503 Postgres/Redis unavailable (or no conversation configured): WhatsApp
-  redelivers, and whatever was already committed is skipped then;
-- 200 once every message's effects and replies are committed. Parts that
+  window; the rest of the POST is in the inbox, that sender's wait for redelivery;
+- 200 once every message and status of the POST is in the inbox — one
+  statement, `ON CONFLICT` on the wamid, a NOTIFY for the workers. `handled`
+  counts the messages taken in for handling, `duplicates` those already in the
+  inbox (a redelivery), `statuses` those queued for the outbox. Parts that
   cannot be read are listed under `rejected` and never block the rest.
+Nothing else runs before the answer: no Redis, no conversation, no pricing.
 
 The conversation is `app[CONVERSATION]` (set by whoever builds the app: the
-production router or a test conversation).
+production router or a test conversation); the workers started with the app
+(`CONVERSATION_WORKERS`, 0 for none) hand it each message.
 """
 
 from __future__ import annotations
@@ -19,14 +24,16 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from dataclasses import dataclass
 
+import asyncpg
 import orjson
 from aiohttp import web
 
-from bot.conversation.locks import SenderLocks
-from bot.conversation.pipeline import InboundPipeline, MessageHandler, Throttled, Unavailable
-from bot.rate_limits import RateLimiter
+from bot.conversation.pipeline import MessageHandler
+from bot.conversation.workers import ConversationWorkers
+from bot.logs import current_request_id
+from bot.store import inbox as inbox_store
+from bot.transient import TRANSIENT
 from bot.web.keys import RUNTIME
 from bot.whatsapp.signature import HEADER, SignatureCheck, check
 from bot.whatsapp.updates import EnvelopeError, edge_for, parse_update
@@ -34,6 +41,7 @@ from bot.whatsapp.updates import EnvelopeError, edge_for, parse_update
 log = logging.getLogger(__name__)
 
 CONVERSATION = web.AppKey("conversation", MessageHandler)
+WORKERS = web.AppKey("conversation_workers", ConversationWorkers)
 MAX_BODY_BYTES = 3 * 1024 * 1024
 
 
@@ -55,27 +63,6 @@ async def verify(request: web.Request) -> web.Response:
     ):
         return web.Response(text=challenge, content_type="text/plain")
     return web.Response(status=403, text="verification failed", content_type="text/plain")
-
-
-@dataclass(slots=True)
-class _Channel:
-    pipeline: InboundPipeline | None = None
-
-
-_CHANNEL = web.AppKey("whatsapp_channel", _Channel)
-
-
-def _pipeline(app: web.Application) -> InboundPipeline:
-    holder = app[_CHANNEL]
-    if holder.pipeline is None:
-        rt = app[RUNTIME]
-        # Per sender, in Redis (so it holds across instances): a flood from one
-        # number waits for redelivery while everyone else is served.
-        limiter = RateLimiter(rt.redis, rt.keys, "sender", limit=rt.settings.sender_rate_limit,
-                              window=rt.settings.sender_rate_window_seconds)
-        holder.pipeline = InboundPipeline(rt.pool, rt.redis, rt.keys, app.get(CONVERSATION),
-                                          locks=SenderLocks(rt.redis, rt.keys), limiter=limiter)
-    return holder.pipeline
 
 
 async def receive(request: web.Request) -> web.Response:
@@ -119,20 +106,36 @@ async def receive(request: web.Request) -> web.Response:
                          or update.change_errors):
         return _error(400, "nothing in the envelope could be read", rejected=rejected)
 
+    rt = request.app[RUNTIME]
     try:
-        summary = await _pipeline(request.app).process(update)
-    except Unavailable as exc:
+        async with rt.pool.acquire() as conn:
+            persisted = await inbox_store.persist(
+                conn, update.messages, update.statuses, rate_limit=settings.sender_rate_limit,
+                rate_window_seconds=settings.sender_rate_window_seconds,
+                request_id=current_request_id())
+    except asyncpg.DataError as exc:
+        # An id or number Postgres cannot store as text (a NUL character): the
+        # same bytes would fail on every redelivery, so this is the sender's 400.
+        log.warning("webhook refused: %s", exc)
+        return _error(400, "a message id or sender cannot be stored")
+    except (*TRANSIENT, asyncpg.PostgresError) as exc:
         log.warning("webhook deferred: %s", exc)
         return _error(503, "temporarily unavailable, retry later")
-    except Throttled as exc:
+    workers = request.app.get(WORKERS)
+    if workers is not None:
+        workers.wake()  # this process's workers need not wait for the NOTIFY
+    if persisted.throttled:
+        log.warning("sender over rate limit, deferring their messages",
+                    extra={"messages": len(persisted.throttled),
+                           "retry_after": persisted.retry_after})
         response = _error(429, "sender over rate limit, retry later",
-                          retry_after=exc.retry_after)
-        response.headers["Retry-After"] = str(exc.retry_after)
+                          retry_after=persisted.retry_after)
+        response.headers["Retry-After"] = str(persisted.retry_after)
         return response
     return web.json_response({
-        "handled": len(summary.handled),
-        "duplicates": len(summary.duplicates),
-        "statuses": summary.statuses,
+        "handled": len(persisted.inserted),
+        "duplicates": len(persisted.duplicates),
+        "statuses": {"queued": len(update.statuses)} if update.statuses else {},
         "ignored": update.ignored_fields,
         "rejected": rejected,
     })
@@ -142,6 +145,5 @@ def setup(app: web.Application, conversation: MessageHandler | None = None) -> N
     """Add the webhook routes (and the conversation, if given now)."""
     if conversation is not None:
         app[CONVERSATION] = conversation
-    app[_CHANNEL] = _Channel()
     app.router.add_get("/webhook", verify)
     app.router.add_post("/webhook", receive)

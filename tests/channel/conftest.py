@@ -16,6 +16,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.conversation.pipeline import after_commit
+from bot.conversation.workers import drained
 from bot.dev.simulator import Simulator
 from bot.dev.simulator import create_app as create_simulator_app
 from bot.processes import create_app
@@ -25,6 +26,9 @@ from bot.whatsapp.signature import HEADER, sign
 from bot.whatsapp.updates import InboundMessage, TextMessage
 from flows.replies import Outgoing, Template, Text
 from tests.conftest import TEST_ACCESS_TOKEN, TEST_APP_SECRET, TEST_PHONE_NUMBER_ID
+
+# Inbox worker settings for tests: quick retries and polls.
+FAST_INBOX: dict[str, Any] = {"inbox_retry_seconds": 0.02, "inbox_poll_seconds": 0.2}
 
 
 @dataclass
@@ -81,32 +85,56 @@ class Bot:
     def webhook_url(self) -> str:
         return str(self.client.make_url("/webhook"))
 
-    async def post(self, envelope: Any) -> tuple[int, Any]:
+    async def post(self, envelope: Any, *, drain: bool = True) -> tuple[int, Any]:
+        """POST signed; once acknowledged, wait until the workers have drained the inbox.
+
+        The webhook answers as soon as the message is persisted; the tests
+        here check effects and replies, so they wait for the conversation
+        workers (`bot.conversation.workers.drained`, the one way to wait).
+        """
         body, headers = signed(envelope)
         async with self.client.post("/webhook", data=body, headers=headers) as resp:
             text = await resp.text()
-            try:
-                return resp.status, orjson.loads(text)
-            except orjson.JSONDecodeError:
-                return resp.status, text
+            status = resp.status
+        if drain and status < 500:
+            await self.drained()
+        try:
+            return status, orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return status, text
+
+    async def drained(self) -> None:
+        """Wait until every persisted message and status has been worked off."""
+        await drained(self.runtime.pool, within=30.0)
 
     async def effects(self) -> list[asyncpg.Record]:
+        """The business effects, once the workers have caught up."""
+        await self.drained()
+        async with self.runtime.pool.acquire() as conn:
+            return await conn.fetch("SELECT * FROM channel_effects")
+
+    async def effects_now(self) -> list[asyncpg.Record]:
+        """The business effects as they are, without waiting for the workers."""
         async with self.runtime.pool.acquire() as conn:
             return await conn.fetch("SELECT * FROM channel_effects")
 
     async def outbox(self) -> list[asyncpg.Record]:
+        """The outbox rows, once the workers have caught up."""
+        await self.drained()
         async with self.runtime.pool.acquire() as conn:
             return await conn.fetch("SELECT * FROM outbox ORDER BY id")
 
 
-async def start_bot(runtime: Runtime, conversation: EchoConversation | None = None) -> Bot:
+async def start_bot(runtime: Runtime, conversation: EchoConversation | None = None, *,
+                    sender_rate_limit: int = 1_000_000) -> Bot:
     """Serve the real app (middleware, routes) on loopback."""
     conversation = conversation or EchoConversation()
-    if "sender_rate_limit" in type(runtime.settings).model_fields:
-        # These tests post floods from one sample sender; the per-sender limit
-        # has its own tests, so it is lifted out of the way here.
-        settings = runtime.settings.model_copy(update={"sender_rate_limit": 1_000_000})
-        runtime = Runtime(settings, runtime.pool, runtime.redis, runtime.keys)
+    # These tests post floods from one sample sender; the per-sender limit has
+    # its own tests, so it is lifted out of the way here. A failing message is
+    # retried after a short pause, so a test waits milliseconds, not seconds.
+    settings = runtime.settings.model_copy(update={
+        "sender_rate_limit": sender_rate_limit, **FAST_INBOX})
+    runtime = Runtime(settings, runtime.pool, runtime.redis, runtime.keys)
     app = create_app(runtime)
     app[CONVERSATION] = conversation
     client = TestClient(TestServer(app, host="127.0.0.1", port=0))

@@ -5,7 +5,7 @@ small generated population, starts `khaacho serve` and `khaacho worker` as
 subprocesses pointed at the driver's in-process Cloud API simulator, and can
 kill, restart and account for everything afterwards:
 
-- every webhook the driver got a 2xx for has its wamid in `inbound_messages`;
+- every webhook the driver got a 2xx for has its wamid in `inbound_messages`, handled (`done`);
 - every inbound message that expects a reply got one;
 - every order the driver saw placed exists, every delivery has its debit;
 - every outbox row ended sent/delivered/read (none pending, failed or dead);
@@ -46,6 +46,11 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit(urlsplit(url)._replace(path="/" + name))
 
 
+def _named(url: str, name: str) -> str:
+    """The database URL with `application_name` set (asyncpg passes it to the server)."""
+    return f"{url}{'&' if '?' in url else '?'}application_name={name}"
+
+
 _CALLBACK = "biz_opaque_callback_data"
 
 
@@ -62,7 +67,8 @@ class System:
     def __init__(self, log_dir: Path, *, server_url: str, redis_url: str,
                  retailers: int = 150, vendors: int = 60, products: int = 400,
                  max_mps: float = 1000.0, driver_options: dict[str, Any] | None = None,
-                 env_extra: dict[str, str] | None = None) -> None:
+                 env_extra: dict[str, str] | None = None, webs: int = 1,
+                 conversation_workers: int = 0) -> None:
         self.log_dir = log_dir
         self.server_url = server_url
         self.redis_url = redis_url
@@ -80,11 +86,31 @@ class System:
             access_token=ACCESS_TOKEN, phone_number_id=PHONE_NUMBER_ID,
             verify_token="chaos-verify", port=self.web_port, max_mps=max_mps,
             log_level="WARNING", extra=env_extra)
-        self.web: Managed = web_process(self.env, log_dir)
+        if conversation_workers:
+            # The conversations run in their own processes (`khaacho worker
+            # --conversations`), not in the web processes; a short lease so a
+            # killed one's senders come back within the scenario.
+            self.env["CONVERSATION_WORKERS"] = "0"
+            self.env.setdefault("INBOX_LEASE_SECONDS", "3")
+        self.webs: list[Managed] = [web_process(self.env, log_dir)]
+        for i in range(1, webs):
+            env = {**self.env, "PORT": str(free_port())}
+            self.webs.append(web_process(env, log_dir, name=f"web{i + 1}"))
+        self.web: Managed = self.webs[0]
         self.worker: Managed = worker_process(self.env, log_dir)
+        worker_env = {**self.env, "CONVERSATION_WORKERS": "2"}
+        # Each names itself to Postgres, so a scenario can find its connections.
+        self.conversations: list[Managed] = [
+            worker_process({**worker_env, "DATABASE_URL": _named(self.db_url,
+                                                                 f"conversations{i + 1}")},
+                           log_dir, name=f"conversations{i + 1}", conversations=True)
+            for i in range(conversation_workers)]
+        self._worker_env = worker_env
         options = {"reply_timeout": 20.0, "redeliver_for": 90.0, "connections": 64,
                    **(driver_options or {})}
+        urls = [f"http://127.0.0.1:{w.env['PORT']}/webhook" for w in self.webs]
         self.driver = Driver(DriverConfig(
+            webhook_urls=urls,
             webhook_url=f"http://127.0.0.1:{self.web_port}/webhook", app_secret=APP_SECRET,
             access_token=ACCESS_TOKEN, phone_number_id=PHONE_NUMBER_ID,
             retailers=[r[0] for r in self.pop.retailers],
@@ -111,14 +137,17 @@ class System:
         finally:
             await client.aclose()
         await self.driver.start()
-        await asyncio.to_thread(self.web.start, 60)
+        for web in self.webs:
+            await asyncio.to_thread(web.start, 60)
         await asyncio.to_thread(self.worker.start)
+        for proc in self.conversations:
+            await asyncio.to_thread(proc.start)
         return self
 
     async def stop(self) -> None:
         with contextlib.suppress(Exception):
             await self.driver.stop()
-        for proc in (self.worker, self.web):
+        for proc in (*self.conversations, self.worker, *self.webs):
             await asyncio.to_thread(proc.stop)
         with contextlib.suppress(Exception):
             admin = await connect(self.server_url)
@@ -144,10 +173,15 @@ class System:
         self.worker = worker_process(self.env, self.log_dir, name="worker")
         await asyncio.to_thread(self.worker.start)
 
+    async def kill_conversation_worker(self, index: int = 0) -> None:
+        """SIGKILL one conversation-worker process (it is not restarted: the others take over)."""
+        await asyncio.to_thread(self.conversations[index].kill)
+
     def logs(self) -> str:
         """The tails of the web and worker logs, for a failure message."""
-        return (f"--- web ---\n{self.web.log_tail(15)}\n"
-                f"--- worker ---\n{self.worker.log_tail(15)}")
+        parts = [f"--- {p.name} ---\n{p.log_tail(15)}"
+                 for p in (*self.webs, self.worker, *self.conversations)]
+        return "\n".join(parts)
 
     # ------------------------------------------------------------ checks
 
@@ -158,9 +192,11 @@ class System:
         while asyncio.get_running_loop().time() < deadline:
             conn = await connect(self.db_url)
             try:
+                # The inbox first: a message not yet handled has no outbox row yet.
                 busy = await conn.fetchval(
-                    "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
-                    "AND recipient <> ALL($1::text[])", list(paced))
+                    "SELECT (SELECT count(*) FROM inbound_messages WHERE status = 'pending') "
+                    "+ (SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
+                    "AND recipient <> ALL($1::text[]))", list(paced))
             finally:
                 await conn.close()
             if not busy:
@@ -204,6 +240,31 @@ class System:
         wamids = {r["wamid"] for r in rows if r["wamid"]}
         acc["sim_unrecorded"] = sum(1 for m in sim.sent if m.wamid not in wamids)
         return acc
+
+    async def order_violations(self) -> int:
+        """Pairs of one sender's messages handled in the opposite of WhatsApp's order.
+
+        Only pairs where the earlier message had also arrived first count: a
+        message redelivered late cannot be handled before one already done.
+        """
+        conn = await connect(self.db_url)
+        try:
+            return int(await conn.fetchval(
+                "SELECT count(*) FROM inbound_messages a JOIN inbound_messages b "
+                "ON a.sender = b.sender AND (a.sent_at, a.seq) < (b.sent_at, b.seq) "
+                "AND a.received_at < b.received_at "
+                "WHERE a.status = 'done' AND b.status = 'done' AND a.handled_at > b.handled_at"))
+        finally:
+            await conn.close()
+
+    async def inbox_left(self) -> dict[str, int]:
+        """Inbox rows by status (pending or dead ones mean something was not handled)."""
+        conn = await connect(self.db_url)
+        try:
+            return {r["status"]: int(r["n"]) for r in await conn.fetch(
+                "SELECT status, count(*) AS n FROM inbound_messages GROUP BY status")}
+        finally:
+            await conn.close()
 
     async def ledger_check(self) -> tuple[int, str]:
         """`khaacho ledger check` against this system's database."""

@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from bot.db import connect
 from tests.chaos.harness import System, assert_nothing_lost
 from tests.chaos.servers import PrivatePostgres, PrivateRedis
 
@@ -20,6 +21,7 @@ pytestmark = [pytest.mark.chaos, pytest.mark.slow]
 
 CONVERSATIONS = 8
 LOAD_SECONDS = 6.0
+OUTAGE_RATE = 15.0  # inbound messages per second while Postgres restarts
 
 
 async def _finish(system: System, *, allow_duplicates: bool = False,
@@ -64,7 +66,10 @@ async def test_postgres_restarted_mid_load_answers_503_then_handles_redeliveries
         make_system, private_postgres: PrivatePostgres) -> None:
     system: System = await make_system(server_url=private_postgres.url,
                                        driver_options={"redeliver_for": 60.0})
-    load = asyncio.ensure_future(system.driver.closed(CONVERSATIONS, LOAD_SECONDS + 5))
+    # Open loop, as WhatsApp users are: messages keep coming while replies wait.
+    # (Closed-loop conversations stop posting as soon as replies stop, and the
+    # acknowledgement no longer waits for a reply, so none would meet the outage.)
+    load = asyncio.ensure_future(system.driver.open(OUTAGE_RATE, LOAD_SECONDS + 5))
     await asyncio.sleep(3.0)
     await asyncio.to_thread(private_postgres.stop)
     await asyncio.sleep(3.0)
@@ -99,6 +104,51 @@ async def test_worker_killed_mid_dispatch_sends_every_reply_and_none_twice(
     assert len(sim.sent) >= in_flight > 0
     # Rows the dead worker had claimed come back when their lease ends.
     await _finish(system, settle=100.0)
+
+
+async def test_two_web_and_two_conversation_worker_processes_keep_each_senders_order(
+        make_system) -> None:
+    system: System = await make_system(webs=2, conversation_workers=2)
+    snap = await system.driver.closed(CONVERSATIONS, LOAD_SECONDS)
+    assert snap["placed"] > 0, f"no order was placed under load: {snap}\n{system.logs()}"
+    acc = await _finish(system)
+    assert acc["handled"] == acc["acked"], acc
+    assert await system.order_violations() == 0
+    assert set(await system.inbox_left()) == {"done"}, await system.inbox_left()
+    assert all(p.alive() for p in (*system.webs, *system.conversations)), system.logs()
+
+
+async def test_a_conversation_worker_killed_mid_message_loses_nothing_and_doubles_nothing(
+        make_system) -> None:
+    system: System = await make_system(conversation_workers=2)
+    load = asyncio.ensure_future(system.driver.closed(CONVERSATIONS, LOAD_SECONDS + 6))
+    await asyncio.sleep(3.0)
+    # Mid-message, deterministically: every message's transaction writes its
+    # replies to the outbox; with the outbox locked, the first worker's next
+    # message waits inside its transaction — then the worker is SIGKILLed.
+    conn = await connect(system.db_url)
+    try:
+        async with conn.transaction():
+            await conn.execute("LOCK TABLE outbox IN EXCLUSIVE MODE")
+            waiting = None
+            async with asyncio.timeout(20):
+                while waiting is None:
+                    waiting = await conn.fetchval(
+                        "SELECT application_name FROM pg_stat_activity WHERE "
+                        "application_name LIKE 'conversations%' AND wait_event_type = 'Lock' "
+                        "LIMIT 1")
+                    await asyncio.sleep(0.02)
+            victim = int(waiting.removeprefix("conversations")) - 1
+            await system.kill_conversation_worker(victim)
+    finally:
+        await conn.close()
+    await load
+    acc = await _finish(system, settle=100.0)
+    assert acc["handled"] == acc["acked"], acc
+    assert await system.order_violations() == 0
+    assert set(await system.inbox_left()) == {"done"}, await system.inbox_left()
+    assert not system.conversations[victim].alive()
+    assert system.conversations[1 - victim].alive(), system.logs()
 
 
 async def test_cloud_api_failing_for_30s_delivers_everything_after_within_the_rate_limit(

@@ -12,12 +12,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import aiohttp
+import asyncpg
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot.conversation.workers import drained
 from bot.dev.chat_client import ChatClient, Message
 from bot.dev.simulator import Simulator
 from bot.dev.simulator import create_app as create_simulator_app
@@ -75,6 +78,26 @@ async def add_retailer(runtime: Runtime, phone: str, *, limit: Decimal = Decimal
             phone, shop, AREA, status, limit, language))
 
 
+class DrainedSimulator(Simulator):
+    """The simulator whose webhook POSTs return once the bot has worked off its inbox.
+
+    The webhook acknowledges as soon as a message is persisted (issue 15);
+    these tests read replies and rows right after posting, so every POST the
+    bot accepted waits for the conversation workers
+    (`bot.conversation.workers.drained`, the one way to wait).
+    """
+
+    def drain_with(self, pool: asyncpg.Pool) -> None:
+        self._drain_pool = pool
+
+    async def post_webhook(self, envelope: dict[str, Any]) -> int:
+        status = await super().post_webhook(envelope)
+        pool = getattr(self, "_drain_pool", None)
+        if status < 500 and pool is not None:
+            await drained(pool, within=30.0)
+        return status
+
+
 @dataclass
 class Stack:
     runtime: Runtime
@@ -94,8 +117,9 @@ async def stack(runtime: Runtime) -> AsyncIterator[Stack]:
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
     bot_url = str(server.make_url("/webhook"))
-    sim = Simulator(access_token=TEST_ACCESS_TOKEN, phone_number_id=TEST_PHONE_NUMBER_ID,
-                    app_secret=TEST_APP_SECRET, webhook_url=bot_url)
+    sim = DrainedSimulator(access_token=TEST_ACCESS_TOKEN, phone_number_id=TEST_PHONE_NUMBER_ID,
+                           app_secret=TEST_APP_SECRET, webhook_url=bot_url)
+    sim.drain_with(runtime.pool)
     runner = web.AppRunner(create_simulator_app(sim), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

@@ -86,7 +86,7 @@ async def test_sigterm_lets_the_webhook_in_flight_finish_and_exits_0(runtime: Ru
                 while not await conn.fetchval(
                         "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a "
                         "ON a.pid = l.pid WHERE NOT l.granted AND a.query LIKE "
-                        "'INSERT INTO inbound_messages%'"):
+                        "'%INSERT INTO inbound_messages%'"):
                     await asyncio.sleep(0.05)
             proc.send_signal(signal.SIGTERM)
             await asyncio.sleep(0.5)

@@ -4,19 +4,42 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
+import asyncpg
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.auth import Role, issue_token
+from bot.conversation.workers import drained
 from bot.processes import create_app
 from bot.runtime import Runtime
 from tests.conftest import TEST_JWT_SECRET
 
 
+class _DrainingClient(TestClient):  # type: ignore[type-arg]
+    """A test client whose acknowledged webhook POSTs return once the inbox is worked off.
+
+    The webhook answers as soon as a message is persisted (issue 15); these
+    tests read effects right after posting, so they wait for the conversation
+    workers (`bot.conversation.workers.drained`, the one way to wait).
+    """
+
+    def __init__(self, server: TestServer, pool: asyncpg.Pool) -> None:
+        super().__init__(server)
+        self._drain_pool = pool
+
+    async def _request(self, method: str, path: Any, **kwargs: Any) -> ClientResponse:
+        resp = await super()._request(method, path, **kwargs)
+        if method == "POST" and str(path) == "/webhook" and resp.status < 500:
+            await drained(self._drain_pool, within=30.0)
+        return resp
+
+
 @asynccontextmanager
-async def serving(runtime: Runtime) -> AsyncIterator[TestClient]:
+async def serving(runtime: Runtime) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
     """The whole web app on a loopback port."""
-    client = TestClient(TestServer(create_app(runtime)))
+    client = _DrainingClient(TestServer(create_app(runtime)), runtime.pool)
     await client.start_server()
     try:
         yield client

@@ -108,6 +108,8 @@ class DriverConfig:
     redeliver_for: float = 10.0  # seconds a webhook is redelivered for (WhatsApp: days)
     duplicate: bool = False  # deliver every webhook twice, the copy late and out of order
     seed: int = 7
+    # More than one web process: webhooks go to each in turn, like Render's load balancer.
+    webhook_urls: Sequence[str] = ()
 
 
 class BenchSimulator(Simulator):
@@ -152,7 +154,7 @@ class Driver:
         self.gen = MessageGenerator(cfg.products, seed=cfg.seed)
         self.sim: BenchSimulator | None = None
         self._served = contextlib.AsyncExitStack()  # the simulator, while it serves
-        self.poster = Poster(cfg.webhook_url, connections=cfg.connections)
+        self.poster = Poster(cfg.webhook_urls or cfg.webhook_url, connections=cfg.connections)
         self.ack = PostStats()  # inbound message webhooks
         self.status_ack = PostStats()  # read statuses posted by the driver
         self.dup_ack = PostStats()  # late duplicate copies
@@ -482,7 +484,8 @@ class Driver:
                 delay = min(delay * 2, 5.0)
 
         try:
-            async with Poster(self.cfg.webhook_url, connections=64) as poster:
+            urls = self.cfg.webhook_urls or self.cfg.webhook_url
+            async with Poster(urls, connections=64) as poster:
                 t0 = time.monotonic()
                 tasks = []
                 for i in range(count):
@@ -736,7 +739,8 @@ async def _main(cfg_path: str, out_path: str) -> None:
     products = [BenchProduct(p["sku"], p["name"], p["unit"], tuple(p["aliases"]),
                              p["category"], p["price"], True) for p in spec["products"]]
     cfg = DriverConfig(
-        webhook_url=spec["webhook_url"], app_secret=spec["app_secret"],
+        webhook_url=spec["webhook_url"], webhook_urls=tuple(spec.get("webhook_urls") or ()),
+        app_secret=spec["app_secret"],
         access_token=spec["access_token"], phone_number_id=spec["phone_number_id"],
         retailers=spec["retailers"], vendors=spec["vendors"], products=products,
         sim_port=spec["sim_port"], connections=spec.get("connections", 128),

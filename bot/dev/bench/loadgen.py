@@ -17,7 +17,7 @@ import asyncio
 import os
 import resource
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -67,10 +67,14 @@ class PostStats:
 
 
 class Poster:
-    """POSTs raw bodies to one URL over a bounded keep-alive connection pool."""
+    """POSTs raw bodies to one URL (or several in turn, like a load balancer) over a
+    bounded keep-alive connection pool."""
 
-    def __init__(self, url: str, *, connections: int = 64, timeout: float = 30.0) -> None:
-        self.url = url
+    def __init__(self, url: str | Sequence[str], *, connections: int = 64,
+                 timeout: float = 30.0) -> None:
+        self.urls = [url] if isinstance(url, str) else list(url)
+        self.url = self.urls[0]
+        self._turn = 0
         self._connections = connections
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
@@ -92,7 +96,9 @@ class Poster:
         assert self._session is not None, "use `async with Poster(...)`"
         started = time.monotonic()
         try:
-            async with self._session.post(self.url, data=body, headers=headers) as resp:
+            self._turn += 1
+            url = self.urls[self._turn % len(self.urls)]
+            async with self._session.post(url, data=body, headers=headers) as resp:
                 await resp.read()
                 status = resp.status
         except (aiohttp.ClientError, TimeoutError, OSError):

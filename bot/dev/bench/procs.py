@@ -128,6 +128,15 @@ class Managed:
         except psutil.Error:
             return self._cpu_mark
 
+    def rss_mb(self) -> float:
+        """Resident memory now, in MB (0 when not running)."""
+        if self._ps is None or not self.alive():
+            return 0.0
+        try:
+            return round(self._ps.memory_info().rss / 1e6, 1)
+        except psutil.Error:
+            return 0.0
+
     def cpu_share(self) -> float:
         """Fraction of one core used since `mark()`."""
         wall = time.monotonic() - self._wall_mark
@@ -197,8 +206,17 @@ def web_process(env: dict[str, str], log_dir: Path, name: str = "web") -> Manage
                    log_dir / f"{name}.log", ready_url=f"http://127.0.0.1:{port}/api/ready")
 
 
-def worker_process(env: dict[str, str], log_dir: Path, name: str = "worker") -> Managed:
-    """`khaacho worker` (ready is not observable over HTTP for every build: started is enough)."""
+def worker_process(env: dict[str, str], log_dir: Path, name: str = "worker", *,
+                   conversations: bool = False) -> Managed:
+    """`khaacho worker` (ready is not observable over HTTP for every build: started is enough).
+
+    With `conversations`, `khaacho worker --conversations`: conversation
+    workers too, with a health port of its own so several can run side by side.
+    """
+    if conversations:
+        env = {**env, "WORKER_HEALTH_PORT": str(free_port())}
+        return Managed(name, khaacho_argv("worker", "--conversations"), env,
+                       log_dir / f"{name}.log")
     return Managed(name, khaacho_argv("worker"), env, log_dir / f"{name}.log")
 
 

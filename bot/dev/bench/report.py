@@ -12,9 +12,12 @@ from typing import Any
 
 REQUIRED_KEYS: tuple[str, ...] = (
     "baseline_rps", "max_msgs_per_s", "ratio", "ack_ms", "reply_ms", "orders_per_s",
-    "errors", "lost", "loadgen_cpu", "versions", "machine",
+    "errors", "lost", "loadgen_cpu", "versions", "machine", "cpu_ms_per_message",
+    "max_rss_mb",
 )
-TARGETS = {"max_msgs_per_s": 1000, "ack_p99_ms": 50, "reply_p95_ms": 100, "orders_per_s": 100}
+# Issue 15's targets on the 2-core machine.
+TARGETS = {"max_msgs_per_s": 400, "ack_p99_ms": 50, "reply_p95_ms": 150, "orders_per_s": 50,
+           "cpu_ms_per_message": 2.5, "rss_mb": 300}
 
 
 def machine() -> dict[str, Any]:
@@ -85,6 +88,14 @@ def table(report: dict[str, Any]) -> str:
         ("orders placed per s", report.get("orders_per_s"), f"≥ {TARGETS['orders_per_s']}"),
         ("errors (non-2xx webhook answers)", report.get("errors"), "0"),
         ("lost (no effect or no reply)", report.get("lost"), "0"),
+        ("CPU ms per inbound message (web+workers+Postgres+Redis)",
+         report.get("cpu_ms_per_message"), f"≤ {TARGETS['cpu_ms_per_message']}"),
+        ("  the same, relative to bare aiohttp's CPU per request",
+         report.get("cpu_ms_per_message_vs_baseline"), ""),
+        ("max RSS MB per process", ", ".join(
+            f"{k} {v:.0f}" for k, v in (report.get("max_rss_mb") or {}).items()),
+         f"each < {TARGETS['rss_mb']}"),
+        ("web processes", report.get("webs"), ""),
         ("load generator CPU, cores (per phase)", ", ".join(
             f"{k} {v:.2f}" for k, v in (report.get("loadgen_cpu") or {}).items()
             if v is not None), ""),

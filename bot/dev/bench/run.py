@@ -71,6 +71,7 @@ class BenchOptions:
     log_dir: Path = field(default_factory=lambda: Path(".khaacho") / "bench")
     phases: tuple[str, ...] = ("baseline", "max", "latency", "orders")
     quiet: bool = False
+    webs: int = 1  # web processes (each runs conversation workers); webhooks go round-robin
 
 
 def _say(opts: BenchOptions, text: str) -> None:
@@ -146,7 +147,10 @@ async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
     try:
         wamids = acc["acked_wamids"]
         handled = await conn.fetchval(
-            "SELECT count(*) FROM inbound_messages WHERE wamid = ANY($1::text[])", wamids)
+            # Handled, not merely persisted: the webhook acknowledges once a
+            # message is in the inbox; 'done' is set with its effects.
+            "SELECT count(*) FROM inbound_messages WHERE wamid = ANY($1::text[]) "
+            "AND status = 'done'", wamids)
         placed = acc["placed_orders"]
         found = await conn.fetchval(
             "SELECT count(*) FROM orders WHERE number = ANY($1::int[])", placed)
@@ -180,6 +184,7 @@ class _DriverRun:
         self.spec, self.workdir, self.watched, self.opts = spec, workdir, watched, opts
         self.profile = profile
         self.cpu: dict[str, dict[str, float]] = {}
+        self.rss: dict[str, float] = {}  # the most resident memory seen, per process name
         self.driver_pid = 0
 
     def run(self, timeout: float) -> dict[str, Any]:
@@ -195,6 +200,10 @@ class _DriverRun:
         try:
             for line in proc.stderr:  # the driver says when each phase starts and ends
                 line = line.rstrip()
+                for m in self.watched:
+                    mb = m.rss_mb() if isinstance(m, Managed) else 0.0
+                    if mb:  # the Postgres/Redis/machine groups do not report memory
+                        self.rss[m.name] = max(self.rss.get(m.name, 0.0), mb)
                 if line.startswith("phase-start "):
                     for m in self.watched:
                         m.mark()
@@ -309,7 +318,7 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="khaacho-bench-"))
     pop = population.generate(products=opts.products, retailers=opts.retailers,
                               vendors=opts.vendors)
-    result: dict[str, Any] = {"machine": report.machine(), "notes": []}
+    result: dict[str, Any] = {"machine": report.machine(), "notes": [], "webs": opts.webs}
     result["machine"]["loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
     db_url: str | None = None
     managed: list[Managed] = []
@@ -354,6 +363,9 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 access_token=ACCESS_TOKEN, phone_number_id=PHONE_NUMBER_ID,
                 verify_token=VERIFY_TOKEN, port=web_port)
             webhook_url = opts.url or f"http://127.0.0.1:{web_port}/webhook"
+            web_envs = [env] + [{**env, "PORT": str(free_port())} for _ in range(opts.webs - 1)]
+            webhook_urls = ([] if opts.url else
+                            [f"http://127.0.0.1:{e['PORT']}/webhook" for e in web_envs])
             phases: list[dict[str, Any]] = []
             if "max" in system_phases:
                 phases.append({"name": "max", "kind": "ramp", "steps": list(opts.steps),
@@ -367,7 +379,8 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 phases.append({"name": "orders", "kind": "closed",
                                "concurrency": opts.concurrency, "duration": opts.duration})
             spec = {
-                "webhook_url": webhook_url, "app_secret": APP_SECRET,
+                "webhook_url": webhook_url, "webhook_urls": webhook_urls,
+                "app_secret": APP_SECRET,
                 "access_token": ACCESS_TOKEN, "phone_number_id": PHONE_NUMBER_ID,
                 "retailers": [r[0] for r in pop.retailers],
                 "vendors": [v[0] for v in pop.vendors],
@@ -385,7 +398,9 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 # failure (or backlog) is not the next one's starting point.
                 if not opts.url:
                     tag = phase["name"]
-                    managed.append(web_process(env, opts.log_dir, f"web-{tag}").start(60))
+                    for i, web_env in enumerate(web_envs):
+                        name = f"web{i + 1 if i else ''}-{tag}"
+                        managed.append(web_process(web_env, opts.log_dir, name).start(60))
                     managed.append(worker_process(env, opts.log_dir, f"worker-{tag}").start())
                 watched = [*managed, _Group("postgres"), _Group("redis-server"), _Machine()]
                 for m in managed:
@@ -398,6 +413,9 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 out = run.run(timeout=budget + 120)
                 result["phases"].update(out["phases"])
                 result["cpu"].update(run.cpu)
+                rss = result.setdefault("max_rss_mb", {})
+                for name, mb in run.rss.items():
+                    rss[name] = max(rss.get(name, 0.0), mb)
                 acc = out["accounting"]
                 for key in ("acked_wamids", "unanswered", "placed_orders", "delivered_orders"):
                     merged[key] += acc[key]
@@ -467,7 +485,21 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
         notes.append(f"during the max phase the machine was busy {cpu_max['machine']:.2f} "
                      f"cores, {cpu_max['other']:.2f} of them outside the bench's processes "
                      "(the driver included)")
+    # CPU of the system's processes per inbound message at the max rate, and the
+    # same for bare aiohttp per request (which travels between machines better).
+    system_cores = sum(v for k, v in cpu_max.items()
+                       if k not in ("machine", "other", "driver"))
+    cpu_ms = (round(system_cores / max_rate * 1000, 2)
+              if max_rate and system_cores and "machine" in cpu_max else None)
+    base_cpu_ms = (round(base["server_cpu"] / baseline_rps * 1000, 3)
+                   if base.get("server_cpu") and baseline_rps else None)
     return {
+        "cpu_ms_per_message": cpu_ms,
+        "baseline_cpu_ms_per_request": base_cpu_ms,
+        "cpu_ms_per_message_vs_baseline": (round(cpu_ms / base_cpu_ms, 1)
+                                           if cpu_ms and base_cpu_ms else None),
+        "max_rss_mb": raw.get("max_rss_mb"),
+        "webs": raw.get("webs", 1),
         "baseline_rps": baseline_rps,
         "max_msgs_per_s": max_rate,
         "ratio": round(max_rate / baseline_rps, 3) if max_rate and baseline_rps else None,

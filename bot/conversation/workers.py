@@ -1,0 +1,309 @@
+"""Conversation workers: they take the inbox the webhook filled, one sender at a time.
+
+Each worker loop claims the longest-waiting ready sender (a lease on the
+sender's row, `FOR UPDATE SKIP LOCKED`: one worker per sender, across
+processes), handles up to `batch` of their pending messages in WhatsApp's
+order, each in its own transaction that also marks the inbox row done, then
+releases the sender — to the back of the queue if more is waiting, which is
+what keeps one flooding number from holding up the others by more than a
+batch. A worker that dies loses its claims when their lease runs out.
+
+Failures:
+- an outage (`bot.transient.TRANSIENT`: Postgres or Redis unreachable …) is
+  nobody's fault: the sender is retried after a pause, attempts uncounted;
+- anything else is counted against the message; after `max_attempts` it is
+  parked as a dead letter with its error, the sender gets a polite "something
+  went wrong, please send that again" and operators get an alert — in one
+  transaction — and the sender's next messages go on.
+
+Statuses are applied by the same loops, a batch at a time (bot/store/outbox.py).
+Woken by `LISTEN khaacho_inbox` (the webhook NOTIFYs), polling as a fallback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncpg
+from pydantic import TypeAdapter, ValidationError
+
+from bot.conversation.locks import SenderLocks
+from bot.conversation.pipeline import MessageHandler, count_status, handle_message
+from bot.db import connect
+from bot.logs import reset_request_id, set_request_id
+from bot.runtime import Runtime
+from bot.store import alerts as alert_store
+from bot.store import inbox as inbox_store
+from bot.store import outbox as outbox_store
+from bot.store import parties as party_store
+from bot.transient import TRANSIENT
+from bot.whatsapp.updates import InboundMessage, StatusUpdate
+from domain.alerts import Alert, AlertKind
+from flows.i18n import t
+from flows.replies import Outgoing, Text
+
+log = logging.getLogger(__name__)
+
+# Reads back what the webhook stored (`model_dump_json(by_alias=True)` of the parsed message).
+_MESSAGE: TypeAdapter[InboundMessage] = TypeAdapter(InboundMessage)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    """How the conversation workers of one process behave."""
+
+    concurrency: int = 4          # worker loops in this process
+    batch: int = 8                # messages of one sender per claim (the fairness unit)
+    lease_seconds: float = 30.0   # a dead worker's senders come back after this
+    max_attempts: int = 3         # failures of one message before it is parked
+    retry_seconds: float = 2.0    # first pause after a failure (doubles per attempt)
+    poll_seconds: float = 1.0     # without a NOTIFY, look this often anyway
+    status_batch: int = 500       # statuses applied per statement
+    # After a full batch with more waiting, the sender rests this long: one
+    # number flooding can take at most batch/pause messages a second of the
+    # workers' time, whatever their number; people write far slower.
+    flood_pause_seconds: float = 0.25
+
+
+def config_of(runtime: Runtime) -> WorkerConfig:
+    """The worker settings from the process's settings."""
+    s = runtime.settings
+    return WorkerConfig(concurrency=s.conversation_workers, batch=s.inbox_batch,
+                        lease_seconds=s.inbox_lease_seconds, max_attempts=s.inbox_max_attempts,
+                        retry_seconds=s.inbox_retry_seconds, poll_seconds=s.inbox_poll_seconds)
+
+
+class ConversationWorkers:
+    """The loops of one process that work off the inbox."""
+
+    def __init__(self, runtime: Runtime, conversation: MessageHandler | None,
+                 config: WorkerConfig | None = None) -> None:
+        self.runtime = runtime
+        self.conversation = conversation
+        self.config = config or config_of(runtime)
+        self.name = f"{socket.gethostname()}:{secrets.token_hex(3)}"
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        # As long-lived as the lease: a dead worker's Redis lock frees when its lease ends.
+        lease = self.config.lease_seconds
+        self.locks = SenderLocks(runtime.redis, runtime.keys, ttl=min(30.0, lease),
+                                 wait_timeout=max(1.0, lease))
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Start the LISTEN connection and the worker loops."""
+        loop = asyncio.get_running_loop()
+        self._tasks.append(loop.create_task(self._listen()))
+        for i in range(max(1, self.config.concurrency)):
+            self._tasks.append(loop.create_task(self._loop(f"{self.name}/{i}")))
+
+    async def stop(self) -> None:
+        """Finish the message in hand in every loop, release the senders, stop."""
+        self._stopping.set()
+        self._wake.set()
+        listen, loops = self._tasks[0:1], self._tasks[1:]
+        if loops:
+            await asyncio.gather(*loops, return_exceptions=True)
+        for task in listen:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+    def wake(self) -> None:
+        """Look at the inbox now (a NOTIFY arrived, or a test posted)."""
+        self._wake.set()
+
+    async def _listen(self) -> None:
+        """Keep a LISTEN connection; a dropped one only delays work until the next poll."""
+        delay = 0.5
+        while True:
+            lost = asyncio.Event()
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await connect(self.runtime.settings.database_url)
+                conn.add_termination_listener(lambda _c, lost=lost: lost.set())
+                await conn.add_listener(inbox_store.NOTIFY_CHANNEL, lambda *_: self._wake.set())
+                delay = 0.5
+                self._wake.set()
+                await lost.wait()
+            except asyncio.CancelledError:
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(conn.close(), 2)
+                raise
+            except Exception as exc:  # keep listening whatever happened
+                log.warning("inbox LISTEN connection failed: %s", exc)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+    async def _loop(self, worker: str) -> None:
+        while not self._stopping.is_set():
+            try:
+                busy = await self._statuses() | await self.serve_one(worker)
+            except TRANSIENT as exc:
+                log.warning("conversation worker cannot reach a store: %s", exc)
+                busy = False
+                await self._pause(1.0)
+            except Exception:
+                log.exception("conversation worker loop failed")
+                busy = False
+                await self._pause(1.0)
+            if not busy:
+                self._wake.clear()
+                await self._pause(self.config.poll_seconds)
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+
+    # ------------------------------------------------------------ messages
+
+    async def serve_one(self, worker: str) -> bool:
+        """Claim one ready sender and handle a batch of their messages; False if none was ready."""
+        cfg = self.config
+        async with self.runtime.pool.acquire() as conn:
+            # The claim and the sender's pending messages in one round trip.
+            claimed = await inbox_store.claim_with_pending(conn, worker, cfg.lease_seconds,
+                                                           cfg.batch)
+            if claimed is None:
+                return False
+            claim, items = claimed
+            delay = cfg.retry_seconds
+            try:
+                # The Redis sender lock as well as the Postgres lease: its keeper
+                # extends it while this worker lives, so the Redis session never
+                # has two writers even if the lease lapsed under a long pause.
+                async with self.locks.hold(claim.sender):
+                    delay = 0.0
+                    for item in items:
+                        if self._stopping.is_set():
+                            break
+                        delay = await self._one(conn, worker, claim.sender, item)
+                        if delay:
+                            break  # the sender's later messages wait behind this one
+                    if not delay and len(items) >= cfg.batch:
+                        delay = cfg.flood_pause_seconds
+            finally:
+                with contextlib.suppress(*TRANSIENT):
+                    await inbox_store.release_sender(conn, claim, worker, delay_seconds=delay)
+        return True
+
+    async def _one(self, conn: asyncpg.Connection, worker: str, sender: str,
+                   item: inbox_store.Pending) -> float:
+        """Handle one message; the pause before the sender is tried again (0: go on)."""
+        cfg = self.config
+        try:
+            message = _MESSAGE.validate_json(item.payload)
+        except ValidationError as exc:
+            # Stored by an older version in a shape this one cannot read: a person looks.
+            await self._park(conn, sender, item, f"unreadable payload: {exc}")
+            return 0.0
+
+        async def done() -> None:
+            await inbox_store.mark_done(conn, item.wamid, sender, worker, cfg.lease_seconds)
+
+        # The webhook request's id, so the worker's log lines and the outbox
+        # rows tie up with the POST that brought the message.
+        token = set_request_id(item.request_id or item.wamid)
+        try:
+            await handle_message(conn, self.conversation, message, request_id=item.request_id,
+                                 mark_done=done)
+        except inbox_store.ClaimLost:
+            log.warning("sender claim lost; another worker has them", extra={"sender": sender})
+            return cfg.retry_seconds
+        except TRANSIENT as exc:
+            log.warning("message deferred: %s", exc, extra={"wamid": item.wamid})
+            return cfg.retry_seconds
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            log.exception("message failed", extra={"wamid": item.wamid, "sender": sender})
+            attempts = await inbox_store.record_failure(conn, item.wamid, error)
+            if attempts >= cfg.max_attempts:
+                await self._park(conn, sender, item, error)
+                return 0.0
+            return float(cfg.retry_seconds * 2 ** (attempts - 1))
+        finally:
+            reset_request_id(token)
+        return 0.0
+
+    async def _park(self, conn: asyncpg.Connection, sender: str, item: inbox_store.Pending,
+                    error: str) -> None:
+        """Dead-letter the message: recorded, the sender told politely, operators alerted."""
+        async with conn.transaction():
+            if not await inbox_store.park(conn, item.wamid, error):
+                return
+            lang = await _language(conn, sender)
+            await outbox_store.enqueue(conn, [Outgoing(sender, Text(t(lang, "busy_error")))],
+                                       request_id=item.request_id or item.wamid)
+            await alert_store.raise_alert(
+                conn, Alert(AlertKind.DEAD_LETTER, f"inbound:{item.wamid}",
+                            "A message could not be handled and was set aside"),
+                details={"wamid": item.wamid, "sender": sender, "error": error[:500]})
+        log.error("message parked as a dead letter", extra={"wamid": item.wamid,
+                                                            "sender": sender})
+
+    # ------------------------------------------------------------ statuses
+
+    async def _statuses(self) -> bool:
+        """Apply one batch of received statuses to the outbox; False if there were none."""
+        async with self.runtime.pool.acquire() as conn, conn.transaction():
+            taken = await inbox_store.take_statuses(conn, self.config.status_batch)
+            if not taken:
+                return False
+            statuses = []
+            for _id, payload in taken:
+                try:
+                    statuses.append(StatusUpdate.model_validate_json(payload))
+                except ValidationError:
+                    log.warning("stored status unreadable; dropped")
+            await outbox_store.apply_statuses(conn, statuses)
+        for status in statuses:
+            count_status(status)
+        return True
+
+
+async def _language(conn: asyncpg.Connection, phone: str) -> str:
+    vendor = await party_store.vendor_by_phone(conn, phone)
+    if vendor is not None:
+        return vendor.language
+    retailer = await party_store.retailer_by_phone(conn, phone)
+    return retailer.language if retailer is not None else "en"
+
+
+async def drained(pool: asyncpg.Pool, *, within: float = 30.0,
+                  interval: float = 0.02) -> None:
+    """Wait until no message or status waits in the inbox and no sender is held.
+
+    The one way tests (and the bench) wait for the workers to catch up; a
+    message waiting out a retry pause counts as waiting.
+    """
+    async with asyncio.timeout(within):
+        while True:
+            async with pool.acquire() as conn:
+                busy = await conn.fetchval(
+                    "SELECT EXISTS (SELECT 1 FROM inbound_messages WHERE status = 'pending') "
+                    "OR EXISTS (SELECT 1 FROM inbox_statuses) "
+                    "OR EXISTS (SELECT 1 FROM inbox_senders WHERE claimed_by IS NOT NULL)")
+            if not busy:
+                return
+            await asyncio.sleep(interval)
+
+
+Stop = Callable[[], Awaitable[None]]
+
+
+async def start(runtime: Runtime, conversation: MessageHandler | None,
+                config: WorkerConfig | None = None) -> ConversationWorkers:
+    """Start a process's conversation workers; `await workers.stop()` on the way out."""
+    workers = ConversationWorkers(runtime, conversation, config)
+    await workers.start()
+    return workers
