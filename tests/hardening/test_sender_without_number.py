@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 import orjson
 
+from bot.conversation.workers import drained
 from tests.channel.conftest import signed
 from tests.conftest import TEST_PHONE_NUMBER_ID
 from tests.conversation.conftest import Stack, add_retailer
@@ -31,10 +32,13 @@ def _envelope(wamid: str, body: str) -> dict[str, Any]:
 
 
 async def _post(stack: Stack, envelope: dict[str, Any]) -> int:
+    """Post the envelope and wait until the conversation workers have handled it."""
     body, headers = signed(envelope)
     async with aiohttp.ClientSession() as http, http.post(stack.bot_url, data=body,
                                                           headers=headers) as resp:
-        return resp.status
+        status = resp.status
+    await drained(stack.runtime.pool)
+    return status
 
 
 async def _replies(stack: Stack) -> list[str]:
