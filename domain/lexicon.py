@@ -67,6 +67,20 @@ def is_request(word: str) -> bool:
     """True for a word asking for goods (send, chahiyo, pathaidinu …)."""
     form = plain_form(word)
     return form in REQUEST_WORDS or (len(form) > 5 and form.startswith(FILLER_PREFIXES))
+#: Words said after a person's name to address them ("Sitaram dai", "Hari ji", "Gita
+#: didi"): the name before one is the person spoken to, not goods. Kinship and
+#: honorifics only, so the rule is about how people are addressed, not about names.
+ADDRESS_WORDS: frozenset[str] = _plain_words(
+    "dai daju didi bhai bahini sathi sir madam hajur ji sahuji saahuji uncle aunty "
+    "दाइ दाई दाजु दिदी भाइ बहिनी हजुर जी साहुजी"
+)
+
+
+def is_address(word: str) -> bool:
+    """True for a kinship word or honorific that follows the name of the person addressed."""
+    return plain_form(word) in ADDRESS_WORDS
+
+
 #: Verb stems: any word starting with one is a request verb (pathaidinuhunchha …).
 FILLER_PREFIXES: tuple[str, ...] = ("pathai", "pathau", "pathay", "pathaa", "patha")
 

@@ -31,6 +31,7 @@ from domain.lexicon import (
     REORDER,
     STATUS,
     THANKS,
+    is_address,
     is_complaint,
     is_filler,
     is_request,
@@ -515,6 +516,38 @@ def _add(item: _Item, e: Element) -> None:
     item.texts.append(e.text)
 
 
+_MAX_NAME_WORDS = 2  # "Ram Bahadur dai"; a longer run is more likely goods
+
+
+def _address_names(piece: list[_Tok], index: CatalogIndex) -> None:
+    """A name opening a piece and followed by an address word is the person spoken to.
+
+    "namaste Sitaram dai, chini 5 kg", "Hari ji 2 kg dal": people put dai, ji, didi …
+    after the name of the person they speak to, never after goods, so the one or two
+    plain words before it (after only greetings and politeness) become politeness too,
+    whatever the name, even when a brand shares it. Not when the catalogue has that name
+    with the address word in it (a brand "Bhai Bhai"), not when the two words are one
+    product's name ("sitaram ghiu dai"), and not when a number or unit is among them.
+    Should nothing but a quantity remain, the usual rescue of filler words (`pani 12
+    bottle`) gives the name back, so a quantity is never left without goods.
+    """
+    for k, t in enumerate(piece):
+        if t.kind != "filler" or not is_address(t.text):
+            continue
+        start = k
+        while start > 0 and piece[start - 1].kind == "word":
+            start -= 1
+        run = piece[start:k]
+        if (not run or len(run) > _MAX_NAME_WORDS
+                or any(p.kind != "filler" for p in piece[:start])
+                or index.names_together(run[-1].text, t.text)
+                or (len(run) == 2 and index.names_together(run[0].text, run[1].text))):
+            return
+        for name in run:
+            name.kind = "filler"
+        return
+
+
 def _split_items(segment: str, index: CatalogIndex) -> list[_Item]:
     raw = _TOKEN.findall(segment)
     toks = [_classify(r) for r in raw]
@@ -538,6 +571,7 @@ def _split_items(segment: str, index: CatalogIndex) -> list[_Item]:
     for piece in pieces:
         if not piece:
             continue
+        _address_names(piece, index)
         fillers = [t.text for t in piece if t.kind == "filler"]
         piece = _one_before_unit(piece)
         piece = [t for t in piece if t.kind != "filler"]

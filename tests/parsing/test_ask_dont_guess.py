@@ -40,6 +40,21 @@ def test_the_unit_tells_the_family_apart(index: CatalogIndex) -> None:
     assert line.sku == "CHIPS-CTN"
 
 
+def test_a_count_in_the_products_own_unit_is_that_unit_even_when_it_fills_cartons(
+        index: CatalogIndex) -> None:
+    # 48 packets are also 2 cartons of 24, but the shop named packets: the line is not
+    # ambiguous, and a cheaper carton price is the vendor's offer to make, not a question
+    # (the shared eval labels "rum pum packet 30" the same way).
+    line, = parse_message("kurkure 48 packet", index).lines
+    assert (line.sku, line.qty) == ("CHIPS-PKT", 48)
+
+
+def test_a_count_with_no_unit_that_fills_cartons_is_a_question(index: CatalogIndex) -> None:
+    line, = parse_message("kurkure 48", index).lines
+    assert line.sku is None
+    assert {c.sku for c in line.candidates} >= {"CHIPS-PKT", "CHIPS-CTN"}
+
+
 def test_two_sizes_without_a_size_is_a_question_offering_both(index: CatalogIndex) -> None:
     line, = parse_message("frooti 12 bottle", index).lines
     assert line.sku is None
