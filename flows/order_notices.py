@@ -216,6 +216,11 @@ def notices_of(fact: f.Fact) -> list[Outgoing]:
             return [_to(v, n, f"vendor.change.{fact.why.value}", names=", ".join(fact.names))]
         case f.ChangeDeclined(number=n, vendor=v):
             return [_to(v, n, "vendor.change.declined")]
+        case f.ChangeAgreed(number=n, vendor=v, retailer=r):
+            return [_to(v, n, "vendor.change.agreed", shop=r.name,
+                        total=amount(v.language, fact.total)),
+                    _to(r, n, "order.change.agreed", vendor=v.name,
+                        total=amount(r.language, fact.total))]
         case f.OrderRejected(number=n, vendor=v):
             return [_to(v, n, "vendor.rejected" if fact.rerouted else "vendor.rejected.closed",
                         reason=fact.reason or t(v.language, "vendor.rejected.noreason"))]

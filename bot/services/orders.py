@@ -502,6 +502,10 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
                                  actor=actor, now=now, accept_minutes=accept_minutes)
         return [fact.OrderRejected(number, party, why, rerouted=_rerouted(rest)), *rest]
     if action is VendorAction.DISPATCH:
+        if await store.open_change(conn, order.id) is not None:
+            # The shop has not yet said whether it takes the smaller order: sending now
+            # would deliver (and debit) something nobody agreed to.
+            return [fact.ChangeRefused(number, party, fact.ChangeRefusal.DISPATCH_WAITING)]
         await store.update_order(conn, order.id, now=now, status="dispatched", dispatched_at=now)
         await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
                                  from_status="accepted", to_status="dispatched",
@@ -522,14 +526,18 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
 
 # ------------------------------------------------------------------ partial fulfilment
 
+# A vendor may send less until the order leaves: before or after accepting it.
+_CHANGEABLE = frozenset({Status.PENDING.value, Status.ACCEPTED.value})
+
 
 async def vendor_change(conn: asyncpg.Connection, vendor_id: int, change: VendorChange,
                         now: dt.datetime, *,
                         accept_minutes: float = DEFAULT_ACCEPT_MINUTES) -> list[fact.Fact]:
-    """A vendor can send only some lines of a pending order: ask the shop to agree.
+    """A vendor can send only some lines of an order not yet dispatched: ask the shop.
 
-    Nothing changes on the order until the shop says yes (`answer_change`); the
-    offer's deadline is moved on so the time-out does not take it away meanwhile.
+    Nothing changes on the order until the shop says yes (`answer_change`). A pending
+    offer's deadline is moved on so the time-out does not take it away meanwhile; an
+    accepted order cannot be dispatched while the question is open (`vendor_act`).
     """
     async with conn.transaction():
         vendor = await party_store.vendor(conn, vendor_id)
@@ -541,8 +549,9 @@ async def vendor_change(conn: asyncpg.Connection, vendor_id: int, change: Vendor
         if order is None or order.vendor_id != vendor.id or order.status == Status.UNROUTABLE:
             return [fact.VendorRefused(number, party, fact.VendorRefusal.NOT_FOUND,
                                        VendorAction.ACCEPT)]
-        if order.status != Status.PENDING.value:
+        if order.status not in _CHANGEABLE:
             return [fact.ChangeRefused(number, party, fact.ChangeRefusal.WRONG_STEP)]
+        accepted = order.status == Status.ACCEPTED.value
         if await store.open_change(conn, order.id) is not None:
             return [fact.ChangeRefused(number, party, fact.ChangeRefusal.WAITING)]
         items = await store.items(conn, order.id)
@@ -557,14 +566,17 @@ async def vendor_change(conn: asyncpg.Connection, vendor_id: int, change: Vendor
         if not kept:
             return [fact.ChangeRefused(number, party, fact.ChangeRefusal.NOTHING_LEFT)]
         if len(kept) == len(items):
+            # Everything named stays: before accepting that is an accept; after, nothing.
             return await _vendor_act(conn, vendor, number, VendorAction.ACCEPT, None, now,
                                      accept_minutes)
         await store.insert_change(conn, order_id=order.id, vendor_id=vendor.id, kept=kept,
                                   at=now)
-        await store.update_order(conn, order.id, now=now,
-                                 accept_deadline=now + dt.timedelta(minutes=accept_minutes))
+        if not accepted:
+            # A pending offer would time out while the shop thinks: give the shop the time.
+            await store.update_order(conn, order.id, now=now,
+                                     accept_deadline=now + dt.timedelta(minutes=accept_minutes))
         await store.insert_event(conn, order_id=order.id, at=now, actor=f"vendor:{vendor.id}",
-                                 from_status="pending", to_status="pending",
+                                 from_status=order.status, to_status=order.status,
                                  reason=f"{vendor.name} can send only some lines; shop asked",
                                  details={"kept_lines": list(kept)})
         retailer = await party_store.retailer(conn, order.retailer_id)
@@ -585,7 +597,7 @@ async def answer_change(conn: asyncpg.Connection, retailer_id: int, number: int,
     async with conn.transaction():
         order = await store.order_by_number(conn, number, for_update=True)
         if order is None or order.retailer_id != retailer_id or \
-                order.status != Status.PENDING.value:
+                order.status not in _CHANGEABLE:
             return None
         waiting = await store.open_change(conn, order.id)
         if waiting is None or waiting[1] != order.vendor_id:
@@ -594,14 +606,27 @@ async def answer_change(conn: asyncpg.Connection, retailer_id: int, number: int,
         vendor = await party_store.vendor(conn, vendor_id)
         assert vendor is not None
         items = await store.items(conn, order.id)
+        accepted = order.status == Status.ACCEPTED.value
+        actor = f"retailer:{retailer_id}"
         if not agree:
             await store.close_change(conn, change_id, at=now, outcome="declined")
-            await store.close_offer(conn, order_id=order.id, vendor_id=vendor_id, at=now,
-                                    outcome="rejected", reason="shop declined a partial order")
+            if accepted:
+                # As when the vendor takes an accepted order back: pending again, re-routed
+                # whole (their offer was closed "accepted" and stays asked, so not re-offered).
+                order = await store.update_order(conn, order.id, now=now, status="pending",
+                                                 accepted_at=None)
+                await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
+                                         from_status="accepted", to_status="pending",
+                                         reason=f"the shop declined {vendor.name}'s partial "
+                                                "order after it was accepted")
+            else:
+                await store.close_offer(conn, order_id=order.id, vendor_id=vendor_id, at=now,
+                                        outcome="rejected",
+                                        reason="shop declined a partial order")
             await _release(conn, order, items)
             rest = await _offer_next(conn, order, items,
                                      why=f"the shop declined {vendor.name}'s partial order",
-                                     actor=f"retailer:{retailer_id}", now=now,
+                                     actor=actor, now=now,
                                      accept_minutes=accept_minutes)
             return [fact.ChangeDeclined(number, _vendor_party(vendor)), *rest]
         dropped = [it for it in items if it.line_no not in kept]
@@ -616,11 +641,18 @@ async def answer_change(conn: asyncpg.Connection, retailer_id: int, number: int,
                                  item_count=len(kept_items))
         await store.close_change(conn, change_id, at=now, outcome="accepted")
         await store.insert_event(conn, order_id=order.id, at=now,
-                                 actor=f"retailer:{retailer_id}", from_status="pending",
-                                 to_status="pending",
+                                 actor=actor, from_status=order.status,
+                                 to_status=order.status,
                                  reason="the shop agreed to the partial order",
                                  details={"dropped_lines": [it.line_no for it in dropped],
                                           "total": str(new_total)})
+        if accepted:
+            # Already accepted: the smaller order stands; the delivery debit reads the new
+            # total and credit notes can only cover the lines that remain.
+            retailer = await party_store.retailer(conn, retailer_id)
+            assert retailer is not None
+            return [fact.ChangeAgreed(number, _vendor_party(vendor), _retailer_party(retailer),
+                                      new_total)]
         # The vendor offered these lines: agreeing is their acceptance of the smaller order.
         return await _vendor_act(conn, vendor, number, VendorAction.ACCEPT, None, now,
                                  accept_minutes)

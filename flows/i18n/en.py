@@ -302,8 +302,15 @@ STRINGS.update({
         "That leaves nothing of order #{number}. To turn it down, reply “REJECT {number} reason”."
     ),
     "vendor.change.wrong_step": (
-        "Order #{number} can be changed only before you accept it. To give it back, "
-        "reply “REJECT {number} reason”."
+        "Order #{number} can be changed only before it is dispatched. For damaged or "
+        "returned items the shop reports a problem on delivery."
+    ),
+    "vendor.change.dispatch_waiting": (
+        "Order #{number} can't be marked dispatched yet: the shop hasn't answered "
+        "whether they take the smaller order. I'll tell you their answer."
+    ),
+    "vendor.change.agreed": (
+        "{shop} agreed: send order #{number} with only what you can send (new total {total})."
     ),
     "vendor.change.waiting": "A change to order #{number} is already waiting for the shop.",
     "vendor.change.declined": (
@@ -352,6 +359,10 @@ STRINGS.update({
         "{vendor} can send only part of order #{number}:\n{lines}\n"
         "Not available: {dropped}\nNew total: {total}. Take it, or send the whole order "
         "to another supplier?"
+    ),
+    "order.change.agreed": (
+        "OK, order #{number} from {vendor} is now {total}; you'll be charged only for "
+        "what is delivered."
     ),
     "btn.change_yes": "Take it",
     "btn.change_no": "Other supplier",
