@@ -369,6 +369,15 @@ async def open_change(conn: asyncpg.Connection, order_id: int) -> tuple[int, int
     return None if row is None else (row["id"], row["vendor_id"], list(row["kept_lines"]))
 
 
+async def waiting_changes(conn: asyncpg.Connection, retailer_id: int) -> list[int]:
+    """Numbers of the retailer's open orders with a proposal from their vendor unanswered."""
+    rows = await conn.fetch(
+        "SELECT o.number FROM order_changes c JOIN orders o ON o.id = c.order_id "
+        "WHERE c.answered_at IS NULL AND o.retailer_id = $1 AND o.vendor_id = c.vendor_id "
+        "AND o.status IN ('pending', 'accepted') ORDER BY o.number", retailer_id)
+    return [r["number"] for r in rows]
+
+
 async def insert_change(conn: asyncpg.Connection, *, order_id: int, vendor_id: int,
                         kept: Sequence[int], at: dt.datetime) -> None:
     await conn.execute("INSERT INTO order_changes (order_id, vendor_id, kept_lines, proposed_at) "

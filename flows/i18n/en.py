@@ -216,6 +216,14 @@ STRINGS: dict[str, str] = {
         "Sorry — I lost track of our conversation, so let's start again. "
         "Your placed orders are safe."
     ),
+    "change.which": (
+        "Is that your answer to order {numbers}, whose supplier can send only part of it, "
+        "or to what is on screen here? Please tap the button on the message you mean."
+    ),
+    "change.which_order": (
+        "Suppliers of orders {numbers} can each send only part of them. Please tap "
+        "“Take it” or “Other supplier” on the message of the order you mean."
+    ),
     "stale_reply": "That choice is from an earlier message. Send “help” if you're stuck.",
     "reminder": (
         "You have {count} item(s) in your cart ({total}) waiting. "

@@ -234,3 +234,38 @@ async def test_after_dispatch_lines_are_not_changed(stack: Stack) -> None:
     async with stack.runtime.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM order_changes") == 0
         assert await conn.fetchval("SELECT count(*) FROM order_items") == 2
+
+
+async def test_the_shop_types_ho_to_take_the_smaller_order(stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    retailer, vendor = stack.chat(PHONE), stack.chat(VENDOR_PHONE)
+    try:
+        await _accepted(stack, retailer, vendor)
+        await vendor.send("1001 tokla chaina")
+        await retailer.replies()
+        assert "is now Rs 3,900" in texts(await retailer.send("ho"))
+        assert "Ram Kirana agreed" in texts(await vendor.replies())
+    finally:
+        await retailer.close()
+        await vendor.close()
+    async with stack.runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT total FROM orders") == Decimal("3900.00")
+        assert await conn.fetchval(
+            "SELECT outcome FROM order_changes WHERE answered_at IS NOT NULL") == "accepted"
+
+
+async def test_the_shop_types_nai_to_send_the_order_elsewhere(stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    await add_second_vendor(stack.runtime)
+    retailer, vendor, other = (stack.chat(PHONE), stack.chat(VENDOR_PHONE),
+                               stack.chat(OTHER_VENDOR_PHONE))
+    try:
+        await other.mark_read()
+        await _ordered(stack, retailer, vendor)
+        await vendor.send("1001 tokla chaina")
+        await retailer.replies()
+        assert "Himal Wholesale" in texts(await retailer.send("nai"))
+        assert "New order #1001" in texts(await other.replies())
+    finally:
+        for chat in (retailer, vendor, other):
+            await chat.close()
