@@ -185,6 +185,7 @@ class ChangeRefusal(StrEnum):
     WRONG_STEP = "wrong_step"  # only before dispatching
     WAITING = "waiting"  # a change is already waiting for the shop's answer
     DISPATCH_WAITING = "dispatch_waiting"  # no dispatch before the shop answers a change
+    NOT_LESS = "not_less"  # "tokla 5" that is not less than ordered (or not more than 0)
 
 
 @dataclass(frozen=True, slots=True)

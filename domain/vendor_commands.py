@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 from rapidfuzz.distance import OSA
@@ -206,6 +207,8 @@ class VendorChange:
     order_number: int
     keep: tuple[str, ...]
     drop: tuple[str, ...]
+    # "1009 tokla 1": lines the vendor can send less of, as (name, quantity they can send).
+    less: tuple[tuple[str, Decimal], ...] = ()
 
 
 _ONLY = r"(?:only|matra|matrai|maatra|मात्र|मात्रै)"
@@ -215,6 +218,8 @@ _CHANGE_NUMBER = re.compile(r"^\s*#?\s*([0-9]{1,9})\b[\s.,:;\-]*(.+)$"
                             r"|^(.+?)[\s.,:;\-]+#?\s*([0-9]{1,9})\s*$", re.DOTALL)
 _ONLY_PART = re.compile(rf"^(?:{_ONLY}\s+(?P<a>.+)|(?P<b>.+?)\s+{_ONLY})$")
 _LACKING_PART = re.compile(rf"^(?P<name>.+?)\s+{_LACKING}$")
+# A name then a bare quantity ("tokla 1"): no unit word, so no unit to misread.
+_LESS_PART = re.compile(r"^(?P<name>[^\d]*[^\d\s])\s+(?P<qty>[0-9]{1,6}(?:\.[0-9]{1,3})?)$")
 
 
 def parse_change(text: str) -> VendorChange | None:
@@ -226,21 +231,30 @@ def parse_change(text: str) -> VendorChange | None:
     number, rest = (m[1], m[2]) if m[1] else (m[4], m[3])
     keep: list[str] = []
     drop: list[str] = []
+    less: list[tuple[str, Decimal]] = []
     after_only = False
     for part in re.split(r"\s*(?:,|;|\band\b|\bra\b|\bbut\b|र)\s*", rest):
         part = part.strip(" .!-")
         if not part:
             continue
         if (found := _ONLY_PART.match(part)) is not None:
-            keep.append((found["a"] or found["b"]).strip())
+            named = (found["a"] or found["b"]).strip()
+            if (fewer := _LESS_PART.match(named)) is not None:  # "only mansuli 1"
+                named = fewer["name"].strip()
+                less.append((named, Decimal(fewer["qty"])))
+            keep.append(named)
             after_only = True
         elif (found := _LACKING_PART.match(part)) is not None:
             drop.append(found["name"].strip())
             after_only = False
+        elif (found := _LESS_PART.match(part)) is not None:
+            less.append((found["name"].strip(), Decimal(found["qty"])))
+            if after_only:  # "only mansuli 1 and tokla 2": tokla is kept too
+                keep.append(found["name"].strip())
         elif after_only:
             keep.append(part)  # "only mansuli and dhara"
         else:
             return None  # a part we cannot read: better not to guess which lines change
-    if not keep and not drop:
+    if not keep and not drop and not less:
         return None
-    return VendorChange(int(number), tuple(keep), tuple(drop))
+    return VendorChange(int(number), tuple(keep), tuple(drop), tuple(less))

@@ -142,7 +142,9 @@ def _change_question(fact: f.ChangeProposed) -> Outgoing:
     lang = _lang(r.language)
     lines = "\n".join(f"• {name} — {qty(lang, q)} {unit(lang, u, q)} = {money(lang, total)}"
                       for name, q, u, total in fact.kept)
-    body = t(lang, "order.change", vendor=fact.vendor.name, number=n, lines=lines,
+    # Nothing left out (only smaller quantities): no "Not available" line.
+    body = t(lang, "order.change" if fact.dropped else "order.change.less",
+             vendor=fact.vendor.name, number=n, lines=lines,
              dropped=", ".join(fact.dropped), total=money(lang, fact.total))
     buttons = (Button(ChangeChoice(True, n).to_id(), t(lang, "btn.change_yes")),
                Button(ChangeChoice(False, n).to_id(), t(lang, "btn.change_no")))

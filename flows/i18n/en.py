@@ -317,6 +317,11 @@ STRINGS.update({
         "Order #{number} can't be marked dispatched yet: the shop hasn't answered "
         "whether they take the smaller order. I'll tell you their answer."
     ),
+    "vendor.change.not_less": (
+        "“{names}”: write how many you can send, more than none and less than order "
+        "#{number} has — e.g. “{number} tokla 1”. To leave an item out, write "
+        "“{number} tokla chaina”."
+    ),
     "vendor.change.agreed": (
         "{shop} agreed: send order #{number} with only what you can send (new total {total})."
     ),
@@ -367,6 +372,10 @@ STRINGS.update({
         "{vendor} can send only part of order #{number}:\n{lines}\n"
         "Not available: {dropped}\nNew total: {total}. Take it, or send the whole order "
         "to another supplier?"
+    ),
+    "order.change.less": (
+        "{vendor} can send less of order #{number}:\n{lines}\n"
+        "New total: {total}. Take it, or send the whole order to another supplier?"
     ),
     "order.change.agreed": (
         "OK, order #{number} from {vendor} is now {total}; you'll be charged only for "

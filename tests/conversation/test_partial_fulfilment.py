@@ -269,3 +269,62 @@ async def test_the_shop_types_nai_to_send_the_order_elsewhere(stack: Stack) -> N
     finally:
         for chat in (retailer, vendor, other):
             await chat.close()
+
+
+async def test_less_of_a_line_after_accepting_debits_and_credits_only_what_was_sent(
+        stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    retailer, vendor = stack.chat(PHONE), stack.chat(VENDOR_PHONE)
+    async with stack.runtime.pool.acquire() as conn:
+        await conn.execute("UPDATE vendor_products SET stock = 50")
+    try:
+        await _accepted(stack, retailer, vendor)
+        await vendor.send("1001 tokla 1")
+        question = (await retailer.replies())[-1]
+        assert "can send less of order #1001" in question.body
+        assert "New total: Rs 4,320" in question.body
+        await retailer.tap(choice(question, "oc:yes"))
+        for step in ("dispatched 1001", "delivered 1001"):
+            await vendor.send(step)
+    finally:
+        await retailer.close()
+        await vendor.close()
+    async with stack.runtime.pool.acquire() as conn:
+        tokla = await conn.fetchrow("SELECT line_no, qty, line_total, reserved_qty "
+                                    "FROM order_items WHERE sku = 'TEA-TOKLA-500'")
+        stock = await conn.fetchval(
+            "SELECT stock FROM vendor_products vp JOIN products p ON p.id = vp.product_id "
+            "JOIN vendors v ON v.id = vp.vendor_id "
+            "WHERE p.sku = 'TEA-TOKLA-500' AND v.phone = $1", VENDOR_PHONE)
+        debit = await conn.fetchval("SELECT amount FROM ledger_entries WHERE kind = 'debit'")
+        async with conn.transaction():
+            with pytest.raises(PaymentConflict):  # 3 were ordered, 1 was sent
+                await issue_credit_note(conn, order_number=1001,
+                                        reason=CreditNoteReason.DAMAGED,
+                                        lines=[CreditLineRequest(tokla["line_no"], Decimal(2))],
+                                        actor="test", now=dt.datetime.now(dt.UTC))
+            note = await issue_credit_note(
+                conn, order_number=1001, reason=CreditNoteReason.DAMAGED,
+                lines=[CreditLineRequest(tokla["line_no"], Decimal(1))], actor="test",
+                now=dt.datetime.now(dt.UTC))
+        problems = await ledger.check(conn)
+    assert (tokla["qty"], tokla["line_total"], tokla["reserved_qty"]) == (
+        Decimal("1.000"), Decimal("420.00"), Decimal("1.000"))
+    assert stock == Decimal(49)  # the two packets not sent are back on the vendor's shelf
+    assert debit == Decimal("4320.00")
+    assert note.amount == Decimal("420.00")
+    assert problems == []
+
+
+async def test_a_quantity_not_less_than_ordered_changes_nothing(stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    retailer, vendor = stack.chat(PHONE), stack.chat(VENDOR_PHONE)
+    try:
+        await _ordered(stack, retailer, vendor)
+        told = texts(await vendor.send("1001 tokla 3"))
+        assert "less than order #1001 has" in told
+    finally:
+        await retailer.close()
+        await vendor.close()
+    async with stack.runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM order_changes") == 0

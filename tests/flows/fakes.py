@@ -20,6 +20,7 @@ from domain import credit, ordering, routing
 from domain import facts as fact
 from domain.catalog import Catalog, parse_catalog_csv
 from domain.credit import RetailerStatus
+from domain.money import to_paisa
 from domain.order_status import Action, Role, Status, TransitionError, transition
 from domain.ordering import (
     Cancelled,
@@ -120,6 +121,8 @@ class FakeWorld:
         # A vendor's smaller order waiting for the shop: order number → (vendor id, kept
         # line numbers), as `order_changes` rows with no answer.
         self.changes: dict[int, tuple[int, tuple[int, ...]]] = {}
+        # And the smaller quantities it proposes: order number → {line_no: qty}.
+        self.less: dict[int, dict[int, Decimal]] = {}
 
     # ------------------------------------------------------------ building the world
 
@@ -211,11 +214,12 @@ class FakeRetailerBackend:
                 or self.world.changes[number][0] != order.vendor_id:
             return None
         vendor_id, kept = self.world.changes.pop(number)
+        less = self.world.less.pop(number, {})
         vendor, shop = self.world.vendors[vendor_id], self.world.party(account)
         if not agree:
             order.status = Status.UNROUTABLE
             return [fact.ChangeDeclined(number, vendor.party), fact.OrderUnroutable(number, shop)]
-        order.lines = tuple(ln for ln in order.lines if ln.line_no in kept)
+        order.lines = tuple(_smaller([ln for ln in order.lines if ln.line_no in kept], less))
         order.total = ordering.total(list(order.lines))
         if order.status is Status.ACCEPTED:
             return [fact.ChangeAgreed(number, vendor.party, shop, order.total)]
@@ -358,6 +362,7 @@ class FakeRetailerBackend:
                                  order.status.value)
         was, order.status = order.status, Status.CANCELLED
         self.world.changes.pop(order.number, None)  # the shop's question is withdrawn
+        self.world.less.pop(order.number, None)
         vendor = self.world.vendors[order.vendor_id]
         told = fact.OrderCancelled(order.number, "cancelled by the retailer on WhatsApp",
                                    Role.RETAILER, was, vendor.party, self.world.party(account))
@@ -385,6 +390,12 @@ _NEXT = {VendorAction.ACCEPT: (Action.ACCEPT, Status.ACCEPTED),
          VendorAction.DELIVER: (Action.DELIVER, Status.DELIVERED)}
 _PROGRESS = [Status.PENDING, Status.ACCEPTED, Status.DISPATCHED, Status.DELIVERED]
 _CHANGEABLE = (Status.PENDING, Status.ACCEPTED)
+
+
+def _smaller(lines: list[PricedLine], less: dict[int, Decimal]) -> list[PricedLine]:
+    return [replace(ln, qty=less[ln.line_no], line_total=to_paisa(ln.unit_price
+                                                                  * less[ln.line_no]))
+            if ln.line_no in less else ln for ln in lines]
 
 
 class FakeVendorBackend:
@@ -444,16 +455,25 @@ class FakeVendorBackend:
         texts = {ln.line_no: [ln.name, ln.sku] for ln in order.lines}
         keep, unmatched_keep = ordering.match_lines(change.keep, texts)
         drop, unmatched_drop = ordering.match_lines(change.drop, texts)
-        if unmatched_keep or unmatched_drop:
+        fewer, unmatched_less = ordering.match_lines([n for n, _ in change.less], texts)
+        if unmatched_keep or unmatched_drop or unmatched_less:
             return [fact.ChangeRefused(number, me, fact.ChangeRefusal.UNMATCHED,
-                                       unmatched_keep + unmatched_drop)]
+                                       unmatched_keep + unmatched_drop + unmatched_less)]
         kept = ordering.kept_lines([ln.line_no for ln in order.lines], keep, drop)
         if not kept:
             return [fact.ChangeRefused(number, me, fact.ChangeRefusal.NOTHING_LEFT)]
-        if len(kept) == len(order.lines):
+        by_line = {ln.line_no: ln for ln in order.lines}
+        less: dict[int, Decimal] = {}
+        for name, qty in change.less:
+            line = by_line[fewer[name]]
+            if line.line_no not in kept or not Decimal(0) < qty < line.qty:
+                return [fact.ChangeRefused(number, me, fact.ChangeRefusal.NOT_LESS, (name,))]
+            less[line.line_no] = qty
+        if len(kept) == len(order.lines) and not less:
             return await self.act(VendorCommand(VendorAction.ACCEPT, number))
         self.world.changes[number] = (self.vendor.id, kept)
-        shown = [ln for ln in order.lines if ln.line_no in kept]
+        self.world.less[number] = less
+        shown = _smaller([ln for ln in order.lines if ln.line_no in kept], less)
         return [fact.ChangeProposed(
             number, me, self.world.party(order.retailer),
             tuple((ln.name, ln.qty, ln.unit, ln.line_total) for ln in shown),

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from domain.order_status import Status
 from domain.ordering import PricedLine
+from domain.vendor_commands import VendorChange, parse_change
 from flows import vendor as vendor_flow
 from flows.choices import ChangeChoice
 from flows.i18n import t
@@ -160,3 +165,46 @@ async def test_cancelling_withdraws_the_question(chat: Chat, world: FakeWorld,
     assert placed.status is Status.CANCELLED
     assert not world.changes
     assert await world.backend().waiting_changes(world.accounts[RETAILER]) == []
+
+
+@pytest.mark.parametrize(("text", "change"), [
+    ("1001 tokla 1", VendorChange(1001, (), (), (("tokla", D(1)),))),
+    ("1001 tokla 1, mansuli chaina", VendorChange(1001, (), ("mansuli",), (("tokla", D(1)),))),
+    ("1001 only mansuli 1", VendorChange(1001, ("mansuli",), (), (("mansuli", D(1)),))),
+    ("१००१ टोकला २", VendorChange(1001, (), (), (("टोकला", D(2)),))),
+])
+def test_a_name_and_a_bare_quantity_is_sending_less(text: str, change: VendorChange) -> None:
+    assert parse_change(text) == change
+
+
+@pytest.mark.parametrize("text", ["1001 ok", "1001 2", "accept 1001", "1001 tokla 1 packet"])
+def test_what_is_not_a_name_and_a_quantity_is_no_change(text: str) -> None:
+    assert parse_change(text) is None
+
+
+@given(st.text(max_size=40))
+def test_any_text_parses_to_a_change_or_nothing(text: str) -> None:
+    found = parse_change(text)
+    assert found is None or all(q >= 0 for _, q in found.less)
+
+
+async def test_the_vendor_sends_less_of_a_line_and_the_shop_takes_it(
+        chat: Chat, world: FakeWorld, vendor: FakeVendor) -> None:
+    placed = _order(world, vendor, status=Status.ACCEPTED)
+    out = await _vendor_says(world, vendor, "1001 tokla 1")
+    question = said(out)
+    assert "can send less of order #1001" in question and "Not available" not in question
+    assert "Tokla Tea 500g — 1 pkt = Rs 420" in question
+    await chat.send("yes")
+    assert [(ln.sku, ln.qty, ln.line_total) for ln in placed.lines] == [
+        ("RICE-MANSULI-25", D(2), D("3900")), ("TEA-TOKLA-500", D(1), D("420"))]
+    assert placed.total == D("4320")
+
+
+@pytest.mark.parametrize("text", ["1001 tokla 3", "1001 tokla 5", "1001 tokla 0"])
+async def test_a_quantity_not_less_than_ordered_is_refused(
+        chat: Chat, world: FakeWorld, vendor: FakeVendor, text: str) -> None:
+    placed = _order(world, vendor)
+    out = await _vendor_says(world, vendor, text)
+    assert said(out, VENDOR) == t("en", "vendor.change.not_less", number=1001, names="tokla")
+    assert not world.changes and placed.lines[1].qty == D(3)
