@@ -219,7 +219,8 @@ _CHANGE_NUMBER = re.compile(r"^\s*#?\s*([0-9]{1,9})\b[\s.,:;\-]*(.+)$"
 _ONLY_PART = re.compile(rf"^(?:{_ONLY}\s+(?P<a>.+)|(?P<b>.+?)\s+{_ONLY})$")
 _LACKING_PART = re.compile(rf"^(?P<name>.+?)\s+{_LACKING}$")
 # A name then a bare quantity ("tokla 1"): no unit word, so no unit to misread.
-_LESS_PART = re.compile(r"^(?P<name>[^\d]*[^\d\s])\s+(?P<qty>[0-9]{1,6}(?:\.[0-9]{1,3})?)$")
+# The name may hold digits ("tokla tea 500g 1", as the lines list writes it) but a letter.
+_LESS_PART = re.compile(r"^(?P<name>\S*[^\W\d_].*?)\s+(?P<qty>[0-9]{1,6}(?:\.[0-9]{1,3})?)$")
 
 
 def parse_change(text: str) -> VendorChange | None:
@@ -258,3 +259,31 @@ def parse_change(text: str) -> VendorChange | None:
     if not keep and not drop and not less:
         return None
     return VendorChange(int(number), tuple(keep), tuple(drop), tuple(less))
+
+
+# ------------------------------------------------------------------ the lines list
+
+#: "change 1001" / "1001 badal": the order's lines as a list, to send less of one.
+LINES_WORDS = ("change", "lines", "edit", "badal", "badla", "badlau", "बदल", "बदल्ने")
+_LINES = re.compile(rf"^(?:(?:{_alternation(LINES_WORDS)})\s*#?\s*([0-9]{{1,9}})"
+                    rf"|#?\s*([0-9]{{1,9}})\s+(?:{_alternation(LINES_WORDS)}))$")
+_LINE_ROW = re.compile(r"^vendor:line:([0-9]{1,9}):([0-9]{1,4})$")
+
+
+def parse_lines_request(text: str) -> int | None:
+    """The order number when the vendor asks for its lines to change one, else None."""
+    m = _LINES.match(normalize(text).strip(" ?!."))
+    if m is None:
+        return None
+    return int(m[1] or m[2])
+
+
+def line_row_id(order_number: int, line_no: int) -> str:
+    """The list-row id of one order line (`vendor:line:1042:2`)."""
+    return f"vendor:line:{order_number}:{line_no}"
+
+
+def parse_line_row(reply_id: str) -> tuple[int, int] | None:
+    """(order number, line number) of a lines-list row id, else None."""
+    m = _LINE_ROW.match(reply_id.strip())
+    return None if m is None else (int(m[1]), int(m[2]))

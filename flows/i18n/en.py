@@ -322,6 +322,19 @@ STRINGS.update({
         "#{number} has — e.g. “{number} tokla 1”. To leave an item out, write "
         "“{number} tokla chaina”."
     ),
+    "vendor.lines": (
+        "Order #{number}: pick the item you can send less of. To leave an item out, "
+        "write “{number} tokla chaina”."
+    ),
+    "vendor.lines.button": "Items",
+    "vendor.lines.section": "Order #{number}",
+    "vendor.lines.none": (
+        "Order #{number} can't be changed: it isn't one of your orders waiting to be sent."
+    ),
+    "vendor.lines.ask": (
+        "How many {name} can you send for order #{number}? {qty} {unit} were ordered. "
+        "Reply “{number} {written} N” with the number, e.g. “{number} {written} 1”."
+    ),
     "vendor.change.agreed": (
         "{shop} agreed: send order #{number} with only what you can send (new total {total})."
     ),

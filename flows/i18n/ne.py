@@ -313,6 +313,19 @@ STRINGS.update({
         "भएभन्दा कम, जस्तै “{number} tokla 1”। कुनै सामान हटाउन “{number} tokla chaina” "
         "लेख्नुहोस्।"
     ),
+    "vendor.lines": (
+        "अर्डर #{number}: कम पठाउने सामान छान्नुहोस्। कुनै सामान हटाउन "
+        "“{number} tokla chaina” लेख्नुहोस्।"
+    ),
+    "vendor.lines.button": "सामान",
+    "vendor.lines.section": "अर्डर #{number}",
+    "vendor.lines.none": (
+        "अर्डर #{number} बदल्न मिल्दैन: यो पठाउन बाँकी तपाईंको अर्डर होइन।"
+    ),
+    "vendor.lines.ask": (
+        "अर्डर #{number} मा {name} कति पठाउन सक्नुहुन्छ? {qty} {unit} मगाइएको थियो। "
+        "संख्या राखेर “{number} {written} N” लेख्नुहोस्, जस्तै “{number} {written} 1”।"
+    ),
     "vendor.change.agreed": (
         "{shop} राजी हुनुभयो: अर्डर #{number} मा तपाईंले पठाउन सक्ने सामान मात्र पठाउनुहोस् "
         "(नयाँ जम्मा {total})।"

@@ -328,3 +328,23 @@ async def test_a_quantity_not_less_than_ordered_changes_nothing(stack: Stack) ->
         await vendor.close()
     async with stack.runtime.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM order_changes") == 0
+
+
+async def test_the_vendor_picks_a_line_from_the_list_and_sends_less_of_it(
+        stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    retailer, vendor = stack.chat(PHONE), stack.chat(VENDOR_PHONE)
+    try:
+        await _accepted(stack, retailer, vendor)
+        listed = (await vendor.send("change 1001"))[-1]
+        asked = texts(await vendor.tap(choice(listed, "vendor:line:1001:2")))
+        assert "How many Tokla Tea 500g can you send for order #1001?" in asked
+        await vendor.send("1001 tokla tea 500g 2")
+        question = (await retailer.replies())[-1]
+        assert "New total: Rs 4,740" in question.body
+    finally:
+        await retailer.close()
+        await vendor.close()
+    async with stack.runtime.pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT less_lines, less_qtys FROM order_changes")
+    assert (list(row["less_lines"]), list(row["less_qtys"])) == ([2], [Decimal("2.000")])

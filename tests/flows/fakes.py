@@ -55,7 +55,7 @@ from flows.retailer import (
     Understood,
 )
 from flows.retailer.reading import reading_of
-from flows.vendor import VendorOrder
+from flows.vendor import VendorLine, VendorOrder
 
 CATALOG = Path(__file__).resolve().parents[1] / "conversation" / "catalog.csv"
 AREA = "Kathmandu"
@@ -479,6 +479,12 @@ class FakeVendorBackend:
             tuple((ln.name, ln.qty, ln.unit, ln.line_total) for ln in shown),
             tuple(ln.name for ln in order.lines if ln.line_no not in kept),
             ordering.total(shown))]
+
+    async def order_lines(self, number: int) -> list[VendorLine] | None:
+        order = self.world.order(number)
+        if order is None or order.vendor_id != self.vendor.id or order.status not in _CHANGEABLE:
+            return None
+        return [VendorLine(ln.line_no, ln.name, ln.qty, ln.unit) for ln in order.lines]
 
     async def set_language(self, language: str) -> None:
         self.vendor.party = replace(self.vendor.party, language=language)

@@ -19,7 +19,7 @@ from domain.vendor_commands import VendorChange, parse_change
 from flows import vendor as vendor_flow
 from flows.choices import ChangeChoice
 from flows.i18n import t
-from flows.replies import Outgoing
+from flows.replies import ListMenu, Outgoing
 from flows.vendor import VendorSaid
 from tests.flows.conftest import RETAILER, VENDOR, Chat, button_ids, said
 from tests.flows.fakes import FakeOrder, FakeVendor, FakeWorld
@@ -208,3 +208,42 @@ async def test_a_quantity_not_less_than_ordered_is_refused(
     out = await _vendor_says(world, vendor, text)
     assert said(out, VENDOR) == t("en", "vendor.change.not_less", number=1001, names="tokla")
     assert not world.changes and placed.lines[1].qty == D(3)
+
+
+async def _vendor_taps(world: FakeWorld, vendor: FakeVendor, row: str) -> list[Outgoing]:
+    return await vendor_flow.handle(world.vendor_backend(vendor), vendor.party,
+                                    VendorSaid(tapped=row))
+
+
+async def test_change_and_a_number_lists_the_order_s_lines(
+        chat: Chat, world: FakeWorld, vendor: FakeVendor) -> None:
+    _order(world, vendor, status=Status.ACCEPTED)
+    out = await _vendor_says(world, vendor, "change 1001")
+    assert isinstance(out[0].reply, ListMenu)
+    assert button_ids(out[0]) == ["vendor:line:1001:1", "vendor:line:1001:2"]
+    assert [r.title for r in out[0].reply.sections[0].rows] == [
+        "Mansuli Rice 25kg", "Tokla Tea 500g"]
+
+
+async def test_picking_a_line_asks_how_many_and_the_answer_proposes_it(
+        chat: Chat, world: FakeWorld, vendor: FakeVendor) -> None:
+    placed = _order(world, vendor)
+    asked = said(await _vendor_taps(world, vendor, "vendor:line:1001:2"), VENDOR)
+    assert "How many Tokla Tea 500g can you send for order #1001? 3 pkt" in asked
+    assert "“1001 tokla tea 500g 1”" in asked
+    out = await _vendor_says(world, vendor, "1001 tokla tea 500g 1")
+    assert "can send less of order #1001" in said(out)
+    assert world.less == {1001: {2: D(1)}} and placed.lines[1].qty == D(3)
+
+
+async def test_the_lines_of_someone_else_s_or_a_dispatched_order_are_not_listed(
+        chat: Chat, world: FakeWorld, vendor: FakeVendor) -> None:
+    other = world.vendor("Himal Wholesale", "9779801000009")
+    _order(world, other, 1001)
+    _order(world, vendor, 1002, status=Status.DISPATCHED)
+    for text in ("change 1001", "1002 badal"):
+        number = int(text.split()[0] if text[0].isdigit() else text.split()[1])
+        out = await _vendor_says(world, vendor, text)
+        assert said(out, VENDOR) == t("en", "vendor.lines.none", number=number)
+    out = await _vendor_taps(world, vendor, "vendor:line:1001:1")
+    assert said(out, VENDOR) == t("en", "vendor.lines.none", number=1001)
