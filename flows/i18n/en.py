@@ -368,6 +368,7 @@ STRINGS.update({
         "• REJECT 1042 reason (also after accepting, before it leaves)\n"
         "• DISPATCHED 1042\n"
         "• DELIVERED 1042\n"
+        "• 1042 tokla chaina / 1042 tokla 1 / change 1042 (send less, before dispatch)\n"
         "Send “orders” to see your open orders, “नेपाली” for Nepali."
     ),
     "vendor.language.set": "OK, I'll write to you in English.",
