@@ -497,6 +497,9 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
         else:
             await store.close_offer(conn, order_id=order.id, vendor_id=vendor.id, at=now,
                                     outcome="rejected", reason=why)
+        waiting = await store.open_change(conn, order.id)
+        if waiting is not None:  # their smaller order goes with them; the shop's question too
+            await store.close_change(conn, waiting.id, at=now, outcome="withdrawn")
         items = await store.items(conn, order.id)
         await _release(conn, order, items)
         rest = await _offer_next(conn, order, items,

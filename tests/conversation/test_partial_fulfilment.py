@@ -348,3 +348,28 @@ async def test_the_vendor_picks_a_line_from_the_list_and_sends_less_of_it(
     async with stack.runtime.pool.acquire() as conn:
         row = await conn.fetchrow("SELECT less_lines, less_qtys FROM order_changes")
     assert (list(row["less_lines"]), list(row["less_qtys"])) == ([2], [Decimal("2.000")])
+
+
+async def test_a_reject_withdraws_the_vendor_s_smaller_order(stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    await add_second_vendor(stack.runtime)
+    retailer, vendor, other = (stack.chat(PHONE), stack.chat(VENDOR_PHONE),
+                               stack.chat(OTHER_VENDOR_PHONE))
+    try:
+        await other.mark_read()
+        await _accepted(stack, retailer, vendor)
+        await vendor.send("1001 tokla chaina")
+        question = (await retailer.replies())[-1]
+        await vendor.send("reject 1001 truck broke down")
+        assert "New order #1001" in texts(await other.replies())
+        await retailer.replies()
+        assert "earlier message" in texts(await retailer.tap(choice(question, "oc:yes")))
+        assert "accepted" in texts(await other.send("accept 1001"))
+        assert "can't be marked dispatched" not in texts(await other.send("dispatched 1001"))
+    finally:
+        for chat in (retailer, vendor, other):
+            await chat.close()
+    async with stack.runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT outcome FROM order_changes") == "withdrawn"
+        assert await conn.fetchval("SELECT status FROM orders") == "dispatched"
+        assert await conn.fetchval("SELECT count(*) FROM order_items") == 2
