@@ -696,3 +696,10 @@ CREATE TABLE IF NOT EXISTS inbox_statuses (
 );
 CREATE INDEX IF NOT EXISTS inbound_messages_dead_idx
     ON inbound_messages (received_at) WHERE status = 'dead';
+
+-- ---------------------------------------------------------------- t2: partial fulfilment with smaller quantities
+-- A vendor's proposal may also send less of a line ("1001 tokla 1"): the lines
+-- (less_lines) and the quantities they can send (less_qtys, same positions).
+ALTER TABLE order_changes ADD COLUMN IF NOT EXISTS less_lines integer[] NOT NULL DEFAULT '{}';
+ALTER TABLE order_changes ADD COLUMN IF NOT EXISTS less_qtys numeric(12, 3)[] NOT NULL
+    DEFAULT '{}';

@@ -182,8 +182,10 @@ class ChangeRefusal(StrEnum):
 
     UNMATCHED = "unmatched"  # a name matches no line of the order (or several)
     NOTHING_LEFT = "nothing_left"  # every line would go: that is a reject
-    WRONG_STEP = "wrong_step"  # only before accepting
+    WRONG_STEP = "wrong_step"  # only before dispatching
     WAITING = "waiting"  # a change is already waiting for the shop's answer
+    DISPATCH_WAITING = "dispatch_waiting"  # no dispatch before the shop answers a change
+    NOT_LESS = "not_less"  # "tokla 5" that is not less than ordered (or not more than 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +218,17 @@ class ChangeDeclined:
     vendor: Party
 
 
-Fact = (ChangeProposed | ChangeRefused | ChangeDeclined
+@dataclass(frozen=True, slots=True)
+class ChangeAgreed:
+    """`retailer` took `vendor`'s smaller order `number` after it was accepted (`total`)."""
+
+    number: int
+    vendor: Party
+    retailer: Party
+    total: Decimal
+
+
+Fact = (ChangeProposed | ChangeRefused | ChangeDeclined | ChangeAgreed
         | OrderOffered | PlacedOnBehalf | OrderAccepted | OrderRejected | OfferTimedOut
         | OrderRerouted | OrderUnroutable | OrderDispatched | OrderDelivered | OrderCancelled
         | VendorRefused | PaymentReceived)

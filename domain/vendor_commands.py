@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 from rapidfuzz.distance import OSA
@@ -206,6 +207,8 @@ class VendorChange:
     order_number: int
     keep: tuple[str, ...]
     drop: tuple[str, ...]
+    # "1009 tokla 1": lines the vendor can send less of, as (name, quantity they can send).
+    less: tuple[tuple[str, Decimal], ...] = ()
 
 
 _ONLY = r"(?:only|matra|matrai|maatra|मात्र|मात्रै)"
@@ -215,6 +218,9 @@ _CHANGE_NUMBER = re.compile(r"^\s*#?\s*([0-9]{1,9})\b[\s.,:;\-]*(.+)$"
                             r"|^(.+?)[\s.,:;\-]+#?\s*([0-9]{1,9})\s*$", re.DOTALL)
 _ONLY_PART = re.compile(rf"^(?:{_ONLY}\s+(?P<a>.+)|(?P<b>.+?)\s+{_ONLY})$")
 _LACKING_PART = re.compile(rf"^(?P<name>.+?)\s+{_LACKING}$")
+# A name then a bare quantity ("tokla 1"): no unit word, so no unit to misread.
+# The name may hold digits ("tokla tea 500g 1", as the lines list writes it) but a letter.
+_LESS_PART = re.compile(r"^(?P<name>\S*[^\W\d_].*?)\s+(?P<qty>[0-9]{1,6}(?:\.[0-9]{1,3})?)$")
 
 
 def parse_change(text: str) -> VendorChange | None:
@@ -226,21 +232,58 @@ def parse_change(text: str) -> VendorChange | None:
     number, rest = (m[1], m[2]) if m[1] else (m[4], m[3])
     keep: list[str] = []
     drop: list[str] = []
+    less: list[tuple[str, Decimal]] = []
     after_only = False
     for part in re.split(r"\s*(?:,|;|\band\b|\bra\b|\bbut\b|र)\s*", rest):
         part = part.strip(" .!-")
         if not part:
             continue
         if (found := _ONLY_PART.match(part)) is not None:
-            keep.append((found["a"] or found["b"]).strip())
+            named = (found["a"] or found["b"]).strip()
+            if (fewer := _LESS_PART.match(named)) is not None:  # "only mansuli 1"
+                named = fewer["name"].strip()
+                less.append((named, Decimal(fewer["qty"])))
+            keep.append(named)
             after_only = True
         elif (found := _LACKING_PART.match(part)) is not None:
             drop.append(found["name"].strip())
             after_only = False
+        elif (found := _LESS_PART.match(part)) is not None:
+            less.append((found["name"].strip(), Decimal(found["qty"])))
+            if after_only:  # "only mansuli 1 and tokla 2": tokla is kept too
+                keep.append(found["name"].strip())
         elif after_only:
             keep.append(part)  # "only mansuli and dhara"
         else:
             return None  # a part we cannot read: better not to guess which lines change
-    if not keep and not drop:
+    if not keep and not drop and not less:
         return None
-    return VendorChange(int(number), tuple(keep), tuple(drop))
+    return VendorChange(int(number), tuple(keep), tuple(drop), tuple(less))
+
+
+# ------------------------------------------------------------------ the lines list
+
+#: "change 1001" / "1001 badal": the order's lines as a list, to send less of one.
+LINES_WORDS = ("change", "lines", "edit", "badal", "badla", "badlau", "बदल", "बदल्ने")
+_LINES = re.compile(rf"^(?:(?:{_alternation(LINES_WORDS)})\s*#?\s*([0-9]{{1,9}})"
+                    rf"|#?\s*([0-9]{{1,9}})\s+(?:{_alternation(LINES_WORDS)}))$")
+_LINE_ROW = re.compile(r"^vendor:line:([0-9]{1,9}):([0-9]{1,4})$")
+
+
+def parse_lines_request(text: str) -> int | None:
+    """The order number when the vendor asks for its lines to change one, else None."""
+    m = _LINES.match(normalize(text).strip(" ?!."))
+    if m is None:
+        return None
+    return int(m[1] or m[2])
+
+
+def line_row_id(order_number: int, line_no: int) -> str:
+    """The list-row id of one order line (`vendor:line:1042:2`)."""
+    return f"vendor:line:{order_number}:{line_no}"
+
+
+def parse_line_row(reply_id: str) -> tuple[int, int] | None:
+    """(order number, line number) of a lines-list row id, else None."""
+    m = _LINE_ROW.match(reply_id.strip())
+    return None if m is None else (int(m[1]), int(m[2]))

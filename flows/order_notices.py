@@ -142,7 +142,9 @@ def _change_question(fact: f.ChangeProposed) -> Outgoing:
     lang = _lang(r.language)
     lines = "\n".join(f"• {name} — {qty(lang, q)} {unit(lang, u, q)} = {money(lang, total)}"
                       for name, q, u, total in fact.kept)
-    body = t(lang, "order.change", vendor=fact.vendor.name, number=n, lines=lines,
+    # Nothing left out (only smaller quantities): no "Not available" line.
+    body = t(lang, "order.change" if fact.dropped else "order.change.less",
+             vendor=fact.vendor.name, number=n, lines=lines,
              dropped=", ".join(fact.dropped), total=money(lang, fact.total))
     buttons = (Button(ChangeChoice(True, n).to_id(), t(lang, "btn.change_yes")),
                Button(ChangeChoice(False, n).to_id(), t(lang, "btn.change_no")))
@@ -216,6 +218,11 @@ def notices_of(fact: f.Fact) -> list[Outgoing]:
             return [_to(v, n, f"vendor.change.{fact.why.value}", names=", ".join(fact.names))]
         case f.ChangeDeclined(number=n, vendor=v):
             return [_to(v, n, "vendor.change.declined")]
+        case f.ChangeAgreed(number=n, vendor=v, retailer=r):
+            return [_to(v, n, "vendor.change.agreed", shop=r.name,
+                        total=amount(v.language, fact.total)),
+                    _to(r, n, "order.change.agreed", vendor=v.name,
+                        total=amount(r.language, fact.total))]
         case f.OrderRejected(number=n, vendor=v):
             return [_to(v, n, "vendor.rejected" if fact.rerouted else "vendor.rejected.closed",
                         reason=fact.reason or t(v.language, "vendor.rejected.noreason"))]

@@ -25,16 +25,19 @@ from domain.vendor_commands import (
     VendorCommand,
     VendorQuery,
     button_id,
+    line_row_id,
     parse,
     parse_bare,
     parse_button,
     parse_change,
+    parse_line_row,
+    parse_lines_request,
     parse_query,
 )
 from flows import order_notices as notices
 from flows.commands import Command
 from flows.commands import command_of as word_command
-from flows.i18n import t
+from flows.i18n import qty, t, unit
 from flows.replies import Button, Buttons, ListMenu, ListRow, ListSection, Outgoing, Text
 
 OPEN_ORDERS_SHOWN = 15
@@ -74,6 +77,16 @@ class VendorOrder:
     total: Decimal
 
 
+@dataclass(frozen=True, slots=True)
+class VendorLine:
+    """One line of an order the vendor may still send less of."""
+
+    line_no: int
+    name: str
+    qty: Decimal
+    unit: str
+
+
 class VendorBackend(Protocol):
     """The order service and the vendor's orders, for one message (one transaction)."""
 
@@ -91,6 +104,10 @@ class VendorBackend(Protocol):
 
     async def change(self, change: VendorChange) -> list[Fact]:
         """Propose sending only some lines of a pending order (the shop is asked)."""
+        ...
+
+    async def order_lines(self, number: int) -> list[VendorLine] | None:
+        """The lines of the vendor's own order not yet dispatched; None for any other."""
         ...
 
 
@@ -120,6 +137,12 @@ async def handle(backend: VendorBackend, vendor: Party, said: VendorSaid) -> lis
     change = parse_change(said.text) if said.text else None
     if change is not None:
         return notices.outgoing(await backend.change(change))
+    row = parse_line_row(said.tapped) if said.tapped else None
+    if row is not None:
+        return [await _ask_quantity(backend, vendor, lang, *row)]
+    wanted = parse_lines_request(said.text) if said.text else None
+    if wanted is not None:
+        return [await _lines_list(backend, vendor, lang, wanted)]
     command = command_of(said)
     if isinstance(command, VendorCommand):
         return notices.outgoing(await backend.act(command))
@@ -173,3 +196,37 @@ async def _open_orders(backend: VendorBackend, vendor: Party, lang: str) -> Outg
                        status=notices.status_name(lang, o.status), shop=o.shop or "-",
                        total=notices.amount(lang, o.total)))
     return Outgoing(vendor.phone, Text("\n".join(lines)))
+
+
+async def _lines_list(backend: VendorBackend, vendor: Party, lang: str,
+                      number: int) -> Outgoing:
+    """The order's lines as a list: picking one asks how many can be sent."""
+    lines = await backend.order_lines(number)
+    if not lines:
+        return Outgoing(vendor.phone, Text(t(lang, "vendor.lines.none", number=number)))
+    rows = tuple(ListRow(line_row_id(number, ln.line_no), ln.name[:24],
+                         f"{qty(lang, ln.qty)} {unit(lang, ln.unit, ln.qty)}"
+                         [:72])
+                 for ln in lines[:PICK_ROWS])
+    return Outgoing(vendor.phone, ListMenu(
+        body=t(lang, "vendor.lines", number=number), button=t(lang, "vendor.lines.button"),
+        sections=(ListSection(t(lang, "vendor.lines.section", number=number)[:24], rows),)),
+        correlation=notices.correlation(number))
+
+
+async def _ask_quantity(backend: VendorBackend, vendor: Party, lang: str, number: int,
+                        line_no: int) -> Outgoing:
+    """A picked line: how many can be sent, answered in the words `parse_change` reads.
+
+    Vendors have no session, so the answer names the order and the line itself
+    ("1001 tokla tea 500g 1"): it is read the same whenever it comes.
+    """
+    lines = await backend.order_lines(number)
+    line = next((ln for ln in lines or [] if ln.line_no == line_no), None)
+    if line is None:
+        return Outgoing(vendor.phone, Text(t(lang, "vendor.lines.none", number=number)))
+    name = line.name.casefold()
+    return Outgoing(vendor.phone, Text(t(
+        lang, "vendor.lines.ask", number=number, name=line.name, written=name,
+        qty=qty(lang, line.qty), unit=unit(lang, line.unit, line.qty))),
+        correlation=notices.correlation(number))

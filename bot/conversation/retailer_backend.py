@@ -120,6 +120,9 @@ class ServiceBackend:
         return await order_service.answer_change(self.conn, account.id, number, agree, _now(),
                                                  accept_minutes=self.accept_minutes)
 
+    async def waiting_changes(self, account: Account) -> list[int]:
+        return await order_store.waiting_changes(self.conn, account.id)
+
     async def report_problem(self, account: Account, number: int, text: str) -> Problem:
         order = await order_store.order_by_number(self.conn, number)
         if order is None or order.retailer_id != account.id:

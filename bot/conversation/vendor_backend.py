@@ -16,7 +16,7 @@ from bot.store import orders as order_store
 from domain.facts import Fact
 from domain.order_status import Status
 from domain.vendor_commands import VendorChange, VendorCommand
-from flows.vendor import VendorOrder
+from flows.vendor import VendorLine, VendorOrder
 
 
 def _utcnow() -> dt.datetime:
@@ -43,6 +43,14 @@ class VendorServiceBackend:
     async def change(self, change: VendorChange) -> list[Fact]:
         return await order_service.vendor_change(self.conn, self.vendor_id, change, self.clock(),
                                                  accept_minutes=self.accept_minutes)
+
+    async def order_lines(self, number: int) -> list[VendorLine] | None:
+        order = await order_store.order_by_number(self.conn, number)
+        if order is None or order.vendor_id != self.vendor_id or \
+                order.status not in (Status.PENDING.value, Status.ACCEPTED.value):
+            return None
+        return [VendorLine(it.line_no, it.name, it.qty, it.unit)
+                for it in await order_store.items(self.conn, order.id)]
 
     async def set_language(self, language: str) -> None:
         await self.conn.execute("UPDATE vendors SET language = $2 WHERE id = $1",

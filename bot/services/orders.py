@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 
 import asyncpg
@@ -33,6 +34,7 @@ from bot.store import parties as party_store
 from bot.store.outbox import enqueue
 from domain import credit, ordering, routing
 from domain import facts as fact
+from domain.money import to_paisa
 from domain.order_status import Action, Role, Status, TransitionError, transition
 from domain.ordering import (
     Cancelled,
@@ -387,7 +389,7 @@ async def reroute_expired(conn: asyncpg.Connection, now: dt.datetime, *, word: W
                                     outcome="timed_out", reason="no answer before deadline")
             waiting = await store.open_change(conn, order.id)
             if waiting is not None:  # the shop never answered the smaller order
-                await store.close_change(conn, waiting[0], at=now, outcome="withdrawn")
+                await store.close_change(conn, waiting.id, at=now, outcome="withdrawn")
             await _release(conn, order, items)
             old_vendor = await party_store.vendor(conn, order.vendor_id)
             name = old_vendor.name if old_vendor else f"vendor {order.vendor_id}"
@@ -495,6 +497,9 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
         else:
             await store.close_offer(conn, order_id=order.id, vendor_id=vendor.id, at=now,
                                     outcome="rejected", reason=why)
+        waiting = await store.open_change(conn, order.id)
+        if waiting is not None:  # their smaller order goes with them; the shop's question too
+            await store.close_change(conn, waiting.id, at=now, outcome="withdrawn")
         items = await store.items(conn, order.id)
         await _release(conn, order, items)
         rest = await _offer_next(conn, order, items,
@@ -502,6 +507,10 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
                                  actor=actor, now=now, accept_minutes=accept_minutes)
         return [fact.OrderRejected(number, party, why, rerouted=_rerouted(rest)), *rest]
     if action is VendorAction.DISPATCH:
+        if await store.open_change(conn, order.id) is not None:
+            # The shop has not yet said whether it takes the smaller order: sending now
+            # would deliver (and debit) something nobody agreed to.
+            return [fact.ChangeRefused(number, party, fact.ChangeRefusal.DISPATCH_WAITING)]
         await store.update_order(conn, order.id, now=now, status="dispatched", dispatched_at=now)
         await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
                                  from_status="accepted", to_status="dispatched",
@@ -522,14 +531,26 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
 
 # ------------------------------------------------------------------ partial fulfilment
 
+# A vendor may send less until the order leaves: before or after accepting it.
+_CHANGEABLE = frozenset({Status.PENDING.value, Status.ACCEPTED.value})
+
+
+def _smaller(items: Sequence[store.OrderItem],
+             less: dict[int, Decimal]) -> list[store.OrderItem]:
+    """The lines with the quantities the vendor can send, each line's total at its price."""
+    return [replace(it, qty=less[it.line_no],
+                    line_total=to_paisa(it.unit_price * less[it.line_no]))
+            if it.line_no in less else it for it in items]
+
 
 async def vendor_change(conn: asyncpg.Connection, vendor_id: int, change: VendorChange,
                         now: dt.datetime, *,
                         accept_minutes: float = DEFAULT_ACCEPT_MINUTES) -> list[fact.Fact]:
-    """A vendor can send only some lines of a pending order: ask the shop to agree.
+    """A vendor can send only some lines of an order not yet dispatched: ask the shop.
 
-    Nothing changes on the order until the shop says yes (`answer_change`); the
-    offer's deadline is moved on so the time-out does not take it away meanwhile.
+    Nothing changes on the order until the shop says yes (`answer_change`). A pending
+    offer's deadline is moved on so the time-out does not take it away meanwhile; an
+    accepted order cannot be dispatched while the question is open (`vendor_act`).
     """
     async with conn.transaction():
         vendor = await party_store.vendor(conn, vendor_id)
@@ -541,8 +562,9 @@ async def vendor_change(conn: asyncpg.Connection, vendor_id: int, change: Vendor
         if order is None or order.vendor_id != vendor.id or order.status == Status.UNROUTABLE:
             return [fact.VendorRefused(number, party, fact.VendorRefusal.NOT_FOUND,
                                        VendorAction.ACCEPT)]
-        if order.status != Status.PENDING.value:
+        if order.status not in _CHANGEABLE:
             return [fact.ChangeRefused(number, party, fact.ChangeRefusal.WRONG_STEP)]
+        accepted = order.status == Status.ACCEPTED.value
         if await store.open_change(conn, order.id) is not None:
             return [fact.ChangeRefused(number, party, fact.ChangeRefusal.WAITING)]
         items = await store.items(conn, order.id)
@@ -550,26 +572,41 @@ async def vendor_change(conn: asyncpg.Connection, vendor_id: int, change: Vendor
         texts = {it.line_no: [it.name, it.sku, *aliases.get(it.product_id, [])] for it in items}
         keep, unmatched_keep = ordering.match_lines(change.keep, texts)
         drop, unmatched_drop = ordering.match_lines(change.drop, texts)
-        if unmatched_keep or unmatched_drop:
+        fewer, unmatched_less = ordering.match_lines([n for n, _ in change.less], texts)
+        if unmatched_keep or unmatched_drop or unmatched_less:
             return [fact.ChangeRefused(number, party, fact.ChangeRefusal.UNMATCHED,
-                                       unmatched_keep + unmatched_drop)]
+                                       unmatched_keep + unmatched_drop + unmatched_less)]
         kept = ordering.kept_lines([it.line_no for it in items], keep, drop)
         if not kept:
             return [fact.ChangeRefused(number, party, fact.ChangeRefusal.NOTHING_LEFT)]
-        if len(kept) == len(items):
+        by_line = {it.line_no: it for it in items}
+        less: dict[int, Decimal] = {}
+        for name, qty in change.less:
+            line = by_line[fewer[name]]
+            # Less than ordered, more than none, on a line that stays; anything else is
+            # not "sending less" and the vendor is asked to say it another way.
+            if line.line_no not in kept or not Decimal(0) < qty < line.qty:
+                return [fact.ChangeRefused(number, party, fact.ChangeRefusal.NOT_LESS,
+                                           (name,))]
+            less[line.line_no] = qty
+        if len(kept) == len(items) and not less:
+            # Everything named stays: before accepting that is an accept; after, nothing.
             return await _vendor_act(conn, vendor, number, VendorAction.ACCEPT, None, now,
                                      accept_minutes)
         await store.insert_change(conn, order_id=order.id, vendor_id=vendor.id, kept=kept,
-                                  at=now)
-        await store.update_order(conn, order.id, now=now,
-                                 accept_deadline=now + dt.timedelta(minutes=accept_minutes))
+                                  at=now, less=less)
+        if not accepted:
+            # A pending offer would time out while the shop thinks: give the shop the time.
+            await store.update_order(conn, order.id, now=now,
+                                     accept_deadline=now + dt.timedelta(minutes=accept_minutes))
         await store.insert_event(conn, order_id=order.id, at=now, actor=f"vendor:{vendor.id}",
-                                 from_status="pending", to_status="pending",
+                                 from_status=order.status, to_status=order.status,
                                  reason=f"{vendor.name} can send only some lines; shop asked",
-                                 details={"kept_lines": list(kept)})
+                                 details={"kept_lines": list(kept),
+                                          "less": {str(n): str(q) for n, q in less.items()}})
         retailer = await party_store.retailer(conn, order.retailer_id)
         assert retailer is not None
-        shown = [it for it in items if it.line_no in kept]
+        shown = _smaller([it for it in items if it.line_no in kept], less)
         return [fact.ChangeProposed(
             number, party, _retailer_party(retailer),
             tuple((it.name, it.qty, it.unit, it.line_total) for it in shown),
@@ -585,23 +622,36 @@ async def answer_change(conn: asyncpg.Connection, retailer_id: int, number: int,
     async with conn.transaction():
         order = await store.order_by_number(conn, number, for_update=True)
         if order is None or order.retailer_id != retailer_id or \
-                order.status != Status.PENDING.value:
+                order.status not in _CHANGEABLE:
             return None
         waiting = await store.open_change(conn, order.id)
-        if waiting is None or waiting[1] != order.vendor_id:
+        if waiting is None or waiting.vendor_id != order.vendor_id:
             return None
-        change_id, vendor_id, kept = waiting
+        change_id, vendor_id, kept = waiting.id, waiting.vendor_id, waiting.kept
         vendor = await party_store.vendor(conn, vendor_id)
         assert vendor is not None
         items = await store.items(conn, order.id)
+        accepted = order.status == Status.ACCEPTED.value
+        actor = f"retailer:{retailer_id}"
         if not agree:
             await store.close_change(conn, change_id, at=now, outcome="declined")
-            await store.close_offer(conn, order_id=order.id, vendor_id=vendor_id, at=now,
-                                    outcome="rejected", reason="shop declined a partial order")
+            if accepted:
+                # As when the vendor takes an accepted order back: pending again, re-routed
+                # whole (their offer was closed "accepted" and stays asked, so not re-offered).
+                order = await store.update_order(conn, order.id, now=now, status="pending",
+                                                 accepted_at=None)
+                await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
+                                         from_status="accepted", to_status="pending",
+                                         reason=f"the shop declined {vendor.name}'s partial "
+                                                "order after it was accepted")
+            else:
+                await store.close_offer(conn, order_id=order.id, vendor_id=vendor_id, at=now,
+                                        outcome="rejected",
+                                        reason="shop declined a partial order")
             await _release(conn, order, items)
             rest = await _offer_next(conn, order, items,
                                      why=f"the shop declined {vendor.name}'s partial order",
-                                     actor=f"retailer:{retailer_id}", now=now,
+                                     actor=actor, now=now,
                                      accept_minutes=accept_minutes)
             return [fact.ChangeDeclined(number, _vendor_party(vendor)), *rest]
         dropped = [it for it in items if it.line_no not in kept]
@@ -610,17 +660,37 @@ async def answer_change(conn: asyncpg.Connection, retailer_id: int, number: int,
             await store.release(conn, vendor_id=order.vendor_id, product_id=it.product_id,
                                 qty=it.reserved_qty)
         await store.delete_items(conn, order.id, [it.line_no for it in dropped])
-        kept_items = [it for it in items if it.line_no in kept]
+        kept_items = _smaller([it for it in items if it.line_no in kept], waiting.less)
+        for before, after in zip([it for it in items if it.line_no in kept], kept_items,
+                                 strict=True):
+            if after.qty == before.qty:
+                continue
+            # Only what will be sent stays reserved; the debit and credit notes read the
+            # line's new quantity and total.
+            held = min(before.reserved_qty, after.qty)
+            await store.release(conn, vendor_id=order.vendor_id, product_id=before.product_id,
+                                qty=before.reserved_qty - held)
+            await store.set_item_qty(conn, order.id, after.line_no, qty=after.qty,
+                                     line_total=after.line_total, reserved=held)
         new_total = ordering.total([_priced_item(it) for it in kept_items])
         await store.update_order(conn, order.id, now=now, total=new_total,
                                  item_count=len(kept_items))
         await store.close_change(conn, change_id, at=now, outcome="accepted")
         await store.insert_event(conn, order_id=order.id, at=now,
-                                 actor=f"retailer:{retailer_id}", from_status="pending",
-                                 to_status="pending",
+                                 actor=actor, from_status=order.status,
+                                 to_status=order.status,
                                  reason="the shop agreed to the partial order",
                                  details={"dropped_lines": [it.line_no for it in dropped],
+                                          "less": {str(n): str(q)
+                                                   for n, q in waiting.less.items()},
                                           "total": str(new_total)})
+        if accepted:
+            # Already accepted: the smaller order stands; the delivery debit reads the new
+            # total and credit notes can only cover the lines that remain.
+            retailer = await party_store.retailer(conn, retailer_id)
+            assert retailer is not None
+            return [fact.ChangeAgreed(number, _vendor_party(vendor), _retailer_party(retailer),
+                                      new_total)]
         # The vendor offered these lines: agreeing is their acceptance of the smaller order.
         return await _vendor_act(conn, vendor, number, VendorAction.ACCEPT, None, now,
                                  accept_minutes)
@@ -647,7 +717,7 @@ async def cancel_order(conn: asyncpg.Connection, *, order_number: int, role: Rol
         await _release(conn, order, items)
         waiting = await store.open_change(conn, order.id)
         if waiting is not None:
-            await store.close_change(conn, waiting[0], at=now, outcome="withdrawn")
+            await store.close_change(conn, waiting.id, at=now, outcome="withdrawn")
         if order.vendor_id is not None and status is Status.PENDING:
             await store.close_offer(conn, order_id=order.id, vendor_id=order.vendor_id, at=now,
                                     outcome="cancelled", reason=reason)

@@ -362,17 +362,51 @@ async def product_aliases(conn: asyncpg.Connection,
     return out
 
 
-async def open_change(conn: asyncpg.Connection, order_id: int) -> tuple[int, int, list[int]] | None:
-    """The proposal waiting for the shop's answer: (id, vendor_id, kept line numbers)."""
-    row = await conn.fetchrow("SELECT id, vendor_id, kept_lines FROM order_changes "
-                              "WHERE order_id = $1 AND answered_at IS NULL", order_id)
-    return None if row is None else (row["id"], row["vendor_id"], list(row["kept_lines"]))
+@dataclass(frozen=True, slots=True)
+class OpenChange:
+    """A proposal waiting for the shop: the lines kept, and the smaller quantities of some."""
+
+    id: int
+    vendor_id: int
+    kept: tuple[int, ...]
+    less: dict[int, Decimal]
+
+
+async def open_change(conn: asyncpg.Connection, order_id: int) -> OpenChange | None:
+    """The proposal waiting for the shop's answer, if any."""
+    row = await conn.fetchrow("SELECT id, vendor_id, kept_lines, less_lines, less_qtys "
+                              "FROM order_changes WHERE order_id = $1 AND answered_at IS NULL",
+                              order_id)
+    if row is None:
+        return None
+    return OpenChange(row["id"], row["vendor_id"], tuple(row["kept_lines"]),
+                      dict(zip(row["less_lines"], row["less_qtys"], strict=True)))
+
+
+async def waiting_changes(conn: asyncpg.Connection, retailer_id: int) -> list[int]:
+    """Numbers of the retailer's open orders with a proposal from their vendor unanswered."""
+    rows = await conn.fetch(
+        "SELECT o.number FROM order_changes c JOIN orders o ON o.id = c.order_id "
+        "WHERE c.answered_at IS NULL AND o.retailer_id = $1 AND o.vendor_id = c.vendor_id "
+        "AND o.status IN ('pending', 'accepted') ORDER BY o.number", retailer_id)
+    return [r["number"] for r in rows]
 
 
 async def insert_change(conn: asyncpg.Connection, *, order_id: int, vendor_id: int,
-                        kept: Sequence[int], at: dt.datetime) -> None:
-    await conn.execute("INSERT INTO order_changes (order_id, vendor_id, kept_lines, proposed_at) "
-                       "VALUES ($1, $2, $3, $4)", order_id, vendor_id, list(kept), at)
+                        kept: Sequence[int], at: dt.datetime,
+                        less: dict[int, Decimal] | None = None) -> None:
+    less = less or {}
+    await conn.execute("INSERT INTO order_changes (order_id, vendor_id, kept_lines, proposed_at, "
+                       "less_lines, less_qtys) VALUES ($1, $2, $3, $4, $5, $6)",
+                       order_id, vendor_id, list(kept), at, list(less), list(less.values()))
+
+
+async def set_item_qty(conn: asyncpg.Connection, order_id: int, line_no: int, *,
+                       qty: Decimal, line_total: Decimal, reserved: Decimal) -> None:
+    """A line the vendor sends less of: its quantity, total and reservation now."""
+    await conn.execute("UPDATE order_items SET qty = $3, line_total = $4, reserved_qty = $5 "
+                       "WHERE order_id = $1 AND line_no = $2",
+                       order_id, line_no, qty, line_total, reserved)
 
 
 async def close_change(conn: asyncpg.Connection, change_id: int, *, at: dt.datetime,

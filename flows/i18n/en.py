@@ -216,6 +216,14 @@ STRINGS: dict[str, str] = {
         "Sorry — I lost track of our conversation, so let's start again. "
         "Your placed orders are safe."
     ),
+    "change.which": (
+        "Is that your answer to order {numbers}, whose supplier can send only part of it, "
+        "or to what is on screen here? Please tap the button on the message you mean."
+    ),
+    "change.which_order": (
+        "Suppliers of orders {numbers} can each send only part of them. Please tap "
+        "“Take it” or “Other supplier” on the message of the order you mean."
+    ),
     "stale_reply": "That choice is from an earlier message. Send “help” if you're stuck.",
     "reminder": (
         "You have {count} item(s) in your cart ({total}) waiting. "
@@ -302,8 +310,33 @@ STRINGS.update({
         "That leaves nothing of order #{number}. To turn it down, reply “REJECT {number} reason”."
     ),
     "vendor.change.wrong_step": (
-        "Order #{number} can be changed only before you accept it. To give it back, "
-        "reply “REJECT {number} reason”."
+        "Order #{number} can be changed only before it is dispatched. For damaged or "
+        "returned items the shop reports a problem on delivery."
+    ),
+    "vendor.change.dispatch_waiting": (
+        "Order #{number} can't be marked dispatched yet: the shop hasn't answered "
+        "whether they take the smaller order. I'll tell you their answer."
+    ),
+    "vendor.change.not_less": (
+        "“{names}”: write how many you can send, more than none and less than order "
+        "#{number} has — e.g. “{number} tokla 1”. To leave an item out, write "
+        "“{number} tokla chaina”."
+    ),
+    "vendor.lines": (
+        "Order #{number}: pick the item you can send less of. To leave an item out, "
+        "write “{number} tokla chaina”."
+    ),
+    "vendor.lines.button": "Items",
+    "vendor.lines.section": "Order #{number}",
+    "vendor.lines.none": (
+        "Order #{number} can't be changed: it isn't one of your orders waiting to be sent."
+    ),
+    "vendor.lines.ask": (
+        "How many {name} can you send for order #{number}? {qty} {unit} were ordered. "
+        "Reply “{number} {written} N” with the number, e.g. “{number} {written} 1”."
+    ),
+    "vendor.change.agreed": (
+        "{shop} agreed: send order #{number} with only what you can send (new total {total})."
     ),
     "vendor.change.waiting": "A change to order #{number} is already waiting for the shop.",
     "vendor.change.declined": (
@@ -335,6 +368,7 @@ STRINGS.update({
         "• REJECT 1042 reason (also after accepting, before it leaves)\n"
         "• DISPATCHED 1042\n"
         "• DELIVERED 1042\n"
+        "• 1042 tokla chaina / 1042 tokla 1 / change 1042 (send less, before dispatch)\n"
         "Send “orders” to see your open orders, “नेपाली” for Nepali."
     ),
     "vendor.language.set": "OK, I'll write to you in English.",
@@ -352,6 +386,14 @@ STRINGS.update({
         "{vendor} can send only part of order #{number}:\n{lines}\n"
         "Not available: {dropped}\nNew total: {total}. Take it, or send the whole order "
         "to another supplier?"
+    ),
+    "order.change.less": (
+        "{vendor} can send less of order #{number}:\n{lines}\n"
+        "New total: {total}. Take it, or send the whole order to another supplier?"
+    ),
+    "order.change.agreed": (
+        "OK, order #{number} from {vendor} is now {total}; you'll be charged only for "
+        "what is delivered."
     ),
     "btn.change_yes": "Take it",
     "btn.change_no": "Other supplier",

@@ -27,6 +27,7 @@ from flows.choices import CategoryChoice, ChangeChoice, DeliveryChoice, ReorderC
 from flows.commands import Command, command_of
 from flows.i18n import script_language, t
 from flows.replies import Buttons, ListMenu, Outgoing, Reply, Text
+from flows.retailer import changes
 from flows.retailer.onboarding import onboarding
 from flows.retailer.ports import (
     Account,
@@ -84,6 +85,8 @@ async def handle(backend: RetailerBackend, phone: str, said: Said,
         turn = Turn(backend, session, account, model)
         if account is None:
             await onboarding(turn, said)
+        elif said.text and await changes.answer_typed(turn, said.text):
+            pass  # a typed answer to a vendor's smaller order needs no session
         elif not restored and _needs_context(said):
             turn.say(Text(t(session.language, "restart")))
             turn.say(Text(t(session.language, "cart.empty")))

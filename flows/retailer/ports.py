@@ -177,6 +177,10 @@ class RetailerBackend(Protocol):
         """Yes / no to a vendor's smaller order; None when none of theirs is waiting."""
         ...
 
+    async def waiting_changes(self, account: Account) -> list[int]:
+        """The numbers of this shop's orders whose smaller order waits for its answer."""
+        ...
+
     async def report_problem(self, account: Account, number: int, text: str) -> Problem:
         """Open a case for operators about delivered order `number` (not received, damaged)."""
         ...

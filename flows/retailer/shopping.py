@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from domain.cart_edits import Add, Clear, Remove, RemoveNamed, parse_edit
 from domain.digits import to_ascii
 from flows import machine as m
-from flows import order_notices
 from flows.choices import (
     CategoryChoice,
     ChangeChoice,
@@ -20,7 +19,7 @@ from flows.choices import (
     parse,
 )
 from flows.commands import Command, cancel_number, command_of
-from flows.retailer import account, asking, confirm, delivery, questions
+from flows.retailer import account, asking, changes, confirm, delivery, questions
 from flows.retailer.cart import add_text, answer_qty, apply_edit
 from flows.retailer.ports import Said
 from flows.retailer.review import ask_question, show_review
@@ -101,11 +100,7 @@ async def on_choice(turn: Turn, choice_id: str) -> None:
         case DeliveryChoice() as choice:
             await delivery.on_choice(turn, choice)
         case ChangeChoice(agree=agree, number=number):
-            told = await turn.backend.answer_change(turn.retailer, number, agree)
-            if told is None:
-                turn.text("stale_reply")
-            else:
-                turn.out.extend(order_notices.outgoing(told))
+            await changes.answer(turn, number, agree)
         case _:
             turn.text("stale_reply")
 

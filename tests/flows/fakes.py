@@ -20,6 +20,7 @@ from domain import credit, ordering, routing
 from domain import facts as fact
 from domain.catalog import Catalog, parse_catalog_csv
 from domain.credit import RetailerStatus
+from domain.money import to_paisa
 from domain.order_status import Action, Role, Status, TransitionError, transition
 from domain.ordering import (
     Cancelled,
@@ -40,7 +41,7 @@ from domain.ordering import (
 )
 from domain.ordertext import parse_message
 from domain.resolver import CatalogIndex
-from domain.vendor_commands import VendorAction, VendorCommand
+from domain.vendor_commands import VendorAction, VendorChange, VendorCommand
 from flows.retailer import (
     Account,
     Balance,
@@ -54,7 +55,7 @@ from flows.retailer import (
     Understood,
 )
 from flows.retailer.reading import reading_of
-from flows.vendor import VendorOrder
+from flows.vendor import VendorLine, VendorOrder
 
 CATALOG = Path(__file__).resolve().parents[1] / "conversation" / "catalog.csv"
 AREA = "Kathmandu"
@@ -117,6 +118,11 @@ class FakeWorld:
         self.readings: dict[str, Reading] = {}
         # Answers for the next placements, whatever the world holds (races, other vendors).
         self.next_place: list[PlaceOutcome] = []
+        # A vendor's smaller order waiting for the shop: order number → (vendor id, kept
+        # line numbers), as `order_changes` rows with no answer.
+        self.changes: dict[int, tuple[int, tuple[int, ...]]] = {}
+        # And the smaller quantities it proposes: order number → {line_no: qty}.
+        self.less: dict[int, dict[int, Decimal]] = {}
 
     # ------------------------------------------------------------ building the world
 
@@ -193,6 +199,32 @@ class FakeRetailerBackend:
         if text in self.world.readings:
             return self.world.readings[text]
         return reading_of(parse_message(text, self.world.index), self.world.index)
+
+    async def waiting_changes(self, account: Account) -> list[int]:
+        return sorted(n for n, (vendor_id, _) in self.world.changes.items()
+                      if (o := self.world.order(n)) is not None and o.retailer.id == account.id
+                      and o.vendor_id == vendor_id and o.status in _CHANGEABLE)
+
+    async def answer_change(self, account: Account, number: int,
+                            agree: bool) -> list[fact.Fact] | None:
+        """As bot.services.orders.answer_change, with no other vendor to re-route to."""
+        order = self.world.order(number)
+        if order is None or order.retailer.id != account.id or order.status not in _CHANGEABLE \
+                or number not in self.world.changes \
+                or self.world.changes[number][0] != order.vendor_id:
+            return None
+        vendor_id, kept = self.world.changes.pop(number)
+        less = self.world.less.pop(number, {})
+        vendor, shop = self.world.vendors[vendor_id], self.world.party(account)
+        if not agree:
+            order.status = Status.UNROUTABLE
+            return [fact.ChangeDeclined(number, vendor.party), fact.OrderUnroutable(number, shop)]
+        order.lines = tuple(_smaller([ln for ln in order.lines if ln.line_no in kept], less))
+        order.total = ordering.total(list(order.lines))
+        if order.status is Status.ACCEPTED:
+            return [fact.ChangeAgreed(number, vendor.party, shop, order.total)]
+        order.status = Status.ACCEPTED
+        return [fact.OrderAccepted(number, vendor.party, shop, AREA, order.total)]
 
     async def report_problem(self, account: Account, number: int, text: str) -> Problem:
         order = self.world.order(number)
@@ -329,6 +361,8 @@ class FakeRetailerBackend:
             return CancelRefused(CancelRefusal(exc.code), str(exc), order.number,
                                  order.status.value)
         was, order.status = order.status, Status.CANCELLED
+        self.world.changes.pop(order.number, None)  # the shop's question is withdrawn
+        self.world.less.pop(order.number, None)
         vendor = self.world.vendors[order.vendor_id]
         told = fact.OrderCancelled(order.number, "cancelled by the retailer on WhatsApp",
                                    Role.RETAILER, was, vendor.party, self.world.party(account))
@@ -355,6 +389,13 @@ _NEXT = {VendorAction.ACCEPT: (Action.ACCEPT, Status.ACCEPTED),
          VendorAction.DISPATCH: (Action.DISPATCH, Status.DISPATCHED),
          VendorAction.DELIVER: (Action.DELIVER, Status.DELIVERED)}
 _PROGRESS = [Status.PENDING, Status.ACCEPTED, Status.DISPATCHED, Status.DELIVERED]
+_CHANGEABLE = (Status.PENDING, Status.ACCEPTED)
+
+
+def _smaller(lines: list[PricedLine], less: dict[int, Decimal]) -> list[PricedLine]:
+    return [replace(ln, qty=less[ln.line_no], line_total=to_paisa(ln.unit_price
+                                                                  * less[ln.line_no]))
+            if ln.line_no in less else ln for ln in lines]
 
 
 class FakeVendorBackend:
@@ -379,6 +420,8 @@ class FakeVendorBackend:
             order.status = Status.UNROUTABLE
             return [fact.OrderRejected(number, me, command.reason),
                     fact.OrderUnroutable(number, shop)]
+        if action is VendorAction.DISPATCH and number in self.world.changes:
+            return [fact.ChangeRefused(number, me, fact.ChangeRefusal.DISPATCH_WAITING)]
         step, target = _NEXT[action]
         if order.status in _PROGRESS and \
                 _PROGRESS.index(order.status) >= _PROGRESS.index(target):
@@ -397,6 +440,51 @@ class FakeVendorBackend:
             return [fact.OrderDispatched(number, me, shop)]
         due = (self.world.now + dt.timedelta(days=30)).date()
         return [fact.OrderDelivered(number, me, shop, order.total, due)]
+
+    async def change(self, change: VendorChange) -> list[fact.Fact]:
+        """As bot.services.orders.vendor_change: the shop is asked, nothing changes yet."""
+        me, number = self.vendor.party, change.order_number
+        order = self.world.order(number)
+        if order is None or order.vendor_id != self.vendor.id:
+            return [fact.VendorRefused(number, me, fact.VendorRefusal.NOT_FOUND,
+                                       VendorAction.ACCEPT)]
+        if order.status not in _CHANGEABLE:
+            return [fact.ChangeRefused(number, me, fact.ChangeRefusal.WRONG_STEP)]
+        if number in self.world.changes:
+            return [fact.ChangeRefused(number, me, fact.ChangeRefusal.WAITING)]
+        texts = {ln.line_no: [ln.name, ln.sku] for ln in order.lines}
+        keep, unmatched_keep = ordering.match_lines(change.keep, texts)
+        drop, unmatched_drop = ordering.match_lines(change.drop, texts)
+        fewer, unmatched_less = ordering.match_lines([n for n, _ in change.less], texts)
+        if unmatched_keep or unmatched_drop or unmatched_less:
+            return [fact.ChangeRefused(number, me, fact.ChangeRefusal.UNMATCHED,
+                                       unmatched_keep + unmatched_drop + unmatched_less)]
+        kept = ordering.kept_lines([ln.line_no for ln in order.lines], keep, drop)
+        if not kept:
+            return [fact.ChangeRefused(number, me, fact.ChangeRefusal.NOTHING_LEFT)]
+        by_line = {ln.line_no: ln for ln in order.lines}
+        less: dict[int, Decimal] = {}
+        for name, qty in change.less:
+            line = by_line[fewer[name]]
+            if line.line_no not in kept or not Decimal(0) < qty < line.qty:
+                return [fact.ChangeRefused(number, me, fact.ChangeRefusal.NOT_LESS, (name,))]
+            less[line.line_no] = qty
+        if len(kept) == len(order.lines) and not less:
+            return await self.act(VendorCommand(VendorAction.ACCEPT, number))
+        self.world.changes[number] = (self.vendor.id, kept)
+        self.world.less[number] = less
+        shown = _smaller([ln for ln in order.lines if ln.line_no in kept], less)
+        return [fact.ChangeProposed(
+            number, me, self.world.party(order.retailer),
+            tuple((ln.name, ln.qty, ln.unit, ln.line_total) for ln in shown),
+            tuple(ln.name for ln in order.lines if ln.line_no not in kept),
+            ordering.total(shown))]
+
+    async def order_lines(self, number: int) -> list[VendorLine] | None:
+        order = self.world.order(number)
+        if order is None or order.vendor_id != self.vendor.id or order.status not in _CHANGEABLE:
+            return None
+        return [VendorLine(ln.line_no, ln.name, ln.qty, ln.unit) for ln in order.lines]
 
     async def set_language(self, language: str) -> None:
         self.vendor.party = replace(self.vendor.party, language=language)
