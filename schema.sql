@@ -696,3 +696,25 @@ CREATE TABLE IF NOT EXISTS inbox_statuses (
 );
 CREATE INDEX IF NOT EXISTS inbound_messages_dead_idx
     ON inbound_messages (received_at) WHERE status = 'dead';
+
+-- ---------------------------------------------------------------- h2: unreadable webhook bodies
+-- A correctly signed POST that cannot be read at all (not JSON, not an envelope,
+-- nothing in it readable, an id Postgres cannot store) is recorded here once
+-- per distinct body and acknowledged with 200, so WhatsApp stops redelivering
+-- it (it retries any non-200 for up to 7 days). Only the first 64 KB are kept;
+-- purged with the inbox (RETAIN_INBOUND_DAYS).
+CREATE TABLE IF NOT EXISTS webhook_dead_letters (
+    id             bigserial PRIMARY KEY,
+    sha256         text NOT NULL UNIQUE,
+    reason         text NOT NULL,
+    detail         text NOT NULL DEFAULT '',
+    body_bytes     integer NOT NULL,
+    body_head      bytea NOT NULL,
+    deliveries     integer NOT NULL DEFAULT 1,
+    request_id     text,
+    received_at    timestamptz NOT NULL DEFAULT now(),
+    last_at        timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS webhook_dead_letters_received_idx
+    ON webhook_dead_letters (received_at);
+
