@@ -697,7 +697,7 @@ CREATE TABLE IF NOT EXISTS inbox_statuses (
 CREATE INDEX IF NOT EXISTS inbound_messages_dead_idx
     ON inbound_messages (received_at) WHERE status = 'dead';
 
--- ---------------------------------------------------------------- h2: unreadable webhook bodies
+-- ---------------------------------------------------------------- h2: unreadable webhook bodies, linked senders
 -- A correctly signed POST that cannot be read at all (not JSON, not an envelope,
 -- nothing in it readable, an id Postgres cannot store) is recorded here once
 -- per distinct body and acknowledged with 200, so WhatsApp stops redelivering
@@ -718,3 +718,13 @@ CREATE TABLE IF NOT EXISTS webhook_dead_letters (
 CREATE INDEX IF NOT EXISTS webhook_dead_letters_received_idx
     ON webhook_dead_letters (received_at);
 
+-- A sender WhatsApp names only by a business-scoped user id (no phone number)
+-- linked by an operator to a retailer: the router then serves the id as that
+-- retailer (bot/services/sender_links.py). One retailer per id; audited.
+CREATE TABLE IF NOT EXISTS sender_links (
+    sender_id    text PRIMARY KEY CHECK (length(sender_id) BETWEEN 1 AND 256),
+    retailer_id  bigint NOT NULL REFERENCES retailers (id),
+    linked_by    text NOT NULL,
+    linked_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS sender_links_retailer_idx ON sender_links (retailer_id);
