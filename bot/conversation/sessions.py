@@ -26,11 +26,27 @@ M = TypeVar("M", bound=BaseModel)
 TRIM_BATCH = 200
 
 # KEYS: session key, activity index, expiry index.
-# ARGV: data, ttl ms, phone, activity ms, now ms.
+# ARGV: data, ttl ms, phone, activity ms, now ms, session key prefix, trim batch.
+# The save also trims a bounded batch of expired entries (same rules as _TRIM),
+# so the index stays the size of the live sessions even if nobody lists them,
+# at no extra round trip per message.
 _SAVE = """
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
-redis.call('ZADD', KEYS[3], tonumber(ARGV[5]) + tonumber(ARGV[2]), ARGV[3])
+local now = tonumber(ARGV[5])
+redis.call('ZADD', KEYS[3], now + tonumber(ARGV[2]), ARGV[3])
+local due = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now, 'LIMIT', 0, ARGV[7])
+for _, phone in ipairs(due) do
+  local ttl = redis.call('PTTL', ARGV[6] .. phone)
+  if ttl == -2 then
+    redis.call('ZREM', KEYS[2], phone)
+    redis.call('ZREM', KEYS[3], phone)
+  elseif ttl == -1 then
+    redis.call('ZREM', KEYS[3], phone)
+  else
+    redis.call('ZADD', KEYS[3], now + ttl, phone)
+  end
+end
 """
 
 # KEYS: activity index, expiry index. ARGV: now ms, session key prefix, batch.
@@ -163,7 +179,6 @@ class SessionStore(Generic[M]):
         self._model = model_type
         self._ttl_ms = int(ttl * 1000)
         self._save = client.register_script(_SAVE)
-        self._trim = client.register_script(_TRIM)
         self._index = SessionIndex(client, keys)
 
     async def load(self, phone: str) -> M | None:
@@ -184,11 +199,8 @@ class SessionStore(Generic[M]):
         now = int(time.time() * 1000)
         keys = [self._keys.session(phone), self._keys.session_index(),
                 self._keys.session_expiry()]
-        await self._save(keys=keys, args=[data, self._ttl_ms, phone,
-                                          activity_ms(model, now), now])
-        # A bounded share of the expired entries goes with every save, so the
-        # index stays the size of the live sessions even if nobody lists them.
-        await self._trim(keys=keys[1:], args=[now, self._keys.session(""), TRIM_BATCH])
+        await self._save(keys=keys, args=[data, self._ttl_ms, phone, activity_ms(model, now),
+                                          now, self._keys.session(""), TRIM_BATCH])
 
     async def delete(self, phone: str) -> bool:
         """Forget the session (and its index entry); whether there was one."""
