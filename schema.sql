@@ -703,3 +703,35 @@ CREATE INDEX IF NOT EXISTS inbound_messages_dead_idx
 ALTER TABLE order_changes ADD COLUMN IF NOT EXISTS less_lines integer[] NOT NULL DEFAULT '{}';
 ALTER TABLE order_changes ADD COLUMN IF NOT EXISTS less_qtys numeric(12, 3)[] NOT NULL
     DEFAULT '{}';
+
+-- ---------------------------------------------------------------- h2: unreadable webhook bodies, linked senders
+-- A correctly signed POST that cannot be read at all (not JSON, not an envelope,
+-- nothing in it readable, an id Postgres cannot store) is recorded here once
+-- per distinct body and acknowledged with 200, so WhatsApp stops redelivering
+-- it (it retries any non-200 for up to 7 days). Only the first 64 KB are kept;
+-- purged with the inbox (RETAIN_INBOUND_DAYS).
+CREATE TABLE IF NOT EXISTS webhook_dead_letters (
+    id             bigserial PRIMARY KEY,
+    sha256         text NOT NULL UNIQUE,
+    reason         text NOT NULL,
+    detail         text NOT NULL DEFAULT '',
+    body_bytes     integer NOT NULL,
+    body_head      bytea NOT NULL,
+    deliveries     integer NOT NULL DEFAULT 1,
+    request_id     text,
+    received_at    timestamptz NOT NULL DEFAULT now(),
+    last_at        timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS webhook_dead_letters_received_idx
+    ON webhook_dead_letters (received_at);
+
+-- A sender WhatsApp names only by a business-scoped user id (no phone number)
+-- linked by an operator to a retailer: the router then serves the id as that
+-- retailer (bot/services/sender_links.py). One retailer per id; audited.
+CREATE TABLE IF NOT EXISTS sender_links (
+    sender_id    text PRIMARY KEY CHECK (length(sender_id) BETWEEN 1 AND 256),
+    retailer_id  bigint NOT NULL REFERENCES retailers (id),
+    linked_by    text NOT NULL,
+    linked_at    timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS sender_links_retailer_idx ON sender_links (retailer_id);

@@ -47,6 +47,14 @@ class Keys:
     def session_pattern(self) -> str:
         return f"{self.prefix}session:*"
 
+    def session_index(self) -> str:
+        """Sorted set: phone → last activity (ms), what session listings read."""
+        return f"{self.prefix}sessionidx:activity"
+
+    def session_expiry(self) -> str:
+        """Sorted set: phone → when its session key expires (ms), to trim the index."""
+        return f"{self.prefix}sessionidx:expiry"
+
     def lock(self, sender: str) -> str:
         return f"{self.prefix}lock:{sender}"
 

@@ -267,6 +267,11 @@ WEBHOOK_REQUESTS = REGISTRY.counter(
     "Webhook POSTs by outcome (ok, unauthorized, forbidden, bad_request, rate_limited, error).",
     ["outcome"],
 )
+WEBHOOK_UNREADABLE = REGISTRY.counter(
+    "khaacho_webhook_unreadable_total",
+    "Signed webhook POSTs that could not be read at all, recorded and acknowledged, by reason.",
+    ["reason"],
+)
 WEBHOOK_LATENCY = REGISTRY.histogram(
     "khaacho_webhook_latency_seconds",
     "Time to answer a webhook POST, by outcome.",

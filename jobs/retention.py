@@ -52,6 +52,10 @@ PURGES: tuple[Purge, ...] = (
           "retain_session_archive_days"),
     Purge("audit_log", "audit_log", "at < $1 AND action = ANY($3::text[])",
           "retain_audit_days", (list(PURGEABLE_AUDIT),)),
+    # Signed bodies nobody could read (bot/store/webhook_dead_letters.py): kept as
+    # long as the messages that could be.
+    Purge("webhook_dead_letters", "webhook_dead_letters", "received_at < $1",
+          "retain_inbound_days"),
     Purge("job_runs", "job_runs", "started_at < $1 AND finished_at IS NOT NULL",
           "retain_job_runs_days"),
 )

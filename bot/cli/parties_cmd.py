@@ -1,4 +1,4 @@
-"""`khaacho retailer add|approve|unblock|block|update|set-limit` and
+"""`khaacho retailer add|approve|unblock|block|update|set-limit|link` and
 `khaacho vendor add|list|deactivate|activate`."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from decimal import Decimal
 import asyncpg
 
 from bot.cli.errors import CliError
+from bot.cli.links_cmd import add_link_parser
 from bot.cli.output import (
     Column,
     add_json_flag,
@@ -232,6 +233,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--terms", type=int, default=None, help="new credit terms in days")
     add_operator_flag(q)
     q.set_defaults(handler=_retailer_set_limit)
+    add_link_parser(rsub)  # `retailer link` (h2, issue 19): bot/cli/links_cmd.py
 
     p = sub.add_parser("vendor", help="add, list, deactivate vendors",
                        description="Register vendors and list them. For performance figures, "

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TypeVar
 
 import asyncpg
@@ -30,6 +31,7 @@ from bot.conversation.vendor_backend import VendorServiceBackend
 from bot.kv import Keys
 from bot.metrics import FLOW_REFUSED, FLOW_TRANSITIONS
 from bot.store import parties as party_store
+from bot.store import sender_links
 from bot.transient import TRANSIENT
 from bot.whatsapp.outbound import render_outgoing
 from bot.whatsapp.updates import (
@@ -102,11 +104,19 @@ class Router:
         if found is not None:
             return await self._vendor(conn, Party(found.phone, found.language, found.name),
                                       found.id, message)
+        if message.phone is None:
+            linked = await sender_links.linked_phone(conn, message.sender)
+            if linked is not None:
+                # An operator linked the id to a retailer (`khaacho retailer link`):
+                # served as that retailer (their session, cart and account), the
+                # replies still addressed to the id the message came from.
+                as_retailer = message.model_copy(update={"from_": linked})
+                return [replace(o, to=message.sender) if o.to == linked else o
+                        for o in await self._retailer(conn, as_retailer)]
         if message.phone is None and await party_store.retailer_by_phone(
                 conn, message.sender) is None:
             # Known only by a business-scoped user id: an account needs a number.
-            # Asked, not onboarded under the id; an operator may link the id instead
-            # (a retailer whose phone is the id is then served as usual).
+            # Asked, not onboarded under the id; an operator may link the id instead.
             return await self._polite(conn, message, "need_phone")
         return await self._retailer(conn, message)
 

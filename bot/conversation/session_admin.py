@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import math
 from typing import Any
 
 import orjson
 
 from bot.conversation.locks import SenderLocks
+from bot.conversation.sessions import SessionIndex
 from bot.runtime import Runtime
 from bot.services.operator_actions import audit
 
@@ -65,25 +67,49 @@ def summary(phone: str, data: dict[str, Any], ttl_ms: int, now: dt.datetime) -> 
     }
 
 
+# Index entries read per round trip while a filter (state) skips some.
+PAGE = 100
+
+
 async def list_sessions(rt: Runtime, *, state: str | None = None,
                         idle_over: float | None = None, limit: int = 200
                         ) -> list[dict[str, Any]]:
-    """Live sessions, most recently active first, by state and/or idle for over N minutes."""
+    """Live sessions, most recently active first, by state and/or idle for over N minutes.
+
+    Reads the activity index a page at a time (bot/conversation/sessions.py):
+    without a state filter that is `limit` sessions, whatever the total; idle
+    time is a score range. A state filter reads further pages until `limit`
+    sessions match or the index ends.
+    """
     now = dt.datetime.now(dt.UTC)
-    prefix = rt.keys.session("")
+    index = SessionIndex(rt.redis, rt.keys)
+    await index.trim()
+    before: int | None = None
+    if idle_over is not None:
+        cutoff = now.timestamp() * 1000 - idle_over * 60_000
+        # Idle for longer than the epoch (a huge or infinite filter): nobody is.
+        before = int(cutoff) if math.isfinite(cutoff) and cutoff > 0 else -1
     rows: list[dict[str, Any]] = []
-    async for key in rt.redis.scan_iter(match=rt.keys.session_pattern(), count=500):
-        phone = key.decode()[len(prefix):]
-        data, ttl = await read_session(rt, phone)
-        if data is None or (state and data.get("state") != state):
-            continue
-        row = summary(phone, data, ttl, now)
-        if idle_over is not None and (row["idle_minutes"] is None
-                                      or row["idle_minutes"] < idle_over):
-            continue
-        rows.append(row)
-    rows.sort(key=lambda r: str(r.get("last_activity") or ""), reverse=True)
-    return rows[:limit]
+    offset = 0
+    while len(rows) < limit:
+        count = min(PAGE, limit - len(rows)) if state is None else PAGE
+        page, read = await index.newest(active_before_ms=before, offset=offset, count=count)
+        offset += count
+        for entry in page:
+            try:
+                data = orjson.loads(entry.raw)
+            except orjson.JSONDecodeError:
+                data = {"unreadable": _text(entry.raw)[:500]}
+            if not isinstance(data, dict):
+                data = {"value": data}
+            if state and data.get("state") != state:
+                continue
+            rows.append(summary(entry.phone, data, entry.ttl_ms, now))
+            if len(rows) == limit:
+                break
+        if read < count:
+            break
+    return rows
 
 
 async def show_session(rt: Runtime, phone: str) -> dict[str, Any] | None:
@@ -112,7 +138,7 @@ async def reset_session(rt: Runtime, phone: str, *, actor: str,
                         context: dict[str, Any] | None = None) -> bool:
     """Forget a conversation in progress (audited); False when there was none."""
     data, _ = await read_session(rt, phone)
-    deleted = bool(await rt.redis.delete(rt.keys.session(phone)))
+    deleted = await SessionIndex(rt.redis, rt.keys).forget(phone)
     if deleted:
         async with rt.pool.acquire() as conn:
             await audit(conn, actor=actor, action="session.reset", target=f"phone:{phone}",

@@ -16,7 +16,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.conversation import session_admin
-from bot.services import operator_actions, operator_orders, parties
+from bot.services import operator_actions, operator_orders, parties, sender_links
 from bot.services.credit_notes import CreditLineRequest
 from bot.store import alerts as alert_store
 from bot.store import reports
@@ -141,6 +141,13 @@ class RetailerUpdateBody(_Body):
     shop_name: str | None = Field(default=None, min_length=1, max_length=120)
     area: str | None = Field(default=None, min_length=1, max_length=80)
     language: Literal["en", "ne"] | None = None
+
+
+class SenderLinkBody(_Body):
+    user_id: str = Field(min_length=1, max_length=sender_links.USER_ID_MAX,
+                         pattern=sender_links.USER_ID_PATTERN,
+                         description="business-scoped WhatsApp user id of a sender without "
+                                     "a phone number")
 
 
 class VendorActiveBody(_Body):
@@ -358,6 +365,21 @@ async def update_retailer(call: Call) -> web.Response:
             area=body.area, language=body.language)
     call.audited = True
     return respond(result)
+
+
+@ADMIN.route("POST", "/api/admin/retailers/{phone}/link", write=True, body=SenderLinkBody,
+             summary="Serve a sender WhatsApp names only by a user id as this retailer",
+             responses={404: "No such retailer", 422: "The id cannot be linked"})
+async def link_sender(call: Call) -> web.Response:
+    body: SenderLinkBody = call.body
+    async with call.runtime.pool.acquire() as conn:
+        try:
+            done = await sender_links.link_sender(conn, body.user_id, call.params["phone"],
+                                                  actor=call.actor)
+        except sender_links.LinkError as exc:
+            raise ApiError(404 if exc.missing else 422, str(exc)) from None
+    call.audited = True
+    return respond(dataclasses.asdict(done))
 
 
 @ADMIN.route("POST", "/api/admin/vendors/{phone}/active", write=True, body=VendorActiveBody,

@@ -3,7 +3,12 @@
 POST only persists, then answers; conversation workers do the rest
 (bot/conversation/workers.py). Answers, in order of checks:
 - 413 body over 3 MB; 401 no `X-Hub-Signature-256`; 403 wrong signature;
-- 400 not JSON, or not a WhatsApp envelope, or nothing in it readable (with a reason);
+- 200 with `unreadable` (the reason) and `dead_letter`: a correctly signed body
+  that is not JSON, not a WhatsApp envelope, has nothing readable in it, or holds
+  an id Postgres cannot store. The same bytes would fail on every redelivery
+  (WhatsApp retries any non-200 for up to 7 days), so the body is recorded once
+  in `webhook_dead_letters` (digest, reason, size, first 64 KB), counted in
+  `khaacho_webhook_unreadable_total`, logged without its content, and acknowledged;
 - 503 Postgres unavailable: nothing of the POST was written, WhatsApp redelivers;
 - 429 with Retry-After: a sender went over SENDER_RATE_LIMIT messages per
   window; the rest of the POST is in the inbox, that sender's wait for redelivery;
@@ -32,7 +37,10 @@ from aiohttp import web
 from bot.conversation.pipeline import MessageHandler
 from bot.conversation.workers import ConversationWorkers
 from bot.logs import current_request_id
+from bot.metrics import WEBHOOK_UNREADABLE
 from bot.store import inbox as inbox_store
+from bot.store import webhook_dead_letters as dead_letters
+from bot.store.webhook_dead_letters import Unreadable
 from bot.transient import TRANSIENT
 from bot.web.keys import RUNTIME
 from bot.whatsapp.signature import HEADER, SignatureCheck, check
@@ -91,12 +99,13 @@ async def receive(request: web.Request) -> web.Response:
             # orjson refuses integers beyond 64 bits, which are still JSON.
             data = json.loads(raw)
         except (ValueError, RecursionError):
-            return _error(400, "body is not JSON")
+            return await _set_aside(request, raw, Unreadable.NOT_JSON, "body is not JSON")
     try:
         update = parse_update(data, edge_for(settings.whatsapp_phone_number_id,
                                              settings.max_text_chars))
     except EnvelopeError as exc:
-        return _error(400, f"not a WhatsApp webhook envelope: {exc}")
+        return await _set_aside(request, raw, Unreadable.NOT_ENVELOPE,
+                                f"not a WhatsApp webhook envelope: {exc}")
     rejected = [r.model_dump() for r in update.rejected]
     for item in rejected:  # capped by parse_update; the rest only counted
         log.warning("webhook part rejected", extra=item)
@@ -104,7 +113,8 @@ async def receive(request: web.Request) -> web.Response:
         log.warning("webhook parts rejected", extra={"more": update.rejected_more})
     if rejected and not (update.messages or update.statuses or update.ignored_fields
                          or update.change_errors):
-        return _error(400, "nothing in the envelope could be read", rejected=rejected)
+        return await _set_aside(request, raw, Unreadable.NOTHING_READABLE,
+                                "nothing in the envelope could be read", rejected=rejected)
 
     rt = request.app[RUNTIME]
     try:
@@ -115,9 +125,9 @@ async def receive(request: web.Request) -> web.Response:
                 request_id=current_request_id())
     except asyncpg.DataError as exc:
         # An id or number Postgres cannot store as text (a NUL character): the
-        # same bytes would fail on every redelivery, so this is the sender's 400.
-        log.warning("webhook refused: %s", exc)
-        return _error(400, "a message id or sender cannot be stored")
+        # same bytes would fail on every redelivery, so the body is set aside.
+        return await _set_aside(request, raw, Unreadable.NOT_STORABLE,
+                                f"a message id or sender cannot be stored ({type(exc).__name__})")
     except (*TRANSIENT, asyncpg.PostgresError) as exc:
         log.warning("webhook deferred: %s", exc)
         return _error(503, "temporarily unavailable, retry later")
@@ -139,6 +149,28 @@ async def receive(request: web.Request) -> web.Response:
         "ignored": update.ignored_fields,
         "rejected": rejected,
     })
+
+
+async def _set_aside(request: web.Request, raw: bytes, reason: Unreadable, detail: str,
+                     **extra: object) -> web.Response:
+    """Record a signed body nobody can read and acknowledge it, so it is not redelivered.
+
+    Postgres down is still 503: then nothing was recorded, and a redelivery is right.
+    """
+    rt = request.app[RUNTIME]
+    try:
+        async with rt.pool.acquire() as conn:
+            letter = await dead_letters.record(conn, raw, reason, detail, current_request_id())
+    except (*TRANSIENT, asyncpg.PostgresError) as exc:
+        log.warning("webhook deferred: %s", type(exc).__name__)
+        return _error(503, "temporarily unavailable, retry later")
+    WEBHOOK_UNREADABLE.inc(reason=reason.value)
+    # Size, digest and reason only: the body may hold phone numbers and text.
+    log.warning("webhook body unreadable, set aside", extra={
+        "reason": reason.value, "bytes": len(raw), "sha256": letter.sha256[:16],
+        "dead_letter": letter.id, "deliveries": letter.deliveries})
+    return web.json_response({"handled": 0, "unreadable": reason.value, "error": detail,
+                              "dead_letter": letter.id, **extra})
 
 
 def setup(app: web.Application, conversation: MessageHandler | None = None) -> None:

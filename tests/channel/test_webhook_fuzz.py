@@ -82,7 +82,7 @@ async def test_no_envelope_ever_gets_a_server_error(runtime: Runtime, body: Any)
             await conn.execute(
                 "CREATE TABLE IF NOT EXISTS channel_effects (wamid text, sender text, body text)")
         status, answer = await bot.post(body)
-        assert status in (200, 400), (status, answer)
+        assert status == 200, (status, answer)  # never a 4xx WhatsApp would redeliver
     finally:
         await bot.client.close()
 
@@ -94,7 +94,7 @@ async def test_arbitrary_bytes_never_get_a_server_error(runtime: Runtime, raw: b
     bot = await start_bot(runtime)
     try:
         status, _ = await bot.post(raw)
-        assert status in (200, 400)
+        assert status == 200
     finally:
         await bot.client.close()
 

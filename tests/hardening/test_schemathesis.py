@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from bot.config import Settings
+from bot.conversation.sessions import SessionIndex
 from bot.dev.demo_catalog import load_demo
 from bot.processes import create_app
 from bot.runtime import Runtime
@@ -49,6 +51,9 @@ async def _seed(rt: Runtime) -> None:
             "SELECT id, 500, 'cash', 'seed-ref-1', now(), 'test' FROM retailers LIMIT 1")
     await rt.redis.set(rt.keys.session("9812345123"),
                        orjson.dumps({"state": "idle", "language": "en", "cart": []}), ex=3600)
+    now_ms = int(time.time() * 1000)
+    await SessionIndex(rt.redis, rt.keys).add("9812345123", activity=now_ms,
+                                              expires_at=now_ms + 3600_000)
 
 
 class _Server:

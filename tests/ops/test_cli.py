@@ -15,6 +15,7 @@ from bot.auth import verify_token
 from bot.cli.main import main
 from bot.cli.orders_cmd import order_number_arg, parse_since
 from bot.config import Settings
+from bot.conversation.sessions import SessionIndex, activity_ms
 from bot.db import connect
 from bot.runtime import Runtime
 from domain.business_time import local_time
@@ -176,6 +177,9 @@ async def two_sessions(runtime: Runtime) -> None:
         session = {"state": "collecting", "language": "en", "cart": [{"sku": "X"}],
                    "last_activity": (now - idle).isoformat()}
         await runtime.redis.set(runtime.keys.session(phone), orjson.dumps(session), ex=3600)
+        await SessionIndex(runtime.redis, runtime.keys).add(  # as SessionStore.save does
+            phone, activity=activity_ms(session, 0),
+            expires_at=int(now.timestamp() * 1000) + 3600_000)
 
 
 def test_sessions_list_idle_over_finds_the_stale_conversation(
