@@ -18,10 +18,11 @@ from decimal import Decimal
 
 import asyncpg
 
+from bot.store import ledger
 from bot.store.outbox import enqueue
 from domain.business_time import ZONE_NAME, business_date
 from domain.credit_score import CreditScore, ScoreInputs, score
-from domain.dues import Credit, Debit, DebitState, max_days_past_due, settle
+from domain.dues import DebitState, max_days_past_due, settle
 from flows import i18n, templates
 from flows.replies import Outgoing
 from jobs.job import Job, JobContext
@@ -33,13 +34,7 @@ ACTOR = "job:credit-scores"
 
 async def _history(conn: asyncpg.Connection, retailer_id: int, today: date) -> tuple[
         list[DebitState], list[date], Decimal]:
-    rows = await conn.fetch(
-        "SELECT id, kind, amount, order_id, due_date, "
-        "(created_at AT TIME ZONE $2)::date AS on_day "
-        "FROM ledger_entries WHERE retailer_id = $1", retailer_id, ZONE_NAME)
-    debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
-              for r in rows if r["kind"] == "debit" and r["on_day"] <= today]
-    credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
+    debits, credits = await ledger.dues_history(conn, retailer_id, through=today)
     since = today - timedelta(days=90)
     purchases = sum((d.amount for d in debits if d.created_on > since), Decimal(0))
     order_days = [r["day"] for r in await conn.fetch(

@@ -19,9 +19,10 @@ from decimal import Decimal
 
 import asyncpg
 
+from bot.store import ledger
 from bot.store.outbox import enqueue
-from domain.business_time import ZONE_NAME, business_date
-from domain.dues import Credit, Debit, settle
+from domain.business_time import business_date
+from domain.dues import Debit, settle
 from flows import templates
 from flows.replies import Outgoing
 from jobs.job import Job, JobContext
@@ -47,13 +48,7 @@ def stage(due: date, today: date) -> tuple[str, str] | None:
 
 async def _open_debits(conn: asyncpg.Connection, retailer_id: int, today: date) -> list[
         tuple[Debit, Decimal]]:
-    rows = await conn.fetch(
-        "SELECT id, kind, amount, order_id, due_date, "
-        "(created_at AT TIME ZONE $2)::date AS on_day "
-        "FROM ledger_entries WHERE retailer_id = $1", retailer_id, ZONE_NAME)
-    debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
-              for r in rows if r["kind"] == "debit"]
-    credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
+    debits, credits = await ledger.dues_history(conn, retailer_id)
     return [(s.debit, s.outstanding) for s in settle(debits, credits, today) if s.outstanding > 0]
 
 

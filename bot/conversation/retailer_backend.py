@@ -21,14 +21,14 @@ import asyncpg
 from bot.runtime import Runtime
 from bot.services import ledger
 from bot.services import orders as order_service
+from bot.store import ledger as ledger_store
 from bot.store import orders as order_store
 from bot.store import parties as party_store
 from bot.store.alerts import raise_alert
 from domain import cart as carts
 from domain.alerts import Alert, AlertKind
-from domain.business_time import ZONE_NAME
 from domain.credit import RetailerStatus
-from domain.dues import Credit, Debit, settle
+from domain.dues import settle
 from domain.facts import Fact
 from domain.order_status import Role, Status
 from domain.ordering import Cancelled, CancelRefusal, CancelRefused, Item, Quote, SplitOffer
@@ -254,13 +254,7 @@ class ServiceBackend:
         # The one rule operators' summaries and the reminders use too: payments settle
         # the earliest-due debit first (domain.dues.settle); next due is what is left
         # of the first debit not yet covered.
-        rows = await self.conn.fetch(
-            "SELECT id, kind, amount, order_id, due_date, "
-            "(created_at AT TIME ZONE $2)::date AS on_day "
-            "FROM ledger_entries WHERE retailer_id = $1", account.id, ZONE_NAME)
-        debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
-                  for r in rows if r["kind"] == "debit" and r["due_date"] is not None]
-        credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
+        debits, credits = await ledger_store.dues_history(self.conn, account.id)
         # Every credit counts, as in the operators' summary (a payment is money received).
         unpaid = [st for st in settle(debits, credits, dt.date.max) if st.outstanding > 0]
         next_due: Decimal | None = None

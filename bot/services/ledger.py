@@ -16,9 +16,9 @@ import asyncpg
 from bot.store import ledger as ledger_store
 from bot.store import orders as order_store
 from bot.store import parties as party_store
-from domain.business_time import ZONE_NAME, business_date
+from domain.business_time import business_date
 from domain.credit import CreditPosition
-from domain.dues import Credit, Debit, max_days_past_due, settle
+from domain.dues import max_days_past_due, settle
 from domain.facts import Party, PaymentReceived
 from domain.money import MAX_AMOUNT, AmountError, check_amount, format_npr, to_paisa
 from domain.money_facts import CreditReopened, MoneyFact, PaymentVoided
@@ -196,13 +196,7 @@ async def reopen_if_cleared(conn: asyncpg.Connection, retailer_id: int, *,
     if block is None:
         return False
     today = business_date(now)
-    rows = await conn.fetch(
-        "SELECT id, kind, amount, order_id, due_date, "
-        "(created_at AT TIME ZONE $2)::date AS on_day "
-        "FROM ledger_entries WHERE retailer_id = $1", retailer_id, ZONE_NAME)
-    debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
-              for r in rows if r["kind"] == "debit" and r["on_day"] <= today]
-    credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
+    debits, credits = await ledger_store.dues_history(conn, retailer_id, through=today)
     days = max_days_past_due(settle(debits, credits, today), today)
     if days > block_after_days:
         return False

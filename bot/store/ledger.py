@@ -9,6 +9,9 @@ from decimal import Decimal
 
 import asyncpg
 
+from domain.business_time import ZONE_NAME
+from domain.dues import Credit, Debit
+
 _ENTRY_COLS = ("id, retailer_id, kind, amount, order_id, payment_id, due_date, note, created_by, "
                "created_at, reverses_entry_id, credit_note_id")
 _PAYMENT_COLS = ("id, retailer_id, amount, method, reference, order_id, recorded_by, received_at, "
@@ -209,3 +212,20 @@ async def credited_lines(conn: asyncpg.Connection,
         "SELECT line_no, sum(qty) AS qty, sum(amount) AS amount FROM credit_note_lines "
         "WHERE order_id = $1 GROUP BY line_no", order_id)
     return {r["line_no"]: (r["qty"], r["amount"]) for r in rows}
+
+
+async def dues_history(conn: asyncpg.Connection, retailer_id: int, *,
+                       through: dt.date = dt.date.max) -> tuple[list[Debit], list[Credit]]:
+    """A retailer's debits made by `through` and all their credits, as the dues rules read them.
+
+    Days are business days (Nepal time), the one reading the reminders, the credit
+    scores, the unblock after a payment and the bot's "next due" share.
+    """
+    rows = await conn.fetch(
+        "SELECT id, kind, amount, order_id, due_date, "
+        "(created_at AT TIME ZONE $2)::date AS on_day "
+        "FROM ledger_entries WHERE retailer_id = $1", retailer_id, ZONE_NAME)
+    debits = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
+              for r in rows if r["kind"] == "debit" and r["on_day"] <= through]
+    credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
+    return debits, credits
