@@ -40,6 +40,7 @@ from bot.cli import (
 from bot.cli.errors import CliError
 from bot.db import DatabaseUnavailable
 from bot.dev import commands as dev_commands
+from bot.services.operator_actions import ActionError
 
 
 class CommandModule(Protocol):
@@ -106,6 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"khaacho {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code
+    except ActionError as exc:  # an operator action refused: the same one line, exit 1
+        print(f"khaacho {args.command}: {exc.message}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except (DatabaseUnavailable, RedisError, OSError) as exc:

@@ -109,12 +109,9 @@ async def _show(args: argparse.Namespace) -> int:
 
 async def _cancel(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
-        try:
-            result = await operator_actions.cancel_order(conn, args.number, reason=args.reason,
-                                                         actor=operator_name(args),
-                                                         word=order_notices.outgoing)
-        except operator_actions.ActionError as exc:
-            raise CliError(exc.message) from None
+        result = await operator_actions.cancel_order(conn, args.number, reason=args.reason,
+                                                     actor=operator_name(args),
+                                                     word=order_notices.outgoing)
     if args.json:
         show_json(result)
     else:
@@ -127,14 +124,11 @@ async def _assign(args: argparse.Namespace) -> int:
     from flows import money_notices
 
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
-        try:
-            result = await operator_orders.assign_order(
-                conn, args.number, vendor_phone=args.vendor, reason=args.reason,
-                actor=operator_name(args), accept_minutes=rt.settings.vendor_accept_minutes,
-                word=order_notices.outgoing, word_money=money_notices.outgoing,
-                context={"via": "cli"})
-        except operator_actions.ActionError as exc:
-            raise CliError(exc.message) from None
+        result = await operator_orders.assign_order(
+            conn, args.number, vendor_phone=args.vendor, reason=args.reason,
+            actor=operator_name(args), accept_minutes=rt.settings.vendor_accept_minutes,
+            word=order_notices.outgoing, word_money=money_notices.outgoing,
+            context={"via": "cli"})
     if args.json:
         show_json(result)
     else:
@@ -145,12 +139,9 @@ async def _assign(args: argparse.Namespace) -> int:
 
 async def _act(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
-        try:
-            result = await operator_orders.act_for_vendor(
-                conn, args.number, VendorAction(args.action), reason=args.reason,
-                actor=operator_name(args), word=order_notices.outgoing, context={"via": "cli"})
-        except operator_actions.ActionError as exc:
-            raise CliError(exc.message) from None
+        result = await operator_orders.act_for_vendor(
+            conn, args.number, VendorAction(args.action), reason=args.reason,
+            actor=operator_name(args), word=order_notices.outgoing, context={"via": "cli"})
     if args.json:
         show_json(result)
     else:
@@ -176,13 +167,10 @@ async def _credit_note(args: argparse.Namespace) -> int:
     from flows import money_notices
 
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
-        try:
-            result = await operator_actions.issue_credit_note(
-                conn, args.number, reason=CreditNoteReason(args.reason), lines=args.line,
-                note=args.note, actor=operator_name(args), word=money_notices.outgoing,
-                context={"via": "cli"})
-        except operator_actions.ActionError as exc:
-            raise CliError(exc.message) from None
+        result = await operator_actions.issue_credit_note(
+            conn, args.number, reason=CreditNoteReason(args.reason), lines=args.line,
+            note=args.note, actor=operator_name(args), word=money_notices.outgoing,
+            context={"via": "cli"})
     if args.json:
         show_json(result)
     else:

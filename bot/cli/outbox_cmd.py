@@ -58,10 +58,7 @@ async def _show(args: argparse.Namespace) -> int:
 
 async def _retry(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
-        try:
-            result = await operator_actions.retry_outbox(conn, args.id, actor=operator_name(args))
-        except operator_actions.ActionError as exc:
-            raise CliError(exc.message) from None
+        result = await operator_actions.retry_outbox(conn, args.id, actor=operator_name(args))
     if args.json:
         show_json(result)
     else:

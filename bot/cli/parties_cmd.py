@@ -78,12 +78,9 @@ async def _cart_kept(rt: Runtime, conn: asyncpg.Connection, phone: str) -> bool:
 
 async def _retailer_approve(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
-        try:
-            r = await operator_actions.approve_retailer(
-                conn, args.phone, actor=operator_name(args), limit=args.limit,
-                cart_kept=await _cart_kept(rt, conn, args.phone), word=money_notices.outgoing)
-        except operator_actions.ActionError as exc:
-            raise CliError(exc.message) from None
+        r = await operator_actions.approve_retailer(
+            conn, args.phone, actor=operator_name(args), limit=args.limit,
+            cart_kept=await _cart_kept(rt, conn, args.phone), word=money_notices.outgoing)
     print(f"retailer {r['phone']} ({r['shop_name']}) is active, limit "
           f"{format_npr(r['credit_limit'])}" + ("; told on WhatsApp" if r["told"] else ""))
     return 0
@@ -91,12 +88,9 @@ async def _retailer_approve(args: argparse.Namespace) -> int:
 
 async def _retailer_block(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
-        try:
-            r = await operator_actions.block_retailer(conn, args.phone, reason=args.reason,
-                                                      actor=operator_name(args),
-                                                      word=money_notices.outgoing)
-        except operator_actions.ActionError as exc:
-            raise CliError(exc.message) from None
+        r = await operator_actions.block_retailer(conn, args.phone, reason=args.reason,
+                                                  actor=operator_name(args),
+                                                  word=money_notices.outgoing)
     print(f"retailer {r['phone']} ({r['shop_name']}) is blocked: {r['blocked_reason']}"
           + ("; told on WhatsApp" if r["told"] else ""))
     return 0
@@ -104,24 +98,18 @@ async def _retailer_block(args: argparse.Namespace) -> int:
 
 async def _retailer_update(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
-        try:
-            r = await operator_actions.update_retailer(
-                conn, args.phone, actor=operator_name(args), shop_name=args.name,
-                area=args.area, language=args.language)
-        except operator_actions.ActionError as exc:
-            raise CliError(exc.message) from None
+        r = await operator_actions.update_retailer(
+            conn, args.phone, actor=operator_name(args), shop_name=args.name,
+            area=args.area, language=args.language)
     print(f"retailer {r['phone']}: {r['shop_name']}, {r['area']}, language {r['language']}")
     return 0
 
 
 async def _vendor_active(args: argparse.Namespace, active: bool) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
-        try:
-            v = await operator_actions.set_vendor_active(conn, args.phone, active,
-                                                         actor=operator_name(args),
-                                                         reason=getattr(args, "reason", None))
-        except operator_actions.ActionError as exc:
-            raise CliError(exc.message) from None
+        v = await operator_actions.set_vendor_active(conn, args.phone, active,
+                                                     actor=operator_name(args),
+                                                     reason=getattr(args, "reason", None))
     state = "active" if v["active"] else "deactivated: no new orders are offered to them"
     print(f"vendor {v['phone']} ({v['name']}) is {state}"
           + (f"; {v['open_orders']} open order(s) still with them (khaacho orders assign)"

@@ -10,7 +10,7 @@ from bot.cli.errors import CliError
 from bot.cli.orders_cmd import order_number_arg
 from bot.cli.output import add_json_flag, add_operator_flag, cli_runtime, operator_name, show_json
 from bot.services import ledger, parties
-from bot.services.operator_actions import ActionError, audit, void_payment
+from bot.services.operator_actions import audit, void_payment
 from domain.digits import read_whole
 from domain.money import AmountError, format_npr, parse_amount
 from flows import money_notices, order_notices
@@ -80,12 +80,9 @@ async def _record(args: argparse.Namespace) -> int:
 
 async def _void(args: argparse.Namespace) -> int:
     async with cli_runtime() as rt, rt.pool.acquire() as conn:
-        try:
-            result = await void_payment(conn, args.payment_id, reason=args.reason,
-                                        actor=operator_name(args), word=money_notices.outgoing,
-                                        context={"via": "cli"})
-        except ActionError as exc:
-            raise CliError(exc.message) from None
+        result = await void_payment(conn, args.payment_id, reason=args.reason,
+                                    actor=operator_name(args), word=money_notices.outgoing,
+                                    context={"via": "cli"})
     if args.json:
         show_json(result)
     else:
