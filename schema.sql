@@ -735,3 +735,43 @@ CREATE TABLE IF NOT EXISTS sender_links (
     linked_at    timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS sender_links_retailer_idx ON sender_links (retailer_id);
+
+-- ---------------------------------------------------------------- media: stored media files, outbound documents/images
+-- Media bytes live here, not on the instance's disk (Render discards it):
+-- documents and images the product sends (invoices, statements, QR codes) and
+-- what retailers send (photos of lists, voice notes). `bytes` is capped by
+-- MEDIA_MAX_BYTES (bot/store/media.py) and set NULL by the retention job after
+-- RETAIN_MEDIA_DAYS (`purged_at`); the row (size, sha256) stays. `wa_media_id`
+-- is Meta's id: for an outbound file the id of our upload, reusable for 30 days
+-- after `wa_uploaded_at`; for an inbound file the id the retailer's message named.
+CREATE TABLE IF NOT EXISTS media_files (
+    id              bigserial PRIMARY KEY,
+    direction       text NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+    mime_type       text NOT NULL CHECK (length(mime_type) BETWEEN 3 AND 255),
+    filename        text CHECK (length(filename) BETWEEN 1 AND 240),
+    file_size       bigint NOT NULL CHECK (file_size >= 0),
+    sha256          text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    bytes           bytea,
+    wa_media_id     text,
+    wa_uploaded_at  timestamptz,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    purged_at       timestamptz,
+    CHECK (bytes IS NULL OR octet_length(bytes) = file_size)
+);
+CREATE INDEX IF NOT EXISTS media_files_created_idx ON media_files (created_at)
+    WHERE bytes IS NOT NULL;
+
+-- An outbox row that sends a stored file: the dispatcher uploads it (or reuses
+-- a live upload) and puts the media id into the payload just before sending.
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS media_file_id bigint REFERENCES media_files (id);
+DO $$
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_constraint
+        WHERE conrelid = 'outbox'::regclass AND conname = 'outbox_kind_check'
+          AND pg_get_constraintdef(oid) LIKE '%document%') THEN
+        ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_kind_check;
+        ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check
+            CHECK (kind IN ('text', 'interactive', 'template', 'document', 'image'));
+    END IF;
+END $$;
