@@ -23,6 +23,7 @@ from bot.cli import (
     alerts_cmd,
     catalog_cmd,
     flows_cmd,
+    invoices_cmd,
     jobs_cmd,
     ledger_cmd,
     orders_cmd,
@@ -68,6 +69,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     flows_cmd,
     parties_cmd,
     payment_cmd,
+    invoices_cmd,
     ledger_cmd,
     alerts_cmd,
 )

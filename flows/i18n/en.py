@@ -535,7 +535,6 @@ STRINGS.update({
     "statement.unknown_month": (
         "Which month? Send for example “hisab mangsir” or “statement for Kartik”."
     ),
-    "statement.not_started": "{month} has not started yet. Send “hisab” for the last 30 days.",
     "invoice.caption": "🧾 Invoice {number} for order #{order}: {total}.",
     "credit_note_doc.caption": "🧾 Credit note {number} for order #{order}: {total}.",
     "balance.button.statement": "Statement",

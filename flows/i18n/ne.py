@@ -522,7 +522,6 @@ STRINGS.update({
     "statement.caption.advance": "🧾 तपाईंको खाता विवरण, {period}। {closing} अग्रिम तिरिएको।",
     "statement.last_days": "पछिल्ला {days} दिन",
     "statement.unknown_month": "कुन महिना? जस्तै “hisab mangsir” वा “मंसिरको हिसाब” पठाउनुहोस्।",
-    "statement.not_started": "{month} अझै सुरु भएको छैन। पछिल्ला ३० दिनको लागि “हिसाब” पठाउनुहोस्।",
     "invoice.caption": "🧾 अर्डर #{order} को बीजक {number}: {total}।",
     "credit_note_doc.caption": "🧾 अर्डर #{order} को क्रेडिट नोट {number}: {total}।",
     "balance.button.statement": "खाता विवरण",

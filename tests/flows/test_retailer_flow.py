@@ -413,7 +413,7 @@ async def test_status_lists_the_latest_orders(chat: Chat) -> None:
 async def test_balance_shows_credit_and_what_is_on_its_way(chat: Chat) -> None:
     await chat.send("chini 10 kg")
     await chat.tap("rv:confirm:1")
-    out = await chat.send("hisab")
+    out = await chat.send("balance")
     assert said(out) == t("en", "balance", outstanding="Rs 0", open="Rs 980",
                           limit="Rs 1,00,000", available="Rs 99,020",
                           due=t("en", "balance.nodue"))
