@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.nepali_calendar import BsMonth
 from flows.choices import StatementChoice, parse
@@ -82,3 +84,9 @@ async def test_a_nepali_retailer_gets_a_nepali_caption(chat: Chat, world: FakeWo
     assert isinstance(reply, Document) and reply.caption is not None
     assert "तपाईंको खाता विवरण" in reply.caption
     assert world.statements[-1][2] == "ne"
+
+
+@given(st.text(max_size=60))
+def test_reading_a_statement_request_never_fails_on_any_text(text: str) -> None:
+    ask = statement_request(text)
+    assert ask is None or ask.month is None or 1 <= ask.month <= 12
