@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from flows.documents import Page
 
@@ -31,10 +30,10 @@ def _font(pdf: FPDF, style: str, size: float) -> None:
     After a line set entirely in the fallback (Devanagari) font, fpdf2 2.8 still
     believes the main font is the page's current one, skips setting it again,
     and the next Latin-only line has no font at all ("No font in show"):
-    selecting the fallback first forces the main font to be written out.
+    clearing its "already set on this page" flag makes it write the font out.
     """
-    pdf.set_font(DEVANAGARI, style, size)
     pdf.set_font(FAMILY, style, size)
+    pdf.current_font_is_set_on_page = False
 
 
 def _pdf() -> FPDF:
@@ -102,22 +101,43 @@ def _blocks(pdf: FPDF, page: Page, width: float) -> None:
         pdf.cell(column, 6, block.heading, new_x="LEFT", new_y="NEXT")
         for line in block.lines:
             _font(pdf, "", 10)
-            pdf.multi_cell(column - 4, 5, line, new_x="LEFT", new_y="NEXT")
+            pdf.cell(column - 4, 5, _fit(pdf, line, column - 4), new_x="LEFT", new_y="NEXT")
         bottom = max(bottom, pdf.get_y())
     pdf.set_xy(pdf.l_margin, bottom)
 
 
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """`text` cut (with …) to fit `width`: table cells are one line each.
+
+    fpdf2's wrapping table measures every candidate break with a fresh HarfBuzz
+    shaping, seconds per page; one measurement per cell is enough here.
+    """
+    if pdf.get_string_width(text) <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # the longest prefix that fits with the ellipsis
+        mid = (low + high + 1) // 2
+        if pdf.get_string_width(text[:mid] + "…") <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low] + "…"
+
+
 def _table(pdf: FPDF, page: Page, width: float) -> None:
     table = page.table
-    align = tuple("RIGHT" if numeric else "LEFT" for numeric in table.numeric)
-    _font(pdf, "", 9)
-    with pdf.table(width=width, col_widths=table.widths, text_align=align,
-                   headings_style=FontFace(emphasis="BOLD", fill_color=_GREY),
-                   line_height=6, first_row_as_headings=True) as grid:
-        heading = grid.row()
-        for text in table.headings:
-            heading.cell(text)
-        for cells in table.rows:
-            row = grid.row()
-            for text in cells:
-                row.cell(text)
+    widths = [width * share / sum(table.widths) for share in table.widths]
+    aligns = ["R" if numeric else "L" for numeric in table.numeric]
+    pdf.set_fill_color(*_GREY)
+    for i, text in enumerate(table.headings):
+        _font(pdf, "B", 9)
+        pdf.cell(widths[i], 7, _fit(pdf, text, widths[i] - 2), border=1, align=aligns[i],
+                 fill=True)
+    pdf.ln(7)
+    for cells in table.rows:
+        if pdf.will_page_break(6):
+            pdf.add_page()
+        for i, text in enumerate(cells):
+            _font(pdf, "", 9)
+            pdf.cell(widths[i], 6, _fit(pdf, text, widths[i] - 2), border=1, align=aligns[i])
+        pdf.ln(6)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from bot.store import parties as party_store
 from domain.business_time import business_date
 from domain.statement import LedgerLine, Period, Statement, kind_of, statement
 from flows.documents import (
+    Page,
     document_caption,
     document_filename,
     invoice_page,
@@ -35,6 +37,12 @@ from flows.documents import (
 
 PDF = "application/pdf"
 BATCH = 20
+
+
+async def render_off_loop(page: Page) -> bytes:
+    """Render in a thread: a PDF takes a few hundred ms of CPU, and the event loop
+    (other shops' messages) keeps running between the thread's GIL slices."""
+    return await asyncio.to_thread(render, page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +63,7 @@ async def send_document(conn: asyncpg.Connection, issued: doc_store.Issued, *, b
         retailer = await party_store.retailer(conn, issued.retailer_id)
         assert retailer is not None
         copy = await doc_store.was_printed(conn, issued.id)
-        pdf = render(invoice_page(issued.document, retailer.language, copy=copy))
+        pdf = await render_off_loop(invoice_page(issued.document, retailer.language, copy=copy))
         name = document_filename(issued.document)
         if copy:
             name = name.replace(".pdf", "-copy.pdf")
@@ -118,8 +126,8 @@ async def statement_file(conn: asyncpg.Connection, retailer_id: int, period: Per
     retailer = await party_store.retailer(conn, retailer_id)
     assert retailer is not None
     st = await retailer_statement(conn, retailer_id, period)
-    pdf = render(statement_page(st, language, shop=retailer.shop_name, phone=retailer.phone,
-                                area=retailer.area))
+    pdf = await render_off_loop(statement_page(st, language, shop=retailer.shop_name,
+                                               phone=retailer.phone, area=retailer.area))
     name = f"statement-{period.first.isoformat()}-{period.last.isoformat()}.pdf"
     file = await media_store.save(conn, pdf, mime_type=PDF, filename=name)
     return StatementFile(file.id, name, statement_caption(st, language), st, pdf)
