@@ -12,10 +12,12 @@ import asyncio
 import datetime as dt
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import asyncpg
 import pytest
 
+from bot.cli.main import main
 from bot.documents.sending import send_document, send_unprinted
 from bot.runtime import Runtime
 from bot.services import credit_notes, invoices, orders
@@ -246,3 +248,18 @@ def test_vendor_set_refuses_a_bad_pan_and_vat_without_pan(
     assert code != 0 and "nine digits" in err
     code, _, err = run(capsys, "vendor", "set", "9801234568", "--vat-registered", "yes")
     assert code != 0 and "needs a PAN" in err
+
+
+@needs_poppler
+async def test_invoice_commands_show_reprint_and_write_the_pdf(
+        cli: None, conn: asyncpg.Connection, world: World, tmp_path: Path) -> None:
+    _, _, number = await _delivered(world)
+    # The CLI runs its own event loop, so it runs in a thread here.
+    shown = await asyncio.to_thread(main, ["invoice", "show", str(number), "--json"])
+    assert shown == 0
+    assert await asyncio.to_thread(main, ["invoice", "reprint", str(number)]) == 0
+    out = tmp_path / "invoice.pdf"
+    assert await asyncio.to_thread(main, ["invoice", "pdf", str(number), "--out", str(out)]) == 0
+    assert "COPY" in pdf_text(out.read_bytes())  # the original went out with the reprint
+    assert await conn.fetchval("SELECT count(*) FROM document_prints") == 1
+    assert await asyncio.to_thread(main, ["invoice", "show", "99999"]) != 0
