@@ -143,6 +143,7 @@ STRINGS: dict[str, str] = {
         "Commands:\n"
         "• status — your orders\n"
         "• balance — what you owe and your credit\n"
+        "• statement — your statement of account (PDF), e.g. “hisab mangsir”\n"
         "• reorder — your last order again\n"
         "• cancel — cancel the cart or your latest order not yet accepted\n"
         "• cancel 1042 — cancel order #1042\n"
