@@ -23,6 +23,7 @@ from bot.cli import (
     alerts_cmd,
     catalog_cmd,
     flows_cmd,
+    inbox_cmd,
     jobs_cmd,
     ledger_cmd,
     orders_cmd,
@@ -70,6 +71,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     payment_cmd,
     ledger_cmd,
     alerts_cmd,
+    inbox_cmd,
 )
 
 
