@@ -347,3 +347,18 @@ async def test_the_inbox_and_its_downloads_show_in_metrics(
     await fetching.fetched()
     after = await figures()
     assert (after[key % "pending"], after[key % "done"]) == (0, 1)
+
+
+async def test_a_photo_of_several_megabytes_arrives_intact(fetching: Fetching) -> None:
+    stack = fetching.stack
+    await add_retailer(stack.runtime, PHONE)
+    big = b"\xff\xd8\xff\xe0" + bytes(range(256)) * (3 * 4096) + b"\xff\xd9"
+    chat = stack.chat(PHONE)
+    try:
+        await chat.send_media("image", big, "image/jpeg")
+    finally:
+        await chat.close()
+    await fetching.fetched()
+    (item,) = await fetching.items()
+    assert item.file_size == len(big) and item.file_sha256 == _sha(big)
+    assert await _stored_bytes(stack, item) == big
