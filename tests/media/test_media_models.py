@@ -112,3 +112,10 @@ def test_the_simulator_judges_any_media_object_without_raising(
     assert verdict is None or isinstance(verdict, str)
     if verdict is None:
         assert isinstance(obj.get("id"), str) or isinstance(obj.get("link"), str)
+
+
+def test_a_caption_longer_than_whatsapp_allows_is_answered_not_parsed() -> None:
+    message = _sample("image").model_copy(deep=True)
+    message.image.caption = "chini 10 kg\n" * 200
+    text = caption_text(message)
+    assert text is not None and text.too_long and len(text.text.body) == 1024
