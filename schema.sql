@@ -840,3 +840,58 @@ CREATE TABLE IF NOT EXISTS document_prints (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS document_prints_one_original
     ON document_prints (document_id) WHERE NOT copy;
+-- ---------------------------------------------------------------- media: the operator inbox, delivery pins
+-- What a retailer sent that the bot cannot read (a photo of a list, a voice note,
+-- a document, a video, a sticker): one row per inbound message (`wamid`), written
+-- by the conversation worker; the bytes are fetched from Meta afterwards by the
+-- media fetcher (jobs/media_fetcher.py) into `media_files`:
+--   download: pending ─fetched, sha256 checked→ done
+--                     ├─over MEDIA_MAX_BYTES→ refused (the retailer is told)
+--                     └─failed MEDIA_FETCH_ATTEMPTS times→ failed (the retailer is told)
+--   state:    open ─`khaacho inbox cart`→ carted ─`inbox done`→ done (or open → done)
+-- `caption_read`: the image's caption went through the order pipeline as text.
+CREATE TABLE IF NOT EXISTS operator_inbox (
+    id                 bigserial PRIMARY KEY,
+    wamid              text NOT NULL UNIQUE,
+    sender             text NOT NULL,
+    retailer_id        bigint REFERENCES retailers (id),
+    language           text NOT NULL DEFAULT 'en',
+    kind               text NOT NULL
+                       CHECK (kind IN ('image', 'voice', 'audio', 'video', 'document', 'sticker')),
+    caption            text,
+    caption_read       boolean NOT NULL DEFAULT false,
+    filename           text,
+    wa_media_id        text NOT NULL,
+    mime_type          text,
+    wa_sha256          text,
+    media_file_id      bigint REFERENCES media_files (id),
+    download           text NOT NULL DEFAULT 'pending'
+                       CHECK (download IN ('pending', 'done', 'refused', 'failed')),
+    download_attempts  integer NOT NULL DEFAULT 0,
+    download_error     text,
+    next_attempt_at    timestamptz NOT NULL DEFAULT now(),
+    claimed_until      timestamptz,
+    state              text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'carted', 'done')),
+    cart_text          text,
+    handled_by         text,
+    handled_at         timestamptz,
+    received_at        timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS operator_inbox_fetch_idx ON operator_inbox (next_attempt_at)
+    WHERE download = 'pending';
+CREATE INDEX IF NOT EXISTS operator_inbox_open_idx ON operator_inbox (received_at)
+    WHERE state <> 'done';
+CREATE INDEX IF NOT EXISTS operator_inbox_media_idx ON operator_inbox (media_file_id);
+
+-- Where a sender wants deliveries: the last location they shared (one per sender).
+CREATE TABLE IF NOT EXISTS delivery_pins (
+    sender       text PRIMARY KEY,
+    retailer_id  bigint REFERENCES retailers (id),
+    latitude     double precision NOT NULL CHECK (latitude BETWEEN -90 AND 90),
+    longitude    double precision NOT NULL CHECK (longitude BETWEEN -180 AND 180),
+    name         text,
+    address      text,
+    wamid        text NOT NULL,
+    updated_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS delivery_pins_retailer_idx ON delivery_pins (retailer_id);

@@ -23,6 +23,7 @@ from bot.cli import (
     alerts_cmd,
     catalog_cmd,
     flows_cmd,
+    inbox_cmd,
     invoices_cmd,
     jobs_cmd,
     ledger_cmd,
@@ -72,6 +73,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     invoices_cmd,
     ledger_cmd,
     alerts_cmd,
+    inbox_cmd,
 )
 
 

@@ -76,13 +76,19 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def check(data: bytes, mime_type: str, max_bytes: int) -> None:
-    """Raise MediaRefused unless `data` may be stored as `mime_type` under the cap."""
+def check(data: bytes, mime_type: str, max_bytes: int, *, sendable: bool = True) -> None:
+    """Raise MediaRefused unless `data` may be stored as `mime_type` under the cap.
+
+    `sendable` (files we send) also requires a type WhatsApp accepts and bytes
+    of that type; a file a user sent is kept as Meta delivered it.
+    """
     if not data:
         raise MediaRefused("empty", "the file is empty")
     if len(data) > max_bytes:
         raise MediaRefused("too_large", f"the file is {len(data)} bytes, over the "
                                         f"{max_bytes}-byte limit")
+    if not sendable:
+        return
     found = media_type(mime_type)
     if found is None:
         raise MediaRefused("unsupported", f"WhatsApp does not accept {mime_type!r} files")
@@ -108,7 +114,7 @@ async def save(
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> MediaFile:
     """Keep a file (in the caller's transaction); raises MediaRefused for one we will not."""
-    check(data, mime_type, max_bytes)
+    check(data, mime_type, max_bytes, sendable=direction == "outbound")
     row = await conn.fetchrow(
         _INSERT, direction, mime_type.strip(), _clean_filename(filename), len(data),
         sha256_hex(data), data, wa_media_id)
