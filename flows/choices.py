@@ -13,6 +13,9 @@ working:
     cat:<name>            a catalogue category row ("what do you have?")
     dl:<answer>:<number>  the answer to "did order N arrive?": ok / issue
     oc:<yes|no>:<number>  the shop's answer to a vendor who can send only part of order N
+    pay / pay:<number>    the Pay button (balance reply, payment reminders): what is owed,
+                          or what is left of order N
+    pm:<gateway>:<paisa>:<number|->  pay that many paisa through that gateway (for order N)
 
 The vendor side has its own ids (`domain.vendor_commands.button_id`).
 """
@@ -136,8 +139,34 @@ class ChangeChoice:
         return f"oc:{'yes' if self.agree else 'no'}:{self.number}"
 
 
+@dataclass(frozen=True, slots=True)
+class PayChoice:
+    """The Pay button: pay what is owed (`number` None) or what is left of order `number`."""
+
+    number: int | None = None
+
+    def to_id(self) -> str:
+        return "pay" if self.number is None else f"pay:{self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class PayMethodChoice:
+    """Pay `paisa` through `gateway` (a `domain.payments.Gateway` value), for order `number`.
+
+    The amount rides in the id so the button needs no session; it is checked again
+    against what is owed when tapped.
+    """
+
+    gateway: str
+    paisa: int
+    number: int | None = None
+
+    def to_id(self) -> str:
+        return f"pm:{self.gateway}:{self.paisa}:{'-' if self.number is None else self.number}"
+
+
 Choice = (ChangeChoice | DeliveryChoice | ReviewChoice | OfferChoice | QuestionChoice
-          | AreaChoice | ReorderChoice | CategoryChoice)
+          | AreaChoice | ReorderChoice | CategoryChoice | PayChoice | PayMethodChoice)
 
 
 def parse(choice_id: str) -> Choice | None:
@@ -149,6 +178,19 @@ def parse(choice_id: str) -> Choice | None:
         return CategoryChoice(name) if name else None
     parts = choice_id.split(":")
     kind = parts[0]
+    if kind == "pay":
+        if len(parts) == 1:
+            return PayChoice()
+        number = _number(parts[1]) if len(parts) == 2 else None
+        return None if number is None else PayChoice(number)
+    if kind == "pm":
+        if len(parts) != 4 or not parts[1].isalpha():
+            return None
+        amount = _number(parts[2])
+        order = None if parts[3] == NONE_OF_THESE else _number(parts[3])
+        if amount is None or amount <= 0 or (order is None and parts[3] != NONE_OF_THESE):
+            return None
+        return PayMethodChoice(parts[1], amount, order)
     if kind == "reorder":
         nudge = parts[1] if len(parts) == 2 else ""
         return ReorderChoice(_number(nudge))

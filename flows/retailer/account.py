@@ -12,7 +12,8 @@ from domain.ordering import Cancelled, CancelRefusal, CancelRefused
 from flows import machine as m
 from flows import order_notices
 from flows.i18n import day, money
-from flows.replies import Text
+from flows.replies import Buttons, Text
+from flows.retailer import paying
 from flows.retailer.ports import LineStatus, Understood
 from flows.retailer.review import show_review
 from flows.retailer.turn import Turn
@@ -52,7 +53,8 @@ async def balance(turn: Turn) -> None:
                    available=money(lang, available), due=due)
     if blocked:
         text += "\n" + turn.tr("review.blocked")
-    turn.say(Text(text))
+    buttons = tuple(b for b in (paying.pay_button(turn, b),) if b is not None)
+    turn.say(Buttons(text, buttons) if buttons else Text(text))
 
 
 async def cancel(turn: Turn) -> None:

@@ -7,19 +7,22 @@ from collections.abc import Awaitable, Callable
 
 from domain.cart_edits import Add, Clear, Remove, RemoveNamed, parse_edit
 from domain.digits import to_ascii
+from domain.payments import PayRequest, read_pay_request
 from flows import machine as m
 from flows.choices import (
     CategoryChoice,
     ChangeChoice,
     DeliveryChoice,
     OfferChoice,
+    PayChoice,
+    PayMethodChoice,
     QuestionChoice,
     ReorderChoice,
     ReviewChoice,
     parse,
 )
 from flows.commands import Command, cancel_number, command_of
-from flows.retailer import account, asking, changes, confirm, delivery, questions
+from flows.retailer import account, asking, changes, confirm, delivery, paying, questions
 from flows.retailer.cart import add_text, answer_qty, apply_edit
 from flows.retailer.ports import Said
 from flows.retailer.review import ask_question, show_review
@@ -44,6 +47,10 @@ async def shopping(turn: Turn, said: Said) -> None:
         return
     command = command_of(text)
     if command is not None and await on_command(turn, command):
+        return
+    pay = read_pay_request(text)  # "pay 500", "५०० तिर्नु"
+    if pay is not None:
+        await paying.offer(turn, pay)
         return
     if await delivery.on_text(turn, text):
         return
@@ -101,6 +108,10 @@ async def on_choice(turn: Turn, choice_id: str) -> None:
             await delivery.on_choice(turn, choice)
         case ChangeChoice(agree=agree, number=number):
             await changes.answer(turn, number, agree)
+        case PayChoice(number=number):
+            await paying.offer(turn, PayRequest(), number)
+        case PayMethodChoice() as choice:
+            await paying.start(turn, choice)
         case _:
             turn.text("stale_reply")
 
@@ -204,4 +215,5 @@ _COMMANDS: dict[Command, Handler] = {
     Command.YES: _yes,
     Command.AGREE: _yes,
     Command.NO: _no,
+    Command.PAY: _always(lambda turn: paying.offer(turn, PayRequest())),
 }
