@@ -38,6 +38,7 @@ from jobs import (
     cart_reminders,
     credit_scores,
     operator_alerts,
+    payment_reconciliation,
     payment_reminders,
     price_intelligence,
     recovery,
@@ -74,6 +75,7 @@ JOBS: tuple[Job, ...] = (
     weekly_reports.JOB,
     operator_alerts.JOB,
     retention.JOB,
+    payment_reconciliation.JOB,
 )
 
 
