@@ -176,7 +176,7 @@ async def books(conn: asyncpg.Connection) -> list[GatewayBooks]:
 
 async def unmatched(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     """Paid intents whose payment is missing or differs, and gateway payments no intent names."""
-    return await conn.fetch(
+    return list(await conn.fetch(
         """SELECT i.id AS intent_id, i.gateway, i.retailer_id, i.paid_amount,
                   p.id AS payment_id, p.amount, p.retailer_id AS payment_retailer, p.voided_at
            FROM payment_intents i LEFT JOIN payments p ON p.id = i.payment_id
@@ -188,4 +188,4 @@ async def unmatched(conn: asyncpg.Connection) -> list[asyncpg.Record]:
            FROM payments p
            WHERE p.reference LIKE p.method || ':%' AND p.method IN ('fonepay', 'khalti', 'esewa')
              AND NOT EXISTS (SELECT 1 FROM payment_intents i WHERE i.payment_id = p.id)
-           ORDER BY 1 NULLS LAST, 5""")
+           ORDER BY 1 NULLS LAST, 5"""))
