@@ -27,6 +27,9 @@ from jobs import payment_reconciliation
 from jobs.runner import run_job
 from tests.jobs import builders
 
+# The whole web + simulator + dispatcher stack, for the chat tests.
+from tests.conversation.conftest import stack  # noqa: F401, E402
+
 GATEWAYS = [Gateway.KHALTI, Gateway.ESEWA, Gateway.FONEPAY]
 _INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 _ACTION = re.compile(r'<form id="pay" method="post" action="([^"]+)">')

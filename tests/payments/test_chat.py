@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from bot.dev.gateways import GatewaySim, serve
-from tests.conversation.conftest import Stack, add_retailer, choice, stack, texts  # noqa: F401
+from tests.conversation.conftest import Stack, add_retailer, choice, texts
 from tests.jobs import builders
 
 PHONE = "9779812000077"
