@@ -25,10 +25,10 @@ from domain.payments import Gateway
 from flows.money_notices import payment_notices
 from jobs import payment_reconciliation
 from jobs.runner import run_job
-from tests.jobs import builders
 
 # The whole web + simulator + dispatcher stack, for the chat tests.
-from tests.conversation.conftest import stack  # noqa: F401, E402
+from tests.conversation.conftest import stack  # noqa: F401
+from tests.jobs import builders
 
 GATEWAYS = [Gateway.KHALTI, Gateway.ESEWA, Gateway.FONEPAY]
 _INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
