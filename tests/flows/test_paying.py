@@ -102,3 +102,20 @@ async def test_paying_in_nepali(world: FakeWorld, chat: Chat) -> None:
     assert isinstance(out.reply, Buttons)
     assert out.reply.body.startswith("तपाईंले रु १,५०० तिर्न बाँकी छ। अहिले रु ५०० तिर्नुहोस्:")
     assert [b.title for b in out.reply.buttons] == ["खल्ती"]
+
+
+async def test_the_reminders_pay_button_works_without_a_session(world: FakeWorld,
+                                                                owing: Chat) -> None:
+    fresh = Chat(world, RETAILER)  # days later: the session has expired
+    [out] = to_me(await fresh.tap(PayChoice().to_id(), "Pay"))
+    assert button_ids(out)[0] == "pm:fonepay:150000:-"
+
+
+def test_payment_reminders_carry_the_pay_button() -> None:
+    import datetime as dt
+
+    from flows.templates import payment_reminder
+
+    reminder = payment_reminder("overdue", "en", "Ram Kirana", Decimal("1500"), [1001],
+                                dt.date(2026, 12, 1), 3)
+    assert reminder.button_payloads == (PayChoice().to_id(),)
