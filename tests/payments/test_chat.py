@@ -12,6 +12,8 @@ import aiohttp
 import pytest
 
 from bot.dev.gateways import GatewaySim, serve
+from jobs import payment_reconciliation
+from jobs.runner import run_job
 from tests.conversation.conftest import Stack, add_retailer, choice, texts
 from tests.jobs import builders
 
@@ -69,8 +71,8 @@ async def test_pay_in_the_chat_with_khalti_to_the_receipt(stack: Stack,
                                    retailer_id) == Decimal("0.00")
 
 
-async def test_pay_an_amount_with_a_fonepay_qr_image(stack: Stack,
-                                                     gateway_sim: GatewaySim) -> None:
+async def test_pay_an_amount_with_a_fonepay_qr_image_to_the_receipt(
+        stack: Stack, gateway_sim: GatewaySim) -> None:
     await _owes(stack, "1500")
     shop = stack.chat(PHONE)
     try:
@@ -82,6 +84,11 @@ async def test_pay_an_amount_with_a_fonepay_qr_image(stack: Stack,
         assert "to pay Rs 600 (Fonepay)" in str(sent.payload["image"]["caption"])
         [qr] = gateway_sim.fonepay.payments.values()
         assert (qr.amount, qr.qr_amount) == (Decimal("600"), "600")
+
+        gateway_sim.fonepay.pay(qr.prn)  # scanned and paid; no browser comes back
+        await run_job(stack.runtime, payment_reconciliation.JOB, dt.datetime.now(dt.UTC))
+        receipt = texts(await shop.replies())
+        assert "🙏 Payment of Rs 600 received. You now owe Rs 900." in receipt
     finally:
         await shop.close()
     async with stack.runtime.pool.acquire() as conn:

@@ -180,3 +180,29 @@ async def test_two_confirmations_at_once_credit_once(payworld: Payworld) -> None
     await asyncio.gather(*(payworld.come_back(url) for _ in range(4)), payworld.reconcile())
     assert await payworld.val("SELECT count(*) FROM payments") == 1
     assert await payworld.val("SELECT count(*) FROM ledger_entries WHERE kind = 'credit'") == 1
+
+
+async def test_khaacho_ledger_check_reports_each_gateways_totals(
+        payworld: Payworld, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+    import json
+
+    from bot.cli import ledger_cmd
+
+    settings = payworld.runtime.settings
+    for name, value in (("DATABASE_URL", settings.database_url),
+                        ("REDIS_URL", settings.redis_url),
+                        ("REDIS_KEY_PREFIX", settings.redis_key_prefix)):
+        monkeypatch.setenv(name, value)
+    r = await payworld.retailer_owing("1500")
+    intent = await payworld.start(int(r["id"]), Gateway.ESEWA, "1200")
+    await payworld.come_back(await payworld.pay(intent))
+
+    assert await ledger_cmd._check(argparse.Namespace(json=False)) == 0
+    assert "  esewa: 1 paid intents, Rs 1,200 = 1 ledger payments, Rs 1,200" in (
+        capsys.readouterr().out)
+    assert await ledger_cmd._check(argparse.Namespace(json=True)) == 0
+    report = json.loads(capsys.readouterr().out)
+    esewa = next(g for g in report["gateways"] if g["gateway"] == "esewa")
+    assert (esewa["paid_intents"], esewa["payments"]) == (1, 1)
