@@ -81,7 +81,8 @@ async def test_a_button_for_more_than_is_now_owed_is_refused(owing: Chat,
 
 async def test_the_balance_reply_has_a_pay_button(owing: Chat) -> None:
     [out] = to_me(await owing.send("balance"))
-    assert isinstance(out.reply, Buttons) and button_ids(out) == [PayChoice().to_id()]
+    # Pay first (other buttons, such as a Statement, may follow it).
+    assert isinstance(out.reply, Buttons) and button_ids(out)[0] == PayChoice().to_id()
     [offer] = to_me(await owing.tap("pay", "Pay"))
     assert button_ids(offer)[0] == "pm:fonepay:150000:-"
 
@@ -90,7 +91,7 @@ async def test_the_balance_reply_has_no_pay_button_when_nothing_is_owed(
         chat: Chat, world: FakeWorld) -> None:
     world.pay_methods = ("khalti",)
     [out] = to_me(await chat.send("balance"))
-    assert isinstance(out.reply, Text)
+    assert isinstance(out.reply, Text) or PayChoice().to_id() not in button_ids(out)
 
 
 async def test_paying_in_nepali(world: FakeWorld, chat: Chat) -> None:
