@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.digits import read_whole
+from domain.payments import Gateway
 
 NONE_OF_THESE = "-"
+_GATEWAYS = frozenset(g.value for g in Gateway)
 
 
 def _number(text: str) -> int | None:
@@ -184,7 +186,7 @@ def parse(choice_id: str) -> Choice | None:
         number = _number(parts[1]) if len(parts) == 2 else None
         return None if number is None else PayChoice(number)
     if kind == "pm":
-        if len(parts) != 4 or not parts[1].isalpha():
+        if len(parts) != 4 or parts[1] not in _GATEWAYS:
             return None
         amount = _number(parts[2])
         order = None if parts[3] == NONE_OF_THESE else _number(parts[3])

@@ -190,6 +190,9 @@ async def observe(conn: asyncpg.Connection, intent_id: int, seen: Observation, *
         done = await intents.settle(conn, intent.id, state=state, now=now, detail=seen.detail,
                                     from_states=(IntentState.PENDING,))
         assert done is not None  # the row lock keeps everyone else out
+        if await intents.paid_since(conn, intent.retailer_id, intent.created_at):
+            # They tapped one gateway, then paid with another: nothing to tell.
+            return Settled(done, verdict)
         return Settled(done, verdict, facts=(PaymentNotMade(
             party, intent.amount, intent.gateway.value, verdict is Verdict.CANCEL, intent.id),))
     if verdict is Verdict.CREDIT:

@@ -144,6 +144,13 @@ async def due_for_check(conn: asyncpg.Connection, *, now: dt.datetime,
     return [i for i in map(_intent, rows) if i is not None]
 
 
+async def paid_since(conn: asyncpg.Connection, retailer_id: int, since: dt.datetime) -> bool:
+    """Whether the retailer paid another intent started at or after `since`."""
+    return bool(await conn.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM payment_intents WHERE retailer_id = $1 "
+        "AND state = 'paid' AND created_at >= $2)", retailer_id, since))
+
+
 @dataclass(frozen=True, slots=True)
 class GatewayBooks:
     """One gateway's paid intents against the ledger's payments through it (voided ones too:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from flows.choices import PayChoice, PayMethodChoice
+from flows.choices import PayChoice, PayMethodChoice, parse
 from flows.i18n import t
 from flows.replies import Buttons, Image, Text
 from tests.flows.conftest import RETAILER, Chat, button_ids, said, to_me
@@ -120,3 +122,25 @@ def test_payment_reminders_carry_the_pay_button() -> None:
     reminder = payment_reminder("overdue", "en", "Ram Kirana", Decimal("1500"), [1001],
                                 dt.date(2026, 12, 1), 3)
     assert reminder.button_payloads == (PayChoice().to_id(),)
+
+
+@given(st.sampled_from(["fonepay", "khalti", "esewa"]), st.integers(1, 10**10),
+       st.none() | st.integers(1, 10**9))
+def test_a_method_button_id_reads_back_as_itself(gateway: str, amount: int,
+                                                 number: int | None) -> None:
+    choice = PayMethodChoice(gateway, amount, number)
+    assert parse(choice.to_id()) == choice and len(choice.to_id()) <= 256
+
+
+@given(st.text(max_size=40))
+def test_any_pay_shaped_id_is_read_or_refused_never_crashes(rest: str) -> None:
+    for prefix in ("pm:", "pay:"):
+        parsed = parse(prefix + rest)
+        assert parsed is None or isinstance(parsed, PayMethodChoice | PayChoice)
+
+
+async def test_a_button_naming_no_gateway_we_know_is_stale(owing: Chat,
+                                                           world: FakeWorld) -> None:
+    await owing.send("pay")
+    out = await owing.tap("pm:paypal:150000:-", "PayPal")
+    assert said(out) == t("en", "stale_reply") and world.payments == []

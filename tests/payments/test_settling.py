@@ -206,3 +206,16 @@ async def test_khaacho_ledger_check_reports_each_gateways_totals(
     report = json.loads(capsys.readouterr().out)
     esewa = next(g for g in report["gateways"] if g["gateway"] == "esewa")
     assert (esewa["paid_intents"], esewa["payments"]) == (1, 1)
+
+
+async def test_a_link_left_unused_after_paying_another_way_expires_untold(
+        payworld: Payworld) -> None:
+    r = await payworld.retailer_owing("1500")
+    unused = await payworld.start(int(r["id"]), Gateway.KHALTI, "1500")
+    paid = await payworld.start(int(r["id"]), Gateway.ESEWA, "1500")
+    await payworld.come_back(await payworld.pay(paid))
+    later = unused.expires_at + dt.timedelta(hours=1)
+    assert (await payworld.reconcile(later)).get("expire") == 1
+
+    told = await payworld.fetch("SELECT payload FROM outbox WHERE recipient = $1", r["phone"])
+    assert len(told) == 1 and "received" in str(told[0]["payload"])
