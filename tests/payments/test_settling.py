@@ -219,3 +219,16 @@ async def test_a_link_left_unused_after_paying_another_way_expires_untold(
 
     told = await payworld.fetch("SELECT payload FROM outbox WHERE recipient = $1", r["phone"])
     assert len(told) == 1 and "received" in str(told[0]["payload"])
+
+
+async def test_the_esewa_short_link_posts_itself_to_esewa_and_nothing_else(
+        payworld: Payworld) -> None:
+    r = await payworld.retailer_owing("1500", language="ne")
+    intent = await payworld.start(int(r["id"]), Gateway.ESEWA, "1500")
+    assert intent.payment_url == f"{payworld.bot_url}/payments/esewa/{intent.token}"
+    async with payworld.http.get(intent.payment_url) as page:
+        csp = page.headers["Content-Security-Policy"]
+        text = await page.text()
+    assert f"form-action {payworld.sim.base_url}" in csp and "script-src 'nonce-" in csp
+    assert "इसेवाबाट रु १,५०० तिर्नुहोस्" in text  # in the shop's language
+    assert 'name="signed_field_names" value="total_amount,transaction_uuid,product_code"' in text
