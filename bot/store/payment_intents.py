@@ -144,6 +144,17 @@ async def due_for_check(conn: asyncpg.Connection, *, now: dt.datetime,
     return [i for i in map(_intent, rows) if i is not None]
 
 
+async def listed(conn: asyncpg.Connection, *, state: IntentState | None,
+                 retailer_id: int | None, limit: int) -> list[Intent]:
+    """Intents, newest first, of one state and/or retailer when given."""
+    rows = await conn.fetch(
+        f"""SELECT {_COLS} FROM payment_intents
+            WHERE ($1::text IS NULL OR state = $1) AND ($2::bigint IS NULL OR retailer_id = $2)
+            ORDER BY id DESC LIMIT $3""",  # noqa: S608
+        None if state is None else state.value, retailer_id, limit)
+    return [i for i in map(_intent, rows) if i is not None]
+
+
 async def paid_since(conn: asyncpg.Connection, retailer_id: int, since: dt.datetime) -> bool:
     """Whether the retailer paid another intent started at or after `since`."""
     return bool(await conn.fetchval(

@@ -232,3 +232,27 @@ async def test_the_esewa_short_link_posts_itself_to_esewa_and_nothing_else(
     assert f"form-action {payworld.sim.base_url}" in csp and "script-src 'nonce-" in csp
     assert "इसेवाबाट रु १,५०० तिर्नुहोस्" in text  # in the shop's language
     assert 'name="signed_field_names" value="total_amount,transaction_uuid,product_code"' in text
+
+
+async def test_khaacho_payment_intents_lists_a_held_payment_for_the_operator(
+        payworld: Payworld, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+    import json
+
+    from bot.cli import payment_cmd
+
+    settings = payworld.runtime.settings
+    for name, value in (("DATABASE_URL", settings.database_url),
+                        ("REDIS_URL", settings.redis_url),
+                        ("REDIS_KEY_PREFIX", settings.redis_key_prefix)):
+        monkeypatch.setenv(name, value)
+    r = await payworld.retailer_owing("1500")
+    intent = await payworld.start(int(r["id"]), Gateway.KHALTI, "1500")
+    await payworld.come_back(await payworld.pay(intent, Decimal("1400")))
+
+    args = argparse.Namespace(state="held", retailer=str(r["phone"]), limit=10, json=True)
+    assert await payment_cmd._intents(args) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["gateway"], row["reference"], row["amount"], row["paid_amount"]) == (
+        "khalti", intent.reference, "1500.00", "1400.00")
