@@ -497,7 +497,8 @@ STRINGS.update({
     ),
     "pay.too_small": "The smallest payment here is {minimum}. Please write a larger amount.",
     "pay.not_offered": (
-        "Paying in the chat isn't set up yet. Please pay your supplier or call us."
+        "You owe {owed}. Paying in the chat isn't set up yet — please pay your supplier "
+        "or call us."
     ),
     "pay.gateway_down": (
         "{method} isn't answering right now. Please try again in a few minutes, "

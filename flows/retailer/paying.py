@@ -37,8 +37,12 @@ async def offer(turn: Turn, request: PayRequest, number: int | None = None) -> N
         turn.text("pay.unclear")
         return
     due = await turn.backend.pay_due(turn.retailer, number)
+    if due.owed <= 0:
+        _refuse(turn, PayProblem.NOTHING_DUE, due.owed, number)
+        return
     if not due.methods:
-        turn.text("pay.not_offered")
+        # "tirnu" without a gateway set up still answers what is owed.
+        turn.text("pay.not_offered", owed=money(turn.lang, due.owed))
         return
     amount = due.owed if request.amount is None else request.amount
     problem = pay_problem(amount, due.owed)
@@ -75,7 +79,7 @@ async def start(turn: Turn, choice: PayMethodChoice) -> None:
         case PayNotStarted(problem=problem) if problem is not None:
             _refuse(turn, problem, result.owed, choice.number)
         case PayNotStarted(not_offered=True):
-            turn.text("pay.not_offered")
+            turn.text("pay.not_offered", owed=money(lang, result.owed))
         case PayNotStarted():
             turn.text("pay.gateway_down", method=method)
 
