@@ -895,3 +895,42 @@ CREATE TABLE IF NOT EXISTS delivery_pins (
     updated_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS delivery_pins_retailer_idx ON delivery_pins (retailer_id);
+-- ---------------------------------------------------------------- pay: paying from the chat (issue 18)
+-- Fonepay joins the ledger's payment methods (a QR paid into the merchant's account).
+ALTER TABLE payments DROP CONSTRAINT IF EXISTS payments_method_check;
+DO $$ BEGIN
+    ALTER TABLE payments ADD CONSTRAINT payments_method_check
+        CHECK (method IN ('cash', 'esewa', 'khalti', 'bank', 'fonepay'));
+EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+-- One attempt to pay through a gateway. `token` is ours (Fonepay's PRN, eSewa's
+-- transaction_uuid, Khalti's purchase_order_id, the eSewa short link); `reference`
+-- is what the gateway names it by (the PRN, the pidx, the transaction_uuid), unique
+-- per gateway. A confirmed intent points at its one payment; any other amount paid
+-- is held for an operator (state 'held', an operator alert), never credited.
+CREATE TABLE IF NOT EXISTS payment_intents (
+    id             bigserial PRIMARY KEY,
+    gateway        text NOT NULL CHECK (gateway IN ('fonepay', 'khalti', 'esewa')),
+    token          text NOT NULL UNIQUE CHECK (length(token) BETWEEN 8 AND 40),
+    reference      text CHECK (length(reference) BETWEEN 1 AND 100),
+    retailer_id    bigint NOT NULL REFERENCES retailers (id),
+    order_id       bigint REFERENCES orders (id),
+    amount         numeric(14, 2) NOT NULL CHECK (amount > 0 AND amount <= 100000000),
+    state          text NOT NULL DEFAULT 'pending'
+                   CHECK (state IN ('pending', 'paid', 'held', 'expired', 'canceled', 'failed')),
+    payment_url    text,
+    qr_message     text,
+    paid_amount    numeric(14, 2),
+    transaction_id text,
+    payment_id     bigint UNIQUE REFERENCES payments (id),
+    detail         text NOT NULL DEFAULT '',
+    check_failures integer NOT NULL DEFAULT 0,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    expires_at     timestamptz NOT NULL,
+    checked_at     timestamptz,
+    settled_at     timestamptz,
+    UNIQUE (gateway, reference)
+);
+CREATE INDEX IF NOT EXISTS payment_intents_pending_idx
+    ON payment_intents (checked_at NULLS FIRST) WHERE state IN ('pending', 'expired');
+CREATE INDEX IF NOT EXISTS payment_intents_retailer_idx
+    ON payment_intents (retailer_id, created_at);

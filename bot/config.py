@@ -136,6 +136,36 @@ class Settings(BaseSettings):
                                  alias="MEDIA_MAX_BYTES")
     retain_media_days: int = Field(default=90, ge=7, alias="RETAIN_MEDIA_DAYS")
 
+    # pay (issue 18): paying from the chat. Each gateway is offered only when its
+    # credentials are set; the URLs default to the gateways' sandboxes.
+    # PUBLIC_BASE_URL is where customers' browsers reach this web service (Khalti's
+    # return_url and eSewa's form links and success/failure URLs are under it).
+    public_base_url: str = Field(default="", alias="PUBLIC_BASE_URL")
+    payment_link_minutes: float = Field(default=30, ge=5, le=1440, alias="PAYMENT_LINK_MINUTES")
+    khalti_secret_key: SecretStr = Field(default=SecretStr(""), alias="KHALTI_SECRET_KEY")
+    khalti_api_url: str = Field(default="https://dev.khalti.com/api/v2", alias="KHALTI_API_URL")
+    esewa_product_code: str = Field(default="", alias="ESEWA_PRODUCT_CODE")
+    esewa_secret_key: SecretStr = Field(default=SecretStr(""), alias="ESEWA_SECRET_KEY")
+    esewa_form_url: str = Field(default="https://rc-epay.esewa.com.np/api/epay/main/v2/form",
+                                alias="ESEWA_FORM_URL")
+    esewa_status_url: str = Field(default="https://rc.esewa.com.np", alias="ESEWA_STATUS_URL")
+    fonepay_merchant_code: str = Field(default="", alias="FONEPAY_MERCHANT_CODE")
+    fonepay_secret_key: SecretStr = Field(default=SecretStr(""), alias="FONEPAY_SECRET_KEY")
+    fonepay_username: str = Field(default="", alias="FONEPAY_USERNAME")
+    fonepay_password: SecretStr = Field(default=SecretStr(""), alias="FONEPAY_PASSWORD")
+    fonepay_api_url: str = Field(default="https://dev-clientapi.fonepay.com/api/merchantRequest",
+                                 alias="FONEPAY_API_URL")
+
+    @field_validator("khalti_api_url", "esewa_form_url", "esewa_status_url", "fonepay_api_url")
+    @classmethod
+    def _gateway_url(cls, value: str) -> str:
+        return _check_url(value, ("http", "https")).rstrip("/")
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_base_url(cls, value: str) -> str:
+        return _check_url(value, ("http", "https")).rstrip("/") if value else value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:

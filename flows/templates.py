@@ -5,7 +5,8 @@ same name, in English (`en`) and Nepali (`ne`), with the body parameters in
 the order of `BODIES` below (`{{n}}` is the n-th parameter; the English text
 is what was submitted). Parameters are single-line: WhatsApp rejects
 newlines in template parameters. `reorder_nudge` has one quick-reply button
-whose payload is `reorder:<nudge batch id>`.
+whose payload is `reorder:<nudge batch id>`; the three payment reminders have one
+quick-reply button, "Pay" / "भुक्तानी", whose payload is `pay` (paying from the chat).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from flows import i18n
-from flows.choices import ReorderChoice
+from flows.choices import PayChoice, ReorderChoice
 from flows.replies import Template
 
 PAYMENT_REMINDER_DUE_SOON = "payment_reminder_due_soon"
@@ -84,7 +85,8 @@ def payment_reminder(
         "due_today": PAYMENT_REMINDER_DUE_TODAY,
         "overdue": PAYMENT_REMINDER_OVERDUE,
     }[kind]
-    return Template(name, language_code(language), tuple(params))
+    # The quick reply opens paying from the chat (flows/retailer/paying.py).
+    return Template(name, language_code(language), tuple(params), (PayChoice().to_id(),))
 
 
 def credit_blocked(

@@ -39,6 +39,7 @@ from jobs import (
     credit_scores,
     documents,
     operator_alerts,
+    payment_reconciliation,
     payment_reminders,
     price_intelligence,
     recovery,
@@ -76,6 +77,7 @@ JOBS: tuple[Job, ...] = (
     operator_alerts.JOB,
     retention.JOB,
     documents.JOB,
+    payment_reconciliation.JOB,
 )
 
 

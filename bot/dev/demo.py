@@ -5,7 +5,9 @@ WhatsApp Cloud API simulator on loopback ports, over Postgres and Redis
 (embedded ones when the URLs are unset), loads the demo catalogue, its three
 vendors and an approved demo retailer. In a terminal it opens the chat; without
 one it plays the sample conversation from the first message to a delivered
-order and the retailer's balance, prints it, and exits 0.
+order and the retailer's balance, then pays it from the chat with Khalti (the
+gateway simulators, bot/dev/gateways/, stand in for Khalti, eSewa and Fonepay),
+prints it, and exits 0.
 """
 
 from __future__ import annotations
@@ -13,19 +15,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import socket
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+import aiohttp
 from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.db import connect, migrate
-from bot.dev.chat_client import ChatClient
+from bot.dev.chat_client import ChatClient, Message
 from bot.dev.demo_catalog import load_demo
-from bot.dev.demo_script import DEMO_RETAILER, DemoFailed, Transcript, play
+from bot.dev.demo_script import DEMO_RETAILER, DemoFailed, Transcript, play, tap
+from bot.dev.gateways import GatewaySim
+from bot.dev.gateways import serve as serve_gateways
 from bot.dev.simulator import Simulator
 from bot.dev.simulator import create_app as create_simulator_app
 from bot.dev.terminal_chat import converse
@@ -50,6 +56,7 @@ class LocalStack:
 
     web_url: str
     simulator_url: str
+    gateways: GatewaySim
 
 
 def _free_port() -> int:
@@ -78,7 +85,11 @@ async def local_stack(settings: Settings) -> AsyncIterator[LocalStack]:
     web_port, sim_port = _free_port(), _free_port()
     sim_url = f"http://127.0.0.1:{sim_port}"
     web_url = f"http://127.0.0.1:{web_port}"
+    # The payment gateways' simulators: every gateway set up, none on the internet.
+    gateways = GatewaySim()
+    gateway_runner = await serve_gateways(gateways)
     settings = settings.model_copy(update={
+        **gateways.settings_fields(), "public_base_url": web_url,
         "whatsapp_api_url": f"{sim_url}/v23.0",
         "whatsapp_phone_number_id": _DEMO_NUMBER_ID,
         "whatsapp_access_token": SecretStr(_DEMO_TOKEN),
@@ -92,24 +103,32 @@ async def local_stack(settings: Settings) -> AsyncIterator[LocalStack]:
     sim = Simulator(access_token=_DEMO_TOKEN, phone_number_id=_DEMO_NUMBER_ID,
                     app_secret=_DEMO_SECRET, webhook_url=f"{web_url}/webhook")
     # One runtime for the web app and the worker, as one process holds it.
-    async with Runtime.opened(settings) as runtime:
-        await seed(runtime)
-        async with (
-            serving(create_app(runtime), "127.0.0.1", web_port),
-            serving(create_simulator_app(sim), "127.0.0.1", sim_port),
-            worker_over(runtime),
-        ):
-            yield LocalStack(web_url, sim_url)
+    try:
+        async with Runtime.opened(settings) as runtime:
+            await seed(runtime)
+            async with (
+                serving(create_app(runtime), "127.0.0.1", web_port),
+                serving(create_simulator_app(sim), "127.0.0.1", sim_port),
+                worker_over(runtime),
+            ):
+                yield LocalStack(web_url, sim_url, gateways)
+    finally:
+        await gateway_runner.cleanup()
 
 
-async def _say(client: ChatClient, transcript: Transcript, phone: str, text: str) -> None:
+async def _say(client: ChatClient, transcript: Transcript, phone: str,
+               text: str) -> list[Message]:
     client.phone = phone
     transcript.user(phone, text)
-    transcript.bot(phone, await client.send(text))
+    replies = await client.send(text)
+    transcript.bot(phone, replies)
+    return replies
 
 
-async def play_to_delivery(client: ChatClient) -> Transcript:
-    """The sample conversation, then dispatch and delivery by the vendor, then the balance."""
+async def play_to_delivery(client: ChatClient,
+                           gateways: GatewaySim | None = None) -> Transcript:
+    """The sample conversation, then dispatch and delivery by the vendor, then the balance;
+    with `gateways`, the retailer then pays it all with Khalti from the chat."""
     transcript = await play(client, retailer=DEMO_RETAILER, vendor=DEMO_VENDOR)
     number = transcript.order_number
     client.phone = DEMO_VENDOR
@@ -120,8 +139,30 @@ async def play_to_delivery(client: ChatClient) -> Transcript:
     client.phone = DEMO_RETAILER
     transcript.lines.append(f"  (back to the retailer {DEMO_RETAILER})")
     transcript.bot(DEMO_RETAILER, await client.replies(expect=0))
-    await _say(client, transcript, DEMO_RETAILER, "balance")
+    balance = await _say(client, transcript, DEMO_RETAILER, "balance")
+    if gateways is not None and balance:
+        await pay_with_khalti(client, transcript, balance[-1], gateways)
     return transcript
+
+
+_KHALTI_PAGE = re.compile(r"https?://\S+/khalti/pay/(\S+)")
+
+
+async def pay_with_khalti(client: ChatClient, transcript: Transcript, balance: Message,
+                          gateways: GatewaySim) -> None:
+    """Tap Pay under the balance, choose Khalti, pay on its (simulated) page, get the receipt."""
+    offer = await tap(client, transcript, balance, "pay")
+    link = await tap(client, transcript, offer[-1], "pm:khalti:")
+    found = _KHALTI_PAGE.search("\n".join(m.body for m in link))
+    if found is None:
+        raise DemoFailed("no Khalti link after choosing Khalti")
+    transcript.lines.append("  (the shop pays on Khalti's page; Khalti sends the browser back)")
+    async with aiohttp.ClientSession() as http, http.get(gateways.khalti.pay(found.group(1))):
+        pass
+    receipt = await client.replies()
+    transcript.bot(DEMO_RETAILER, receipt)
+    if not any("received" in m.body for m in receipt):
+        raise DemoFailed("no receipt after paying with Khalti")
 
 
 async def _run(settings: Settings, interactive: bool) -> int:
@@ -135,7 +176,7 @@ async def _run(settings: Settings, interactive: bool) -> int:
                       "`chini 10 kg, 2 bora sona`.")
                 return await converse(client)
             try:
-                transcript = await play_to_delivery(client)
+                transcript = await play_to_delivery(client, stack.gateways)
             except DemoFailed as exc:
                 print(f"demo failed: {exc}", file=sys.stderr)
                 return 1

@@ -16,6 +16,7 @@ import asyncpg
 from bot.store import ledger as ledger_store
 from bot.store import orders as order_store
 from bot.store import parties as party_store
+from bot.store import payment_intents as intent_store
 from domain.business_time import business_date
 from domain.credit import CreditPosition
 from domain.dues import max_days_past_due, settle
@@ -23,7 +24,7 @@ from domain.facts import Party, PaymentReceived
 from domain.money import MAX_AMOUNT, AmountError, check_amount, format_npr, to_paisa
 from domain.money_facts import CreditReopened, MoneyFact, PaymentVoided
 
-METHODS = ("cash", "esewa", "khalti", "bank")
+METHODS = ("cash", "esewa", "khalti", "bank", "fonepay")
 
 
 class LedgerError(Exception):
@@ -317,7 +318,9 @@ async def check(conn: asyncpg.Connection) -> list[Problem]:
     every voided payment exactly one reversing debit of that credit (and no live
     one has any); every order's total is the sum of its lines; every credit note
     has one ledger credit for its amount, its lines add up to it, it is on a
-    delivered order, and no order line is credited beyond what was delivered.
+    delivered order, and no order line is credited beyond what was delivered; every
+    paid gateway intent has its one payment of the amount paid, every gateway payment
+    its intent, and per gateway the paid intents add up to the payments through it.
     """
     if conn.is_in_transaction():
         return await _check(conn)
@@ -397,6 +400,34 @@ async def _check(conn: asyncpg.Connection) -> list[Problem]:
                                     f"entry {r.id} does not reverse a payment credit of its "
                                     "amount on its retailer"))
     problems.extend(await _check_credit_notes(conn, entries))
+    problems.extend(await _check_gateways(conn))
+    return problems
+
+
+async def _check_gateways(conn: asyncpg.Connection) -> list[Problem]:
+    """Each paid gateway intent has its one payment, each gateway payment its intent, and
+    per gateway the paid total equals the ledger's payments through it."""
+    problems: list[Problem] = []
+    for r in await intent_store.unmatched(conn):
+        if r["intent_id"] is None:
+            problems.append(Problem("gateway_no_intent", r["retailer_id"], None,
+                                    f"{r['gateway']} payment {r['payment_id']} of {r['amount']} "
+                                    "names no paid payment intent"))
+        elif r["payment_id"] is None:
+            problems.append(Problem("gateway_unposted", r["retailer_id"], None,
+                                    f"{r['gateway']} intent {r['intent_id']} is paid "
+                                    f"({r['paid_amount']}) but has no payment"))
+        else:
+            problems.append(Problem("gateway_mismatch", r["retailer_id"], None,
+                                    f"{r['gateway']} intent {r['intent_id']} paid "
+                                    f"{r['paid_amount']} but payment {r['payment_id']} is "
+                                    f"{r['amount']} on retailer {r['payment_retailer']}"))
+    for b in await intent_store.books(conn):
+        if b.paid_intents != b.payments or b.paid_total != b.payments_total:
+            problems.append(Problem("gateway_total", None, None,
+                                    f"{b.gateway}: {b.paid_intents} paid intents total "
+                                    f"{b.paid_total}, the ledger has {b.payments} payments "
+                                    f"total {b.payments_total}"))
     return problems
 
 

@@ -569,3 +569,72 @@ STRINGS.update({
     "credit_note_doc.caption": "🧾 Credit note {number} for order #{order}: {total}.",
     "balance.button.statement": "Statement",
 })
+
+# --- pay (issue 18): paying from the chat (flows/retailer/paying.py, flows/money_notices.py,
+# and the pages a customer's browser sees after paying, bot/web/payments.py).
+STRINGS.update({
+    "pay.button": "Pay",
+    "pay.method.fonepay": "Fonepay QR",
+    "pay.method.khalti": "Khalti",
+    "pay.method.esewa": "eSewa",
+    "pay.choose": "You owe {owed}. Pay {amount} now with:",
+    "pay.choose.order": "Order #{number}: {owed} left to pay. Pay {amount} now with:",
+    "pay.other_amount": "To pay another amount, write it, e.g. “pay 500”.",
+    "pay.unclear": (
+        "How much would you like to pay? Write the amount, e.g. “pay 500”, "
+        "or just “pay” to pay all you owe."
+    ),
+    "pay.nothing_due": "You owe nothing right now — thank you! 🙏",
+    "pay.nothing_due.order": "Nothing is left to pay on order #{number}. 🙏",
+    "pay.over_due": (
+        "You owe {owed}, so you can pay up to that here. Write “pay” to pay all of it, "
+        "or a smaller amount, e.g. “pay 500”."
+    ),
+    "pay.too_small": "The smallest payment here is {minimum}. Please write a larger amount.",
+    "pay.not_offered": (
+        "You owe {owed}. Paying in the chat isn't set up yet — please pay your supplier "
+        "or call us."
+    ),
+    "pay.gateway_down": (
+        "{method} isn't answering right now. Please try again in a few minutes, "
+        "or choose another way to pay."
+    ),
+    "pay.link": (
+        "Pay {amount} with {method}: {url}\n"
+        "The link works until {until}. I'll tell you here as soon as the payment arrives."
+    ),
+    "pay.qr": (
+        "Scan this QR with your bank or wallet app to pay {amount} (Fonepay). It works "
+        "until {until}. I'll tell you here as soon as the payment arrives."
+    ),
+    "money.pay.vendor": "💰 {shop} paid {amount} for order #{number} ({method}).",
+    "money.pay.held": (
+        "We received {paid} through {method}, but {asked} was asked, so it is not on your "
+        "account yet. An operator will check it and tell you."
+    ),
+    "money.pay.held.refunded": (
+        "Your {method} payment of {asked} was returned by {method} before it reached your "
+        "account. An operator will check it and tell you."
+    ),
+    "money.pay.expired": (
+        "Your {method} payment of {amount} was not made in time, so nothing was charged. "
+        "Write “pay” to try again."
+    ),
+    "money.pay.canceled": (
+        "Your {method} payment of {amount} was cancelled; nothing was charged. "
+        "Write “pay” to try again."
+    ),
+    "pay.page.title": "Khaacho payment",
+    "pay.page.paid": "✅ Payment of {amount} received — thank you. You can go back to WhatsApp.",
+    "pay.page.pending": (
+        "We are checking your payment of {amount}. You'll get a WhatsApp message as soon as "
+        "it is confirmed."
+    ),
+    "pay.page.closed": (
+        "This payment was not completed. Go back to WhatsApp and write “pay” to try again."
+    ),
+    "pay.page.held": "We received a payment we must check by hand; an operator will tell you.",
+    "pay.page.unknown": "This payment link is not known. Go back to WhatsApp and write “pay”.",
+    "pay.page.esewa": "Pay {amount} with eSewa",
+    "pay.page.esewa_button": "Continue to eSewa",
+})

@@ -41,6 +41,7 @@ from domain.ordering import (
     UnknownItems,
 )
 from domain.ordertext import parse_message
+from domain.payments import pay_problem
 from domain.resolver import CatalogIndex
 from domain.statement import Period, last_days, month_period, statement
 from domain.vendor_commands import VendorAction, VendorChange, VendorCommand
@@ -56,7 +57,7 @@ from flows.retailer import (
     Reading,
     Understood,
 )
-from flows.retailer.ports import StatementSent
+from flows.retailer.ports import PayDue, PayLink, PayNotStarted, PayQr, PayStart, StatementSent
 from flows.retailer.reading import reading_of
 from flows.vendor import VendorLine, VendorOrder
 
@@ -127,6 +128,10 @@ class FakeWorld:
         self.changes: dict[int, tuple[int, tuple[int, ...]]] = {}
         # And the smaller quantities it proposes: order number → {line_no: qty}.
         self.less: dict[int, dict[int, Decimal]] = {}
+        # Gateways set up for paying from the chat, and the payments started:
+        # (retailer id, method, amount, order number).
+        self.pay_methods: tuple[str, ...] = ()
+        self.payments: list[tuple[int, str, Decimal, int | None]] = []
 
     # ------------------------------------------------------------ building the world
 
@@ -352,7 +357,26 @@ class FakeRetailerBackend:
 
     async def balance(self, account: Account) -> Balance:
         p = self.world.position(account)
-        return Balance(p.outstanding, p.open_orders, p.limit, p.available, None, None)
+        return Balance(p.outstanding, p.open_orders, p.limit, p.available, None, None,
+                       can_pay=bool(self.world.pay_methods))
+
+    async def pay_due(self, account: Account, number: int | None) -> PayDue:
+        return PayDue(self.world.position(account).outstanding, self.world.pay_methods, number)
+
+    async def start_payment(self, account: Account, method: str, amount: Decimal,
+                            number: int | None) -> PayStart:
+        owed = self.world.position(account).outstanding
+        if method not in self.world.pay_methods:
+            return PayNotStarted(method, owed, not_offered=True)
+        problem = pay_problem(amount, owed)
+        if problem is not None:
+            return PayNotStarted(method, owed, problem)
+        self.world.payments.append((account.id, method, amount, number))
+        until = self.world.now + dt.timedelta(minutes=30)
+        if method == "fonepay":
+            return PayQr(method, amount, len(self.world.payments), until)
+        return PayLink(method, amount, f"https://pay.test/{method}/{len(self.world.payments)}",
+                       until)
 
     async def cancel_open_order(self, account: Account) -> Cancelled | CancelRefused | None:
         mine = [o for o in reversed(self.world.orders)
