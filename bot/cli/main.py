@@ -25,6 +25,7 @@ from bot.cli import (
     flows_cmd,
     jobs_cmd,
     ledger_cmd,
+    operator_cmd,
     orders_cmd,
     outbox_cmd,
     parse_cmd,
@@ -70,6 +71,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     payment_cmd,
     ledger_cmd,
     alerts_cmd,
+    operator_cmd,
 )
 
 
