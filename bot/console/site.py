@@ -18,7 +18,7 @@ import jinja2
 from aiohttp import web
 
 from bot.console import formatting, login
-from bot.console.pages import dashboard, operators
+from bot.console.pages import dashboard, operators, orders, outbox, retailers, vendors
 from bot.console.tiles import TILES_KEY
 
 HERE = Path(__file__).resolve().parent
@@ -28,6 +28,10 @@ STATIC = HERE / "static"
 # Every page module; each has `PAGE: ConsoleRoutes` (and may have `TILES`).
 PAGES: tuple[ModuleType, ...] = (
     dashboard,
+    orders,
+    retailers,
+    vendors,
+    outbox,
     operators,
 )
 
@@ -43,6 +47,7 @@ def setup(app: web.Application) -> None:
     static = app.router.add_static("/console/static/", STATIC, name="console.static",
                                    append_version=True)
     # `asset("console.css")`: the file's URL with its content hash (cached safely).
+    env.globals.update(percent=formatting.percent, duration=formatting.duration)
     env.globals["asset"] = lambda name: str(static.url_for(filename=name))
     login.setup(app)
     for page in PAGES:

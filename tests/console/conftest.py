@@ -19,6 +19,9 @@ from bot.console import accounts
 from bot.processes import create_app
 from bot.runtime import Runtime
 
+# The whole web + simulator + dispatcher stack (webhooks in, WhatsApp messages out).
+from tests.conversation.conftest import Stack, stack  # noqa: F401
+
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -104,3 +107,26 @@ async def client(console: ConsoleServer) -> AsyncIterator[Client]:
     c = console.client()
     yield c
     await c.close()
+
+
+@dataclass
+class Site:
+    """The console of a running stack (webhooks, workers, dispatcher, simulator), logged in."""
+
+    stack: Stack
+    url: str
+    operator: Client
+
+
+@pytest.fixture
+async def site(stack: Stack) -> AsyncIterator[Site]:  # noqa: F811
+    """Operator `sita` logged in to the console of the whole stack."""
+    await add_operator(stack.runtime, "sita", "operator")
+    url = stack.bot_url.removesuffix("/webhook")
+    c = Client(url, aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)))
+    status, _, _ = await c.login("sita")
+    assert status == 303
+    try:
+        yield Site(stack, url, c)
+    finally:
+        await c.close()
