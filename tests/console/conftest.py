@@ -7,6 +7,7 @@ with its own cookie jar that logs in through the form, as a browser would.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -89,17 +90,25 @@ class Client:
         await self.http.close()
 
 
-@pytest.fixture
-async def console(runtime: Runtime) -> AsyncIterator[ConsoleServer]:
-    """The web app on a loopback port (no conversation workers: these tests post no webhooks)."""
-    quiet = Runtime(runtime.settings.model_copy(update={"conversation_workers": 0}),
-                    runtime.pool, runtime.redis, runtime.keys)
-    server = TestServer(create_app(quiet), host="127.0.0.1", port=0)
+@contextlib.asynccontextmanager
+async def serving_console(runtime: Runtime, **settings: object) -> AsyncIterator[ConsoleServer]:
+    """The web app on a loopback port with `settings` changed (no conversation workers)."""
+    changed = Runtime(runtime.settings.model_copy(update={"conversation_workers": 0,
+                                                          **settings}),
+                      runtime.pool, runtime.redis, runtime.keys)
+    server = TestServer(create_app(changed), host="127.0.0.1", port=0)
     await server.start_server()
     try:
-        yield ConsoleServer(str(server.make_url("")).rstrip("/"), quiet)
+        yield ConsoleServer(str(server.make_url("")).rstrip("/"), changed)
     finally:
         await server.close()
+
+
+@pytest.fixture
+async def console(runtime: Runtime) -> AsyncIterator[ConsoleServer]:
+    """The web app on a loopback port (these tests post no webhooks)."""
+    async with serving_console(runtime) as served:
+        yield served
 
 
 @pytest.fixture
