@@ -60,6 +60,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "form.required": ("{field} is required.", "{field} चाहिन्छ।"),
     "form.too_long": ("{field} is longer than {n} characters.",
                       "{field} {n} अक्षरभन्दा लामो भयो।"),
+    "form.unstorable": ("The form holds characters that cannot be saved (NUL or a broken "
+                        "character). Retype it.",
+                        "फारममा सेभ गर्न नमिल्ने अक्षर छ। फेरि टाइप गर्नुहोस्।"),
     "form.invalid": ("{field} is not valid: {why}", "{field} मिलेन: {why}"),
     "common.none": ("None.", "केही छैन।"),
     "common.all": ("All", "सबै"),

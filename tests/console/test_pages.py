@@ -256,3 +256,47 @@ async def test_every_page_reads_in_nepali_with_bs_dates_and_lakh_grouping(site: 
                  "/console/outbox"):
         status, html, _ = await c.get(path)
         assert status == 200 and 'lang="ne"' in html, path
+
+
+NASTY = ["", " ", "0", "-5", "1e9", "NaN", "Infinity", "12.345", "१००", "1,00,00,00,001",
+         "x" * 5000, "\x00", "'; DROP TABLE payments; --", "<script>alert(1)</script>"]
+
+
+async def test_any_text_in_any_form_field_is_answered_never_a_500(site: Site) -> None:
+    await add_retailer(site.stack.runtime, SHOP)
+    await place_order(site)
+    forms = [
+        (f"/console/retailers/{SHOP}", f"/console/retailers/{SHOP}/payment",
+         ("amount", "method", "reference", "order", "advance")),
+        (f"/console/retailers/{SHOP}", f"/console/retailers/{SHOP}/limit",
+         ("limit", "terms_days")),
+        (f"/console/retailers/{SHOP}", f"/console/retailers/{SHOP}/edit",
+         ("shop_name", "area", "language")),
+        (f"/console/retailers/{SHOP}", f"/console/retailers/{SHOP}/payments/1/void",
+         ("reason",)),
+        ("/console/orders/1001", "/console/orders/1001/act", ("action", "reason")),
+        ("/console/orders/1001", "/console/orders/1001/assign", ("vendor", "reason")),
+        (f"/console/vendors/{VENDOR_PHONE}", f"/console/vendors/{VENDOR_PHONE}/active",
+         ("active", "reason")),
+    ]
+    c = site.operator
+    for page, action, fields in forms:
+        _, html, _ = await c.get(page)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+        assert token
+        for value in NASTY:
+            data = {name: value for name in fields}
+            status, body, _ = await c.post(action, {"csrf_token": token.group(1), **data},
+                                           follow=True)
+            assert status == 200, (action, value, status, body[:300])
+            assert "<script>alert(1)</script>" not in body  # escaped, never markup
+        # Bytes that are not UTF-8 (a lone surrogate's encoding), as only a script sends them.
+        raw = f"csrf_token={token.group(1)}&" + "&".join(f"{n}=%ED%A0%80%FF" for n in fields)
+        async with c.http.post(c.base + action, data=raw.encode(), headers={
+                "Content-Type": "application/x-www-form-urlencoded"}) as r:
+            assert r.status in (200, 400), (action, r.status, (await r.text())[:300])
+    for query in ("status=%00", "from=2026-13-45", "vendor=" + "9" * 300, "area=<b>x</b>"):
+        status, _, _ = await c.get(f"/console/orders?{query}")
+        assert status in (200, 400), query
+    async with site.stack.runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM payments") <= 1
