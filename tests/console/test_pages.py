@@ -242,13 +242,16 @@ async def test_a_dead_message_is_listed_with_its_error_and_retried(site: Site) -
     async with site.stack.runtime.pool.acquire() as conn:
         assert await conn.fetchval(
             "SELECT count(*) FROM audit_log WHERE action = 'outbox.retry'") == 1
-        status = None
-        for _ in range(100):  # the dispatcher sends it again to the simulator
-            status = await conn.fetchval("SELECT status FROM outbox WHERE id = $1", row_id)
-            if status in ("sent", "delivered", "read"):
+        tried = 0
+        for _ in range(100):  # the dispatcher tries it again against the simulator
+            tried = await conn.fetchval(
+                "SELECT count(*) FROM outbox_attempts WHERE outbox_id = $1", row_id)
+            if tried:
                 break
             await asyncio.sleep(0.1)
-        assert status in ("sent", "delivered", "read")
+        # The simulator, like WhatsApp, may refuse it again (this shop never wrote in:
+        # outside the 24-hour window); what matters is that it was sent again.
+        assert tried >= 1
 
 
 async def test_every_page_reads_in_nepali_with_bs_dates_and_lakh_grouping(site: Site) -> None:
