@@ -49,6 +49,10 @@ async def test_an_order_placed_on_whatsapp_is_on_the_dashboard_and_the_orders_pa
     assert re.search(r'id="tile-placed">1<', today)
     assert 'id="tile-gmv">Rs 980<' in today
     assert "/console/orders/1001" in today  # waiting for the vendor
+    link = re.search(r'href="(/console/orders\?from=[^"]+)"', today)
+    assert link
+    _, todays, _ = await site.operator.get(link.group(1).replace("&amp;", "&"))
+    assert "1001" in cells(todays, "orders")  # the tile opens today's orders
     _, listing, _ = await site.operator.get("/console/orders?status=pending")
     assert "1001" in cells(listing, "orders") and "Laxmi Pasal" in cells(listing, "orders")
     _, detail, _ = await site.operator.get("/console/orders/1001")
