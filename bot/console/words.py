@@ -172,6 +172,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "col.min": ("Min", "न्यूनतम"),
     "col.updated": ("Updated", "अद्यावधिक"),
     "field.status": ("Status", "अवस्था"),
+    "field.search": ("Name or phone", "नाम वा फोन"),
     "field.vendor": ("Vendor", "विक्रेता"),
     "field.area": ("Area", "क्षेत्र"),
     "field.from": ("From", "देखि"),

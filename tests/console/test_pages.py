@@ -313,3 +313,16 @@ async def test_any_text_in_any_form_field_is_answered_never_a_500(site: Site) ->
         assert status in (200, 400), query
     async with site.stack.runtime.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM payments") <= 1
+
+
+async def test_shops_are_found_by_part_of_their_name_or_phone(site: Site) -> None:
+    await add_retailer(site.stack.runtime, SHOP, shop="Laxmi Pasal")
+    await add_retailer(site.stack.runtime, "9779812000088", shop="Himalayan Kirana")
+    c = site.operator
+    _, html, _ = await c.get("/console/retailers?q=laxmi")
+    assert "Laxmi Pasal" in cells(html, "retailers")
+    assert "Himalayan" not in cells(html, "retailers")
+    _, html, _ = await c.get("/console/retailers?q=000088")
+    assert "Himalayan Kirana" in cells(html, "retailers")
+    _, html, _ = await c.get("/console/retailers?q=%25")  # a LIKE wildcard is plain text
+    assert 'id="retailers"' not in html
