@@ -43,8 +43,15 @@ from bot.console.words import language_of, translator
 from bot.runtime import Runtime
 from bot.services.operator_actions import ActionError
 from bot.services.parties import PartyError
+from bot.transient import TRANSIENT
 from bot.web.keys import RUNTIME
-from bot.web.middleware import client_ip, request_id, unstorable
+from bot.web.middleware import (
+    BAD_DATA,
+    RETRY_AFTER_SECONDS,
+    client_ip,
+    request_id,
+    unstorable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -189,8 +196,29 @@ def guarded(route: ConsoleRoute) -> Callable[[web.Request], Awaitable[web.Stream
     """The aiohttp handler running `route.handler` only for a logged-in, allowed account."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        runtime = request.app[RUNTIME]
+        # Operators read pages, not JSON: what would be the API's JSON error is a page
+        # here, in their language, with the request id to quote.
         lang = language_of(request)
+        try:
+            return await _handle(request, lang)
+        except web.HTTPException:
+            raise
+        except BAD_DATA:
+            log.warning("bad data reached the database", extra={"path": request.path})
+            return _problem_page(request, lang, 400, "error.bad_data")
+        except TRANSIENT as exc:
+            log.warning("dependency unavailable", extra={"path": request.path,
+                                                         "error": type(exc).__name__})
+            page = _problem_page(request, lang, 503, "error.unavailable")
+            page.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return page
+        except Exception:
+            log.exception("unhandled error", extra={"path": request.path,
+                                                     "method": request.method})
+            return _problem_page(request, lang, 500, "error.internal")
+
+    async def _handle(request: web.Request, lang: str) -> web.StreamResponse:
+        runtime = request.app[RUNTIME]
         session = await sessions.load_session(runtime, request.cookies.get(sessions.COOKIE))
         if session is None:
             return _to_login(request)
@@ -226,6 +254,13 @@ def guarded(route: ConsoleRoute) -> Callable[[web.Request], Awaitable[web.Stream
     handle.__name__ = route.handler.__name__
     handle.__doc__ = route.handler.__doc__
     return handle
+
+
+def _problem_page(request: web.Request, lang: str, status: int, key: str) -> web.Response:
+    # No session, flashes or account: whatever failed may be what they need.
+    t = translator(lang)
+    return render_page(request, "problem.html", {
+        "message": t(key), "request_id": request_id(request)}, lang=lang, status=status)
 
 
 async def _refusal(visit: Visit, status: int, key: str, **values: object) -> web.Response:

@@ -56,6 +56,18 @@ WORDS: dict[str, tuple[str, str]] = {
                    "तपाईंको खाताले यो गर्न सक्दैन: {role} भूमिका चाहिन्छ।"),
     "error.not_found": ("Not found.", "भेटिएन।"),
     "error.title": ("Not allowed", "अनुमति छैन"),
+    "error.problem": ("Something went wrong", "केही बिग्रियो"),
+    "error.internal": ("The console hit an error; nothing was half-done. Try again, and if it "
+                       "keeps happening give the request id below to whoever runs Khaacho.",
+                       "कन्सोलमा त्रुटि भयो; कुनै काम आधा भएको छैन। फेरि प्रयास गर्नुहोस्; "
+                       "बारम्बार भए तलको अनुरोध नम्बर खाँचो चलाउनेलाई दिनुहोस्।"),
+    "error.unavailable": ("The database or Redis is not answering just now. Wait a few seconds "
+                          "and reload.",
+                          "डाटाबेस वा Redis अहिले जवाफ दिँदैन। केही सेकेन्ड पर्खेर फेरि "
+                          "खोल्नुहोस्।"),
+    "error.bad_data": ("A value in the form is out of range or cannot be stored.",
+                       "फारमको कुनै मान सीमाभन्दा बाहिर छ वा सेभ गर्न मिल्दैन।"),
+    "error.request_id": ("Request id", "अनुरोध नम्बर"),
     "error.back": ("Back to today", "आजको पेजमा फर्कनुहोस्"),
     "form.required": ("{field} is required.", "{field} चाहिन्छ।"),
     "form.too_long": ("{field} is longer than {n} characters.",

@@ -8,9 +8,12 @@ import time
 
 import orjson
 import pytest
+from aiohttp.test_utils import TestServer
 
 from bot.console import accounts, sessions
 from bot.console.login_limits import ACCOUNT_SCOPE, IP_SCOPE
+from bot.kv import create_redis
+from bot.processes import create_app
 from bot.runtime import Runtime
 from bot.web.app import web_application
 from tests.console.conftest import (
@@ -314,3 +317,24 @@ async def test_a_disabled_account_is_logged_out_at_its_next_request(
         await accounts.disable_account(conn, "sita", actor="test")
     assert (await client.get("/console"))[0] == 303
     assert (await client.login("sita"))[0] == 401
+
+
+async def test_an_outage_is_a_page_asking_to_retry_not_json(runtime: Runtime) -> None:
+    down = create_redis("redis://127.0.0.1:9/0")  # nothing listens: Redis is "down"
+    try:
+        broken = Runtime(runtime.settings.model_copy(update={"conversation_workers": 0}),
+                         runtime.pool, down, runtime.keys)
+        server = TestServer(create_app(broken), host="127.0.0.1", port=0)
+        await server.start_server()
+        try:
+            c = ConsoleServer(str(server.make_url("")).rstrip("/"), broken).client()
+            c.http.cookie_jar.update_cookies({sessions.COOKIE: "some-session"})
+            status, html, response = await c.get("/console/orders")
+            await c.close()
+        finally:
+            await server.close()
+    finally:
+        await down.aclose()
+    assert status == 503 and response.headers["Retry-After"]
+    assert response.content_type == "text/html"
+    assert "is not answering just now" in html and "Request id" in html
