@@ -19,7 +19,9 @@ role (`viewer` < `operator` < `admin`; GET defaults to viewer, POST to
 operator), and for every POST read the form and compared its `csrf_token` with
 the session's. A POST that an operator action refuses (`ActionError`,
 `FormError`, `AccountError`, `PartyError`) comes back to the page the form is on — the POST's
-path without its last segment — with the reason shown, never a 500.
+path without its last segment — with the reason shown, never a 500. Any other
+failure is a page too (`as_pages`: outage 503, bad data 400, bug 500 with the
+request id), never the API's JSON.
 """
 
 from __future__ import annotations
@@ -192,33 +194,44 @@ class ConsoleRoute:
     back: str | None = None  # where a refused POST returns: a path with {match_info} names
 
 
-def guarded(route: ConsoleRoute) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """The aiohttp handler running `route.handler` only for a logged-in, allowed account."""
+RequestHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-    async def handle(request: web.Request) -> web.StreamResponse:
-        # Operators read pages, not JSON: what would be the API's JSON error is a page
-        # here, in their language, with the request id to quote.
-        lang = language_of(request)
+
+def as_pages(handler: RequestHandler) -> RequestHandler:
+    """Errors as pages: what would be the API's JSON error is a page in the operator's
+    language, with the request id to quote (outage 503, bad data 400, a bug 500)."""
+
+    async def shielded(request: web.Request) -> web.StreamResponse:
         try:
-            return await _handle(request, lang)
+            return await handler(request)
         except web.HTTPException:
             raise
-        except BAD_DATA:
+        except BAD_DATA:  # before TRANSIENT: asyncpg's client-side one is an InterfaceError
             log.warning("bad data reached the database", extra={"path": request.path})
-            return _problem_page(request, lang, 400, "error.bad_data")
+            return _problem_page(request, 400, "error.bad_data")
         except TRANSIENT as exc:
             log.warning("dependency unavailable", extra={"path": request.path,
                                                          "error": type(exc).__name__})
-            page = _problem_page(request, lang, 503, "error.unavailable")
+            page = _problem_page(request, 503, "error.unavailable")
             page.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return page
         except Exception:
             log.exception("unhandled error", extra={"path": request.path,
                                                      "method": request.method})
-            return _problem_page(request, lang, 500, "error.internal")
+            return _problem_page(request, 500, "error.internal")
 
-    async def _handle(request: web.Request, lang: str) -> web.StreamResponse:
+    shielded.__name__ = handler.__name__
+    shielded.__doc__ = handler.__doc__
+    return shielded
+
+
+def guarded(route: ConsoleRoute) -> RequestHandler:
+    """The aiohttp handler running `route.handler` only for a logged-in, allowed account."""
+
+    @as_pages
+    async def handle(request: web.Request) -> web.StreamResponse:
         runtime = request.app[RUNTIME]
+        lang = language_of(request)
         session = await sessions.load_session(runtime, request.cookies.get(sessions.COOKIE))
         if session is None:
             return _to_login(request)
@@ -256,8 +269,9 @@ def guarded(route: ConsoleRoute) -> Callable[[web.Request], Awaitable[web.Stream
     return handle
 
 
-def _problem_page(request: web.Request, lang: str, status: int, key: str) -> web.Response:
+def _problem_page(request: web.Request, status: int, key: str) -> web.Response:
     # No session, flashes or account: whatever failed may be what they need.
+    lang = language_of(request)
     t = translator(lang)
     return render_page(request, "problem.html", {
         "message": t(key), "request_id": request_id(request)}, lang=lang, status=status)

@@ -18,7 +18,15 @@ from aiohttp import web
 
 from bot.console import sessions
 from bot.console.accounts import authenticate
-from bot.console.guard import CSRF_FIELD, ConsoleRoutes, Visit, is_https, render_page, see_other
+from bot.console.guard import (
+    CSRF_FIELD,
+    ConsoleRoutes,
+    Visit,
+    as_pages,
+    is_https,
+    render_page,
+    see_other,
+)
 from bot.console.login_limits import LoginLimits
 from bot.console.words import LANG_COOKIE, LANGUAGES, language_of, translator
 from bot.services.operator_actions import audit
@@ -56,6 +64,7 @@ async def _login_form(request: web.Request, *, error: str | None = None,
     return response
 
 
+@as_pages
 async def login_page(request: web.Request) -> web.StreamResponse:
     """GET /console/login: the form (or straight on, when already logged in)."""
     runtime = request.app[RUNTIME]
@@ -64,6 +73,7 @@ async def login_page(request: web.Request) -> web.StreamResponse:
     return await _login_form(request)
 
 
+@as_pages
 async def login_submit(request: web.Request) -> web.StreamResponse:
     """POST /console/login: check the password (within the limits) and open a session."""
     runtime = request.app[RUNTIME]

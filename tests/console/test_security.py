@@ -330,6 +330,7 @@ async def test_an_outage_is_a_page_asking_to_retry_not_json(runtime: Runtime) ->
             c = ConsoleServer(str(server.make_url("")).rstrip("/"), broken).client()
             c.http.cookie_jar.update_cookies({sessions.COOKIE: "some-session"})
             status, html, response = await c.get("/console/orders")
+            login_status, _, _ = await c.get("/console/login")
             await c.close()
         finally:
             await server.close()
@@ -338,3 +339,4 @@ async def test_an_outage_is_a_page_asking_to_retry_not_json(runtime: Runtime) ->
     assert status == 503 and response.headers["Retry-After"]
     assert response.content_type == "text/html"
     assert "is not answering just now" in html and "Request id" in html
+    assert login_status == 503  # the login page too
