@@ -934,3 +934,16 @@ CREATE INDEX IF NOT EXISTS payment_intents_pending_idx
     ON payment_intents (checked_at NULLS FIRST) WHERE state IN ('pending', 'expired');
 CREATE INDEX IF NOT EXISTS payment_intents_retailer_idx
     ON payment_intents (retailer_id, created_at);
+-- console: operator accounts of the web console (issue 17). Passwords are argon2id
+-- hashes; an account is disabled, never deleted, so the audit log's names stay true.
+CREATE TABLE IF NOT EXISTS console_operators (
+    id             bigserial PRIMARY KEY,
+    username       text NOT NULL UNIQUE CHECK (username ~ '^[a-z0-9][a-z0-9._-]{1,31}$'),
+    role           text NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    password_hash  text NOT NULL,
+    active         boolean NOT NULL DEFAULT true,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    created_by     text NOT NULL,
+    disabled_at    timestamptz,
+    last_login_at  timestamptz
+);

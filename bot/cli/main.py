@@ -27,6 +27,7 @@ from bot.cli import (
     invoices_cmd,
     jobs_cmd,
     ledger_cmd,
+    operator_cmd,
     orders_cmd,
     outbox_cmd,
     parse_cmd,
@@ -74,6 +75,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     ledger_cmd,
     alerts_cmd,
     inbox_cmd,
+    operator_cmd,
 )
 
 

@@ -12,6 +12,7 @@ import logging
 
 from aiohttp import web
 
+from bot.console import site as console
 from bot.web import health, middleware, ops, payments, webhook
 from bot.web.keys import RUNTIME
 
@@ -35,6 +36,7 @@ def web_application() -> web.Application:
     ops.setup(app)
     webhook.setup(app)
     payments.setup(app)
+    console.setup(app)
     app.on_startup.append(_warm_catalogue)
     return app
 

@@ -1,0 +1,336 @@
+"""Every word the console shows, in English and Nepali, and the page's language.
+
+The console is staff-facing, not the bot: its words live here rather than in
+flows/i18n (which holds what the bot says to shops and vendors). A key missing
+in either language fails tests/console/test_words.py, and `t()` raises on an
+unknown key rather than showing a blank.
+
+Add a page's words under its own prefix (`orders.…`, `inbox.…`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiohttp import web
+
+LANG_COOKIE = "khaacho_lang"
+LANGUAGES = ("en", "ne")
+
+# key: (English, Nepali)
+WORDS: dict[str, tuple[str, str]] = {
+    # layout and navigation
+    "app.name": ("Khaacho console", "खाँचो कन्सोल"),
+    "nav.dashboard": ("Today", "आज"),
+    "nav.orders": ("Orders", "अर्डर"),
+    "nav.retailers": ("Shops", "पसल"),
+    "nav.vendors": ("Vendors", "थोक विक्रेता"),
+    "nav.conversations": ("Conversations", "कुराकानी"),
+    "nav.inbox": ("Inbox", "इनबक्स"),
+    "nav.outbox": ("Outbox", "पठाउन बाँकी"),
+    "nav.catalogue": ("Catalogue", "सामान सूची"),
+    "nav.reports": ("Reports", "रिपोर्ट"),
+    "nav.operators": ("Operators", "अपरेटर"),
+    "nav.logout": ("Log out", "लग आउट"),
+    "nav.signed_in_as": ("{name} ({role})", "{name} ({role})"),
+    "lang.switch": ("नेपाली", "English"),
+    "role.viewer": ("viewer", "हेर्ने"),
+    "role.operator": ("operator", "अपरेटर"),
+    "role.admin": ("admin", "एडमिन"),
+    # login
+    "login.title": ("Log in", "लग इन"),
+    "login.submit": ("Log in", "लग इन गर्नुहोस्"),
+    "login.failed": ("Wrong username or password.", "प्रयोगकर्ता नाम वा पासवर्ड मिलेन।"),
+    "login.limited": ("Too many failed logins. Try again in {minutes} min.",
+                      "धेरै पटक गलत भयो। {minutes} मिनेटपछि फेरि प्रयास गर्नुहोस्।"),
+    "login.expired_form": ("The form had expired; please log in again.",
+                           "फारमको समय सकियो; फेरि लग इन गर्नुहोस्।"),
+    "login.logged_out": ("You are logged out.", "तपाईं लग आउट हुनुभयो।"),
+    "field.username": ("Username", "प्रयोगकर्ता नाम"),
+    "field.password": ("Password", "पासवर्ड"),
+    # refusals
+    "error.csrf": ("This form is out of date or was not sent from the console. Open the page "
+                   "again and retry.",
+                   "यो फारम पुरानो भयो वा कन्सोलबाट पठाइएन। पेज फेरि खोलेर प्रयास गर्नुहोस्।"),
+    "error.role": ("Your account cannot do this: it needs the {role} role.",
+                   "तपाईंको खाताले यो गर्न सक्दैन: {role} भूमिका चाहिन्छ।"),
+    "error.not_found": ("Not found.", "भेटिएन।"),
+    "error.title": ("Not allowed", "अनुमति छैन"),
+    "error.problem": ("Something went wrong", "केही बिग्रियो"),
+    "error.internal": ("The console hit an error; nothing was half-done. Try again, and if it "
+                       "keeps happening give the request id below to whoever runs Khaacho.",
+                       "कन्सोलमा त्रुटि भयो; कुनै काम आधा भएको छैन। फेरि प्रयास गर्नुहोस्; "
+                       "बारम्बार भए तलको अनुरोध नम्बर खाँचो चलाउनेलाई दिनुहोस्।"),
+    "error.unavailable": ("The database or Redis is not answering just now. Wait a few seconds "
+                          "and reload.",
+                          "डाटाबेस वा Redis अहिले जवाफ दिँदैन। केही सेकेन्ड पर्खेर फेरि "
+                          "खोल्नुहोस्।"),
+    "error.bad_data": ("A value in the form is out of range or cannot be stored.",
+                       "फारमको कुनै मान सीमाभन्दा बाहिर छ वा सेभ गर्न मिल्दैन।"),
+    "error.request_id": ("Request id", "अनुरोध नम्बर"),
+    "error.back": ("Back to today", "आजको पेजमा फर्कनुहोस्"),
+    "form.required": ("{field} is required.", "{field} चाहिन्छ।"),
+    "form.too_long": ("{field} is longer than {n} characters.",
+                      "{field} {n} अक्षरभन्दा लामो भयो।"),
+    "form.unstorable": ("The form holds characters that cannot be saved (NUL or a broken "
+                        "character). Retype it.",
+                        "फारममा सेभ गर्न नमिल्ने अक्षर छ। फेरि टाइप गर्नुहोस्।"),
+    "form.invalid": ("{field} is not valid: {why}", "{field} मिलेन: {why}"),
+    "common.none": ("None.", "केही छैन।"),
+    "common.all": ("All", "सबै"),
+    "common.filter": ("Filter", "छान्नुहोस्"),
+    "common.save": ("Save", "सेभ गर्नुहोस्"),
+    "common.yes": ("yes", "हो"),
+    "common.no": ("no", "होइन"),
+    # dashboard
+    "dash.title": ("Today", "आज"),
+    "dash.placed": ("Orders placed", "राखिएका अर्डर"),
+    "dash.accepted": ("Accepted", "स्वीकार भएका"),
+    "dash.delivered": ("Delivered", "पुर्‍याइएका"),
+    "dash.gmv": ("GMV (today's orders)", "आजको कारोबार"),
+    "dash.unroutable": ("Unroutable orders", "विक्रेता नभेटिएका अर्डर"),
+    "dash.unroutable_list": ("Unroutable orders (assign a vendor)",
+                             "विक्रेता नभेटिएका अर्डर (विक्रेता तोक्नुहोस्)"),
+    "dash.disputes": ("Open disputes", "खुला उजुरी"),
+    "dash.dead": ("Dead letters", "नपुगेका सन्देश"),
+    "dash.dead_parts": ("outbox {outbox} · inbound {inbound} · webhooks {webhooks}",
+                        "पठाउने {outbox} · आएका {inbound} · वेबहुक {webhooks}"),
+    "dash.backlog": ("Message backlog", "बाँकी सन्देश"),
+    "dash.backlog_parts": ("to handle {inbox} · to send {outbox}",
+                           "हेर्न बाँकी {inbox} · पठाउन बाँकी {outbox}"),
+    "dash.oldest": ("oldest", "सबैभन्दा पुरानो"),
+    "dash.waiting": ("Waiting for a vendor (oldest first)",
+                     "विक्रेताको जवाफ पर्खिरहेका (पुरानो पहिले)"),
+    # table columns
+    "col.shop": ("Shop", "पसल"),
+    "col.area": ("Area", "क्षेत्र"),
+    "col.vendor": ("Vendor", "विक्रेता"),
+    "col.total": ("Total", "जम्मा"),
+    "col.placed": ("Placed", "राखिएको"),
+    "col.deadline": ("Answer by", "जवाफको म्याद"),
+    # operators (admins)
+    "field.role": ("Role", "भूमिका"),
+    "operators.state": ("State", "अवस्था"),
+    "operators.active": ("active", "सक्रिय"),
+    "operators.disabled_state": ("disabled", "बन्द"),
+    "operators.last_login": ("Last login", "अन्तिम लग इन"),
+    "operators.created": ("Created", "बनाइएको"),
+    "operators.add": ("Add an operator", "अपरेटर थप्नुहोस्"),
+    "operators.added": ("Account {name} added.", "{name} खाता थपियो।"),
+    "operators.disable": ("Disable", "बन्द गर्नुहोस्"),
+    "operators.disabled": ("Account {name} disabled.", "{name} खाता बन्द गरियो।"),
+    "operators.confirm_disable": ("Disable {name}? They are logged out at once.",
+                                  "{name} बन्द गर्ने? उहाँ तुरुन्तै लग आउट हुनुहुन्छ।"),
+    "operators.not_yourself": ("You cannot disable your own account.",
+                               "आफ्नै खाता बन्द गर्न मिल्दैन।"),
+    # statuses and kinds
+    "status.pending": ("waiting for vendor", "विक्रेता पर्खँदै"),
+    "status.accepted": ("accepted", "स्वीकार भयो"),
+    "status.dispatched": ("on its way", "बाटोमा"),
+    "status.delivered": ("delivered", "पुग्यो"),
+    "status.cancelled": ("cancelled", "रद्द"),
+    "status.unroutable": ("no vendor", "विक्रेता छैन"),
+    "rstatus.pending": ("pending approval", "स्वीकृति बाँकी"),
+    "rstatus.active": ("active", "सक्रिय"),
+    "rstatus.blocked": ("blocked", "रोकिएको"),
+    "ostatus.pending": ("to send", "पठाउन बाँकी"),
+    "ostatus.sending": ("sending", "पठाउँदै"),
+    "ostatus.sent": ("sent", "पठाइयो"),
+    "ostatus.delivered": ("delivered", "पुग्यो"),
+    "ostatus.read": ("read", "पढियो"),
+    "ostatus.failed": ("failed", "असफल"),
+    "ostatus.dead": ("dead", "छाडियो"),
+    "method.cash": ("cash", "नगद"),
+    "method.esewa": ("eSewa", "इसेवा"),
+    "method.khalti": ("Khalti", "खल्ती"),
+    "method.fonepay": ("Fonepay", "फोनपे"),
+    "method.bank": ("bank", "बैंक"),
+    "kind.debit": ("debit", "डेबिट"),
+    "kind.credit": ("credit", "क्रेडिट"),
+    "language.en": ("English", "अङ्ग्रेजी"),
+    "language.ne": ("Nepali", "नेपाली"),
+    "action.accept": ("accept", "स्वीकार"),
+    "action.dispatch": ("dispatch", "पठाइयो"),
+    "action.deliver": ("deliver", "पुर्‍याइयो"),
+    # more columns and fields
+    "col.items": ("Lines", "सामान"),
+    "col.item": ("Item", "सामान"),
+    "col.qty": ("Qty", "परिमाण"),
+    "col.price": ("Price", "मूल्य"),
+    "col.amount": ("Amount", "रकम"),
+    "col.when": ("When", "कहिले"),
+    "col.who": ("Who", "कसले"),
+    "col.change": ("Change", "परिवर्तन"),
+    "col.phone": ("Phone", "फोन"),
+    "col.balance": ("Balance", "बाँकी"),
+    "col.limit": ("Limit", "सीमा"),
+    "col.available": ("Available", "उपलब्ध"),
+    "col.next_due": ("Next due", "अर्को भुक्तानी"),
+    "col.band": ("Band", "जोखिम"),
+    "col.score": ("Credit score", "क्रेडिट अंक"),
+    "col.open_orders": ("Open orders", "खुला अर्डर"),
+    "col.entry": ("Entry", "प्रविष्टि"),
+    "col.debit": ("Debit", "डेबिट"),
+    "col.credit": ("Credit", "क्रेडिट"),
+    "col.due": ("Due", "म्याद"),
+    "col.note": ("Note", "टिप्पणी"),
+    "col.areas": ("Areas", "क्षेत्रहरू"),
+    "col.products": ("Products", "सामान"),
+    "col.open": ("Open orders", "खुला अर्डर"),
+    "col.accept_rate": ("Accept rate", "स्वीकार दर"),
+    "col.response": ("Median reply", "जवाफ समय"),
+    "col.fill_rate": ("Fill rate", "पूरा दर"),
+    "col.unit": ("Unit", "एकाइ"),
+    "col.stock": ("Stock", "मौज्दात"),
+    "col.min": ("Min", "न्यूनतम"),
+    "col.updated": ("Updated", "अद्यावधिक"),
+    "field.status": ("Status", "अवस्था"),
+    "field.search": ("Name or phone", "नाम वा फोन"),
+    "field.vendor": ("Vendor", "विक्रेता"),
+    "field.area": ("Area", "क्षेत्र"),
+    "field.from": ("From", "देखि"),
+    "field.to": ("To", "सम्म"),
+    "field.reason": ("Reason", "कारण"),
+    "field.action": ("Action", "काम"),
+    "field.amount": ("Amount", "रकम"),
+    "field.method": ("Method", "तरिका"),
+    "field.reference": ("Reference", "सन्दर्भ नम्बर"),
+    "field.order": ("Order #", "अर्डर नम्बर"),
+    "field.limit": ("Credit limit", "उधारो सीमा"),
+    "field.terms_days": ("Credit days", "उधारो दिन"),
+    "field.shop_name": ("Shop name", "पसलको नाम"),
+    "field.language": ("Language", "भाषा"),
+    "field.active": ("Active", "सक्रिय"),
+    "form.amount_rule": ("a rupee amount from 0 to 10 crore, at most 2 decimals",
+                         "० देखि १० करोडसम्मको रकम, बढीमा २ दशमलव"),
+    "form.whole_rule": ("a whole number from {low} to {high}",
+                        "{low} देखि {high} सम्मको पूर्ण सङ्ख्या"),
+    "form.date_rule": ("a date like 2026-12-02", "२०२६-१२-०२ जस्तो मिति"),
+    # orders
+    "orders.count": ("{n} orders (newest first, at most 200).",
+                     "{n} अर्डर (नयाँ पहिले, बढीमा २००)।"),
+    "order.title": ("Order #{number}", "अर्डर #{number}"),
+    "order.lines": ("Lines", "सामानहरू"),
+    "order.actions": ("Actions", "कामहरू"),
+    "order.assign": ("Offer to a vendor", "विक्रेतालाई पठाउनुहोस्"),
+    "order.assign_submit": ("Offer", "पठाउनुहोस्"),
+    "order.assigned": ("Order #{number} offered to {vendor}.",
+                       "अर्डर #{number} {vendor} लाई पठाइयो।"),
+    "order.act": ("Act for {vendor}", "{vendor} को तर्फबाट"),
+    "order.act_hint": ("e.g. vendor phoned", "जस्तै: विक्रेताले फोन गर्नुभयो"),
+    "order.act_submit": ("Do it", "गर्नुहोस्"),
+    "order.acted": ("Order #{number} is now {status}.", "अर्डर #{number} अब {status}।"),
+    "order.cancel": ("Cancel the order", "अर्डर रद्द गर्नुहोस्"),
+    "order.cancel_submit": ("Cancel order", "रद्द गर्नुहोस्"),
+    "order.cancelled": ("Order #{number} cancelled.", "अर्डर #{number} रद्द भयो।"),
+    "order.confirm_cancel": ("Cancel order #{number}? The shop and vendor are told.",
+                             "अर्डर #{number} रद्द गर्ने? पसल र विक्रेतालाई खबर जान्छ।"),
+    "order.offers": ("Offers to vendors", "विक्रेतालाई पठाइएका"),
+    "order.offered": ("Offered", "पठाइएको"),
+    "order.answered": ("Answered", "जवाफ"),
+    "order.outcome": ("Outcome", "नतिजा"),
+    "order.waiting": ("waiting", "पर्खँदै"),
+    "order.events": ("History", "इतिहास"),
+    # retailers
+    "retailer.terms": ("{days} days to pay", "तिर्न {days} दिन"),
+    "retailer.suggested": ("suggested limit {limit}", "सुझाव सीमा {limit}"),
+    "retailer.no_score": ("not scored yet", "अंक अझै छैन"),
+    "retailer.blocked_why": ("Blocked because", "रोकिएको कारण"),
+    "retailer.joined": ("Joined", "जोडिएको"),
+    "retailer.approved_on": ("approved", "स्वीकृत"),
+    "retailer.actions": ("Actions", "कामहरू"),
+    "retailer.record_payment": ("Record a payment", "भुक्तानी लेख्नुहोस्"),
+    "retailer.record_submit": ("Record payment", "भुक्तानी लेख्नुहोस्"),
+    "retailer.advance": ("Keep any amount over what is owed as an advance",
+                         "बाँकीभन्दा बढी रकम अग्रिम राख्नुहोस्"),
+    "retailer.payment_recorded": ("Payment of {amount} recorded; balance {balance}. The shop "
+                                  "gets a receipt on WhatsApp.",
+                                  "{amount} भुक्तानी लेखियो; बाँकी {balance}। पसललाई WhatsApp "
+                                  "मा रसिद जान्छ।"),
+    "retailer.payment_repeated": ("That payment ({amount}) was already recorded; nothing "
+                                  "changed. Balance {balance}.",
+                                  "यो भुक्तानी ({amount}) पहिल्यै लेखिएको छ; केही बदलिएन। "
+                                  "बाँकी {balance}।"),
+    "retailer.set_limit": ("Credit limit", "उधारो सीमा"),
+    "retailer.limit_set": ("Credit limit set to {limit}.", "उधारो सीमा {limit} राखियो।"),
+    "retailer.block": ("Block ordering", "अर्डर रोक्नुहोस्"),
+    "retailer.block_submit": ("Block", "रोक्नुहोस्"),
+    "retailer.blocked": ("Shop blocked; they are told why.",
+                         "पसल रोकियो; उहाँलाई कारण भनिन्छ।"),
+    "retailer.confirm_block": ("Block {name} from ordering?", "{name} को अर्डर रोक्ने?"),
+    "retailer.approve": ("Approve this shop", "यो पसल स्वीकृत गर्नुहोस्"),
+    "retailer.approve_submit": ("Approve", "स्वीकृत गर्नुहोस्"),
+    "retailer.unblock": ("Unblock this shop", "यो पसल खोल्नुहोस्"),
+    "retailer.unblock_submit": ("Unblock", "खोल्नुहोस्"),
+    "retailer.approved": ("The shop is {status} now; they are told on WhatsApp.",
+                          "पसल अब {status}; उहाँलाई WhatsApp मा खबर जान्छ।"),
+    "retailer.edit": ("Name, area and language", "नाम, क्षेत्र र भाषा"),
+    "retailer.updated": ("Shop details saved.", "पसलको विवरण सेभ भयो।"),
+    "retailer.nothing_changed": ("Nothing to change.", "बदल्नुपर्ने केही छैन।"),
+    "retailer.ledger": ("Ledger (newest first, with the balance after each entry)",
+                        "खाता (नयाँ पहिले, हरेक पछिको बाँकी सहित)"),
+    "retailer.payments": ("Payments", "भुक्तानीहरू"),
+    "retailer.void": ("Void", "रद्द"),
+    "retailer.voided": ("Payment {id} voided; the shop is told.",
+                        "भुक्तानी {id} रद्द भयो; पसललाई खबर जान्छ।"),
+    "retailer.voided_by": ("voided by {who}: {why}", "{who} ले रद्द गर्नुभयो: {why}"),
+    "retailer.confirm_void": ("Void payment {id}? The amount goes back on the account.",
+                              "भुक्तानी {id} रद्द गर्ने? रकम फेरि खातामा चढ्छ।"),
+    "retailer.orders": ("Recent orders", "हालका अर्डर"),
+    # vendors
+    "vendor.active": ("active", "सक्रिय"),
+    "vendor.inactive": ("deactivated", "निष्क्रिय"),
+    "vendor.window": ("Last {days} days", "पछिल्ला {days} दिन"),
+    "vendor.offers": ("{offers} offers: {accepted} accepted, {rejected} rejected, {timed_out} "
+                      "unanswered",
+                      "{offers} अर्डर: {accepted} स्वीकार, {rejected} अस्वीकार, {timed_out} "
+                      "जवाफ नआएको"),
+    "vendor.fulfilled": ("{fulfilled} delivered, {failed} not", "{fulfilled} पुर्‍याइयो, "
+                         "{failed} भएन"),
+    "vendor.as_of": ("Figures as of", "अंकको मिति"),
+    "vendor.performance": ("Performance", "कार्यसम्पादन"),
+    "vendor.no_performance": ("not measured yet (the nightly job has not run)",
+                              "अझै नापिएको छैन (राती चल्ने काम चलेको छैन)"),
+    "vendor.deactivate": ("Deactivate", "निष्क्रिय पार्नुहोस्"),
+    "vendor.reactivate": ("Reactivate", "फेरि सक्रिय गर्नुहोस्"),
+    "vendor.confirm_deactivate": ("Deactivate {name}? No new orders are offered to them.",
+                                  "{name} निष्क्रिय पार्ने? नयाँ अर्डर पठाइँदैन।"),
+    "vendor.activated": ("{name} is active again.", "{name} फेरि सक्रिय भयो।"),
+    "vendor.deactivated": ("{name} deactivated; {open} open orders stay with them until "
+                           "assigned elsewhere.",
+                           "{name} निष्क्रिय भयो; {open} खुला अर्डर अर्कोलाई नतोकेसम्म "
+                           "उहाँसँगै रहन्छन्।"),
+    "vendor.prices": ("Price list", "मूल्य सूची"),
+    "vendor.orders": ("Recent orders", "हालका अर्डर"),
+    # outbox
+    "outbox.to": ("To", "कसलाई"),
+    "outbox.kind": ("Kind", "प्रकार"),
+    "outbox.attempts": ("Attempts", "प्रयास"),
+    "outbox.error": ("Error", "त्रुटि"),
+    "outbox.retry": ("Retry", "फेरि पठाउनुहोस्"),
+    "outbox.retried": ("Message {id} queued again.", "सन्देश {id} फेरि पठाउन राखियो।"),
+    "outbox.show_all": ("Show every message", "सबै सन्देश देखाउनुहोस्"),
+    "outbox.only_failed": ("Only failed and dead", "असफल र छाडिएका मात्र"),
+    "outbox.nothing_failed": ("No failed or dead messages.", "असफल वा छाडिएको सन्देश छैन।"),
+    "outbox.row": ("Message {id}", "सन्देश {id}"),
+    "outbox.about": ("About", "विषय"),
+    "outbox.body": ("What was sent", "के पठाइयो"),
+    "outbox.attempt_log": ("Send attempts", "पठाउने प्रयास"),
+}
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """`t(key, **values)` in `lang`: the wording with `{names}` filled in."""
+    index = 1 if lang == "ne" else 0
+
+    def t(key: str, **values: object) -> str:
+        text = WORDS[key][index]
+        return text.format(**values) if values else text
+
+    return t
+
+
+def language_of(request: web.Request) -> str:
+    """The page's language: the operator's choice (a cookie), English by default."""
+    lang = request.cookies.get(LANG_COOKIE, "en")
+    return lang if lang in LANGUAGES else "en"
