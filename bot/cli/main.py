@@ -22,6 +22,7 @@ from bot.cli import (
     admin_cmd,
     alerts_cmd,
     catalog_cmd,
+    conversation_cmd,
     flows_cmd,
     jobs_cmd,
     ledger_cmd,
@@ -70,6 +71,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     payment_cmd,
     ledger_cmd,
     alerts_cmd,
+    conversation_cmd,
 )
 
 

@@ -25,6 +25,8 @@ message in WhatsApp's order for that sender, calls `handle_message`:
   retailer's language: the channel decides *what* is unreadable, the flows own
   the wording.
 - Reactions, system notices, deletions and edits are recorded and nothing is said.
+- While an operator has taken the conversation over (bot/services/takeover.py)
+  every message is recorded and nothing is said or changed: the operator answers.
 - Session writes go in `after_commit(fn)`: the hook runs only if the
   transaction committed, while the worker still holds the sender, so a session
   never runs ahead of Postgres. Load the session inside `handle`.
@@ -44,6 +46,7 @@ import asyncpg
 
 from bot.metrics import MESSAGES, STATUSES
 from bot.store import outbox as outbox_store
+from bot.store import takeovers as takeover_store
 from bot.whatsapp.updates import (
     ButtonMessage,
     InboundMessage,
@@ -131,7 +134,12 @@ async def handle_message(conn: asyncpg.Connection, conversation: MessageHandler 
     try:
         async with conn.transaction():
             action = route(message)
-            if action != "silent" and conversation is None:
+            if action != "silent" and await takeover_store.is_taken_over(conn, message.sender):
+                # An operator holds the conversation (bot/services/takeover.py): the
+                # message stays in the inbox as the transcript; the bot neither
+                # answers nor touches the session until it is handed back.
+                action = "taken_over"
+            if action not in ("silent", "taken_over") and conversation is None:
                 raise Unavailable("no conversation is configured")
             if action == "handle":
                 assert conversation is not None
