@@ -18,6 +18,11 @@ from domain.business_time import day_start
 TODAY = dt.date(2026, 11, 25)  # a Wednesday; its week starts on Sunday 22 November
 WEEKS = reports.weeks_ending(TODAY, 3)
 
+def parse(svg: str) -> ET.Element:
+    """Our own chart output (not untrusted input) as an element tree."""
+    return ET.fromstring(svg)  # noqa: S314
+
+
 
 async def retailer(conn: asyncpg.Connection, phone: str, area: str, shop: str) -> int:
     return int(await conn.fetchval(
@@ -157,7 +162,7 @@ async def test_every_chart_is_well_formed_svg(runtime: Runtime) -> None:
     for svg in (reports.gmv_chart(gmv, WEEKS), reports.orders_chart(gmv, WEEKS),
                 reports.collections_chart(coll), reports.ageing_chart(aged),
                 reports.league_chart(league)):
-        assert ET.fromstring(svg).tag == "{http://www.w3.org/2000/svg}svg"
+        assert parse(svg).tag == "{http://www.w3.org/2000/svg}svg"
 
 
 def test_weeks_start_on_sunday_and_end_with_the_current_one() -> None:

@@ -13,12 +13,17 @@ from bot.svg_chart import Series, bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 
+def parse(svg: str) -> ET.Element:
+    """Our own chart output (not untrusted input) as an element tree."""
+    return ET.fromstring(svg)  # noqa: S314
+
+
 
 def test_a_bar_chart_is_an_svg_document_with_one_bar_per_value() -> None:
     svg = bar_chart("GMV", ["w1", "w2", "w3"],
                     [Series("Kathmandu", (Decimal("1200.50"), Decimal(0), Decimal(900))),
                      Series("Pokhara", (Decimal(10), Decimal(20), Decimal(30)))])
-    root = ET.fromstring(svg)
+    root = parse(svg)
     assert root.tag == f"{SVG}svg"
     bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
     assert len(bars) == 6
@@ -27,14 +32,14 @@ def test_a_bar_chart_is_an_svg_document_with_one_bar_per_value() -> None:
 
 def test_a_taller_value_draws_a_taller_bar() -> None:
     svg = bar_chart("x", ["a", "b"], [Series("s", (Decimal(10), Decimal(40)))])
-    heights = [float(r.get("height", "0")) for r in ET.fromstring(svg).iter(f"{SVG}rect")
+    heights = [float(r.get("height", "0")) for r in parse(svg).iter(f"{SVG}rect")
                if r.find(f"{SVG}title") is not None]
     assert heights[1] == pytest.approx(4 * heights[0])
 
 
 def test_a_line_chart_draws_a_polyline_and_a_dot_per_value() -> None:
     svg = line_chart("Orders", ["a", "b", "c", "d"], [Series("all", (1, 5, 3, 0))])
-    root = ET.fromstring(svg)
+    root = parse(svg)
     assert len(list(root.iter(f"{SVG}polyline"))) == 1
     assert len(list(root.iter(f"{SVG}circle"))) == 4
 
@@ -53,10 +58,10 @@ def test_any_names_give_well_formed_svg(names: list[str], title: str, stacked: b
     values = tuple(Decimal(i * 7) for i in range(len(clean)))
     for chart in (bar_chart(title, clean, [Series(clean[0], values)], stacked=stacked),
                   line_chart(title, clean, [Series(clean[0], values)])):
-        root = ET.fromstring(chart)
+        root = parse(chart)
         assert root.find(f"{SVG}title").text in (title, None)  # type: ignore[union-attr]
 
 
 def test_an_empty_chart_still_renders() -> None:
-    ET.fromstring(bar_chart("nothing yet", [], []))
-    ET.fromstring(line_chart("nothing yet", [], []))
+    parse(bar_chart("nothing yet", [], []))
+    parse(line_chart("nothing yet", [], []))
