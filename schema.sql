@@ -736,6 +736,20 @@ CREATE TABLE IF NOT EXISTS sender_links (
 );
 CREATE INDEX IF NOT EXISTS sender_links_retailer_idx ON sender_links (retailer_id);
 
+-- console: operator accounts of the web console (issue 17). Passwords are argon2id
+-- hashes; an account is disabled, never deleted, so the audit log's names stay true.
+CREATE TABLE IF NOT EXISTS console_operators (
+    id             bigserial PRIMARY KEY,
+    username       text NOT NULL UNIQUE CHECK (username ~ '^[a-z0-9][a-z0-9._-]{1,31}$'),
+    role           text NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    password_hash  text NOT NULL,
+    active         boolean NOT NULL DEFAULT true,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    created_by     text NOT NULL,
+    disabled_at    timestamptz,
+    last_login_at  timestamptz
+);
+
 -- ---------------------------------------------------------------- console2: conversation take-over
 -- An operator taking a conversation over from the bot: while a row is open
 -- (handed_back_at IS NULL) the conversation workers store that person's

@@ -59,6 +59,22 @@ class Settings(BaseSettings):
 
     jwt_secret: SecretStr = Field(default=SecretStr(""), alias="JWT_SECRET")
     admin_origins: str = Field(default="", alias="ADMIN_ORIGINS")
+    # console (issue 17): the operator console's sessions and login limits.
+    # A session ends after CONSOLE_IDLE_MINUTES without a request, and in any case
+    # CONSOLE_SESSION_HOURS after login.
+    console_session_hours: float = Field(default=12, gt=0, le=168, alias="CONSOLE_SESSION_HOURS")
+    console_idle_minutes: float = Field(default=60, gt=0, le=10080, alias="CONSOLE_IDLE_MINUTES")
+    # Failed logins allowed per account and per client IP in the window, then refused.
+    console_login_failures: int = Field(default=5, ge=1, le=1000, alias="CONSOLE_LOGIN_FAILURES")
+    console_login_ip_failures: int = Field(default=20, ge=1, le=10000,
+                                           alias="CONSOLE_LOGIN_IP_FAILURES")
+    console_login_window_seconds: float = Field(default=900, gt=0,
+                                                alias="CONSOLE_LOGIN_WINDOW_SECONDS")
+    # Behind Render's proxy TLS ends at the proxy: trust its X-Forwarded-Proto to
+    # know the page was served over HTTPS (and mark the cookie Secure). Off by
+    # default: a client could otherwise claim HTTPS itself.
+    console_trust_forwarded_proto: bool = Field(default=False,
+                                                alias="CONSOLE_TRUST_FORWARDED_PROTO")
 
     host: str = Field(default="0.0.0.0", alias="HOST")  # noqa: S104 - a server listens on all interfaces
     port: int = Field(default=8080, ge=1, le=65535, alias="PORT")

@@ -26,6 +26,7 @@ from bot.cli import (
     flows_cmd,
     jobs_cmd,
     ledger_cmd,
+    operator_cmd,
     orders_cmd,
     outbox_cmd,
     parse_cmd,
@@ -71,6 +72,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     payment_cmd,
     ledger_cmd,
     alerts_cmd,
+    operator_cmd,
     conversation_cmd,
 )
 

@@ -12,6 +12,7 @@ import logging
 
 from aiohttp import web
 
+from bot.console import site as console
 from bot.web import health, middleware, ops, webhook
 from bot.web.keys import RUNTIME
 
@@ -34,6 +35,7 @@ def web_application() -> web.Application:
     health.setup(app)
     ops.setup(app)
     webhook.setup(app)
+    console.setup(app)
     app.on_startup.append(_warm_catalogue)
     return app
 
