@@ -18,7 +18,7 @@ import jinja2
 from aiohttp import web
 
 from bot.console import formatting, login
-from bot.console.pages import dashboard, operators
+from bot.console.pages import catalogue, conversations, dashboard, operators, reports
 from bot.console.tiles import TILES_KEY
 
 HERE = Path(__file__).resolve().parent
@@ -29,6 +29,9 @@ STATIC = HERE / "static"
 PAGES: tuple[ModuleType, ...] = (
     dashboard,
     operators,
+    conversations,
+    catalogue,
+    reports,
 )
 
 

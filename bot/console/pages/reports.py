@@ -1,0 +1,90 @@
+"""`/console/reports`: weekly GMV and orders by area, collections against dues, ageing,
+the vendor league — each as a chart drawn on the server (SVG) and as CSV.
+
+The figures come from bot/services/business_reports.py; the charts from
+bot/svg_chart.py, inlined in the page (no script, no chart service).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from aiohttp import web
+from markupsafe import Markup
+
+from bot.console.guard import ConsoleRoutes, Visit, console_headers
+from bot.services import business_reports as reports
+from domain.ageing import BUCKETS, combine
+
+PAGE = ConsoleRoutes()
+MAX_WEEKS = 26
+
+
+def _weeks(visit: Visit) -> int:
+    raw = visit.request.query.get("weeks", "")
+    return min(MAX_WEEKS, max(1, int(raw))) if raw.isdigit() else reports.DEFAULT_WEEKS
+
+
+def _svg(text: str) -> Markup:
+    """A chart for inlining: our own SVG, every user-given name escaped by bot/svg_chart.py."""
+    return Markup(text)  # noqa: S704
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Everything the page shows, read once."""
+
+    today: dt.date
+    weeks: tuple[dt.date, ...]
+    gmv: list[reports.AreaWeek]
+    collections: list[reports.CollectionWeek]
+    ageing: list[reports.RetailerAgeing]
+    league_week: dt.date
+    league: list[reports.VendorStanding]
+
+
+async def _figures(visit: Visit, count: int) -> Figures:
+    today = reports.today_in_nepal()
+    weeks = reports.weeks_ending(today, count)
+    # The league is of the last complete week, as the vendors' weekly report.
+    league_week = reports.week_start(today) - dt.timedelta(weeks=1)
+    async with visit.runtime.pool.acquire() as conn:
+        return Figures(today, weeks, await reports.gmv_by_area(conn, weeks),
+                       await reports.collections(conn, weeks),
+                       await reports.ageing(conn, today), league_week,
+                       await reports.vendor_league(conn, league_week))
+
+
+@PAGE.get("/console/reports", name="console.reports")
+async def page(visit: Visit) -> web.StreamResponse:
+    """All four reports with their charts."""
+    count = _weeks(visit)
+    f = await _figures(visit, count)
+    charts = {
+        "gmv": _svg(reports.gmv_chart(f.gmv, f.weeks)),
+        "orders": _svg(reports.orders_chart(f.gmv, f.weeks)),
+        "collections": _svg(reports.collections_chart(f.collections)),
+        "ageing": _svg(reports.ageing_chart(f.ageing)),
+        "league": _svg(reports.league_chart(f.league)),
+    }
+    return await visit.render("reports.html", {
+        "f": f, "count": count, "charts": charts, "buckets": BUCKETS,
+        "ageing_total": combine(a.ageing for a in f.ageing)})
+
+
+@PAGE.get("/console/reports/{name}.csv", name="console.reports.csv")
+async def download(visit: Visit) -> web.StreamResponse:
+    """One report as CSV (gmv, collections, ageing, league)."""
+    name = visit.request.match_info["name"]
+    if name not in ("gmv", "collections", "ageing", "league"):
+        return await visit.render("refused.html", {"message": visit.t("rep.unknown")},
+                                  status=404)
+    f = await _figures(visit, _weeks(visit))
+    text = {"gmv": lambda: reports.gmv_csv(f.gmv),
+            "collections": lambda: reports.collections_csv(f.collections),
+            "ageing": lambda: reports.ageing_csv(f.ageing),
+            "league": lambda: reports.league_csv(f.league)}[name]()
+    response = web.Response(text=text, content_type="text/csv", charset="utf-8", headers={
+        "Content-Disposition": f'attachment; filename="khaacho-{name}-{f.today.isoformat()}.csv"'})
+    return console_headers(response)
