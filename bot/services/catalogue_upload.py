@@ -48,16 +48,6 @@ def _key(rt: Runtime, token: str) -> str:
     return f"{rt.keys.prefix}catalogue-upload:{token}"
 
 
-def decode(data: bytes) -> str:
-    """The uploaded bytes as text (UTF-8, a BOM allowed); ActionError 422 otherwise."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ActionError(422, f"the file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ActionError(422, "the file is not UTF-8 text") from None
-
-
 async def check(rt: Runtime, text: str, *, filename: str, vendor_phone: str | None) -> Checked:
     """Dry-run the file; keep it for `apply` when it has no bad line. Writes nothing else."""
     try:
