@@ -69,3 +69,31 @@ def day(value: dt.date | None, lang: str = "en") -> str:
     if lang == "ne":
         ad = to_devanagari(ad)
     return f"{ad} · {bs}" if bs else ad
+
+
+def percent(value: object) -> str:
+    """A rate held as a fraction (0.875) as `87.5%`; "—" when there is none yet."""
+    if value is None:
+        return "—"
+    try:
+        rate = Decimal(str(value)) * 100
+    except InvalidOperation:
+        return str(value)
+    return f"{rate.quantize(Decimal('0.1')).normalize():f}%"
+
+
+def duration(seconds: object) -> str:
+    """A response time as `45 s`, `4 min 10 s` or `2 h 5 min`; "—" when there is none."""
+    if seconds is None:
+        return "—"
+    try:
+        total = int(Decimal(str(seconds)))
+    except (InvalidOperation, ValueError):
+        return str(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"

@@ -18,7 +18,7 @@ the login page), loaded its account and refused a disabled one, checked the
 role (`viewer` < `operator` < `admin`; GET defaults to viewer, POST to
 operator), and for every POST read the form and compared its `csrf_token` with
 the session's. A POST that an operator action refuses (`ActionError`,
-`FormError`, `AccountError`) comes back to the page the form is on — the POST's
+`FormError`, `AccountError`, `PartyError`) comes back to the page the form is on — the POST's
 path without its last segment — with the reason shown, never a 500.
 """
 
@@ -35,12 +35,14 @@ from aiohttp import web
 from aiohttp.web_request import FileField
 from multidict import MultiDictProxy
 
+from bot import audit_context
 from bot.console import sessions
 from bot.console.accounts import Account, AccountError, Role, find_account
 from bot.console.nav import visible_nav
 from bot.console.words import language_of, translator
 from bot.runtime import Runtime
 from bot.services.operator_actions import ActionError
+from bot.services.parties import PartyError
 from bot.web.keys import RUNTIME
 from bot.web.middleware import client_ip, request_id
 
@@ -103,6 +105,11 @@ class Visit:
             **context, "account": self.account, "csrf": self.session.csrf,
             "flashes": flashes, "nav": visible_nav(self.request.app, self.account)},
             lang=self.lang, status=status)
+
+    async def not_found(self) -> web.Response:
+        """The 404 page (no such order, shop, vendor or row)."""
+        return await self.render("refused.html", {"message": self.t("error.not_found")},
+                                 status=404)
 
     async def done(self, location: str, message: str) -> web.Response:
         """After a write: back to `location` (303) with `message` shown there."""
@@ -201,8 +208,10 @@ def guarded(route: ConsoleRoute) -> Callable[[web.Request], Awaitable[web.Stream
         if request.method != "POST":
             return await route.handler(visit)
         try:
-            return await route.handler(visit)
-        except (ActionError, FormError, AccountError) as exc:
+            # Every audit row this write produces says who, from where (bot.audit_context).
+            with audit_context.writing_from(visit.audit_context()):
+                return await route.handler(visit)
+        except (ActionError, FormError, AccountError, PartyError) as exc:
             message = exc.message if isinstance(exc, ActionError) else str(exc)
             back = route.back.format_map(request.match_info) if route.back else None
             return await visit.refused(back or _back(request.path), message)

@@ -18,7 +18,17 @@ import jinja2
 from aiohttp import web
 
 from bot.console import formatting, login
-from bot.console.pages import catalogue, conversations, dashboard, operators, reports
+from bot.console.pages import (
+    catalogue,
+    conversations,
+    dashboard,
+    operators,
+    orders,
+    outbox,
+    reports,
+    retailers,
+    vendors,
+)
 from bot.console.tiles import TILES_KEY
 
 HERE = Path(__file__).resolve().parent
@@ -28,6 +38,10 @@ STATIC = HERE / "static"
 # Every page module; each has `PAGE: ConsoleRoutes` (and may have `TILES`).
 PAGES: tuple[ModuleType, ...] = (
     dashboard,
+    orders,
+    retailers,
+    vendors,
+    outbox,
     operators,
     conversations,
     catalogue,
@@ -46,6 +60,7 @@ def setup(app: web.Application) -> None:
     static = app.router.add_static("/console/static/", STATIC, name="console.static",
                                    append_version=True)
     # `asset("console.css")`: the file's URL with its content hash (cached safely).
+    env.globals.update(percent=formatting.percent, duration=formatting.duration)
     env.globals["asset"] = lambda name: str(static.url_for(filename=name))
     login.setup(app)
     for page in PAGES:

@@ -7,6 +7,7 @@ with its own cookie jar that logs in through the form, as a browser would.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,6 +19,9 @@ from aiohttp.test_utils import TestServer
 from bot.console import accounts
 from bot.processes import create_app
 from bot.runtime import Runtime
+
+# The whole web + simulator + dispatcher stack (webhooks in, WhatsApp messages out).
+from tests.conversation.conftest import Stack, stack  # noqa: F401
 
 PASSWORD = "correct horse battery"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -86,17 +90,25 @@ class Client:
         await self.http.close()
 
 
-@pytest.fixture
-async def console(runtime: Runtime) -> AsyncIterator[ConsoleServer]:
-    """The web app on a loopback port (no conversation workers: these tests post no webhooks)."""
-    quiet = Runtime(runtime.settings.model_copy(update={"conversation_workers": 0}),
-                    runtime.pool, runtime.redis, runtime.keys)
-    server = TestServer(create_app(quiet), host="127.0.0.1", port=0)
+@contextlib.asynccontextmanager
+async def serving_console(runtime: Runtime, **settings: object) -> AsyncIterator[ConsoleServer]:
+    """The web app on a loopback port with `settings` changed (no conversation workers)."""
+    changed = Runtime(runtime.settings.model_copy(update={"conversation_workers": 0,
+                                                          **settings}),
+                      runtime.pool, runtime.redis, runtime.keys)
+    server = TestServer(create_app(changed), host="127.0.0.1", port=0)
     await server.start_server()
     try:
-        yield ConsoleServer(str(server.make_url("")).rstrip("/"), quiet)
+        yield ConsoleServer(str(server.make_url("")).rstrip("/"), changed)
     finally:
         await server.close()
+
+
+@pytest.fixture
+async def console(runtime: Runtime) -> AsyncIterator[ConsoleServer]:
+    """The web app on a loopback port (these tests post no webhooks)."""
+    async with serving_console(runtime) as served:
+        yield served
 
 
 @pytest.fixture
@@ -104,3 +116,26 @@ async def client(console: ConsoleServer) -> AsyncIterator[Client]:
     c = console.client()
     yield c
     await c.close()
+
+
+@dataclass
+class Site:
+    """The console of a running stack (webhooks, workers, dispatcher, simulator), logged in."""
+
+    stack: Stack
+    url: str
+    operator: Client
+
+
+@pytest.fixture
+async def site(stack: Stack) -> AsyncIterator[Site]:  # noqa: F811
+    """Operator `sita` logged in to the console of the whole stack."""
+    await add_operator(stack.runtime, "sita", "operator")
+    url = stack.bot_url.removesuffix("/webhook")
+    c = Client(url, aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)))
+    status, _, _ = await c.login("sita")
+    assert status == 303
+    try:
+        yield Site(stack, url, c)
+    finally:
+        await c.close()
