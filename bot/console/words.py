@@ -133,7 +133,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "rep.value": ("Value", "मूल्य"),
     "rep.accept_rate": ("Accepted", "स्वीकृत"),
     "rep.fill_rate": ("Fulfilled", "पूरा"),
-    "rep.unknown": ("Unknown report.", "यस्तो रिपोर्ट छैन।"),
     # login
     "login.title": ("Log in", "लग इन"),
     "login.submit": ("Log in", "लग इन गर्नुहोस्"),
