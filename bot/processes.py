@@ -35,7 +35,7 @@ from bot.web.app import web_application
 from bot.web.keys import RUNTIME
 from bot.web.webhook import CONVERSATION, WORKERS
 from flows.vendor import VendorBackend
-from jobs import dispatcher
+from jobs import dispatcher, media_fetcher
 from jobs.health import start_health
 from jobs.runner import start_scheduler
 from jobs.worker import Component, running
@@ -47,7 +47,8 @@ WEB_SHUTDOWN_SECONDS = 10.0
 WEB_BACKLOG = 1024
 
 # What the worker runs, in start order (stopped in reverse).
-WORKER_COMPONENTS: tuple[Component, ...] = (dispatcher.start, start_scheduler, start_health)
+WORKER_COMPONENTS: tuple[Component, ...] = (dispatcher.start, media_fetcher.start,
+                                            start_scheduler, start_health)
 
 
 def conversation(runtime: Runtime) -> Router:

@@ -16,6 +16,10 @@
   jitter; after `max_attempts` the row is a dead letter (`khaacho outbox`).
   Permanent errors fail at once. 131047 (outside the 24-hour window) sends the
   row's approved template instead when it has one.
+- A row that sends a stored file (`media_file_id`, bot/store/media.py) names
+  Meta's media id: a live upload is reused (Meta keeps them 30 days), else the
+  bytes are uploaded (`POST /{phone_number_id}/media`) just before the send.
+  An upload failure is recorded like a send failure (131053 is permanent).
 """
 
 from __future__ import annotations
@@ -39,10 +43,12 @@ from bot.kv import Keys
 from bot.logs import request_context
 from bot.metrics import SEND_LATENCY, SENDS
 from bot.rate_limits import TokenBucket, per_number_bucket
+from bot.store import media as media_store
 from bot.store import outbox as outbox_store
 from bot.transient import TRANSIENT
-from bot.whatsapp.client import GraphClient, Sent
+from bot.whatsapp.client import GraphClient, SendFailed, Sent
 from bot.whatsapp.errors import Disposition
+from bot.whatsapp.media_types import media_type
 
 log = logging.getLogger(__name__)
 
@@ -233,12 +239,53 @@ class Dispatcher:
         # The row's request id (the webhook request that caused it) is on every
         # log line of its send, so one message can be followed end to end.
         with request_context(row.request_id):
-            result = await self._graph.send(row.send_payload())
+            result = await self._send(row)
             try:
                 _count_send(row, result)
             except Exception:  # counting must never stand between a send and its record
                 log.exception("could not count a send")
             await self._record(row, result)
+
+    async def _send(self, row: outbox_store.OutboxRow) -> Any:
+        payload = row.send_payload()
+        if row.media_file_id is not None:
+            attached = await self._attach_media(row, payload)
+            if isinstance(attached, SendFailed):
+                return attached
+            payload = attached
+        return await self._graph.send(payload)
+
+    async def _attach_media(
+        self, row: outbox_store.OutboxRow, payload: dict[str, Any]
+    ) -> dict[str, Any] | SendFailed:
+        """The payload with Meta's media id of the row's file, uploading it if need be."""
+        file_id = row.media_file_id
+        assert file_id is not None
+        try:
+            async with self._pool.acquire() as conn:
+                media_id = await media_store.live_upload(conn, file_id)
+                file = data = None
+                if media_id is None:
+                    file = await media_store.get(conn, file_id)
+                    data = await media_store.read_bytes(conn, file_id)
+            if media_id is None:
+                if file is None or data is None:
+                    return SendFailed(Disposition.PERMANENT, None, None,
+                                      f"stored media file {file_id} is gone (purged?)", 0)
+                known = media_type(file.mime_type)
+                name = file.filename or f"file-{file.id}.{known.extension if known else 'bin'}"
+                uploaded = await self._graph.upload(data, file.mime_type, name)
+                if isinstance(uploaded, SendFailed):
+                    log.warning("upload of media file %s failed: %s %s", file_id,
+                                uploaded.code, uploaded.title)
+                    return uploaded
+                media_id = uploaded.media_id
+                async with self._pool.acquire() as conn:
+                    await media_store.record_upload(conn, file_id, media_id)
+        except _INFRA_ERRORS as exc:
+            return SendFailed(Disposition.RETRY, None, None, f"media store: {exc}"[:300], 0)
+        kind = row.kind
+        return {**payload, kind: {**payload.get(kind, {}), "id": media_id}}
 
     async def _record(self, row: outbox_store.OutboxRow, result: Any) -> None:
         for attempt in range(3):

@@ -24,6 +24,7 @@ from bot.cli import (
     catalog_cmd,
     conversation_cmd,
     flows_cmd,
+    inbox_cmd,
     jobs_cmd,
     ledger_cmd,
     operator_cmd,
@@ -74,6 +75,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     alerts_cmd,
     operator_cmd,
     conversation_cmd,
+    inbox_cmd,
 )
 
 

@@ -44,6 +44,10 @@ PERMANENT_CODES: frozenset[int] = frozenset({
     131009,   # parameter value invalid
     131026,   # message undeliverable (not a WhatsApp user, old app, …)
     131051,   # unsupported message type
+    # Media upload error: the file or its declared MIME type is wrong (a voice
+    # note that is not audio/ogg, a document of the wrong type). The same bytes
+    # fail the same way again, so never retried blindly.
+    131053,
 })
 
 

@@ -208,6 +208,35 @@ STRINGS: dict[str, str] = {
         "That message is too long for me to read in one go. Please send your order in "
         "shorter messages, up to about a hundred lines each."
     ),
+    # media (issue 16): what retailers send that a person reads (bot/conversation/media_intake.py)
+    "media.received.image": (
+        "Thanks, I got your photo. 📷 A person from our team will prepare your order from it "
+        "and send it here for you to confirm."
+    ),
+    "media.received.voice": (
+        "Thanks, I got your voice message. 🎤 A person from our team will listen to it, "
+        "prepare your order and send it here for you to confirm."
+    ),
+    "media.received.document": (
+        "Thanks, I got your file. 📄 A person from our team will prepare your order from it "
+        "and send it here for you to confirm."
+    ),
+    "media.received.other": (
+        "Thanks, I got it. A person from our team will look at it. To order faster, type "
+        "your order, e.g. “chini 10 kg”."
+    ),
+    "media.too_large": (
+        "That file is too large for me to keep (up to {limit} MB). Please send a smaller "
+        "photo, or type your order, e.g. “chini 10 kg”."
+    ),
+    "media.lost": (
+        "Sorry, I could not receive the file you sent. Please send it again, or type your "
+        "order, e.g. “chini 10 kg”."
+    ),
+    "media.cart_prepared": (
+        "Our team prepared this cart from what you sent. Please check it and confirm:"
+    ),
+    "location.saved": "📍 Saved as your delivery location: {place}.",
     "unsupported": (
         "Sorry, I can only read text, buttons and lists. Please type your order, e.g. "
         "“chini 10 kg”."
