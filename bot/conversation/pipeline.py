@@ -44,6 +44,7 @@ from typing import Protocol
 
 import asyncpg
 
+from bot.conversation import taken_over
 from bot.metrics import MESSAGES, STATUSES
 from bot.store import outbox as outbox_store
 from bot.store import takeovers as takeover_store
@@ -136,8 +137,11 @@ async def handle_message(conn: asyncpg.Connection, conversation: MessageHandler 
             action = route(message)
             if action != "silent" and await takeover_store.is_taken_over(conn, message.sender):
                 # An operator holds the conversation (bot/services/takeover.py): the
-                # message stays in the inbox as the transcript; the bot neither
-                # answers nor touches the session until it is handed back.
+                # message stays in the inbox as the transcript (a file also goes to
+                # the operator inbox); the bot neither answers nor touches the
+                # session until it is handed back.
+                if action == "unreadable":
+                    await taken_over.keep(conn, message)
                 action = "taken_over"
             if action not in ("silent", "taken_over") and conversation is None:
                 raise Unavailable("no conversation is configured")

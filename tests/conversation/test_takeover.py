@@ -203,3 +203,25 @@ async def test_the_cli_takes_over_replies_shows_and_hands_back(
     assert await run("conversation", "handback", PHONE) == 0
     async with stack.runtime.pool.acquire() as conn:
         assert not await takeover.is_taken_over(conn, PHONE)
+
+
+async def test_a_photo_sent_while_taken_over_reaches_the_operator_inbox_unanswered(
+        stack: Stack) -> None:
+    from bot.store import operator_inbox
+
+    await add_retailer(stack.runtime, PHONE)
+    await take(stack)
+    chat = stack.chat(PHONE)
+    try:
+        replies = await chat.send_media("image", b"\xff\xd8\xff\xe0photo\xff\xd9", "image/jpeg",
+                                        caption="chini 10 kg")
+    finally:
+        await chat.close()
+    assert replies == []
+    async with stack.runtime.pool.acquire() as conn:
+        (item,) = await operator_inbox.list_items(conn)
+        view = await takeover.show(conn, PHONE)
+    assert (item.sender, item.kind, item.caption) == (PHONE, "image", "chini 10 kg")
+    assert view.transcript[-1].text == "[photo] chini 10 kg"
+    # The caption was not read as an order: no session was started.
+    assert await stack.runtime.redis.get(stack.runtime.keys.session(PHONE)) is None
