@@ -22,6 +22,7 @@ from bot.console.pages import (
     catalogue,
     conversations,
     dashboard,
+    inbox,
     operators,
     orders,
     outbox,
@@ -44,6 +45,7 @@ PAGES: tuple[ModuleType, ...] = (
     outbox,
     operators,
     conversations,
+    inbox,
     catalogue,
     reports,
 )
