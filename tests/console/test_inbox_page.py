@@ -95,4 +95,5 @@ async def test_the_dashboard_counts_the_open_inbox(fetching: Fetching,  # noqa: 
                                                    operator: Client) -> None:
     await send_three(fetching)
     _, html, _ = await operator.get("/console")
-    assert "<span>Inbox to work</span><strong>3</strong>" in html.replace("\n", "").replace("  ", "")
+    flat = html.replace("\n", "").replace("  ", "")
+    assert "<span>Inbox to work</span><strong>3</strong>" in flat
