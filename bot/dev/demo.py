@@ -22,6 +22,7 @@ from decimal import Decimal
 from pydantic import SecretStr
 
 from bot.config import Settings
+from bot.console import accounts
 from bot.db import connect, migrate
 from bot.dev.chat_client import ChatClient
 from bot.dev.demo_catalog import load_demo
@@ -42,6 +43,9 @@ _DEMO_NUMBER_ID = "100000000000001"
 DEMO_VENDOR = "9779801000001"  # Shrestha Traders in bot/dev/demo_data/vendors.csv
 DEMO_AREA = "Kathmandu"
 DEMO_CREDIT_LIMIT = Decimal(200000)
+# The operator console's demo login (an admin; loopback only, like the rest of the demo).
+DEMO_OPERATOR = "demo"
+DEMO_OPERATOR_PASSWORD = "khaacho-demo-console"  # noqa: S105 - not a secret: the local demo
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,11 @@ class LocalStack:
 
     web_url: str
     simulator_url: str
+
+    @property
+    def console_url(self) -> str:
+        """The operator console of this demo."""
+        return f"{self.web_url}/console"
 
 
 def _free_port() -> int:
@@ -68,6 +77,9 @@ async def seed(runtime: Runtime) -> None:
                VALUES ($1, 'Demo Kirana Pasal', $2, 'active', $3, now())
                ON CONFLICT (phone) DO NOTHING""",
             DEMO_RETAILER, DEMO_AREA, DEMO_CREDIT_LIMIT)
+        if await accounts.find_account(conn, DEMO_OPERATOR) is None:
+            await accounts.add_account(conn, username=DEMO_OPERATOR, role="admin",
+                                       password=DEMO_OPERATOR_PASSWORD, actor="demo")
     log.info("demo data loaded", extra={"products": summary.products,
                                         "vendors": summary.vendors})
 
@@ -127,8 +139,11 @@ async def play_to_delivery(client: ChatClient) -> Transcript:
 async def _run(settings: Settings, interactive: bool) -> int:
     async with local_stack(settings) as stack:
         client = ChatClient(stack.simulator_url, DEMO_RETAILER, name="Demo Kirana Pasal")
+        console = (f"Operator console: {stack.console_url} — log in as {DEMO_OPERATOR} / "
+                   f"{DEMO_OPERATOR_PASSWORD}")
         try:
             if interactive:
+                print(console)
                 print(f"Khaacho demo — web {stack.web_url}, WhatsApp simulator "
                       f"{stack.simulator_url}.\nYou are the retailer {DEMO_RETAILER}; "
                       f"`/as {DEMO_VENDOR}` to answer as the vendor. Try: "
@@ -140,6 +155,7 @@ async def _run(settings: Settings, interactive: bool) -> int:
                 print(f"demo failed: {exc}", file=sys.stderr)
                 return 1
             print(transcript)
+            print(f"{console} (while the demo runs: `make demo` in a terminal keeps it open)")
             return 0
         finally:
             await client.close()
