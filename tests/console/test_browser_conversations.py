@@ -8,6 +8,8 @@ sees the error by line. Screenshots under .khaacho/artefacts/console/.
 from __future__ import annotations
 
 import asyncio
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from bot.services import takeover
 from tests.console.browser import Browser, chromium_or_skip
 from tests.console.conftest import PASSWORD, Site, add_operator
 from tests.conversation.conftest import add_retailer
+from tests.media.conftest import Fetching, fetching  # noqa: F401
 from tests.reports.test_business_reports import seed
 
 pytestmark = pytest.mark.slow
@@ -95,14 +98,56 @@ async def test_a_catalogue_with_a_bad_row_shows_the_error_by_line(
         assert await conn.fetchval("SELECT count(*) FROM products WHERE sku = 'OIL-1L'") == 0
 
 
-async def test_reports_and_inbox_render(site: Site, browser: Browser) -> None:
+def png(width: int = 48, height: int = 32) -> bytes:
+    """A real (decodable) PNG: a photo the browser can draw."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+    raw = b"".join(b"\x00" + b"".join(bytes((x * 5 % 256, y * 8 % 256, 120))
+                                       for x in range(width)) for y in range(height))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+async def test_reports_and_inbox_render(site: Site, browser: Browser,
+                                        fetching: Fetching) -> None:  # noqa: F811
     await seed(site.stack.runtime)
     await browser.open("/console/reports?weeks=12")
     assert "Ageing of what shops owe" in await browser.text("main")
     svgs = await browser.script("return document.querySelectorAll('main svg').length")
     assert svgs == 5
     await browser.screenshot("reports")
+
+    await add_retailer(site.stack.runtime, SHOP, shop="Bishnu Kirana")
+    chat = site.stack.chat(SHOP)
+    try:
+        await chat.send_media("image", png(), "image/png", caption="list for tomorrow")
+        await chat.send_media("audio", b"OggS\x00\x02" + bytes(300), "audio/ogg; codecs=opus",
+                              voice=True)
+    finally:
+        await chat.close()
+    await fetching.fetched()
     await browser.open("/console/inbox")
+    drawn = await browser.script(
+        "var i = document.querySelector('img.inbox-photo'); return i && i.naturalWidth")
+    assert drawn == 48  # the photo really loads from the console
+    assert await browser.script("return document.querySelectorAll('audio').length") == 1
     await browser.screenshot("inbox")
     await browser.open("/console/catalogue")
     await browser.screenshot("catalogue")
+
+
+async def test_these_pages_fit_a_phone_screen(site: Site, browser: Browser) -> None:
+    await seed(site.stack.runtime)
+    await add_retailer(site.stack.runtime, SHOP, shop="Bishnu Kirana")
+    await site.stack.sim.inbound_text(SHOP, "chini 2 kg")
+    await browser.resize(390, 844)
+    for path in ("/console/conversations", f"/console/conversations/{SHOP}",
+                 "/console/catalogue", "/console/reports", "/console/inbox"):
+        await browser.open(path)
+        overflow = await browser.script(
+            "return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, overflow)
+    await browser.open(f"/console/conversations/{SHOP}")
+    await browser.screenshot("conversation-phone")
