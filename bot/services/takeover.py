@@ -302,8 +302,10 @@ def _said(message: InboundMessage) -> str:
     return f"[{message.type}]"
 
 
-def describe_outbound(payload: dict[str, Any]) -> str:
-    """What an outbox row says (its Cloud API payload), in one line."""
+def describe_outbound(payload: object) -> str:
+    """What an outbox row says (its Cloud API payload), in one line; never raises."""
+    if not isinstance(payload, dict):
+        return "[unreadable]"
     kind = payload.get("type")
     body = payload.get(kind) if isinstance(kind, str) else None
     if not isinstance(body, dict):
@@ -311,20 +313,26 @@ def describe_outbound(payload: dict[str, Any]) -> str:
     if kind == "text":
         return str(body.get("body", ""))
     if kind == "interactive":
-        text = (body.get("body") or {}).get("text", "")
-        return str(text) + _choices(body.get("action") or {})
+        inner = body.get("body")
+        text = inner.get("text", "") if isinstance(inner, dict) else ""
+        action = body.get("action")
+        return str(text) + (_choices(action) if isinstance(action, dict) else "")
     if kind == "template":
-        params = [str(p.get("text", "")) for c in body.get("components") or []
-                  if c.get("type") == "body" for p in c.get("parameters") or []]
+        params = [str(p.get("text", "")) for c in _dicts(body.get("components"))
+                  if c.get("type") == "body" for p in _dicts(c.get("parameters"))]
         return f"[template {body.get('name')}] " + " | ".join(params)
     caption = body.get("caption") or body.get("filename")
     return f"[{kind}]" + (f" {caption}" if caption else "")
 
 
+def _dicts(value: object) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def _choices(action: dict[str, Any]) -> str:
-    titles: Sequence[str] = [str(b.get("reply", {}).get("title", ""))
-                             for b in action.get("buttons") or []]
+    titles: Sequence[str] = [str(b["reply"].get("title", "")) for b in _dicts(action.get("buttons"))
+                             if isinstance(b.get("reply"), dict)]
     if not titles:
-        titles = [str(r.get("title", "")) for s in action.get("sections") or []
-                  for r in s.get("rows") or []]
+        titles = [str(r.get("title", "")) for s in _dicts(action.get("sections"))
+                  for r in _dicts(s.get("rows"))]
     return f"  [{' / '.join(titles)}]" if titles else ""
