@@ -36,7 +36,7 @@ BODIES: dict[str, str] = {
     CREDIT_BLOCKED: "Namaste {{1}}, new credit orders are paused: {{2}} is {{3}} days "
                     "overdue (order {{4}}). They reopen as soon as it is paid.",
     CREDIT_UNBLOCKED: "Namaste {{1}}, thank you for your payment. You can order on credit again.",
-    OPERATOR_FOLLOWUP: "Namaste {{1}}, this is {{2}} from Khaacho about your recent messages. "
+    OPERATOR_FOLLOWUP: "Namaste {{1}}, this is {{2}} at Khaacho about your recent messages. "
                        "Please reply here and we will continue.",
     REORDER_NUDGE: "Namaste {{1}}, time to restock? Your usual: {{2}}. Tap Reorder to get them.",
     VENDOR_WEEKLY_REPORT: "{{1}}, your week {{2}}: {{3}} orders worth {{4}}, accepted {{5}}, "
@@ -131,4 +131,4 @@ OPERATOR_TEMPLATES: tuple[str, ...] = (OPERATOR_FOLLOWUP,)
 def operator_followup(language: str, shop: str, operator: str) -> Template:
     """An operator asks the person to write back, which reopens the 24-hour window."""
     return Template(OPERATOR_FOLLOWUP, language_code(language),
-                    (one_line(shop or "-"), one_line(operator or "Khaacho", 40)))
+                    (one_line(shop or "-"), one_line(operator or "the team", 40)))

@@ -77,7 +77,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tpl.add_argument("--name", default=templates.OPERATOR_FOLLOWUP,
                      choices=templates.OPERATOR_TEMPLATES, help="which template")
     tpl.add_argument("--signed", metavar="NAME", help="the operator name the message gives "
-                                                      "(default: Khaacho team)")
+                                                      "(default: 'the team')")
     add_operator_flag(tpl)
     tpl.set_defaults(handler=_template)
 
