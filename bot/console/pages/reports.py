@@ -44,11 +44,15 @@ class Figures:
     league: list[reports.VendorStanding]
 
 
+def _league_week(today: dt.date) -> dt.date:
+    """The league is of the last complete week, as the vendors' weekly report."""
+    return reports.week_start(today) - dt.timedelta(weeks=1)
+
+
 async def _figures(visit: Visit, count: int) -> Figures:
     today = reports.today_in_nepal()
     weeks = reports.weeks_ending(today, count)
-    # The league is of the last complete week, as the vendors' weekly report.
-    league_week = reports.week_start(today) - dt.timedelta(weeks=1)
+    league_week = _league_week(today)
     async with visit.runtime.pool.acquire() as conn:
         return Figures(today, weeks, await reports.gmv_by_area(conn, weeks),
                        await reports.collections(conn, weeks),
@@ -74,14 +78,20 @@ async def page(visit: Visit) -> web.StreamResponse:
 
 
 async def _download(visit: Visit, name: str) -> web.StreamResponse:
-    """One report as a CSV attachment."""
-    f = await _figures(visit, _weeks(visit))
-    text = {"gmv": lambda: reports.gmv_csv(f.gmv),
-            "collections": lambda: reports.collections_csv(f.collections),
-            "ageing": lambda: reports.ageing_csv(f.ageing),
-            "league": lambda: reports.league_csv(f.league)}[name]()
+    """One report as a CSV attachment (only that report is computed)."""
+    today = reports.today_in_nepal()
+    weeks = reports.weeks_ending(today, _weeks(visit))
+    async with visit.runtime.pool.acquire() as conn:
+        if name == "gmv":
+            text = reports.gmv_csv(await reports.gmv_by_area(conn, weeks))
+        elif name == "collections":
+            text = reports.collections_csv(await reports.collections(conn, weeks))
+        elif name == "ageing":
+            text = reports.ageing_csv(await reports.ageing(conn, today))
+        else:
+            text = reports.league_csv(await reports.vendor_league(conn, _league_week(today)))
     response = web.Response(text=text, content_type="text/csv", charset="utf-8", headers={
-        "Content-Disposition": f'attachment; filename="khaacho-{name}-{f.today.isoformat()}.csv"'})
+        "Content-Disposition": f'attachment; filename="khaacho-{name}-{today.isoformat()}.csv"'})
     return console_headers(response)
 
 
