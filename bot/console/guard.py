@@ -44,7 +44,7 @@ from bot.runtime import Runtime
 from bot.services.operator_actions import ActionError
 from bot.services.parties import PartyError
 from bot.web.keys import RUNTIME
-from bot.web.middleware import client_ip, request_id
+from bot.web.middleware import client_ip, request_id, unstorable
 
 log = logging.getLogger(__name__)
 
@@ -154,10 +154,6 @@ def is_https(request: web.Request) -> bool:
         request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower() == "https")
 
 
-def _back(path: str) -> str:
-    # An action's URL is its page's URL plus one segment (…/orders/1001/cancel).
-    parent = path.rstrip("/").rpartition("/")[0]
-    return parent if parent.startswith("/console") else "/console"
 
 
 def _to_login(request: web.Request) -> web.Response:
@@ -166,6 +162,15 @@ def _to_login(request: web.Request) -> web.Response:
 
 
 Handler = Callable[[Visit], Awaitable[web.StreamResponse]]
+
+
+def _back(route: ConsoleRoute, request: web.Request) -> str:
+    """Where a refused POST returns: the route's `back`, else its page (the path's parent)."""
+    if route.back:
+        return route.back.format_map(request.match_info)
+    # An action's URL is its page's URL plus one segment (…/orders/1001/cancel).
+    parent = request.path.rstrip("/").rpartition("/")[0]
+    return parent if parent.startswith("/console") else "/console"
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +208,9 @@ def guarded(route: ConsoleRoute) -> Callable[[web.Request], Awaitable[web.Stream
                 log.warning("console form without a valid CSRF token",
                             extra={"path": request.path, "operator": account.username})
                 return await _refusal(visit, 403, "error.csrf")
+            if any(isinstance(v, str) and unstorable(v) for v in form.values()):
+                # NUL or a lone surrogate: no column stores it; say so rather than fail later.
+                return await visit.refused(_back(route, request), visit.t("form.unstorable"))
         if not account.may(route.role):
             return await _refusal(visit, 403, "error.role", role=visit.t(f"role.{route.role}"))
         if request.method != "POST":
@@ -213,8 +221,7 @@ def guarded(route: ConsoleRoute) -> Callable[[web.Request], Awaitable[web.Stream
                 return await route.handler(visit)
         except (ActionError, FormError, AccountError, PartyError) as exc:
             message = exc.message if isinstance(exc, ActionError) else str(exc)
-            back = route.back.format_map(request.match_info) if route.back else None
-            return await visit.refused(back or _back(request.path), message)
+            return await visit.refused(_back(route, request), message)
 
     handle.__name__ = route.handler.__name__
     handle.__doc__ = route.handler.__doc__

@@ -186,6 +186,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "form.required": ("{field} is required.", "{field} चाहिन्छ।"),
     "form.too_long": ("{field} is longer than {n} characters.",
                       "{field} {n} अक्षरभन्दा लामो भयो।"),
+    "form.unstorable": ("The form holds characters that cannot be saved (NUL or a broken "
+                        "character). Retype it.",
+                        "फारममा सेभ गर्न नमिल्ने अक्षर छ। फेरि टाइप गर्नुहोस्।"),
     "form.invalid": ("{field} is not valid: {why}", "{field} मिलेन: {why}"),
     "common.none": ("None.", "केही छैन।"),
     "common.all": ("All", "सबै"),
@@ -295,6 +298,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "col.min": ("Min", "न्यूनतम"),
     "col.updated": ("Updated", "अद्यावधिक"),
     "field.status": ("Status", "अवस्था"),
+    "field.search": ("Name or phone", "नाम वा फोन"),
     "field.vendor": ("Vendor", "विक्रेता"),
     "field.area": ("Area", "क्षेत्र"),
     "field.from": ("From", "देखि"),

@@ -27,7 +27,7 @@ LANGUAGES = ("en", "ne")
 
 @PAGE.get("/console/retailers", name="console.retailers")
 async def retailers(visit: Visit) -> web.StreamResponse:
-    """Shops with balance, available credit, score and band; filter by status and area."""
+    """Shops with balance, available credit, score and band; by status, area, name or phone."""
     q = visit.request.query
     status = q.get("status") or None
     problems = []
@@ -35,12 +35,13 @@ async def retailers(visit: Visit) -> web.StreamResponse:
         problems.append(visit.t("form.invalid", field=visit.t("field.status"), why=status))
         status = None
     area = (q.get("area") or "").strip()[:80] or None
+    search = (q.get("q") or "").strip()[:80] or None
     async with visit.runtime.pool.acquire() as conn:
-        rows = await reports.list_retailers(conn, status=status, area=area)
+        rows = await reports.list_retailers(conn, status=status, area=area, search=search)
         areas = await operator_views.areas(conn)
     return await visit.render("retailers.html", {
         "rows": rows, "statuses": STATUSES, "areas": areas, "problems": problems,
-        "filters": {"status": status or "", "area": area or ""}})
+        "filters": {"status": status or "", "area": area or "", "q": search or ""}})
 
 
 @PAGE.get("/console/retailers/{phone}", name="console.retailer")
