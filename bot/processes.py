@@ -6,8 +6,8 @@ Which concrete parts a process runs is decided here and nowhere else:
 - the web process: the web application whose `cleanup_ctx` opens the runtime
   (Postgres, Redis) at startup and closes it at cleanup, after the last
   in-flight request, served on its port;
-- the worker process: the outbox dispatcher, the scheduled jobs and the
-  health endpoint over one runtime.
+- the worker process: the outbox dispatcher, the media fetcher, the scheduled
+  jobs and the health endpoint over one runtime.
 `khaacho serve` and `khaacho worker` run `web_service` and `worker_service` until
 SIGTERM (`bot.lifecycle.run_until_signalled`). Tests and the demo build the
 same parts around a runtime they opened themselves: `create_app(runtime)`,

@@ -323,6 +323,10 @@ class Dispatcher:
                           row.attempts + 1, result.title)
             return
         await outbox_store.record_permanent(conn, row, self.name, **common)
+        if row.media_file_id is not None:
+            # The upload may be what Meta refused (an id it no longer knows):
+            # an operator's `outbox retry` then uploads the bytes afresh.
+            await media_store.forget_upload(conn, row.media_file_id)
         log.warning("outbox row %s failed permanently: %s %s", row.id, result.code, result.title)
 
 

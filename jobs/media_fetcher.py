@@ -55,7 +55,7 @@ class FetcherConfig:
     max_attempts: int = 6
     base_delay: float = 2.0
     max_delay: float = 120.0
-    lease_seconds: float = 120.0
+    lease_seconds: float = 300.0  # beyond two 60 s requests: a slow try is not taken twice
     concurrency: int = 4
     idle_poll: float = 5.0
 

@@ -38,6 +38,7 @@ from flows.replies import Outgoing, Text
 Handle = Callable[[asyncpg.Connection, InboundMessage], Awaitable[list[Outgoing]]]
 Language = Callable[[asyncpg.Connection, str], Awaitable[str]]
 
+CAPTION_MAX = 1024
 _RECEIVED = {"image": "media.received.image", "voice": "media.received.voice",
              "document": "media.received.document"}
 
@@ -54,11 +55,12 @@ def caption_text(message: InboundMessage) -> TextMessage | None:
     if not isinstance(message, ImageMessage) or not (message.image.caption or "").strip():
         return None
     caption = message.image.caption or ""
+    # WhatsApp caps captions at 1024 characters; a longer one is answered, not parsed.
     return TextMessage.model_construct(
         id=message.id, from_=message.from_, from_user_id=message.from_user_id,
         timestamp=message.timestamp, context=message.context, errors=[],
         contact=message.contact, metadata=message.metadata, type="text",
-        text=TextBody(body=caption), too_long=False)
+        text=TextBody(body=caption[:CAPTION_MAX]), too_long=len(caption) > CAPTION_MAX)
 
 
 async def _retailer_id(conn: asyncpg.Connection, message: InboundMessage) -> int | None:

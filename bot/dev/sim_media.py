@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 MEDIA_MESSAGE_TYPES = frozenset({"image", "audio", "video", "document", "sticker"})
 DOWNLOAD_PATH = "/whatsapp_business/attachments/"
 CAPTION_MAX = 1024
+# Meta takes documents up to 100 MB; the multipart envelope adds a little.
+MAX_UPLOAD_REQUEST = 101 * 1024 * 1024
 
 
 @dataclass(slots=True)

@@ -500,7 +500,7 @@ def validate_payload(payload: Any) -> str | None:
 
 def create_app(sim: Simulator) -> web.Application:
     """The simulator's aiohttp application."""
-    app = web.Application()
+    app = web.Application(client_max_size=sim_media.MAX_UPLOAD_REQUEST)
     app[SIMULATOR] = sim
     app.router.add_post("/{version}/{phone_number_id}/messages", sim.handle_messages)
     app.router.add_route("*", "/_sim/{action}", sim.handle_control)

@@ -60,7 +60,9 @@ async def cart_from_item(conn: asyncpg.Connection, item_id: int, cart_text: str,
                                    "register them first (khaacho retailer add)")
         message = TextMessage.model_validate({
             "id": f"{OPERATOR_CART_PREFIX}{item.id}.{secrets.token_hex(4)}",
-            "from": retailer.phone, "timestamp": str(int(time.time())), "type": "text",
+            # From the sender the item came from: a business-scoped user id linked
+            # to the retailer is served as that retailer by the router, as always.
+            "from": item.sender, "timestamp": str(int(time.time())), "type": "text",
             "text": {"body": text}})
         await inbox_store.persist(conn, [message], [], rate_limit=1_000_000,
                                   rate_window_seconds=60)

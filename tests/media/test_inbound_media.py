@@ -320,3 +320,45 @@ async def test_the_fetcher_loop_downloads_as_soon_as_it_is_notified(stack: Stack
     async with stack.runtime.pool.acquire() as conn:
         (item,) = await operator_inbox.list_items(conn)
     assert item.download == "done"
+
+
+async def test_the_inbox_and_its_downloads_show_in_metrics(
+        fetching: Fetching, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import metrics_endpoint
+
+    monkeypatch.setattr(metrics_endpoint, "CACHE_SECONDS", 0.0)
+    stack = fetching.stack
+    await add_retailer(stack.runtime, PHONE)
+    chat = stack.chat(PHONE)
+    try:
+        await chat.send_media("image", JPEG, "image/jpeg")
+    finally:
+        await chat.close()
+
+    async def figures() -> dict[str, float]:
+        async with aiohttp.ClientSession() as http, http.get(
+                stack.bot_url.replace("/webhook", "/metrics")) as resp:
+            text = await resp.text()
+        return {k: float(v) for k, v in (line.rsplit(" ", 1) for line in text.splitlines()
+                                         if line.startswith("khaacho_operator_inbox_items"))}
+
+    key = 'khaacho_operator_inbox_items{state="open",download="%s"}'
+    assert (await figures())[key % "pending"] == 1
+    await fetching.fetched()
+    after = await figures()
+    assert (after[key % "pending"], after[key % "done"]) == (0, 1)
+
+
+async def test_a_photo_of_several_megabytes_arrives_intact(fetching: Fetching) -> None:
+    stack = fetching.stack
+    await add_retailer(stack.runtime, PHONE)
+    big = b"\xff\xd8\xff\xe0" + bytes(range(256)) * (3 * 4096) + b"\xff\xd9"
+    chat = stack.chat(PHONE)
+    try:
+        await chat.send_media("image", big, "image/jpeg")
+    finally:
+        await chat.close()
+    await fetching.fetched()
+    (item,) = await fetching.items()
+    assert item.file_size == len(big) and item.file_sha256 == _sha(big)
+    assert await _stored_bytes(stack, item) == big

@@ -179,3 +179,21 @@ def test_a_document_renders_without_an_id_until_the_dispatcher_uploads_it() -> N
 def test_a_reply_naming_no_stored_file_is_refused() -> None:
     with pytest.raises(OutboundLimitError):
         render(A, Image(0))
+
+
+async def test_a_send_refused_for_good_forgets_the_upload_so_a_retry_uploads_again(
+    runtime: Runtime, simulator: RunningSimulator, http: aiohttp.ClientSession
+) -> None:
+    simulator.sim.fail("error", code=131053, count=1)
+    file_id = await _store(runtime, PDF, "application/pdf", "invoice.pdf")
+    row_id = await _enqueue(runtime, file_id)
+    async with running(runtime, http, simulator.api_url):
+        async def failed() -> bool:
+            return await _sent_status(runtime, row_id) == "failed"
+        await wait_until(failed)
+        async with runtime.pool.acquire() as conn:
+            assert await media_store.live_upload(conn, file_id) is None
+            await outbox_store.retry(conn, [row_id])
+        await wait_until(lambda: len(simulator.sim.sent) == 1)
+    assert simulator.sim.media.uploads == 2
+    assert simulator.sim.media.sent_bytes(simulator.sim.sent[0].payload) == PDF
