@@ -47,6 +47,7 @@ import asyncpg
 
 from bot.conversation import taken_over
 from bot.metrics import MESSAGES, STATUSES
+from bot.services.operator_inbox import is_operator_cart
 from bot.store import outbox as outbox_store
 from bot.store import takeovers as takeover_store
 from bot.whatsapp.updates import (
@@ -136,11 +137,13 @@ async def handle_message(conn: asyncpg.Connection, conversation: MessageHandler 
     try:
         async with conn.transaction():
             action = route(message)
-            if action != "silent" and await takeover_store.is_taken_over(conn, message.sender):
+            if (action != "silent" and not is_operator_cart(message.wamid)
+                    and await takeover_store.is_taken_over(conn, message.sender)):
                 # An operator holds the conversation (bot/services/takeover.py): the
                 # message stays in the inbox as the transcript (a file also goes to
                 # the operator inbox); the bot neither answers nor touches the
-                # session until it is handed back.
+                # session until it is handed back. A cart an operator made from the
+                # inbox is the operator's own doing, so it goes through.
                 if action == "unreadable":
                     await taken_over.keep(conn, message)
                 action = "taken_over"

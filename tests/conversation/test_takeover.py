@@ -225,3 +225,23 @@ async def test_a_photo_sent_while_taken_over_reaches_the_operator_inbox_unanswer
     assert view.transcript[-1].text == "[photo] chini 10 kg"
     # The caption was not read as an order: no session was started.
     assert await stack.runtime.redis.get(stack.runtime.keys.session(PHONE)) is None
+
+
+async def test_a_cart_the_operator_makes_from_the_inbox_goes_through_while_taken_over(
+        stack: Stack) -> None:
+    from bot.conversation.workers import drained
+    from bot.services import operator_inbox as inbox_service
+    from bot.store import operator_inbox
+
+    await add_retailer(stack.runtime, PHONE)
+    await take(stack)
+    chat = stack.chat(PHONE)
+    try:
+        await chat.send_media("image", b"\xff\xd8\xff\xe0list\xff\xd9", "image/jpeg")
+    finally:
+        await chat.close()
+    async with stack.runtime.pool.acquire() as conn:
+        (item,) = await operator_inbox.list_items(conn)
+        await inbox_service.cart_from_item(conn, item.id, "chini 10 kg", actor=OPERATOR)
+    await drained(stack.runtime.pool)
+    await arrived(stack, PHONE, lambda m: "Sugar" in (m.text or ""))
