@@ -812,6 +812,70 @@ BEGIN
     END IF;
 END $$;
 
+-- paper: vendor tax details, invoices and credit-note documents, gapless numbering
+-- A vendor's PAN (nine digits; their VAT number when VAT-registered) and address,
+-- printed on every invoice they issue (`khaacho vendor set`).
+ALTER TABLE vendors ADD COLUMN IF NOT EXISTS pan text CHECK (pan ~ '^[0-9]{9}$');
+ALTER TABLE vendors ADD COLUMN IF NOT EXISTS vat_registered boolean NOT NULL DEFAULT false;
+ALTER TABLE vendors ADD COLUMN IF NOT EXISTS address text CHECK (length(address) <= 200);
+-- The last number issued per vendor, fiscal year (BS year it starts in) and series.
+-- Issuing locks this row FOR UPDATE in the transaction that inserts the document, so
+-- numbers are gapless: a rolled-back issue rolls its number back too (a sequence
+-- would leave a gap).
+CREATE TABLE IF NOT EXISTS document_counters (
+    vendor_id    bigint NOT NULL REFERENCES vendors (id),
+    fiscal_year  integer NOT NULL CHECK (fiscal_year BETWEEN 1975 AND 2100),
+    kind         text NOT NULL CHECK (kind IN ('invoice', 'credit_note')),
+    last_seq     integer NOT NULL CHECK (last_seq >= 0),
+    PRIMARY KEY (vendor_id, fiscal_year, kind)
+);
+-- An issued invoice or credit note, with every figure it printed (the seller's and
+-- buyer's particulars at the time, lines, totals): reprints show exactly this.
+-- Never updated or deleted (the trigger below refuses it); a correction is a
+-- credit note.
+CREATE TABLE IF NOT EXISTS documents (
+    id              bigserial PRIMARY KEY,
+    kind            text NOT NULL CHECK (kind IN ('invoice', 'credit_note')),
+    vendor_id       bigint NOT NULL REFERENCES vendors (id),
+    fiscal_year     integer NOT NULL,
+    seq             integer NOT NULL CHECK (seq > 0),
+    number          text NOT NULL,
+    order_id        bigint NOT NULL REFERENCES orders (id),
+    retailer_id     bigint NOT NULL REFERENCES retailers (id),
+    credit_note_id  bigint UNIQUE REFERENCES credit_notes (id),
+    against_id      bigint REFERENCES documents (id),
+    issued_on       date NOT NULL,
+    issued_at       timestamptz NOT NULL,
+    content         jsonb NOT NULL,
+    total           numeric(14, 2) NOT NULL CHECK (total >= 0),
+    vat             numeric(14, 2) NOT NULL CHECK (vat >= 0),
+    UNIQUE (vendor_id, fiscal_year, kind, seq),
+    CHECK ((kind = 'credit_note') = (credit_note_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX IF NOT EXISTS documents_one_invoice_per_order
+    ON documents (order_id) WHERE kind = 'invoice';
+CREATE INDEX IF NOT EXISTS documents_retailer_idx ON documents (retailer_id, issued_at);
+CREATE OR REPLACE FUNCTION documents_are_final() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'an issued % is never changed or deleted; issue a credit note', OLD.kind;
+END $$;
+DROP TRIGGER IF EXISTS documents_final ON documents;
+CREATE TRIGGER documents_final BEFORE UPDATE OR DELETE ON documents
+    FOR EACH ROW EXECUTE FUNCTION documents_are_final();
+-- Each time a document went out as a PDF (the first is the original, later ones are
+-- reprints marked COPY), with the stored file and the outbox row that carried it.
+CREATE TABLE IF NOT EXISTS document_prints (
+    id             bigserial PRIMARY KEY,
+    document_id    bigint NOT NULL REFERENCES documents (id),
+    copy           boolean NOT NULL,
+    media_file_id  bigint REFERENCES media_files (id),
+    outbox_id      bigint,
+    printed_by     text NOT NULL,
+    printed_at     timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS document_prints_one_original
+    ON document_prints (document_id) WHERE NOT copy;
 -- ---------------------------------------------------------------- media: the operator inbox, delivery pins
 -- What a retailer sent that the bot cannot read (a photo of a list, a voice note,
 -- a document, a video, a sticker): one row per inbound message (`wamid`), written

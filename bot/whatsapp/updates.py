@@ -337,7 +337,7 @@ class LocationMessage(_MessageBase):
 
 
 MediaMessage = ImageMessage | AudioMessage | VideoMessage | DocumentMessage | StickerMessage
-MEDIA_MESSAGES = (ImageMessage, AudioMessage, VideoMessage, DocumentMessage, StickerMessage)
+"""A message carrying a file (`media_of` gives the file)."""
 
 
 def media_of(message: object) -> Media | None:

@@ -143,6 +143,7 @@ STRINGS: dict[str, str] = {
         "Commands:\n"
         "• status — your orders\n"
         "• balance — what you owe and your credit\n"
+        "• statement — your statement of account (PDF), e.g. “hisab mangsir”\n"
         "• reorder — your last order again\n"
         "• cancel — cancel the cart or your latest order not yet accepted\n"
         "• cancel 1042 — cancel order #1042\n"
@@ -502,4 +503,69 @@ STRINGS.update({
         "Order #{number} has been moved to another supplier by Khaacho: please don't pack it."
     ),
     "money.operator_alert": "⚠️ Khaacho alert {id} ({kind}): {subject}\n`khaacho alerts list`",
+})
+
+# ---------------------------------------------------------------- paper: invoices, statements
+STRINGS.update({
+    "doc.invoice.title": "TAX INVOICE",
+    "doc.invoice.title.pan": "INVOICE",
+    "doc.credit_note.title": "CREDIT NOTE",
+    "doc.copy": "COPY",
+    "doc.seller": "Seller",
+    "doc.buyer": "Buyer",
+    "doc.pan": "PAN",
+    "doc.vat_no": "VAT No.",
+    "doc.number": "Invoice No.",
+    "doc.credit_note.number": "Credit Note No.",
+    "doc.against": "Against invoice",
+    "doc.reason": "Reason",
+    "doc.order": "Order",
+    "doc.date_bs": "Date (BS)",
+    "doc.date_ad": "Date (AD)",
+    "doc.fiscal_year": "Fiscal year",
+    "doc.col.no": "#",
+    "doc.col.item": "Item",
+    "doc.col.qty": "Qty",
+    "doc.col.rate": "Rate",
+    "doc.col.amount": "Amount",
+    "doc.subtotal": "Subtotal",
+    "doc.taxable": "Taxable amount",
+    "doc.vat": "VAT 13%",
+    "doc.total": "Total",
+    "doc.in_words": "In words",
+    "doc.prices_include_vat": "Prices include VAT: the VAT shown is the 13% within the total.",
+    "doc.not_vat_registered": "Seller is not VAT-registered: no VAT is charged.",
+    "doc.phone": "Phone",
+    "doc.footer": "Issued through Khaacho.",
+    "statement.title": "STATEMENT OF ACCOUNT",
+    "statement.period": "Period",
+    "statement.opening": "Opening balance",
+    "statement.closing": "Closing balance",
+    "statement.col.date": "Date",
+    "statement.col.detail": "Detail",
+    "statement.col.debit": "Debit",
+    "statement.col.credit": "Credit",
+    "statement.col.balance": "Balance",
+    "statement.kind.order": "Order #{number} delivered",
+    "statement.kind.payment": "Payment received",
+    "statement.kind.credit_note": "Credit note, order #{number}",
+    "statement.kind.payment_voided": "Payment cancelled",
+    "statement.kind.adjustment": "Correction",
+    "statement.ageing": "Still owed, by days past due",
+    "statement.age.current": "Not yet due",
+    "statement.age.1_30": "1-30 days",
+    "statement.age.31_60": "31-60 days",
+    "statement.age.61_90": "61-90 days",
+    "statement.age.over_90": "Over 90 days",
+    "statement.none": "No entries in this period.",
+    "statement.advance": "(in advance)",
+    "statement.caption": "🧾 Your statement, {period}. You owe {closing}.",
+    "statement.caption.advance": "🧾 Your statement, {period}. {closing} paid in advance.",
+    "statement.last_days": "last {days} days",
+    "statement.unknown_month": (
+        "Which month? Send for example “hisab mangsir” or “statement for Kartik”."
+    ),
+    "invoice.caption": "🧾 Invoice {number} for order #{order}: {total}.",
+    "credit_note_doc.caption": "🧾 Credit note {number} for order #{order}: {total}.",
+    "balance.button.statement": "Statement",
 })
