@@ -947,3 +947,25 @@ CREATE TABLE IF NOT EXISTS console_operators (
     disabled_at    timestamptz,
     last_login_at  timestamptz
 );
+
+-- ---------------------------------------------------------------- console2: conversation take-over
+-- An operator taking a conversation over from the bot: while a row is open
+-- (handed_back_at IS NULL) the conversation workers store that person's
+-- messages but the bot neither answers nor changes their session
+-- (bot/conversation/pipeline.py); the operator's replies go through the
+-- outbox with correlation `takeover:<id>`. One open take-over per phone;
+-- who took over and who handed back are kept (and audited in audit_log).
+CREATE TABLE IF NOT EXISTS conversation_takeovers (
+    id              bigserial PRIMARY KEY,
+    phone           text NOT NULL CHECK (length(phone) BETWEEN 1 AND 256),
+    taken_by        text NOT NULL,
+    taken_at        timestamptz NOT NULL DEFAULT now(),
+    note            text,
+    handed_back_by  text,
+    handed_back_at  timestamptz,
+    CHECK ((handed_back_at IS NULL) = (handed_back_by IS NULL))
+);
+CREATE UNIQUE INDEX IF NOT EXISTS conversation_takeovers_open_idx
+    ON conversation_takeovers (phone) WHERE handed_back_at IS NULL;
+CREATE INDEX IF NOT EXISTS conversation_takeovers_phone_idx
+    ON conversation_takeovers (phone, taken_at DESC);

@@ -25,6 +25,7 @@ PAYMENT_REMINDER_OVERDUE = "payment_reminder_overdue"
 CREDIT_BLOCKED = "credit_blocked"
 CREDIT_UNBLOCKED = "credit_unblocked"
 REORDER_NUDGE = "reorder_nudge"
+OPERATOR_FOLLOWUP = "operator_followup"
 VENDOR_WEEKLY_REPORT = "vendor_weekly_report"
 
 BODIES: dict[str, str] = {
@@ -36,6 +37,8 @@ BODIES: dict[str, str] = {
     CREDIT_BLOCKED: "Namaste {{1}}, new credit orders are paused: {{2}} is {{3}} days "
                     "overdue (order {{4}}). They reopen as soon as it is paid.",
     CREDIT_UNBLOCKED: "Namaste {{1}}, thank you for your payment. You can order on credit again.",
+    OPERATOR_FOLLOWUP: "Namaste {{1}}, this is {{2}} at Khaacho about your recent messages. "
+                       "Please reply here and we will continue.",
     REORDER_NUDGE: "Namaste {{1}}, time to restock? Your usual: {{2}}. Tap Reorder to get them.",
     VENDOR_WEEKLY_REPORT: "{{1}}, your week {{2}}: {{3}} orders worth {{4}}, accepted {{5}}, "
                           "median reply {{6}}, {{7}} prices flagged as far from the market.",
@@ -120,3 +123,14 @@ def vendor_weekly_report(
         one_line(vendor), week, str(orders), money("en", value), acceptance, response,
         str(price_flags),
     ))
+
+
+# What an operator may send in a taken-over conversation once the 24-hour window
+# has closed (bot/services/takeover.py): a template whose reply reopens it.
+OPERATOR_TEMPLATES: tuple[str, ...] = (OPERATOR_FOLLOWUP,)
+
+
+def operator_followup(language: str, shop: str, operator: str) -> Template:
+    """An operator asks the person to write back, which reopens the 24-hour window."""
+    return Template(OPERATOR_FOLLOWUP, language_code(language),
+                    (one_line(shop or "-"), one_line(operator or "the team", 40)))

@@ -22,6 +22,7 @@ from bot.cli import (
     admin_cmd,
     alerts_cmd,
     catalog_cmd,
+    conversation_cmd,
     flows_cmd,
     inbox_cmd,
     invoices_cmd,
@@ -76,6 +77,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     alerts_cmd,
     inbox_cmd,
     operator_cmd,
+    conversation_cmd,
 )
 
 

@@ -18,7 +18,18 @@ import jinja2
 from aiohttp import web
 
 from bot.console import formatting, login
-from bot.console.pages import dashboard, operators, orders, outbox, retailers, vendors
+from bot.console.pages import (
+    catalogue,
+    conversations,
+    dashboard,
+    inbox,
+    operators,
+    orders,
+    outbox,
+    reports,
+    retailers,
+    vendors,
+)
 from bot.console.tiles import TILES_KEY
 
 HERE = Path(__file__).resolve().parent
@@ -33,6 +44,10 @@ PAGES: tuple[ModuleType, ...] = (
     vendors,
     outbox,
     operators,
+    conversations,
+    inbox,
+    catalogue,
+    reports,
 )
 
 
