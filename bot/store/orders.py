@@ -150,7 +150,8 @@ async def vendor_offers(conn: asyncpg.Connection, skus: Sequence[str],
     """The terms for these products of every active vendor delivering to `area`.
 
     Filtering here rather than in routing keeps a cart's pricing proportional to
-    the vendors of one area, not to every vendor of the country.
+    the vendors of one area, not to every vendor of the country; the area test is
+    serves_area() answered from the vendors' stored normal areas (schema.sql, perf).
     """
     rows = await conn.fetch(
         """SELECT v.id AS vendor_id, v.name AS vendor_name, v.areas, p.id AS product_id, p.sku,
@@ -159,7 +160,7 @@ async def vendor_offers(conn: asyncpg.Connection, skus: Sequence[str],
            JOIN vendors v ON v.id = vp.vendor_id AND v.active
            JOIN products p ON p.id = vp.product_id
            WHERE p.sku = ANY($1::text[])
-             AND serves_area(v.areas, $2)
+             AND v.areas_normal && ARRAY[normal_area($2), '*']
            ORDER BY v.id, p.sku""", list(skus), area)
     return [VendorOffer(r["vendor_id"], r["vendor_name"], tuple(r["areas"] or ()),
                         r["product_id"], r["sku"], r["price"], r["stock"], r["min_qty"])
@@ -182,7 +183,7 @@ _AREA_PRICES = """SELECT p.sku, p.name, p.unit, p.category, v.name AS vendor_nam
            FROM vendor_products vp
            JOIN vendors v ON v.id = vp.vendor_id AND v.active
            JOIN products p ON p.id = vp.product_id
-           WHERE serves_area(v.areas, $1) AND {where}
+           WHERE v.areas_normal && ARRAY[normal_area($1), '*'] AND {where}
            ORDER BY p.name, vp.price, v.id"""
 
 
@@ -208,7 +209,7 @@ async def area_categories(conn: asyncpg.Connection, area: str) -> list[tuple[str
            FROM vendor_products vp
            JOIN vendors v ON v.id = vp.vendor_id AND v.active
            JOIN products p ON p.id = vp.product_id
-           WHERE serves_area(v.areas, $1)
+           WHERE v.areas_normal && ARRAY[normal_area($1), '*']
            GROUP BY p.category ORDER BY p.category""", area)
     return [(r["category"], int(r["products"])) for r in rows]
 

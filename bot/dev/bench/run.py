@@ -155,10 +155,16 @@ async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
         found = await conn.fetchval(
             "SELECT count(*) FROM orders WHERE number = ANY($1::int[])", placed)
         delivered = acc["delivered_orders"]
-        delivered_ok = await conn.fetchval(
-            "SELECT count(*) FROM orders o WHERE o.number = ANY($1::int[]) AND o.status = "
-            "'delivered' AND EXISTS (SELECT 1 FROM ledger_entries l WHERE l.order_id = o.id "
-            "AND l.kind = 'debit')", delivered)
+        # The orders the driver saw delivered that Postgres does not have delivered
+        # with their debit, named (with what Postgres has), so a loss can be traced.
+        not_delivered = [dict(r) for r in await conn.fetch(
+            "SELECT d.number, o.status, EXISTS (SELECT 1 FROM ledger_entries l "
+            "  WHERE l.order_id = o.id AND l.kind = 'debit') AS debited "
+            "FROM unnest($1::int[]) AS d(number) LEFT JOIN orders o USING (number) "
+            "WHERE o.id IS NULL OR o.status <> 'delivered' OR NOT EXISTS (SELECT 1 FROM "
+            "ledger_entries l WHERE l.order_id = o.id AND l.kind = 'debit') "
+            "ORDER BY d.number", delivered)]
+        delivered_ok = len(set(delivered)) - len(not_delivered)
         outbox = {r["status"]: r["n"] for r in await conn.fetch(
             "SELECT status, count(*) AS n FROM outbox GROUP BY status")}
         orders = {r["status"]: r["n"] for r in await conn.fetch(
@@ -172,6 +178,7 @@ async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
         "unanswered_sample": acc["unanswered"][:5],
         "placed_seen": len(placed), "placed_missing": len(placed) - int(found),
         "delivered_seen": len(delivered), "delivered_missing": len(delivered) - int(delivered_ok),
+        "delivered_missing_sample": not_delivered[:10],
         "outbox": outbox, "orders": orders, "sim_sent": acc.get("sim_sent", 0),
     }
 
