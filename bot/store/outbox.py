@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import orjson
 
 from bot.whatsapp.outbound import kind_of, render_outgoing
 from bot.whatsapp.updates import StatusUpdate
@@ -77,18 +78,32 @@ async def enqueue(
     """
     if not outgoing:
         return []
-    rows = []
-    for item in outgoing:
-        payload, fallback = render_outgoing(item)
-        rows.append((item.to, kind_of(item.reply), payload, fallback, item.correlation,
-                     request_id))
-    ids = []
-    for row in rows:
-        ids.append(await conn.fetchval(
-            "INSERT INTO outbox (recipient, kind, payload, fallback, correlation, request_id) "
-            "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id", *row))
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
-    return ids
+    rendered = [render_outgoing(item) for item in outgoing]
+    rows = await conn.fetch(
+        _ENQUEUE, [item.to for item in outgoing], [kind_of(item.reply) for item in outgoing],
+        [orjson.dumps(payload).decode() for payload, _ in rendered],
+        [None if fallback is None else orjson.dumps(fallback).decode()
+         for _, fallback in rendered],
+        [item.correlation for item in outgoing], request_id, NOTIFY_CHANNEL)
+    return [r["id"] for r in rows]
+
+
+# Every reply of a message and the dispatchers' NOTIFY in one round trip. The
+# rows are inserted in the replies' order, so their ids (which the dispatcher
+# sends in) keep the order the flow said them in.
+_ENQUEUE = """
+WITH ins AS (
+    INSERT INTO outbox (recipient, kind, payload, fallback, correlation, request_id)
+    SELECT u.recipient, u.kind, u.payload::jsonb, u.fallback::jsonb, u.correlation, $6
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+         WITH ORDINALITY AS u(recipient, kind, payload, fallback, correlation, ord)
+    ORDER BY u.ord
+    RETURNING id
+), woken AS (
+    SELECT pg_notify($7, '')
+)
+SELECT ins.id FROM ins CROSS JOIN (SELECT count(*) FROM woken) AS w ORDER BY ins.id
+"""
 
 
 _CLAIM = """

@@ -167,6 +167,9 @@ class Driver:
         self.acked_wamids: list[str] = []
         self.placed_orders: set[int] = set()
         self.delivered_orders: set[int] = set()
+        # What the vendor was told about each order the driver counts delivered,
+        # so the accounting can show why one it counts is not delivered in Postgres.
+        self.delivered_transcripts: dict[int, list[str]] = {}
         self.vendor_phones = set(cfg.vendors)
         self.vendor_orders: dict[tuple[str, int], asyncio.Queue[SentMessage]] = {}
         self._vendor_seen: set[int] = set()
@@ -443,18 +446,26 @@ class Driver:
                 ok = await self.tap(vendor, accept[0], accept[1], "button_reply", offer.wamid)
             else:
                 ok = await self.send_text(vendor, f"ACCEPT {number}", "vendor")
+            transcript: list[str] = []
             for command in (f"DISPATCHED {number}", f"DELIVERED {number}"):
                 if not ok:
                     return
                 # Wait for the bot's answer about this order before the next step.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(queue.get(), self.cfg.reply_timeout)
+                    transcript.append(_said(await asyncio.wait_for(queue.get(),
+                                                                   self.cfg.reply_timeout)))
+                # An answer that came after its wait timed out is not the next one's.
+                while not queue.empty():
+                    transcript.append(_said(queue.get_nowait()))
+                transcript.append(f"> {command}")
                 ok = await self.send_text(vendor, command, "vendor")
             if ok:
                 # Delivered only once the bot has answered the DELIVERED message.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(queue.get(), self.cfg.reply_timeout)
+                    answer = await asyncio.wait_for(queue.get(), self.cfg.reply_timeout)
+                    transcript.append(_said(answer))
                     self.delivered_orders.add(number)
+                    self.delivered_transcripts[number] = transcript
                     self.counters.delivered += 1
         finally:
             self.vendor_orders.pop((vendor, number), None)
@@ -686,8 +697,14 @@ class Driver:
                            for p in self.all_pending if not p.answered],
             "placed_orders": sorted(self.placed_orders),
             "delivered_orders": sorted(self.delivered_orders),
+            "delivered_transcripts": {str(k): v for k, v in self.delivered_transcripts.items()},
             "sim_sent": len(self.sim.sent) if self.sim else 0,
         }
+
+
+def _said(message: SentMessage) -> str:
+    """A sent message as one short line, for transcripts."""
+    return f"< {message.type}: {(message.text or '')[:120]}"
 
 
 def _merged(stats: PostStats, sim: BenchSimulator | None) -> Histogram:

@@ -72,6 +72,12 @@ class BenchOptions:
     phases: tuple[str, ...] = ("baseline", "max", "latency", "orders")
     quiet: bool = False
     webs: int = 1  # web processes (each runs conversation workers); webhooks go round-robin
+    # The max phase once per count (fresh processes each time), side by side in
+    # one run; `webs` (the largest) is the headline and runs the other phases.
+    web_counts: tuple[int, ...] = ()
+    # >0: web processes run no conversation workers (CONVERSATION_WORKERS=0) and
+    # this many `khaacho worker --conversations` processes do the work instead.
+    conversation_processes: int = 0
 
 
 def _say(opts: BenchOptions, text: str) -> None:
@@ -178,7 +184,9 @@ async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
         "unanswered_sample": acc["unanswered"][:5],
         "placed_seen": len(placed), "placed_missing": len(placed) - int(found),
         "delivered_seen": len(delivered), "delivered_missing": len(delivered) - int(delivered_ok),
-        "delivered_missing_sample": not_delivered[:10],
+        "delivered_missing_sample": [
+            {**row, "vendor_saw": acc.get("delivered_transcripts", {}).get(str(row["number"]))}
+            for row in not_delivered[:10]],
         "outbox": outbox, "orders": orders, "sim_sent": acc.get("sim_sent", 0),
     }
 
@@ -250,7 +258,7 @@ def _start_profilers(watched: list[Managed], target: Path,
     target.mkdir(parents=True, exist_ok=True)
     procs = []
     for m in watched:
-        if m.name not in ("web", "worker") or not m.alive():
+        if m.name not in ("web", "worker", "conversations") or not m.alive():
             continue
         for fmt, ext in (("speedscope", "speedscope.json"), ("raw", "folded.txt")):
             procs.append(subprocess.Popen(  # noqa: S603
@@ -325,7 +333,8 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="khaacho-bench-"))
     pop = population.generate(products=opts.products, retailers=opts.retailers,
                               vendors=opts.vendors)
-    result: dict[str, Any] = {"machine": report.machine(), "notes": [], "webs": opts.webs}
+    result: dict[str, Any] = {"machine": report.machine(), "notes": [], "webs": opts.webs,
+                              "conversation_processes": opts.conversation_processes}
     result["machine"]["loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
     db_url: str | None = None
     managed: list[Managed] = []
@@ -371,12 +380,12 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 verify_token=VERIFY_TOKEN, port=web_port)
             webhook_url = opts.url or f"http://127.0.0.1:{web_port}/webhook"
             web_envs = [env] + [{**env, "PORT": str(free_port())} for _ in range(opts.webs - 1)]
-            webhook_urls = ([] if opts.url else
-                            [f"http://127.0.0.1:{e['PORT']}/webhook" for e in web_envs])
             phases: list[dict[str, Any]] = []
             if "max" in system_phases:
-                phases.append({"name": "max", "kind": "ramp", "steps": list(opts.steps),
-                               "duration": opts.step_seconds, "queries": 0.3})
+                for n in sorted(set(opts.web_counts or (opts.webs,)) | {opts.webs}):
+                    phases.append({"name": "max" if n == opts.webs else f"max-web{n}",
+                                   "kind": "ramp", "steps": list(opts.steps), "webs": n,
+                                   "duration": opts.step_seconds, "queries": 0.3})
             if "latency" in system_phases:
                 # A system slower than the offered rate builds a backlog: give it
                 # time to answer everything before the accounting.
@@ -386,7 +395,7 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 phases.append({"name": "orders", "kind": "closed",
                                "concurrency": opts.concurrency, "duration": opts.duration})
             spec = {
-                "webhook_url": webhook_url, "webhook_urls": webhook_urls,
+                "webhook_url": webhook_url,
                 "app_secret": APP_SECRET,
                 "access_token": ACCESS_TOKEN, "phone_number_id": PHONE_NUMBER_ID,
                 "retailers": [r[0] for r in pop.retailers],
@@ -399,26 +408,39 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
             result["phases"], result["cpu"] = {}, {}
             merged: dict[str, Any] = {"acked_wamids": [], "unanswered": [],
                                       "placed_orders": [], "delivered_orders": [],
-                                      "sim_sent": 0}
+                                      "delivered_transcripts": {}, "sim_sent": 0}
             for phase in phases:
                 # Each phase gets fresh web and worker processes, so one phase's
                 # failure (or backlog) is not the next one's starting point.
+                webs = int(phase.get("webs", opts.webs))
+                phase_envs = web_envs[:webs]
+                webhook_urls = ([] if opts.url else
+                                [f"http://127.0.0.1:{e['PORT']}/webhook" for e in phase_envs])
                 if not opts.url:
                     tag = phase["name"]
-                    for i, web_env in enumerate(web_envs):
+                    apart = {"CONVERSATION_WORKERS": "0"} if opts.conversation_processes else {}
+                    for i, web_env in enumerate(phase_envs):
                         name = f"web{i + 1 if i else ''}-{tag}"
-                        managed.append(web_process(web_env, opts.log_dir, name).start(60))
+                        managed.append(web_process({**web_env, **apart}, opts.log_dir,
+                                                   name).start(60))
                     managed.append(worker_process(env, opts.log_dir, f"worker-{tag}").start())
+                    for i in range(opts.conversation_processes):
+                        managed.append(worker_process(
+                            env, opts.log_dir, f"conversations{i + 1 if i else ''}-{tag}",
+                            conversations=True).start())
                 watched = [*managed, _Group("postgres"), _Group("redis-server"), _Machine()]
                 for m in managed:
                     m.name = m.name.split("-")[0]
                 _say(opts, f"phase {phase['name']} (web :{web_port}, simulator :{sim_port})")
-                run = _DriverRun({**spec, "phases": [phase]}, workdir, watched,
+                run = _DriverRun({**spec, "webhook_urls": webhook_urls, "phases": [phase]},
+                                 workdir, watched,
                                  opts.profile if phase["name"] == "max" else None, opts)
                 budget = (len(opts.steps) * (opts.step_seconds + 25) if phase["kind"] == "ramp"
                           else opts.duration + 60)
                 out = run.run(timeout=budget + 120)
                 result["phases"].update(out["phases"])
+                if phase["name"] in result["phases"]:
+                    result["phases"][phase["name"]]["webs"] = webs
                 result["cpu"].update(run.cpu)
                 rss = result.setdefault("max_rss_mb", {})
                 for name, mb in run.rss.items():
@@ -427,6 +449,7 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 for key in ("acked_wamids", "unanswered", "placed_orders", "delivered_orders"):
                     merged[key] += acc[key]
                 merged["sim_sent"] += acc.get("sim_sent", 0)
+                merged["delivered_transcripts"].update(acc.get("delivered_transcripts") or {})
                 result["driver_rss_mb"] = max(result.get("driver_rss_mb") or 0,
                                               out.get("max_rss_mb") or 0)
                 for m in managed:
@@ -494,12 +517,10 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
                      "(the driver included)")
     # CPU of the system's processes per inbound message at the max rate, and the
     # same for bare aiohttp per request (which travels between machines better).
-    system_cores = sum(v for k, v in cpu_max.items()
-                       if k not in ("machine", "other", "driver"))
-    cpu_ms = (round(system_cores / max_rate * 1000, 2)
-              if max_rate and system_cores and "machine" in cpu_max else None)
+    cpu_ms = _cpu_ms_per_message(cpu_max, max_rate)
     base_cpu_ms = (round(base["server_cpu"] / baseline_rps * 1000, 3)
                    if base.get("server_cpu") and baseline_rps else None)
+    by_webs = _max_by_webs(raw, base_cpu_ms)
     return {
         "cpu_ms_per_message": cpu_ms,
         "baseline_cpu_ms_per_request": base_cpu_ms,
@@ -507,6 +528,8 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
                                            if cpu_ms and base_cpu_ms else None),
         "max_rss_mb": raw.get("max_rss_mb"),
         "webs": raw.get("webs", 1),
+        "max_by_webs": by_webs,
+        "conversation_processes": raw.get("conversation_processes", 0),
         "baseline_rps": baseline_rps,
         "max_msgs_per_s": max_rate,
         "ratio": round(max_rate / baseline_rps, 3) if max_rate and baseline_rps else None,
@@ -527,3 +550,40 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
         "cpu_by_phase": raw.get("cpu"),
         "notes": notes,
     }
+
+
+def _cpu_ms_per_message(cpu: dict[str, float], rate: float | None) -> float | None:
+    """Cores of web, workers, Postgres and Redis (not the driver) per message/s, in ms."""
+    system_cores = sum(v for k, v in cpu.items() if k not in ("machine", "other", "driver"))
+    return (round(system_cores / rate * 1000, 2)
+            if rate and system_cores and "machine" in cpu else None)
+
+
+def _max_by_webs(raw: dict[str, Any], base_cpu_ms: float | None) -> dict[str, Any] | None:
+    """The max phase per web-process count (`--web 1,2`), with ratios to the first."""
+    phases, cpu = raw.get("phases") or {}, raw.get("cpu") or {}
+    counts = sorted({int(p.get("webs") or raw.get("webs", 1)) for name, p in phases.items()
+                     if name == "max" or name.startswith("max-web")})
+    if len(counts) < 2:
+        return None
+    out: dict[str, Any] = {}
+    first: dict[str, Any] | None = None
+    for n in counts:
+        name = "max" if n == raw.get("webs", 1) else f"max-web{n}"
+        p, share = phases.get(name) or {}, dict(cpu.get(name) or {})
+        rate = p.get("msgs_per_s")
+        row: dict[str, Any] = {
+            "msgs_per_s": rate, "at_concurrency": p.get("concurrency"),
+            "ack_p99_ms": (p.get("ack_ms") or {}).get("p99"),
+            "reply_p95_ms": (p.get("reply_ms") or {}).get("p95"),
+            "cpu_ms_per_message": _cpu_ms_per_message(share, rate),
+            "cpu_share": share}
+        if row["cpu_ms_per_message"] and base_cpu_ms:
+            row["cpu_ms_per_message_vs_baseline"] = round(row["cpu_ms_per_message"]
+                                                          / base_cpu_ms, 1)
+        if first is None:
+            first = row
+        elif first.get("msgs_per_s") and rate:
+            row["msgs_per_s_vs_first"] = round(rate / first["msgs_per_s"], 2)
+        out[str(n)] = row
+    return out
