@@ -339,13 +339,13 @@ def _postgres_of(db_url: str, dedicated: bool) -> Callable[[Any], bool] | None:
         try:
             row = await conn.fetchrow("SELECT pg_backend_pid() AS pid, current_database() AS db")
             assert row is not None
-            return int(row["pid"]), str(row["db"])
+            # While connected: the backend process ends with its connection.
+            return psutil.Process(int(row["pid"])).ppid(), str(row["db"])
         finally:
             await conn.close()
 
     try:
-        pid, database = asyncio.run(backend())
-        postmaster = psutil.Process(pid).ppid()
+        postmaster, database = asyncio.run(backend())
         psutil.Process(postmaster)
     except (Exception, psutil.Error):  # a remote server: fall back to every local one
         return None
