@@ -170,6 +170,7 @@ class Driver:
         # What the vendor was told about each order the driver counts delivered,
         # so the accounting can show why one it counts is not delivered in Postgres.
         self.delivered_transcripts: dict[int, list[str]] = {}
+        self.placed_texts: dict[int, str] = {}
         self.vendor_phones = set(cfg.vendors)
         self.vendor_orders: dict[tuple[str, int], asyncio.Queue[SentMessage]] = {}
         self._vendor_seen: set[int] = set()
@@ -347,6 +348,8 @@ class Driver:
             if action == "placed":
                 numbers = {int(n) for n in _ORDER_NO.findall(message.text or "")}
                 self.placed_orders.update(numbers)
+                for n in numbers:  # what it said, in case Postgres has no such order
+                    self.placed_texts.setdefault(n, _said(message))
                 self.counters.placed += max(1, len(numbers))
                 if message.at <= self._window_end:
                     self.counters.window_placed += max(1, len(numbers))
@@ -698,6 +701,7 @@ class Driver:
             "placed_orders": sorted(self.placed_orders),
             "delivered_orders": sorted(self.delivered_orders),
             "delivered_transcripts": {str(k): v for k, v in self.delivered_transcripts.items()},
+            "placed_texts": {str(k): v for k, v in self.placed_texts.items()},
             "sim_sent": len(self.sim.sent) if self.sim else 0,
         }
 

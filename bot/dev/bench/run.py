@@ -159,8 +159,10 @@ async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
             "SELECT count(*) FROM inbound_messages WHERE wamid = ANY($1::text[]) "
             "AND status = 'done'", wamids)
         placed = acc["placed_orders"]
-        found = await conn.fetchval(
-            "SELECT count(*) FROM orders WHERE number = ANY($1::int[])", placed)
+        absent = [int(n) for n in await conn.fetchval(
+            "SELECT coalesce(array_agg(p.n ORDER BY p.n), '{}') FROM unnest($1::int[]) AS p(n) "
+            "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.number = p.n)", placed)]
+        found = len(set(placed)) - len(absent)
         delivered = acc["delivered_orders"]
         # The orders the driver saw delivered that Postgres does not have delivered
         # with their debit, named (with what Postgres has), so a loss can be traced.
@@ -184,6 +186,8 @@ async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
         "unanswered": len(acc["unanswered"]),
         "unanswered_sample": acc["unanswered"][:5],
         "placed_seen": len(placed), "placed_missing": len(placed) - int(found),
+        "placed_missing_sample": [{"number": n, "retailer_saw": acc.get("placed_texts", {})
+                                   .get(str(n))} for n in absent[:10]],
         "delivered_seen": len(delivered), "delivered_missing": len(delivered) - int(delivered_ok),
         "delivered_missing_sample": [
             {**row, "vendor_saw": acc.get("delivered_transcripts", {}).get(str(row["number"]))}
@@ -465,7 +469,8 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
             result["phases"], result["cpu"] = {}, {}
             merged: dict[str, Any] = {"acked_wamids": [], "unanswered": [],
                                       "placed_orders": [], "delivered_orders": [],
-                                      "delivered_transcripts": {}, "sim_sent": 0}
+                                      "delivered_transcripts": {}, "placed_texts": {},
+                                      "sim_sent": 0}
             for phase in phases:
                 # Each phase gets fresh web and worker processes, so one phase's
                 # failure (or backlog) is not the next one's starting point.
@@ -508,6 +513,7 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                     merged[key] += acc[key]
                 merged["sim_sent"] += acc.get("sim_sent", 0)
                 merged["delivered_transcripts"].update(acc.get("delivered_transcripts") or {})
+                merged["placed_texts"].update(acc.get("placed_texts") or {})
                 result["driver_rss_mb"] = max(result.get("driver_rss_mb") or 0,
                                               out.get("max_rss_mb") or 0)
                 for m in managed:
