@@ -301,11 +301,10 @@ async def balance(conn: asyncpg.Connection, retailer_id: int) -> Decimal:
 
 async def credit_position(conn: asyncpg.Connection, retailer_id: int) -> CreditPosition:
     """Limit, ledger balance and open orders: everything the credit check weighs."""
-    retailer = await party_store.retailer(conn, retailer_id)
-    if retailer is None:
+    figures = await ledger_store.credit_figures(conn, retailer_id)
+    if figures is None:
         raise LedgerError("unknown retailer")
-    return CreditPosition(retailer.credit_limit, await balance(conn, retailer_id),
-                          await order_store.open_orders_value(conn, retailer_id))
+    return CreditPosition(figures.credit_limit, to_paisa(figures.owed), figures.open_orders)
 
 
 async def check(conn: asyncpg.Connection) -> list[Problem]:

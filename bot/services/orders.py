@@ -99,10 +99,9 @@ async def _market(conn: asyncpg.Connection, skus: Sequence[str], area: str) -> M
     by_vendor: dict[int, list[store.VendorOffer]] = {}
     for o in offers:
         by_vendor.setdefault(o.vendor_id, []).append(o)
-    perf = await store.performance(conn, list(by_vendor))
     candidates: dict[int, routing.Candidate] = {}
     for vid, rows in by_vendor.items():
-        p = perf.get(vid)
+        p = rows[0].performance
         performance = routing.Performance() if p is None else routing.Performance(
             offered=p.offers, accepted=p.accepted, answered=p.accepted + p.rejected,
             mean_response_seconds=(float(p.median_response_seconds)
@@ -227,9 +226,7 @@ async def _place(conn: asyncpg.Connection, *, retailer_id: int, items: Sequence[
     plan = ordering.plan(market, retailer.area, lines, vendor_id, accept_minutes * 60)
     if not isinstance(plan, Plan):
         return plan
-    position = credit.CreditPosition(
-        retailer.credit_limit, await ledger_service.balance(conn, retailer_id),
-        await store.open_orders_value(conn, retailer_id))
+    position = await ledger_service.credit_position(conn, retailer_id)
     decision = credit.decide(position, plan.total)
     if not decision.allowed:
         return ordering.short_of_credit(decision, plan)

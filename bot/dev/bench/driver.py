@@ -167,6 +167,10 @@ class Driver:
         self.acked_wamids: list[str] = []
         self.placed_orders: set[int] = set()
         self.delivered_orders: set[int] = set()
+        # What the vendor was told about each order the driver counts delivered,
+        # so the accounting can show why one it counts is not delivered in Postgres.
+        self.delivered_transcripts: dict[int, list[str]] = {}
+        self.placed_texts: dict[int, str] = {}
         self.vendor_phones = set(cfg.vendors)
         self.vendor_orders: dict[tuple[str, int], asyncio.Queue[SentMessage]] = {}
         self._vendor_seen: set[int] = set()
@@ -344,6 +348,8 @@ class Driver:
             if action == "placed":
                 numbers = {int(n) for n in _ORDER_NO.findall(message.text or "")}
                 self.placed_orders.update(numbers)
+                for n in numbers:  # what it said, in case Postgres has no such order
+                    self.placed_texts.setdefault(n, _said(message))
                 self.counters.placed += max(1, len(numbers))
                 if message.at <= self._window_end:
                     self.counters.window_placed += max(1, len(numbers))
@@ -443,18 +449,26 @@ class Driver:
                 ok = await self.tap(vendor, accept[0], accept[1], "button_reply", offer.wamid)
             else:
                 ok = await self.send_text(vendor, f"ACCEPT {number}", "vendor")
+            transcript: list[str] = []
             for command in (f"DISPATCHED {number}", f"DELIVERED {number}"):
                 if not ok:
                     return
                 # Wait for the bot's answer about this order before the next step.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(queue.get(), self.cfg.reply_timeout)
+                    transcript.append(_said(await asyncio.wait_for(queue.get(),
+                                                                   self.cfg.reply_timeout)))
+                # An answer that came after its wait timed out is not the next one's.
+                while not queue.empty():
+                    transcript.append(_said(queue.get_nowait()))
+                transcript.append(f"> {command}")
                 ok = await self.send_text(vendor, command, "vendor")
             if ok:
                 # Delivered only once the bot has answered the DELIVERED message.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(queue.get(), self.cfg.reply_timeout)
+                    answer = await asyncio.wait_for(queue.get(), self.cfg.reply_timeout)
+                    transcript.append(_said(answer))
                     self.delivered_orders.add(number)
+                    self.delivered_transcripts[number] = transcript
                     self.counters.delivered += 1
         finally:
             self.vendor_orders.pop((vendor, number), None)
@@ -686,8 +700,15 @@ class Driver:
                            for p in self.all_pending if not p.answered],
             "placed_orders": sorted(self.placed_orders),
             "delivered_orders": sorted(self.delivered_orders),
+            "delivered_transcripts": {str(k): v for k, v in self.delivered_transcripts.items()},
+            "placed_texts": {str(k): v for k, v in self.placed_texts.items()},
             "sim_sent": len(self.sim.sent) if self.sim else 0,
         }
+
+
+def _said(message: SentMessage) -> str:
+    """A sent message as one short line, for transcripts."""
+    return f"< {message.type}: {(message.text or '')[:120]}"
 
 
 def _merged(stats: PostStats, sim: BenchSimulator | None) -> Histogram:
