@@ -735,3 +735,13 @@ CREATE TABLE IF NOT EXISTS sender_links (
     linked_at    timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS sender_links_retailer_idx ON sender_links (retailer_id);
+
+-- fix: the order line a vendor picked from the lines list, waiting for "how many?"
+-- Vendors have no conversation session; this one row per vendor lets a bare "5" or
+-- "3 bora" answer the question (flows/vendor.py), for PICK_MINUTES after the pick.
+CREATE TABLE IF NOT EXISTS vendor_line_picks (
+    vendor_id     bigint PRIMARY KEY REFERENCES vendors (id) ON DELETE CASCADE,
+    order_number  bigint NOT NULL,
+    line_no       integer NOT NULL,
+    picked_at     timestamptz NOT NULL
+);

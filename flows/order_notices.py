@@ -215,7 +215,8 @@ def notices_of(fact: f.Fact) -> list[Outgoing]:
                         total=amount(v.language, fact.total)),
                     _change_question(fact)]
         case f.ChangeRefused(number=n, vendor=v):
-            return [_to(v, n, f"vendor.change.{fact.why.value}", names=", ".join(fact.names))]
+            return [_to(v, n, f"vendor.change.{fact.why.value}", names=", ".join(fact.names),
+                        unit=unit(v.language, fact.unit, Decimal(2)) if fact.unit else "")]
         case f.ChangeDeclined(number=n, vendor=v):
             return [_to(v, n, "vendor.change.declined")]
         case f.ChangeAgreed(number=n, vendor=v, retailer=r):

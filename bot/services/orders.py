@@ -60,7 +60,7 @@ from domain.ordering import (
     StockShort,
     UnknownItems,
 )
-from domain.vendor_commands import VendorAction, VendorChange
+from domain.vendor_commands import LessFit, VendorAction, VendorChange, sending_less
 from flows.replies import Outgoing
 
 DEFAULT_ACCEPT_MINUTES = 15.0
@@ -581,13 +581,17 @@ async def vendor_change(conn: asyncpg.Connection, vendor_id: int, change: Vendor
             return [fact.ChangeRefused(number, party, fact.ChangeRefusal.NOTHING_LEFT)]
         by_line = {it.line_no: it for it in items}
         less: dict[int, Decimal] = {}
-        for name, qty in change.less:
+        units = dict(change.units)
+        for name, asked in change.less:
             line = by_line[fewer[name]]
-            # Less than ordered, more than none, on a line that stays; anything else is
-            # not "sending less" and the vendor is asked to say it another way.
-            if line.line_no not in kept or not Decimal(0) < qty < line.qty:
-                return [fact.ChangeRefused(number, party, fact.ChangeRefusal.NOT_LESS,
-                                           (name,))]
+            # Less than ordered, more than none, whole where sold whole, on a line that
+            # stays; anything else is not "sending less": the vendor says it another way.
+            how, qty = sending_less(asked, units.get(name), line.qty, line.unit, line.name)
+            if line.line_no not in kept and how is LessFit.OK:
+                how = LessFit.NOT_LESS
+            if how is not LessFit.OK or qty is None:
+                return [fact.ChangeRefused(number, party, fact.ChangeRefusal(how.value),
+                                           (name,), line.unit)]
             less[line.line_no] = qty
         if len(kept) == len(items) and not less:
             # Everything named stays: before accepting that is an accept; after, nothing.

@@ -322,6 +322,14 @@ STRINGS.update({
         "#{number} has — e.g. “{number} tokla 1”. To leave an item out, write "
         "“{number} tokla chaina”."
     ),
+    "vendor.change.not_whole": (
+        "“{names}” goes in whole {unit}: write a whole number of {unit} you can send "
+        "for order #{number}, e.g. “1”."
+    ),
+    "vendor.change.other_unit": (
+        "“{names}”: order #{number} has it in {unit}, and I can't turn your unit into "
+        "{unit}. Write how many {unit} you can send, e.g. “1”."
+    ),
     "vendor.lines": (
         "Order #{number}: pick the item you can send less of. To leave an item out, "
         "write “{number} tokla chaina”."
@@ -333,7 +341,7 @@ STRINGS.update({
     ),
     "vendor.lines.ask": (
         "How many {name} can you send for order #{number}? {qty} {unit} were ordered. "
-        "Reply “{number} {written} N” with the number, e.g. “{number} {written} 1”."
+        "Reply with the number, e.g. “1” (or “{number} {written} 1”)."
     ),
     "vendor.change.agreed": (
         "{shop} agreed: send order #{number} with only what you can send (new total {total})."

@@ -313,6 +313,14 @@ STRINGS.update({
         "भएभन्दा कम, जस्तै “{number} tokla 1”। कुनै सामान हटाउन “{number} tokla chaina” "
         "लेख्नुहोस्।"
     ),
+    "vendor.change.not_whole": (
+        "“{names}” पूरा {unit} मा मात्र जान्छ: अर्डर #{number} का लागि कति {unit} पठाउन "
+        "सक्नुहुन्छ, पूर्ण संख्यामा लेख्नुहोस्, जस्तै “1”।"
+    ),
+    "vendor.change.other_unit": (
+        "“{names}”: अर्डर #{number} मा यो {unit} मा छ, तपाईंको एकाइलाई {unit} मा बदल्न "
+        "सकिएन। कति {unit} पठाउन सक्नुहुन्छ लेख्नुहोस्, जस्तै “1”।"
+    ),
     "vendor.lines": (
         "अर्डर #{number}: कम पठाउने सामान छान्नुहोस्। कुनै सामान हटाउन "
         "“{number} tokla chaina” लेख्नुहोस्।"
@@ -324,7 +332,7 @@ STRINGS.update({
     ),
     "vendor.lines.ask": (
         "अर्डर #{number} मा {name} कति पठाउन सक्नुहुन्छ? {qty} {unit} मगाइएको थियो। "
-        "संख्या राखेर “{number} {written} N” लेख्नुहोस्, जस्तै “{number} {written} 1”।"
+        "संख्या मात्र लेख्नुहोस्, जस्तै “1” (वा “{number} {written} 1”)।"
     ),
     "vendor.change.agreed": (
         "{shop} राजी हुनुभयो: अर्डर #{number} मा तपाईंले पठाउन सक्ने सामान मात्र पठाउनुहोस् "
