@@ -231,7 +231,19 @@ class ChangeAgreed:
     total: Decimal
 
 
-Fact = (ChangeProposed | ChangeRefused | ChangeDeclined | ChangeAgreed
+@dataclass(frozen=True, slots=True)
+class ChangeTimedOut:
+    """`retailer` did not answer `vendor`'s smaller order `number` within `minutes`: it went
+    whole to another vendor, or with `rerouted` False, to operators."""
+
+    number: int
+    vendor: Party
+    retailer: Party
+    minutes: float
+    rerouted: bool = True
+
+
+Fact = (ChangeProposed | ChangeRefused | ChangeDeclined | ChangeAgreed | ChangeTimedOut
         | OrderOffered | PlacedOnBehalf | OrderAccepted | OrderRejected | OfferTimedOut
         | OrderRerouted | OrderUnroutable | OrderDispatched | OrderDelivered | OrderCancelled
         | VendorRefused | PaymentReceived)

@@ -36,6 +36,7 @@ from bot.runtime import Runtime
 from jobs import (
     analytics,
     cart_reminders,
+    change_timeouts,
     credit_scores,
     operator_alerts,
     payment_reminders,
@@ -74,6 +75,7 @@ JOBS: tuple[Job, ...] = (
     weekly_reports.JOB,
     operator_alerts.JOB,
     retention.JOB,
+    change_timeouts.JOB,
 )
 
 

@@ -347,6 +347,10 @@ STRINGS.update({
         "{shop} agreed: send order #{number} with only what you can send (new total {total})."
     ),
     "vendor.change.waiting": "A change to order #{number} is already waiting for the shop.",
+    "vendor.change.timed_out": (
+        "The shop didn't answer within {minutes} minutes whether they take order #{number} "
+        "with only what you can send, so it is taken off your list. Please don't send it."
+    ),
     "vendor.change.declined": (
         "The shop wanted order #{number} complete, so it is taken off your list. "
         "Please don't send it."
@@ -398,6 +402,10 @@ STRINGS.update({
     "order.change.less": (
         "{vendor} can send less of order #{number}:\n{lines}\n"
         "New total: {total}. Take it, or send the whole order to another supplier?"
+    ),
+    "order.change.timed_out": (
+        "You didn't answer within {minutes} minutes whether you take {vendor}'s smaller "
+        "order #{number}, so it stays as you ordered it, complete."
     ),
     "order.change.agreed": (
         "OK, order #{number} from {vendor} is now {total}; you'll be charged only for "
