@@ -132,7 +132,10 @@ _SEGMENT_SPLIT = re.compile(
 )
 _LIST_MARKER = re.compile(r"^\s*(?:[-–•*·▪►➤>]+|\(?\d{1,2}[.)]|[a-h][.)])\s+")
 _TOKEN = re.compile(
-    r"[x×*]\d+(?:\.\d+)?(?![\d/])"
+    # A minus sign touching a number after a space ("nun -5") is kept, so the conversation
+    # refuses the quantity instead of reading 5 (a list's "- " bullet has its space).
+    r"(?<=\s)[-−]\d+(?:\.\d+)?(?:/\d+)?[a-z\u0900-\u097f]*"
+    r"|[x×*]\d+(?:\.\d+)?(?![\d/])"
     r"|\d+(?:\.\d+)?(?:/\d+)?[a-z\u0900-\u097f]*"
     r"|[a-z\u0900-\u097f][a-z0-9\u0900-\u097f]*"
     r"|[x×*]"
@@ -187,6 +190,11 @@ def _segments(text: str) -> list[str]:
 
 
 def _classify(raw: str) -> _Tok:
+    if raw[0] in "-−":
+        tok = _classify(raw[1:])
+        if tok.value is not None and tok.kind in ("num", "qtyunit"):
+            tok.value = -tok.value
+        return tok
     if raw in _TIMES:
         return _Tok(raw, "times")
     if raw[0] in "x×*" and len(raw) > 1 and raw[1].isdigit():
@@ -223,8 +231,8 @@ def _read_numbers(toks: list[_Tok]) -> list[_Tok]:
     i = 0
     while i < len(toks):
         t = toks[i]
-        if t.kind != "num":
-            out.append(t)
+        if t.kind != "num" or (t.value is not None and t.value < 0):
+            out.append(t)  # a negative number ("-5") stands alone, sign and all
             i += 1
             continue
         run: list[str] = []
