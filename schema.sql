@@ -983,3 +983,12 @@ ALTER TABLE vendors ADD COLUMN IF NOT EXISTS areas_normal text[]
 -- later version of the file changes it (the column is computed on write only).
 UPDATE vendors SET areas = areas WHERE areas_normal IS DISTINCT FROM normal_areas(areas);
 CREATE INDEX IF NOT EXISTS vendors_areas_normal_idx ON vendors USING gin (areas_normal);
+-- fix: the order line a vendor picked from the lines list, waiting for "how many?"
+-- Vendors have no conversation session; this one row per vendor lets a bare "5" or
+-- "3 bora" answer the question (flows/vendor.py), for PICK_MINUTES after the pick.
+CREATE TABLE IF NOT EXISTS vendor_line_picks (
+    vendor_id     bigint PRIMARY KEY REFERENCES vendors (id) ON DELETE CASCADE,
+    order_number  bigint NOT NULL,
+    line_no       integer NOT NULL,
+    picked_at     timestamptz NOT NULL
+);

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     session_ttl_hours: float = Field(default=24, gt=0, alias="SESSION_TTL_HOURS")
     cart_reminder_minutes: float = Field(default=60, gt=0, alias="CART_REMINDER_MINUTES")
     vendor_accept_minutes: float = Field(default=15, gt=0, alias="VENDOR_ACCEPT_MINUTES")
+    # How long a shop has to answer a vendor's smaller order before it goes whole elsewhere.
+    change_answer_minutes: float = Field(default=60, gt=0, le=1440,
+                                         alias="CHANGE_ANSWER_MINUTES")
     block_after_days_overdue: int = Field(default=15, ge=1, alias="BLOCK_AFTER_DAYS_OVERDUE")
     db_pool_max: int = Field(default=20, ge=2, le=200, alias="DB_POOL_MAX")
 

@@ -82,3 +82,18 @@ def outstanding(states: Sequence[DebitState]) -> Decimal:
 def max_days_past_due(states: Sequence[DebitState], today: date) -> int:
     """Age of the oldest overdue remainder, in days."""
     return max((s.days_past_due(today) for s in states), default=0)
+
+
+def overdue_beyond(states: Sequence[DebitState], today: date,
+                   block_after_days: int) -> list[DebitState]:
+    """The debits whose unpaid remainder is more than `block_after_days` past due.
+
+    The one overdue rule (`BLOCK_AFTER_DAYS_OVERDUE`): any such debit stops credit
+    orders, and none left reopens them — for the hourly job and for a payment alike.
+    """
+    return [s for s in states if s.days_past_due(today) > block_after_days]
+
+
+def blocks_credit(states: Sequence[DebitState], today: date, block_after_days: int) -> bool:
+    """True while the overdue rule keeps (or puts) the retailer's credit orders stopped."""
+    return bool(overdue_beyond(states, today, block_after_days))

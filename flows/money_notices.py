@@ -3,7 +3,8 @@
 `outgoing` words each `domain.money_facts` fact in its recipient's language
 (the strings are the "money & operators" block of flows/i18n). A notice that
 belongs to an order falls back to the `order_update` template outside the
-24-hour window; account unblocking to `credit_unblocked`.
+24-hour window; account unblocking to `credit_unblocked`, a voided payment to
+`payment_voided`.
 """
 
 from __future__ import annotations
@@ -47,9 +48,13 @@ def notices_of(fact: m.MoneyFact) -> list[Outgoing]:
     match fact:
         case m.PaymentVoided(retailer=r):
             lang = _lang(r.language)
-            return [_account_text(r, "money.payment_voided", f"payment:{fact.payment_id}",
-                                  amount=money(lang, fact.amount), reason=fact.reason,
-                                  balance=_balance(lang, fact.balance))]
+            balance = _balance(lang, fact.balance)
+            body = t(lang, "money.payment_voided", amount=money(lang, fact.amount),
+                     reason=fact.reason, balance=balance)
+            # Voids come days later, when the shop's 24-hour window is usually shut.
+            return [Outgoing(r.phone, Text(body), templates.payment_voided(
+                lang, r.name, fact.payment_id, fact.amount, fact.reason, balance),
+                f"payment:{fact.payment_id}")]
         case m.CreditNoteIssued(retailer=r, vendor=v):
             out = []
             rl = _lang(r.language)

@@ -27,6 +27,7 @@ CREDIT_UNBLOCKED = "credit_unblocked"
 REORDER_NUDGE = "reorder_nudge"
 OPERATOR_FOLLOWUP = "operator_followup"
 VENDOR_WEEKLY_REPORT = "vendor_weekly_report"
+PAYMENT_VOIDED = "payment_voided"
 
 BODIES: dict[str, str] = {
     PAYMENT_REMINDER_DUE_SOON: "Namaste {{1}}, {{2}} (orders: {{3}}) is due on {{4}}. "
@@ -42,6 +43,8 @@ BODIES: dict[str, str] = {
     REORDER_NUDGE: "Namaste {{1}}, time to restock? Your usual: {{2}}. Tap Reorder to get them.",
     VENDOR_WEEKLY_REPORT: "{{1}}, your week {{2}}: {{3}} orders worth {{4}}, accepted {{5}}, "
                           "median reply {{6}}, {{7}} prices flagged as far from the market.",
+    PAYMENT_VOIDED: "Namaste {{1}}, your payment {{2}} of {{3}} was cancelled: {{4}}. "
+                    "{{5}}",
 }
 
 _LANGUAGES = {"en": "en", "ne": "ne"}
@@ -134,3 +137,12 @@ def operator_followup(language: str, shop: str, operator: str) -> Template:
     """An operator asks the person to write back, which reopens the 24-hour window."""
     return Template(OPERATOR_FOLLOWUP, language_code(language),
                     (one_line(shop or "-"), one_line(operator or "the team", 40)))
+
+
+def payment_voided(language: str, shop: str, payment_id: int, amount: Decimal, reason: str,
+                   balance: str) -> Template:
+    """A recorded payment was voided (bounced cheque, wrong shop); `balance` is the
+    notice's own worded balance line, so both say the same."""
+    return Template(PAYMENT_VOIDED, language_code(language), (
+        one_line(shop), str(payment_id), money(language, amount), one_line(reason),
+        one_line(balance)))

@@ -36,6 +36,7 @@ from bot.runtime import Runtime
 from jobs import (
     analytics,
     cart_reminders,
+    change_timeouts,
     credit_scores,
     documents,
     operator_alerts,
@@ -78,6 +79,7 @@ JOBS: tuple[Job, ...] = (
     retention.JOB,
     documents.JOB,
     payment_reconciliation.JOB,
+    change_timeouts.JOB,
 )
 
 

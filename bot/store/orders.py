@@ -339,10 +339,16 @@ async def release(conn: asyncpg.Connection, *, vendor_id: int, product_id: int,
 
 async def expired_pending(conn: asyncpg.Connection, now: dt.datetime, *,
                           limit: int) -> list[Order]:
-    """Pending orders past their accept deadline, locked; rows another worker holds are skipped."""
+    """Pending orders past their accept deadline, locked; rows another worker holds are skipped.
+
+    An order whose vendor answered with a smaller order waits for the shop instead
+    (the change time-out, `stale_change`, decides it): the vendor did answer.
+    """
     rows = await conn.fetch(
-        f"SELECT {_ORDER_COLS} FROM orders WHERE status = 'pending' "  # noqa: S608
-        "AND accept_deadline <= $1 ORDER BY accept_deadline LIMIT $2 FOR UPDATE SKIP LOCKED",
+        f"SELECT {_ORDER_COLS} FROM orders o WHERE status = 'pending' "  # noqa: S608
+        "AND accept_deadline <= $1 AND NOT EXISTS (SELECT 1 FROM order_changes c "
+        "WHERE c.order_id = o.id AND c.answered_at IS NULL) "
+        "ORDER BY accept_deadline LIMIT $2 FOR UPDATE SKIP LOCKED",
         now, limit)
     return [o for o in map(_order, rows) if o is not None]
 
@@ -380,6 +386,17 @@ async def open_change(conn: asyncpg.Connection, order_id: int) -> OpenChange | N
         return None
     return OpenChange(row["id"], row["vendor_id"], tuple(row["kept_lines"]),
                       dict(zip(row["less_lines"], row["less_qtys"], strict=True)))
+
+
+async def stale_change(conn: asyncpg.Connection, cutoff: dt.datetime) -> int | None:
+    """The number of an order, locked, whose smaller-order question has waited since
+    before `cutoff` while it can still change; rows another worker holds are skipped."""
+    number: int | None = await conn.fetchval(
+        "SELECT o.number FROM order_changes c JOIN orders o ON o.id = c.order_id "
+        "WHERE c.answered_at IS NULL AND c.proposed_at <= $1 "
+        "AND o.status IN ('pending', 'accepted') "
+        "ORDER BY c.proposed_at LIMIT 1 FOR UPDATE OF o SKIP LOCKED", cutoff)
+    return number
 
 
 async def waiting_changes(conn: asyncpg.Connection, retailer_id: int) -> list[int]:

@@ -352,6 +352,14 @@ STRINGS.update({
         "#{number} has — e.g. “{number} tokla 1”. To leave an item out, write "
         "“{number} tokla chaina”."
     ),
+    "vendor.change.not_whole": (
+        "“{names}” goes in whole {unit}: write a whole number of {unit} you can send "
+        "for order #{number}, e.g. “1”."
+    ),
+    "vendor.change.other_unit": (
+        "“{names}”: order #{number} has it in {unit}, and I can't turn your unit into "
+        "{unit}. Write how many {unit} you can send, e.g. “1”."
+    ),
     "vendor.lines": (
         "Order #{number}: pick the item you can send less of. To leave an item out, "
         "write “{number} tokla chaina”."
@@ -363,12 +371,16 @@ STRINGS.update({
     ),
     "vendor.lines.ask": (
         "How many {name} can you send for order #{number}? {qty} {unit} were ordered. "
-        "Reply “{number} {written} N” with the number, e.g. “{number} {written} 1”."
+        "Reply with the number, e.g. “1” (or “{number} {written} 1”)."
     ),
     "vendor.change.agreed": (
         "{shop} agreed: send order #{number} with only what you can send (new total {total})."
     ),
     "vendor.change.waiting": "A change to order #{number} is already waiting for the shop.",
+    "vendor.change.timed_out": (
+        "The shop didn't answer within {minutes} minutes whether they take order #{number} "
+        "with only what you can send, so it is taken off your list. Please don't send it."
+    ),
     "vendor.change.declined": (
         "The shop wanted order #{number} complete, so it is taken off your list. "
         "Please don't send it."
@@ -420,6 +432,10 @@ STRINGS.update({
     "order.change.less": (
         "{vendor} can send less of order #{number}:\n{lines}\n"
         "New total: {total}. Take it, or send the whole order to another supplier?"
+    ),
+    "order.change.timed_out": (
+        "You didn't answer within {minutes} minutes whether you take {vendor}'s smaller "
+        "order #{number}, so it stays as you ordered it, complete."
     ),
     "order.change.agreed": (
         "OK, order #{number} from {vendor} is now {total}; you'll be charged only for "

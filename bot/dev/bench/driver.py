@@ -30,7 +30,7 @@ import re
 import sys
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -309,6 +309,30 @@ class Driver:
             return None
 
     # ------------------------------------------------------------ a retailer
+
+    @contextlib.asynccontextmanager
+    async def occupied(self, phone: str, wait: float = 30.0) -> AsyncIterator[None]:
+        """Keep the driver's conversations off `phone` while someone else (an operator's
+        money calls in the chaos suite) acts for that retailer; waits for the current
+        conversation, if any, to end first."""
+        deadline = time.monotonic() + wait
+        for _ in range(int(wait / 0.05) + 1):  # polled: conversations mark `_busy` directly
+            if phone not in self._busy or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.05)
+        self._busy.add(phone)
+        try:
+            yield
+        finally:
+            self._busy.discard(phone)
+
+    def drain_inbox(self, phone: str) -> list[SentMessage]:
+        """What the bot sent `phone` that no conversation has read (notices, say)."""
+        queue = self.inbox.setdefault(phone, asyncio.Queue())
+        taken = []
+        while not queue.empty():
+            taken.append(queue.get_nowait())
+        return taken
 
     def next_retailer(self) -> str | None:
         """An idle retailer (round robin), or None when all are busy."""
