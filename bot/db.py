@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import logging
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import orjson
+
+log = logging.getLogger(__name__)
 
 # The repository's top-level schema.sql, shipped in the package through the
 # link bot/schema.sql (package data), so an installed `khaacho` can migrate.
@@ -85,6 +90,35 @@ async def connect(dsn: str) -> asyncpg.Connection:
         raise DatabaseUnavailable(f"cannot connect to DATABASE_URL: {exc}") from exc
     await _init_connection(conn)
     return conn
+
+
+async def wake_on_notify(dsn: str, channel: str, wake: asyncio.Event, what: str) -> None:
+    """LISTEN on `channel` and set `wake` on every NOTIFY, until cancelled.
+
+    A lost connection is reopened with a backoff (0.5 s doubling to 10 s); `wake`
+    is also set on every (re)connect, for anything queued while nobody listened.
+    The loops that use it poll as well, so a dropped LISTEN only delays work.
+    """
+    delay = 0.5
+    while True:
+        lost = asyncio.Event()
+        conn: asyncpg.Connection | None = None
+        try:
+            conn = await connect(dsn)
+            conn.add_termination_listener(lambda _c, lost=lost: lost.set())
+            await conn.add_listener(channel, lambda *_: wake.set())
+            delay = 0.5
+            wake.set()
+            await lost.wait()
+        except asyncio.CancelledError:
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(conn.close(), 2)
+            raise
+        except Exception as exc:  # keep listening whatever happened
+            log.warning("%s LISTEN connection failed: %s", what, exc)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 10.0)
 
 
 async def migrate(conn: asyncpg.Connection, sql: str | None = None) -> str | None:

@@ -33,7 +33,7 @@ from typing import Any
 import aiohttp
 import asyncpg
 
-from bot.db import connect
+from bot.db import wake_on_notify
 from bot.store import media as media_store
 from bot.store import operator_inbox
 from bot.store import outbox as outbox_store
@@ -135,27 +135,8 @@ class MediaFetcher:
         return self.config.idle_poll if due is None else min(self.config.idle_poll, due + 0.01)
 
     async def _listen(self) -> None:
-        delay = 0.5
-        while True:
-            lost = asyncio.Event()
-            conn = None
-            try:
-                conn = await connect(self._dsn)
-                conn.add_termination_listener(lambda _c, lost=lost: lost.set())
-                await conn.add_listener(operator_inbox.NOTIFY_CHANNEL,
-                                        lambda *_: self._wake.set())
-                delay = 0.5
-                self._wake.set()
-                await lost.wait()
-            except asyncio.CancelledError:
-                if conn is not None:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(conn.close(), 2)
-                raise
-            except Exception as exc:  # keep listening whatever happened
-                log.warning("media fetcher LISTEN connection failed: %s", exc)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
+        await wake_on_notify(self._dsn, operator_inbox.NOTIFY_CHANNEL, self._wake,
+                             "media fetcher")
 
     async def fetch_due(self) -> int:
         """Claim and fetch the downloads due now; returns how many were tried."""

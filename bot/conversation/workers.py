@@ -35,7 +35,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from bot.conversation.locks import SenderLocks
 from bot.conversation.pipeline import MessageHandler, count_status, handle_message
-from bot.db import connect
+from bot.db import wake_on_notify
 from bot.logs import reset_request_id, set_request_id
 from bot.runtime import Runtime
 from bot.store import alerts as alert_store
@@ -124,26 +124,8 @@ class ConversationWorkers:
 
     async def _listen(self) -> None:
         """Keep a LISTEN connection; a dropped one only delays work until the next poll."""
-        delay = 0.5
-        while True:
-            lost = asyncio.Event()
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await connect(self.runtime.settings.database_url)
-                conn.add_termination_listener(lambda _c, lost=lost: lost.set())
-                await conn.add_listener(inbox_store.NOTIFY_CHANNEL, lambda *_: self._wake.set())
-                delay = 0.5
-                self._wake.set()
-                await lost.wait()
-            except asyncio.CancelledError:
-                if conn is not None:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(conn.close(), 2)
-                raise
-            except Exception as exc:  # keep listening whatever happened
-                log.warning("inbox LISTEN connection failed: %s", exc)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
+        await wake_on_notify(self.runtime.settings.database_url, inbox_store.NOTIFY_CHANNEL,
+                             self._wake, "inbox")
 
     async def _loop(self, worker: str) -> None:
         while not self._stopping.is_set():
