@@ -35,6 +35,7 @@ from bot.cli import (
     sessions_cmd,
     stack_cmd,
     stats_cmd,
+    templates_cmd,
     vendors_cmd,
 )
 from bot.cli.errors import CliError
@@ -70,6 +71,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     payment_cmd,
     ledger_cmd,
     alerts_cmd,
+    templates_cmd,
 )
 
 

@@ -29,6 +29,7 @@ import itertools
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,6 +97,11 @@ class Simulator:
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _http: aiohttp.ClientSession | None = None
+    # Simulator parts in their own modules (bot/dev/sim_templates.py …), by name.
+    parts: dict[str, Any] = field(default_factory=dict)
+    # Each may refuse a send before it is accepted (a Graph error response), else None.
+    send_checks: list[Callable[[dict[str, Any]], web.Response | None]] = field(
+        default_factory=list)
 
     # ---------------------------------------------------------------- control
 
@@ -338,6 +344,9 @@ class Simulator:
             else:
                 assert failure.code is not None
                 return _graph_error(400, failure.code, _TITLES.get(failure.code, "Error"))
+        for check in self.send_checks:
+            if (refusal := check(payload)) is not None:
+                return refusal
         if self._over_rate():
             return _graph_error(400, 130429, "Rate limit hit",
                                 details="Cloud API message throughput has been reached.")
@@ -496,6 +505,8 @@ def create_app(sim: Simulator) -> web.Application:
     app[SIMULATOR] = sim
     app.router.add_post("/{version}/{phone_number_id}/messages", sim.handle_messages)
     app.router.add_route("*", "/_sim/{action}", sim.handle_control)
+    from bot.dev import sim_templates  # templates, marketing route, account signals
+    sim_templates.install(app, sim)
 
     async def _close(_: web.Application) -> None:
         await sim.close()

@@ -57,6 +57,8 @@ class GraphClient:
     ) -> None:
         self._session = session
         self._url = f"{api_url.rstrip('/')}/{phone_number_id}/messages"
+        # Marketing templates go through Meta's marketing route (MM API for WhatsApp).
+        self._marketing_url = f"{api_url.rstrip('/')}/{phone_number_id}/marketing_messages"
         self._headers = {
             "Authorization": f"Bearer {access_token}",
             "Content-Type": "application/json",
@@ -68,16 +70,24 @@ class GraphClient:
         """Where messages are posted."""
         return self._url
 
-    async def send(self, payload: dict[str, Any]) -> SendResult:
-        """POST one message; classify whatever comes back."""
+    async def send(self, payload: dict[str, Any], *, marketing: bool = False) -> SendResult:
+        """POST one message (a marketing template to `/marketing_messages`); classify the answer.
+
+        The marketing route's body allows only the message fields (its schema has
+        `additionalProperties: false`), so the callback data is left off there.
+        """
         started = time.monotonic()
+        url = self._url
+        if marketing:
+            url = self._marketing_url
+            payload = {k: v for k, v in payload.items() if k != "biz_opaque_callback_data"}
 
         def elapsed() -> int:
             return int((time.monotonic() - started) * 1000)
 
         try:
             async with self._session.post(
-                self._url, data=orjson.dumps(payload), headers=self._headers,
+                url, data=orjson.dumps(payload), headers=self._headers,
                 timeout=self._timeout,
             ) as resp:
                 raw = await resp.read()
