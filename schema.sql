@@ -740,7 +740,7 @@ CREATE INDEX IF NOT EXISTS sender_links_retailer_idx ON sender_links (retailer_i
 -- One row per registry template and language as Meta last reported it (sync, the
 -- template webhooks, or a send refused with 132001/132015/132016).
 CREATE TABLE IF NOT EXISTS message_templates (
-    name            text NOT NULL CHECK (name ~ '^[a-z0-9_]{1,512}$'),
+    name            text NOT NULL CHECK (name ~ '^[a-z0-9_]+$' AND length(name) <= 512),
     language        text NOT NULL CHECK (length(language) BETWEEN 2 AND 16),
     category        text,
     status          text NOT NULL,
