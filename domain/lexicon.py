@@ -223,10 +223,11 @@ CONFIRM_COMMAND = ("confirm", "pakka", "pakka gara", "thik cha", "order gara", "
 EDIT_COMMAND = ("edit", "change", "badal", "badalnu", "sacha", "बदल", "बदल्नु", "बदल्नुहोस्")
 GREETING_COMMAND = ("hi", "hello", "hey", "namaste", "namaskar", "नमस्ते", "नमस्कार", "start")
 YES_COMMAND = ("yes", "y", "ho", "hunchha", "huncha", "हो", "हुन्छ")
-# Marketing consent (any number, any state): STOP turns nudges off, START back on.
-# Not a cancel word: stopping promotions never touches the cart or an order.
-STOP_MARKETING_COMMAND = ("stop", "unsubscribe", "banda", "band", "रोक", "रोक्नुहोस्",
-                          "stop promotions")
-START_MARKETING_COMMAND = ("start", "resume", "subscribe", "suru", "सुरु")
+# Marketing consent (any number, any state; read by flows/consent.py before any flow):
+# STOP turns nudges off, START back on. Not a cancel word: stopping promotions never
+# touches the cart or an order. Not `_COMMAND` lists: the conversation never sees them.
+STOP_MARKETING_WORDS = ("stop", "unsubscribe", "banda", "band", "रोक", "रोक्नुहोस्",
+                        "stop promotions")
+START_MARKETING_WORDS = ("start", "resume", "subscribe", "suru", "सुरु")
 NO_COMMAND = ("no", "n", "hoina", "haina", "होइन", "हैन", "pardaina", "पर्दैन", "nai", "naai",
               "नाइँ", "नाई")

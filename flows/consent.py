@@ -21,8 +21,8 @@ class Consent(StrEnum):
     START = "start"
 
 
-_LOOKUP = {**{w.casefold(): Consent.STOP for w in lexicon.STOP_MARKETING_COMMAND},
-           **{w.casefold(): Consent.START for w in lexicon.START_MARKETING_COMMAND}}
+_LOOKUP = {**{w.casefold(): Consent.STOP for w in lexicon.STOP_MARKETING_WORDS},
+           **{w.casefold(): Consent.START for w in lexicon.START_MARKETING_WORDS}}
 _PUNCT = re.compile(r"[\s.!।?,]+$")
 _SPACES = re.compile(r"\s+")
 
