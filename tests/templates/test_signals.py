@@ -115,3 +115,18 @@ async def test_the_same_drop_twice_alerts_once(stack: Stack) -> None:
 ])
 def test_what_counts_as_a_quality_drop(before: str | None, after: str, dropped: bool) -> None:
     assert quality_dropped(before, after) is dropped
+
+
+async def test_metrics_show_the_latest_signal_and_template_counts(stack: Stack) -> None:
+    await desk_of(stack).post_signal("phone_number_quality_update", {
+        "display_phone_number": "9779800000000", "event": "FLAGGED", "current_limit": "TIER_1K"})
+    await desk_of(stack).post_signal("message_template_status_update", {
+        "event": "APPROVED", "message_template_id": 1, "message_template_name": "order_update",
+        "message_template_language": "en", "reason": "NONE",
+        "message_template_category": "UTILITY"})
+    async with aiohttp.ClientSession() as http, http.get(
+            stack.bot_url.replace("/webhook", "/metrics")) as resp:
+        text = await resp.text()
+    assert ('khaacho_whatsapp_signal_info{field="phone_number_quality_update",event="FLAGGED",'
+            'limit="TIER_1K"} 1') in text
+    assert 'khaacho_templates{status="APPROVED"} 1' in text
