@@ -19,6 +19,10 @@ What it does for tests (Python API on `Simulator`, or HTTP under `/_sim/`):
 - `close_window(wa_id)`/`open_window(wa_id)`;
 - `inbound_text(...)`: build a user message envelope and post it, signed, to the bot;
 - `sent`: every accepted message with its arrival time.
+
+Message templates (create, list, review on command, template errors on send),
+the `/marketing_messages` route and account webhooks are in
+bot/dev/sim_templates.py, installed by `create_app`.
 """
 
 from __future__ import annotations

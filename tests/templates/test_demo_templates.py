@@ -8,9 +8,8 @@ from flows.templates import LANGUAGES, REGISTRY
 
 
 async def test_the_demo_syncs_and_approves_every_template(runtime: Runtime) -> None:
-    async with local_stack(runtime.settings):
-        async with runtime.pool.acquire() as conn:
-            rows = await conn.fetch("SELECT name, language, status FROM message_templates")
+    async with local_stack(runtime.settings), runtime.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT name, language, status FROM message_templates")
     assert {(r["name"], r["language"]) for r in rows} == {
         (n, lang) for n in REGISTRY for lang in LANGUAGES}
     assert {r["status"] for r in rows} == {"APPROVED"}

@@ -113,3 +113,17 @@ async def test_status_reads_back_what_meta_decided(stack: Stack) -> None:
             t.status = "APPROVED"
         assert await refresh(stack.runtime.pool, client) == len(EVERY)
     assert set((await _stored(stack)).values()) == {"APPROVED"}
+
+
+async def test_the_simulator_approves_on_command_over_http(stack: Stack) -> None:
+    async with aiohttp.ClientSession() as http:
+        await sync(stack.runtime.pool, templates_client(stack, http))
+        async with http.post(f"{stack.sim_url}/_sim/templates/approve", json={}) as resp:
+            assert (await resp.json()) == {"changed": len(EVERY)}
+        async with http.post(f"{stack.sim_url}/_sim/templates/reject",
+                             json={"name": REORDER_NUDGE, "language": "ne",
+                                   "reason": "INVALID_FORMAT"}) as resp:
+            assert (await resp.json()) == {"changed": 1}
+    stored = await _stored(stack)
+    assert stored.pop((REORDER_NUDGE, "ne")) == "REJECTED"
+    assert set(stored.values()) == {"APPROVED"}
