@@ -17,6 +17,7 @@ FLAGGED, UNFLAGGED, DOWNGRADE, UPGRADE with `current_limit`),
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +91,22 @@ class Interpreted:
 
 
 def _text(value: Any, limit: int = 120) -> str | None:
-    return None if value is None or value == "" else str(value)[:limit]
+    if value is None or value == "" or isinstance(value, dict | list):
+        return None
+    # Postgres text refuses NUL; Meta never sends one, a forged-but-signed body might.
+    return str(value).replace("\x00", "")[:limit] or None
+
+
+_NAME = re.compile(r"[a-z0-9_]{1,512}")
+_LANGUAGE = re.compile(r"[A-Za-z_]{2,16}")
+
+
+def _template_key(value: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The template's name and language when they are shaped as Meta's are, else None."""
+    name, language = value.get("message_template_name"), value.get("message_template_language")
+    ok = (isinstance(name, str) and _NAME.fullmatch(name) and isinstance(language, str)
+          and _LANGUAGE.fullmatch(language))
+    return (name, language) if ok else (None, None)
 
 
 def quality_dropped(previous: str | None, new: str | None) -> bool:
@@ -121,8 +137,7 @@ def interpret(signals: list[Signal]) -> Interpreted:
     out = Interpreted()
     for s in signals:
         v = s.value
-        name, language = _text(v.get("message_template_name"), 512), _text(
-            v.get("message_template_language"), 16)
+        name, language = _template_key(v)
         meta_id = _text(v.get("message_template_id"), 40)
         if s.field == TEMPLATE_STATUS and name and language:
             status = (_text(v.get("event"), 40) or "UNKNOWN").upper()
@@ -156,12 +171,13 @@ def interpret(signals: list[Signal]) -> Interpreted:
                                   f"{previous} to {new}"))
             continue
         if s.field == USER_PREFERENCES:
-            for pref in v.get("user_preferences") or []:
+            prefs = v.get("user_preferences")
+            for pref in prefs if isinstance(prefs, list) else []:
                 if not isinstance(pref, dict) or pref.get("category") != "marketing_messages":
                     continue
                 phone = phone_digits(str(pref.get("wa_id") or ""))
                 choice = str(pref.get("value") or "").lower()
-                if phone and choice in ("stop", "resume", "signup"):
+                if phone.isascii() and phone.isdigit() and choice in ("stop", "resume", "signup"):
                     out.consent[phone] = ConsentChange(phone, choice == "stop",
                                                        f"meta:user_preferences:{choice}")
             continue

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.services import alerts
 from bot.store import account_signals
-from bot.whatsapp.signals import quality_dropped
+from bot.whatsapp.signals import FIELDS, interpret, quality_dropped
+from bot.whatsapp.updates import Signal
 from tests.channel.conftest import signed
 from tests.conversation.conftest import Stack
 from tests.templates.conftest import desk_of
@@ -130,3 +134,32 @@ async def test_metrics_show_the_latest_signal_and_template_counts(stack: Stack) 
     assert ('khaacho_whatsapp_signal_info{field="phone_number_quality_update",event="FLAGGED",'
             'limit="TIER_1K"} 1') in text
     assert 'khaacho_templates{status="APPROVED"} 1' in text
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+                     lambda inner: st.lists(inner, max_size=3)
+                     | st.dictionaries(st.text(max_size=10), inner, max_size=3), max_leaves=8)
+_KEYS = st.sampled_from(["event", "message_template_name", "message_template_language",
+                         "message_template_id", "new_category", "previous_quality_score",
+                         "new_quality_score", "current_limit", "user_preferences", "reason",
+                         "rejection_info", "message_template_category"])
+
+
+@given(st.sampled_from(sorted(FIELDS)), st.dictionaries(_KEYS, _JSON, max_size=6))
+def test_any_value_of_a_signal_field_is_read_without_error(field: str,
+                                                           value: dict[str, Any]) -> None:
+    out = interpret([Signal(field=field, value=value)])
+    for change in out.templates.values():  # only keys the table can hold
+        assert re.fullmatch(r"[a-z0-9_]+", change.name) and 2 <= len(change.language) <= 16
+    for consent in out.consent.values():
+        assert consent.phone.isdigit()
+
+
+async def test_a_malformed_template_signal_is_acknowledged_not_redelivered(stack: Stack) -> None:
+    status = await desk_of(stack).post_signal("message_template_status_update", {
+        "event": "APPROVED", "message_template_name": "Not A Name!",
+        "message_template_language": "x", "user_preferences": 7})
+    assert status == 200
+    async with stack.runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM message_templates") == 0
+        assert await conn.fetchval("SELECT count(*) FROM account_signals") == 1
