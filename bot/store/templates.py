@@ -70,12 +70,21 @@ async def send_facts(conn: asyncpg.Connection, name: str, recipient: str) -> Sen
 
 
 async def release_waiting(conn: asyncpg.Connection) -> int:
-    """Put back every held row whose template is now approved in some language; NOTIFY."""
+    """Put back every held row whose template is now approved in some language; NOTIFY.
+
+    The operators' "messages wait" alert of each such template is closed too.
+    """
     result = await conn.execute(
         "UPDATE outbox o SET status = 'pending', next_attempt_at = now() "
         "WHERE o.status = 'held' AND EXISTS (SELECT 1 FROM message_templates t "
         "  WHERE t.name = o.payload -> 'template' ->> 'name' AND t.status = 'APPROVED')")
     released = int(result.split()[-1])
+    # Their "messages wait" alerts are over (raised once per template by the dispatcher).
+    await conn.execute(
+        "UPDATE operator_alerts a SET resolved_at = now(), resolved_by = 'templates:approved' "
+        "WHERE a.resolved_at IS NULL AND a.kind = 'template_waiting' AND EXISTS ("
+        "  SELECT 1 FROM message_templates t WHERE t.status = 'APPROVED' "
+        "  AND a.dedupe_key = 'template_waiting:template:' || t.name)")
     if released:
         await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
     return released

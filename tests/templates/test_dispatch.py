@@ -9,7 +9,7 @@ import aiohttp
 import asyncpg
 
 from bot.store import consent as consent_store
-from bot.whatsapp.templates_api import sync
+from bot.whatsapp.templates_api import refresh, sync
 from flows import templates
 from flows.replies import Outgoing
 from tests.channel.dispatch import enqueue, statuses, wait_until
@@ -171,3 +171,17 @@ async def test_a_template_never_synced_is_sent_and_meta_decides(stack: Stack) ->
     (row_id,) = await enqueue(stack.runtime, [
         Outgoing(SHOP, templates.credit_blocked("en", "Ram", Decimal(5), 16, 1001))])
     await _becomes(stack, row_id, "delivered")
+
+
+async def test_templates_status_releases_held_rows_when_the_webhook_was_missed(
+        stack: Stack) -> None:
+    await _synced(stack)
+    (row_id,) = await enqueue(stack.runtime, [_unblocked()])
+    await _becomes(stack, row_id, "held")
+    desk_of(stack).templates[(templates.CREDIT_UNBLOCKED, "en")].status = "APPROVED"
+    async with aiohttp.ClientSession() as http:
+        await refresh(stack.runtime.pool, templates_client(stack, http))
+    await _becomes(stack, row_id, "delivered")
+    async with stack.runtime.pool.acquire() as conn:
+        assert await conn.fetchval("SELECT count(*) FROM operator_alerts WHERE resolved_at "
+                                   "IS NULL AND kind = 'template_waiting'") == 0
