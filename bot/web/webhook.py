@@ -124,8 +124,9 @@ async def receive(request: web.Request) -> web.Response:
             # Template, account and consent changes are not messages: applied here
             # in one statement (bot/store/account_signals.py), never queued for a
             # conversation. Meta posts them on their own, so a POST is still one statement.
-            applied = (await account_signals.apply(conn, signals.interpret(update.signals))
-                       if update.signals else None)
+            applied = (await account_signals.apply(conn, signals.interpret(
+                update.signals, settings.whatsapp_business_account_id))
+                if update.signals else None)
             persisted = (await inbox_store.persist(
                 conn, update.messages, update.statuses, rate_limit=settings.sender_rate_limit,
                 rate_window_seconds=settings.sender_rate_window_seconds,

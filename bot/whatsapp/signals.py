@@ -132,10 +132,16 @@ def _alert(out: Interpreted, alert: Alert) -> None:
     out.alerts.setdefault(alert.dedupe_key, alert)
 
 
-def interpret(signals: list[Signal]) -> Interpreted:
-    """What the signals of one POST change; unreadable parts are recorded as events only."""
+def interpret(signals: list[Signal], waba_id: str = "") -> Interpreted:
+    """What the signals of one POST change; unreadable parts are recorded as events only.
+
+    With `waba_id` set, signals of another business account (an app shared by
+    several) are left out.
+    """
     out = Interpreted()
     for s in signals:
+        if waba_id and s.entry_id not in (None, waba_id):
+            continue
         v = s.value
         name, language = _template_key(v)
         meta_id = _text(v.get("message_template_id"), 40)

@@ -163,3 +163,10 @@ async def test_a_malformed_template_signal_is_acknowledged_not_redelivered(stack
     async with stack.runtime.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM message_templates") == 0
         assert await conn.fetchval("SELECT count(*) FROM account_signals") == 1
+
+
+def test_signals_of_another_business_account_are_left_out() -> None:
+    ours = Signal(field="account_update", value={"event": "ACCOUNT_VIOLATION"}, entry_id="1")
+    theirs = Signal(field="account_update", value={"event": "ACCOUNT_VIOLATION"}, entry_id="2")
+    assert len(interpret([ours, theirs], waba_id="1").events) == 1
+    assert len(interpret([ours, theirs]).events) == 2
