@@ -736,6 +736,166 @@ CREATE TABLE IF NOT EXISTS sender_links (
 );
 CREATE INDEX IF NOT EXISTS sender_links_retailer_idx ON sender_links (retailer_id);
 
+-- ---------------------------------------------------------------- media: stored media files, outbound documents/images
+-- Media bytes live here, not on the instance's disk (Render discards it):
+-- documents and images the product sends (invoices, statements, QR codes) and
+-- what retailers send (photos of lists, voice notes). `bytes` is capped by
+-- MEDIA_MAX_BYTES (bot/store/media.py) and set NULL by the retention job after
+-- RETAIN_MEDIA_DAYS (`purged_at`); the row (size, sha256) stays. `wa_media_id`
+-- is Meta's id: for an outbound file the id of our upload, reusable for 30 days
+-- after `wa_uploaded_at`; for an inbound file the id the retailer's message named.
+CREATE TABLE IF NOT EXISTS media_files (
+    id              bigserial PRIMARY KEY,
+    direction       text NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+    mime_type       text NOT NULL CHECK (length(mime_type) BETWEEN 3 AND 255),
+    filename        text CHECK (length(filename) BETWEEN 1 AND 240),
+    file_size       bigint NOT NULL CHECK (file_size >= 0),
+    sha256          text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    bytes           bytea,
+    wa_media_id     text,
+    wa_uploaded_at  timestamptz,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    purged_at       timestamptz,
+    CHECK (bytes IS NULL OR octet_length(bytes) = file_size)
+);
+CREATE INDEX IF NOT EXISTS media_files_created_idx ON media_files (created_at)
+    WHERE bytes IS NOT NULL;
+
+-- An outbox row that sends a stored file: the dispatcher uploads it (or reuses
+-- a live upload) and puts the media id into the payload just before sending.
+ALTER TABLE outbox ADD COLUMN IF NOT EXISTS media_file_id bigint REFERENCES media_files (id);
+DO $$
+BEGIN
+    IF NOT EXISTS (
+        SELECT 1 FROM pg_constraint
+        WHERE conrelid = 'outbox'::regclass AND conname = 'outbox_kind_check'
+          AND pg_get_constraintdef(oid) LIKE '%document%') THEN
+        ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_kind_check;
+        ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check
+            CHECK (kind IN ('text', 'interactive', 'template', 'document', 'image'));
+    END IF;
+END $$;
+
+-- paper: vendor tax details, invoices and credit-note documents, gapless numbering
+-- A vendor's PAN (nine digits; their VAT number when VAT-registered) and address,
+-- printed on every invoice they issue (`khaacho vendor set`).
+ALTER TABLE vendors ADD COLUMN IF NOT EXISTS pan text CHECK (pan ~ '^[0-9]{9}$');
+ALTER TABLE vendors ADD COLUMN IF NOT EXISTS vat_registered boolean NOT NULL DEFAULT false;
+ALTER TABLE vendors ADD COLUMN IF NOT EXISTS address text CHECK (length(address) <= 200);
+-- The last number issued per vendor, fiscal year (BS year it starts in) and series.
+-- Issuing locks this row FOR UPDATE in the transaction that inserts the document, so
+-- numbers are gapless: a rolled-back issue rolls its number back too (a sequence
+-- would leave a gap).
+CREATE TABLE IF NOT EXISTS document_counters (
+    vendor_id    bigint NOT NULL REFERENCES vendors (id),
+    fiscal_year  integer NOT NULL CHECK (fiscal_year BETWEEN 1975 AND 2100),
+    kind         text NOT NULL CHECK (kind IN ('invoice', 'credit_note')),
+    last_seq     integer NOT NULL CHECK (last_seq >= 0),
+    PRIMARY KEY (vendor_id, fiscal_year, kind)
+);
+-- An issued invoice or credit note, with every figure it printed (the seller's and
+-- buyer's particulars at the time, lines, totals): reprints show exactly this.
+-- Never updated or deleted (the trigger below refuses it); a correction is a
+-- credit note.
+CREATE TABLE IF NOT EXISTS documents (
+    id              bigserial PRIMARY KEY,
+    kind            text NOT NULL CHECK (kind IN ('invoice', 'credit_note')),
+    vendor_id       bigint NOT NULL REFERENCES vendors (id),
+    fiscal_year     integer NOT NULL,
+    seq             integer NOT NULL CHECK (seq > 0),
+    number          text NOT NULL,
+    order_id        bigint NOT NULL REFERENCES orders (id),
+    retailer_id     bigint NOT NULL REFERENCES retailers (id),
+    credit_note_id  bigint UNIQUE REFERENCES credit_notes (id),
+    against_id      bigint REFERENCES documents (id),
+    issued_on       date NOT NULL,
+    issued_at       timestamptz NOT NULL,
+    content         jsonb NOT NULL,
+    total           numeric(14, 2) NOT NULL CHECK (total >= 0),
+    vat             numeric(14, 2) NOT NULL CHECK (vat >= 0),
+    UNIQUE (vendor_id, fiscal_year, kind, seq),
+    CHECK ((kind = 'credit_note') = (credit_note_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX IF NOT EXISTS documents_one_invoice_per_order
+    ON documents (order_id) WHERE kind = 'invoice';
+CREATE INDEX IF NOT EXISTS documents_retailer_idx ON documents (retailer_id, issued_at);
+CREATE OR REPLACE FUNCTION documents_are_final() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'an issued % is never changed or deleted; issue a credit note', OLD.kind;
+END $$;
+DROP TRIGGER IF EXISTS documents_final ON documents;
+CREATE TRIGGER documents_final BEFORE UPDATE OR DELETE ON documents
+    FOR EACH ROW EXECUTE FUNCTION documents_are_final();
+-- Each time a document went out as a PDF (the first is the original, later ones are
+-- reprints marked COPY), with the stored file and the outbox row that carried it.
+CREATE TABLE IF NOT EXISTS document_prints (
+    id             bigserial PRIMARY KEY,
+    document_id    bigint NOT NULL REFERENCES documents (id),
+    copy           boolean NOT NULL,
+    media_file_id  bigint REFERENCES media_files (id),
+    outbox_id      bigint,
+    printed_by     text NOT NULL,
+    printed_at     timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS document_prints_one_original
+    ON document_prints (document_id) WHERE NOT copy;
+-- ---------------------------------------------------------------- media: the operator inbox, delivery pins
+-- What a retailer sent that the bot cannot read (a photo of a list, a voice note,
+-- a document, a video, a sticker): one row per inbound message (`wamid`), written
+-- by the conversation worker; the bytes are fetched from Meta afterwards by the
+-- media fetcher (jobs/media_fetcher.py) into `media_files`:
+--   download: pending ─fetched, sha256 checked→ done
+--                     ├─over MEDIA_MAX_BYTES→ refused (the retailer is told)
+--                     └─failed MEDIA_FETCH_ATTEMPTS times→ failed (the retailer is told)
+--   state:    open ─`khaacho inbox cart`→ carted ─`inbox done`→ done (or open → done)
+-- `caption_read`: the image's caption went through the order pipeline as text.
+CREATE TABLE IF NOT EXISTS operator_inbox (
+    id                 bigserial PRIMARY KEY,
+    wamid              text NOT NULL UNIQUE,
+    sender             text NOT NULL,
+    retailer_id        bigint REFERENCES retailers (id),
+    language           text NOT NULL DEFAULT 'en',
+    kind               text NOT NULL
+                       CHECK (kind IN ('image', 'voice', 'audio', 'video', 'document', 'sticker')),
+    caption            text,
+    caption_read       boolean NOT NULL DEFAULT false,
+    filename           text,
+    wa_media_id        text NOT NULL,
+    mime_type          text,
+    wa_sha256          text,
+    media_file_id      bigint REFERENCES media_files (id),
+    download           text NOT NULL DEFAULT 'pending'
+                       CHECK (download IN ('pending', 'done', 'refused', 'failed')),
+    download_attempts  integer NOT NULL DEFAULT 0,
+    download_error     text,
+    next_attempt_at    timestamptz NOT NULL DEFAULT now(),
+    claimed_until      timestamptz,
+    state              text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'carted', 'done')),
+    cart_text          text,
+    handled_by         text,
+    handled_at         timestamptz,
+    received_at        timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS operator_inbox_fetch_idx ON operator_inbox (next_attempt_at)
+    WHERE download = 'pending';
+CREATE INDEX IF NOT EXISTS operator_inbox_open_idx ON operator_inbox (received_at)
+    WHERE state <> 'done';
+CREATE INDEX IF NOT EXISTS operator_inbox_media_idx ON operator_inbox (media_file_id);
+
+-- Where a sender wants deliveries: the last location they shared (one per sender).
+CREATE TABLE IF NOT EXISTS delivery_pins (
+    sender       text PRIMARY KEY,
+    retailer_id  bigint REFERENCES retailers (id),
+    latitude     double precision NOT NULL CHECK (latitude BETWEEN -90 AND 90),
+    longitude    double precision NOT NULL CHECK (longitude BETWEEN -180 AND 180),
+    name         text,
+    address      text,
+    wamid        text NOT NULL,
+    updated_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS delivery_pins_retailer_idx ON delivery_pins (retailer_id);
+
 -- tmpl: template statuses synced from Meta, account signals, marketing consent, held sends
 -- One row per registry template and language as Meta last reported it (sync, the
 -- template webhooks, or a send refused with 132001/132015/132016).

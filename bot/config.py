@@ -132,6 +132,12 @@ class Settings(BaseSettings):
     retain_audit_days: int = Field(default=365, ge=30, alias="RETAIN_AUDIT_DAYS")
     retain_job_runs_days: int = Field(default=30, ge=1, alias="RETAIN_JOB_RUNS_DAYS")
     retention_batch: int = Field(default=5000, ge=100, le=100_000, alias="RETENTION_BATCH")
+    # media (issue 16): the largest file kept in `media_files` (sent or received;
+    # Postgres holds it, the instance's disk is discarded on deploy), and how long
+    # its bytes are kept (the row, size and sha256 stay).
+    media_max_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024, le=100 * 1024 * 1024,
+                                 alias="MEDIA_MAX_BYTES")
+    retain_media_days: int = Field(default=90, ge=7, alias="RETAIN_MEDIA_DAYS")
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -331,6 +331,12 @@ INBOX_OLDEST_AGE = REGISTRY.gauge(
     "khaacho_inbox_oldest_pending_age_seconds",
     "Age of the oldest inbound message not yet handled (0 when none).",
 )
+# media (issue 16): what waits for a person, and downloads not yet done.
+OPERATOR_INBOX = REGISTRY.gauge(
+    "khaacho_operator_inbox_items",
+    "Operator inbox items not yet done, by state and download (scrape time).",
+    ["state", "download"],
+)
 SENDS = REGISTRY.counter(
     "khaacho_sends_total",
     "Graph API send attempts by result (sent, retry, permanent, fallback) and error code.",

@@ -24,6 +24,7 @@ from bot.metrics import (
     INBOX_DEPTH,
     INBOX_OLDEST_AGE,
     MARKETING_OPTED_OUT,
+    OPERATOR_INBOX,
     ORDERS_BY_STATUS,
     OUTBOX_DEPTH,
     OUTBOX_OLDEST_AGE,
@@ -59,6 +60,9 @@ async def collect_postgres(pool: asyncpg.Pool) -> None:
         )
         backlog = await inbox_store.backlog(conn)
         await _collect_account(conn)
+        media = await conn.fetch(
+            "SELECT state, download, count(*) AS n FROM operator_inbox WHERE state <> 'done' "
+            "GROUP BY state, download")
     by_status = {s: 0.0 for s in _ORDER_STATUSES} | {r["status"]: float(r["n"]) for r in orders}
     ORDERS_BY_STATUS.set_all({(k,): v for k, v in by_status.items()})
     depth = {s: 0.0 for s in _OUTBOX_STATUSES} | {r["status"]: float(r["n"]) for r in outbox}
@@ -67,6 +71,9 @@ async def collect_postgres(pool: asyncpg.Pool) -> None:
     INBOX_DEPTH.set_all({("pending",): float(backlog.pending), ("dead",): float(backlog.dead),
                          ("statuses",): float(backlog.statuses)})
     INBOX_OLDEST_AGE.set(backlog.oldest_pending_seconds)
+    items = {(s, d): 0.0 for s in ("open", "carted")
+             for d in ("pending", "done", "refused", "failed")}
+    OPERATOR_INBOX.set_all(items | {(r["state"], r["download"]): float(r["n"]) for r in media})
 
 
 async def _collect_account(conn: asyncpg.Connection) -> None:

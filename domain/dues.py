@@ -82,3 +82,34 @@ def outstanding(states: Sequence[DebitState]) -> Decimal:
 def max_days_past_due(states: Sequence[DebitState], today: date) -> int:
     """Age of the oldest overdue remainder, in days."""
     return max((s.days_past_due(today) for s in states), default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Ageing:
+    """What is still owed, by how many days past its due date (the one ageing rule).
+
+    Statements and reports show these buckets; an amount not yet due is `current`.
+    """
+
+    current: Decimal
+    days_1_30: Decimal
+    days_31_60: Decimal
+    days_61_90: Decimal
+    over_90: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        """Everything still owed (the buckets' sum)."""
+        return self.current + self.days_1_30 + self.days_31_60 + self.days_61_90 + self.over_90
+
+
+def ageing(states: Sequence[DebitState], today: date) -> Ageing:
+    """Bucket each debit's unpaid remainder by its days past due on `today`."""
+    buckets = [Decimal(0)] * 5
+    for s in states:
+        if s.outstanding <= 0:
+            continue
+        days = s.days_past_due(today)
+        index = 0 if days == 0 else 1 if days <= 30 else 2 if days <= 60 else 3 if days <= 90 else 4
+        buckets[index] += s.outstanding
+    return Ageing(*buckets)

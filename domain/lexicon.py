@@ -209,8 +209,9 @@ def phrase_keys(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
 HELP_COMMAND = ("help", "menu", "madat", "maddat", "sahayog", "मद्दत", "मदत", "सहयोग", "मेनु", "?")
 STATUS_COMMAND = ("status", "mero order", "my order", "my orders", "orders", "order status",
                   "mero orders", "order kaha pugyo", "मेरो अर्डर", "अर्डर", "स्थिति")
-BALANCE_COMMAND = ("balance", "hisab", "hisaab", "baki", "baaki", "udharo", "credit",
-                   "हिसाब", "बाँकी", "बाकी", "उधारो")
+# "hisab" (the account) asks for a statement now (STATEMENT_WORDS); "baki" is the balance.
+BALANCE_COMMAND = ("balance", "baki", "baaki", "udharo", "credit",
+                   "बाँकी", "बाकी", "उधारो")
 CANCEL_COMMAND = ("cancel", "cancel order", "cancel cart", "rad", "radd", "rad gara",
                   "radd gara", "rad garnu", "रद्द", "रद्द गर", "रद्द गर्नु", "क्यान्सिल")
 REORDER_COMMAND = ("reorder", "re-order", "repeat", "repeat order", "same as last",
@@ -231,3 +232,17 @@ STOP_MARKETING_WORDS = ("stop", "unsubscribe", "banda", "band", "रोक", "�
 START_MARKETING_WORDS = ("start", "resume", "subscribe", "suru", "सुरु")
 NO_COMMAND = ("no", "n", "hoina", "haina", "होइन", "हैन", "pardaina", "पर्दैन", "nai", "naai",
               "नाइँ", "नाई")
+
+# ---------------------------------------------------------------- statements (paper)
+# A message made of a statement word, filler words and at most one BS month name
+# ("hisab mangsir", "statement for Kartik", "मंसिरको हिसाब") asks for a statement
+# of account (flows/commands.statement_request); months are read by
+# domain.nepali_calendar.month_from_word.
+STATEMENT_WORDS = ("statement", "hisab", "hisaab", "hisap", "हिसाब", "हिसाप", "khata", "khaata",
+                   "खाता")
+STATEMENT_FILLERS = ("mero", "my", "for", "of", "ko", "ka", "the", "account", "please", "plz",
+                     "send", "pathau", "pathaunu", "pathaunus", "pathaideu", "pathaidinus",
+                     "dinus", "deu", "ma", "month", "mahina", "महिना", "मेरो", "को", "मा",
+                     "पठाउ", "पठाउनु", "पठाउनुस्", "पठाइदिनुस्", "दिनुस्", "देउ")
+#: Suffixes written onto a month name: "mangsirko", "मंसिरको".
+STATEMENT_SUFFIXES = ("ko", "को", "ka")

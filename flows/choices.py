@@ -13,6 +13,7 @@ working:
     cat:<name>            a catalogue category row ("what do you have?")
     dl:<answer>:<number>  the answer to "did order N arrive?": ok / issue
     oc:<yes|no>:<number>  the shop's answer to a vendor who can send only part of order N
+    stmt                  the Statement button under the balance reply (the last 30 days)
 
 The vendor side has its own ids (`domain.vendor_commands.button_id`).
 """
@@ -136,12 +137,22 @@ class ChangeChoice:
         return f"oc:{'yes' if self.agree else 'no'}:{self.number}"
 
 
+@dataclass(frozen=True, slots=True)
+class StatementChoice:
+    """The Statement button under the balance reply."""
+
+    def to_id(self) -> str:
+        return "stmt"
+
+
 Choice = (ChangeChoice | DeliveryChoice | ReviewChoice | OfferChoice | QuestionChoice
-          | AreaChoice | ReorderChoice | CategoryChoice)
+          | AreaChoice | ReorderChoice | CategoryChoice | StatementChoice)
 
 
 def parse(choice_id: str) -> Choice | None:
     """What a tapped id means, or None when it is none of ours (or too mangled to read)."""
+    if choice_id == "stmt":
+        return StatementChoice()
     if choice_id.startswith("area:"):
         return AreaChoice(choice_id.removeprefix("area:"))
     if choice_id.startswith("cat:"):

@@ -11,10 +11,12 @@ module maps them to the conversation's commands.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 
 from domain import lexicon
 from domain.digits import to_ascii
+from domain.nepali_calendar import month_from_word
 
 
 class Command(StrEnum):
@@ -88,3 +90,51 @@ def cancel_number(text: str) -> int | None:
         if match:
             return int(match.group(1))
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class StatementAsk:
+    """A request for a statement: of BS `month` (1-12), else the last 30 days.
+
+    `unknown` is the one word that stood where a month would ("hisab xyz"): the
+    bot asks which month rather than guessing.
+    """
+
+    month: int | None = None
+    unknown: str | None = None
+
+
+_STATEMENT = frozenset(lexicon.STATEMENT_WORDS)
+_FILLERS = frozenset(lexicon.STATEMENT_FILLERS)
+
+
+def _month_of(word: str) -> int | None:
+    found = month_from_word(word)
+    if found is None:
+        for suffix in lexicon.STATEMENT_SUFFIXES:
+            if word.endswith(suffix) and len(word) > len(suffix):
+                found = month_from_word(word.removesuffix(suffix))
+                if found is not None:
+                    break
+    return found
+
+
+def statement_request(text: str) -> StatementAsk | None:
+    """The statement a message asks for ("hisab", "hisab mangsir", "statement for Kartik",
+    "मंसिरको हिसाब"), else None (it is something else: an order, a question)."""
+    clean = _PUNCT.sub("", _SPACES.sub(" ", text.strip().casefold()))
+    asked = False
+    month: int | None = None
+    unknown: list[str] = []
+    for word in clean.split():
+        if word in _STATEMENT:
+            asked = True
+        elif word in _FILLERS:
+            continue
+        elif month is None and (found := _month_of(word)) is not None:
+            month = found
+        else:
+            unknown.append(word)
+    if not asked or len(unknown) > 1:
+        return None
+    return StatementAsk(unknown=unknown[0]) if unknown else StatementAsk(month)

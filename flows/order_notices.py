@@ -23,7 +23,7 @@ from domain import facts as f
 from domain.order_status import Role, Status
 from domain.vendor_commands import VendorAction, button_id
 from flows.choices import ChangeChoice, DeliveryAnswer, DeliveryChoice
-from flows.i18n import digits, money, qty, t, unit
+from flows.i18n import day, digits, money, qty, t, unit
 from flows.replies import Button, Buttons, Outgoing, Template, Text
 from flows.templates import ORDER_UPDATE, PAYMENT_RECEIVED, VENDOR_NEW_ORDER
 
@@ -103,7 +103,7 @@ def status_name(language: str, status: str) -> str:
 
 
 def due_text(language: str, due: dt.date) -> str:
-    return digits(_lang(language), due.isoformat())
+    return day(_lang(language), due)
 
 
 def amount(language: str, value: Decimal) -> str:

@@ -72,7 +72,28 @@ class Template:
     button_payloads: tuple[str, ...] = ()
 
 
-Reply = Text | Buttons | ListMenu | Template
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A stored file (bot/store/media.py `media_files`) sent as a document.
+
+    The flow names the file by its stored id; the dispatcher uploads the bytes
+    (or reuses a live upload) and sends by Meta's media id.
+    """
+
+    media_file_id: int
+    filename: str
+    caption: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A stored JPEG or PNG (bot/store/media.py `media_files`) sent as an image."""
+
+    media_file_id: int
+    caption: str | None = None
+
+
+Reply = Text | Buttons | ListMenu | Template | Document | Image
 
 
 @dataclass(frozen=True, slots=True)

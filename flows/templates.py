@@ -177,7 +177,7 @@ def payment_reminder(
     With several debits: their total, their orders and the earliest due date.
     """
     params = [one_line(shop), money(language, amount), order_list(order_numbers),
-              due.isoformat()]
+              i18n.day(language, due)]
     if kind == "overdue":
         params.append(str(days_overdue))
     name = {

@@ -23,6 +23,10 @@
   opted out. 131049 (Meta's marketing limit for that user) and 131050 (the user
   stopped marketing; recorded as an opt-out) fail without retrying; 132001,
   132015 and 132016 record the template as missing, paused or disabled and hold the row.
+- A row that sends a stored file (`media_file_id`, bot/store/media.py) names
+  Meta's media id: a live upload is reused (Meta keeps them 30 days), else the
+  bytes are uploaded (`POST /{phone_number_id}/media`) just before the send.
+  An upload failure is recorded like a send failure (131053 is permanent).
 """
 
 from __future__ import annotations
@@ -48,12 +52,14 @@ from bot.metrics import SEND_LATENCY, SENDS
 from bot.rate_limits import TokenBucket, per_number_bucket
 from bot.store import alerts as alert_store
 from bot.store import consent as consent_store
+from bot.store import media as media_store
 from bot.store import outbox as outbox_store
 from bot.store import templates as template_store
 from bot.transient import TRANSIENT
 from bot.whatsapp import template_gate
-from bot.whatsapp.client import GraphClient, Sent
+from bot.whatsapp.client import GraphClient, SendFailed, Sent
 from bot.whatsapp.errors import TEMPLATE_STATUS_OF_CODE, Disposition
+from bot.whatsapp.media_types import media_type
 from domain.alerts import Alert, AlertKind
 
 log = logging.getLogger(__name__)
@@ -282,12 +288,53 @@ class Dispatcher:
         # log line of its send, so one message can be followed end to end.
         payload, marketing = gated
         with request_context(row.request_id):
-            result = await self._graph.send(payload, marketing=marketing)
+            result = await self._send(row, payload, marketing)
             try:
                 _count_send(row, result)
             except Exception:  # counting must never stand between a send and its record
                 log.exception("could not count a send")
             await self._record(row, result, payload)
+
+    async def _send(self, row: outbox_store.OutboxRow, payload: dict[str, Any],
+                    marketing: bool) -> Any:
+        if row.media_file_id is not None:
+            attached = await self._attach_media(row, payload)
+            if isinstance(attached, SendFailed):
+                return attached
+            payload = attached
+        return await self._graph.send(payload, marketing=marketing)
+
+    async def _attach_media(
+        self, row: outbox_store.OutboxRow, payload: dict[str, Any]
+    ) -> dict[str, Any] | SendFailed:
+        """The payload with Meta's media id of the row's file, uploading it if need be."""
+        file_id = row.media_file_id
+        assert file_id is not None
+        try:
+            async with self._pool.acquire() as conn:
+                media_id = await media_store.live_upload(conn, file_id)
+                file = data = None
+                if media_id is None:
+                    file = await media_store.get(conn, file_id)
+                    data = await media_store.read_bytes(conn, file_id)
+            if media_id is None:
+                if file is None or data is None:
+                    return SendFailed(Disposition.PERMANENT, None, None,
+                                      f"stored media file {file_id} is gone (purged?)", 0)
+                known = media_type(file.mime_type)
+                name = file.filename or f"file-{file.id}.{known.extension if known else 'bin'}"
+                uploaded = await self._graph.upload(data, file.mime_type, name)
+                if isinstance(uploaded, SendFailed):
+                    log.warning("upload of media file %s failed: %s %s", file_id,
+                                uploaded.code, uploaded.title)
+                    return uploaded
+                media_id = uploaded.media_id
+                async with self._pool.acquire() as conn:
+                    await media_store.record_upload(conn, file_id, media_id)
+        except _INFRA_ERRORS as exc:
+            return SendFailed(Disposition.RETRY, None, None, f"media store: {exc}"[:300], 0)
+        kind = row.kind
+        return {**payload, kind: {**payload.get(kind, {}), "id": media_id}}
 
     async def _record(self, row: outbox_store.OutboxRow, result: Any,
                       payload: dict[str, Any] | None = None) -> None:
@@ -345,6 +392,10 @@ class Dispatcher:
                           row.attempts + 1, result.title)
             return
         await outbox_store.record_permanent(conn, row, self.name, **common)
+        if row.media_file_id is not None:
+            # The upload may be what Meta refused (an id it no longer knows):
+            # an operator's `outbox retry` then uploads the bytes afresh.
+            await media_store.forget_upload(conn, row.media_file_id)
         log.warning("outbox row %s failed permanently: %s %s", row.id, result.code, result.title)
 
 

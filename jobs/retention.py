@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from jobs.job import Job, JobContext
 
 # Audit actions that move no money and name no credit decision.
-PURGEABLE_AUDIT: tuple[str, ...] = ("outbox.retry", "session.reset")
+PURGEABLE_AUDIT: tuple[str, ...] = ("outbox.retry", "session.reset", "inbox.cart", "inbox.done")
 # Outbox rows in these states are finished: nothing will send or retry them.
 FINISHED_OUTBOX: tuple[str, ...] = ("sent", "delivered", "read", "dead")
 
@@ -58,7 +58,27 @@ PURGES: tuple[Purge, ...] = (
           "retain_inbound_days"),
     Purge("job_runs", "job_runs", "started_at < $1 AND finished_at IS NOT NULL",
           "retain_job_runs_days"),
+    # Operator inbox items a person has closed, as long as the messages they came in.
+    Purge("operator_inbox", "operator_inbox", "received_at < $1 AND state = 'done'",
+          "retain_inbound_days"),
 )
+
+# Media bytes (media_files.bytes, the largest rows by far) go after
+# RETAIN_MEDIA_DAYS; the row, its size and sha256 stay (an invoice sent is
+# still on record). Never the file of a row still to be sent, nor of an inbox
+# item a person has not closed.
+_PURGE_MEDIA_BYTES = """
+WITH doomed AS (
+    SELECT f.id FROM media_files f
+    WHERE f.bytes IS NOT NULL AND f.created_at < $1
+      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.media_file_id = f.id
+                      AND o.status IN ('pending', 'sending'))
+      AND NOT EXISTS (SELECT 1 FROM operator_inbox i WHERE i.media_file_id = f.id
+                      AND i.state <> 'done')
+    ORDER BY f.id LIMIT $2
+)
+UPDATE media_files f SET bytes = NULL, purged_at = now() FROM doomed d WHERE f.id = d.id
+"""
 
 _KEY = {"inbound_messages": "wamid"}  # every other table has a bigserial id
 
@@ -86,6 +106,17 @@ async def run(ctx: JobContext, now: datetime) -> None:
             ctx.checkpoint()
             if deleted < batch:
                 break
+    cutoff = now - timedelta(days=int(rt.settings.retain_media_days))
+    # Megabytes a row: smaller batches keep each transaction short.
+    media_batch = max(1, batch // 50)
+    while True:
+        async with rt.pool.acquire() as conn, conn.transaction():
+            status = await conn.execute(_PURGE_MEDIA_BYTES, cutoff, media_batch)
+        purged = int(status.split()[-1])
+        ctx.add("media_bytes", purged)
+        ctx.checkpoint()
+        if purged < media_batch:
+            break
 
 
 JOB = Job("retention", {"hour": "3", "minute": "20"}, run,

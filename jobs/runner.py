@@ -37,6 +37,7 @@ from jobs import (
     analytics,
     cart_reminders,
     credit_scores,
+    documents,
     operator_alerts,
     payment_reminders,
     price_intelligence,
@@ -74,6 +75,7 @@ JOBS: tuple[Job, ...] = (
     weekly_reports.JOB,
     operator_alerts.JOB,
     retention.JOB,
+    documents.JOB,
 )
 
 

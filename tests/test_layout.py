@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("domain", "flows", "bot", "jobs")
 STDLIB = frozenset(sys.stdlib_module_names)
 # Third-party libraries each pure layer may use (declared in pyproject.toml).
-DOMAIN_LIBS = frozenset({"rapidfuzz"})
+DOMAIN_LIBS = frozenset({"rapidfuzz", "nepali_datetime"})
 FLOWS_LIBS = DOMAIN_LIBS | {"transitions", "pydantic", "orjson"}
 # The one production module that may name dev tooling: the CLI's command list.
 DEV_REGISTRY = "bot.cli.main"

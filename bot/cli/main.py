@@ -23,6 +23,8 @@ from bot.cli import (
     alerts_cmd,
     catalog_cmd,
     flows_cmd,
+    inbox_cmd,
+    invoices_cmd,
     jobs_cmd,
     ledger_cmd,
     orders_cmd,
@@ -69,9 +71,11 @@ COMMANDS: tuple[CommandModule, ...] = (
     flows_cmd,
     parties_cmd,
     payment_cmd,
+    invoices_cmd,
     ledger_cmd,
     alerts_cmd,
     templates_cmd,
+    inbox_cmd,
 )
 
 

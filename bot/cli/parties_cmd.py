@@ -22,6 +22,7 @@ from bot.cli.output import (
 )
 from bot.conversation.session_admin import read_session
 from bot.runtime import Runtime
+from bot.services import invoices as invoice_service
 from bot.services import operator_actions, parties
 from domain.money import AmountError, format_npr, parse_amount
 from flows import money_notices
@@ -114,6 +115,24 @@ async def _vendor_active(args: argparse.Namespace, active: bool) -> int:
     print(f"vendor {v['phone']} ({v['name']}) is {state}"
           + (f"; {v['open_orders']} open order(s) still with them (khaacho orders assign)"
              if v["open_orders"] and not v["active"] else ""))
+    return 0
+
+
+async def _vendor_set(args: argparse.Namespace) -> int:
+    if args.pan is None and args.vat_registered is None and args.address is None:
+        raise CliError("nothing to set: give --pan, --vat-registered or --address")
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        try:
+            tax = await invoice_service.set_vendor_details(
+                conn, args.phone, actor=operator_name(args), now=_now(), pan=args.pan,
+                vat_registered=None if args.vat_registered is None
+                else args.vat_registered == "yes",
+                address=args.address)
+        except invoice_service.VendorDetailsError as exc:
+            raise CliError(str(exc)) from None
+    print(f"vendor {args.phone} ({tax.name}): PAN {tax.pan or '-'}, "
+          f"VAT-registered {'yes' if tax.vat_registered else 'no'}, "
+          f"address {tax.address or '-'}")
     return 0
 
 
@@ -250,6 +269,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--reason", required=True, help="why (kept in the audit log)")
     add_operator_flag(q)
     q.set_defaults(handler=_vendor_deactivate)
+    q = vsub.add_parser("set", help="set a vendor's PAN, VAT registration and address",
+                        description="Set the particulars printed on a vendor's invoices: PAN "
+                                    "(nine digits; their VAT number when VAT-registered), "
+                                    "VAT registration and address. An empty value clears it.")
+    q.add_argument("phone", help="the vendor's WhatsApp number")
+    q.add_argument("--pan", help="PAN / VAT number, nine digits")
+    q.add_argument("--vat-registered", choices=("yes", "no"),
+                   help="yes: invoices show VAT 13%% as its own line")
+    q.add_argument("--address", help="address printed on invoices")
+    add_operator_flag(q)
+    q.set_defaults(handler=_vendor_set)
     q = vsub.add_parser("activate", help="offer orders to a vendor again",
                         description="Reactivate a deactivated vendor.")
     q.add_argument("phone", help="the vendor's WhatsApp number")

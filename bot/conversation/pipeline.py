@@ -20,10 +20,11 @@ message in WhatsApp's order for that sender, calls `handle_message`:
   (`InteractiveMessage`), template quick replies (`ButtonMessage`) and Flow
   completions. Its business writes go through `conn`, inside the transaction.
 - `unreadable` gets what it cannot (image, audio, video, document, sticker,
-  location, contacts, catalogue order, unsupported and unknown types) and
-  returns the short, polite "I can read text and buttons" reply in the
-  retailer's language: the channel decides *what* is unreadable, the flows own
-  the wording.
+  location, contacts, catalogue order, unsupported and unknown types): the
+  router sends files to the operator inbox and locations to the delivery pin
+  (bot/conversation/media_intake.py) and answers the rest with the short,
+  polite "I can read text and buttons" reply in the retailer's language: the
+  channel decides *what* is unreadable, the flows own the wording.
 - Reactions, system notices, deletions and edits are recorded and nothing is said.
 - Session writes go in `after_commit(fn)`: the hook runs only if the
   transaction committed, while the worker still holds the sender, so a session

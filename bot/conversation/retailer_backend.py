@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from bot.documents.sending import statement_file
 from bot.runtime import Runtime
 from bot.services import ledger
 from bot.services import orders as order_service
@@ -27,12 +28,15 @@ from bot.store import parties as party_store
 from bot.store.alerts import raise_alert
 from domain import cart as carts
 from domain.alerts import Alert, AlertKind
+from domain.business_time import business_date
 from domain.credit import RetailerStatus
 from domain.dues import settle
 from domain.facts import Fact
+from domain.nepali_calendar import latest_month
 from domain.order_status import Role, Status
 from domain.ordering import Cancelled, CancelRefusal, CancelRefused, Item, Quote, SplitOffer
 from domain.ordertext import parse_message
+from domain.statement import last_days, month_period
 from flows.retailer import (
     Account,
     Balance,
@@ -45,6 +49,7 @@ from flows.retailer import (
     Reading,
     Understood,
 )
+from flows.retailer.ports import StatementSent
 from flows.retailer.reading import reading_of
 from jobs.reorder_nudges import nudge_items
 
@@ -248,6 +253,14 @@ class ServiceBackend:
                 for sku, qty in wanted if (p := products.get(sku)) is not None and qty > 0]
 
     # ------------------------------------------------------------ money
+
+    async def statement(self, account: Account, month: int | None,
+                        language: str) -> StatementSent:
+        today = business_date(_now())
+        period = (last_days(today) if month is None
+                  else month_period(latest_month(month, today), today))
+        made = await statement_file(self.conn, account.id, period, language)
+        return StatementSent(made.media_file_id, made.filename, made.statement)
 
     async def balance(self, account: Account) -> Balance:
         position = await ledger.credit_position(self.conn, account.id)

@@ -25,11 +25,13 @@ from typing import TypeVar
 import asyncpg
 import redis.asyncio as redis
 
+from bot.conversation import media_intake
 from bot.conversation.pipeline import after_commit
 from bot.conversation.sessions import SessionStore
 from bot.conversation.vendor_backend import VendorServiceBackend
 from bot.kv import Keys
 from bot.metrics import FLOW_REFUSED, FLOW_TRANSITIONS
+from bot.services.operator_inbox import is_operator_cart
 from bot.store import consent as consent_store
 from bot.store import parties as party_store
 from bot.store import sender_links
@@ -129,8 +131,23 @@ class Router:
     async def unreadable(
         self, conn: asyncpg.Connection, message: InboundMessage
     ) -> list[Outgoing]:
-        """The polite "I can read text, buttons and lists", in the sender's language."""
+        """A file or location from a retailer goes to a person or becomes the pin
+        (bot/conversation/media_intake.py); anything else gets the polite "I can
+        read text, buttons and lists", in the sender's language."""
+        if await party_store.vendor_by_phone(conn, message.sender) is None:
+            taken = await media_intake.take(conn, message, handle=self.handle,
+                                            language=self.language_of)
+            if taken is not None:
+                return taken
         return await self._polite(conn, message, "unsupported")
+
+    async def language_of(self, conn: asyncpg.Connection, phone: str) -> str:
+        """The language a sender is answered in: their session's, else their account's."""
+        session = await self.sessions.load(phone)
+        if session is not None:
+            return session.language
+        known = await party_store.retailer_by_phone(conn, phone)
+        return known.language if known is not None else "en"
 
     async def _polite(self, conn: asyncpg.Connection, message: InboundMessage,
                       key: str) -> list[Outgoing]:
@@ -198,6 +215,11 @@ class Router:
             await self.sessions.save(phone, turned.session)
 
         after_commit(save)
+        if is_operator_cart(message.wamid):
+            # An operator typed this from the retailer's photo or voice note
+            # (`khaacho inbox cart`): say so before the usual review.
+            note = Outgoing(phone, Text(t(turned.session.language, "media.cart_prepared")))
+            return [note, *turned.out]
         return turned.out
 
 

@@ -11,8 +11,11 @@ choices; picking one posts the same interactive reply WhatsApp would.
 from __future__ import annotations
 
 import asyncio
+import base64
+import mimetypes
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -32,7 +35,7 @@ class Message:
     """One message the bot sent, as the user sees it."""
 
     to: str
-    kind: str  # text | buttons | list | template
+    kind: str  # text | buttons | list | template | document | image (…media)
     body: str
     choices: tuple[Choice, ...] = ()
     header: str | None = None
@@ -74,6 +77,11 @@ def message_of(payload: dict[str, Any]) -> Message:
             for c in tpl.get("components", []) if c.get("type") == "button"
             for p in c.get("parameters", []) if p.get("type") == "payload")
         return Message(to, "template", body, choices)
+    if kind in ("document", "image", "audio", "video", "sticker"):
+        media = payload.get(kind, {})
+        label = f"[{kind} {media.get('filename') or media.get('id') or media.get('link', '')}]"
+        caption = media.get("caption")
+        return Message(to, str(kind), f"{label} {caption}" if caption else label)
     inter = payload.get("interactive", {})
     body = str(inter.get("body", {}).get("text", ""))
     header = inter.get("header", {}).get("text") if inter.get("header") else None
@@ -136,6 +144,49 @@ class ChatClient:
         """Write `text`; return the bot's replies."""
         await self._ensure_mark()
         await self._post("inbound", {"from": self.phone, "text": text, "name": self.name})
+        return await self.replies()
+
+    async def send_media(self, kind: str, data: bytes, mime_type: str, *,
+                         caption: str | None = None, filename: str | None = None,
+                         voice: bool = False) -> list[Message]:
+        """Send a file as WhatsApp would (the simulator hosts it under a media id the bot
+        then downloads); return the bot's replies."""
+        await self._ensure_mark()
+        await self._post("inbound_media", {
+            "from": self.phone, "kind": kind, "mime_type": mime_type,
+            "data_b64": base64.b64encode(data).decode(), "caption": caption,
+            "filename": filename, "voice": voice})
+        return await self.replies()
+
+    async def send_image(self, path: str | Path, caption: str | None = None) -> list[Message]:
+        """Send a JPEG or PNG photo, with an optional caption."""
+        file = Path(path)
+        mime = mimetypes.guess_type(file.name)[0] or "image/jpeg"
+        return await self.send_media("image", await asyncio.to_thread(file.read_bytes), mime,
+                                     caption=caption)
+
+    async def send_voice(self, path: str | Path) -> list[Message]:
+        """Send a voice note (an .ogg/opus recording, as WhatsApp records them)."""
+        file = Path(path)
+        guessed = mimetypes.guess_type(file.name)[0]
+        mime = "audio/ogg; codecs=opus" if guessed in (None, "audio/ogg") else guessed
+        return await self.send_media("audio", await asyncio.to_thread(file.read_bytes), mime,
+                                     voice=True)
+
+    async def send_document(self, path: str | Path, caption: str | None = None) -> list[Message]:
+        """Send a document (PDF, spreadsheet …) under its file name."""
+        file = Path(path)
+        mime = mimetypes.guess_type(file.name)[0] or "application/pdf"
+        return await self.send_media("document", await asyncio.to_thread(file.read_bytes), mime,
+                                     caption=caption, filename=file.name)
+
+    async def send_location(self, latitude: float, longitude: float, *, name: str | None = None,
+                            address: str | None = None) -> list[Message]:
+        """Share a location (e.g. the shop's, for deliveries)."""
+        await self._ensure_mark()
+        await self._post("inbound_location", {"from": self.phone, "latitude": latitude,
+                                               "longitude": longitude, "name": name,
+                                               "address": address})
         return await self.replies()
 
     async def tap(self, choice: Choice) -> list[Message]:

@@ -149,7 +149,10 @@ def _add_chat(sub: Subparsers) -> None:
                     "simulator, the bot's outbound messages read back from it. Buttons and "
                     "lists appear as numbered choices; type the number to pick. In the chat, "
                     "/as PHONE switches identity (e.g. to a vendor), /history shows all "
-                    "messages, /quit leaves. Without a terminal, lines are read from stdin.")
+                    "messages, /image PATH [caption], /voice PATH and /document PATH send a "
+                    "file (served as media the bot downloads), /location LAT LON [name] "
+                    "shares a location, /quit leaves. Without a terminal, lines are read "
+                    "from stdin.")
     p.add_argument("--as", dest="as_phone",
                    default=os.environ.get("KHAACHO_CHAT_PHONE", DEFAULT_PHONE),
                    help=f"the WhatsApp number to write as (default {DEFAULT_PHONE})")

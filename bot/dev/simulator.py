@@ -41,6 +41,7 @@ import aiohttp
 import orjson
 from aiohttp import web
 
+from bot.dev import sim_media
 from bot.whatsapp.signature import HEADER, sign
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ class SentMessage:
             return str(self.payload.get("interactive", {}).get("body", {}).get("text", ""))
         if self.type == "template":
             return str(self.payload.get("template", {}).get("name", ""))
+        if self.type in sim_media.MEDIA_MESSAGE_TYPES:
+            return str(self.payload.get(self.type, {}).get("caption", ""))
         return None
 
 
@@ -106,6 +109,7 @@ class Simulator:
     # Each may refuse a send before it is accepted (a Graph error response), else None.
     send_checks: list[Callable[[dict[str, Any]], web.Response | None]] = field(
         default_factory=list)
+    media: sim_media.SimMedia = field(default_factory=sim_media.SimMedia)
 
     # ---------------------------------------------------------------- control
 
@@ -330,7 +334,7 @@ class Simulator:
             payload = orjson.loads(await request.read())
         except orjson.JSONDecodeError:
             return _graph_error(400, 100, "Invalid parameter", details="body is not JSON")
-        problem = validate_payload(payload)
+        problem = validate_payload(payload) or self.media.check_message(payload)
         if problem is not None:
             self.rejected.append({"payload": payload, "problem": problem})
             return _graph_error(400, 131009 if "limit" in problem else 100,
@@ -384,6 +388,8 @@ class Simulator:
             except orjson.JSONDecodeError:
                 return web.json_response({"error": "body is not JSON"}, status=400)
         try:
+            if action in sim_media.CONTROL_ACTIONS:
+                return await sim_media.control(self, action, data)
             if action == "messages":
                 to = request.query.get("to")
                 items = [m for m in self.sent if to is None or m.to == to]
@@ -463,6 +469,8 @@ def validate_payload(payload: Any) -> str | None:
                 "code"):
             return "template needs name and language.code"
         return None
+    if kind in sim_media.MEDIA_MESSAGE_TYPES:
+        return sim_media.validate_media_object(kind, obj)
     if kind != "interactive":
         return f"type {kind!r} is not simulated"
     body = obj.get("body")
@@ -505,12 +513,13 @@ def validate_payload(payload: Any) -> str | None:
 
 def create_app(sim: Simulator) -> web.Application:
     """The simulator's aiohttp application."""
-    app = web.Application()
+    app = web.Application(client_max_size=sim_media.MAX_UPLOAD_REQUEST)
     app[SIMULATOR] = sim
     app.router.add_post("/{version}/{phone_number_id}/messages", sim.handle_messages)
     app.router.add_route("*", "/_sim/{action}", sim.handle_control)
     from bot.dev import sim_templates  # templates, marketing route, account signals
     sim_templates.install(app, sim)
+    sim_media.register(app, sim)
 
     async def _close(_: web.Application) -> None:
         await sim.close()

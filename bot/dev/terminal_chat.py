@@ -2,13 +2,16 @@
 
 Buttons and list rows are shown numbered: typing the number taps one.
 `/as PHONE` switches identity (e.g. to a vendor), `/history` shows everything
-sent to the current identity, `/quit` leaves. `khaacho chat` and the
+sent to the current identity, `/quit` leaves. `/image PATH [caption]`,
+`/voice PATH`, `/document PATH` send a file (the simulator hosts it and the bot
+downloads it, as from Meta); `/location LAT LON [name]` shares a location. `khaacho chat` and the
 interactive `khaacho demo` both run it.
 """
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import aiohttp
 
@@ -32,11 +35,44 @@ async def _line(prompt: str) -> str | None:
         return None
 
 
+_USAGE = {"/image": "/image PATH [caption]", "/voice": "/voice PATH",
+          "/document": "/document PATH", "/location": "/location LAT LON [name]"}
+
+
+def _user_path(text: str) -> Path:
+    return Path(text).expanduser()
+
+
+async def _media_command(client: ChatClient, text: str) -> list[Message] | None:
+    """Run `/image`, `/voice`, `/document` or `/location`; None when `text` is none of them."""
+    command, _, rest = text.partition(" ")
+    if command not in _USAGE:
+        return None
+    parts = rest.split(maxsplit=1 if command in ("/image", "/document") else 2)
+    try:
+        if command == "/location":
+            lat, lon = float(parts[0]), float(parts[1])
+            return await client.send_location(lat, lon, name=parts[2] if len(parts) > 2 else None)
+        path = _user_path(parts[0])
+        caption = parts[1] if len(parts) > 1 else None
+        if command == "/image":
+            return await client.send_image(path, caption)
+        if command == "/voice":
+            return await client.send_voice(path)
+        return await client.send_document(path, caption)
+    except (IndexError, ValueError):
+        print(f"usage: {_USAGE[command]}")
+    except OSError as exc:
+        print(f"  ! cannot read {parts[0] if parts else ''}: {exc.strerror}")
+    return []
+
+
 async def converse(client: ChatClient, lines: list[str] | None = None) -> int:
     """The chat loop; `lines` replaces the keyboard (for scripts and tests)."""
     feed = iter(lines) if lines is not None else None
     print(f"chatting as {client.phone} — type a message, a number to tap a choice, "
-          "/as PHONE, /history, /quit")
+          "/as PHONE, /image PATH [caption], /voice PATH, /document PATH, "
+          "/location LAT LON, /history, /quit")
     while True:
         if feed is not None:
             text = next(feed, None)
@@ -58,6 +94,10 @@ async def converse(client: ChatClient, lines: list[str] | None = None) -> int:
                 client.phone = phone
                 await client.mark_read()
                 print(f"now chatting as {phone}")
+                continue
+            media = await _media_command(client, text)
+            if media is not None:
+                _print(media, client.phone)
                 continue
             if text == "/history":
                 for message in await client.history():

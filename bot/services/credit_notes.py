@@ -19,6 +19,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from bot.services import invoices as invoice_service
 from bot.services.ledger import LedgerError, NotFound, PaymentConflict, balance
 from bot.store import ledger as ledger_store
 from bot.store import orders as order_store
@@ -109,6 +110,10 @@ async def issue_credit_note(conn: asyncpg.Connection, *, order_number: int,
         note=f"credit note {note_id} on order #{order.number} ({reason.value})"
              + (f": {note}" if note else ""),
         created_by=actor, now=now)
+    # Its numbered document (the PDF the retailer gets) in this same transaction.
+    await invoice_service.issue_credit_note_document(
+        conn, credit_note_id=note_id, order=order, reason=reason.value,
+        lines=[(c.name, c.unit, c.qty, c.amount) for c in credited], now=now)
     owed = await balance(conn, order.retailer_id)
     retailer = await party_store.retailer(conn, order.retailer_id)
     assert retailer is not None

@@ -28,6 +28,7 @@ from decimal import Decimal
 import asyncpg
 
 from bot.metrics import ORDERS_PLACED
+from bot.services import invoices as invoice_service
 from bot.services import ledger as ledger_service
 from bot.store import orders as store
 from bot.store import parties as party_store
@@ -519,6 +520,9 @@ async def _vendor_act(conn: asyncpg.Connection, vendor: party_store.Vendor, numb
     updated = await store.update_order(conn, order.id, now=now, status="delivered",
                                        delivered_at=now)
     entry = await ledger_service.post_delivery_debit(conn, updated, now=now, actor=actor)
+    # The invoice is numbered in this same transaction: no delivery without its
+    # invoice, and no number used by a delivery that rolled back.
+    await invoice_service.issue_invoice(conn, updated, now=now)
     await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
                              from_status="dispatched", to_status="delivered",
                              reason=f"delivered by {vendor.name}",

@@ -24,9 +24,10 @@ from typing import Any
 
 import asyncpg
 
-from bot.whatsapp.outbound import kind_of, render_outgoing
+from bot.store import media as media_store
+from bot.whatsapp.outbound import kind_of, media_file_of, render_outgoing
 from bot.whatsapp.updates import StatusUpdate
-from flows.replies import Outgoing
+from flows.replies import Document, Image, Outgoing, Template
 
 NOTIFY_CHANNEL = "outbox"
 # Sent as the message's `biz_opaque_callback_data`, which the Cloud API echoes
@@ -51,6 +52,7 @@ class OutboxRow:
     attempts: int
     correlation: str | None
     request_id: str | None = None  # the request that caused it: logs follow it to the send
+    media_file_id: int | None = None  # a stored file to upload and send by id (bot/store/media)
 
     def send_payload(self) -> dict[str, Any]:
         """The payload to POST, tagged so status webhooks can name this row."""
@@ -81,14 +83,40 @@ async def enqueue(
     for item in outgoing:
         payload, fallback = render_outgoing(item)
         rows.append((item.to, kind_of(item.reply), payload, fallback, item.correlation,
-                     request_id))
+                     request_id, media_file_of(item.reply)))
     ids = []
     for row in rows:
         ids.append(await conn.fetchval(
-            "INSERT INTO outbox (recipient, kind, payload, fallback, correlation, request_id) "
-            "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id", *row))
+            "INSERT INTO outbox (recipient, kind, payload, fallback, correlation, request_id, "
+            "media_file_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", *row))
     await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
     return ids
+
+
+async def enqueue_media(
+    conn: asyncpg.Connection, to: str, media_file_id: int, *, caption: str | None = None,
+    filename: str | None = None, correlation: str | None = None,
+    fallback: Template | None = None, request_id: str | None = None,
+) -> int:
+    """Queue a stored file for `to` in the caller's transaction; returns the outbox id.
+
+    A JPEG or PNG goes as an image, anything else as a document named
+    `filename` (default: the stored file's name). The dispatcher uploads the
+    bytes when it has no live upload, then sends by Meta's media id. Raises
+    LookupError when there is no such file (or its bytes were purged).
+    """
+    file = await media_store.get(conn, media_file_id)
+    if file is None or file.purged:
+        raise LookupError(f"no stored media file {media_file_id}")
+    reply: Document | Image
+    if file.sendable_kind == "image":
+        reply = Image(file.id, caption)
+    else:
+        name = filename or file.filename or f"file-{file.id}"
+        reply = Document(file.id, name, caption)
+    (row_id,) = await enqueue(conn, [Outgoing(to, reply, fallback, correlation)],
+                              request_id=request_id)
+    return row_id
 
 
 _CLAIM = """
@@ -109,7 +137,7 @@ SET status = 'sending', claimed_by = $2,
     claimed_until = now() + make_interval(secs => $3)
 FROM picked WHERE o.id = picked.id
 RETURNING o.id, o.recipient, o.kind, o.payload, o.fallback, o.attempts, o.correlation,
-          o.request_id
+          o.request_id, o.media_file_id
 """
 
 
@@ -218,6 +246,7 @@ async def switch_to_fallback(
     async with conn.transaction():
         switched = await conn.fetchval(
             "UPDATE outbox SET payload = fallback, kind = 'template', fallback = NULL, "
+            "media_file_id = NULL, "
             "status = 'pending', next_attempt_at = now(), wamid = NULL, claimed_by = NULL, "
             "claimed_until = NULL, failed_at = NULL, attempts = attempts + 1, "
             "error_code = $2, last_error = $3 "

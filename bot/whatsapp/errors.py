@@ -60,6 +60,10 @@ PERMANENT_CODES: frozenset[int] = frozenset({
     132005,   # translated text too long
     132007,   # template format character policy violated
     132012,   # template parameter format mismatch
+    # Media upload error: the file or its declared MIME type is wrong (a voice
+    # note that is not audio/ogg, a document of the wrong type). The same bytes
+    # fail the same way again, so never retried blindly.
+    131053,
 })
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.replies import Buttons, ListMenu, Outgoing, Reply, Template, Text
+from flows.replies import Buttons, Document, Image, ListMenu, Outgoing, Reply, Template, Text
 
 TEXT_MAX = 4096
 INTERACTIVE_BODY_MAX = 1024
@@ -29,6 +29,8 @@ ROW_TITLE_MAX = 24
 ROW_DESCRIPTION_MAX = 72
 ROW_ID_MAX = 200
 TEMPLATE_PARAM_MAX = 1024
+CAPTION_MAX = 1024
+FILENAME_MAX = 240
 ELLIPSIS = "…"
 
 
@@ -190,12 +192,38 @@ def template_object(reply: Template) -> dict[str, Any]:
     return obj
 
 
+def media_object(reply: Document | Image) -> dict[str, Any]:
+    """The `document`/`image` object, without the media `id`.
+
+    The id is Meta's id of an upload, which only the dispatcher makes (just
+    before sending, see jobs/dispatcher.py); the outbox row carries the stored
+    file's id (`media_file_id`) until then.
+    """
+    if reply.media_file_id <= 0:
+        raise OutboundLimitError(f"not a stored media file id: {reply.media_file_id}")
+    obj: dict[str, Any] = {}
+    if isinstance(reply, Document):
+        obj["filename"] = _required(reply.filename.replace("/", "_"), FILENAME_MAX, "filename")
+    if reply.caption and reply.caption.strip():
+        obj["caption"] = shorten(reply.caption, CAPTION_MAX)
+    return obj
+
+
+def media_file_of(reply: Reply | None) -> int | None:
+    """The stored file a reply sends, if it sends one."""
+    return reply.media_file_id if isinstance(reply, Document | Image) else None
+
+
 def kind_of(reply: Reply) -> str:
     """The Cloud API message type a reply renders to (the outbox `kind`)."""
     if isinstance(reply, Text):
         return "text"
     if isinstance(reply, Template):
         return "template"
+    if isinstance(reply, Document):
+        return "document"
+    if isinstance(reply, Image):
+        return "image"
     return "interactive"
 
 
@@ -209,6 +237,10 @@ def render(to: str, reply: Reply) -> dict[str, Any]:
         return _envelope(to, "interactive", list_object(reply))
     if isinstance(reply, Template):
         return _envelope(to, "template", template_object(reply))
+    if isinstance(reply, Document):
+        return _envelope(to, "document", media_object(reply))
+    if isinstance(reply, Image):
+        return _envelope(to, "image", media_object(reply))
     raise OutboundLimitError(f"not a reply value: {type(reply).__name__}")
 
 

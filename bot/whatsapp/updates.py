@@ -283,11 +283,14 @@ class ButtonMessage(_MessageBase):
 
 
 class Media(_Model):
+    """A file a user sent: Meta's media `id` (fetch with `GET /{id}`), its MIME type, the
+    base64 `sha256` of its bytes, and the caption/filename the user gave."""
+
     id: str | None = None
     mime_type: str | None = None
     sha256: str | None = None
-    caption: str | None = None
-    filename: str | None = None
+    caption: Text | None = None
+    filename: Text | None = None
     url: str | None = None
     voice: bool | None = None
     animated: bool | None = None
@@ -319,16 +322,37 @@ class StickerMessage(_MessageBase):
 
 
 class Location(_Model):
-    latitude: float
-    longitude: float
-    name: str | None = None
-    address: str | None = None
+    """A shared location: coordinates, and the place's name and address when chosen."""
+
+    latitude: Annotated[float, Field(ge=-90, le=90)]
+    longitude: Annotated[float, Field(ge=-180, le=180)]
+    name: Text | None = None
+    address: Text | None = None
     url: str | None = None
 
 
 class LocationMessage(_MessageBase):
     type: Literal["location"]
     location: Location
+
+
+MediaMessage = ImageMessage | AudioMessage | VideoMessage | DocumentMessage | StickerMessage
+"""A message carrying a file (`media_of` gives the file)."""
+
+
+def media_of(message: object) -> Media | None:
+    """The file of an image, audio, video, document or sticker message (else None)."""
+    if isinstance(message, ImageMessage):
+        return message.image
+    if isinstance(message, AudioMessage):
+        return message.audio
+    if isinstance(message, VideoMessage):
+        return message.video
+    if isinstance(message, DocumentMessage):
+        return message.document
+    if isinstance(message, StickerMessage):
+        return message.sticker
+    return None
 
 
 class SharedContactName(_Model):

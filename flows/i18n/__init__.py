@@ -15,6 +15,7 @@ from typing import Literal
 from domain.business_time import business_date
 from domain.digits import to_devanagari
 from domain.money import format_amount
+from domain.nepali_calendar import BsRangeError, format_bs
 from flows.i18n import en, ne
 
 Language = Literal["en", "ne"]
@@ -46,9 +47,19 @@ def money(lang: str, amount: Decimal) -> str:
 
 
 def day(lang: str, when: date | datetime) -> str:
-    """A calendar day as people in Nepal count it: an instant is read on the Kathmandu clock."""
+    """A calendar day as people in Nepal count it, in both calendars.
+
+    `2026-04-01 / 19 Chaitra 2082` in English, `१९ चैत २०८२ / २०२६-०४-०१` in
+    Nepali (Bikram Sambat first, as a Nepali reader dates things). An instant is
+    read on the Kathmandu clock. Every retailer-facing date goes through here.
+    """
     on = business_date(when) if isinstance(when, datetime) else when
-    return digits(lang, on.isoformat())
+    ad = digits(lang, on.isoformat())
+    try:
+        bs = format_bs(on, lang)
+    except BsRangeError:  # beyond the BS table (AD 2044+): the AD date alone
+        return ad
+    return f"{bs} / {ad}" if lang == "ne" else f"{ad} / {bs}"
 
 
 def qty(lang: str, value: Decimal) -> str:

@@ -143,6 +143,7 @@ STRINGS: dict[str, str] = {
         "Commands:\n"
         "• status — your orders\n"
         "• balance — what you owe and your credit\n"
+        "• statement — your statement of account (PDF), e.g. “hisab mangsir”\n"
         "• reorder — your last order again\n"
         "• cancel — cancel the cart or your latest order not yet accepted\n"
         "• cancel 1042 — cancel order #1042\n"
@@ -208,6 +209,35 @@ STRINGS: dict[str, str] = {
         "That message is too long for me to read in one go. Please send your order in "
         "shorter messages, up to about a hundred lines each."
     ),
+    # media (issue 16): what retailers send that a person reads (bot/conversation/media_intake.py)
+    "media.received.image": (
+        "Thanks, I got your photo. 📷 A person from our team will prepare your order from it "
+        "and send it here for you to confirm."
+    ),
+    "media.received.voice": (
+        "Thanks, I got your voice message. 🎤 A person from our team will listen to it, "
+        "prepare your order and send it here for you to confirm."
+    ),
+    "media.received.document": (
+        "Thanks, I got your file. 📄 A person from our team will prepare your order from it "
+        "and send it here for you to confirm."
+    ),
+    "media.received.other": (
+        "Thanks, I got it. A person from our team will look at it. To order faster, type "
+        "your order, e.g. “chini 10 kg”."
+    ),
+    "media.too_large": (
+        "That file is too large for me to keep (up to {limit} MB). Please send a smaller "
+        "photo, or type your order, e.g. “chini 10 kg”."
+    ),
+    "media.lost": (
+        "Sorry, I could not receive the file you sent. Please send it again, or type your "
+        "order, e.g. “chini 10 kg”."
+    ),
+    "media.cart_prepared": (
+        "Our team prepared this cart from what you sent. Please check it and confirm:"
+    ),
+    "location.saved": "📍 Saved as your delivery location: {place}.",
     "unsupported": (
         "Sorry, I can only read text, buttons and lists. Please type your order, e.g. "
         "“chini 10 kg”."
@@ -483,4 +513,69 @@ STRINGS.update({
     ),
     "consent.started": "Welcome back: you will get offers and reorder reminders again. "
                        "Send STOP to turn them off.",
+})
+
+# ---------------------------------------------------------------- paper: invoices, statements
+STRINGS.update({
+    "doc.invoice.title": "TAX INVOICE",
+    "doc.invoice.title.pan": "INVOICE",
+    "doc.credit_note.title": "CREDIT NOTE",
+    "doc.copy": "COPY",
+    "doc.seller": "Seller",
+    "doc.buyer": "Buyer",
+    "doc.pan": "PAN",
+    "doc.vat_no": "VAT No.",
+    "doc.number": "Invoice No.",
+    "doc.credit_note.number": "Credit Note No.",
+    "doc.against": "Against invoice",
+    "doc.reason": "Reason",
+    "doc.order": "Order",
+    "doc.date_bs": "Date (BS)",
+    "doc.date_ad": "Date (AD)",
+    "doc.fiscal_year": "Fiscal year",
+    "doc.col.no": "#",
+    "doc.col.item": "Item",
+    "doc.col.qty": "Qty",
+    "doc.col.rate": "Rate",
+    "doc.col.amount": "Amount",
+    "doc.subtotal": "Subtotal",
+    "doc.taxable": "Taxable amount",
+    "doc.vat": "VAT 13%",
+    "doc.total": "Total",
+    "doc.in_words": "In words",
+    "doc.prices_include_vat": "Prices include VAT: the VAT shown is the 13% within the total.",
+    "doc.not_vat_registered": "Seller is not VAT-registered: no VAT is charged.",
+    "doc.phone": "Phone",
+    "doc.footer": "Issued through Khaacho.",
+    "statement.title": "STATEMENT OF ACCOUNT",
+    "statement.period": "Period",
+    "statement.opening": "Opening balance",
+    "statement.closing": "Closing balance",
+    "statement.col.date": "Date",
+    "statement.col.detail": "Detail",
+    "statement.col.debit": "Debit",
+    "statement.col.credit": "Credit",
+    "statement.col.balance": "Balance",
+    "statement.kind.order": "Order #{number} delivered",
+    "statement.kind.payment": "Payment received",
+    "statement.kind.credit_note": "Credit note, order #{number}",
+    "statement.kind.payment_voided": "Payment cancelled",
+    "statement.kind.adjustment": "Correction",
+    "statement.ageing": "Still owed, by days past due",
+    "statement.age.current": "Not yet due",
+    "statement.age.1_30": "1-30 days",
+    "statement.age.31_60": "31-60 days",
+    "statement.age.61_90": "61-90 days",
+    "statement.age.over_90": "Over 90 days",
+    "statement.none": "No entries in this period.",
+    "statement.advance": "(in advance)",
+    "statement.caption": "🧾 Your statement, {period}. You owe {closing}.",
+    "statement.caption.advance": "🧾 Your statement, {period}. {closing} paid in advance.",
+    "statement.last_days": "last {days} days",
+    "statement.unknown_month": (
+        "Which month? Send for example “hisab mangsir” or “statement for Kartik”."
+    ),
+    "invoice.caption": "🧾 Invoice {number} for order #{order}: {total}.",
+    "credit_note_doc.caption": "🧾 Credit note {number} for order #{order}: {total}.",
+    "balance.button.statement": "Statement",
 })

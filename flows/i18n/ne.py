@@ -141,7 +141,8 @@ STRINGS: dict[str, str] = {
         "अनि “पक्का” थिच्नुहोस्।\n\n"
         "आदेशहरू:\n"
         "• मेरो अर्डर — अर्डरको स्थिति\n"
-        "• हिसाब — बाँकी र उधारो सीमा\n"
+        "• बाँकी — बाँकी र उधारो सीमा\n"
+        "• हिसाब — खाताको विवरण (PDF), जस्तै “मंसिरको हिसाब”\n"
         "• पहिले जस्तै — अघिल्लो अर्डर फेरि\n"
         "• रद्द — कार्ट वा स्वीकार नभएको पछिल्लो अर्डर रद्द\n"
         "• रद्द १०४२ — अर्डर #१०४२ रद्द\n"
@@ -207,6 +208,35 @@ STRINGS: dict[str, str] = {
         "यो सन्देश एकैपटक पढ्न धेरै लामो भयो। कृपया अर्डर छोटा सन्देशहरूमा पठाउनुहोस्, "
         "एउटामा करिब सय लाइनसम्म।"
     ),
+    # media (issue 16)
+    "media.received.image": (
+        "धन्यवाद, तपाईंको फोटो पाइयो। 📷 हाम्रो टोलीका एक जनाले यसबाट तपाईंको अर्डर तयार "
+        "गरेर पुष्टि गर्न यहीँ पठाउनुहुनेछ।"
+    ),
+    "media.received.voice": (
+        "धन्यवाद, तपाईंको भ्वाइस म्यासेज पाइयो। 🎤 हाम्रो टोलीका एक जनाले सुनेर तपाईंको "
+        "अर्डर तयार गरी पुष्टि गर्न यहीँ पठाउनुहुनेछ।"
+    ),
+    "media.received.document": (
+        "धन्यवाद, तपाईंको फाइल पाइयो। 📄 हाम्रो टोलीका एक जनाले यसबाट तपाईंको अर्डर तयार "
+        "गरेर पुष्टि गर्न यहीँ पठाउनुहुनेछ।"
+    ),
+    "media.received.other": (
+        "धन्यवाद, पाइयो। हाम्रो टोलीका एक जनाले हेर्नुहुनेछ। छिटो अर्डर गर्न टाइप "
+        "गर्नुहोस्, जस्तै “चिनी १० केजी”।"
+    ),
+    "media.too_large": (
+        "यो फाइल धेरै ठूलो भयो ({limit} MB सम्म मात्र राख्न सकिन्छ)। कृपया सानो फोटो "
+        "पठाउनुहोस्, वा अर्डर टाइप गर्नुहोस्, जस्तै “चिनी १० केजी”।"
+    ),
+    "media.lost": (
+        "माफ गर्नुहोस्, तपाईंले पठाएको फाइल प्राप्त गर्न सकिएन। कृपया फेरि पठाउनुहोस्, वा "
+        "अर्डर टाइप गर्नुहोस्, जस्तै “चिनी १० केजी”।"
+    ),
+    "media.cart_prepared": (
+        "तपाईंले पठाएको आधारमा हाम्रो टोलीले यो कार्ट तयार गर्‍यो। कृपया हेरेर पुष्टि गर्नुहोस्:"
+    ),
+    "location.saved": "📍 तपाईंको डेलिभरी ठेगाना सुरक्षित गरियो: {place}।",
     "unsupported": (
         "माफ गर्नुहोस्, म पाठ, बटन र सूची मात्र पढ्न सक्छु। कृपया अर्डर टाइप गर्नुहोस्, "
         "जस्तै “चिनी १० केजी”।"
@@ -472,4 +502,67 @@ STRINGS.update({
     ),
     "consent.started": "फेरि स्वागत छ: अफर र फेरि मगाउने सम्झना फेरि आउँछन्। "
                        "बन्द गर्न STOP पठाउनुहोस्।",
+})
+
+# ---------------------------------------------------------------- paper: invoices, statements
+STRINGS.update({
+    "doc.invoice.title": "कर बीजक",
+    "doc.invoice.title.pan": "बीजक",
+    "doc.credit_note.title": "क्रेडिट नोट",
+    "doc.copy": "प्रतिलिपि (COPY)",
+    "doc.seller": "बिक्रेता",
+    "doc.buyer": "खरिदकर्ता",
+    "doc.pan": "प्यान",
+    "doc.vat_no": "भ्याट नं.",
+    "doc.number": "बीजक नं.",
+    "doc.credit_note.number": "क्रेडिट नोट नं.",
+    "doc.against": "बीजक",
+    "doc.reason": "कारण",
+    "doc.order": "अर्डर",
+    "doc.date_bs": "मिति (वि.सं.)",
+    "doc.date_ad": "मिति (ई.सं.)",
+    "doc.fiscal_year": "आर्थिक वर्ष",
+    "doc.col.no": "क्र.सं.",
+    "doc.col.item": "सामान",
+    "doc.col.qty": "परिमाण",
+    "doc.col.rate": "दर",
+    "doc.col.amount": "रकम",
+    "doc.subtotal": "जम्मा",
+    "doc.taxable": "करयोग्य रकम",
+    "doc.vat": "मूल्य अभिवृद्धि कर १३%",
+    "doc.total": "कुल जम्मा",
+    "doc.in_words": "अक्षरमा",
+    "doc.prices_include_vat": "मूल्यमा भ्याट समावेश छ; देखाइएको भ्याट कुल रकमभित्रको १३% हो।",
+    "doc.not_vat_registered": "बिक्रेता भ्याटमा दर्ता छैन: भ्याट लागेको छैन।",
+    "doc.phone": "फोन",
+    "doc.footer": "खाँचोमार्फत जारी।",
+    "statement.title": "खाताको विवरण",
+    "statement.period": "अवधि",
+    "statement.opening": "सुरु बाँकी",
+    "statement.closing": "अन्तिम बाँकी",
+    "statement.col.date": "मिति",
+    "statement.col.detail": "विवरण",
+    "statement.col.debit": "डेबिट",
+    "statement.col.credit": "क्रेडिट",
+    "statement.col.balance": "बाँकी",
+    "statement.kind.order": "अर्डर #{number} डेलिभर",
+    "statement.kind.payment": "भुक्तानी प्राप्त",
+    "statement.kind.credit_note": "क्रेडिट नोट, अर्डर #{number}",
+    "statement.kind.payment_voided": "भुक्तानी रद्द",
+    "statement.kind.adjustment": "सच्याइएको",
+    "statement.ageing": "तिर्न बाँकी, म्याद नाघेका दिनअनुसार",
+    "statement.age.current": "म्याद बाँकी",
+    "statement.age.1_30": "१-३० दिन",
+    "statement.age.31_60": "३१-६० दिन",
+    "statement.age.61_90": "६१-९० दिन",
+    "statement.age.over_90": "९० दिनभन्दा बढी",
+    "statement.none": "यो अवधिमा कुनै कारोबार छैन।",
+    "statement.advance": "(अग्रिम)",
+    "statement.caption": "🧾 तपाईंको खाता विवरण, {period}। तिर्न बाँकी {closing}।",
+    "statement.caption.advance": "🧾 तपाईंको खाता विवरण, {period}। {closing} अग्रिम तिरिएको।",
+    "statement.last_days": "पछिल्ला {days} दिन",
+    "statement.unknown_month": "कुन महिना? जस्तै “hisab mangsir” वा “मंसिरको हिसाब” पठाउनुहोस्।",
+    "invoice.caption": "🧾 अर्डर #{order} को बीजक {number}: {total}।",
+    "credit_note_doc.caption": "🧾 अर्डर #{order} को क्रेडिट नोट {number}: {total}।",
+    "balance.button.statement": "खाता विवरण",
 })

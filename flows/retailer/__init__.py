@@ -26,7 +26,7 @@ from flows import machine as m
 from flows.choices import CategoryChoice, ChangeChoice, DeliveryChoice, ReorderChoice, parse
 from flows.commands import Command, command_of
 from flows.i18n import script_language, t
-from flows.replies import Buttons, ListMenu, Outgoing, Reply, Text
+from flows.replies import Buttons, ListMenu, Outgoing, Reply, Template, Text
 from flows.retailer import changes
 from flows.retailer.onboarding import onboarding
 from flows.retailer.ports import (
@@ -124,4 +124,6 @@ def _visible(reply: Reply) -> str:
     if isinstance(reply, ListMenu):
         rows = [r.title for s in reply.sections for r in s.rows]
         return reply.body + " [" + " | ".join(rows) + "]"
-    return f"[template {reply.name}]"
+    if isinstance(reply, Template):
+        return f"[template {reply.name}]"
+    return f"[{type(reply).__name__.lower()} {reply.media_file_id}] {reply.caption or ''}".strip()

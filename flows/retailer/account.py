@@ -11,8 +11,9 @@ from domain.order_status import Status
 from domain.ordering import Cancelled, CancelRefusal, CancelRefused
 from flows import machine as m
 from flows import order_notices
+from flows.choices import StatementChoice
 from flows.i18n import day, money
-from flows.replies import Text
+from flows.replies import Button, Buttons, Text
 from flows.retailer.ports import LineStatus, Understood
 from flows.retailer.review import show_review
 from flows.retailer.turn import Turn
@@ -52,7 +53,8 @@ async def balance(turn: Turn) -> None:
                    available=money(lang, available), due=due)
     if blocked:
         text += "\n" + turn.tr("review.blocked")
-    turn.say(Text(text))
+    turn.say(Buttons(text, (Button(StatementChoice().to_id(),
+                                   turn.tr("balance.button.statement")),)))
 
 
 async def cancel(turn: Turn) -> None:

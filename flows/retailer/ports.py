@@ -31,6 +31,7 @@ from domain.ordering import (
     UnknownItems,
 )
 from domain.ordertext import Intent, QtyNote
+from domain.statement import Statement
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,15 @@ class Balance:
     available: Decimal
     next_due: Decimal | None
     next_due_date: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class StatementSent:
+    """A statement of account stored as a PDF (`media_files`), ready to send."""
+
+    media_file_id: int
+    filename: str
+    statement: Statement
 
 
 class Problem(StrEnum):
@@ -213,6 +223,12 @@ class RetailerBackend(Protocol):
 
     async def balance(self, account: Account) -> Balance:
         """The retailer's credit and next due payment."""
+        ...
+
+    async def statement(self, account: Account, month: int | None,
+                        language: str) -> StatementSent:
+        """The retailer's statement of BS `month` (the latest begun), else of the last 30
+        days, rendered in `language` and stored."""
         ...
 
     async def cancel_open_order(self, account: Account) -> Cancelled | CancelRefused | None:

@@ -16,10 +16,11 @@ from flows.choices import (
     QuestionChoice,
     ReorderChoice,
     ReviewChoice,
+    StatementChoice,
     parse,
 )
-from flows.commands import Command, cancel_number, command_of
-from flows.retailer import account, asking, changes, confirm, delivery, questions
+from flows.commands import Command, StatementAsk, cancel_number, command_of, statement_request
+from flows.retailer import account, asking, changes, confirm, delivery, questions, statements
 from flows.retailer.cart import add_text, answer_qty, apply_edit
 from flows.retailer.ports import Said
 from flows.retailer.review import ask_question, show_review
@@ -44,6 +45,10 @@ async def shopping(turn: Turn, said: Said) -> None:
         return
     command = command_of(text)
     if command is not None and await on_command(turn, command):
+        return
+    ask = statement_request(text)
+    if ask is not None:
+        await statements.send_statement(turn, ask)
         return
     if await delivery.on_text(turn, text):
         return
@@ -101,6 +106,8 @@ async def on_choice(turn: Turn, choice_id: str) -> None:
             await delivery.on_choice(turn, choice)
         case ChangeChoice(agree=agree, number=number):
             await changes.answer(turn, number, agree)
+        case StatementChoice():
+            await statements.send_statement(turn, StatementAsk())
         case _:
             turn.text("stale_reply")
 

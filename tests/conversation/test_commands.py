@@ -12,13 +12,13 @@ from flows.commands import WORDS, Command, command_of
 
 @pytest.mark.parametrize(("text", "command"), [
     ("status", Command.STATUS), ("mero order", Command.STATUS), ("मेरो अर्डर", Command.STATUS),
-    ("balance", Command.BALANCE), ("hisab", Command.BALANCE), ("हिसाब", Command.BALANCE),
+    ("balance", Command.BALANCE), ("baki", Command.BALANCE), ("बाँकी", Command.BALANCE),
     ("help", Command.HELP), ("menu", Command.HELP), ("मद्दत", Command.HELP),
     ("cancel", Command.CANCEL), ("रद्द", Command.CANCEL),
     ("reorder", Command.REORDER), ("pahile jastai", Command.REORDER),
     ("पहिले जस्तै", Command.REORDER),
     ("english", Command.ENGLISH), ("नेपाली", Command.NEPALI),
-    ("  Status!  ", Command.STATUS), ("HISAB?", Command.BALANCE), ("help।", Command.HELP),
+    ("  Status!  ", Command.STATUS), ("BAKI?", Command.BALANCE), ("help।", Command.HELP),
 ])
 def test_commands_in_both_languages(text: str, command: Command) -> None:
     assert command_of(text) is command

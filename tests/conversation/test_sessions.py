@@ -94,7 +94,7 @@ async def test_a_session_deleted_mid_question_restarts_too(stack: Stack) -> None
         await chat.close()
 
 
-async def test_an_image_gets_the_polite_text_only_reply_in_the_retailers_language(
+async def test_an_image_goes_to_a_person_and_the_retailer_is_told_in_their_language(
         stack: Stack) -> None:
     await add_retailer(stack.runtime, PHONE, language="ne")
     envelope = stack.sim.text_envelope(PHONE, "x")
@@ -107,6 +107,6 @@ async def test_an_image_gets_the_polite_text_only_reply_in_the_retailers_languag
         await chat.mark_read()
         assert await stack.sim.post_webhook(envelope) == 200
         replies = await chat.replies()
-        assert "पाठ, बटन र सूची मात्र" in texts(replies)
+        assert "हाम्रो टोलीका एक जनाले यसबाट तपाईंको अर्डर तयार" in texts(replies)
     finally:
         await chat.close()

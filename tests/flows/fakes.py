@@ -21,6 +21,7 @@ from domain import facts as fact
 from domain.catalog import Catalog, parse_catalog_csv
 from domain.credit import RetailerStatus
 from domain.money import to_paisa
+from domain.nepali_calendar import latest_month
 from domain.order_status import Action, Role, Status, TransitionError, transition
 from domain.ordering import (
     Cancelled,
@@ -41,6 +42,7 @@ from domain.ordering import (
 )
 from domain.ordertext import parse_message
 from domain.resolver import CatalogIndex
+from domain.statement import Period, last_days, month_period, statement
 from domain.vendor_commands import VendorAction, VendorChange, VendorCommand
 from flows.retailer import (
     Account,
@@ -54,6 +56,7 @@ from flows.retailer import (
     Reading,
     Understood,
 )
+from flows.retailer.ports import StatementSent
 from flows.retailer.reading import reading_of
 from flows.vendor import VendorLine, VendorOrder
 
@@ -113,6 +116,7 @@ class FakeWorld:
         self.nudges: dict[int, tuple[int, list[tuple[str, Decimal]]]] = {}
         self.areas = [AREA, "Lalitpur"]
         self.now = T0
+        self.statements: list[tuple[str, Period, str]] = []
         # Readings for exact texts, as a parser would give them (for what today's parser
         # does not yet produce: zero, negative, not-whole quantities).
         self.readings: dict[str, Reading] = {}
@@ -334,6 +338,17 @@ class FakeRetailerBackend:
     async def recent_orders(self, account: Account, limit: int) -> list[OrderLine]:
         mine = [o for o in reversed(self.world.orders) if o.retailer.id == account.id]
         return [OrderLine(o.number, o.status, o.total, o.created_at) for o in mine[:limit]]
+
+    async def statement(self, account: Account, month: int | None,
+                        language: str) -> StatementSent:
+        # The real period rules over an empty ledger (the world keeps no entries);
+        # the file id stands for the PDF the shell would store.
+        today = self.world.now.date()
+        period = (last_days(today) if month is None
+                  else month_period(latest_month(month, today), today))
+        self.world.statements.append((account.phone, period, language))
+        return StatementSent(len(self.world.statements), "statement.pdf",
+                             statement([], [], [], period))
 
     async def balance(self, account: Account) -> Balance:
         p = self.world.position(account)

@@ -41,7 +41,7 @@ def test_every_order_notice_has_the_order_update_template_and_correlation() -> N
     retailer = out[1]
     assert isinstance(retailer.reply, Buttons)
     assert retailer.reply.body == t("ne", "order.delivered", number=1001, total="रु ९८०",
-                                    due="२०२६-०४-०१")
+                                    due="१८ चैत २०८२ / २०२६-०४-०१")
     assert retailer.reply.footer == t("ne", "order.delivered.ask")
     assert isinstance(retailer.fallback, Template) and retailer.fallback.name == "order_update"
     assert {o.correlation for o in out} == {"order:1001"}

@@ -406,13 +406,14 @@ async def test_status_lists_the_latest_orders(chat: Chat) -> None:
     await chat.tap("rv:confirm:1")
     out = await chat.send("status")
     assert said(out).splitlines() == [t("en", "status.header"),
-                                      "#1001 — waiting for supplier — Rs 980 (2026-03-02)"]
+                                      "#1001 — waiting for supplier — Rs 980 "
+                                      "(2026-03-02 / 18 Falgun 2082)"]
 
 
 async def test_balance_shows_credit_and_what_is_on_its_way(chat: Chat) -> None:
     await chat.send("chini 10 kg")
     await chat.tap("rv:confirm:1")
-    out = await chat.send("hisab")
+    out = await chat.send("balance")
     assert said(out) == t("en", "balance", outstanding="Rs 0", open="Rs 980",
                           limit="Rs 1,00,000", available="Rs 99,020",
                           due=t("en", "balance.nodue"))
@@ -491,4 +492,4 @@ async def test_order_dates_are_kathmandu_days_not_utc(chat: Chat, world: FakeWor
     await chat.send("chini 10 kg")
     await chat.send("pakka")
     out = await chat.send("status")
-    assert "(2026-03-03)" in said(out)
+    assert "(2026-03-03 / 19 Falgun 2082)" in said(out)

@@ -46,7 +46,8 @@ async def test_a_debit_due_in_three_days_gets_one_template_with_amount_order_and
     assert rows[0]["kind"] == "template"
     name, params = b.template_of(rows[0])
     assert name == "payment_reminder_due_soon"
-    assert params == ["Sita Pasal", "Rs 12,500", f"#{data['order']['number']}", "2026-03-10"]
+    assert params == ["Sita Pasal", "Rs 12,500", f"#{data['order']['number']}",
+                      "2026-03-10 / 26 Falgun 2082"]
 
 
 async def test_the_same_reminder_is_never_sent_twice(runtime: Runtime, run: RunJob) -> None:
@@ -144,7 +145,8 @@ async def test_bills_at_the_same_stage_go_in_one_message_with_their_total(
             "SELECT count(DISTINCT outbox_id) FROM reminders_sent WHERE kind = 'due_today'")
     assert ("payment_reminder_due_today", [
         "Bishnu Store", "Rs 3,600",
-        f"#{numbers[0]}, #{numbers[1]}, #{numbers[2]} +1 more", "2026-03-10"]) in rows
+        f"#{numbers[0]}, #{numbers[1]}, #{numbers[2]} +1 more",
+        "2026-03-10 / 26 Falgun 2082"]) in rows
     assert ("payment_reminder_due_soon",
-            ["Bishnu Store", "Rs 700", "-", "2026-03-12"]) in rows
+            ["Bishnu Store", "Rs 700", "-", "2026-03-12 / 28 Falgun 2082"]) in rows
     assert linked == 1

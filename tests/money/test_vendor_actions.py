@@ -207,7 +207,7 @@ async def test_delivery_posts_one_debit_due_after_the_credit_terms(
                                                                    placed.order.id)
     assert debit["due_date"] == dt.date(2026, 3, 18)
     assert bodies(out)[1] == t("en", "order.delivered", number=n, total="Rs 1,000",
-                               due="2026-03-18")
+                               due="2026-03-18 / 4 Chaitra 2082")
     again = await ledger.post_delivery_debit(conn, await _order(conn, n), now=evening,
                                              actor="t")
     assert again.id == debit["id"]

@@ -1,0 +1,1 @@
+"""Printed documents: invoices, credit notes and statements as PDFs (the shell side)."""

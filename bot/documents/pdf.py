@@ -1,0 +1,143 @@
+"""Lay a worded `flows.documents.Page` out as an A4 PDF with fpdf2.
+
+Devanagari needs complex-script shaping (conjuncts, vowel signs placed before
+their consonant) or it prints as separate, wrongly ordered glyphs: fpdf2's
+HarfBuzz shaping (`set_text_shaping`, uharfbuzz) does it, with Noto Sans
+Devanagari embedded from the package (bot/documents/fonts, OFL). This build of
+Noto Sans Devanagari carries no Latin letters, so Noto Sans (same design, same
+licence) is the main font and Devanagari its fallback: each run of text is set
+in the font that has its glyphs, and a PDF looks the same on every machine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fpdf import FPDF
+
+from flows.documents import Page
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+FAMILY = "NotoSans"
+DEVANAGARI = "NotoSansDevanagari"
+_MARGIN = 14.0
+_GREY = (235, 235, 235)
+
+
+def _font(pdf: FPDF, style: str, size: float) -> None:
+    """Select the main font, always re-emitting it into the page.
+
+    After a line set entirely in the fallback (Devanagari) font, fpdf2 2.8 still
+    believes the main font is the page's current one, skips setting it again,
+    and the next Latin-only line has no font at all ("No font in show"):
+    clearing its "already set on this page" flag makes it write the font out.
+    """
+    pdf.set_font(FAMILY, style, size)
+    pdf.current_font_is_set_on_page = False
+
+
+def _pdf() -> FPDF:
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
+    pdf.set_auto_page_break(auto=True, margin=_MARGIN)
+    pdf.add_font(FAMILY, "", str(FONTS / "NotoSans-Regular.ttf"))
+    pdf.add_font(FAMILY, "B", str(FONTS / "NotoSans-Bold.ttf"))
+    pdf.add_font(DEVANAGARI, "", str(FONTS / "NotoSansDevanagari-Regular.ttf"))
+    pdf.add_font(DEVANAGARI, "B", str(FONTS / "NotoSansDevanagari-Bold.ttf"))
+    pdf.set_fallback_fonts([DEVANAGARI], exact_match=False)
+    pdf.set_text_shaping(True)
+    pdf.set_creator("Khaacho")
+    pdf.add_page()
+    return pdf
+
+
+def render(page: Page) -> bytes:
+    """The PDF bytes of `page`."""
+    pdf = _pdf()
+    pdf.set_title(page.title)
+    width = pdf.epw
+    _font(pdf, "B", 16)
+    pdf.cell(width, 9, page.title, align="C", new_x="LMARGIN", new_y="NEXT")
+    if page.banner:
+        _font(pdf, "B", 13)
+        pdf.set_text_color(180, 0, 0)
+        pdf.cell(width, 7, page.banner, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(0, 0, 0)
+    pdf.ln(3)
+    _blocks(pdf, page, width)
+    pdf.ln(2)
+    for label, value in page.facts:
+        _font(pdf, "B", 10)
+        pdf.cell(45, 6, label)
+        _font(pdf, "", 10)
+        pdf.cell(width - 45, 6, value, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    _table(pdf, page, width)
+    pdf.ln(2)
+    for i, (label, value) in enumerate(page.totals):
+        last = i == len(page.totals) - 1
+        _font(pdf, "B" if last else "", 11 if last else 10)
+        pdf.cell(width * 0.64, 7, label, align="R")
+        _font(pdf, "B" if last else "", 11 if last else 10)
+        pdf.cell(width * 0.36, 7, value, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    for note in page.notes:
+        _font(pdf, "", 9)
+        pdf.multi_cell(width, 5, note, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    _font(pdf, "", 8)
+    pdf.set_text_color(110, 110, 110)
+    pdf.cell(width, 5, page.footer, align="C")
+    return bytes(pdf.output())
+
+
+def _blocks(pdf: FPDF, page: Page, width: float) -> None:
+    top = pdf.get_y()
+    column = width / max(len(page.blocks), 1)
+    bottom = top
+    for i, block in enumerate(page.blocks):
+        pdf.set_xy(pdf.l_margin + i * column, top)
+        _font(pdf, "B", 10)
+        pdf.cell(column, 6, block.heading, new_x="LEFT", new_y="NEXT")
+        for line in block.lines:
+            _font(pdf, "", 10)
+            pdf.cell(column - 4, 5, _fit(pdf, line, column - 4), new_x="LEFT", new_y="NEXT")
+        bottom = max(bottom, pdf.get_y())
+    pdf.set_xy(pdf.l_margin, bottom)
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """`text` cut (with …) to fit `width`: table cells are one line each.
+
+    fpdf2's wrapping table measures every candidate break with a fresh HarfBuzz
+    shaping, seconds per page; one measurement per cell is enough here.
+    """
+    if pdf.get_string_width(text) <= width:
+        return text
+    low, high = 0, len(text)
+    while low < high:  # the longest prefix that fits with the ellipsis
+        mid = (low + high + 1) // 2
+        if pdf.get_string_width(text[:mid] + "…") <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low] + "…"
+
+
+def _table(pdf: FPDF, page: Page, width: float) -> None:
+    table = page.table
+    widths = [width * share / sum(table.widths) for share in table.widths]
+    aligns = ["R" if numeric else "L" for numeric in table.numeric]
+    pdf.set_fill_color(*_GREY)
+    for i, text in enumerate(table.headings):
+        _font(pdf, "B", 9)
+        pdf.cell(widths[i], 7, _fit(pdf, text, widths[i] - 2), border=1, align=aligns[i],
+                 fill=True)
+    pdf.ln(7)
+    for cells in table.rows:
+        if pdf.will_page_break(6):
+            pdf.add_page()
+        for i, text in enumerate(cells):
+            _font(pdf, "", 9)
+            pdf.cell(widths[i], 6, _fit(pdf, text, widths[i] - 2), border=1, align=aligns[i])
+        pdf.ln(6)
