@@ -895,6 +895,103 @@ CREATE TABLE IF NOT EXISTS delivery_pins (
     updated_at   timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS delivery_pins_retailer_idx ON delivery_pins (retailer_id);
+-- ---------------------------------------------------------------- pay: paying from the chat (issue 18)
+-- Fonepay joins the ledger's payment methods (a QR paid into the merchant's account).
+ALTER TABLE payments DROP CONSTRAINT IF EXISTS payments_method_check;
+DO $$ BEGIN
+    ALTER TABLE payments ADD CONSTRAINT payments_method_check
+        CHECK (method IN ('cash', 'esewa', 'khalti', 'bank', 'fonepay'));
+EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+-- One attempt to pay through a gateway. `token` is ours (Fonepay's PRN, eSewa's
+-- transaction_uuid, Khalti's purchase_order_id, the eSewa short link); `reference`
+-- is what the gateway names it by (the PRN, the pidx, the transaction_uuid), unique
+-- per gateway. A confirmed intent points at its one payment; any other amount paid
+-- is held for an operator (state 'held', an operator alert), never credited.
+CREATE TABLE IF NOT EXISTS payment_intents (
+    id             bigserial PRIMARY KEY,
+    gateway        text NOT NULL CHECK (gateway IN ('fonepay', 'khalti', 'esewa')),
+    token          text NOT NULL UNIQUE CHECK (length(token) BETWEEN 8 AND 40),
+    reference      text CHECK (length(reference) BETWEEN 1 AND 100),
+    retailer_id    bigint NOT NULL REFERENCES retailers (id),
+    order_id       bigint REFERENCES orders (id),
+    amount         numeric(14, 2) NOT NULL CHECK (amount > 0 AND amount <= 100000000),
+    state          text NOT NULL DEFAULT 'pending'
+                   CHECK (state IN ('pending', 'paid', 'held', 'expired', 'canceled', 'failed')),
+    payment_url    text,
+    qr_message     text,
+    paid_amount    numeric(14, 2),
+    transaction_id text,
+    payment_id     bigint UNIQUE REFERENCES payments (id),
+    detail         text NOT NULL DEFAULT '',
+    check_failures integer NOT NULL DEFAULT 0,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    expires_at     timestamptz NOT NULL,
+    checked_at     timestamptz,
+    settled_at     timestamptz,
+    UNIQUE (gateway, reference)
+);
+CREATE INDEX IF NOT EXISTS payment_intents_pending_idx
+    ON payment_intents (checked_at NULLS FIRST) WHERE state IN ('pending', 'expired');
+CREATE INDEX IF NOT EXISTS payment_intents_retailer_idx
+    ON payment_intents (retailer_id, created_at);
+-- console: operator accounts of the web console (issue 17). Passwords are argon2id
+-- hashes; an account is disabled, never deleted, so the audit log's names stay true.
+CREATE TABLE IF NOT EXISTS console_operators (
+    id             bigserial PRIMARY KEY,
+    username       text NOT NULL UNIQUE CHECK (username ~ '^[a-z0-9][a-z0-9._-]{1,31}$'),
+    role           text NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+    password_hash  text NOT NULL,
+    active         boolean NOT NULL DEFAULT true,
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    created_by     text NOT NULL,
+    disabled_at    timestamptz,
+    last_login_at  timestamptz
+);
+
+-- ---------------------------------------------------------------- console2: conversation take-over
+-- An operator taking a conversation over from the bot: while a row is open
+-- (handed_back_at IS NULL) the conversation workers store that person's
+-- messages but the bot neither answers nor changes their session
+-- (bot/conversation/pipeline.py); the operator's replies go through the
+-- outbox with correlation `takeover:<id>`. One open take-over per phone;
+-- who took over and who handed back are kept (and audited in audit_log).
+CREATE TABLE IF NOT EXISTS conversation_takeovers (
+    id              bigserial PRIMARY KEY,
+    phone           text NOT NULL CHECK (length(phone) BETWEEN 1 AND 256),
+    taken_by        text NOT NULL,
+    taken_at        timestamptz NOT NULL DEFAULT now(),
+    note            text,
+    handed_back_by  text,
+    handed_back_at  timestamptz,
+    CHECK ((handed_back_at IS NULL) = (handed_back_by IS NULL))
+);
+CREATE UNIQUE INDEX IF NOT EXISTS conversation_takeovers_open_idx
+    ON conversation_takeovers (phone) WHERE handed_back_at IS NULL;
+CREATE INDEX IF NOT EXISTS conversation_takeovers_phone_idx
+    ON conversation_takeovers (phone, taken_at DESC);
+-- perf: a vendor's areas as serves_area() compares them, stored and indexed
+-- (issue 15). Cart pricing asked serves_area() of every vendor of every
+-- product in the cart (900 PL/pgSQL calls for 3 products × 300 vendors, ~5 ms
+-- of Postgres per quote); `areas_normal && ARRAY[normal_area($1), '*']` is the
+-- same rule (tests/domain/test_rules_in_sql.py) answered from this GIN index.
+CREATE OR REPLACE FUNCTION normal_areas(areas text[]) RETURNS text[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT coalesce(array_agg(normal_area(a)), '{}') FROM unnest(areas) AS a $$;
+ALTER TABLE vendors ADD COLUMN IF NOT EXISTS areas_normal text[]
+    GENERATED ALWAYS AS (normal_areas(areas)) STORED;
+-- Stored values follow normal_area() as this file defines it now, even if a
+-- later version of the file changes it (the column is computed on write only).
+UPDATE vendors SET areas = areas WHERE areas_normal IS DISTINCT FROM normal_areas(areas);
+CREATE INDEX IF NOT EXISTS vendors_areas_normal_idx ON vendors USING gin (areas_normal);
+-- fix: the order line a vendor picked from the lines list, waiting for "how many?"
+-- Vendors have no conversation session; this one row per vendor lets a bare "5" or
+-- "3 bora" answer the question (flows/vendor.py), for PICK_MINUTES after the pick.
+CREATE TABLE IF NOT EXISTS vendor_line_picks (
+    vendor_id     bigint PRIMARY KEY REFERENCES vendors (id) ON DELETE CASCADE,
+    order_number  bigint NOT NULL,
+    line_no       integer NOT NULL,
+    picked_at     timestamptz NOT NULL
+);
 
 -- tmpl: template statuses synced from Meta, account signals, marketing consent, held sends
 -- One row per registry template and language as Meta last reported it (sync, the

@@ -62,6 +62,22 @@ class Settings(BaseSettings):
 
     jwt_secret: SecretStr = Field(default=SecretStr(""), alias="JWT_SECRET")
     admin_origins: str = Field(default="", alias="ADMIN_ORIGINS")
+    # console (issue 17): the operator console's sessions and login limits.
+    # A session ends after CONSOLE_IDLE_MINUTES without a request, and in any case
+    # CONSOLE_SESSION_HOURS after login.
+    console_session_hours: float = Field(default=12, gt=0, le=168, alias="CONSOLE_SESSION_HOURS")
+    console_idle_minutes: float = Field(default=60, gt=0, le=10080, alias="CONSOLE_IDLE_MINUTES")
+    # Failed logins allowed per account and per client IP in the window, then refused.
+    console_login_failures: int = Field(default=5, ge=1, le=1000, alias="CONSOLE_LOGIN_FAILURES")
+    console_login_ip_failures: int = Field(default=20, ge=1, le=10000,
+                                           alias="CONSOLE_LOGIN_IP_FAILURES")
+    console_login_window_seconds: float = Field(default=900, gt=0,
+                                                alias="CONSOLE_LOGIN_WINDOW_SECONDS")
+    # Behind Render's proxy TLS ends at the proxy: trust its X-Forwarded-Proto to
+    # know the page was served over HTTPS (and mark the cookie Secure). Off by
+    # default: a client could otherwise claim HTTPS itself.
+    console_trust_forwarded_proto: bool = Field(default=False,
+                                                alias="CONSOLE_TRUST_FORWARDED_PROTO")
 
     host: str = Field(default="0.0.0.0", alias="HOST")  # noqa: S104 - a server listens on all interfaces
     port: int = Field(default=8080, ge=1, le=65535, alias="PORT")
@@ -73,6 +89,9 @@ class Settings(BaseSettings):
     session_ttl_hours: float = Field(default=24, gt=0, alias="SESSION_TTL_HOURS")
     cart_reminder_minutes: float = Field(default=60, gt=0, alias="CART_REMINDER_MINUTES")
     vendor_accept_minutes: float = Field(default=15, gt=0, alias="VENDOR_ACCEPT_MINUTES")
+    # How long a shop has to answer a vendor's smaller order before it goes whole elsewhere.
+    change_answer_minutes: float = Field(default=60, gt=0, le=1440,
+                                         alias="CHANGE_ANSWER_MINUTES")
     block_after_days_overdue: int = Field(default=15, ge=1, alias="BLOCK_AFTER_DAYS_OVERDUE")
     db_pool_max: int = Field(default=20, ge=2, le=200, alias="DB_POOL_MAX")
 
@@ -138,6 +157,36 @@ class Settings(BaseSettings):
     media_max_bytes: int = Field(default=16 * 1024 * 1024, ge=64 * 1024, le=100 * 1024 * 1024,
                                  alias="MEDIA_MAX_BYTES")
     retain_media_days: int = Field(default=90, ge=7, alias="RETAIN_MEDIA_DAYS")
+
+    # pay (issue 18): paying from the chat. Each gateway is offered only when its
+    # credentials are set; the URLs default to the gateways' sandboxes.
+    # PUBLIC_BASE_URL is where customers' browsers reach this web service (Khalti's
+    # return_url and eSewa's form links and success/failure URLs are under it).
+    public_base_url: str = Field(default="", alias="PUBLIC_BASE_URL")
+    payment_link_minutes: float = Field(default=30, ge=5, le=1440, alias="PAYMENT_LINK_MINUTES")
+    khalti_secret_key: SecretStr = Field(default=SecretStr(""), alias="KHALTI_SECRET_KEY")
+    khalti_api_url: str = Field(default="https://dev.khalti.com/api/v2", alias="KHALTI_API_URL")
+    esewa_product_code: str = Field(default="", alias="ESEWA_PRODUCT_CODE")
+    esewa_secret_key: SecretStr = Field(default=SecretStr(""), alias="ESEWA_SECRET_KEY")
+    esewa_form_url: str = Field(default="https://rc-epay.esewa.com.np/api/epay/main/v2/form",
+                                alias="ESEWA_FORM_URL")
+    esewa_status_url: str = Field(default="https://rc.esewa.com.np", alias="ESEWA_STATUS_URL")
+    fonepay_merchant_code: str = Field(default="", alias="FONEPAY_MERCHANT_CODE")
+    fonepay_secret_key: SecretStr = Field(default=SecretStr(""), alias="FONEPAY_SECRET_KEY")
+    fonepay_username: str = Field(default="", alias="FONEPAY_USERNAME")
+    fonepay_password: SecretStr = Field(default=SecretStr(""), alias="FONEPAY_PASSWORD")
+    fonepay_api_url: str = Field(default="https://dev-clientapi.fonepay.com/api/merchantRequest",
+                                 alias="FONEPAY_API_URL")
+
+    @field_validator("khalti_api_url", "esewa_form_url", "esewa_status_url", "fonepay_api_url")
+    @classmethod
+    def _gateway_url(cls, value: str) -> str:
+        return _check_url(value, ("http", "https")).rstrip("/")
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_base_url(cls, value: str) -> str:
+        return _check_url(value, ("http", "https")).rstrip("/") if value else value
 
     @field_validator("log_level", mode="before")
     @classmethod

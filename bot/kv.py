@@ -82,5 +82,9 @@ class Keys:
     def pacing(self, recipient: str) -> str:
         return f"{self.prefix}pace:{recipient}"
 
+    def console_session(self, token_hash: str) -> str:
+        """An operator console session, named by the SHA-256 of its cookie (bot/console)."""
+        return f"{self.prefix}console:session:{token_hash}"
+
     def all_pattern(self) -> str:
         return f"{self.prefix}*"

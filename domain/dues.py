@@ -84,32 +84,16 @@ def max_days_past_due(states: Sequence[DebitState], today: date) -> int:
     return max((s.days_past_due(today) for s in states), default=0)
 
 
-@dataclass(frozen=True, slots=True)
-class Ageing:
-    """What is still owed, by how many days past its due date (the one ageing rule).
+def overdue_beyond(states: Sequence[DebitState], today: date,
+                   block_after_days: int) -> list[DebitState]:
+    """The debits whose unpaid remainder is more than `block_after_days` past due.
 
-    Statements and reports show these buckets; an amount not yet due is `current`.
+    The one overdue rule (`BLOCK_AFTER_DAYS_OVERDUE`): any such debit stops credit
+    orders, and none left reopens them — for the hourly job and for a payment alike.
     """
-
-    current: Decimal
-    days_1_30: Decimal
-    days_31_60: Decimal
-    days_61_90: Decimal
-    over_90: Decimal
-
-    @property
-    def total(self) -> Decimal:
-        """Everything still owed (the buckets' sum)."""
-        return self.current + self.days_1_30 + self.days_31_60 + self.days_61_90 + self.over_90
+    return [s for s in states if s.days_past_due(today) > block_after_days]
 
 
-def ageing(states: Sequence[DebitState], today: date) -> Ageing:
-    """Bucket each debit's unpaid remainder by its days past due on `today`."""
-    buckets = [Decimal(0)] * 5
-    for s in states:
-        if s.outstanding <= 0:
-            continue
-        days = s.days_past_due(today)
-        index = 0 if days == 0 else 1 if days <= 30 else 2 if days <= 60 else 3 if days <= 90 else 4
-        buckets[index] += s.outstanding
-    return Ageing(*buckets)
+def blocks_credit(states: Sequence[DebitState], today: date, block_after_days: int) -> bool:
+    """True while the overdue rule keeps (or puts) the retailer's credit orders stopped."""
+    return bool(overdue_beyond(states, today, block_after_days))

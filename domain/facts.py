@@ -186,6 +186,8 @@ class ChangeRefusal(StrEnum):
     WAITING = "waiting"  # a change is already waiting for the shop's answer
     DISPATCH_WAITING = "dispatch_waiting"  # no dispatch before the shop answers a change
     NOT_LESS = "not_less"  # "tokla 5" that is not less than ordered (or not more than 0)
+    NOT_WHOLE = "not_whole"  # "tokla 1.5" of what is sold whole, or "5 kg" of 25 kg bags
+    OTHER_UNIT = "other_unit"  # "tokla 2 litre": a unit that does not convert to the line's
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +210,7 @@ class ChangeRefused:
     vendor: Party
     why: ChangeRefusal
     names: tuple[str, ...] = ()
+    unit: str = ""  # the line's unit, for NOT_WHOLE and OTHER_UNIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +231,19 @@ class ChangeAgreed:
     total: Decimal
 
 
-Fact = (ChangeProposed | ChangeRefused | ChangeDeclined | ChangeAgreed
+@dataclass(frozen=True, slots=True)
+class ChangeTimedOut:
+    """`retailer` did not answer `vendor`'s smaller order `number` within `minutes`: it went
+    whole to another vendor, or with `rerouted` False, to operators."""
+
+    number: int
+    vendor: Party
+    retailer: Party
+    minutes: float
+    rerouted: bool = True
+
+
+Fact = (ChangeProposed | ChangeRefused | ChangeDeclined | ChangeAgreed | ChangeTimedOut
         | OrderOffered | PlacedOnBehalf | OrderAccepted | OrderRejected | OfferTimedOut
         | OrderRerouted | OrderUnroutable | OrderDispatched | OrderDelivered | OrderCancelled
         | VendorRefused | PaymentReceived)

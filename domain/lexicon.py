@@ -230,6 +230,12 @@ YES_COMMAND = ("yes", "y", "ho", "hunchha", "huncha", "हो", "हुन्छ
 STOP_MARKETING_WORDS = ("stop", "unsubscribe", "banda", "band", "रोक", "रोक्नुहोस्",
                         "stop promotions")
 START_MARKETING_WORDS = ("start", "resume", "subscribe", "suru", "सुरु")
+# pay: paying from the chat (flows/retailer/paying.py); also read with an amount before
+# or after it ("pay 500", "५०० तिर्नु") by domain.payments.read_pay_request.
+PAY_COMMAND = ("pay", "pay now", "tirnu", "tirchu", "tirne", "bhuktani", "bhuktani garnu",
+               "भुक्तानी", "भुक्तानी गर्नु", "तिर्नु", "तिर्छु")
+# Words after a pay word that ask how much is owed ("kati tirnu"): the balance answers.
+PAY_QUESTION = ("kati", "kati ho", "how much", "कति", "कति हो")
 NO_COMMAND = ("no", "n", "hoina", "haina", "होइन", "हैन", "pardaina", "पर्दैन", "nai", "naai",
               "नाइँ", "नाई")
 

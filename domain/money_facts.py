@@ -118,6 +118,42 @@ class OrderTakenAway:
     vendor: Party
 
 
+@dataclass(frozen=True, slots=True)
+class OrderPaidOnline:
+    """`shop` paid `amount` for order `number` through `gateway`: its vendor is told."""
+
+    number: int
+    vendor: Party
+    shop: str
+    amount: Decimal
+    gateway: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentHeld:
+    """`retailer` paid `paid` through `gateway` where `asked` was asked: an operator checks.
+
+    `paid` is None when the gateway took money back (a refund) before it was credited.
+    """
+
+    retailer: Party
+    asked: Decimal
+    paid: Decimal | None
+    gateway: str
+    intent_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentNotMade:
+    """The `gateway` payment of `amount` was not made: its link ran out, or it was cancelled."""
+
+    retailer: Party
+    amount: Decimal
+    gateway: str
+    canceled: bool
+    intent_id: int
+
+
 MoneyFact = (PaymentVoided | CreditNoteIssued | CreditReopened | AccountApproved
              | AccountBlocked | AccountUnblocked | OperatorAlerted | OrderAssigned
-             | OrderTakenAway)
+             | OrderTakenAway | OrderPaidOnline | PaymentHeld | PaymentNotMade)

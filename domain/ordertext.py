@@ -132,7 +132,10 @@ _SEGMENT_SPLIT = re.compile(
 )
 _LIST_MARKER = re.compile(r"^\s*(?:[-–•*·▪►➤>]+|\(?\d{1,2}[.)]|[a-h][.)])\s+")
 _TOKEN = re.compile(
-    r"[x×*]\d+(?:\.\d+)?(?![\d/])"
+    # A minus sign touching a number after a space ("nun -5") is kept, so the conversation
+    # refuses the quantity instead of reading 5 (a list's "- " bullet has its space).
+    r"(?<=\s)[-−]\d+(?:\.\d+)?(?:/\d+)?[a-z\u0900-\u097f]*"
+    r"|[x×*]\d+(?:\.\d+)?(?![\d/])"
     r"|\d+(?:\.\d+)?(?:/\d+)?[a-z\u0900-\u097f]*"
     r"|[a-z\u0900-\u097f][a-z0-9\u0900-\u097f]*"
     r"|[x×*]"
@@ -187,6 +190,11 @@ def _segments(text: str) -> list[str]:
 
 
 def _classify(raw: str) -> _Tok:
+    if raw[0] in "-−":
+        tok = _classify(raw[1:])
+        if tok.value is not None and tok.kind in ("num", "qtyunit"):
+            tok.value = -tok.value
+        return tok
     if raw in _TIMES:
         return _Tok(raw, "times")
     if raw[0] in "x×*" and len(raw) > 1 and raw[1].isdigit():
@@ -223,8 +231,8 @@ def _read_numbers(toks: list[_Tok]) -> list[_Tok]:
     i = 0
     while i < len(toks):
         t = toks[i]
-        if t.kind != "num":
-            out.append(t)
+        if t.kind != "num" or (t.value is not None and t.value < 0):
+            out.append(t)  # a negative number ("-5") stands alone, sign and all
             i += 1
             continue
         run: list[str] = []
@@ -640,6 +648,34 @@ def _only(text: str, phrases: tuple[tuple[str, ...], ...]) -> bool:
     return any(covered) and all(c or is_filler(w) for c, w in zip(covered, words, strict=True))
 
 
+_HELLO = phrase_keys(GREETING)
+_LETTERS = re.compile(r"[a-z\u0900-\u097f]")
+
+
+def _greets_someone(text: str, index: CatalogIndex) -> bool:
+    """"namaste Sitaram", "hello Hari": a greeting, then only a name — the person spoken to.
+
+    After a greeting, one or two words that name no kind of goods, with no number,
+    unit or command anywhere, are whom the shop greets, even when a brand shares the
+    name (shops and brands are named after people and gods). A kind of goods
+    ("namaste, ghiu") is still goods, and so is anything with a quantity. Greeting
+    back costs a shop one message if it meant the brand; asking "how many Sitaram
+    Ghee?" of a hello is the bot not listening.
+    """
+    if re.search(r"\d", text):
+        return False
+    words = _message_words(text)
+    keys = [phonetic_key(w) or w for w in words]
+    opening = max((len(p) for p in _HELLO if tuple(keys[:len(p)]) == p), default=0)
+    # Emoji ("namaste Sitaram ji 🙏") are politeness here; words are letters of either script.
+    rest = [w for w in words[opening:] if _LETTERS.match(w) and not is_filler(w)]
+    if not opening or not 1 <= len(rest) <= _MAX_NAME_WORDS:
+        return False
+    if any(unit_from_word(w) is not None or word_value(w) is not None for w in rest):
+        return False
+    return keyword_intent(" ".join(rest)) is None and not index.names_a_kind(rest)
+
+
 _FIRST_KEYS: frozenset[str] = frozenset(p[0] for _, ps in _PHRASES for p in ps)
 _GREETING_FIRST: frozenset[str] = frozenset(p[0] for p in _GREETING)
 
@@ -725,6 +761,8 @@ def parse_message(text: str, index: CatalogIndex) -> ParsedMessage:
     if _only(text, _GREETING) or not keys:
         # Greetings, thanks and emoji-only messages never carry an order.
         return ParsedMessage(Intent.GREETING if keys else Intent.OTHER)
+    if _greets_someone(text, index):
+        return ParsedMessage(Intent.GREETING)
     lines: list[ParsedLine] = []
     any_qty = False
     named: list[str] = []  # the words of the last item that named a product

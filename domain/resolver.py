@@ -327,6 +327,10 @@ class CatalogIndex:
         return any(b in terms[t].tokens for t in self._postings.get(a, ())
                    if not terms[t].category)
 
+    def names_a_kind(self, words: Sequence[str]) -> bool:
+        """True when a word names a kind of goods (ghiu, oil, noodles), not only a brand."""
+        return self._names_a_kind(words)
+
     def has_name_token(self, word: str) -> bool:
         """True when a word (e.g. the "555" of a soap brand) occurs in some product name."""
         return phonetic_key(word) in self._postings

@@ -2,7 +2,7 @@
 
 The shell reads the retailer's ledger (bot/store/ledger.py) and passes each entry
 as a `LedgerLine`; this module picks the period, keeps a running balance and
-ages what is owed at the period's end with the one ageing rule (domain/dues.py).
+ages what is owed at the period's end with the one ageing rule (domain/ageing.py).
 A balance is what the retailer owes: debits add, credits subtract.
 """
 
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from domain.dues import Ageing, Credit, Debit, ageing, settle
+from domain.ageing import Ageing, age
+from domain.dues import Credit, Debit, settle
 from domain.nepali_calendar import BsMonth
 
 #: "statement" alone covers the last this-many days, today included.
@@ -117,4 +118,4 @@ def statement(lines: Sequence[LedgerLine], debits: Sequence[Debit], credits: Seq
         period, opening, tuple(shown), running,
         sum((s.entry.amount for s in shown if s.entry.is_debit), Decimal(0)),
         sum((s.entry.amount for s in shown if not s.entry.is_debit), Decimal(0)),
-        ageing(states, period.last))
+        age(states, period.last))

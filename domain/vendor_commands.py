@@ -20,6 +20,7 @@ from enum import StrEnum
 from rapidfuzz.distance import OSA
 
 from domain.digits import to_ascii
+from domain.units import MEASURE_UNITS, Fit, convert, find_measures, find_pack_count, unit_from_word
 
 
 class VendorAction(StrEnum):
@@ -209,6 +210,9 @@ class VendorChange:
     drop: tuple[str, ...]
     # "1009 tokla 1": lines the vendor can send less of, as (name, quantity they can send).
     less: tuple[tuple[str, Decimal], ...] = ()
+    # "1009 chini 5 kg": the unit word a `less` quantity was written in, by name; a name
+    # not here was a bare count in the line's own unit.
+    units: tuple[tuple[str, str], ...] = ()
 
 
 _ONLY = r"(?:only|matra|matrai|maatra|मात्र|मात्रै)"
@@ -221,6 +225,19 @@ _LACKING_PART = re.compile(rf"^(?P<name>.+?)\s+{_LACKING}$")
 # A name then a bare quantity ("tokla 1"): no unit word, so no unit to misread.
 # The name may hold digits ("tokla tea 500g 1", as the lines list writes it) but a letter.
 _LESS_PART = re.compile(r"^(?P<name>\S*[^\W\d_].*?)\s+(?P<qty>[0-9]{1,6}(?:\.[0-9]{1,3})?)$")
+_QTY = r"(?P<qty>[0-9]{1,6}(?:\.[0-9]{1,3})?)"
+# "chini 5 kg", "mansuli 3 bora": a name, a quantity and a unit word after it.
+_LESS_UNIT_PART = re.compile(rf"^(?P<name>\S*[^\W\d_].*?)\s+{_QTY}\s*(?P<unit>\S+)$")
+# A whole message that is only a quantity ("5", "3 bora", "२ बोरा"): the answer to
+# "how many can you send?" after picking a line from the list.
+_QTY_ANSWER = re.compile(rf"^{_QTY}(?:\s*(?P<unit>\S+))?$")
+
+
+def _unit_word(word: str | None) -> str | None:
+    """`word` when it names a unit (any synonym), else None."""
+    if word is None or any(c.isdigit() for c in word):
+        return None
+    return word if unit_from_word(word) is not None else None
 
 
 def parse_change(text: str) -> VendorChange | None:
@@ -233,8 +250,10 @@ def parse_change(text: str) -> VendorChange | None:
     keep: list[str] = []
     drop: list[str] = []
     less: list[tuple[str, Decimal]] = []
+    units: list[tuple[str, str]] = []
     after_only = False
-    for part in re.split(r"\s*(?:,|;|\band\b|\bra\b|\bbut\b|र)\s*", rest):
+    # "र" (and) only as a word of its own: inside "बोरा" or "सर्फ" it is a letter.
+    for part in re.split(r"\s*(?:,|;|\band\b|\bra\b|\bbut\b|(?<!\S)र(?!\S))\s*", rest):
         part = part.strip(" .!-")
         if not part:
             continue
@@ -252,13 +271,74 @@ def parse_change(text: str) -> VendorChange | None:
             less.append((found["name"].strip(), Decimal(found["qty"])))
             if after_only:  # "only mansuli 1 and tokla 2": tokla is kept too
                 keep.append(found["name"].strip())
+        elif (not after_only and (found := _LESS_UNIT_PART.match(part)) is not None
+              and (word := _unit_word(found["unit"])) is not None):
+            # Not after "only": there "tokla tea 500g" is a line's name, not 500 grams.
+            less.append((found["name"].strip(), Decimal(found["qty"])))
+            units.append((found["name"].strip(), word))
         elif after_only:
             keep.append(part)  # "only mansuli and dhara"
         else:
             return None  # a part we cannot read: better not to guess which lines change
     if not keep and not drop and not less:
         return None
-    return VendorChange(int(number), tuple(keep), tuple(drop), tuple(less))
+    return VendorChange(int(number), tuple(keep), tuple(drop), tuple(less), tuple(units))
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityAnswer:
+    """A message that is only a quantity, with the unit word it was written in, if any."""
+
+    qty: Decimal
+    unit: str | None = None
+
+
+def parse_quantity_answer(text: str) -> QuantityAnswer | None:
+    """`5`, `2.5`, `3 bora`, `२ बोरा` as a quantity; None for anything else."""
+    m = _QTY_ANSWER.match(normalize(text).strip(" .!"))
+    if m is None:
+        return None
+    word = m["unit"]
+    if word is not None and _unit_word(word) is None:
+        return None  # "5 tokla" is not a quantity alone
+    return QuantityAnswer(Decimal(m["qty"]), word)
+
+
+class LessFit(StrEnum):
+    """How a quantity the vendor can send fits the order line it is for."""
+
+    OK = "ok"
+    NOT_LESS = "not_less"      # not more than none and less than ordered
+    NOT_WHOLE = "not_whole"    # a fraction of something sold whole (2.5 bora, 1.5 packets)
+    OTHER_UNIT = "other_unit"  # a unit that does not convert to the line's (kg of a packet)
+
+
+def sending_less(qty: Decimal, unit_word: str | None, line_qty: Decimal, line_unit: str,
+                 line_name: str) -> tuple[LessFit, Decimal | None]:
+    """The quantity in the line's own unit, or why it is not one the vendor can send.
+
+    A unit word converts as the shop's order does (`50 kg` of a 25 kg bag is 2 bags,
+    `24 packet` of a per-dozen item 2); a conversion that is not whole, or a fraction
+    of anything not sold by weight or volume, is refused rather than rounded.
+    """
+    sold = unit_from_word(line_unit)
+    if unit_word is not None:
+        asked = unit_from_word(unit_word)
+        if asked is not None and asked != sold:
+            measures = find_measures(line_name.casefold())
+            converted, fit = convert(qty, asked, sold, measures[-1] if measures else None,
+                                     contents=find_pack_count(line_name.casefold()),
+                                     sold_label=line_unit.casefold())
+            if fit is Fit.NOT_WHOLE:
+                return LessFit.NOT_WHOLE, None
+            if fit is Fit.INCOMPATIBLE or converted is None:
+                return LessFit.OTHER_UNIT, None
+            qty = converted
+    if sold not in MEASURE_UNITS and qty != qty.to_integral_value():
+        return LessFit.NOT_WHOLE, None
+    if not Decimal(0) < qty < line_qty:
+        return LessFit.NOT_LESS, None
+    return LessFit.OK, qty
 
 
 # ------------------------------------------------------------------ the lines list

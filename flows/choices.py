@@ -14,6 +14,9 @@ working:
     dl:<answer>:<number>  the answer to "did order N arrive?": ok / issue
     oc:<yes|no>:<number>  the shop's answer to a vendor who can send only part of order N
     stmt                  the Statement button under the balance reply (the last 30 days)
+    pay / pay:<number>    the Pay button (balance reply, payment reminders): what is owed,
+                          or what is left of order N
+    pm:<gateway>:<paisa>:<number|->  pay that many paisa through that gateway (for order N)
 
 The vendor side has its own ids (`domain.vendor_commands.button_id`).
 """
@@ -24,8 +27,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from domain.digits import read_whole
+from domain.payments import Gateway
 
 NONE_OF_THESE = "-"
+_GATEWAYS = frozenset(g.value for g in Gateway)
 
 
 def _number(text: str) -> int | None:
@@ -138,6 +143,33 @@ class ChangeChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class PayChoice:
+    """The Pay button: pay what is owed (`number` None) or what is left of order `number`."""
+
+    number: int | None = None
+
+    def to_id(self) -> str:
+        return "pay" if self.number is None else f"pay:{self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class PayMethodChoice:
+    """Pay `paisa` through `gateway` (a `domain.payments.Gateway` value), for order `number`.
+
+    The amount rides in the id so the button needs no session; it is checked again
+    against what is owed when tapped.
+    """
+
+    gateway: str
+    paisa: int
+    number: int | None = None
+
+    def to_id(self) -> str:
+        return f"pm:{self.gateway}:{self.paisa}:{'-' if self.number is None else self.number}"
+
+
+
+@dataclass(frozen=True, slots=True)
 class StatementChoice:
     """The Statement button under the balance reply."""
 
@@ -146,7 +178,8 @@ class StatementChoice:
 
 
 Choice = (ChangeChoice | DeliveryChoice | ReviewChoice | OfferChoice | QuestionChoice
-          | AreaChoice | ReorderChoice | CategoryChoice | StatementChoice)
+          | AreaChoice | ReorderChoice | CategoryChoice | PayChoice | PayMethodChoice
+          | StatementChoice)
 
 
 def parse(choice_id: str) -> Choice | None:
@@ -160,6 +193,19 @@ def parse(choice_id: str) -> Choice | None:
         return CategoryChoice(name) if name else None
     parts = choice_id.split(":")
     kind = parts[0]
+    if kind == "pay":
+        if len(parts) == 1:
+            return PayChoice()
+        number = _number(parts[1]) if len(parts) == 2 else None
+        return None if number is None else PayChoice(number)
+    if kind == "pm":
+        if len(parts) != 4 or parts[1] not in _GATEWAYS:
+            return None
+        amount = _number(parts[2])
+        order = None if parts[3] == NONE_OF_THESE else _number(parts[3])
+        if amount is None or amount <= 0 or (order is None and parts[3] != NONE_OF_THESE):
+            return None
+        return PayMethodChoice(parts[1], amount, order)
     if kind == "reorder":
         nudge = parts[1] if len(parts) == 2 else ""
         return ReorderChoice(_number(nudge))

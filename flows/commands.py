@@ -34,6 +34,7 @@ class Command(StrEnum):
     NO = "no"
     # Plain agreement (ok, 👍, sure): confirms a cart on screen, else it is just a word.
     AGREE = "agree"
+    PAY = "pay"
 
 
 WORDS: dict[Command, tuple[str, ...]] = {
@@ -49,6 +50,7 @@ WORDS: dict[Command, tuple[str, ...]] = {
     Command.GREETING: lexicon.GREETING_COMMAND,
     Command.YES: lexicon.YES_COMMAND,
     Command.NO: lexicon.NO_COMMAND,
+    Command.PAY: lexicon.PAY_COMMAND,
 }
 
 _COMMAND_WORDS = {w for words in WORDS.values() for w in words}

@@ -136,7 +136,6 @@ def _amount(lang: str, value: Decimal) -> str:
 
 
 _DETAIL: dict[LineKind, str] = {kind: f"statement.kind.{kind.value}" for kind in LineKind}
-_AGES = ("current", "1_30", "31_60", "61_90", "over_90")
 
 
 def period_text(statement: Statement, language: str) -> str:
@@ -177,12 +176,10 @@ def statement_page(statement: Statement, language: str, *, shop: str, phone: str
                    tr("statement.col.debit"), tr("statement.col.credit"),
                    tr("statement.col.balance")), tuple(rows), (False, False, True, True, True),
                   (0.17, 0.35, 0.15, 0.15, 0.18))
-    a = statement.ageing
-    amounts = (a.current, a.days_1_30, a.days_31_60, a.days_61_90, a.over_90)
     totals = [(tr("statement.closing"), _balance(lang, statement.closing))]
     notes = [tr("statement.ageing") + ": " + "  |  ".join(
-        f"{tr('statement.age.' + key)} {money(lang, value)}"
-        for key, value in zip(_AGES, amounts, strict=True))]
+        f"{tr('statement.age.' + bucket.value)} {money(lang, value)}"
+        for bucket, value in statement.ageing.amounts)]
     buyer = [shop] + ([area] if area else []) + [f"{tr('doc.phone')}: {digits(lang, phone)}"]
     return Page(tr("statement.title"), None, (Block(tr("doc.buyer"), tuple(buyer)),),
                 facts, table, tuple(totals), tuple(notes), tr("doc.footer"))

@@ -3,7 +3,8 @@
 `outgoing` words each `domain.money_facts` fact in its recipient's language
 (the strings are the "money & operators" block of flows/i18n). A notice that
 belongs to an order falls back to the `order_update` template outside the
-24-hour window; account unblocking to `credit_unblocked`.
+24-hour window; account unblocking to `credit_unblocked`, a voided payment to
+`payment_voided`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from domain import money_facts as m
-from domain.facts import Party
-from flows import templates
+from domain.facts import Party, PaymentReceived
+from flows import order_notices, templates
 from flows.i18n import money, qty, t, unit
 from flows.order_notices import correlation
 from flows.replies import Outgoing, Template, Text
@@ -48,9 +49,13 @@ def notices_of(fact: m.MoneyFact) -> list[Outgoing]:
     match fact:
         case m.PaymentVoided(retailer=r):
             lang = _lang(r.language)
-            return [_account_text(r, "money.payment_voided", f"payment:{fact.payment_id}",
-                                  amount=money(lang, fact.amount), reason=fact.reason,
-                                  balance=_balance(lang, fact.balance))]
+            balance = _balance(lang, fact.balance)
+            body = t(lang, "money.payment_voided", amount=money(lang, fact.amount),
+                     reason=fact.reason, balance=balance)
+            # Voids come days later, when the shop's 24-hour window is usually shut.
+            return [Outgoing(r.phone, Text(body), templates.payment_voided(
+                lang, r.name, fact.payment_id, fact.amount, fact.reason, balance),
+                f"payment:{fact.payment_id}")]
         case m.CreditNoteIssued(retailer=r, vendor=v):
             out = []
             rl = _lang(r.language)
@@ -90,6 +95,26 @@ def notices_of(fact: m.MoneyFact) -> list[Outgoing]:
             return [_order_text(r, fact.number, "money.order_assigned", vendor=fact.vendor)]
         case m.OrderTakenAway(vendor=v):
             return [_order_text(v, fact.number, "money.order_taken_away")]
+        case m.OrderPaidOnline(vendor=v):
+            lang = _lang(v.language)
+            return [_order_text(v, fact.number, "money.pay.vendor", shop=fact.shop,
+                                amount=money(lang, fact.amount),
+                                method=t(lang, f"pay.method.{fact.gateway}"))]
+        case m.PaymentHeld(retailer=r):
+            lang = _lang(r.language)
+            method = t(lang, f"pay.method.{fact.gateway}")
+            if fact.paid is None:
+                return [_account_text(r, "money.pay.held.refunded", f"intent:{fact.intent_id}",
+                                      method=method, asked=money(lang, fact.asked))]
+            return [_account_text(r, "money.pay.held", f"intent:{fact.intent_id}",
+                                  method=method, asked=money(lang, fact.asked),
+                                  paid=money(lang, fact.paid))]
+        case m.PaymentNotMade(retailer=r):
+            lang = _lang(r.language)
+            key = "money.pay.canceled" if fact.canceled else "money.pay.expired"
+            return [_account_text(r, key, f"intent:{fact.intent_id}",
+                                  method=t(lang, f"pay.method.{fact.gateway}"),
+                                  amount=money(lang, fact.amount))]
         case m.OperatorAlerted(operator=o):
             return [_account_text(o, "money.operator_alert", f"alert:{fact.alert_id}",
                                   id=fact.alert_id, kind=fact.kind, subject=fact.subject)]
@@ -104,3 +129,9 @@ def _lines(lang: str, lines: tuple[m.CreditedLine, ...]) -> str:
 def outgoing(facts: Iterable[m.MoneyFact]) -> list[Outgoing]:
     """Every message the facts make, in order: what the caller puts in the outbox."""
     return [out for fact in facts for out in notices_of(fact)]
+
+
+def payment_notices(receipts: Iterable[PaymentReceived],
+                    facts: Iterable[m.MoneyFact]) -> list[Outgoing]:
+    """A gateway payment's receipt (flows.order_notices words it) and its other notices."""
+    return order_notices.outgoing(receipts) + outgoing(facts)

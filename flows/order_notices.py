@@ -213,9 +213,15 @@ def notices_of(fact: f.Fact) -> list[Outgoing]:
                         total=amount(v.language, fact.total)),
                     _change_question(fact)]
         case f.ChangeRefused(number=n, vendor=v):
-            return [_to(v, n, f"vendor.change.{fact.why.value}", names=", ".join(fact.names))]
+            return [_to(v, n, f"vendor.change.{fact.why.value}", names=", ".join(fact.names),
+                        unit=unit(v.language, fact.unit, Decimal(2)) if fact.unit else "")]
         case f.ChangeDeclined(number=n, vendor=v):
             return [_to(v, n, "vendor.change.declined")]
+        case f.ChangeTimedOut(number=n, vendor=v, retailer=r):
+            # The shop's next notice (re-routed, or with operators) follows this one.
+            return [_to(v, n, "vendor.change.timed_out", minutes=f"{fact.minutes:g}"),
+                    _to(r, n, "order.change.timed_out", vendor=v.name,
+                        minutes=digits(r.language, f"{fact.minutes:g}"))]
         case f.ChangeAgreed(number=n, vendor=v, retailer=r):
             return [_to(v, n, "vendor.change.agreed", shop=r.name,
                         total=amount(v.language, fact.total)),

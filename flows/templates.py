@@ -8,8 +8,9 @@ languages (bot/whatsapp/templates_api.py renders the request); the functions
 below build the messages that use them, with the parameters in the order the
 bodies number them. Parameters are single-line: WhatsApp rejects newlines in
 template parameters. `reorder_nudge` has one quick-reply button whose payload
-is `reorder:<nudge batch id>`; `vendor_new_order` has Accept and Reject
-(`vendor:accept:N`, `vendor:reject:N`).
+is `reorder:<nudge batch id>`; the three payment reminders have one, "Pay" /
+"भुक्तानी", whose payload is `pay` (paying from the chat); `vendor_new_order`
+has Accept and Reject (`vendor:accept:N`, `vendor:reject:N`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from flows import i18n
-from flows.choices import ReorderChoice
+from flows.choices import PayChoice, ReorderChoice
 from flows.replies import Template
 
 PAYMENT_REMINDER_DUE_SOON = "payment_reminder_due_soon"
@@ -30,7 +31,9 @@ PAYMENT_REMINDER_OVERDUE = "payment_reminder_overdue"
 CREDIT_BLOCKED = "credit_blocked"
 CREDIT_UNBLOCKED = "credit_unblocked"
 REORDER_NUDGE = "reorder_nudge"
+OPERATOR_FOLLOWUP = "operator_followup"
 VENDOR_WEEKLY_REPORT = "vendor_weekly_report"
+PAYMENT_VOIDED = "payment_voided"
 
 # The names the order notices use (flows/order_notices.py imports them from here).
 VENDOR_NEW_ORDER = "vendor_new_order"
@@ -72,6 +75,7 @@ def _spec(name: str, category: Category, en: str, ne: str, en_examples: tuple[st
 
 
 _U, _M = Category.UTILITY, Category.MARKETING
+_PAY_EN, _PAY_NE = ("Pay",), ("भुक्तानी",)
 REGISTRY: dict[str, TemplateSpec] = {s.name: s for s in (
     _spec(PAYMENT_REMINDER_DUE_SOON, _U,
           "Namaste {{1}}, {{2}} (orders: {{3}}) is due on {{4}}. "
@@ -79,19 +83,19 @@ REGISTRY: dict[str, TemplateSpec] = {s.name: s for s in (
           "नमस्ते {{1}}, {{2}} (अर्डर: {{3}}) {{4}} मा तिर्नुपर्ने छ। "
           "उधारोमा अर्डर गरिरहन त्यसअघि तिर्नुहोला।",
           ("Sharma Kirana", "Rs 12,500", "#1001, #1002", "2026-12-05"),
-          ("शर्मा किराना", "रु १२,५००", "#1001, #1002", "२०२६-१२-०५")),
+          ("शर्मा किराना", "रु १२,५००", "#1001, #1002", "२०२६-१२-०५"), _PAY_EN, _PAY_NE),
     _spec(PAYMENT_REMINDER_DUE_TODAY, _U,
           "Namaste {{1}}, {{2}} (orders: {{3}}) is due today ({{4}}).",
           "नमस्ते {{1}}, {{2}} (अर्डर: {{3}}) आज ({{4}}) तिर्नुपर्ने छ।",
           ("Sharma Kirana", "Rs 12,500", "#1001", "2026-12-05"),
-          ("शर्मा किराना", "रु १२,५००", "#1001", "२०२६-१२-०५")),
+          ("शर्मा किराना", "रु १२,५००", "#1001", "२०२६-१२-०५"), _PAY_EN, _PAY_NE),
     _spec(PAYMENT_REMINDER_OVERDUE, _U,
           "Namaste {{1}}, {{2}} (orders: {{3}}) was due on {{4}} and is {{5}} days overdue. "
           "Please pay as soon as you can.",
           "नमस्ते {{1}}, {{2}} (अर्डर: {{3}}) {{4}} मा तिर्नुपर्ने थियो, {{5}} दिन नाघ्यो। "
           "सकेसम्म छिटो तिर्नुहोला।",
           ("Sharma Kirana", "Rs 12,500", "#1001", "2026-11-20", "12"),
-          ("शर्मा किराना", "रु १२,५००", "#1001", "२०२६-११-२०", "12")),
+          ("शर्मा किराना", "रु १२,५००", "#1001", "२०२६-११-२०", "12"), _PAY_EN, _PAY_NE),
     _spec(CREDIT_BLOCKED, _U,
           "Namaste {{1}}, new credit orders are paused: {{2}} is {{3}} days overdue "
           "(order {{4}}). They reopen as soon as it is paid.",
@@ -129,11 +133,28 @@ REGISTRY: dict[str, TemplateSpec] = {s.name: s for s in (
           "तपाईंको अर्डर {{1}} को खबर: {{2}}। केही मिलेन भने यहीँ लेख्नुहोस्।",
           ("#1001", "Himal Wholesale accepted it and will deliver today"),
           ("#1001", "हिमाल होलसेलले स्वीकार गर्यो, आज पुर्याउँछ")),
+    _spec(OPERATOR_FOLLOWUP, _U,
+          "Namaste {{1}}, this is {{2}} at Khaacho about your recent messages. "
+          "Please reply here and we will continue.",
+          "नमस्ते {{1}}, म खाँचोबाट {{2}}, तपाईंको भर्खरको सन्देशबारे। "
+          "यहीँ जवाफ दिनुहोस्, हामी अघि बढाउँछौं।",
+          ("Sharma Kirana", "Sita"), ("शर्मा किराना", "सीता")),
+    _spec(PAYMENT_VOIDED, _U,
+          "Namaste {{1}}, your payment {{2}} of {{3}} was cancelled: {{4}}. {{5}}. "
+          "Reply here if this is wrong.",
+          "नमस्ते {{1}}, तपाईंको भुक्तानी {{2}} ({{3}}) रद्द भयो: {{4}}। {{5}}। "
+          "गल्ती भए यहीँ लेख्नुहोस्।",
+          ("Sharma Kirana", "42", "Rs 5,000", "cheque bounced", "You owe Rs 7,500"),
+          ("शर्मा किराना", "42", "रु ५,०००", "चेक फिर्ता", "तिर्न बाँकी रु ७,५००")),
     _spec(PAYMENT_RECEIVED, _U,
           "We received your payment of {{1}}. You now owe {{2}}. Thank you!",
           "तपाईंको {{1}} भुक्तानी पायौं। अब बाँकी {{2}}। धन्यवाद!",
           ("Rs 5,000", "Rs 7,500"), ("रु ५,०००", "रु ७,५००")),
 )}
+
+
+# The English body of each template (what the console shows an operator choosing one).
+BODIES: dict[str, str] = {name: s.body["en"] for name, s in REGISTRY.items()}
 
 
 def spec(name: str) -> TemplateSpec | None:
@@ -185,7 +206,8 @@ def payment_reminder(
         "due_today": PAYMENT_REMINDER_DUE_TODAY,
         "overdue": PAYMENT_REMINDER_OVERDUE,
     }[kind]
-    return Template(name, language_code(language), tuple(params))
+    # The quick reply opens paying from the chat (flows/retailer/paying.py).
+    return Template(name, language_code(language), tuple(params), (PayChoice().to_id(),))
 
 
 def credit_blocked(
@@ -219,3 +241,23 @@ def vendor_weekly_report(
         one_line(vendor), week, str(orders), money("en", value), acceptance, response,
         str(price_flags),
     ))
+
+
+# What an operator may send in a taken-over conversation once the 24-hour window
+# has closed (bot/services/takeover.py): a template whose reply reopens it.
+OPERATOR_TEMPLATES: tuple[str, ...] = (OPERATOR_FOLLOWUP,)
+
+
+def operator_followup(language: str, shop: str, operator: str) -> Template:
+    """An operator asks the person to write back, which reopens the 24-hour window."""
+    return Template(OPERATOR_FOLLOWUP, language_code(language),
+                    (one_line(shop or "-"), one_line(operator or "the team", 40)))
+
+
+def payment_voided(language: str, shop: str, payment_id: int, amount: Decimal, reason: str,
+                   balance: str) -> Template:
+    """A recorded payment was voided (bounced cheque, wrong shop); `balance` is the
+    notice's own worded balance line, so both say the same."""
+    return Template(PAYMENT_VOIDED, language_code(language), (
+        one_line(shop), str(payment_id), money(language, amount), one_line(reason),
+        one_line(balance)))

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
-from domain.facts import Fact, Party
+from domain.facts import ChangeRefused, Fact, Party
 from domain.order_status import Status
 from domain.vendor_commands import (
+    QuantityAnswer,
     VendorAction,
     VendorChange,
     VendorCommand,
@@ -32,6 +33,7 @@ from domain.vendor_commands import (
     parse_change,
     parse_line_row,
     parse_lines_request,
+    parse_quantity_answer,
     parse_query,
 )
 from flows import order_notices as notices
@@ -41,6 +43,8 @@ from flows.i18n import qty, t, unit
 from flows.replies import Button, Buttons, ListMenu, ListRow, ListSection, Outgoing, Text
 
 OPEN_ORDERS_SHOWN = 15
+# How long after picking a line a bare quantity ("5", "3 bora") still answers for it.
+PICK_MINUTES = 30.0
 # How many open orders a bare keyword looks through, and offers as list rows.
 OPEN_ORDERS_SEARCHED, PICK_ROWS = 50, 10
 # The status an order must be in for each action to apply.
@@ -110,6 +114,18 @@ class VendorBackend(Protocol):
         """The lines of the vendor's own order not yet dispatched; None for any other."""
         ...
 
+    async def remember_pick(self, number: int, line_no: int) -> None:
+        """The line the vendor picked from the list, so a bare "5" can answer for it."""
+        ...
+
+    async def last_pick(self, within_minutes: float) -> tuple[int, int] | None:
+        """(order number, line number) picked in the last `within_minutes`, if any."""
+        ...
+
+    async def forget_pick(self) -> None:
+        """The picked line was answered."""
+        ...
+
 
 def command_of(said: VendorSaid) -> VendorCommand | VendorQuery | VendorAction | None:
     """What the message asks: an order command, a query, a bare keyword, or nothing."""
@@ -144,6 +160,11 @@ async def handle(backend: VendorBackend, vendor: Party, said: VendorSaid) -> lis
     if wanted is not None:
         return [await _lines_list(backend, vendor, lang, wanted)]
     command = command_of(said)
+    answer = parse_quantity_answer(said.text) if said.text and command is None else None
+    if answer is not None:
+        picked = await _answer_pick(backend, vendor, lang, answer)
+        if picked is not None:
+            return picked
     if isinstance(command, VendorCommand):
         return notices.outgoing(await backend.act(command))
     if command is VendorQuery.LIST:
@@ -218,15 +239,41 @@ async def _ask_quantity(backend: VendorBackend, vendor: Party, lang: str, number
                         line_no: int) -> Outgoing:
     """A picked line: how many can be sent, answered in the words `parse_change` reads.
 
-    Vendors have no session, so the answer names the order and the line itself
-    ("1001 tokla tea 500g 1"): it is read the same whenever it comes.
+    The pick is remembered for `PICK_MINUTES`, so a bare "1" or "3 bora" answers it;
+    the reply also shows the full form ("1001 tokla tea 500g 1"), which names the
+    order and the line itself and is read the same whenever it comes.
     """
     lines = await backend.order_lines(number)
     line = next((ln for ln in lines or [] if ln.line_no == line_no), None)
     if line is None:
         return Outgoing(vendor.phone, Text(t(lang, "vendor.lines.none", number=number)))
+    await backend.remember_pick(number, line_no)
     name = line.name.casefold()
     return Outgoing(vendor.phone, Text(t(
         lang, "vendor.lines.ask", number=number, name=line.name, written=name,
         qty=qty(lang, line.qty), unit=unit(lang, line.unit, line.qty))),
         correlation=notices.correlation(number))
+
+
+async def _answer_pick(backend: VendorBackend, vendor: Party, lang: str,
+                       answer: QuantityAnswer) -> list[Outgoing] | None:
+    """A bare quantity after picking a line: propose sending that much of it.
+
+    None when no line was picked lately (the message is then read as anything else).
+    The pick is kept after a refusal, so the vendor can simply write another number.
+    """
+    picked = await backend.last_pick(PICK_MINUTES)
+    if picked is None:
+        return None
+    number, line_no = picked
+    lines = await backend.order_lines(number)
+    line = next((ln for ln in lines or [] if ln.line_no == line_no), None)
+    if line is None:
+        await backend.forget_pick()
+        return [Outgoing(vendor.phone, Text(t(lang, "vendor.lines.none", number=number)))]
+    change = VendorChange(number, (), (), ((line.name, answer.qty),),
+                          ((line.name, answer.unit),) if answer.unit else ())
+    told = await backend.change(change)
+    if not any(isinstance(fact, ChangeRefused) for fact in told):
+        await backend.forget_pick()
+    return notices.outgoing(told)

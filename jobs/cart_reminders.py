@@ -21,6 +21,7 @@ from decimal import Decimal
 from bot.conversation.locks import SenderLocks
 from bot.conversation.sessions import SessionStore
 from bot.runtime import Runtime
+from bot.store import takeovers as takeover_store
 from bot.store.outbox import enqueue
 from flows.choices import ReviewAction, ReviewChoice
 from flows.i18n import money, t
@@ -87,6 +88,11 @@ async def run(ctx: JobContext, now: datetime) -> None:
             if session is None or not due_for_reminder(session, now, idle):
                 continue  # the retailer wrote meanwhile
             async with rt.pool.acquire() as conn, conn.transaction():
+                if await takeover_store.is_taken_over(conn, phone):
+                    # An operator is talking to them (bot/services/takeover.py): the bot
+                    # stays quiet; the cart is still there after the hand-back.
+                    ctx.add("taken_over")
+                    continue
                 backend = ServiceBackend(rt, conn)
                 account = await backend.account(phone)
                 total = None

@@ -22,7 +22,7 @@ from bot.store import ledger
 from bot.store.outbox import enqueue
 from domain.business_time import ZONE_NAME, business_date
 from domain.credit_score import CreditScore, ScoreInputs, score
-from domain.dues import DebitState, max_days_past_due, settle
+from domain.dues import DebitState, blocks_credit, max_days_past_due, overdue_beyond, settle
 from flows import i18n, templates
 from flows.replies import Outgoing
 from jobs.job import Job, JobContext
@@ -101,7 +101,7 @@ async def run(ctx: JobContext, now: datetime) -> None:
 
 def _late(states: list[DebitState], today: date, block_after: int) -> tuple[Decimal, DebitState]:
     """The amount overdue beyond the limit and its oldest debit."""
-    late = [s for s in states if s.days_past_due(today) > block_after]
+    late = overdue_beyond(states, today, block_after)
     amount = sum((s.outstanding for s in late), Decimal(0))
     return amount, max(late, key=lambda s: s.days_past_due(today))
 
@@ -126,7 +126,8 @@ async def _block_or_unblock(
         "SELECT id, notified_at FROM credit_blocks WHERE retailer_id = $1 AND lifted_at IS NULL",
         rid)
     change = None
-    if dpd > block_after and retailer["status"] == "active" and open_block is None:
+    overdue = blocks_credit(states, today, block_after)
+    if overdue and retailer["status"] == "active" and open_block is None:
         amount, oldest = _late(states, today, block_after)
         number = await _order_number(conn, oldest)
         reason = i18n.t(lang, "jobs.credit_block_reason",
@@ -144,7 +145,7 @@ async def _block_or_unblock(
             "VALUES ($1, $2, 'retailer.block', $3, $4)",
             now, ACTOR, f"retailer:{rid}", {"reason": reason, "days_overdue": dpd})
         change = "blocked"
-    elif open_block is not None and dpd <= block_after:
+    elif open_block is not None and not overdue:
         reopened = retailer["status"] == "blocked"
         if reopened:
             await conn.execute(
@@ -179,7 +180,7 @@ async def _send_notices(
             "AND (notified_at IS NULL OR (lifted_at IS NOT NULL AND lift_notified_at IS NULL)) "
             "ORDER BY id", rid):
         if block["notified_at"] is None and block["lifted_at"] is None:
-            if max_days_past_due(states, today) <= block_after:
+            if not blocks_credit(states, today, block_after):
                 continue  # lifted in this same run; the lift handles it
             amount, oldest = _late(states, today, block_after)
             dpd = max_days_past_due(states, today)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import asyncpg
 
 from domain.business_time import local_time
+from domain.service_window import WINDOW, window_open
 
 # Nobody gets a reminder or a nudge from 20:00 to 08:00 Kathmandu time.
 QUIET_FROM_HOUR = 20
 QUIET_UNTIL_HOUR = 8
-WINDOW = timedelta(hours=24)
+
+__all__ = ["WINDOW", "in_quiet_hours", "within_window"]
 
 
 def in_quiet_hours(now: datetime) -> bool:
@@ -24,4 +26,4 @@ async def within_window(conn: asyncpg.Connection, phone: str, now: datetime) -> 
     """The user wrote to us in the last 24 hours (free-form messages are allowed)."""
     last = await conn.fetchval(
         "SELECT max(received_at) FROM inbound_messages WHERE sender = $1", phone)
-    return last is not None and now - last < WINDOW
+    return window_open(last, now)

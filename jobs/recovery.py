@@ -35,8 +35,11 @@ async def run(ctx: JobContext, now: datetime) -> None:
     rt = ctx.runtime
     async with rt.pool.acquire() as conn:
         stuck = await conn.fetch(
-            "SELECT id, number, vendor_id, accept_deadline FROM orders "
-            "WHERE status = 'pending' AND accept_deadline < $1 ORDER BY accept_deadline",
+            # One waiting for the shop's answer to a smaller order is change-timeouts'.
+            "SELECT id, number, vendor_id, accept_deadline FROM orders o "
+            "WHERE status = 'pending' AND accept_deadline < $1 AND NOT EXISTS (SELECT 1 "
+            "FROM order_changes c WHERE c.order_id = o.id AND c.answered_at IS NULL) "
+            "ORDER BY accept_deadline",
             now - GRACE)
         if stuck:
             for r in stuck:

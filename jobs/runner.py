@@ -36,9 +36,11 @@ from bot.runtime import Runtime
 from jobs import (
     analytics,
     cart_reminders,
+    change_timeouts,
     credit_scores,
     documents,
     operator_alerts,
+    payment_reconciliation,
     payment_reminders,
     price_intelligence,
     recovery,
@@ -76,6 +78,8 @@ JOBS: tuple[Job, ...] = (
     operator_alerts.JOB,
     retention.JOB,
     documents.JOB,
+    payment_reconciliation.JOB,
+    change_timeouts.JOB,
 )
 
 

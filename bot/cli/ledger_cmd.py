@@ -20,6 +20,7 @@ from bot.cli.output import (
 from bot.services import ledger, parties
 from bot.store import ledger as ledger_store
 from bot.store import parties as party_store
+from bot.store import payment_intents as intent_store
 from domain.money import AmountError, format_npr, parse_amount
 
 PROBLEM_COLUMNS = (
@@ -51,8 +52,10 @@ async def _check(args: argparse.Namespace) -> int:
             "(SELECT count(*) FROM payments) AS payments, "
             "(SELECT count(*) FROM payments WHERE voided_at IS NOT NULL) AS voided, "
             "(SELECT count(*) FROM credit_notes) AS credit_notes")
+        books = await intent_store.books(conn)
     if args.json:
         show_json({"ok": not problems, "counts": dict(counts),
+                   "gateways": [asdict(b) for b in books],
                    "problems": [asdict(p) for p in problems]})
     elif problems:
         show_table([asdict(p) for p in problems], PROBLEM_COLUMNS, as_json=False,
@@ -63,6 +66,10 @@ async def _check(args: argparse.Namespace) -> int:
               f"{counts['payments']} payments each with one credit "
               f"({counts['voided']} voided, each reversed once), "
               f"{counts['credit_notes']} credit notes each with one credit")
+        for b in books:
+            if b.paid_intents or b.payments:
+                print(f"  {b.gateway}: {b.paid_intents} paid intents, {format_npr(b.paid_total)}"
+                      f" = {b.payments} ledger payments, {format_npr(b.payments_total)}")
     if problems:
         raise CliError(f"{len(problems)} problem(s) found", exit_code=2)
     return 0
@@ -129,7 +136,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                     "their entries, every delivered order has exactly one "
                                     "debit for its total, every payment one credit (and a "
                                     "voided one one reversal), and every credit note one "
-                                    "credit within what was delivered. "
+                                    "credit within what was delivered, and every gateway "
+                                    "payment (Fonepay, Khalti, eSewa) matches its paid intent, "
+                                    "with equal totals per gateway. "
                                     "Exits 2 when something is wrong.")
     add_json_flag(q)
     q.set_defaults(handler=_check)

@@ -22,11 +22,13 @@ from bot.cli import (
     admin_cmd,
     alerts_cmd,
     catalog_cmd,
+    conversation_cmd,
     flows_cmd,
     inbox_cmd,
     invoices_cmd,
     jobs_cmd,
     ledger_cmd,
+    operator_cmd,
     orders_cmd,
     outbox_cmd,
     parse_cmd,
@@ -76,6 +78,8 @@ COMMANDS: tuple[CommandModule, ...] = (
     alerts_cmd,
     templates_cmd,
     inbox_cmd,
+    operator_cmd,
+    conversation_cmd,
 )
 
 

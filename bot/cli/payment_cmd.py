@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from dataclasses import asdict
 from decimal import Decimal
 
 from bot.cli.errors import CliError
 from bot.cli.orders_cmd import order_number_arg
-from bot.cli.output import add_json_flag, add_operator_flag, cli_runtime, operator_name, show_json
+from bot.cli.output import (
+    Column,
+    add_json_flag,
+    add_operator_flag,
+    cli_runtime,
+    operator_name,
+    show_json,
+    show_table,
+)
 from bot.services import ledger, parties
 from bot.services.operator_actions import audit, void_payment
 from domain.digits import read_whole
@@ -91,6 +100,45 @@ async def _void(args: argparse.Namespace) -> int:
     return 0
 
 
+INTENT_COLUMNS = (
+    Column("id", "id", numeric=True),
+    Column("created_at", "started"),
+    Column("gateway", "gateway"),
+    Column("reference", "reference"),
+    Column("retailer", "retailer"),
+    Column("amount", "asked", numeric=True),
+    Column("paid_amount", "paid", numeric=True),
+    Column("state", "state"),
+    Column("transaction_id", "gateway txn"),
+    Column("payment_id", "payment", numeric=True),
+    Column("detail", "detail"),
+)
+
+
+async def _intents(args: argparse.Namespace) -> int:
+    from bot.store import payment_intents
+    from domain.payments import IntentState
+
+    async with cli_runtime() as rt, rt.pool.acquire() as conn:
+        retailer_id = None
+        if args.retailer:
+            try:
+                retailer_id = (await parties.find_retailer(conn, args.retailer)).id
+            except parties.PartyError as exc:
+                raise CliError(str(exc)) from None
+        found = await payment_intents.listed(
+            conn, state=None if args.state is None else IntentState(args.state),
+            retailer_id=retailer_id, limit=args.limit)
+        phones = {r["id"]: r["phone"] for r in await conn.fetch(
+            "SELECT id, phone FROM retailers WHERE id = ANY($1::bigint[])",
+            list({i.retailer_id for i in found}))}
+    rows = [{**asdict(i), "gateway": i.gateway.value, "state": i.state.value,
+             "retailer": phones.get(i.retailer_id, str(i.retailer_id))} for i in found]
+    show_table(rows, INTENT_COLUMNS, as_json=args.json,
+               title=f"payment intents ({len(rows)})")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `payment`."""
     p = sub.add_parser("payment", help="record a retailer's payment",
@@ -126,3 +174,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_operator_flag(q)
     add_json_flag(q)
     q.set_defaults(handler=_void)
+    q = psub.add_parser("intents", help="payments started from the chat (gateways)",
+                        description="Fonepay, Khalti and eSewa payments retailers started "
+                                    "from WhatsApp, newest first: what was asked, what the "
+                                    "gateway says was paid, and where each stands (a held "
+                                    "one waits for an operator: see `alerts list`).")
+    q.add_argument("--state", choices=("pending", "paid", "held", "expired", "canceled",
+                                       "failed"), help="only intents in this state")
+    q.add_argument("--retailer", metavar="PHONE", help="only this retailer's")
+    q.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    add_json_flag(q)
+    q.set_defaults(handler=_intents)

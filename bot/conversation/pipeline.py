@@ -26,6 +26,8 @@ message in WhatsApp's order for that sender, calls `handle_message`:
   polite "I can read text and buttons" reply in the retailer's language: the
   channel decides *what* is unreadable, the flows own the wording.
 - Reactions, system notices, deletions and edits are recorded and nothing is said.
+- While an operator has taken the conversation over (bot/services/takeover.py)
+  every message is recorded and nothing is said or changed: the operator answers.
 - Session writes go in `after_commit(fn)`: the hook runs only if the
   transaction committed, while the worker still holds the sender, so a session
   never runs ahead of Postgres. Load the session inside `handle`.
@@ -43,8 +45,11 @@ from typing import Protocol
 
 import asyncpg
 
+from bot.conversation import taken_over
 from bot.metrics import MESSAGES, STATUSES
+from bot.services.operator_inbox import is_operator_cart
 from bot.store import outbox as outbox_store
+from bot.store import takeovers as takeover_store
 from bot.whatsapp.updates import (
     ButtonMessage,
     InboundMessage,
@@ -132,7 +137,17 @@ async def handle_message(conn: asyncpg.Connection, conversation: MessageHandler 
     try:
         async with conn.transaction():
             action = route(message)
-            if action != "silent" and conversation is None:
+            if (action != "silent" and not is_operator_cart(message.wamid)
+                    and await takeover_store.is_taken_over(conn, message.sender)):
+                # An operator holds the conversation (bot/services/takeover.py): the
+                # message stays in the inbox as the transcript (a file also goes to
+                # the operator inbox); the bot neither answers nor touches the
+                # session until it is handed back. A cart an operator made from the
+                # inbox is the operator's own doing, so it goes through.
+                if action == "unreadable":
+                    await taken_over.keep(conn, message)
+                action = "taken_over"
+            if action not in ("silent", "taken_over") and conversation is None:
                 raise Unavailable("no conversation is configured")
             if action == "handle":
                 assert conversation is not None

@@ -18,9 +18,11 @@ from decimal import Decimal
 
 import asyncpg
 
+from bot import gateways
 from bot.documents.sending import statement_file
+from bot.gateways.qr import qr_image
 from bot.runtime import Runtime
-from bot.services import ledger
+from bot.services import ledger, payments
 from bot.services import orders as order_service
 from bot.store import ledger as ledger_store
 from bot.store import orders as order_store
@@ -36,6 +38,7 @@ from domain.nepali_calendar import latest_month
 from domain.order_status import Role, Status
 from domain.ordering import Cancelled, CancelRefusal, CancelRefused, Item, Quote, SplitOffer
 from domain.ordertext import parse_message
+from domain.payments import Gateway
 from domain.statement import last_days, month_period
 from flows.retailer import (
     Account,
@@ -49,7 +52,7 @@ from flows.retailer import (
     Reading,
     Understood,
 )
-from flows.retailer.ports import StatementSent
+from flows.retailer.ports import PayDue, PayLink, PayNotStarted, PayQr, PayStart, StatementSent
 from flows.retailer.reading import reading_of
 from jobs.reorder_nudges import nudge_items
 
@@ -277,4 +280,32 @@ class ServiceBackend:
             next_date = unpaid[0].debit.due_date
         return Balance(outstanding=position.outstanding, open_orders=position.open_orders,
                        limit=position.limit, available=position.available,
-                       next_due=next_due, next_due_date=next_date)
+                       next_due=next_due, next_due_date=next_date,
+                       can_pay=bool(gateways.clients(self.runtime.settings)))
+
+    async def pay_due(self, account: Account, number: int | None) -> PayDue:
+        clients = gateways.clients(self.runtime.settings)
+        due = await payments.due(self.conn, account.id, number)
+        return PayDue(due.owed, tuple(g.value for g in payments.offered(clients)), number)
+
+    async def start_payment(self, account: Account, method: str, amount: Decimal,
+                            number: int | None) -> PayStart:
+        clients = gateways.clients(self.runtime.settings)
+        try:
+            gateway = Gateway(method)
+        except ValueError:
+            return PayNotStarted(method, Decimal(0), not_offered=True)
+        now = _now()
+        result = await payments.start(self.conn, clients, retailer_id=account.id,
+                                      gateway=gateway, amount=amount, order_number=number,
+                                      settings=self.runtime.settings, now=now)
+        if isinstance(result, payments.NotStarted):
+            return PayNotStarted(method, result.owed, result.problem, result.gateway_down,
+                                 result.not_offered)
+        intent = result.intent
+        if result.payment_url is not None:
+            return PayLink(method, intent.amount, result.payment_url, intent.expires_at)
+        assert result.qr_message is not None
+        image = await qr_image(self.conn, result.qr_message, intent.token,
+                               max_bytes=self.runtime.settings.media_max_bytes)
+        return PayQr(method, intent.amount, image, intent.expires_at)

@@ -52,6 +52,24 @@ class VendorServiceBackend:
         return [VendorLine(it.line_no, it.name, it.qty, it.unit)
                 for it in await order_store.items(self.conn, order.id)]
 
+    async def remember_pick(self, number: int, line_no: int) -> None:
+        await self.conn.execute(
+            "INSERT INTO vendor_line_picks (vendor_id, order_number, line_no, picked_at) "
+            "VALUES ($1, $2, $3, $4) ON CONFLICT (vendor_id) DO UPDATE SET "
+            "order_number = EXCLUDED.order_number, line_no = EXCLUDED.line_no, "
+            "picked_at = EXCLUDED.picked_at", self.vendor_id, number, line_no, self.clock())
+
+    async def last_pick(self, within_minutes: float) -> tuple[int, int] | None:
+        row = await self.conn.fetchrow(
+            "SELECT order_number, line_no FROM vendor_line_picks "
+            "WHERE vendor_id = $1 AND picked_at > $2", self.vendor_id,
+            self.clock() - dt.timedelta(minutes=within_minutes))
+        return None if row is None else (int(row["order_number"]), int(row["line_no"]))
+
+    async def forget_pick(self) -> None:
+        await self.conn.execute("DELETE FROM vendor_line_picks WHERE vendor_id = $1",
+                                self.vendor_id)
+
     async def set_language(self, language: str) -> None:
         await self.conn.execute("UPDATE vendors SET language = $2 WHERE id = $1",
                                 self.vendor_id, language)

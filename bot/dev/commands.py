@@ -225,9 +225,15 @@ def _add_bench(sub: Subparsers) -> None:
     p.add_argument("--profile", type=Path, nargs="?", const=Path("bench/profile"), default=None,
                    help="record py-spy profiles of web and worker during the max phase into "
                         "this directory (default bench/profile)")
-    p.add_argument("--web", type=int, default=1,
+    p.add_argument("--web", default="1",
                    help="web processes (each with its conversation workers) behind the "
-                        "driver, which posts to each in turn like a load balancer (default 1)")
+                        "driver, which posts to each in turn like a load balancer (default 1);"
+                        " a list such as 1,2 runs the max phase once per count, side by side"
+                        " in one run, and the other phases with the largest")
+    p.add_argument("--conversation-processes", type=int, default=0, metavar="N",
+                   help="run the conversation workers in N `khaacho worker --conversations`"
+                        " processes and none in the web processes, so the webhook's answer"
+                        " only persists (default 0: inside the web processes)")
     p.add_argument("--keep", action="store_true",
                    help="keep the bench database and Redis keys afterwards")
     p.add_argument("--log-dir", type=Path, default=Path(".khaacho") / "bench",
@@ -257,8 +263,14 @@ def _bench(args: argparse.Namespace) -> int:
         raise CliError("--steps must be comma-separated whole numbers") from None
     if not steps or min(steps) < 1:
         raise CliError("--steps needs at least one concurrency of 1 or more")
-    if not 1 <= args.web <= 8:
+    try:
+        webs = tuple(sorted({int(x) for x in str(args.web).split(",") if x.strip()}))
+    except ValueError:
+        raise CliError("--web must be a whole number or a comma-separated list") from None
+    if not webs or not all(1 <= n <= 8 for n in webs):
         raise CliError("--web must be between 1 and 8")
+    if not 0 <= args.conversation_processes <= 8:
+        raise CliError("--conversation-processes must be between 0 and 8")
     if args.retailers < 10 or args.vendors < 1 or args.products < 50:
         raise CliError("the population needs ≥10 retailers, ≥1 vendor and ≥50 products")
     try:
@@ -275,7 +287,8 @@ def _bench(args: argparse.Namespace) -> int:
         baseline_concurrency=args.baseline_concurrency, retailers=args.retailers,
         vendors=args.vendors, products=args.products, url=args.url, sim_port=args.sim_port,
         json_path=args.json_path, profile=args.profile, keep=args.keep, log_dir=args.log_dir,
-        phases=phases, webs=args.web)
+        phases=phases, webs=webs[-1], web_counts=webs,
+        conversation_processes=args.conversation_processes)
     try:
         result = run_bench(opts)
     except ProcessFailed as exc:

@@ -6,7 +6,9 @@ WhatsApp Cloud API simulator on loopback ports, over Postgres and Redis
 vendors and an approved demo retailer, and syncs the message templates to the
 simulator, which approves them (status webhooks to the bot). In a terminal it
 opens the chat; without one it plays the sample conversation from the first
-message to a delivered order and the retailer's balance, prints it, and exits 0.
+message to a delivered order and the retailer's balance, then pays it from the chat with Khalti (the
+gateway simulators, bot/dev/gateways/, stand in for Khalti, eSewa and Fonepay),
+prints it, and exits 0.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -24,10 +27,13 @@ import aiohttp
 from pydantic import SecretStr
 
 from bot.config import Settings
+from bot.console import accounts
 from bot.db import connect, migrate
-from bot.dev.chat_client import ChatClient
+from bot.dev.chat_client import ChatClient, Message
 from bot.dev.demo_catalog import load_demo
-from bot.dev.demo_script import DEMO_RETAILER, DemoFailed, Transcript, play
+from bot.dev.demo_script import DEMO_RETAILER, DemoFailed, Transcript, play, tap
+from bot.dev.gateways import GatewaySim
+from bot.dev.gateways import serve as serve_gateways
 from bot.dev.sim_templates import DEFAULT_WABA_ID, desk
 from bot.dev.simulator import Simulator
 from bot.dev.simulator import create_app as create_simulator_app
@@ -46,6 +52,9 @@ _DEMO_NUMBER_ID = "100000000000001"
 DEMO_VENDOR = "9779801000001"  # Shrestha Traders in bot/dev/demo_data/vendors.csv
 DEMO_AREA = "Kathmandu"
 DEMO_CREDIT_LIMIT = Decimal(200000)
+# The operator console's demo login (an admin; loopback only, like the rest of the demo).
+DEMO_OPERATOR = "demo"
+DEMO_OPERATOR_PASSWORD = "khaacho-demo-console"  # noqa: S105 - not a secret: the local demo
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +63,12 @@ class LocalStack:
 
     web_url: str
     simulator_url: str
+    gateways: GatewaySim
+
+    @property
+    def console_url(self) -> str:
+        """The operator console of this demo."""
+        return f"{self.web_url}/console"
 
 
 def _free_port() -> int:
@@ -72,6 +87,9 @@ async def seed(runtime: Runtime) -> None:
                VALUES ($1, 'Demo Kirana Pasal', $2, 'active', $3, now())
                ON CONFLICT (phone) DO NOTHING""",
             DEMO_RETAILER, DEMO_AREA, DEMO_CREDIT_LIMIT)
+        if await accounts.find_account(conn, DEMO_OPERATOR) is None:
+            await accounts.add_account(conn, username=DEMO_OPERATOR, role="admin",
+                                       password=DEMO_OPERATOR_PASSWORD, actor="demo")
     log.info("demo data loaded", extra={"products": summary.products,
                                         "vendors": summary.vendors})
 
@@ -82,7 +100,11 @@ async def local_stack(settings: Settings) -> AsyncIterator[LocalStack]:
     web_port, sim_port = _free_port(), _free_port()
     sim_url = f"http://127.0.0.1:{sim_port}"
     web_url = f"http://127.0.0.1:{web_port}"
+    # The payment gateways' simulators: every gateway set up, none on the internet.
+    gateways = GatewaySim()
+    gateway_runner = await serve_gateways(gateways)
     settings = settings.model_copy(update={
+        **gateways.settings_fields(), "public_base_url": web_url,
         "whatsapp_api_url": f"{sim_url}/v23.0",
         "whatsapp_phone_number_id": _DEMO_NUMBER_ID,
         "whatsapp_access_token": SecretStr(_DEMO_TOKEN),
@@ -97,15 +119,18 @@ async def local_stack(settings: Settings) -> AsyncIterator[LocalStack]:
     sim = Simulator(access_token=_DEMO_TOKEN, phone_number_id=_DEMO_NUMBER_ID,
                     app_secret=_DEMO_SECRET, webhook_url=f"{web_url}/webhook")
     # One runtime for the web app and the worker, as one process holds it.
-    async with Runtime.opened(settings) as runtime:
-        await seed(runtime)
-        async with (
-            serving(create_app(runtime), "127.0.0.1", web_port),
-            serving(create_simulator_app(sim), "127.0.0.1", sim_port),
-            worker_over(runtime),
-        ):
-            await _templates_live(runtime, settings, sim)
-            yield LocalStack(web_url, sim_url)
+    try:
+        async with Runtime.opened(settings) as runtime:
+            await seed(runtime)
+            async with (
+                serving(create_app(runtime), "127.0.0.1", web_port),
+                serving(create_simulator_app(sim), "127.0.0.1", sim_port),
+                worker_over(runtime),
+            ):
+                await _templates_live(runtime, settings, sim)
+                yield LocalStack(web_url, sim_url, gateways)
+    finally:
+        await gateway_runner.cleanup()
 
 
 async def _templates_live(runtime: Runtime, settings: Settings, sim: Simulator) -> None:
@@ -118,14 +143,19 @@ async def _templates_live(runtime: Runtime, settings: Settings, sim: Simulator) 
     log.info("demo templates: %d created, %d approved", len(report.created), approved)
 
 
-async def _say(client: ChatClient, transcript: Transcript, phone: str, text: str) -> None:
+async def _say(client: ChatClient, transcript: Transcript, phone: str,
+               text: str) -> list[Message]:
     client.phone = phone
     transcript.user(phone, text)
-    transcript.bot(phone, await client.send(text))
+    replies = await client.send(text)
+    transcript.bot(phone, replies)
+    return replies
 
 
-async def play_to_delivery(client: ChatClient) -> Transcript:
-    """The sample conversation, then dispatch and delivery by the vendor, then the balance."""
+async def play_to_delivery(client: ChatClient,
+                           gateways: GatewaySim | None = None) -> Transcript:
+    """The sample conversation, then dispatch and delivery by the vendor, then the balance;
+    with `gateways`, the retailer then pays it all with Khalti from the chat."""
     transcript = await play(client, retailer=DEMO_RETAILER, vendor=DEMO_VENDOR)
     number = transcript.order_number
     client.phone = DEMO_VENDOR
@@ -136,26 +166,52 @@ async def play_to_delivery(client: ChatClient) -> Transcript:
     client.phone = DEMO_RETAILER
     transcript.lines.append(f"  (back to the retailer {DEMO_RETAILER})")
     transcript.bot(DEMO_RETAILER, await client.replies(expect=0))
-    await _say(client, transcript, DEMO_RETAILER, "balance")
+    balance = await _say(client, transcript, DEMO_RETAILER, "balance")
+    if gateways is not None and balance:
+        await pay_with_khalti(client, transcript, balance[-1], gateways)
     return transcript
+
+
+_KHALTI_PAGE = re.compile(r"https?://\S+/khalti/pay/(\S+)")
+
+
+async def pay_with_khalti(client: ChatClient, transcript: Transcript, balance: Message,
+                          gateways: GatewaySim) -> None:
+    """Tap Pay under the balance, choose Khalti, pay on its (simulated) page, get the receipt."""
+    offer = await tap(client, transcript, balance, "pay")
+    link = await tap(client, transcript, offer[-1], "pm:khalti:")
+    found = _KHALTI_PAGE.search("\n".join(m.body for m in link))
+    if found is None:
+        raise DemoFailed("no Khalti link after choosing Khalti")
+    transcript.lines.append("  (the shop pays on Khalti's page; Khalti sends the browser back)")
+    async with aiohttp.ClientSession() as http, http.get(gateways.khalti.pay(found.group(1))):
+        pass
+    receipt = await client.replies()
+    transcript.bot(DEMO_RETAILER, receipt)
+    if not any("received" in m.body for m in receipt):
+        raise DemoFailed("no receipt after paying with Khalti")
 
 
 async def _run(settings: Settings, interactive: bool) -> int:
     async with local_stack(settings) as stack:
         client = ChatClient(stack.simulator_url, DEMO_RETAILER, name="Demo Kirana Pasal")
+        console = (f"Operator console: {stack.console_url} — log in as {DEMO_OPERATOR} / "
+                   f"{DEMO_OPERATOR_PASSWORD}")
         try:
             if interactive:
+                print(console)
                 print(f"Khaacho demo — web {stack.web_url}, WhatsApp simulator "
                       f"{stack.simulator_url}.\nYou are the retailer {DEMO_RETAILER}; "
                       f"`/as {DEMO_VENDOR}` to answer as the vendor. Try: "
                       "`chini 10 kg, 2 bora sona`.")
                 return await converse(client)
             try:
-                transcript = await play_to_delivery(client)
+                transcript = await play_to_delivery(client, stack.gateways)
             except DemoFailed as exc:
                 print(f"demo failed: {exc}", file=sys.stderr)
                 return 1
             print(transcript)
+            print(f"{console} (while the demo runs: `make demo` in a terminal keeps it open)")
             return 0
         finally:
             await client.close()

@@ -50,8 +50,9 @@ async def _send(client: ChatClient, transcript: Transcript, text: str) -> list[M
     return replies
 
 
-async def _tap(client: ChatClient, transcript: Transcript, message: Message,
-               prefix: str | None = None) -> list[Message]:
+async def tap(client: ChatClient, transcript: Transcript, message: Message,
+              prefix: str | None = None) -> list[Message]:
+    """Tap the first choice of `message` whose id starts with `prefix` (any, when None)."""
     picked = next((c for c in message.choices if prefix is None or c.id.startswith(prefix)),
                   None)
     if picked is None:
@@ -72,10 +73,10 @@ async def play(client: ChatClient, *, retailer: str = DEMO_RETAILER,
     for _ in range(10):
         if not replies or replies[-1].kind != "list":
             break
-        replies = await _tap(client, transcript, replies[-1], "q:")
+        replies = await tap(client, transcript, replies[-1], "q:")
     if not replies or not any(c.id.startswith("rv:confirm") for c in replies[-1].choices):
         raise DemoFailed("the order was not summarised with a Confirm button:\n" + str(transcript))
-    replies = await _tap(client, transcript, replies[-1], "rv:confirm")
+    replies = await tap(client, transcript, replies[-1], "rv:confirm")
     placed = next((m for m in replies if "#" in m.body and m.kind == "text"), None)
     match = _PLACED.search(placed.body) if placed else None
     if match is None:
@@ -88,7 +89,7 @@ async def play(client: ChatClient, *, retailer: str = DEMO_RETAILER,
             transcript.lines.append(f"  (now writing as the vendor {vendor})")
             transcript.bot(vendor, [offers[-1]])
             await client.mark_read()
-            await _tap(client, transcript, offers[-1], None)
+            await tap(client, transcript, offers[-1], None)
         client.phone = retailer
         # What the retailer was told meanwhile (the vendor's acceptance).
         transcript.bot(retailer, await client.replies(expect=0))

@@ -16,14 +16,15 @@ import asyncpg
 from bot.store import ledger as ledger_store
 from bot.store import orders as order_store
 from bot.store import parties as party_store
+from bot.store import payment_intents as intent_store
 from domain.business_time import business_date
 from domain.credit import CreditPosition
-from domain.dues import max_days_past_due, settle
+from domain.dues import blocks_credit, max_days_past_due, settle
 from domain.facts import Party, PaymentReceived
 from domain.money import MAX_AMOUNT, AmountError, check_amount, format_npr, to_paisa
 from domain.money_facts import CreditReopened, MoneyFact, PaymentVoided
 
-METHODS = ("cash", "esewa", "khalti", "bank")
+METHODS = ("cash", "esewa", "khalti", "bank", "fonepay")
 
 
 class LedgerError(Exception):
@@ -197,9 +198,10 @@ async def reopen_if_cleared(conn: asyncpg.Connection, retailer_id: int, *,
         return False
     today = business_date(now)
     debits, credits = await ledger_store.dues_history(conn, retailer_id, through=today)
-    days = max_days_past_due(settle(debits, credits, today), today)
-    if days > block_after_days:
+    states = settle(debits, credits, today)
+    if blocks_credit(states, today, block_after_days):
         return False
+    days = max_days_past_due(states, today)
     reopened = block["status"] == "blocked"
     if reopened:
         await conn.execute(
@@ -300,11 +302,10 @@ async def balance(conn: asyncpg.Connection, retailer_id: int) -> Decimal:
 
 async def credit_position(conn: asyncpg.Connection, retailer_id: int) -> CreditPosition:
     """Limit, ledger balance and open orders: everything the credit check weighs."""
-    retailer = await party_store.retailer(conn, retailer_id)
-    if retailer is None:
+    figures = await ledger_store.credit_figures(conn, retailer_id)
+    if figures is None:
         raise LedgerError("unknown retailer")
-    return CreditPosition(retailer.credit_limit, await balance(conn, retailer_id),
-                          await order_store.open_orders_value(conn, retailer_id))
+    return CreditPosition(figures.credit_limit, to_paisa(figures.owed), figures.open_orders)
 
 
 async def check(conn: asyncpg.Connection) -> list[Problem]:
@@ -317,7 +318,9 @@ async def check(conn: asyncpg.Connection) -> list[Problem]:
     every voided payment exactly one reversing debit of that credit (and no live
     one has any); every order's total is the sum of its lines; every credit note
     has one ledger credit for its amount, its lines add up to it, it is on a
-    delivered order, and no order line is credited beyond what was delivered.
+    delivered order, and no order line is credited beyond what was delivered; every
+    paid gateway intent has its one payment of the amount paid, every gateway payment
+    its intent, and per gateway the paid intents add up to the payments through it.
     """
     if conn.is_in_transaction():
         return await _check(conn)
@@ -397,6 +400,34 @@ async def _check(conn: asyncpg.Connection) -> list[Problem]:
                                     f"entry {r.id} does not reverse a payment credit of its "
                                     "amount on its retailer"))
     problems.extend(await _check_credit_notes(conn, entries))
+    problems.extend(await _check_gateways(conn))
+    return problems
+
+
+async def _check_gateways(conn: asyncpg.Connection) -> list[Problem]:
+    """Each paid gateway intent has its one payment, each gateway payment its intent, and
+    per gateway the paid total equals the ledger's payments through it."""
+    problems: list[Problem] = []
+    for r in await intent_store.unmatched(conn):
+        if r["intent_id"] is None:
+            problems.append(Problem("gateway_no_intent", r["retailer_id"], None,
+                                    f"{r['gateway']} payment {r['payment_id']} of {r['amount']} "
+                                    "names no paid payment intent"))
+        elif r["payment_id"] is None:
+            problems.append(Problem("gateway_unposted", r["retailer_id"], None,
+                                    f"{r['gateway']} intent {r['intent_id']} is paid "
+                                    f"({r['paid_amount']}) but has no payment"))
+        else:
+            problems.append(Problem("gateway_mismatch", r["retailer_id"], None,
+                                    f"{r['gateway']} intent {r['intent_id']} paid "
+                                    f"{r['paid_amount']} but payment {r['payment_id']} is "
+                                    f"{r['amount']} on retailer {r['payment_retailer']}"))
+    for b in await intent_store.books(conn):
+        if b.paid_intents != b.payments or b.paid_total != b.payments_total:
+            problems.append(Problem("gateway_total", None, None,
+                                    f"{b.gateway}: {b.paid_intents} paid intents total "
+                                    f"{b.paid_total}, the ledger has {b.payments} payments "
+                                    f"total {b.payments_total}"))
     return problems
 
 

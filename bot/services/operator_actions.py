@@ -20,6 +20,7 @@ from typing import Any
 import asyncpg
 import orjson
 
+from bot import audit_context
 from bot.jsontext import dumps
 from bot.logs import current_request_id
 from bot.services import credit_notes, ledger, parties
@@ -57,12 +58,10 @@ class ActionError(Exception):
 
 async def audit(conn: asyncpg.Connection, *, actor: str, action: str, target: str | None,
                 details: dict[str, Any]) -> None:
-    """One audit_log row (inside the caller's transaction)."""
-
-
+    """One audit_log row (inside the caller's transaction), with where the write came from."""
     await conn.execute(
         "INSERT INTO audit_log (actor, action, target, details) VALUES ($1, $2, $3, $4)",
-        actor, action, target, orjson.loads(dumps(details)))
+        actor, action, target, orjson.loads(dumps({**audit_context.current(), **details})))
 
 
 async def retry_outbox(conn: asyncpg.Connection, row_id: int, *, actor: str,

@@ -61,7 +61,7 @@ from domain.ordering import (
     StockShort,
     UnknownItems,
 )
-from domain.vendor_commands import VendorAction, VendorChange
+from domain.vendor_commands import LessFit, VendorAction, VendorChange, sending_less
 from flows.replies import Outgoing
 
 DEFAULT_ACCEPT_MINUTES = 15.0
@@ -99,10 +99,9 @@ async def _market(conn: asyncpg.Connection, skus: Sequence[str], area: str) -> M
     by_vendor: dict[int, list[store.VendorOffer]] = {}
     for o in offers:
         by_vendor.setdefault(o.vendor_id, []).append(o)
-    perf = await store.performance(conn, list(by_vendor))
     candidates: dict[int, routing.Candidate] = {}
     for vid, rows in by_vendor.items():
-        p = perf.get(vid)
+        p = rows[0].performance
         performance = routing.Performance() if p is None else routing.Performance(
             offered=p.offers, accepted=p.accepted, answered=p.accepted + p.rejected,
             mean_response_seconds=(float(p.median_response_seconds)
@@ -227,9 +226,7 @@ async def _place(conn: asyncpg.Connection, *, retailer_id: int, items: Sequence[
     plan = ordering.plan(market, retailer.area, lines, vendor_id, accept_minutes * 60)
     if not isinstance(plan, Plan):
         return plan
-    position = credit.CreditPosition(
-        retailer.credit_limit, await ledger_service.balance(conn, retailer_id),
-        await store.open_orders_value(conn, retailer_id))
+    position = await ledger_service.credit_position(conn, retailer_id)
     decision = credit.decide(position, plan.total)
     if not decision.allowed:
         return ordering.short_of_credit(decision, plan)
@@ -585,13 +582,17 @@ async def vendor_change(conn: asyncpg.Connection, vendor_id: int, change: Vendor
             return [fact.ChangeRefused(number, party, fact.ChangeRefusal.NOTHING_LEFT)]
         by_line = {it.line_no: it for it in items}
         less: dict[int, Decimal] = {}
-        for name, qty in change.less:
+        units = dict(change.units)
+        for name, asked in change.less:
             line = by_line[fewer[name]]
-            # Less than ordered, more than none, on a line that stays; anything else is
-            # not "sending less" and the vendor is asked to say it another way.
-            if line.line_no not in kept or not Decimal(0) < qty < line.qty:
-                return [fact.ChangeRefused(number, party, fact.ChangeRefusal.NOT_LESS,
-                                           (name,))]
+            # Less than ordered, more than none, whole where sold whole, on a line that
+            # stays; anything else is not "sending less": the vendor says it another way.
+            how, qty = sending_less(asked, units.get(name), line.qty, line.unit, line.name)
+            if line.line_no not in kept and how is LessFit.OK:
+                how = LessFit.NOT_LESS
+            if how is not LessFit.OK or qty is None:
+                return [fact.ChangeRefused(number, party, fact.ChangeRefusal(how.value),
+                                           (name,), line.unit)]
             less[line.line_no] = qty
         if len(kept) == len(items) and not less:
             # Everything named stays: before accepting that is an accept; after, nothing.
@@ -638,25 +639,10 @@ async def answer_change(conn: asyncpg.Connection, retailer_id: int, number: int,
         accepted = order.status == Status.ACCEPTED.value
         actor = f"retailer:{retailer_id}"
         if not agree:
-            await store.close_change(conn, change_id, at=now, outcome="declined")
-            if accepted:
-                # As when the vendor takes an accepted order back: pending again, re-routed
-                # whole (their offer was closed "accepted" and stays asked, so not re-offered).
-                order = await store.update_order(conn, order.id, now=now, status="pending",
-                                                 accepted_at=None)
-                await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
-                                         from_status="accepted", to_status="pending",
-                                         reason=f"the shop declined {vendor.name}'s partial "
-                                                "order after it was accepted")
-            else:
-                await store.close_offer(conn, order_id=order.id, vendor_id=vendor_id, at=now,
-                                        outcome="rejected",
-                                        reason="shop declined a partial order")
-            await _release(conn, order, items)
-            rest = await _offer_next(conn, order, items,
-                                     why=f"the shop declined {vendor.name}'s partial order",
-                                     actor=actor, now=now,
-                                     accept_minutes=accept_minutes)
+            rest = await _whole_elsewhere(
+                conn, order, items, change_id, vendor, outcome="declined", actor=actor,
+                why=f"the shop declined {vendor.name}'s partial order", now=now,
+                accept_minutes=accept_minutes)
             return [fact.ChangeDeclined(number, _vendor_party(vendor)), *rest]
         dropped = [it for it in items if it.line_no not in kept]
         assert order.vendor_id is not None
@@ -698,6 +684,66 @@ async def answer_change(conn: asyncpg.Connection, retailer_id: int, number: int,
         # The vendor offered these lines: agreeing is their acceptance of the smaller order.
         return await _vendor_act(conn, vendor, number, VendorAction.ACCEPT, None, now,
                                  accept_minutes)
+
+
+async def _whole_elsewhere(conn: asyncpg.Connection, order: store.Order,
+                           items: Sequence[store.OrderItem], change_id: int,
+                           vendor: party_store.Vendor, *, outcome: str, actor: str, why: str,
+                           now: dt.datetime, accept_minutes: float) -> list[fact.Fact]:
+    """The smaller order is not taken (the shop said no, or never answered): the whole
+    order goes to the next vendor, or to operators when none is left."""
+    await store.close_change(conn, change_id, at=now, outcome=outcome)
+    if order.status == Status.ACCEPTED.value:
+        # As when the vendor takes an accepted order back: pending again, re-routed
+        # whole (their offer was closed "accepted" and stays asked, so not re-offered).
+        order = await store.update_order(conn, order.id, now=now, status="pending",
+                                         accepted_at=None)
+        await store.insert_event(conn, order_id=order.id, at=now, actor=actor,
+                                 from_status="accepted", to_status="pending",
+                                 reason=f"{why} after it was accepted")
+    else:
+        await store.close_offer(conn, order_id=order.id, vendor_id=vendor.id, at=now,
+                                outcome="rejected", reason=why)
+    await _release(conn, order, items)
+    return await _offer_next(conn, order, items, why=why, actor=actor, now=now,
+                             accept_minutes=accept_minutes)
+
+
+async def expire_changes(conn: asyncpg.Connection, now: dt.datetime, *, word: Wording,
+                         answer_minutes: float, accept_minutes: float = DEFAULT_ACCEPT_MINUTES,
+                         limit: int = 200) -> int:
+    """Smaller-order questions the shop left unanswered for `answer_minutes`: as a no.
+
+    The shop never agreed to less, so the order goes whole to the next vendor (or to
+    operators); the vendor is told not to send it and the shop why nothing came of
+    the question. One transaction per order, its notices in the outbox; returns how
+    many were handled (rows another worker holds are skipped).
+    """
+    handled = 0
+    cutoff = now - dt.timedelta(minutes=answer_minutes)
+    while handled < limit:
+        async with conn.transaction():
+            number = await store.stale_change(conn, cutoff)
+            if number is None:
+                break
+            order = await store.order_by_number(conn, number, for_update=True)
+            waiting = await store.open_change(conn, order.id) if order is not None else None
+            assert order is not None and waiting is not None  # locked by stale_change
+            vendor = await party_store.vendor(conn, waiting.vendor_id)
+            retailer = await party_store.retailer(conn, order.retailer_id)
+            assert vendor is not None and retailer is not None
+            items = await store.items(conn, order.id)
+            rest = await _whole_elsewhere(
+                conn, order, items, waiting.id, vendor, outcome="withdrawn",
+                actor="system:change-timeouts",
+                why=f"the shop did not answer {vendor.name}'s partial order in time", now=now,
+                accept_minutes=accept_minutes)
+            timed_out = fact.ChangeTimedOut(order.number, _vendor_party(vendor),
+                                            _retailer_party(retailer), answer_minutes,
+                                            rerouted=_rerouted(rest))
+            await enqueue(conn, word([timed_out, *rest]))
+            handled += 1
+    return handled
 
 
 # ------------------------------------------------------------------ cancelling

@@ -182,6 +182,30 @@ async def balance(conn: asyncpg.Connection, retailer_id: int) -> Decimal:
     return Decimal(value)
 
 
+@dataclass(frozen=True, slots=True)
+class CreditFigures:
+    """What the credit check weighs, as stored: limit, balance owed, open orders' value."""
+
+    credit_limit: Decimal
+    owed: Decimal
+    open_orders: Decimal
+
+
+async def credit_figures(conn: asyncpg.Connection, retailer_id: int) -> CreditFigures | None:
+    """`credit_limit`, `balance()` and `orders.open_orders_value()` in one round trip."""
+    row = await conn.fetchrow(
+        "SELECT r.credit_limit, "
+        "(SELECT coalesce(sum(CASE kind WHEN 'debit' THEN amount ELSE -amount END), 0) "
+        " FROM ledger_entries WHERE retailer_id = r.id) AS owed, "
+        "(SELECT coalesce(sum(total), 0) FROM orders "
+        " WHERE retailer_id = r.id AND order_is_open(status)) AS open_orders "
+        "FROM retailers r WHERE r.id = $1", retailer_id)
+    if row is None:
+        return None
+    return CreditFigures(Decimal(row["credit_limit"]), Decimal(row["owed"]),
+                         Decimal(row["open_orders"]))
+
+
 async def entries(conn: asyncpg.Connection, retailer_id: int | None = None) -> list[Entry]:
     rows = await conn.fetch(
         f"SELECT {_ENTRY_COLS} FROM ledger_entries "  # noqa: S608

@@ -73,6 +73,7 @@ class VendorOffer:
     price: Decimal
     stock: Decimal | None
     min_qty: Decimal
+    performance: PerformanceRow | None = None  # the jobs' latest figures; None = no history
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,19 +151,27 @@ async def vendor_offers(conn: asyncpg.Connection, skus: Sequence[str],
     """The terms for these products of every active vendor delivering to `area`.
 
     Filtering here rather than in routing keeps a cart's pricing proportional to
-    the vendors of one area, not to every vendor of the country.
+    the vendors of one area, not to every vendor of the country; the area test is
+    serves_area() answered from the vendors' stored normal areas (schema.sql, perf).
     """
     rows = await conn.fetch(
         """SELECT v.id AS vendor_id, v.name AS vendor_name, v.areas, p.id AS product_id, p.sku,
-                  vp.price, vp.stock, vp.min_qty
+                  vp.price, vp.stock, vp.min_qty, vf.vendor_id IS NOT NULL AS has_history,
+                  vf.offers, vf.accepted, vf.rejected, vf.median_response_seconds,
+                  vf.fulfilled, vf.failed
            FROM vendor_products vp
            JOIN vendors v ON v.id = vp.vendor_id AND v.active
            JOIN products p ON p.id = vp.product_id
+           LEFT JOIN vendor_performance vf ON vf.vendor_id = v.id
            WHERE p.sku = ANY($1::text[])
-             AND serves_area(v.areas, $2)
+             AND v.areas_normal && ARRAY[normal_area($2), '*']
            ORDER BY v.id, p.sku""", list(skus), area)
     return [VendorOffer(r["vendor_id"], r["vendor_name"], tuple(r["areas"] or ()),
-                        r["product_id"], r["sku"], r["price"], r["stock"], r["min_qty"])
+                        r["product_id"], r["sku"], r["price"], r["stock"], r["min_qty"],
+                        PerformanceRow(r["vendor_id"], r["offers"], r["accepted"],
+                                       r["rejected"], r["median_response_seconds"],
+                                       r["fulfilled"], r["failed"])
+                        if r["has_history"] else None)
             for r in rows]
 
 
@@ -182,7 +191,7 @@ _AREA_PRICES = """SELECT p.sku, p.name, p.unit, p.category, v.name AS vendor_nam
            FROM vendor_products vp
            JOIN vendors v ON v.id = vp.vendor_id AND v.active
            JOIN products p ON p.id = vp.product_id
-           WHERE serves_area(v.areas, $1) AND {where}
+           WHERE v.areas_normal && ARRAY[normal_area($1), '*'] AND {where}
            ORDER BY p.name, vp.price, v.id"""
 
 
@@ -208,19 +217,9 @@ async def area_categories(conn: asyncpg.Connection, area: str) -> list[tuple[str
            FROM vendor_products vp
            JOIN vendors v ON v.id = vp.vendor_id AND v.active
            JOIN products p ON p.id = vp.product_id
-           WHERE serves_area(v.areas, $1)
+           WHERE v.areas_normal && ARRAY[normal_area($1), '*']
            GROUP BY p.category ORDER BY p.category""", area)
     return [(r["category"], int(r["products"])) for r in rows]
-
-
-async def performance(conn: asyncpg.Connection,
-                      vendor_ids: Sequence[int]) -> dict[int, PerformanceRow]:
-    """The jobs' latest vendor figures (vendor_performance); absent = no history yet."""
-    rows = await conn.fetch(
-        """SELECT vendor_id, offers, accepted, rejected, median_response_seconds, fulfilled,
-                  failed
-           FROM vendor_performance WHERE vendor_id = ANY($1::bigint[])""", list(vendor_ids))
-    return {r["vendor_id"]: PerformanceRow(**dict(r)) for r in rows}
 
 
 async def insert_order(conn: asyncpg.Connection, *, retailer_id: int, vendor_id: int,
@@ -340,10 +339,16 @@ async def release(conn: asyncpg.Connection, *, vendor_id: int, product_id: int,
 
 async def expired_pending(conn: asyncpg.Connection, now: dt.datetime, *,
                           limit: int) -> list[Order]:
-    """Pending orders past their accept deadline, locked; rows another worker holds are skipped."""
+    """Pending orders past their accept deadline, locked; rows another worker holds are skipped.
+
+    An order whose vendor answered with a smaller order waits for the shop instead
+    (the change time-out, `stale_change`, decides it): the vendor did answer.
+    """
     rows = await conn.fetch(
-        f"SELECT {_ORDER_COLS} FROM orders WHERE status = 'pending' "  # noqa: S608
-        "AND accept_deadline <= $1 ORDER BY accept_deadline LIMIT $2 FOR UPDATE SKIP LOCKED",
+        f"SELECT {_ORDER_COLS} FROM orders o WHERE status = 'pending' "  # noqa: S608
+        "AND accept_deadline <= $1 AND NOT EXISTS (SELECT 1 FROM order_changes c "
+        "WHERE c.order_id = o.id AND c.answered_at IS NULL) "
+        "ORDER BY accept_deadline LIMIT $2 FOR UPDATE SKIP LOCKED",
         now, limit)
     return [o for o in map(_order, rows) if o is not None]
 
@@ -381,6 +386,17 @@ async def open_change(conn: asyncpg.Connection, order_id: int) -> OpenChange | N
         return None
     return OpenChange(row["id"], row["vendor_id"], tuple(row["kept_lines"]),
                       dict(zip(row["less_lines"], row["less_qtys"], strict=True)))
+
+
+async def stale_change(conn: asyncpg.Connection, cutoff: dt.datetime) -> int | None:
+    """The number of an order, locked, whose smaller-order question has waited since
+    before `cutoff` while it can still change; rows another worker holds are skipped."""
+    number: int | None = await conn.fetchval(
+        "SELECT o.number FROM order_changes c JOIN orders o ON o.id = c.order_id "
+        "WHERE c.answered_at IS NULL AND c.proposed_at <= $1 "
+        "AND o.status IN ('pending', 'accepted') "
+        "ORDER BY c.proposed_at LIMIT 1 FOR UPDATE OF o SKIP LOCKED", cutoff)
+    return number
 
 
 async def waiting_changes(conn: asyncpg.Connection, retailer_id: int) -> list[int]:

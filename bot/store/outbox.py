@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import orjson
 
 from bot.store import media as media_store
 from bot.whatsapp.outbound import kind_of, media_file_of, render_outgoing
@@ -79,18 +80,36 @@ async def enqueue(
     """
     if not outgoing:
         return []
-    rows = []
-    for item in outgoing:
-        payload, fallback = render_outgoing(item)
-        rows.append((item.to, kind_of(item.reply), payload, fallback, item.correlation,
-                     request_id, media_file_of(item.reply)))
-    ids = []
-    for row in rows:
-        ids.append(await conn.fetchval(
-            "INSERT INTO outbox (recipient, kind, payload, fallback, correlation, request_id, "
-            "media_file_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id", *row))
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
-    return ids
+    rendered = [render_outgoing(item) for item in outgoing]
+    rows = await conn.fetch(
+        _ENQUEUE, [item.to for item in outgoing], [kind_of(item.reply) for item in outgoing],
+        [orjson.dumps(payload).decode() for payload, _ in rendered],
+        [None if fallback is None else orjson.dumps(fallback).decode()
+         for _, fallback in rendered],
+        [item.correlation for item in outgoing], request_id, NOTIFY_CHANNEL,
+        [media_file_of(item.reply) for item in outgoing])
+    return [r["id"] for r in rows]
+
+
+# Every reply of a message and the dispatchers' NOTIFY in one round trip. The
+# rows are inserted in the replies' order, so their ids (which the dispatcher
+# sends in) keep the order the flow said them in.
+_ENQUEUE = """
+WITH ins AS (
+    INSERT INTO outbox (recipient, kind, payload, fallback, correlation, request_id,
+                        media_file_id)
+    SELECT u.recipient, u.kind, u.payload::jsonb, u.fallback::jsonb, u.correlation, $6,
+           u.media_file_id
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $8::bigint[])
+         WITH ORDINALITY AS u(recipient, kind, payload, fallback, correlation, media_file_id,
+                              ord)
+    ORDER BY u.ord
+    RETURNING id
+), woken AS (
+    SELECT pg_notify($7, '')
+)
+SELECT ins.id FROM ins CROSS JOIN (SELECT count(*) FROM woken) AS w ORDER BY ins.id
+"""
 
 
 async def enqueue_media(

@@ -10,6 +10,8 @@ from typing import Any
 
 import asyncpg
 
+from bot import audit_context
+
 _RETAILER_COLS = ("id, phone, shop_name, owner_name, area, status, blocked_reason, credit_limit, "
                   "credit_terms_days, language, created_at, approved_at")
 _VENDOR_COLS = "id, phone, name, areas, active, language, created_at"
@@ -143,7 +145,7 @@ async def audit(conn: asyncpg.Connection, *, actor: str, action: str, target: st
     """Record an operator write in audit_log."""
     await conn.execute(
         "INSERT INTO audit_log (at, actor, action, target, details) VALUES ($1, $2, $3, $4, $5)",
-        now, actor, action, target, details)
+        now, actor, action, target, {**audit_context.current(), **details})
 
 
 async def set_vendor_active(conn: asyncpg.Connection, vendor_id: int, active: bool) -> Vendor:

@@ -104,13 +104,19 @@ _RETAILER_SUMMARY = """
 
 async def list_retailers(
     conn: asyncpg.Connection, *, status: str | None = None, area: str | None = None,
-    limit: int = 500,
+    limit: int = 500, search: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Retailers with balance, open orders, available credit and latest score."""
+    """Retailers with balance, open orders, available credit and latest score.
+
+    `search` (the console's box) matches part of the phone, shop or owner name.
+    """
     rows = await conn.fetch(
         _RETAILER_SUMMARY + " WHERE ($1::text IS NULL OR r.status = $1) "
-        "AND ($2::text IS NULL OR normal_area(r.area) = normal_area($2)) ORDER BY r.id LIMIT $3",
-        status, area, limit)
+        "AND ($2::text IS NULL OR normal_area(r.area) = normal_area($2)) "
+        "AND ($4::text IS NULL OR strpos(r.phone, $4) > 0 "
+        "OR strpos(lower(r.shop_name), lower($4)) > 0 "
+        "OR strpos(lower(coalesce(r.owner_name, '')), lower($4)) > 0) ORDER BY r.id LIMIT $3",
+        status, area, limit, search)
     return [dict(r) for r in rows]
 
 

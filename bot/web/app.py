@@ -12,7 +12,8 @@ import logging
 
 from aiohttp import web
 
-from bot.web import health, middleware, ops, webhook
+from bot.console import site as console
+from bot.web import health, middleware, ops, payments, webhook
 from bot.web.keys import RUNTIME
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,8 @@ def web_application() -> web.Application:
     health.setup(app)
     ops.setup(app)
     webhook.setup(app)
+    payments.setup(app)
+    console.setup(app)
     app.on_startup.append(_warm_catalogue)
     return app
 

@@ -352,6 +352,14 @@ STRINGS.update({
         "#{number} has — e.g. “{number} tokla 1”. To leave an item out, write "
         "“{number} tokla chaina”."
     ),
+    "vendor.change.not_whole": (
+        "“{names}” goes in whole {unit}: write a whole number of {unit} you can send "
+        "for order #{number}, e.g. “1”."
+    ),
+    "vendor.change.other_unit": (
+        "“{names}”: order #{number} has it in {unit}, and I can't turn your unit into "
+        "{unit}. Write how many {unit} you can send, e.g. “1”."
+    ),
     "vendor.lines": (
         "Order #{number}: pick the item you can send less of. To leave an item out, "
         "write “{number} tokla chaina”."
@@ -363,12 +371,16 @@ STRINGS.update({
     ),
     "vendor.lines.ask": (
         "How many {name} can you send for order #{number}? {qty} {unit} were ordered. "
-        "Reply “{number} {written} N” with the number, e.g. “{number} {written} 1”."
+        "Reply with the number, e.g. “1” (or “{number} {written} 1”)."
     ),
     "vendor.change.agreed": (
         "{shop} agreed: send order #{number} with only what you can send (new total {total})."
     ),
     "vendor.change.waiting": "A change to order #{number} is already waiting for the shop.",
+    "vendor.change.timed_out": (
+        "The shop didn't answer within {minutes} minutes whether they take order #{number} "
+        "with only what you can send, so it is taken off your list. Please don't send it."
+    ),
     "vendor.change.declined": (
         "The shop wanted order #{number} complete, so it is taken off your list. "
         "Please don't send it."
@@ -420,6 +432,10 @@ STRINGS.update({
     "order.change.less": (
         "{vendor} can send less of order #{number}:\n{lines}\n"
         "New total: {total}. Take it, or send the whole order to another supplier?"
+    ),
+    "order.change.timed_out": (
+        "You didn't answer within {minutes} minutes whether you take {vendor}'s smaller "
+        "order #{number}, so it stays as you ordered it, complete."
     ),
     "order.change.agreed": (
         "OK, order #{number} from {vendor} is now {total}; you'll be charged only for "
@@ -561,12 +577,11 @@ STRINGS.update({
     "statement.kind.credit_note": "Credit note, order #{number}",
     "statement.kind.payment_voided": "Payment cancelled",
     "statement.kind.adjustment": "Correction",
-    "statement.ageing": "Still owed, by days past due",
-    "statement.age.current": "Not yet due",
-    "statement.age.1_30": "1-30 days",
-    "statement.age.31_60": "31-60 days",
-    "statement.age.61_90": "61-90 days",
-    "statement.age.over_90": "Over 90 days",
+    "statement.ageing": "Still owed, by days since delivery",
+    "statement.age.0-15": "0-15 days",
+    "statement.age.16-30": "16-30 days",
+    "statement.age.31-60": "31-60 days",
+    "statement.age.60+": "Over 60 days",
     "statement.none": "No entries in this period.",
     "statement.advance": "(in advance)",
     "statement.caption": "🧾 Your statement, {period}. You owe {closing}.",
@@ -578,4 +593,73 @@ STRINGS.update({
     "invoice.caption": "🧾 Invoice {number} for order #{order}: {total}.",
     "credit_note_doc.caption": "🧾 Credit note {number} for order #{order}: {total}.",
     "balance.button.statement": "Statement",
+})
+
+# --- pay (issue 18): paying from the chat (flows/retailer/paying.py, flows/money_notices.py,
+# and the pages a customer's browser sees after paying, bot/web/payments.py).
+STRINGS.update({
+    "pay.button": "Pay",
+    "pay.method.fonepay": "Fonepay QR",
+    "pay.method.khalti": "Khalti",
+    "pay.method.esewa": "eSewa",
+    "pay.choose": "You owe {owed}. Pay {amount} now with:",
+    "pay.choose.order": "Order #{number}: {owed} left to pay. Pay {amount} now with:",
+    "pay.other_amount": "To pay another amount, write it, e.g. “pay 500”.",
+    "pay.unclear": (
+        "How much would you like to pay? Write the amount, e.g. “pay 500”, "
+        "or just “pay” to pay all you owe."
+    ),
+    "pay.nothing_due": "You owe nothing right now — thank you! 🙏",
+    "pay.nothing_due.order": "Nothing is left to pay on order #{number}. 🙏",
+    "pay.over_due": (
+        "You owe {owed}, so you can pay up to that here. Write “pay” to pay all of it, "
+        "or a smaller amount, e.g. “pay 500”."
+    ),
+    "pay.too_small": "The smallest payment here is {minimum}. Please write a larger amount.",
+    "pay.not_offered": (
+        "You owe {owed}. Paying in the chat isn't set up yet — please pay your supplier "
+        "or call us."
+    ),
+    "pay.gateway_down": (
+        "{method} isn't answering right now. Please try again in a few minutes, "
+        "or choose another way to pay."
+    ),
+    "pay.link": (
+        "Pay {amount} with {method}: {url}\n"
+        "The link works until {until}. I'll tell you here as soon as the payment arrives."
+    ),
+    "pay.qr": (
+        "Scan this QR with your bank or wallet app to pay {amount} (Fonepay). It works "
+        "until {until}. I'll tell you here as soon as the payment arrives."
+    ),
+    "money.pay.vendor": "💰 {shop} paid {amount} for order #{number} ({method}).",
+    "money.pay.held": (
+        "We received {paid} through {method}, but {asked} was asked, so it is not on your "
+        "account yet. An operator will check it and tell you."
+    ),
+    "money.pay.held.refunded": (
+        "Your {method} payment of {asked} was returned by {method} before it reached your "
+        "account. An operator will check it and tell you."
+    ),
+    "money.pay.expired": (
+        "Your {method} payment of {amount} was not made in time, so nothing was charged. "
+        "Write “pay” to try again."
+    ),
+    "money.pay.canceled": (
+        "Your {method} payment of {amount} was cancelled; nothing was charged. "
+        "Write “pay” to try again."
+    ),
+    "pay.page.title": "Khaacho payment",
+    "pay.page.paid": "✅ Payment of {amount} received — thank you. You can go back to WhatsApp.",
+    "pay.page.pending": (
+        "We are checking your payment of {amount}. You'll get a WhatsApp message as soon as "
+        "it is confirmed."
+    ),
+    "pay.page.closed": (
+        "This payment was not completed. Go back to WhatsApp and write “pay” to try again."
+    ),
+    "pay.page.held": "We received a payment we must check by hand; an operator will tell you.",
+    "pay.page.unknown": "This payment link is not known. Go back to WhatsApp and write “pay”.",
+    "pay.page.esewa": "Pay {amount} with eSewa",
+    "pay.page.esewa_button": "Continue to eSewa",
 })

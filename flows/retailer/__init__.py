@@ -23,7 +23,15 @@ from dataclasses import dataclass
 
 from domain.cart_edits import Clear, Remove, parse_edit
 from flows import machine as m
-from flows.choices import CategoryChoice, ChangeChoice, DeliveryChoice, ReorderChoice, parse
+from flows.choices import (
+    CategoryChoice,
+    ChangeChoice,
+    DeliveryChoice,
+    PayChoice,
+    PayMethodChoice,
+    ReorderChoice,
+    parse,
+)
 from flows.commands import Command, command_of
 from flows.i18n import script_language, t
 from flows.replies import Buttons, ListMenu, Outgoing, Reply, Template, Text
@@ -106,7 +114,8 @@ def _needs_context(said: Said) -> bool:
         # a vendor's smaller order, a reorder nudge) may come days later, after the
         # session has gone: it needs none.
         return not isinstance(parse(said.choice),
-                              DeliveryChoice | ChangeChoice | CategoryChoice | ReorderChoice)
+                              DeliveryChoice | ChangeChoice | CategoryChoice | ReorderChoice
+                              | PayChoice | PayMethodChoice)
     if said.text:
         cmd = command_of(said.text)
         if cmd in (Command.CONFIRM, Command.EDIT, Command.YES, Command.NO):

@@ -14,6 +14,7 @@ from flows import order_notices
 from flows.choices import StatementChoice
 from flows.i18n import day, money
 from flows.replies import Button, Buttons, Text
+from flows.retailer import paying
 from flows.retailer.ports import LineStatus, Understood
 from flows.retailer.review import show_review
 from flows.retailer.turn import Turn
@@ -53,8 +54,9 @@ async def balance(turn: Turn) -> None:
                    available=money(lang, available), due=due)
     if blocked:
         text += "\n" + turn.tr("review.blocked")
-    turn.say(Buttons(text, (Button(StatementChoice().to_id(),
-                                   turn.tr("balance.button.statement")),)))
+    statement = Button(StatementChoice().to_id(), turn.tr("balance.button.statement"))
+    pay = paying.pay_button(turn, b)
+    turn.say(Buttons(text, (pay, statement) if pay is not None else (statement,)))
 
 
 async def cancel(turn: Turn) -> None:

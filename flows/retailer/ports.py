@@ -31,6 +31,7 @@ from domain.ordering import (
     UnknownItems,
 )
 from domain.ordertext import Intent, QtyNote
+from domain.payments import PayProblem
 from domain.statement import Statement
 
 
@@ -115,6 +116,8 @@ class Balance:
     available: Decimal
     next_due: Decimal | None
     next_due_date: dt.date | None
+    # Whether a Pay button goes under the balance: something owed and a gateway set up.
+    can_pay: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +155,52 @@ class Category:
 
     name: str
     products: int
+
+
+@dataclass(frozen=True, slots=True)
+class PayDue:
+    """What may be paid from the chat now, and how (`methods`: gateway values, in order).
+
+    `number` names the order when paying what is left of one order.
+    """
+
+    owed: Decimal
+    methods: tuple[str, ...]
+    number: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PayLink:
+    """A payment to make by opening `url` (Khalti's page, our eSewa short link)."""
+
+    method: str
+    amount: Decimal
+    url: str
+    until: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PayQr:
+    """A payment to make by scanning a QR, stored as image `media_file_id`."""
+
+    method: str
+    amount: Decimal
+    media_file_id: int
+    until: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PayNotStarted:
+    """No payment was started: the amount no longer fits (`problem`), or the gateway failed."""
+
+    method: str
+    owed: Decimal
+    problem: PayProblem | None = None
+    gateway_down: bool = False
+    not_offered: bool = False
+
+
+PayStart = PayLink | PayQr | PayNotStarted
 
 
 # Placing answers in the order vocabulary; a split cart comes back placed
@@ -229,6 +278,16 @@ class RetailerBackend(Protocol):
                         language: str) -> StatementSent:
         """The retailer's statement of BS `month` (the latest begun), else of the last 30
         days, rendered in `language` and stored."""
+        ...
+
+    async def pay_due(self, account: Account, number: int | None) -> PayDue:
+        """What may be paid from the chat (all that is owed, or what is left of order
+        `number`), and through which gateways."""
+        ...
+
+    async def start_payment(self, account: Account, method: str, amount: Decimal,
+                            number: int | None) -> PayStart:
+        """Start paying `amount` through gateway `method` (checked again against the dues)."""
         ...
 
     async def cancel_open_order(self, account: Account) -> Cancelled | CancelRefused | None:

@@ -145,5 +145,6 @@ async def show_review(turn: Turn) -> None:
         # Long carts: the lines as text, the buttons under a short summary.
         turn.say(Text("\n".join([intro, *lines])))
         body = "\n".join(tail) or intro
+    # "Tap Confirm" only under a Confirm button: with nothing orderable there is none.
     turn.say(Buttons(body=body, buttons=buttons, header=turn.tr("review.header"),
-                     footer=turn.tr("review.footer")))
+                     footer=turn.tr("review.footer") if orderable else None))

@@ -7,12 +7,15 @@ from collections.abc import Awaitable, Callable
 
 from domain.cart_edits import Add, Clear, Remove, RemoveNamed, parse_edit
 from domain.digits import to_ascii
+from domain.payments import PayRequest, read_pay_request
 from flows import machine as m
 from flows.choices import (
     CategoryChoice,
     ChangeChoice,
     DeliveryChoice,
     OfferChoice,
+    PayChoice,
+    PayMethodChoice,
     QuestionChoice,
     ReorderChoice,
     ReviewChoice,
@@ -20,7 +23,16 @@ from flows.choices import (
     parse,
 )
 from flows.commands import Command, StatementAsk, cancel_number, command_of, statement_request
-from flows.retailer import account, asking, changes, confirm, delivery, questions, statements
+from flows.retailer import (
+    account,
+    asking,
+    changes,
+    confirm,
+    delivery,
+    paying,
+    questions,
+    statements,
+)
 from flows.retailer.cart import add_text, answer_qty, apply_edit
 from flows.retailer.ports import Said
 from flows.retailer.review import ask_question, show_review
@@ -49,6 +61,10 @@ async def shopping(turn: Turn, said: Said) -> None:
     ask = statement_request(text)
     if ask is not None:
         await statements.send_statement(turn, ask)
+        return
+    pay = read_pay_request(text)  # "pay 500", "५०० तिर्नु"
+    if pay is not None:
+        await paying.offer(turn, pay)
         return
     if await delivery.on_text(turn, text):
         return
@@ -108,6 +124,10 @@ async def on_choice(turn: Turn, choice_id: str) -> None:
             await changes.answer(turn, number, agree)
         case StatementChoice():
             await statements.send_statement(turn, StatementAsk())
+        case PayChoice(number=number):
+            await paying.offer(turn, PayRequest(), number)
+        case PayMethodChoice() as choice:
+            await paying.start(turn, choice)
         case _:
             turn.text("stale_reply")
 
@@ -211,4 +231,5 @@ _COMMANDS: dict[Command, Handler] = {
     Command.YES: _yes,
     Command.AGREE: _yes,
     Command.NO: _no,
+    Command.PAY: _always(lambda turn: paying.offer(turn, PayRequest())),
 }

@@ -40,3 +40,25 @@ def test_a_short_bench_writes_a_complete_report_and_loses_nothing(
     assert report["lost"] == 0, json.dumps(report["accounting"], indent=1)[:3000]
     assert done.returncode == 0, done.stderr[-2000:]
     assert "| max inbound msgs/s" in done.stdout
+
+
+def test_web_1_and_2_are_measured_side_by_side_in_one_run(
+        tmp_path: Path, service_urls: tuple[str, str]) -> None:
+    out = tmp_path / "bench.json"
+    env = {**os.environ, "DATABASE_URL": service_urls[0], "REDIS_URL": service_urls[1]}
+    done = subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "bot.cli.main", "bench", "--phases", "baseline,max",
+         "--web", "2,1", "--duration", "1", "--steps", "2,4", "--step-seconds", "1",
+         "--baseline-concurrency", "8", "--retailers", "300", "--vendors", "100",
+         "--products", "300", "--json", str(out), "--log-dir", str(tmp_path / "logs")],
+        env=env, capture_output=True, text=True, timeout=240, check=False)
+    assert out.is_file(), f"no report written: {done.stdout}\n{done.stderr}"
+    report = json.loads(out.read_text())
+    by_webs = report["max_by_webs"]
+    assert sorted(by_webs) == ["1", "2"], by_webs
+    assert all(row["msgs_per_s"] and row["cpu_ms_per_message"] for row in by_webs.values())
+    assert by_webs["2"]["msgs_per_s_vs_first"] is not None
+    assert report["webs"] == 2 and report["phases"]["max"]["webs"] == 2
+    assert report["phases"]["max-web1"]["webs"] == 1
+    assert report["lost"] == 0, json.dumps(report["accounting"], indent=1)[:3000]
+    assert "| web processes | msgs/s |" in done.stdout

@@ -143,6 +143,17 @@ async def test_two_web_and_two_conversation_worker_processes_keep_each_senders_o
 async def test_a_conversation_worker_killed_mid_message_loses_nothing_and_doubles_nothing(
         make_system) -> None:
     system: System = await make_system(conversation_workers=2)
+    # The worker processes are started, not waited for: on a busy machine their
+    # start-up outlasted the wait below, so wait until both are connected.
+    conn = await connect(system.db_url)
+    try:
+        async with asyncio.timeout(90):
+            while await conn.fetchval(
+                    "SELECT count(DISTINCT application_name) FROM pg_stat_activity "
+                    "WHERE application_name LIKE 'conversations%'") < 2:
+                await asyncio.sleep(0.2)
+    finally:
+        await conn.close()
     load = asyncio.ensure_future(system.driver.closed(CONVERSATIONS, LOAD_SECONDS + 6))
     await asyncio.sleep(3.0)
     # Mid-message, deterministically: every message's transaction writes its
@@ -152,6 +163,10 @@ async def test_a_conversation_worker_killed_mid_message_loses_nothing_and_double
     try:
         async with conn.transaction():
             await conn.execute("LOCK TABLE outbox IN EXCLUSIVE MODE")
+            # One more message after the lock: closed-loop conversations stop
+            # writing once replies stop, so without it no worker may be
+            # mid-message at all on a slow machine (the wait below then timed out).
+            poke = asyncio.ensure_future(system.driver.query_conversation())
             waiting = None
             async with asyncio.timeout(20):
                 while waiting is None:
@@ -165,6 +180,7 @@ async def test_a_conversation_worker_killed_mid_message_loses_nothing_and_double
     finally:
         await conn.close()
     await load
+    await poke
     acc = await _finish(system, settle=100.0)
     assert acc["handled"] == acc["acked"], acc
     assert await system.order_violations() == 0

@@ -64,3 +64,20 @@ async def test_no_reminder_outside_the_24_hour_window(stack: Stack) -> None:
         assert await cart_reminders.idle_carts(stack.runtime, NOW, 60) == []
     finally:
         await chat.close()
+
+
+async def test_no_reminder_while_an_operator_holds_the_conversation(stack: Stack) -> None:
+    from bot.services import takeover
+
+    await add_retailer(stack.runtime, PHONE)
+    chat = stack.chat(PHONE)
+    try:
+        await chat.send("chini 10 kg")
+        await age_session(stack, timedelta(minutes=61))
+        async with stack.runtime.pool.acquire() as conn:
+            await takeover.take_over(conn, PHONE, actor="console:sita")
+        ctx = JobContext(stack.runtime)
+        await cart_reminders.run(ctx, NOW)
+        assert ctx.counts["taken_over"] == 1 and ctx.counts["reminded"] == 0
+    finally:
+        await chat.close()

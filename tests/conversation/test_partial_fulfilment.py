@@ -350,6 +350,28 @@ async def test_the_vendor_picks_a_line_from_the_list_and_sends_less_of_it(
     assert (list(row["less_lines"]), list(row["less_qtys"])) == ([2], [Decimal("2.000")])
 
 
+async def test_after_picking_a_line_a_bare_number_is_the_answer(stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE)
+    retailer, vendor = stack.chat(PHONE), stack.chat(VENDOR_PHONE)
+    try:
+        await _accepted(stack, retailer, vendor)
+        listed = (await vendor.send("change 1001"))[-1]
+        await vendor.tap(choice(listed, "vendor:line:1001:1"))
+        told = texts(await vendor.send("1.5"))
+        assert "whole" in told  # a bag is sent whole; the pick stays for another try
+        await vendor.send("25 kg")
+        question = (await retailer.replies())[-1]
+        assert "Mansuli Rice 25kg — 1 bag" in question.body
+    finally:
+        await retailer.close()
+        await vendor.close()
+    async with stack.runtime.pool.acquire() as conn:
+        row = await conn.fetchrow("SELECT less_lines, less_qtys FROM order_changes")
+        picks = await conn.fetchval("SELECT count(*) FROM vendor_line_picks")
+    assert (list(row["less_lines"]), list(row["less_qtys"])) == ([1], [Decimal("1.000")])
+    assert picks == 0
+
+
 async def test_a_reject_withdraws_the_vendor_s_smaller_order(stack: Stack) -> None:
     await add_retailer(stack.runtime, PHONE)
     await add_second_vendor(stack.runtime)

@@ -29,6 +29,8 @@ RULES = {
     "the Devanagari digit table": ("domain/digits.py", re.compile("०१२३४५६७८९"), ()),
     "digit grouping for people": ("domain/money.py", re.compile(r":,(\.\d+)?[fdg]?\}"),
                                   _ENGINEERING),
+    "the overdue block threshold": ("domain/dues.py",
+                                    re.compile(r"[<>]=?\s*block_after|block_after\w*\s*[<>]"), ()),
 }
 
 

@@ -81,6 +81,8 @@ served = st.lists(area_text, max_size=4)
 
 _SQL_NORMAL = "SELECT normal_area($1)"
 _SQL_SERVES = "SELECT serves_area($1::text[], $2)"
+# The form cart pricing filters vendors with (the stored `vendors.areas_normal`, indexed).
+_SQL_SERVES_STORED = "SELECT normal_areas($1::text[]) && ARRAY[normal_area($2), '*']"
 
 CASES = [
     (["Kathmandu"], "Kathmandu", True),
@@ -112,6 +114,12 @@ def test_postgres_serves_exactly_the_same_cases(database_url: str) -> None:
     assert got == [expected for _, _, expected in CASES]
 
 
+def test_the_stored_normal_areas_serve_exactly_the_same_cases(database_url: str) -> None:
+    got = fetch_each(database_url, _SQL_SERVES_STORED,
+                     [(areas, area) for areas, area, _ in CASES])
+    assert got == [expected for _, _, expected in CASES]
+
+
 def test_postgres_trims_every_space_python_trims(database_url: str) -> None:
     cases = [(f"{space}Pokhara{space}",) for space in SPACES]
     assert fetch_each(database_url, _SQL_NORMAL, cases) == ["pokhara"] * len(SPACES)
@@ -130,6 +138,14 @@ def test_postgres_and_python_normalise_any_area_alike(database_url: str,
 def test_postgres_and_python_agree_on_who_serves_any_area(
         database_url: str, cases: list[tuple[list[str], str]]) -> None:
     assert fetch_each(database_url, _SQL_SERVES, cases) == [
+        serves_area(areas, area) for areas, area in cases]
+
+
+@SQL_EXAMPLES
+@given(st.lists(st.tuples(served, area_text), min_size=1, max_size=15))
+def test_the_stored_normal_areas_agree_with_python_on_any_area(
+        database_url: str, cases: list[tuple[list[str], str]]) -> None:
+    assert fetch_each(database_url, _SQL_SERVES_STORED, cases) == [
         serves_area(areas, area) for areas, area in cases]
 
 

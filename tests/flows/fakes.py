@@ -41,9 +41,16 @@ from domain.ordering import (
     UnknownItems,
 )
 from domain.ordertext import parse_message
+from domain.payments import pay_problem
 from domain.resolver import CatalogIndex
 from domain.statement import Period, last_days, month_period, statement
-from domain.vendor_commands import VendorAction, VendorChange, VendorCommand
+from domain.vendor_commands import (
+    LessFit,
+    VendorAction,
+    VendorChange,
+    VendorCommand,
+    sending_less,
+)
 from flows.retailer import (
     Account,
     Balance,
@@ -56,7 +63,7 @@ from flows.retailer import (
     Reading,
     Understood,
 )
-from flows.retailer.ports import StatementSent
+from flows.retailer.ports import PayDue, PayLink, PayNotStarted, PayQr, PayStart, StatementSent
 from flows.retailer.reading import reading_of
 from flows.vendor import VendorLine, VendorOrder
 
@@ -127,6 +134,12 @@ class FakeWorld:
         self.changes: dict[int, tuple[int, tuple[int, ...]]] = {}
         # And the smaller quantities it proposes: order number → {line_no: qty}.
         self.less: dict[int, dict[int, Decimal]] = {}
+        # Gateways set up for paying from the chat, and the payments started:
+        # (retailer id, method, amount, order number).
+        self.pay_methods: tuple[str, ...] = ()
+        self.payments: list[tuple[int, str, Decimal, int | None]] = []
+        # vendor id → (order number, line number, when) picked from the lines list
+        self.picks: dict[int, tuple[int, int, dt.datetime]] = {}
 
     # ------------------------------------------------------------ building the world
 
@@ -352,7 +365,26 @@ class FakeRetailerBackend:
 
     async def balance(self, account: Account) -> Balance:
         p = self.world.position(account)
-        return Balance(p.outstanding, p.open_orders, p.limit, p.available, None, None)
+        return Balance(p.outstanding, p.open_orders, p.limit, p.available, None, None,
+                       can_pay=bool(self.world.pay_methods))
+
+    async def pay_due(self, account: Account, number: int | None) -> PayDue:
+        return PayDue(self.world.position(account).outstanding, self.world.pay_methods, number)
+
+    async def start_payment(self, account: Account, method: str, amount: Decimal,
+                            number: int | None) -> PayStart:
+        owed = self.world.position(account).outstanding
+        if method not in self.world.pay_methods:
+            return PayNotStarted(method, owed, not_offered=True)
+        problem = pay_problem(amount, owed)
+        if problem is not None:
+            return PayNotStarted(method, owed, problem)
+        self.world.payments.append((account.id, method, amount, number))
+        until = self.world.now + dt.timedelta(minutes=30)
+        if method == "fonepay":
+            return PayQr(method, amount, len(self.world.payments), until)
+        return PayLink(method, amount, f"https://pay.test/{method}/{len(self.world.payments)}",
+                       until)
 
     async def cancel_open_order(self, account: Account) -> Cancelled | CancelRefused | None:
         mine = [o for o in reversed(self.world.orders)
@@ -479,10 +511,15 @@ class FakeVendorBackend:
             return [fact.ChangeRefused(number, me, fact.ChangeRefusal.NOTHING_LEFT)]
         by_line = {ln.line_no: ln for ln in order.lines}
         less: dict[int, Decimal] = {}
-        for name, qty in change.less:
+        units = dict(change.units)
+        for name, asked in change.less:
             line = by_line[fewer[name]]
-            if line.line_no not in kept or not Decimal(0) < qty < line.qty:
-                return [fact.ChangeRefused(number, me, fact.ChangeRefusal.NOT_LESS, (name,))]
+            how, qty = sending_less(asked, units.get(name), line.qty, line.unit, line.name)
+            if line.line_no not in kept and how is LessFit.OK:
+                how = LessFit.NOT_LESS
+            if how is not LessFit.OK or qty is None:
+                return [fact.ChangeRefused(number, me, fact.ChangeRefusal(how.value), (name,),
+                                           line.unit)]
             less[line.line_no] = qty
         if len(kept) == len(order.lines) and not less:
             return await self.act(VendorCommand(VendorAction.ACCEPT, number))
@@ -500,6 +537,18 @@ class FakeVendorBackend:
         if order is None or order.vendor_id != self.vendor.id or order.status not in _CHANGEABLE:
             return None
         return [VendorLine(ln.line_no, ln.name, ln.qty, ln.unit) for ln in order.lines]
+
+    async def remember_pick(self, number: int, line_no: int) -> None:
+        self.world.picks[self.vendor.id] = (number, line_no, self.world.now)
+
+    async def last_pick(self, within_minutes: float) -> tuple[int, int] | None:
+        found = self.world.picks.get(self.vendor.id)
+        if found is None or found[2] <= self.world.now - dt.timedelta(minutes=within_minutes):
+            return None
+        return found[0], found[1]
+
+    async def forget_pick(self) -> None:
+        self.world.picks.pop(self.vendor.id, None)
 
     async def set_language(self, language: str) -> None:
         self.vendor.party = replace(self.vendor.party, language=language)

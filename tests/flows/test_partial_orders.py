@@ -7,6 +7,7 @@ tests/conversation/test_partial_fulfilment.py.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -18,7 +19,7 @@ from domain.ordering import PricedLine
 from domain.vendor_commands import VendorChange, parse_change
 from flows import vendor as vendor_flow
 from flows.choices import ChangeChoice
-from flows.i18n import t
+from flows.i18n import t, unit
 from flows.replies import ListMenu, Outgoing
 from flows.vendor import VendorSaid
 from tests.flows.conftest import RETAILER, VENDOR, Chat, button_ids, said
@@ -177,7 +178,7 @@ def test_a_name_and_a_bare_quantity_is_sending_less(text: str, change: VendorCha
     assert parse_change(text) == change
 
 
-@pytest.mark.parametrize("text", ["1001 ok", "1001 2", "accept 1001", "1001 tokla 1 packet"])
+@pytest.mark.parametrize("text", ["1001 ok", "1001 2", "accept 1001", "1001 tokla 1 tokla"])
 def test_what_is_not_a_name_and_a_quantity_is_no_change(text: str) -> None:
     assert parse_change(text) is None
 
@@ -247,3 +248,101 @@ async def test_the_lines_of_someone_else_s_or_a_dispatched_order_are_not_listed(
         assert said(out, VENDOR) == t("en", "vendor.lines.none", number=number)
     out = await _vendor_taps(world, vendor, "vendor:line:1001:1")
     assert said(out, VENDOR) == t("en", "vendor.lines.none", number=1001)
+
+
+# ---------------------------------------------------------------- units and bare answers
+
+
+@pytest.mark.parametrize(("text", "change"), [
+    ("1001 tokla 1 packet", VendorChange(1001, (), (), (("tokla", D(1)),),
+                                         (("tokla", "packet"),))),
+    ("1001 mansuli 25 kg", VendorChange(1001, (), (), (("mansuli", D(25)),),
+                                        (("mansuli", "kg"),))),
+    ("१००१ मन्सुली १ बोरा", VendorChange(1001, (), (), (("मन्सुली", D(1)),),
+                                          (("मन्सुली", "बोरा"),))),
+])
+def test_a_quantity_with_a_unit_word_is_read_with_its_unit(text: str,
+                                                          change: VendorChange) -> None:
+    assert parse_change(text) == change
+
+
+def test_after_only_a_size_in_a_name_is_not_a_quantity() -> None:
+    assert parse_change("1001 only tokla tea 500g") == VendorChange(
+        1001, ("tokla tea 500g",), (), ())
+
+
+async def test_kilos_of_a_bagged_line_are_converted_to_bags(
+        chat: Chat, world: FakeWorld, vendor: FakeVendor) -> None:
+    _order(world, vendor)
+    out = await _vendor_says(world, vendor, "1001 mansuli 25 kg")
+    assert "can send less of order #1001" in said(out)
+    assert world.less == {1001: {1: D(1)}}
+
+
+async def test_kilos_that_are_not_whole_bags_are_refused_with_the_line_s_unit(
+        chat: Chat, world: FakeWorld, vendor: FakeVendor) -> None:
+    _order(world, vendor)
+    out = await _vendor_says(world, vendor, "1001 mansuli 30 kg")
+    reply = said(out, VENDOR)
+    assert reply == t("en", "vendor.change.not_whole", number=1001, names="mansuli",
+                      unit=unit("en", "bag", D(2)))
+    assert not world.changes
+
+
+async def test_a_fraction_of_a_packet_is_refused(chat: Chat, world: FakeWorld,
+                                                 vendor: FakeVendor) -> None:
+    placed = _order(world, vendor)
+    out = await _vendor_says(world, vendor, "1001 tokla 1.5")
+    assert "whole" in said(out, VENDOR) and "1.5" not in said(out, VENDOR)
+    assert not world.changes and placed.lines[1].qty == D(3)
+
+
+async def test_a_unit_that_does_not_convert_asks_for_the_line_s_unit(
+        chat: Chat, world: FakeWorld, vendor: FakeVendor) -> None:
+    _order(world, vendor)
+    out = await _vendor_says(world, vendor, "1001 tokla 2 litre")
+    assert said(out, VENDOR) == t("en", "vendor.change.other_unit", number=1001,
+                                  names="tokla", unit=unit("en", "packet", D(2)))
+    assert not world.changes
+
+
+async def test_a_bare_number_answers_the_picked_line(chat: Chat, world: FakeWorld,
+                                                     vendor: FakeVendor) -> None:
+    placed = _order(world, vendor)
+    await _vendor_taps(world, vendor, "vendor:line:1001:2")
+    out = await _vendor_says(world, vendor, "1")
+    assert "can send less of order #1001" in said(out)
+    assert world.less == {1001: {2: D(1)}} and placed.lines[1].qty == D(3)
+    assert world.picks == {}
+
+
+async def test_a_bare_quantity_with_a_unit_answers_the_picked_line(
+        chat: Chat, world: FakeWorld, vendor: FakeVendor) -> None:
+    _order(world, vendor)
+    await _vendor_taps(world, vendor, "vendor:line:1001:1")
+    out = await _vendor_says(world, vendor, "25 kg")
+    assert "can send less of order #1001" in said(out)
+    assert world.less == {1001: {1: D(1)}}
+
+
+async def test_a_refused_bare_answer_keeps_the_pick_for_another_number(
+        chat: Chat, world: FakeWorld, vendor: FakeVendor) -> None:
+    _order(world, vendor)
+    await _vendor_taps(world, vendor, "vendor:line:1001:2")
+    out = await _vendor_says(world, vendor, "0.5")
+    assert "whole" in said(out, VENDOR)
+    out = await _vendor_says(world, vendor, "2")
+    assert "can send less of order #1001" in said(out)
+    assert world.less == {1001: {2: D(2)}}
+
+
+async def test_a_bare_number_without_a_recent_pick_changes_nothing(
+        chat: Chat, world: FakeWorld, vendor: FakeVendor) -> None:
+    _order(world, vendor)
+    out = await _vendor_says(world, vendor, "1")
+    assert said(out, VENDOR) == t("en", "vendor.help")
+    await _vendor_taps(world, vendor, "vendor:line:1001:2")
+    world.now += dt.timedelta(minutes=vendor_flow.PICK_MINUTES + 1)
+    out = await _vendor_says(world, vendor, "1")
+    assert said(out, VENDOR) == t("en", "vendor.help")
+    assert not world.changes

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from domain.credit import RetailerStatus
 from flows.i18n import t
+from flows.replies import Buttons
 from tests.flows.conftest import RETAILER, VENDOR, Chat, body, button_ids, said
 from tests.flows.fakes import FakeWorld
 
@@ -24,6 +25,7 @@ async def test_below_the_minimum_the_review_says_the_minimum_and_offers_no_confi
     assert "1. Sugar (Loose) — 0.5 kg ⚠" in review
     assert "Total" not in review
     assert button_ids(out[-1]) == ["rv:edit:1", "rv:cancel:1"]
+    assert isinstance(out[-1].reply, Buttons) and out[-1].reply.footer is None  # no "Tap Confirm"
 
 
 async def test_confirming_below_the_minimum_never_offers_more_than_was_asked(

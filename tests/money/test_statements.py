@@ -74,7 +74,7 @@ async def test_hisab_in_chat_returns_the_statement_pdf(stack: Stack) -> None:
     assert f"Order #{number} delivered" in text and "Payment received" in text
     assert "Opening balance" in text and "Rs 0" in text
     assert "Closing balance" in text and "Rs 1,460" in text
-    assert "Not yet due Rs 1,460" in text
+    assert "0-15 days Rs 1,460" in text
     assert format_bs(business_date(dt.datetime.now(dt.UTC)), "en") in text
 
 

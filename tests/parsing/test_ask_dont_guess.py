@@ -40,6 +40,14 @@ def test_the_unit_tells_the_family_apart(index: CatalogIndex) -> None:
     assert line.sku == "CHIPS-CTN"
 
 
+def test_a_count_in_the_unit_a_product_is_sold_in_is_that_product_even_when_it_fills_cartons(
+        index: CatalogIndex) -> None:
+    # 48 packets would fill 2 cartons of 24, but the shop named packets and packets are
+    # sold: that is what they get, not a question (and not cartons) — the same goods.
+    line, = parse_message("kurkure 48 packet", index).lines
+    assert (line.sku, line.qty) == ("CHIPS-PKT", 48)
+
+
 def test_a_count_in_the_products_own_unit_is_that_unit_even_when_it_fills_cartons(
         index: CatalogIndex) -> None:
     # 48 packets are also 2 cartons of 24, but the shop named packets: the line is not

@@ -105,6 +105,24 @@ def test_the_same_name_with_its_product_word_and_a_quantity_is_the_brand(name: s
     assert [(ln.sku, ln.qty) for ln in got.lines] == [("GHEE-B", Decimal(2))]
 
 
+_HELLOS = st.sampled_from(["namaste", "Namaste", "namaskar", "hello", "good morning", "नमस्ते"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(hello=_HELLOS, name=_NAME, tail=st.sampled_from(["", "!", " 🙏", ","]))
+def test_a_greeting_then_only_a_name_shared_by_a_brand_is_a_greeting(
+        hello: str, name: str, tail: str) -> None:
+    got = parse_message(f"{hello} {name.title()}{tail}", _with_brand(name))
+    assert (got.intent, got.lines) == (Intent.GREETING, ())
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=_NAME)
+def test_a_greeting_then_a_brand_with_a_quantity_is_an_order(name: str) -> None:
+    got = parse_message(f"namaste {name} 2 jar", _with_brand(name))
+    assert [(ln.sku, ln.qty) for ln in got.lines] == [("GHEE-B", Decimal(2))]
+
+
 def test_a_name_and_address_word_with_only_a_quantity_asks_instead_of_dropping_it() -> None:
     got = parse_message("sitaram dai 2 jar", _with_brand("sitaram"))
     line, = got.lines

@@ -61,6 +61,18 @@ def test_bullets_and_numbering_are_not_quantities(index: CatalogIndex) -> None:
     assert picks(msg) == [("SUGAR", 5), ("SALT", 2), ("LUX", 3), ("MAGGI-PKT", 4)]
 
 
+@pytest.mark.parametrize("text", ["chini -5 kg", "chini −5 kg", "chini -5", "chini -5kg"])
+def test_a_minus_sign_keeps_the_quantity_negative_for_the_conversation_to_refuse(
+        text: str, index: CatalogIndex) -> None:
+    assert one(text, index) == ("SUGAR", Decimal(-5))
+
+
+@given(st.integers(1, 999))
+def test_a_negative_quantity_never_reads_as_the_positive_one(n: int) -> None:
+    msg = parse_message(f"chini -{n} kg", index_from_csv(CATALOG))
+    assert all(ln.qty is None or ln.qty < 0 for ln in msg.lines), msg.lines
+
+
 def test_items_without_separators_are_cut_between_quantities(index: CatalogIndex) -> None:
     msg = parse_message("chini 5 kg nun 2 pkt lux 3 pcs", index)
     assert picks(msg) == [("SUGAR", 5), ("SALT", 2), ("LUX", 3)]

@@ -30,7 +30,7 @@ import re
 import sys
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,6 +167,10 @@ class Driver:
         self.acked_wamids: list[str] = []
         self.placed_orders: set[int] = set()
         self.delivered_orders: set[int] = set()
+        # What the vendor was told about each order the driver counts delivered,
+        # so the accounting can show why one it counts is not delivered in Postgres.
+        self.delivered_transcripts: dict[int, list[str]] = {}
+        self.placed_texts: dict[int, str] = {}
         self.vendor_phones = set(cfg.vendors)
         self.vendor_orders: dict[tuple[str, int], asyncio.Queue[SentMessage]] = {}
         self._vendor_seen: set[int] = set()
@@ -306,6 +310,30 @@ class Driver:
 
     # ------------------------------------------------------------ a retailer
 
+    @contextlib.asynccontextmanager
+    async def occupied(self, phone: str, wait: float = 30.0) -> AsyncIterator[None]:
+        """Keep the driver's conversations off `phone` while someone else (an operator's
+        money calls in the chaos suite) acts for that retailer; waits for the current
+        conversation, if any, to end first."""
+        deadline = time.monotonic() + wait
+        for _ in range(int(wait / 0.05) + 1):  # polled: conversations mark `_busy` directly
+            if phone not in self._busy or time.monotonic() >= deadline:
+                break
+            await asyncio.sleep(0.05)
+        self._busy.add(phone)
+        try:
+            yield
+        finally:
+            self._busy.discard(phone)
+
+    def drain_inbox(self, phone: str) -> list[SentMessage]:
+        """What the bot sent `phone` that no conversation has read (notices, say)."""
+        queue = self.inbox.setdefault(phone, asyncio.Queue())
+        taken = []
+        while not queue.empty():
+            taken.append(queue.get_nowait())
+        return taken
+
     def next_retailer(self) -> str | None:
         """An idle retailer (round robin), or None when all are busy."""
         for _ in range(len(self.cfg.retailers)):
@@ -344,6 +372,8 @@ class Driver:
             if action == "placed":
                 numbers = {int(n) for n in _ORDER_NO.findall(message.text or "")}
                 self.placed_orders.update(numbers)
+                for n in numbers:  # what it said, in case Postgres has no such order
+                    self.placed_texts.setdefault(n, _said(message))
                 self.counters.placed += max(1, len(numbers))
                 if message.at <= self._window_end:
                     self.counters.window_placed += max(1, len(numbers))
@@ -443,18 +473,26 @@ class Driver:
                 ok = await self.tap(vendor, accept[0], accept[1], "button_reply", offer.wamid)
             else:
                 ok = await self.send_text(vendor, f"ACCEPT {number}", "vendor")
+            transcript: list[str] = []
             for command in (f"DISPATCHED {number}", f"DELIVERED {number}"):
                 if not ok:
                     return
                 # Wait for the bot's answer about this order before the next step.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(queue.get(), self.cfg.reply_timeout)
+                    transcript.append(_said(await asyncio.wait_for(queue.get(),
+                                                                   self.cfg.reply_timeout)))
+                # An answer that came after its wait timed out is not the next one's.
+                while not queue.empty():
+                    transcript.append(_said(queue.get_nowait()))
+                transcript.append(f"> {command}")
                 ok = await self.send_text(vendor, command, "vendor")
             if ok:
                 # Delivered only once the bot has answered the DELIVERED message.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(queue.get(), self.cfg.reply_timeout)
+                    answer = await asyncio.wait_for(queue.get(), self.cfg.reply_timeout)
+                    transcript.append(_said(answer))
                     self.delivered_orders.add(number)
+                    self.delivered_transcripts[number] = transcript
                     self.counters.delivered += 1
         finally:
             self.vendor_orders.pop((vendor, number), None)
@@ -686,8 +724,15 @@ class Driver:
                            for p in self.all_pending if not p.answered],
             "placed_orders": sorted(self.placed_orders),
             "delivered_orders": sorted(self.delivered_orders),
+            "delivered_transcripts": {str(k): v for k, v in self.delivered_transcripts.items()},
+            "placed_texts": {str(k): v for k, v in self.placed_texts.items()},
             "sim_sent": len(self.sim.sent) if self.sim else 0,
         }
+
+
+def _said(message: SentMessage) -> str:
+    """A sent message as one short line, for transcripts."""
+    return f"< {message.type}: {(message.text or '')[:120]}"
 
 
 def _merged(stats: PostStats, sim: BenchSimulator | None) -> Histogram:

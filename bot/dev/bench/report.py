@@ -107,6 +107,17 @@ def table(report: dict[str, Any]) -> str:
         lines.append("")
         lines.append("CPU (cores) per process, max phase: " + ", ".join(
             f"{k} {v:.2f}" for k, v in sorted(cpu.items())))
+    by_webs = report.get("max_by_webs") or {}
+    if by_webs:
+        lines += ["", "max phase by web processes (same run, fresh processes each):", "",
+                  "| web processes | msgs/s | × first | CPU ms/msg | × bare aiohttp | "
+                  "ack p99 ms | reply p95 ms |", "|---:|---:|---:|---:|---:|---:|---:|"]
+        for n, row in by_webs.items():
+            lines.append(
+                f"| {n} | {_fmt(row.get('msgs_per_s'))} | {_fmt(row.get('msgs_per_s_vs_first'))}"
+                f" | {_fmt(row.get('cpu_ms_per_message'))}"
+                f" | {_fmt(row.get('cpu_ms_per_message_vs_baseline'))}"
+                f" | {_fmt(row.get('ack_p99_ms'))} | {_fmt(row.get('reply_p95_ms'))} |")
     for note in report.get("notes") or ():
         lines.append(f"- {note}")
     return "\n".join(lines)

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,12 @@ class BenchOptions:
     phases: tuple[str, ...] = ("baseline", "max", "latency", "orders")
     quiet: bool = False
     webs: int = 1  # web processes (each runs conversation workers); webhooks go round-robin
+    # The max phase once per count (fresh processes each time), side by side in
+    # one run; `webs` (the largest) is the headline and runs the other phases.
+    web_counts: tuple[int, ...] = ()
+    # >0: web processes run no conversation workers (CONVERSATION_WORKERS=0) and
+    # this many `khaacho worker --conversations` processes do the work instead.
+    conversation_processes: int = 0
 
 
 def _say(opts: BenchOptions, text: str) -> None:
@@ -152,13 +159,21 @@ async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
             "SELECT count(*) FROM inbound_messages WHERE wamid = ANY($1::text[]) "
             "AND status = 'done'", wamids)
         placed = acc["placed_orders"]
-        found = await conn.fetchval(
-            "SELECT count(*) FROM orders WHERE number = ANY($1::int[])", placed)
+        absent = [int(n) for n in await conn.fetchval(
+            "SELECT coalesce(array_agg(p.n ORDER BY p.n), '{}') FROM unnest($1::int[]) AS p(n) "
+            "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.number = p.n)", placed)]
+        found = len(set(placed)) - len(absent)
         delivered = acc["delivered_orders"]
-        delivered_ok = await conn.fetchval(
-            "SELECT count(*) FROM orders o WHERE o.number = ANY($1::int[]) AND o.status = "
-            "'delivered' AND EXISTS (SELECT 1 FROM ledger_entries l WHERE l.order_id = o.id "
-            "AND l.kind = 'debit')", delivered)
+        # The orders the driver saw delivered that Postgres does not have delivered
+        # with their debit, named (with what Postgres has), so a loss can be traced.
+        not_delivered = [dict(r) for r in await conn.fetch(
+            "SELECT d.number, o.status, EXISTS (SELECT 1 FROM ledger_entries l "
+            "  WHERE l.order_id = o.id AND l.kind = 'debit') AS debited "
+            "FROM unnest($1::int[]) AS d(number) LEFT JOIN orders o USING (number) "
+            "WHERE o.id IS NULL OR o.status <> 'delivered' OR NOT EXISTS (SELECT 1 FROM "
+            "ledger_entries l WHERE l.order_id = o.id AND l.kind = 'debit') "
+            "ORDER BY d.number", delivered)]
+        delivered_ok = len(set(delivered)) - len(not_delivered)
         outbox = {r["status"]: r["n"] for r in await conn.fetch(
             "SELECT status, count(*) AS n FROM outbox GROUP BY status")}
         orders = {r["status"]: r["n"] for r in await conn.fetch(
@@ -171,7 +186,12 @@ async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
         "unanswered": len(acc["unanswered"]),
         "unanswered_sample": acc["unanswered"][:5],
         "placed_seen": len(placed), "placed_missing": len(placed) - int(found),
+        "placed_missing_sample": [{"number": n, "retailer_saw": acc.get("placed_texts", {})
+                                   .get(str(n))} for n in absent[:10]],
         "delivered_seen": len(delivered), "delivered_missing": len(delivered) - int(delivered_ok),
+        "delivered_missing_sample": [
+            {**row, "vendor_saw": acc.get("delivered_transcripts", {}).get(str(row["number"]))}
+            for row in not_delivered[:10]],
         "outbox": outbox, "orders": orders, "sim_sent": acc.get("sim_sent", 0),
     }
 
@@ -243,7 +263,7 @@ def _start_profilers(watched: list[Managed], target: Path,
     target.mkdir(parents=True, exist_ok=True)
     procs = []
     for m in watched:
-        if m.name not in ("web", "worker") or not m.alive():
+        if m.name not in ("web", "worker", "conversations") or not m.alive():
             continue
         for fmt, ext in (("speedscope", "speedscope.json"), ("raw", "folded.txt")):
             procs.append(subprocess.Popen(  # noqa: S603
@@ -272,11 +292,17 @@ class _Machine(Managed):
 
 
 class _Group(Managed):
-    """Every process whose name starts with `name` (Postgres backends, Redis), as one."""
+    """Every process whose name starts with `name` (Postgres backends, Redis), as one.
 
-    def __init__(self, name: str) -> None:
+    `ours` narrows it to this run's server: on a machine shared with other
+    people's tests their Postgres backends and Redis would otherwise count as
+    the bench's (on this 2-core box they were more than half the "Postgres" CPU).
+    """
+
+    def __init__(self, name: str, ours: Callable[[Any], bool] | None = None) -> None:
         super().__init__(name, [], {}, Path(os.devnull))
         self._marks: dict[int, float] = {}
+        self._ours = ours
 
     def alive(self) -> bool:
         return True
@@ -288,6 +314,8 @@ class _Group(Managed):
         for p in psutil.process_iter(["name"]):
             if (p.info.get("name") or "").lower().startswith(self.name):
                 with contextlib.suppress(psutil.Error):
+                    if self._ours is not None and not self._ours(p):
+                        continue
                     t = p.cpu_times()
                     out[p.pid] = t.user + t.system
         return out
@@ -305,11 +333,51 @@ class _Group(Managed):
         return round(used / wall, 3) if wall > 0 else 0.0
 
 
+def _postgres_of(db_url: str, dedicated: bool) -> Callable[[Any], bool] | None:
+    """Which local processes are this run's Postgres: its postmaster's children, and
+    on a server shared with others only the backends of the bench's database."""
+    import psutil
+
+    async def backend() -> tuple[int, str]:
+        conn = await connect(db_url)
+        try:
+            row = await conn.fetchrow("SELECT pg_backend_pid() AS pid, current_database() AS db")
+            assert row is not None
+            # While connected: the backend process ends with its connection.
+            return psutil.Process(int(row["pid"])).ppid(), str(row["db"])
+        finally:
+            await conn.close()
+
+    try:
+        postmaster, database = asyncio.run(backend())
+        psutil.Process(postmaster)
+    except (Exception, psutil.Error):  # a remote server: fall back to every local one
+        return None
+
+    def ours(p: Any) -> bool:
+        if p.pid == postmaster:
+            return True
+        if p.ppid() != postmaster:
+            return False
+        return dedicated or f" {database} " in " ".join(p.cmdline()) + " "
+
+    return ours
+
+
+def _redis_of(redis_url: str) -> Callable[[Any], bool] | None:
+    """This run's redis-server, by the port or socket in its command line."""
+    parts = urlsplit(redis_url)
+    mark = parts.path if parts.scheme == "unix" else f":{parts.port or 6379}"
+    return lambda p: mark in " ".join(p.cmdline())
+
+
 def run_bench(opts: BenchOptions) -> dict[str, Any]:
     """Run the benchmark and return the report (also written to --json)."""
     from bot.dev.embedded import ensure_services
 
     os.environ.setdefault("KHAACHO_BENCH", "1")
+    # An embedded server is the bench's alone: all its processes count as ours.
+    dedicated_postgres = not os.environ.get("DATABASE_URL")
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         ensure_services(Path(".khaacho") / "bench")
     server_url, redis_url = os.environ["DATABASE_URL"], os.environ["REDIS_URL"]
@@ -318,7 +386,8 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="khaacho-bench-"))
     pop = population.generate(products=opts.products, retailers=opts.retailers,
                               vendors=opts.vendors)
-    result: dict[str, Any] = {"machine": report.machine(), "notes": [], "webs": opts.webs}
+    result: dict[str, Any] = {"machine": report.machine(), "notes": [], "webs": opts.webs,
+                              "conversation_processes": opts.conversation_processes}
     result["machine"]["loadavg_before"] = [round(x, 2) for x in os.getloadavg()]
     db_url: str | None = None
     managed: list[Managed] = []
@@ -354,6 +423,14 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
             started = time.monotonic()
             db_url, counts = asyncio.run(_prepare(server_url, redis_url, prefix, pop, None))
             result["population"] = counts
+            pg_ours = _postgres_of(db_url, dedicated_postgres)
+            redis_ours = _redis_of(redis_url)
+            if pg_ours is None:
+                result["notes"].append("Postgres is not a local process: its CPU counts every "
+                                       "local postgres process")
+            elif not dedicated_postgres:
+                result["notes"].append("Postgres is shared: only the bench database's backends "
+                                       "count (not the server's background processes)")
             _say(opts, f"  loaded in {time.monotonic() - started:.1f}s: {counts}")
             sim_port = opts.sim_port or free_port()
             web_port = free_port()
@@ -364,12 +441,12 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 verify_token=VERIFY_TOKEN, port=web_port)
             webhook_url = opts.url or f"http://127.0.0.1:{web_port}/webhook"
             web_envs = [env] + [{**env, "PORT": str(free_port())} for _ in range(opts.webs - 1)]
-            webhook_urls = ([] if opts.url else
-                            [f"http://127.0.0.1:{e['PORT']}/webhook" for e in web_envs])
             phases: list[dict[str, Any]] = []
             if "max" in system_phases:
-                phases.append({"name": "max", "kind": "ramp", "steps": list(opts.steps),
-                               "duration": opts.step_seconds, "queries": 0.3})
+                for n in sorted(set(opts.web_counts or (opts.webs,)) | {opts.webs}):
+                    phases.append({"name": "max" if n == opts.webs else f"max-web{n}",
+                                   "kind": "ramp", "steps": list(opts.steps), "webs": n,
+                                   "duration": opts.step_seconds, "queries": 0.3})
             if "latency" in system_phases:
                 # A system slower than the offered rate builds a backlog: give it
                 # time to answer everything before the accounting.
@@ -379,7 +456,7 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 phases.append({"name": "orders", "kind": "closed",
                                "concurrency": opts.concurrency, "duration": opts.duration})
             spec = {
-                "webhook_url": webhook_url, "webhook_urls": webhook_urls,
+                "webhook_url": webhook_url,
                 "app_secret": APP_SECRET,
                 "access_token": ACCESS_TOKEN, "phone_number_id": PHONE_NUMBER_ID,
                 "retailers": [r[0] for r in pop.retailers],
@@ -392,26 +469,41 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
             result["phases"], result["cpu"] = {}, {}
             merged: dict[str, Any] = {"acked_wamids": [], "unanswered": [],
                                       "placed_orders": [], "delivered_orders": [],
+                                      "delivered_transcripts": {}, "placed_texts": {},
                                       "sim_sent": 0}
             for phase in phases:
                 # Each phase gets fresh web and worker processes, so one phase's
                 # failure (or backlog) is not the next one's starting point.
+                webs = int(phase.get("webs", opts.webs))
+                phase_envs = web_envs[:webs]
+                webhook_urls = ([] if opts.url else
+                                [f"http://127.0.0.1:{e['PORT']}/webhook" for e in phase_envs])
                 if not opts.url:
                     tag = phase["name"]
-                    for i, web_env in enumerate(web_envs):
+                    apart = {"CONVERSATION_WORKERS": "0"} if opts.conversation_processes else {}
+                    for i, web_env in enumerate(phase_envs):
                         name = f"web{i + 1 if i else ''}-{tag}"
-                        managed.append(web_process(web_env, opts.log_dir, name).start(60))
+                        managed.append(web_process({**web_env, **apart}, opts.log_dir,
+                                                   name).start(60))
                     managed.append(worker_process(env, opts.log_dir, f"worker-{tag}").start())
-                watched = [*managed, _Group("postgres"), _Group("redis-server"), _Machine()]
+                    for i in range(opts.conversation_processes):
+                        managed.append(worker_process(
+                            env, opts.log_dir, f"conversations{i + 1 if i else ''}-{tag}",
+                            conversations=True).start())
+                watched = [*managed, _Group("postgres", pg_ours),
+                           _Group("redis-server", redis_ours), _Machine()]
                 for m in managed:
                     m.name = m.name.split("-")[0]
                 _say(opts, f"phase {phase['name']} (web :{web_port}, simulator :{sim_port})")
-                run = _DriverRun({**spec, "phases": [phase]}, workdir, watched,
+                run = _DriverRun({**spec, "webhook_urls": webhook_urls, "phases": [phase]},
+                                 workdir, watched,
                                  opts.profile if phase["name"] == "max" else None, opts)
                 budget = (len(opts.steps) * (opts.step_seconds + 25) if phase["kind"] == "ramp"
                           else opts.duration + 60)
                 out = run.run(timeout=budget + 120)
                 result["phases"].update(out["phases"])
+                if phase["name"] in result["phases"]:
+                    result["phases"][phase["name"]]["webs"] = webs
                 result["cpu"].update(run.cpu)
                 rss = result.setdefault("max_rss_mb", {})
                 for name, mb in run.rss.items():
@@ -420,6 +512,8 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
                 for key in ("acked_wamids", "unanswered", "placed_orders", "delivered_orders"):
                     merged[key] += acc[key]
                 merged["sim_sent"] += acc.get("sim_sent", 0)
+                merged["delivered_transcripts"].update(acc.get("delivered_transcripts") or {})
+                merged["placed_texts"].update(acc.get("placed_texts") or {})
                 result["driver_rss_mb"] = max(result.get("driver_rss_mb") or 0,
                                               out.get("max_rss_mb") or 0)
                 for m in managed:
@@ -487,12 +581,10 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
                      "(the driver included)")
     # CPU of the system's processes per inbound message at the max rate, and the
     # same for bare aiohttp per request (which travels between machines better).
-    system_cores = sum(v for k, v in cpu_max.items()
-                       if k not in ("machine", "other", "driver"))
-    cpu_ms = (round(system_cores / max_rate * 1000, 2)
-              if max_rate and system_cores and "machine" in cpu_max else None)
+    cpu_ms = _cpu_ms_per_message(cpu_max, max_rate)
     base_cpu_ms = (round(base["server_cpu"] / baseline_rps * 1000, 3)
                    if base.get("server_cpu") and baseline_rps else None)
+    by_webs = _max_by_webs(raw, base_cpu_ms)
     return {
         "cpu_ms_per_message": cpu_ms,
         "baseline_cpu_ms_per_request": base_cpu_ms,
@@ -500,6 +592,8 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
                                            if cpu_ms and base_cpu_ms else None),
         "max_rss_mb": raw.get("max_rss_mb"),
         "webs": raw.get("webs", 1),
+        "max_by_webs": by_webs,
+        "conversation_processes": raw.get("conversation_processes", 0),
         "baseline_rps": baseline_rps,
         "max_msgs_per_s": max_rate,
         "ratio": round(max_rate / baseline_rps, 3) if max_rate and baseline_rps else None,
@@ -520,3 +614,40 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
         "cpu_by_phase": raw.get("cpu"),
         "notes": notes,
     }
+
+
+def _cpu_ms_per_message(cpu: dict[str, float], rate: float | None) -> float | None:
+    """Cores of web, workers, Postgres and Redis (not the driver) per message/s, in ms."""
+    system_cores = sum(v for k, v in cpu.items() if k not in ("machine", "other", "driver"))
+    return (round(system_cores / rate * 1000, 2)
+            if rate and system_cores and "machine" in cpu else None)
+
+
+def _max_by_webs(raw: dict[str, Any], base_cpu_ms: float | None) -> dict[str, Any] | None:
+    """The max phase per web-process count (`--web 1,2`), with ratios to the first."""
+    phases, cpu = raw.get("phases") or {}, raw.get("cpu") or {}
+    counts = sorted({int(p.get("webs") or raw.get("webs", 1)) for name, p in phases.items()
+                     if name == "max" or name.startswith("max-web")})
+    if len(counts) < 2:
+        return None
+    out: dict[str, Any] = {}
+    first: dict[str, Any] | None = None
+    for n in counts:
+        name = "max" if n == raw.get("webs", 1) else f"max-web{n}"
+        p, share = phases.get(name) or {}, dict(cpu.get(name) or {})
+        rate = p.get("msgs_per_s")
+        row: dict[str, Any] = {
+            "msgs_per_s": rate, "at_concurrency": p.get("concurrency"),
+            "ack_p99_ms": (p.get("ack_ms") or {}).get("p99"),
+            "reply_p95_ms": (p.get("reply_ms") or {}).get("p95"),
+            "cpu_ms_per_message": _cpu_ms_per_message(share, rate),
+            "cpu_share": share}
+        if row["cpu_ms_per_message"] and base_cpu_ms:
+            row["cpu_ms_per_message_vs_baseline"] = round(row["cpu_ms_per_message"]
+                                                          / base_cpu_ms, 1)
+        if first is None:
+            first = row
+        elif first.get("msgs_per_s") and rate:
+            row["msgs_per_s_vs_first"] = round(rate / first["msgs_per_s"], 2)
+        out[str(n)] = row
+    return out

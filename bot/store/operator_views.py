@@ -1,0 +1,90 @@
+"""Reads the operator console shows beyond bot/store/reports: plain SQL, no rules.
+
+Filtered order lists (status, vendor, area, a Kathmandu date range), a
+retailer's whole ledger with its running balance, their payments with voids,
+and a vendor's price list. Balances are debits − credits over the append-only
+ledger, as everywhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import asyncpg
+
+_ORDER_COLS = """
+    o.number, o.status, o.total, o.item_count, o.source, o.created_at, o.updated_at,
+    o.accept_deadline, r.phone AS retailer_phone, r.shop_name AS retailer_name,
+    r.area AS retailer_area, v.phone AS vendor_phone, v.name AS vendor_name
+"""
+
+
+async def orders(conn: asyncpg.Connection, *, status: str | None = None,
+                 vendor: str | None = None, area: str | None = None,
+                 since: dt.datetime | None = None, until: dt.datetime | None = None,
+                 limit: int = 200) -> list[dict[str, Any]]:
+    """Orders newest first: by status, vendor phone, the shop's area, created in [since, until)."""
+    rows = await conn.fetch(
+        f"""SELECT {_ORDER_COLS}
+            FROM orders o JOIN retailers r ON r.id = o.retailer_id
+            LEFT JOIN vendors v ON v.id = o.vendor_id
+            WHERE ($1::text IS NULL OR o.status = $1)
+              AND ($2::text IS NULL OR v.phone = $2)
+              AND ($3::text IS NULL OR normal_area(r.area) = normal_area($3))
+              AND ($4::timestamptz IS NULL OR o.created_at >= $4)
+              AND ($5::timestamptz IS NULL OR o.created_at < $5)
+            ORDER BY o.created_at DESC, o.id DESC LIMIT $6""",  # noqa: S608
+        status, vendor, area, since, until, limit)
+    return [dict(r) for r in rows]
+
+
+async def areas(conn: asyncpg.Connection) -> list[str]:
+    """The shops' areas, for the filters."""
+    return [r["area"] for r in await conn.fetch(
+        "SELECT min(area) AS area FROM retailers GROUP BY normal_area(area) ORDER BY 1")]
+
+
+async def vendor_choices(conn: asyncpg.Connection) -> list[dict[str, Any]]:
+    """Every vendor's phone, name and whether it is active, by name."""
+    return [dict(r) for r in await conn.fetch(
+        "SELECT phone, name, active, areas FROM vendors ORDER BY name, id")]
+
+
+async def ledger_with_balance(conn: asyncpg.Connection, phone: str, *, limit: int = 200
+                              ) -> list[dict[str, Any]]:
+    """A retailer's ledger entries, newest first, each with the balance after it."""
+    rows = await conn.fetch(
+        """SELECT * FROM (
+             SELECT l.id, l.kind, l.amount, o.number AS order_number, l.due_date, l.note,
+                    l.created_by, l.created_at, l.payment_id, l.reverses_entry_id,
+                    sum(CASE WHEN l.kind = 'debit' THEN l.amount ELSE -l.amount END)
+                      OVER (ORDER BY l.id) AS balance_after
+             FROM ledger_entries l JOIN retailers r ON r.id = l.retailer_id
+             LEFT JOIN orders o ON o.id = l.order_id
+             WHERE r.phone = $1) x
+           ORDER BY id DESC LIMIT $2""", phone, limit)
+    return [dict(r) for r in rows]
+
+
+async def payments(conn: asyncpg.Connection, phone: str, *, limit: int = 100
+                   ) -> list[dict[str, Any]]:
+    """A retailer's payments newest first, voided ones marked."""
+    rows = await conn.fetch(
+        "SELECT p.id, p.amount, p.method, p.reference, p.recorded_by, p.received_at, "
+        "o.number AS order_number, p.voided_at, p.voided_by, p.void_reason "
+        "FROM payments p JOIN retailers r ON r.id = p.retailer_id "
+        "LEFT JOIN orders o ON o.id = p.order_id WHERE r.phone = $1 "
+        "ORDER BY p.received_at DESC, p.id DESC LIMIT $2", phone, limit)
+    return [dict(r) for r in rows]
+
+
+async def price_list(conn: asyncpg.Connection, phone: str, *, limit: int = 1000
+                     ) -> list[dict[str, Any]]:
+    """What a vendor sells: product, unit, price, stock and minimum, by name."""
+    rows = await conn.fetch(
+        "SELECT p.sku, p.name, p.unit, vp.price, vp.stock, vp.min_qty, vp.updated_at "
+        "FROM vendor_products vp JOIN vendors v ON v.id = vp.vendor_id "
+        "JOIN products p ON p.id = vp.product_id WHERE v.phone = $1 "
+        "ORDER BY p.name, p.sku LIMIT $2", phone, limit)
+    return [dict(r) for r in rows]
