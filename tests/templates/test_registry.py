@@ -50,7 +50,8 @@ def test_the_registry_holds_every_template_the_product_sends() -> None:
     assert {templates.PAYMENT_REMINDER_DUE_SOON, templates.PAYMENT_REMINDER_DUE_TODAY,
             templates.PAYMENT_REMINDER_OVERDUE, templates.CREDIT_BLOCKED,
             templates.CREDIT_UNBLOCKED, templates.REORDER_NUDGE, templates.VENDOR_WEEKLY_REPORT,
-            order_notices.VENDOR_NEW_ORDER, order_notices.ORDER_UPDATE,
+            templates.OPERATOR_FOLLOWUP, templates.PAYMENT_VOIDED, order_notices.VENDOR_NEW_ORDER,
+            order_notices.ORDER_UPDATE,
             order_notices.PAYMENT_RECEIVED} == set(REGISTRY)
 
 
@@ -66,6 +67,8 @@ def _sent() -> list[Template]:
         templates.reorder_nudge("en", "Ram", "chini 10 kg", 7),
         templates.vendor_weekly_report("Himal", "2026-W48", 4, Decimal(9), "90%", "4 min", 1),
         templates.Template(templates.PAYMENT_RECEIVED, "en", ("Rs 5", "Rs 0")),
+        templates.operator_followup("ne", "Ram", "Sita"),
+        templates.payment_voided("en", "Ram", 42, Decimal(5), "cheque bounced", "You owe Rs 5"),
     ]
     offer = order_notices.text(to="977", language="en", number=1001, key="order.dispatched",
                                vendor="Himal")
