@@ -992,3 +992,54 @@ CREATE TABLE IF NOT EXISTS vendor_line_picks (
     line_no       integer NOT NULL,
     picked_at     timestamptz NOT NULL
 );
+
+-- tmpl: template statuses synced from Meta, account signals, marketing consent, held sends
+-- One row per registry template and language as Meta last reported it (sync, the
+-- template webhooks, or a send refused with 132001/132015/132016).
+CREATE TABLE IF NOT EXISTS message_templates (
+    name            text NOT NULL CHECK (name ~ '^[a-z0-9_]+$' AND length(name) <= 512),
+    language        text NOT NULL CHECK (length(language) BETWEEN 2 AND 16),
+    category        text,
+    status          text NOT NULL,
+    quality         text,
+    meta_id         text,
+    rejected_reason text,
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (name, language)
+);
+-- What Meta tells us about the account and the number (account_update,
+-- phone_number_quality_update, business_capability_update, template quality).
+CREATE TABLE IF NOT EXISTS account_signals (
+    id          bigserial PRIMARY KEY,
+    field       text NOT NULL,
+    event       text NOT NULL,
+    detail      jsonb NOT NULL DEFAULT '{}'::jsonb,
+    received_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS account_signals_field_idx ON account_signals (field, id);
+-- Marketing opt-out per WhatsApp number (STOP / START, the user_preferences
+-- webhook, error 131050). Order and payment messages are not affected.
+CREATE TABLE IF NOT EXISTS marketing_consent (
+    phone       text PRIMARY KEY,
+    opted_out   boolean NOT NULL,
+    source      text NOT NULL,
+    changed_at  timestamptz NOT NULL DEFAULT now()
+);
+-- `held`: a template not approved in any language waits here (reason in
+-- last_error) until a status webhook or sync approves it; `skipped`: a
+-- marketing message to a number that opted out, never sent.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_constraint
+               WHERE conrelid = 'outbox'::regclass AND conname = 'outbox_status_check') THEN
+        ALTER TABLE outbox DROP CONSTRAINT outbox_status_check;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_constraint
+                   WHERE conrelid = 'outbox'::regclass AND conname = 'outbox_status_known') THEN
+        ALTER TABLE outbox ADD CONSTRAINT outbox_status_known CHECK (status IN (
+            'pending', 'sending', 'sent', 'delivered', 'read', 'failed', 'dead', 'held',
+            'skipped'));
+    END IF;
+END $$;
+CREATE INDEX IF NOT EXISTS outbox_held_idx ON outbox ((payload -> 'template' ->> 'name'))
+    WHERE status = 'held';

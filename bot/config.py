@@ -52,6 +52,9 @@ class Settings(BaseSettings):
         default="https://graph.facebook.com/v23.0", alias="WHATSAPP_API_URL"
     )
     whatsapp_phone_number_id: str = Field(default="", alias="WHATSAPP_PHONE_NUMBER_ID")
+    # The WhatsApp Business Account whose message templates `khaacho templates` syncs.
+    whatsapp_business_account_id: str = Field(default="", pattern=r"^[0-9A-Za-z_-]{0,64}$",
+                                              alias="WHATSAPP_BUSINESS_ACCOUNT_ID")
     whatsapp_access_token: SecretStr = Field(default=SecretStr(""), alias="WHATSAPP_ACCESS_TOKEN")
     whatsapp_verify_token: SecretStr = Field(default=SecretStr(""), alias="WHATSAPP_VERIFY_TOKEN")
     whatsapp_app_secret: SecretStr = Field(default=SecretStr(""), alias="WHATSAPP_APP_SECRET")

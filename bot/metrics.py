@@ -373,3 +373,19 @@ SCRAPE_ERRORS = REGISTRY.counter(
     "Scrape-time collectors that failed (the rest of the scrape is still served).",
     ["collector"],
 )
+# tmpl (issue 16): templates as Meta reports them, the account's own signals, consent.
+TEMPLATES_BY_STATUS = REGISTRY.gauge(
+    "khaacho_templates",
+    "Message templates by the status Meta last reported, per language (scrape time).",
+    ["status"],
+)
+ACCOUNT_SIGNAL = REGISTRY.gauge(
+    "khaacho_whatsapp_signal_info",
+    "1 for the latest event of each WhatsApp account/number signal field (quality, "
+    "messaging limit, account update), with the messaging limit where Meta gave one.",
+    ["field", "event", "limit"],
+)
+MARKETING_OPTED_OUT = REGISTRY.gauge(
+    "khaacho_marketing_opted_out",
+    "WhatsApp numbers that stopped marketing messages (STOP, user_preferences, 131050).",
+)

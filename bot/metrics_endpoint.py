@@ -19,24 +19,30 @@ import asyncpg
 from aiohttp import web
 
 from bot.metrics import (
+    ACCOUNT_SIGNAL,
     CONTENT_TYPE,
     INBOX_DEPTH,
     INBOX_OLDEST_AGE,
+    MARKETING_OPTED_OUT,
     OPERATOR_INBOX,
     ORDERS_BY_STATUS,
     OUTBOX_DEPTH,
     OUTBOX_OLDEST_AGE,
     REGISTRY,
     SCRAPE_ERRORS,
+    TEMPLATES_BY_STATUS,
 )
 from bot.runtime import Runtime
+from bot.store import account_signals
+from bot.store import consent as consent_store
 from bot.store import inbox as inbox_store
 
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 5.0
 _ORDER_STATUSES = ("pending", "accepted", "dispatched", "delivered", "cancelled", "unroutable")
-_OUTBOX_STATUSES = ("pending", "sending", "sent", "delivered", "read", "failed", "dead")
+_OUTBOX_STATUSES = ("pending", "sending", "sent", "delivered", "read", "failed", "dead",
+                    "held", "skipped")
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
@@ -53,6 +59,7 @@ async def collect_postgres(pool: asyncpg.Pool) -> None:
             "FROM outbox WHERE status IN ('pending', 'sending')"
         )
         backlog = await inbox_store.backlog(conn)
+        await _collect_account(conn)
         media = await conn.fetch(
             "SELECT state, download, count(*) AS n FROM operator_inbox WHERE state <> 'done' "
             "GROUP BY state, download")
@@ -67,6 +74,17 @@ async def collect_postgres(pool: asyncpg.Pool) -> None:
     items = {(s, d): 0.0 for s in ("open", "carted")
              for d in ("pending", "done", "refused", "failed")}
     OPERATOR_INBOX.set_all(items | {(r["state"], r["download"]): float(r["n"]) for r in media})
+
+
+async def _collect_account(conn: asyncpg.Connection) -> None:
+    """Templates by status, the latest account signals, opted-out numbers."""
+    templates = await conn.fetch("SELECT status, count(*) AS n FROM message_templates "
+                                 "GROUP BY status")
+    TEMPLATES_BY_STATUS.set_all({(r["status"],): float(r["n"]) for r in templates})
+    latest = await account_signals.latest(conn)
+    ACCOUNT_SIGNAL.set_all({(f, str(v["event"]), str(v.get("current_limit", ""))): 1.0
+                            for f, v in latest.items()})
+    MARKETING_OPTED_OUT.set(float(await consent_store.opted_out_count(conn)))
 
 
 def metrics_handler(runtime_of: Callable[[web.Request], Runtime]) -> Handler:

@@ -17,6 +17,7 @@ class AlertKind(StrEnum):
     ACCOUNT_QUALITY = "account_quality"
     MEDIA_TO_READ = "media_to_read"
     PAYMENT_HELD = "payment_held"
+    TEMPLATE_WAITING = "template_waiting"
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,7 +169,7 @@ BALANCE = ("balance", "baki", "baaki", "udharo", "udhar", "hisab", "hisaab", "ka
 HELP = ("help", "madat", "maddat", "sahayog", "menu", "how to", "kasari", "मद्दत", "सहयोग",
         "k garne", "ke garne")
 CANCEL = ("cancel", "cancel garnu", "radda", "rad", "chaidaina", "chahidaina", "chaiyena",
-          "chahiyena", "nachahine", "रद्द", "क्यान्सल", "चाहिँदैन", "चाहिएन", "stop")
+          "chahiyena", "nachahine", "रद्द", "क्यान्सल", "चाहिँदैन", "चाहिएन")
 CONFIRM = ("yes", "y", "ok", "okay", "okk", "confirm", "confirmed", "ho", "hunchha", "huncha",
            "hunxa", "thik cha", "thik chha", "thikai cha", "sahi", "done", "pakka", "हो",
            "हुन्छ", "ठिक छ", "ठीक छ", "👍", "✅", "👌", "sure")
@@ -224,6 +224,12 @@ CONFIRM_COMMAND = ("confirm", "pakka", "pakka gara", "thik cha", "order gara", "
 EDIT_COMMAND = ("edit", "change", "badal", "badalnu", "sacha", "बदल", "बदल्नु", "बदल्नुहोस्")
 GREETING_COMMAND = ("hi", "hello", "hey", "namaste", "namaskar", "नमस्ते", "नमस्कार", "start")
 YES_COMMAND = ("yes", "y", "ho", "hunchha", "huncha", "हो", "हुन्छ")
+# Marketing consent (any number, any state; read by flows/consent.py before any flow):
+# STOP turns nudges off, START back on. Not a cancel word: stopping promotions never
+# touches the cart or an order. Not `_COMMAND` lists: the conversation never sees them.
+STOP_MARKETING_WORDS = ("stop", "unsubscribe", "banda", "band", "रोक", "रोक्नुहोस्",
+                        "stop promotions")
+START_MARKETING_WORDS = ("start", "resume", "subscribe", "suru", "सुरु")
 # pay: paying from the chat (flows/retailer/paying.py); also read with an amount before
 # or after it ("pay 500", "५०० तिर्नु") by domain.payments.read_pay_request.
 PAY_COMMAND = ("pay", "pay now", "tirnu", "tirchu", "tirne", "bhuktani", "bhuktani garnu",

@@ -16,8 +16,9 @@ from domain import money_facts as m
 from domain.facts import Party, PaymentReceived
 from flows import order_notices, templates
 from flows.i18n import money, qty, t, unit
-from flows.order_notices import ORDER_UPDATE, correlation
+from flows.order_notices import correlation
 from flows.replies import Outgoing, Template, Text
+from flows.templates import ORDER_UPDATE
 
 
 def _lang(language: str) -> str:

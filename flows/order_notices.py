@@ -25,10 +25,8 @@ from domain.vendor_commands import VendorAction, button_id
 from flows.choices import ChangeChoice, DeliveryAnswer, DeliveryChoice
 from flows.i18n import day, digits, money, qty, t, unit
 from flows.replies import Button, Buttons, Outgoing, Template, Text
+from flows.templates import ORDER_UPDATE, PAYMENT_RECEIVED, VENDOR_NEW_ORDER
 
-VENDOR_NEW_ORDER = "vendor_new_order"
-ORDER_UPDATE = "order_update"
-PAYMENT_RECEIVED = "payment_received"
 # The body limit is 1024; leave room for the header text and the rest of the body.
 _MAX_LINES_CHARS = 700
 

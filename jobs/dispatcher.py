@@ -16,6 +16,13 @@
   jitter; after `max_attempts` the row is a dead letter (`khaacho outbox`).
   Permanent errors fail at once. 131047 (outside the 24-hour window) sends the
   row's approved template instead when it has one.
+- Templates (bot/whatsapp/template_gate.py): sent only when APPROVED in that
+  language, else in the other approved language, else the row is `held` and
+  operators are told once (the template-approved webhook puts it back);
+  marketing ones go to `/marketing_messages` and are `skipped` for numbers that
+  opted out. 131049 (Meta's marketing limit for that user) and 131050 (the user
+  stopped marketing; recorded as an opt-out) fail without retrying; 132001,
+  132015 and 132016 record the template as missing, paused or disabled and hold the row.
 - A row that sends a stored file (`media_file_id`, bot/store/media.py) names
   Meta's media id: a live upload is reused (Meta keeps them 30 days), else the
   bytes are uploaded (`POST /{phone_number_id}/media`) just before the send.
@@ -43,12 +50,17 @@ from bot.kv import Keys
 from bot.logs import request_context
 from bot.metrics import SEND_LATENCY, SENDS
 from bot.rate_limits import TokenBucket, per_number_bucket
+from bot.store import alerts as alert_store
+from bot.store import consent as consent_store
 from bot.store import media as media_store
 from bot.store import outbox as outbox_store
+from bot.store import templates as template_store
 from bot.transient import TRANSIENT
+from bot.whatsapp import template_gate
 from bot.whatsapp.client import GraphClient, SendFailed, Sent
-from bot.whatsapp.errors import Disposition
+from bot.whatsapp.errors import TEMPLATE_STATUS_OF_CODE, Disposition
 from bot.whatsapp.media_types import media_type
+from domain.alerts import Alert, AlertKind
 
 log = logging.getLogger(__name__)
 
@@ -219,8 +231,44 @@ class Dispatcher:
                 return
             await asyncio.gather(*list(self._inflight), return_exceptions=True)
 
+    async def _gate(self, row: outbox_store.OutboxRow) -> tuple[dict[str, Any], bool] | None:
+        """The payload to send and whether it is marketing; None when held or skipped."""
+        payload = row.send_payload()
+        name, language = _template_of(payload)
+        if name is None:
+            return payload, False
+        async with self._pool.acquire() as conn:
+            facts = await template_store.send_facts(conn, name, row.recipient)
+            verdict = template_gate.decide(name, language, facts.statuses, facts.category,
+                                           facts.opted_out)
+            if isinstance(verdict, template_gate.Send):
+                if verdict.language != language:
+                    payload = _with_language(payload, verdict.language)
+                return payload, verdict.marketing
+            if isinstance(verdict, template_gate.Skip):
+                await outbox_store.skip(conn, row.id, verdict.reason)
+                log.info("outbox row %s skipped: %s", row.id, verdict.reason)
+                return None
+            await self._hold(conn, row, name, verdict.reason)
+            return None
+
+    async def _hold(self, conn: asyncpg.Connection, row: outbox_store.OutboxRow, name: str,
+                    reason: str, code: int | None = None) -> None:
+        """Park the row and tell operators once per template (closed on approval)."""
+        async with conn.transaction():
+            if await outbox_store.hold(conn, row.id, reason, code=code):
+                await alert_store.raise_alert(
+                    conn, Alert(AlertKind.TEMPLATE_WAITING, f"template:{name}",
+                                f"messages wait: {reason}. khaacho templates sync / status"),
+                    details={"template": name, "outbox_id": row.id})
+        log.warning("outbox row %s held: %s", row.id, reason)
+
     async def _deliver(self, row: outbox_store.OutboxRow) -> None:
         try:
+            gated = await self._gate(row) if row.kind == "template" else (
+                row.send_payload(), False)
+            if gated is None:
+                return
             wait = await self._pacing.try_take(self._keys.pacing(row.recipient))
             if wait > 0:
                 async with self._pool.acquire() as conn:
@@ -238,22 +286,23 @@ class Dispatcher:
             return  # if even that failed, the lease hands the row on later
         # The row's request id (the webhook request that caused it) is on every
         # log line of its send, so one message can be followed end to end.
+        payload, marketing = gated
         with request_context(row.request_id):
-            result = await self._send(row)
+            result = await self._send(row, payload, marketing)
             try:
                 _count_send(row, result)
             except Exception:  # counting must never stand between a send and its record
                 log.exception("could not count a send")
-            await self._record(row, result)
+            await self._record(row, result, payload)
 
-    async def _send(self, row: outbox_store.OutboxRow) -> Any:
-        payload = row.send_payload()
+    async def _send(self, row: outbox_store.OutboxRow, payload: dict[str, Any],
+                    marketing: bool) -> Any:
         if row.media_file_id is not None:
             attached = await self._attach_media(row, payload)
             if isinstance(attached, SendFailed):
                 return attached
             payload = attached
-        return await self._graph.send(payload)
+        return await self._graph.send(payload, marketing=marketing)
 
     async def _attach_media(
         self, row: outbox_store.OutboxRow, payload: dict[str, Any]
@@ -287,11 +336,12 @@ class Dispatcher:
         kind = row.kind
         return {**payload, kind: {**payload.get(kind, {}), "id": media_id}}
 
-    async def _record(self, row: outbox_store.OutboxRow, result: Any) -> None:
+    async def _record(self, row: outbox_store.OutboxRow, result: Any,
+                      payload: dict[str, Any] | None = None) -> None:
         for attempt in range(3):
             try:
                 async with self._pool.acquire() as conn:
-                    await self._record_on(conn, row, result)
+                    await self._record_on(conn, row, result, payload)
                 return
             except _INFRA_ERRORS as exc:
                 log.warning("dispatcher cannot record row %s (try %d): %s", row.id, attempt, exc)
@@ -299,7 +349,8 @@ class Dispatcher:
         # Left as 'sending': after the lease it is sent again (at least once).
 
     async def _record_on(
-        self, conn: asyncpg.Connection, row: outbox_store.OutboxRow, result: Any
+        self, conn: asyncpg.Connection, row: outbox_store.OutboxRow, result: Any,
+        payload: dict[str, Any] | None = None,
     ) -> None:
         if isinstance(result, Sent):
             await outbox_store.record_sent(conn, row, self.name, result.message_id,
@@ -310,6 +361,24 @@ class Dispatcher:
                   "duration_ms": result.duration_ms}
         if result.disposition is Disposition.OUTSIDE_WINDOW and row.fallback is not None:
             await outbox_store.switch_to_fallback(conn, row.id, self.name, **common)
+            return
+        name, language = _template_of(payload or row.payload)
+        if result.disposition is Disposition.TEMPLATE_UNAVAILABLE and name is not None \
+                and result.code in TEMPLATE_STATUS_OF_CODE:
+            # Meta says the template is missing, paused or disabled in that language:
+            # remember it (so the next sends wait too) and hold the row.
+            status = TEMPLATE_STATUS_OF_CODE[result.code]
+            async with conn.transaction():
+                await template_store.store_status(conn, name, language, status=status,
+                                                  reason=result.title)
+                await self._hold(conn, row, name, f"template {name} ({language}) is "
+                                 f"{status} at Meta ({result.code})", code=result.code)
+            return
+        if result.disposition is Disposition.OPTED_OUT:
+            async with conn.transaction():
+                await consent_store.set_opt_out(conn, row.recipient, True, "meta:131050")
+                await outbox_store.record_permanent(conn, row, self.name, **common)
+            log.info("outbox row %s: recipient stopped marketing (131050)", row.id)
             return
         if result.disposition is Disposition.RETRY:
             delay = backoff(row.attempts, self.config.base_delay, self.config.max_delay)
@@ -336,14 +405,29 @@ def _count_send(row: outbox_store.OutboxRow, result: Any) -> None:
         log.info("message sent", extra={"outbox_id": row.id, "recipient": row.recipient,
                                         "wamid": result.message_id})
     else:
-        outcome = {Disposition.RETRY: "retry", Disposition.PERMANENT: "permanent",
-                   Disposition.OUTSIDE_WINDOW: "outside_window"}[result.disposition]
+        outcome = result.disposition.value
         code = str(result.code) if result.code is not None else (
             f"http_{result.http_status}" if result.http_status else "no_answer")
         log.info("send failed", extra={"outbox_id": row.id, "recipient": row.recipient,
                                        "outcome": outcome, "code": code})
     SENDS.inc(result=outcome, code=code)
     SEND_LATENCY.observe(result.duration_ms / 1000, result=outcome)
+
+
+def _template_of(payload: dict[str, Any]) -> tuple[str | None, str]:
+    """The template name and language code of a template payload (None for other kinds)."""
+    template = payload.get("template") if payload.get("type") == "template" else None
+    if not isinstance(template, dict) or not isinstance(template.get("name"), str):
+        return None, ""
+    language = template.get("language")
+    code = language.get("code") if isinstance(language, dict) else None
+    return template["name"], str(code or "en")
+
+
+def _with_language(payload: dict[str, Any], language: str) -> dict[str, Any]:
+    template = dict(payload["template"])
+    template["language"] = {**template.get("language", {}), "code": language}
+    return {**payload, "template": template}
 
 
 async def start(runtime: Any, scheduler: Any) -> Callable[[], Awaitable[None]]:

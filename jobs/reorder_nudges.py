@@ -70,7 +70,10 @@ async def run(ctx: JobContext, now: datetime) -> None:
     async with ctx.runtime.pool.acquire() as conn:
         ids = [r["retailer_id"] for r in await conn.fetch(
             "SELECT DISTINCT retailer_id FROM orders o JOIN retailers r ON r.id = o.retailer_id "
-            "WHERE r.status = 'active' AND o.created_at >= $1 ORDER BY retailer_id",
+            "WHERE r.status = 'active' AND o.created_at >= $1 "
+            # A nudge is marketing: a number that sent STOP gets none, in or out of the window.
+            "AND NOT EXISTS (SELECT 1 FROM marketing_consent c "
+            "                WHERE c.phone = r.phone AND c.opted_out) ORDER BY retailer_id",
             now - timedelta(days=HISTORY_DAYS))]
     for start in range(0, len(ids), BATCH):
         async with ctx.runtime.pool.acquire() as conn:

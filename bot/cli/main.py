@@ -39,6 +39,7 @@ from bot.cli import (
     sessions_cmd,
     stack_cmd,
     stats_cmd,
+    templates_cmd,
     vendors_cmd,
 )
 from bot.cli.errors import CliError
@@ -75,6 +76,7 @@ COMMANDS: tuple[CommandModule, ...] = (
     invoices_cmd,
     ledger_cmd,
     alerts_cmd,
+    templates_cmd,
     inbox_cmd,
     operator_cmd,
     conversation_cmd,

@@ -32,6 +32,7 @@ from bot.conversation.vendor_backend import VendorServiceBackend
 from bot.kv import Keys
 from bot.metrics import FLOW_REFUSED, FLOW_TRANSITIONS
 from bot.services.operator_inbox import is_operator_cart
+from bot.store import consent as consent_store
 from bot.store import parties as party_store
 from bot.store import sender_links
 from bot.transient import TRANSIENT
@@ -43,7 +44,7 @@ from bot.whatsapp.updates import (
     TextMessage,
 )
 from domain.facts import Party
-from flows import retailer, vendor
+from flows import consent, retailer, vendor
 from flows.i18n import t
 from flows.replies import Outgoing, Text
 from flows.retailer import RetailerBackend, Said, Turned
@@ -102,6 +103,11 @@ class Router:
         if isinstance(message, TextMessage) and message.too_long:
             # Cut at the edge (bot/whatsapp/updates.py): parsing half a list would guess.
             return await self._polite(conn, message, "text_too_long")
+        if isinstance(message, TextMessage) and (
+                word := consent.consent_of(message.text.body)) is not None:
+            answered = await self._consent(conn, message, word)
+            if answered is not None:
+                return answered
         found = await party_store.vendor_by_phone(conn, message.sender)
         if found is not None:
             return await self._vendor(conn, Party(found.phone, found.language, found.name),
@@ -156,6 +162,28 @@ class Router:
         known = await party_store.retailer_by_phone(conn, phone)
         lang = known.language if known is not None else "en"
         return [Outgoing(phone, Text(t(lang, key)))]
+
+    async def _consent(self, conn: asyncpg.Connection, message: InboundMessage,
+                       word: consent.Consent) -> list[Outgoing] | None:
+        """STOP/START marketing for this number; None when START is just a greeting."""
+        phone = message.sender
+        known = await consent_store.state(conn, phone)
+        if word is consent.Consent.START and (known is None or not known.opted_out):
+            return None  # nothing to resume: "start" greets, as it always did
+        await consent_store.set_opt_out(conn, phone, word is consent.Consent.STOP,
+                                        f"message:{word.value}")
+        return [consent.reply(phone, await self._language(conn, phone), word)]
+
+    async def _language(self, conn: asyncpg.Connection, phone: str) -> str:
+        """The sender's language: vendor's, the session's, the retailer's, else English."""
+        found = await party_store.vendor_by_phone(conn, phone)
+        if found is not None:
+            return found.language
+        session = await self.sessions.load(phone)
+        if session is not None:
+            return session.language
+        known = await party_store.retailer_by_phone(conn, phone)
+        return known.language if known is not None else "en"
 
     # ------------------------------------------------------------ the flows
 

@@ -3,9 +3,10 @@
 Starts the web app, the worker (outbox dispatcher and scheduled jobs) and the
 WhatsApp Cloud API simulator on loopback ports, over Postgres and Redis
 (embedded ones when the URLs are unset), loads the demo catalogue, its three
-vendors and an approved demo retailer. In a terminal it opens the chat; without
-one it plays the sample conversation from the first message to a delivered
-order and the retailer's balance, then pays it from the chat with Khalti (the
+vendors and an approved demo retailer, and syncs the message templates to the
+simulator, which approves them (status webhooks to the bot). In a terminal it
+opens the chat; without one it plays the sample conversation from the first
+message to a delivered order and the retailer's balance, then pays it from the chat with Khalti (the
 gateway simulators, bot/dev/gateways/, stand in for Khalti, eSewa and Fonepay),
 prints it, and exits 0.
 """
@@ -33,12 +34,14 @@ from bot.dev.demo_catalog import load_demo
 from bot.dev.demo_script import DEMO_RETAILER, DemoFailed, Transcript, play, tap
 from bot.dev.gateways import GatewaySim
 from bot.dev.gateways import serve as serve_gateways
+from bot.dev.sim_templates import DEFAULT_WABA_ID, desk
 from bot.dev.simulator import Simulator
 from bot.dev.simulator import create_app as create_simulator_app
 from bot.dev.terminal_chat import converse
 from bot.lifecycle import serving
 from bot.processes import create_app, worker_over
 from bot.runtime import Runtime
+from bot.whatsapp.templates_api import TemplatesClient, sync
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +109,7 @@ async def local_stack(settings: Settings) -> AsyncIterator[LocalStack]:
         "whatsapp_phone_number_id": _DEMO_NUMBER_ID,
         "whatsapp_access_token": SecretStr(_DEMO_TOKEN),
         "whatsapp_app_secret": SecretStr(_DEMO_SECRET),
+        "whatsapp_business_account_id": DEFAULT_WABA_ID,
     })
     conn = await connect(settings.database_url)
     try:
@@ -123,9 +127,20 @@ async def local_stack(settings: Settings) -> AsyncIterator[LocalStack]:
                 serving(create_simulator_app(sim), "127.0.0.1", sim_port),
                 worker_over(runtime),
             ):
+                await _templates_live(runtime, settings, sim)
                 yield LocalStack(web_url, sim_url, gateways)
     finally:
         await gateway_runner.cleanup()
+
+
+async def _templates_live(runtime: Runtime, settings: Settings, sim: Simulator) -> None:
+    """Sync the template registry to the simulator and approve it all, as going live does:
+    `khaacho templates sync`, then Meta's review arriving as status webhooks."""
+    async with aiohttp.ClientSession() as http:
+        client = TemplatesClient(http, settings.whatsapp_api_url, DEFAULT_WABA_ID, _DEMO_TOKEN)
+        report = await sync(runtime.pool, client)
+    approved = await desk(sim).set_status()
+    log.info("demo templates: %d created, %d approved", len(report.created), approved)
 
 
 async def _say(client: ChatClient, transcript: Transcript, phone: str,

@@ -19,6 +19,10 @@ What it does for tests (Python API on `Simulator`, or HTTP under `/_sim/`):
 - `close_window(wa_id)`/`open_window(wa_id)`;
 - `inbound_text(...)`: build a user message envelope and post it, signed, to the bot;
 - `sent`: every accepted message with its arrival time.
+
+Message templates (create, list, review on command, template errors on send),
+the `/marketing_messages` route and account webhooks are in
+bot/dev/sim_templates.py, installed by `create_app`.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import itertools
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +104,11 @@ class Simulator:
     _counter: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _http: aiohttp.ClientSession | None = None
+    # Simulator parts in their own modules (bot/dev/sim_templates.py …), by name.
+    parts: dict[str, Any] = field(default_factory=dict)
+    # Each may refuse a send before it is accepted (a Graph error response), else None.
+    send_checks: list[Callable[[dict[str, Any]], web.Response | None]] = field(
+        default_factory=list)
     media: sim_media.SimMedia = field(default_factory=sim_media.SimMedia)
 
     # ---------------------------------------------------------------- control
@@ -342,6 +352,9 @@ class Simulator:
             else:
                 assert failure.code is not None
                 return _graph_error(400, failure.code, _TITLES.get(failure.code, "Error"))
+        for check in self.send_checks:
+            if (refusal := check(payload)) is not None:
+                return refusal
         if self._over_rate():
             return _graph_error(400, 130429, "Rate limit hit",
                                 details="Cloud API message throughput has been reached.")
@@ -504,6 +517,8 @@ def create_app(sim: Simulator) -> web.Application:
     app[SIMULATOR] = sim
     app.router.add_post("/{version}/{phone_number_id}/messages", sim.handle_messages)
     app.router.add_route("*", "/_sim/{action}", sim.handle_control)
+    from bot.dev import sim_templates  # templates, marketing route, account signals
+    sim_templates.install(app, sim)
     sim_media.register(app, sim)
 
     async def _close(_: web.Application) -> None:

@@ -472,3 +472,26 @@ async def apply_statuses(conn: asyncpg.Connection,
                 outcome = "applied"
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
+
+
+# ---------------------------------------------------------------- tmpl: held and skipped rows
+# `held`: a template not approved in any language waits (reason in last_error)
+# until bot/store/account_signals.py or `khaacho templates status` puts it back;
+# `skipped`: a marketing message to a number that opted out, never sent.
+
+async def hold(conn: asyncpg.Connection, row_id: int, reason: str, *,
+               code: int | None = None) -> bool:
+    """Park a claimed row until its template is approved; False if it was not ours."""
+    held = await conn.fetchval(
+        "UPDATE outbox SET status = 'held', claimed_by = NULL, claimed_until = NULL, "
+        "last_error = $2, error_code = coalesce($3, error_code) "
+        "WHERE id = $1 AND status = 'sending' RETURNING true", row_id, reason[:500], code)
+    return bool(held)
+
+
+async def skip(conn: asyncpg.Connection, row_id: int, reason: str) -> None:
+    """A claimed row that must never be sent (marketing to an opted-out number)."""
+    await conn.execute(
+        "UPDATE outbox SET status = 'skipped', claimed_by = NULL, claimed_until = NULL, "
+        "last_error = $2, failed_at = now() WHERE id = $1 AND status = 'sending'",
+        row_id, reason[:500])

@@ -126,6 +126,13 @@ async def retailer_detail(conn: asyncpg.Connection, phone: str) -> dict[str, Any
     if row is None:
         return None
     out = dict(row)
+    # Marketing consent (STOP / START, user_preferences): order and payment messages
+    # go out either way; nudges do not while opted out.
+    consent = await conn.fetchrow(
+        "SELECT opted_out, source, changed_at FROM marketing_consent WHERE phone = $1", phone)
+    out["marketing"] = ("opted out" if consent and consent["opted_out"] else "allowed")
+    out["marketing_changed"] = (f"{consent['source']} at {consent['changed_at'].isoformat()}"
+                                if consent else None)
     out["recent_orders"] = await list_orders(conn, retailer=phone, limit=10)
     out["recent_payments"] = [dict(r) for r in await conn.fetch(
         "SELECT p.id, p.amount, p.method, p.reference, p.recorded_by, p.received_at "

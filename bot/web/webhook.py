@@ -38,11 +38,13 @@ from bot.conversation.pipeline import MessageHandler
 from bot.conversation.workers import ConversationWorkers
 from bot.logs import current_request_id
 from bot.metrics import WEBHOOK_UNREADABLE
+from bot.store import account_signals
 from bot.store import inbox as inbox_store
 from bot.store import webhook_dead_letters as dead_letters
 from bot.store.webhook_dead_letters import Unreadable
 from bot.transient import TRANSIENT
 from bot.web.keys import RUNTIME
+from bot.whatsapp import signals
 from bot.whatsapp.signature import HEADER, SignatureCheck, check
 from bot.whatsapp.updates import EnvelopeError, edge_for, parse_update
 
@@ -112,17 +114,25 @@ async def receive(request: web.Request) -> web.Response:
     if update.rejected_more:
         log.warning("webhook parts rejected", extra={"more": update.rejected_more})
     if rejected and not (update.messages or update.statuses or update.ignored_fields
-                         or update.change_errors):
+                         or update.change_errors or update.signals):
         return await _set_aside(request, raw, Unreadable.NOTHING_READABLE,
                                 "nothing in the envelope could be read", rejected=rejected)
 
     rt = request.app[RUNTIME]
     try:
         async with rt.pool.acquire() as conn:
-            persisted = await inbox_store.persist(
+            # Template, account and consent changes are not messages: applied here
+            # in one statement (bot/store/account_signals.py), never queued for a
+            # conversation. Meta posts them on their own, so a POST is still one statement.
+            applied = (await account_signals.apply(conn, signals.interpret(
+                update.signals, settings.whatsapp_business_account_id))
+                if update.signals else None)
+            persisted = (await inbox_store.persist(
                 conn, update.messages, update.statuses, rate_limit=settings.sender_rate_limit,
                 rate_window_seconds=settings.sender_rate_window_seconds,
                 request_id=current_request_id())
+                if update.messages or update.statuses or not update.signals
+                else inbox_store.Persisted((), (), (), 1))
     except asyncpg.DataError as exc:
         # An id or number Postgres cannot store as text (a NUL character): the
         # same bytes would fail on every redelivery, so the body is set aside.
@@ -148,6 +158,7 @@ async def receive(request: web.Request) -> web.Response:
         "statuses": {"queued": len(update.statuses)} if update.statuses else {},
         "ignored": update.ignored_fields,
         "rejected": rejected,
+        **({"signals": applied.as_dict()} if applied is not None else {}),
     })
 
 

@@ -83,6 +83,8 @@ class GraphClient:
         self._url = f"{self._api_url}/{phone_number_id}/messages"
         self._auth = {"Authorization": f"Bearer {access_token}"}
         self._headers = {**self._auth, "Content-Type": "application/json"}
+        # Marketing templates go through Meta's marketing route (MM API for WhatsApp).
+        self._marketing_url = f"{self._api_url}/{phone_number_id}/marketing_messages"
         self._timeout = aiohttp.ClientTimeout(total=timeout)
 
     @property
@@ -90,16 +92,24 @@ class GraphClient:
         """Where messages are posted."""
         return self._url
 
-    async def send(self, payload: dict[str, Any]) -> SendResult:
-        """POST one message; classify whatever comes back."""
+    async def send(self, payload: dict[str, Any], *, marketing: bool = False) -> SendResult:
+        """POST one message (a marketing template to `/marketing_messages`); classify the answer.
+
+        The marketing route's body allows only the message fields (its schema has
+        `additionalProperties: false`), so the callback data is left off there.
+        """
         started = time.monotonic()
+        url = self._url
+        if marketing:
+            url = self._marketing_url
+            payload = {k: v for k, v in payload.items() if k != "biz_opaque_callback_data"}
 
         def elapsed() -> int:
             return int((time.monotonic() - started) * 1000)
 
         try:
             async with self._session.post(
-                self._url, data=orjson.dumps(payload), headers=self._headers,
+                url, data=orjson.dumps(payload), headers=self._headers,
                 timeout=self._timeout,
             ) as resp:
                 raw = await resp.read()

@@ -17,6 +17,13 @@ class Disposition(enum.Enum):
     RETRY = "retry"
     PERMANENT = "permanent"
     OUTSIDE_WINDOW = "outside_window"  # 131047: send the approved template instead
+    # Marketing refused for this user now (131049, Meta's per-user marketing limit
+    # "to maintain healthy ecosystem engagement"): retrying soon fails the same way.
+    MARKETING_LIMITED = "marketing_limited"
+    OPTED_OUT = "opted_out"  # 131050: the user stopped marketing messages
+    # 132001 (no such template in that language), 132015 (paused), 132016 (disabled):
+    # the row waits for the template to be fixed or approved (`khaacho templates`).
+    TEMPLATE_UNAVAILABLE = "template_unavailable"
 
 
 # Throttling, temporary unavailability and Meta-side hiccups.
@@ -34,6 +41,11 @@ RETRYABLE_CODES: frozenset[int] = frozenset({
 })
 
 OUTSIDE_WINDOW_CODE = 131047
+MARKETING_LIMIT_CODE = 131049
+MARKETING_OPTED_OUT_CODE = 131050
+# The template status each template error means, as stored in message_templates.
+TEMPLATE_STATUS_OF_CODE: dict[int, str] = {132001: "MISSING", 132015: "PAUSED",
+                                           132016: "DISABLED"}
 
 # Named here so the intent is explicit; anything not retryable is permanent anyway.
 PERMANENT_CODES: frozenset[int] = frozenset({
@@ -44,6 +56,10 @@ PERMANENT_CODES: frozenset[int] = frozenset({
     131009,   # parameter value invalid
     131026,   # message undeliverable (not a WhatsApp user, old app, …)
     131051,   # unsupported message type
+    132000,   # template parameter count does not match
+    132005,   # translated text too long
+    132007,   # template format character policy violated
+    132012,   # template parameter format mismatch
     # Media upload error: the file or its declared MIME type is wrong (a voice
     # note that is not audio/ogg, a document of the wrong type). The same bytes
     # fail the same way again, so never retried blindly.
@@ -56,6 +72,12 @@ def classify(code: int | None, http_status: int | None = None) -> Disposition:
     if code is not None:
         if code == OUTSIDE_WINDOW_CODE:
             return Disposition.OUTSIDE_WINDOW
+        if code == MARKETING_LIMIT_CODE:
+            return Disposition.MARKETING_LIMITED
+        if code == MARKETING_OPTED_OUT_CODE:
+            return Disposition.OPTED_OUT
+        if code in TEMPLATE_STATUS_OF_CODE:
+            return Disposition.TEMPLATE_UNAVAILABLE
         if code in RETRYABLE_CODES:
             return Disposition.RETRY
         return Disposition.PERMANENT

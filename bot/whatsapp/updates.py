@@ -529,6 +529,21 @@ class Envelope(_Model):
     entry: list[dict[str, Any]]
 
 
+# Non-message fields read into `ParsedUpdate.signals` (bot/whatsapp/signals.py applies them).
+SIGNAL_FIELDS = frozenset({
+    "message_template_status_update", "template_category_update",
+    "message_template_quality_update", "account_update", "phone_number_quality_update",
+    "business_capability_update", "user_preferences"})
+
+
+class Signal(_Model):
+    """A non-message change (template status, account, number quality, consent), as received."""
+
+    field: str
+    value: dict[str, Any]
+    entry_id: str | None = None
+
+
 class EnvelopeError(ValueError):
     """The body is JSON but not a WhatsApp webhook envelope."""
 
@@ -547,6 +562,7 @@ class ParsedUpdate(BaseModel):
     statuses: list[StatusUpdate] = Field(default_factory=list)
     change_errors: list[WhatsAppError] = Field(default_factory=list)
     ignored_fields: list[str] = Field(default_factory=list)
+    signals: list[Signal] = Field(default_factory=list)
     rejected: list[Rejection] = Field(default_factory=list)
     # Rejections beyond the kept ones, and parts beyond `max_items` not read at all.
     rejected_more: int = 0
@@ -672,6 +688,10 @@ def parse_update(data: Any, edge: Edge = DEFAULT_EDGE) -> ParsedUpdate:
                 change = Change.model_validate(raw_change)
             except ValidationError as exc:
                 out.reject(where, _reason(exc), edge)
+                continue
+            if change.field in SIGNAL_FIELDS:
+                out.signals.append(Signal(field=change.field, value=change.value,
+                                          entry_id=entry.id))
                 continue
             if change.field != "messages":
                 name = clean_text(change.field)[:40]

@@ -521,6 +521,16 @@ STRINGS.update({
     "money.operator_alert": "⚠️ Khaacho alert {id} ({kind}): {subject}\n`khaacho alerts list`",
 })
 
+# tmpl: marketing consent (STOP / START); order and payment messages continue.
+STRINGS.update({
+    "consent.stopped": (
+        "Done: no more offers or reorder reminders from Khaacho. You will still get messages "
+        "about your orders and payments. Send START to get offers again."
+    ),
+    "consent.started": "Welcome back: you will get offers and reorder reminders again. "
+                       "Send STOP to turn them off.",
+})
+
 # ---------------------------------------------------------------- paper: invoices, statements
 STRINGS.update({
     "doc.invoice.title": "TAX INVOICE",

@@ -510,6 +510,16 @@ STRINGS.update({
     "money.operator_alert": "⚠️ खाँचो सूचना {id} ({kind}): {subject}\n`khaacho alerts list`",
 })
 
+# tmpl: marketing consent (STOP / START); order and payment messages continue.
+STRINGS.update({
+    "consent.stopped": (
+        "भयो: अब खाँचोबाट अफर वा फेरि मगाउने सम्झना आउँदैन। अर्डर र भुक्तानीका सन्देश भने "
+        "आइरहन्छन्। फेरि अफर चाहिए START पठाउनुहोस्।"
+    ),
+    "consent.started": "फेरि स्वागत छ: अफर र फेरि मगाउने सम्झना फेरि आउँछन्। "
+                       "बन्द गर्न STOP पठाउनुहोस्।",
+})
+
 # ---------------------------------------------------------------- paper: invoices, statements
 STRINGS.update({
     "doc.invoice.title": "कर बीजक",

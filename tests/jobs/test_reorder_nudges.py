@@ -131,3 +131,14 @@ async def test_a_habit_lapsed_for_long_is_left_to_the_call_list(
     await _weekly_sugar(runtime)
     result = await run("reorder-nudges", b.ktm(2026, 4, 20, 10))  # 36 days since the last
     assert "nudged_retailers" not in result.counts
+
+
+async def test_a_retailer_who_sent_stop_gets_no_nudge(runtime: Runtime, run: RunJob) -> None:
+    data = await _weekly_sugar(runtime)
+    async with runtime.pool.acquire() as conn:
+        await conn.execute("INSERT INTO marketing_consent (phone, opted_out, source) "
+                           "VALUES ($1, true, 'message:stop')", data["retailer"]["phone"])
+    result = await run("reorder-nudges", b.ktm(2026, 3, 22, 10))
+    assert "nudged_retailers" not in result.counts
+    async with runtime.pool.acquire() as conn:
+        assert await b.outbox(conn) == []
