@@ -45,7 +45,7 @@ import aiohttp
 import asyncpg
 import redis.asyncio as redis
 
-from bot.db import connect
+from bot.db import wake_on_notify
 from bot.kv import Keys
 from bot.logs import request_context
 from bot.metrics import SEND_LATENCY, SENDS
@@ -118,7 +118,6 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._inflight: set[asyncio.Task[None]] = set()
-        self._listener: asyncpg.Connection | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -176,28 +175,7 @@ class Dispatcher:
 
     async def _listen(self) -> None:
         """Keep a LISTEN connection; every NOTIFY wakes the loop."""
-        delay = 0.5
-        while True:
-            lost = asyncio.Event()
-            try:
-                conn = await connect(self._dsn)
-                self._listener = conn
-                conn.add_termination_listener(lambda _c, lost=lost: lost.set())
-                await conn.add_listener(outbox_store.NOTIFY_CHANNEL,
-                                        lambda *_: self._wake.set())
-                delay = 0.5
-                self._wake.set()  # anything enqueued while we were not listening
-                await lost.wait()
-            except asyncio.CancelledError:
-                if self._listener is not None:
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(self._listener.close(), 2)
-                raise
-            except Exception as exc:  # keep listening whatever happened
-                log.warning("dispatcher LISTEN connection failed: %s", exc)
-            self._listener = None
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
+        await wake_on_notify(self._dsn, outbox_store.NOTIFY_CHANNEL, self._wake, "dispatcher")
 
     # ------------------------------------------------------------------ sending
 
