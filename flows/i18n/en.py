@@ -144,10 +144,12 @@ STRINGS: dict[str, str] = {
         "• status — your orders\n"
         "• balance — what you owe and your credit\n"
         "• statement — your statement of account (PDF), e.g. “hisab mangsir”\n"
+        "• pay — pay what you owe from the chat (or “pay 500”)\n"
         "• reorder — your last order again\n"
         "• cancel — cancel the cart or your latest order not yet accepted\n"
         "• cancel 1042 — cancel order #1042\n"
-        "• नेपाली — reply in Nepali"
+        "• नेपाली — reply in Nepali\n"
+        "• STOP / START — offers off / on again (orders and payments still reach you)"
     ),
     "greeting.reply": (
         "Namaste, {shop}! 🙏 Send what you need in one message, e.g. “chini 10 kg”, "
