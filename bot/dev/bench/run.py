@@ -647,7 +647,9 @@ def _max_by_webs(raw: dict[str, Any], base_cpu_ms: float | None) -> dict[str, An
                                                           / base_cpu_ms, 1)
         if first is None:
             first = row
-        elif first.get("msgs_per_s") and rate:
-            row["msgs_per_s_vs_first"] = round(rate / first["msgs_per_s"], 2)
+        else:
+            # No ratio (None) when either side handled nothing in its window.
+            row["msgs_per_s_vs_first"] = (round(rate / first["msgs_per_s"], 2)
+                                          if first.get("msgs_per_s") and rate else None)
         out[str(n)] = row
     return out
