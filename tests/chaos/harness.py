@@ -55,9 +55,14 @@ _CALLBACK = "biz_opaque_callback_data"
 
 
 def _canon(payload: Any) -> bytes:
-    # The dispatcher adds the row's callback id at send time; compare the rest.
-    if isinstance(payload, dict) and _CALLBACK in payload:
+    # The dispatcher adds the row's callback id, and a stored file's Meta media
+    # id (after uploading it), at send time; compare the rest.
+    if isinstance(payload, dict):
         payload = {k: v for k, v in payload.items() if k != _CALLBACK}
+        kind = payload.get("type")
+        media = payload.get(kind) if kind in ("document", "image") else None
+        if isinstance(media, dict):
+            payload[kind] = {k: v for k, v in media.items() if k != "id"}
     return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
 
 
