@@ -81,6 +81,48 @@ async def test_a_photos_caption_is_read_as_the_order_and_the_photo_is_kept(
     assert await _stored_bytes(stack, item) == JPEG
 
 
+async def test_a_photos_caption_that_is_not_an_order_gets_the_person_will_prepare_it_reply(
+        fetching: Fetching) -> None:
+    stack = fetching.stack
+    await add_retailer(stack.runtime, PHONE)
+    chat = stack.chat(PHONE)
+    try:
+        replies = await chat.send_media("image", JPEG, "image/jpeg", caption="see list")
+    finally:
+        await chat.close()
+    assert "A person from our team will prepare your order" in texts(replies)
+    assert "didn't understand" not in texts(replies)
+    await fetching.fetched()
+    (item,) = await fetching.items()
+    assert item.caption == "see list" and item.caption_read
+    assert await _stored_bytes(stack, item) == JPEG
+
+
+async def test_a_nepali_photo_caption_that_is_not_an_order_is_answered_in_nepali(
+        fetching: Fetching) -> None:
+    stack = fetching.stack
+    await add_retailer(stack.runtime, PHONE, language="ne")
+    chat = stack.chat(PHONE)
+    try:
+        replies = await chat.send_media("image", JPEG, "image/jpeg", caption="yo hernus")
+    finally:
+        await chat.close()
+    assert "तपाईंको फोटो पाइयो" in texts(replies)
+
+
+async def test_the_same_words_typed_without_a_photo_still_get_the_didnt_understand_reply(
+        fetching: Fetching) -> None:
+    stack = fetching.stack
+    await add_retailer(stack.runtime, PHONE)
+    chat = stack.chat(PHONE)
+    try:
+        replies = await chat.send("see list")
+    finally:
+        await chat.close()
+    assert "didn't understand" in texts(replies)
+    assert "A person from our team" not in texts(replies)
+
+
 async def test_a_voice_note_lands_in_the_inbox_and_the_retailer_is_told_in_nepali(
         fetching: Fetching) -> None:
     stack = fetching.stack
