@@ -18,6 +18,7 @@ class AlertKind(StrEnum):
     MEDIA_TO_READ = "media_to_read"
     PAYMENT_HELD = "payment_held"
     TEMPLATE_WAITING = "template_waiting"
+    MEDIA_FAILED = "media_failed"  # a retailer's file could not be downloaded, for good
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,8 @@
 (the strings are the "money & operators" block of flows/i18n). A notice that
 belongs to an order falls back to the `order_update` template outside the
 24-hour window; account unblocking to `credit_unblocked`, a voided payment to
-`payment_voided`.
+`payment_voided`, a held gateway payment to `payment_held` / `payment_returned`
+and an expired one to `payment_expired`.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ def _order_text(to: Party, number: int, key: str, **values: object) -> Outgoing:
                     correlation(number))
 
 
-def _account_text(to: Party, key: str, correlation_id: str, **values: object) -> Outgoing:
-    return Outgoing(to.phone, Text(t(_lang(to.language), key, **values)), None, correlation_id)
+def _account_text(to: Party, key: str, correlation_id: str, fallback: Template | None = None,
+                  **values: object) -> Outgoing:
+    return Outgoing(to.phone, Text(t(_lang(to.language), key, **values)), fallback,
+                    correlation_id)
 
 
 def notices_of(fact: m.MoneyFact) -> list[Outgoing]:
@@ -103,18 +106,28 @@ def notices_of(fact: m.MoneyFact) -> list[Outgoing]:
         case m.PaymentHeld(retailer=r):
             lang = _lang(r.language)
             method = t(lang, f"pay.method.{fact.gateway}")
+            # Settled by the reconciliation job too, when the window may be shut.
             if fact.paid is None:
                 return [_account_text(r, "money.pay.held.refunded", f"intent:{fact.intent_id}",
+                                      templates.payment_returned(lang, r.name, method,
+                                                                 fact.asked),
                                       method=method, asked=money(lang, fact.asked))]
             return [_account_text(r, "money.pay.held", f"intent:{fact.intent_id}",
+                                  templates.payment_held(lang, r.name, method, fact.paid,
+                                                         fact.asked),
                                   method=method, asked=money(lang, fact.asked),
                                   paid=money(lang, fact.paid))]
         case m.PaymentNotMade(retailer=r):
             lang = _lang(r.language)
-            key = "money.pay.canceled" if fact.canceled else "money.pay.expired"
-            return [_account_text(r, key, f"intent:{fact.intent_id}",
-                                  method=t(lang, f"pay.method.{fact.gateway}"),
-                                  amount=money(lang, fact.amount))]
+            method = t(lang, f"pay.method.{fact.gateway}")
+            if fact.canceled:
+                # Cancelled at the gateway right after asking to pay in this chat: the
+                # window is open (a fallback would say "not in time", which is untrue).
+                return [_account_text(r, "money.pay.canceled", f"intent:{fact.intent_id}",
+                                      method=method, amount=money(lang, fact.amount))]
+            return [_account_text(r, "money.pay.expired", f"intent:{fact.intent_id}",
+                                  templates.payment_expired(lang, r.name, method, fact.amount),
+                                  method=method, amount=money(lang, fact.amount))]
         case m.OperatorAlerted(operator=o):
             return [_account_text(o, "money.operator_alert", f"alert:{fact.alert_id}",
                                   id=fact.alert_id, kind=fact.kind, subject=fact.subject)]

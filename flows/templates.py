@@ -34,6 +34,11 @@ REORDER_NUDGE = "reorder_nudge"
 OPERATOR_FOLLOWUP = "operator_followup"
 VENDOR_WEEKLY_REPORT = "vendor_weekly_report"
 PAYMENT_VOIDED = "payment_voided"
+# A gateway payment the ledger did not take (flows/money_notices.py): paid another
+# amount, returned by the gateway before it was credited, or never made in time.
+PAYMENT_HELD = "payment_held"
+PAYMENT_RETURNED = "payment_returned"
+PAYMENT_EXPIRED = "payment_expired"
 
 # The names the order notices use (flows/order_notices.py imports them from here).
 VENDOR_NEW_ORDER = "vendor_new_order"
@@ -146,6 +151,25 @@ REGISTRY: dict[str, TemplateSpec] = {s.name: s for s in (
           "गल्ती भए यहीँ लेख्नुहोस्।",
           ("Sharma Kirana", "42", "Rs 5,000", "cheque bounced", "You owe Rs 7,500"),
           ("शर्मा किराना", "42", "रु ५,०००", "चेक फिर्ता", "तिर्न बाँकी रु ७,५००")),
+    _spec(PAYMENT_HELD, _U,
+          "Namaste {{1}}, through {{2}} we received {{3}}, but {{4}} was asked, so it is not "
+          "on your account yet. An operator will check it and tell you.",
+          "नमस्ते {{1}}, {{2}} बाट {{3}} आयो, तर {{4}} मागिएको थियो, त्यसैले अझै तपाईंको "
+          "हिसाबमा चढाइएको छैन। अपरेटरले जाँचेर भन्नुहुन्छ।",
+          ("Sharma Kirana", "Khalti", "Rs 4,500", "Rs 5,000"),
+          ("शर्मा किराना", "खल्ती", "रु ४,५००", "रु ५,०००")),
+    _spec(PAYMENT_RETURNED, _U,
+          "Namaste {{1}}, your {{2}} payment of {{3}} was returned before it reached your "
+          "account. An operator will check it and tell you.",
+          "नमस्ते {{1}}, तपाईंको {{2}} भुक्तानी ({{3}}) हिसाबमा पुग्नुअघि फिर्ता भयो। "
+          "अपरेटरले जाँचेर भन्नुहुन्छ।",
+          ("Sharma Kirana", "Khalti", "Rs 5,000"), ("शर्मा किराना", "खल्ती", "रु ५,०००")),
+    _spec(PAYMENT_EXPIRED, _U,
+          "Namaste {{1}}, your {{2}} payment of {{3}} was not made in time, so nothing was "
+          "charged. Write pay to try again.",
+          "नमस्ते {{1}}, तपाईंको {{2}} भुक्तानी ({{3}}) समयमै भएन, केही काटिएको छैन। "
+          "फेरि प्रयास गर्न भुक्तानी लेख्नुहोस्।",
+          ("Sharma Kirana", "Khalti", "Rs 5,000"), ("शर्मा किराना", "खल्ती", "रु ५,०००")),
     _spec(PAYMENT_RECEIVED, _U,
           "We received your payment of {{1}}. You now owe {{2}}. Thank you!",
           "तपाईंको {{1}} भुक्तानी पायौं। अब बाँकी {{2}}। धन्यवाद!",
@@ -261,3 +285,22 @@ def payment_voided(language: str, shop: str, payment_id: int, amount: Decimal, r
     return Template(PAYMENT_VOIDED, language_code(language), (
         one_line(shop), str(payment_id), money(language, amount), one_line(reason),
         one_line(balance)))
+
+
+def payment_held(language: str, shop: str, method: str, paid: Decimal,
+                 asked: Decimal) -> Template:
+    """A gateway payment of another amount than asked, held for an operator."""
+    return Template(PAYMENT_HELD, language_code(language), (
+        one_line(shop), one_line(method, 40), money(language, paid), money(language, asked)))
+
+
+def payment_returned(language: str, shop: str, method: str, asked: Decimal) -> Template:
+    """A gateway payment returned (refunded) before it was credited, held for an operator."""
+    return Template(PAYMENT_RETURNED, language_code(language), (
+        one_line(shop), one_line(method, 40), money(language, asked)))
+
+
+def payment_expired(language: str, shop: str, method: str, amount: Decimal) -> Template:
+    """A payment intent not paid in time: nothing was charged."""
+    return Template(PAYMENT_EXPIRED, language_code(language), (
+        one_line(shop), one_line(method, 40), money(language, amount)))

@@ -51,10 +51,11 @@ from bot.logs import request_context
 from bot.metrics import SEND_LATENCY, SENDS
 from bot.rate_limits import TokenBucket, per_number_bucket
 from bot.store import alerts as alert_store
-from bot.store import consent as consent_store
 from bot.store import media as media_store
 from bot.store import outbox as outbox_store
+from bot.store import refusals
 from bot.store import templates as template_store
+from bot.store.refusals import template_of
 from bot.transient import TRANSIENT
 from bot.whatsapp import template_gate
 from bot.whatsapp.client import GraphClient, SendFailed, Sent
@@ -212,7 +213,7 @@ class Dispatcher:
     async def _gate(self, row: outbox_store.OutboxRow) -> tuple[dict[str, Any], bool] | None:
         """The payload to send and whether it is marketing; None when held or skipped."""
         payload = row.send_payload()
-        name, language = _template_of(payload)
+        name, language = template_of(payload)
         if name is None:
             return payload, False
         async with self._pool.acquire() as conn:
@@ -340,21 +341,23 @@ class Dispatcher:
         if result.disposition is Disposition.OUTSIDE_WINDOW and row.fallback is not None:
             await outbox_store.switch_to_fallback(conn, row.id, self.name, **common)
             return
-        name, language = _template_of(payload or row.payload)
+        sent = payload or row.payload
+        name, language = template_of(sent)
         if result.disposition is Disposition.TEMPLATE_UNAVAILABLE and name is not None \
                 and result.code in TEMPLATE_STATUS_OF_CODE:
             # Meta says the template is missing, paused or disabled in that language:
             # remember it (so the next sends wait too) and hold the row.
-            status = TEMPLATE_STATUS_OF_CODE[result.code]
             async with conn.transaction():
-                await template_store.store_status(conn, name, language, status=status,
-                                                  reason=result.title)
+                status = await refusals.record_refusal(
+                    conn, recipient=row.recipient, payload=sent, code=result.code,
+                    title=result.title)
                 await self._hold(conn, row, name, f"template {name} ({language}) is "
                                  f"{status} at Meta ({result.code})", code=result.code)
             return
         if result.disposition is Disposition.OPTED_OUT:
             async with conn.transaction():
-                await consent_store.set_opt_out(conn, row.recipient, True, "meta:131050")
+                await refusals.record_refusal(conn, recipient=row.recipient, payload=sent,
+                                              code=result.code, title=result.title)
                 await outbox_store.record_permanent(conn, row, self.name, **common)
             log.info("outbox row %s: recipient stopped marketing (131050)", row.id)
             return
@@ -390,16 +393,6 @@ def _count_send(row: outbox_store.OutboxRow, result: Any) -> None:
                                        "outcome": outcome, "code": code})
     SENDS.inc(result=outcome, code=code)
     SEND_LATENCY.observe(result.duration_ms / 1000, result=outcome)
-
-
-def _template_of(payload: dict[str, Any]) -> tuple[str | None, str]:
-    """The template name and language code of a template payload (None for other kinds)."""
-    template = payload.get("template") if payload.get("type") == "template" else None
-    if not isinstance(template, dict) or not isinstance(template.get("name"), str):
-        return None, ""
-    language = template.get("language")
-    code = language.get("code") if isinstance(language, dict) else None
-    return template["name"], str(code or "en")
 
 
 def _with_language(payload: dict[str, Any], language: str) -> dict[str, Any]:

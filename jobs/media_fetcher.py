@@ -11,7 +11,8 @@ The url expires in minutes, so each try asks for a fresh one.
   one killed mid-download leaves the item to be claimed again.
 - A failed try (timeout, 5xx, a sha256 that does not match) is retried with
   backoff; after `max_attempts` the item is `failed` (kept in the inbox for
-  operators, bytes never stored as good) and the retailer asked to send it again.
+  operators, bytes never stored as good), the retailer asked to send it again and
+  the operators alerted (one alert per item: the order in it may be lost).
 - A file over MEDIA_MAX_BYTES (by Meta's `file_size` or by what arrives) is
   `refused`, and the retailer told politely, in their language.
 - The bytes are stored and the item marked in one transaction.
@@ -34,12 +35,14 @@ import aiohttp
 import asyncpg
 
 from bot.db import wake_on_notify
+from bot.store import alerts as alert_store
 from bot.store import media as media_store
 from bot.store import operator_inbox
 from bot.store import outbox as outbox_store
 from bot.transient import TRANSIENT
 from bot.whatsapp.client import GraphClient, MediaInfo, SendFailed
 from bot.whatsapp.errors import Disposition
+from domain.alerts import Alert, AlertKind
 from flows.i18n import digits, t
 from flows.replies import Outgoing, Text
 
@@ -214,6 +217,9 @@ class MediaFetcher:
                     conn, item.id, error, retry_in=delay, max_attempts=self.config.max_attempts)
                 if lost:
                     await self._tell(conn, item, t(item.language, "media.lost"))
+                    await alert_store.raise_alert(conn, _lost_alert(item, error), details={
+                        "inbox_id": item.id, "sender": item.sender, "kind": item.kind,
+                        "error": error[:200]})
         except _INFRA_ERRORS as exc:
             log.warning("media fetcher cannot record a failure of item %s: %s", item.id, exc)
             return
@@ -235,6 +241,14 @@ class MediaFetcher:
     async def _tell(conn: asyncpg.Connection, item: operator_inbox.Fetch, body: str) -> None:
         await outbox_store.enqueue(conn, [Outgoing(item.sender, Text(body),
                                                    correlation=f"inbox:{item.id}")])
+
+
+def _lost_alert(item: operator_inbox.Fetch, error: str) -> Alert:
+    """The operators' alert for a file that could not be downloaded after every try."""
+    return Alert(AlertKind.MEDIA_FAILED, f"inbox:{item.id}",
+                 f"the {item.kind} {item.sender} sent (inbox {item.id}) could not be "
+                 f"downloaded ({error[:80]}); they were asked to send it again: "
+                 f"khaacho inbox show {item.id}")
 
 
 async def start(runtime: Any, scheduler: Any) -> Callable[[], Awaitable[None]]:

@@ -9,7 +9,10 @@ inside the message's transaction:
   inside this transaction;
 - an image's caption is read as an order text through the normal pipeline
   (`Router.handle`): its replies are the answer, and the photo is kept in the
-  inbox beside it (`caption_read`) for the person who checks it;
+  inbox beside it (`caption_read`) for the person who checks it; a caption
+  the flow cannot read as an order ("see list") is answered by the flow
+  with the "a person will prepare it" reply (the message is marked
+  `photo_caption`, the flow decides);
 - otherwise the retailer is told, in their language, that a person will
   prepare the order from it;
 - a location is saved as the sender's delivery pin and acknowledged.
@@ -60,7 +63,8 @@ def caption_text(message: InboundMessage) -> TextMessage | None:
         id=message.id, from_=message.from_, from_user_id=message.from_user_id,
         timestamp=message.timestamp, context=message.context, errors=[],
         contact=message.contact, metadata=message.metadata, type="text",
-        text=TextBody(body=caption[:CAPTION_MAX]), too_long=len(caption) > CAPTION_MAX)
+        text=TextBody(body=caption[:CAPTION_MAX]), too_long=len(caption) > CAPTION_MAX,
+        photo_caption=True)
 
 
 async def _retailer_id(conn: asyncpg.Connection, message: InboundMessage) -> int | None:

@@ -62,7 +62,7 @@ VendorBackends = Callable[[asyncpg.Connection, int], VendorBackend]
 def said_of(message: InboundMessage) -> Said:
     """Reduce a readable message to typed text or a tapped choice."""
     if isinstance(message, TextMessage):
-        return Said(text=message.text.body)
+        return Said(text=message.text.body, photo=message.photo_caption)
     if isinstance(message, InteractiveMessage):
         if message.reply_id is not None:
             return Said(choice=message.reply_id, choice_title=message.reply_title)

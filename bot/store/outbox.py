@@ -26,6 +26,7 @@ import asyncpg
 import orjson
 
 from bot.store import media as media_store
+from bot.store import refusals
 from bot.whatsapp.outbound import kind_of, media_file_of, render_outgoing
 from bot.whatsapp.updates import StatusUpdate
 from flows.replies import Document, Image, Outgoing, Template
@@ -471,7 +472,27 @@ async def apply_statuses(conn: asyncpg.Connection,
             else:
                 outcome = "applied"
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    await _record_refusals(conn, [s for batch in rounds for s in batch.values()])
     return outcomes
+
+
+async def _record_refusals(conn: asyncpg.Connection, statuses: Sequence[StatusUpdate]) -> None:
+    """A failed status whose code says something about the recipient or the template
+    (131050, 132001/132015/132016) has the consequences the send call's answer would
+    have (bot/store/refusals.py): an opt-out, or the template's status."""
+    failed = {s.wamid: s.first_error for s in statuses
+              if _WEBHOOK_STATUSES.get(s.status.lower()) == "failed"
+              and s.first_error is not None and s.first_error.code in refusals.CODES}
+    if not failed:
+        return  # the usual batch: no extra query
+    rows = await conn.fetch("SELECT wamid, recipient, payload FROM outbox WHERE wamid = ANY($1)",
+                            list(failed))
+    for row in rows:
+        error = failed[row["wamid"]]
+        if error is not None:
+            await refusals.record_refusal(conn, recipient=row["recipient"],
+                                          payload=row["payload"], code=error.code,
+                                          title=error.description)
 
 
 # ---------------------------------------------------------------- tmpl: held and skipped rows

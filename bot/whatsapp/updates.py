@@ -217,6 +217,9 @@ class TextMessage(_MessageBase):
     text: TextBody
     # Set by `parse_update`: the body was longer than the edge's cap and is cut there.
     too_long: bool = False
+    # Set by bot/conversation/media_intake.py: the text is a photo's caption, the photo
+    # already with a person (the flow then answers what it cannot read accordingly).
+    photo_caption: bool = False
 
 
 class ButtonReply(_Model):

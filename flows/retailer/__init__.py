@@ -90,7 +90,7 @@ async def handle(backend: RetailerBackend, phone: str, said: Said,
     session.last_activity = now
     session.last_inbound = now
     with m.attached(session) as model:
-        turn = Turn(backend, session, account, model)
+        turn = Turn(backend, session, account, model, photo=said.photo)
         if account is None:
             await onboarding(turn, said)
         elif said.text and await changes.answer_typed(turn, said.text):

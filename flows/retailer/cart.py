@@ -51,7 +51,7 @@ async def add_text(turn: Turn, text: str, *, replace: bool) -> Command | None:
     if not reading.lines:
         command = INTENT_COMMANDS.get(reading.intent)
         if command is None:
-            turn.text("cart.nothing_understood")
+            turn.not_understood()
         return command
     cart = turn.s.lines
     added: list[CartLine] = []

@@ -42,6 +42,9 @@ class Said:
     text: str | None = None
     choice: str | None = None
     choice_title: str | None = None
+    # The text is a photo's caption and the photo is already with a person: what
+    # cannot be read as an order is answered "a person will prepare it", not "sorry".
+    photo: bool = False
 
 
 @dataclass(frozen=True, slots=True)

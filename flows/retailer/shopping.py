@@ -99,7 +99,7 @@ async def _about(turn: Turn, subject: Command | None, text: str = "") -> None:
         await account.cancel_number(turn, int(found.group(0)))
         return
     if subject is not None and not await on_command(turn, subject):
-        turn.text("cart.nothing_understood")
+        turn.not_understood()
 
 
 _ORDER_NUMBER = re.compile(r"(?<![0-9.])[0-9]{3,9}(?![0-9.])")

@@ -16,8 +16,10 @@ class Turn:
     """The state one message works on; every part of the flow takes it first."""
 
     def __init__(self, backend: RetailerBackend, session: Session, account: Account | None,
-                 model: m.RetailerModel) -> None:
+                 model: m.RetailerModel, *, photo: bool = False) -> None:
         self.backend = backend
+        # This message is a photo's caption, the photo already with a person.
+        self.photo = photo
         self.s = session
         self.account = account
         self.model = model
@@ -60,6 +62,11 @@ class Turn:
 
     def text(self, key: str, **values: object) -> None:
         self.say(Text(self.tr(key, **values)))
+
+    def not_understood(self) -> None:
+        """The answer to a message with nothing the flow can read: "sorry, send items…",
+        or, for a photo's caption, that a person will prepare the order from the photo."""
+        self.text("media.received.image" if self.photo else "cart.nothing_understood")
 
     def say_text_for_order(self, key: str, number: int, **values: object) -> None:
         """A text about order `number`, correlated with it for operators."""

@@ -19,8 +19,10 @@ import pytest
 from bot.dev import sim_media
 from bot.services import operator_inbox as inbox_service
 from bot.services.operator_actions import ActionError
+from bot.store import alerts as alert_store
 from bot.store import media as media_store
 from bot.store import operator_inbox
+from domain.alerts import AlertKind
 from tests.conversation.conftest import VENDOR_PHONE, Stack, add_retailer, choice, texts
 from tests.conversation.test_cli import run_cli
 from tests.media.conftest import FAST_FETCH, Fetching, make_fetcher
@@ -79,6 +81,48 @@ async def test_a_photos_caption_is_read_as_the_order_and_the_photo_is_kept(
     (item,) = await fetching.items()
     assert item.caption == "chini 10 kg" and item.caption_read
     assert await _stored_bytes(stack, item) == JPEG
+
+
+async def test_a_photos_caption_that_is_not_an_order_gets_the_person_will_prepare_it_reply(
+        fetching: Fetching) -> None:
+    stack = fetching.stack
+    await add_retailer(stack.runtime, PHONE)
+    chat = stack.chat(PHONE)
+    try:
+        replies = await chat.send_media("image", JPEG, "image/jpeg", caption="see list")
+    finally:
+        await chat.close()
+    assert "A person from our team will prepare your order" in texts(replies)
+    assert "didn't understand" not in texts(replies)
+    await fetching.fetched()
+    (item,) = await fetching.items()
+    assert item.caption == "see list" and item.caption_read
+    assert await _stored_bytes(stack, item) == JPEG
+
+
+async def test_a_nepali_photo_caption_that_is_not_an_order_is_answered_in_nepali(
+        fetching: Fetching) -> None:
+    stack = fetching.stack
+    await add_retailer(stack.runtime, PHONE, language="ne")
+    chat = stack.chat(PHONE)
+    try:
+        replies = await chat.send_media("image", JPEG, "image/jpeg", caption="yo hernus")
+    finally:
+        await chat.close()
+    assert "तपाईंको फोटो पाइयो" in texts(replies)
+
+
+async def test_the_same_words_typed_without_a_photo_still_get_the_didnt_understand_reply(
+        fetching: Fetching) -> None:
+    stack = fetching.stack
+    await add_retailer(stack.runtime, PHONE)
+    chat = stack.chat(PHONE)
+    try:
+        replies = await chat.send("see list")
+    finally:
+        await chat.close()
+    assert "didn't understand" in texts(replies)
+    assert "A person from our team" not in texts(replies)
 
 
 async def test_a_voice_note_lands_in_the_inbox_and_the_retailer_is_told_in_nepali(
@@ -156,6 +200,48 @@ async def test_bytes_that_do_not_match_their_sha256_are_never_stored_as_good(
     async with stack.runtime.pool.acquire() as conn:
         assert await conn.fetchval("SELECT count(*) FROM media_files") == 0
     assert "could not receive the file" in texts(told)
+
+
+async def test_a_download_that_fails_for_good_alerts_the_operators_once(
+        fetching: Fetching) -> None:
+    stack = fetching.stack
+    await add_retailer(stack.runtime, PHONE)
+    chat = stack.chat(PHONE)
+    try:
+        await chat.mark_read()
+        env = sim_media.media_envelope(
+            stack.sim, PHONE, "image",
+            stack.sim.media.files[stack.sim.media.add(JPEG, "image/jpeg")])
+        media_id = env["entry"][0]["changes"][0]["value"]["messages"][0]["image"]["id"]
+        stack.sim.media.corrupt(media_id)
+        assert await stack.sim.post_webhook(env) == 200
+        await chat.replies()
+        await fetching.fetched()
+        await fetching.fetched()  # nothing left to try: no second alert
+    finally:
+        await chat.close()
+    (item,) = await fetching.items()
+    assert item.download == "failed"
+    async with stack.runtime.pool.acquire() as conn:
+        alerts = await alert_store.open_alerts(conn)
+    (alert,) = [a for a in alerts if a.kind == AlertKind.MEDIA_FAILED]
+    assert alert.dedupe_key == f"media_failed:inbox:{item.id}"
+    assert PHONE in alert.subject and f"khaacho inbox show {item.id}" in alert.subject
+    assert alert.details["inbox_id"] == item.id
+
+
+async def test_a_download_that_succeeds_raises_no_alert(fetching: Fetching) -> None:
+    stack = fetching.stack
+    await add_retailer(stack.runtime, PHONE)
+    chat = stack.chat(PHONE)
+    try:
+        await chat.send_media("image", JPEG, "image/jpeg")
+    finally:
+        await chat.close()
+    await fetching.fetched()
+    async with stack.runtime.pool.acquire() as conn:
+        alerts = await alert_store.open_alerts(conn)
+    assert [a for a in alerts if a.kind == AlertKind.MEDIA_FAILED] == []
 
 
 async def test_a_file_over_the_cap_is_refused_politely(stack: Stack) -> None:

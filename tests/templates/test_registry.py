@@ -50,7 +50,8 @@ def test_the_registry_holds_every_template_the_product_sends() -> None:
     assert {templates.PAYMENT_REMINDER_DUE_SOON, templates.PAYMENT_REMINDER_DUE_TODAY,
             templates.PAYMENT_REMINDER_OVERDUE, templates.CREDIT_BLOCKED,
             templates.CREDIT_UNBLOCKED, templates.REORDER_NUDGE, templates.VENDOR_WEEKLY_REPORT,
-            templates.OPERATOR_FOLLOWUP, templates.PAYMENT_VOIDED, order_notices.VENDOR_NEW_ORDER,
+            templates.OPERATOR_FOLLOWUP, templates.PAYMENT_VOIDED, templates.PAYMENT_HELD,
+            templates.PAYMENT_RETURNED, templates.PAYMENT_EXPIRED, order_notices.VENDOR_NEW_ORDER,
             order_notices.ORDER_UPDATE,
             order_notices.PAYMENT_RECEIVED} == set(REGISTRY)
 
@@ -69,6 +70,9 @@ def _sent() -> list[Template]:
         templates.Template(templates.PAYMENT_RECEIVED, "en", ("Rs 5", "Rs 0")),
         templates.operator_followup("ne", "Ram", "Sita"),
         templates.payment_voided("en", "Ram", 42, Decimal(5), "cheque bounced", "You owe Rs 5"),
+        templates.payment_held("ne", "Ram", "खल्ती", Decimal(4), Decimal(5)),
+        templates.payment_returned("en", "Ram", "Khalti", Decimal(5)),
+        templates.payment_expired("ne", "Ram", "इसेवा", Decimal(5)),
     ]
     offer = order_notices.text(to="977", language="en", number=1001, key="order.dispatched",
                                vendor="Himal")
