@@ -1062,3 +1062,7 @@ CREATE TABLE IF NOT EXISTS statement_requests (
 );
 CREATE INDEX IF NOT EXISTS statement_requests_unsent_idx ON statement_requests (id)
     WHERE sent_at IS NULL;
+-- g2: console password resets and changes end the account's sessions
+-- A session started before `sessions_since` is refused (bot/console/guard.py): set
+-- when an admin resets the password or the operator changes it.
+ALTER TABLE console_operators ADD COLUMN IF NOT EXISTS sessions_since timestamptz;
