@@ -154,3 +154,15 @@ async def test_no_pdf_is_rendered_in_the_message_s_transaction(stack: Stack) -> 
         waiting = await conn.fetchval("SELECT count(*) FROM statement_requests"
                                       " WHERE sent_at IS NULL")
     assert files == 0 and waiting == 1
+
+
+async def test_a_redelivered_statement_request_makes_one_statement(stack: Stack) -> None:
+    retailer_id = await add_retailer(stack.runtime, PHONE, shop="Laxmi Pasal")
+    env = stack.sim.text_envelope(PHONE, "hisab mangsir")
+    assert await stack.sim.post_webhook(env) == 200
+    assert await stack.sim.post_webhook(env) == 200  # WhatsApp delivering it again
+    assert await _run_documents_job(stack) == 1
+    async with stack.runtime.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT bs_month, language FROM statement_requests"
+                                " WHERE retailer_id = $1", retailer_id)
+    assert [(r["bs_month"], r["language"]) for r in rows] == [(8, "en")]
