@@ -1043,3 +1043,26 @@ BEGIN
 END $$;
 CREATE INDEX IF NOT EXISTS outbox_held_idx ON outbox ((payload -> 'template' ->> 'name'))
     WHERE status = 'held';
+-- g2: statements asked for in chat, rendered by the `documents` job
+-- One row per request, written in the message's transaction (with the inbox row
+-- done, so a redelivered message writes none); `sent_at` and the outbox row are
+-- written together by the job. `bs_year`/`bs_month` when a BS month was asked.
+CREATE TABLE IF NOT EXISTS statement_requests (
+    id            bigserial PRIMARY KEY,
+    retailer_id   bigint NOT NULL REFERENCES retailers (id),
+    first_day     date NOT NULL,
+    last_day      date NOT NULL,
+    bs_year       int,
+    bs_month      int CHECK (bs_month BETWEEN 1 AND 12),
+    language      text NOT NULL,
+    requested_at  timestamptz NOT NULL DEFAULT now(),
+    sent_at       timestamptz,
+    media_file_id bigint REFERENCES media_files (id),
+    outbox_id     bigint
+);
+CREATE INDEX IF NOT EXISTS statement_requests_unsent_idx ON statement_requests (id)
+    WHERE sent_at IS NULL;
+-- g2: console password resets and changes end the account's sessions
+-- A session started before `sessions_since` is refused (bot/console/guard.py): set
+-- when an admin resets the password or the operator changes it.
+ALTER TABLE console_operators ADD COLUMN IF NOT EXISTS sessions_since timestamptz;

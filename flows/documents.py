@@ -21,7 +21,7 @@ from domain.nepali_calendar import (
     format_bs,
     format_bs_month,
 )
-from domain.statement import LineKind, Statement
+from domain.statement import LineKind, Period, Statement
 from flows.i18n import digits, money, qty, t, unit
 
 
@@ -140,8 +140,12 @@ _DETAIL: dict[LineKind, str] = {kind: f"statement.kind.{kind.value}" for kind in
 
 def period_text(statement: Statement, language: str) -> str:
     """`Mangsir 2083` for a month, else `2026-11-03 / 17 Kartik 2083 – 2026-12-02 / …`."""
+    return period_words(statement.period, language)
+
+
+def period_words(p: Period, language: str) -> str:
+    """A statement period as `period_text` words it."""
     lang = _lang(language)
-    p = statement.period
     if p.month is not None:
         return format_bs_month(p.month, lang)
     return f"{_bs(lang, p.first)} – {_bs(lang, p.last)}"

@@ -3,7 +3,8 @@
 Deliveries and credit notes number their document in their own transaction
 (bot/services/invoices.py); printing it (fpdf2, a few hundred milliseconds) is
 left to this job so a delivery never waits on rendering or holds the vendor's
-counter lock meanwhile. Each batch commits on its own; a document that fails
+counter lock meanwhile. Statements asked for in chat are rendered here too
+(the conversation only records the request). Each batch commits on its own; a document that fails
 to render stays unprinted and is retried next minute.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.documents.sending import BATCH, send_unprinted
+from bot.documents.sending import BATCH, send_requested_statements, send_unprinted
 from jobs.job import Job, JobContext
 
 
@@ -22,9 +23,15 @@ async def run(ctx: JobContext, now: datetime) -> None:
             sent = await send_unprinted(conn, now=now, limit=BATCH)
             ctx.add("sent", sent)
             if sent < BATCH:
+                break
+            ctx.checkpoint()
+        while True:
+            statements = await send_requested_statements(conn, now=now, limit=BATCH)
+            ctx.add("statements", statements)
+            if statements < BATCH:
                 return
             ctx.checkpoint()
 
 
 JOB = Job("documents", {"minute": "*"}, run,
-          "send each issued invoice and credit note to its retailer as a PDF")
+          "send each issued invoice, credit note and requested statement to its retailer as a PDF")

@@ -3,7 +3,8 @@
 Passwords are hashed with argon2id (argon2-cffi's defaults: memory-hard, salted,
 parameters in the hash so they can be raised later; `needs_rehash` upgrades an
 old hash at the next login). An account is disabled, never deleted, so the names
-in the audit log keep pointing at someone. Adding and disabling are audited.
+in the audit log keep pointing at someone. Adding, disabling and setting a password
+are audited; a new password ends the account's sessions (`sessions_since`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ class Account:
     created_by: str
     disabled_at: dt.datetime | None
     last_login_at: dt.datetime | None
+    # Sessions started before this are no longer valid (a password was set then).
+    sessions_since: dt.datetime | None = None
 
     def may(self, role: Role) -> bool:
         """Whether this account holds `role` or a higher one."""
@@ -58,10 +61,11 @@ class Account:
 def _account(row: asyncpg.Record) -> Account:
     return Account(row["id"], row["username"], cast(Role, row["role"]), row["active"],
                    row["created_at"], row["created_by"], row["disabled_at"],
-                   row["last_login_at"])
+                   row["last_login_at"], row["sessions_since"])
 
 
-_COLS = "id, username, role, active, created_at, created_by, disabled_at, last_login_at"
+_COLS = ("id, username, role, active, created_at, created_by, disabled_at, last_login_at, "
+         "sessions_since")
 
 
 def check_username(username: str) -> str:
@@ -152,3 +156,34 @@ async def authenticate(conn: asyncpg.Connection, username: str, password: str
     await conn.execute("UPDATE console_operators SET last_login_at = now() WHERE id = $1",
                        row["id"])
     return _account(row)
+
+
+async def set_password(conn: asyncpg.Connection, username: str, password: str, *,
+                       actor: str, action: str = "operator.password_reset",
+                       context: dict[str, object] | None = None) -> Account:
+    """Give an account a new password (argon2id, audited as `action`); every session
+    it has open ends at its next request. AccountError for a bad password or name."""
+    check_password(password)
+    name = username.strip().lower()
+    digest = _HASHER.hash(password)
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            f"UPDATE console_operators SET password_hash = $2, sessions_since = now() "  # noqa: S608
+            f"WHERE username = $1 RETURNING {_COLS}", name, digest)
+        if row is None:
+            raise AccountError(f"no account named {name}")
+        # The audit row never holds the password or its hash.
+        await audit(conn, actor=actor, action=action, target=f"operator:{name}",
+                    details=dict(context or {}))
+    return _account(row)
+
+
+async def password_matches(conn: asyncpg.Connection, username: str, password: str) -> bool:
+    """Whether `password` is the account's current one (no login recorded)."""
+    digest = await conn.fetchval(
+        "SELECT password_hash FROM console_operators WHERE username = $1",
+        username.strip().lower())
+    try:
+        return bool(_HASHER.verify(digest or _DUMMY_HASH, password)) and digest is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False

@@ -237,7 +237,10 @@ def guarded(route: ConsoleRoute) -> RequestHandler:
             return _to_login(request)
         async with runtime.pool.acquire() as conn:
             account = await find_account(conn, session.username)
-        if account is None or not account.active:
+        if account is None or not account.active or (
+                account.sessions_since is not None
+                and session.started_at < account.sessions_since.timestamp()):
+            # Disabled, or its password was set after this session began.
             await sessions.end_session(runtime, session)
             return _to_login(request)
         visit = Visit(request, runtime, account, session, lang, _t=translator(lang))

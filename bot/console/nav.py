@@ -34,6 +34,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("console.catalogue", "nav.catalogue"),
     NavEntry("console.reports", "nav.reports"),
     NavEntry("console.operators", "nav.operators", role="admin"),
+    NavEntry("console.password", "nav.password"),
 )
 
 

@@ -26,6 +26,7 @@ from bot.console.pages import (
     operators,
     orders,
     outbox,
+    password,
     reports,
     retailers,
     vendors,
@@ -48,6 +49,7 @@ PAGES: tuple[ModuleType, ...] = (
     inbox,
     catalogue,
     reports,
+    password,
 )
 
 

@@ -19,7 +19,6 @@ from decimal import Decimal
 import asyncpg
 
 from bot import gateways
-from bot.documents.sending import statement_file
 from bot.gateways.qr import qr_image
 from bot.runtime import Runtime
 from bot.services import ledger, payments
@@ -27,6 +26,7 @@ from bot.services import orders as order_service
 from bot.store import ledger as ledger_store
 from bot.store import orders as order_store
 from bot.store import parties as party_store
+from bot.store import statement_requests as statement_store
 from bot.store.alerts import raise_alert
 from domain import cart as carts
 from domain.alerts import Alert, AlertKind
@@ -52,7 +52,7 @@ from flows.retailer import (
     Reading,
     Understood,
 )
-from flows.retailer.ports import PayDue, PayLink, PayNotStarted, PayQr, PayStart, StatementSent
+from flows.retailer.ports import PayDue, PayLink, PayNotStarted, PayQr, PayStart, StatementRequested
 from flows.retailer.reading import reading_of
 from jobs.reorder_nudges import nudge_items
 
@@ -258,12 +258,15 @@ class ServiceBackend:
     # ------------------------------------------------------------ money
 
     async def statement(self, account: Account, month: int | None,
-                        language: str) -> StatementSent:
-        today = business_date(_now())
+                        language: str) -> StatementRequested:
+        # Only the request is written here, in the message's transaction (with its
+        # inbox row done, so a redelivery writes none); the `documents` job renders it.
+        now = _now()
+        today = business_date(now)
         period = (last_days(today) if month is None
                   else month_period(latest_month(month, today), today))
-        made = await statement_file(self.conn, account.id, period, language)
-        return StatementSent(made.media_file_id, made.filename, made.statement)
+        await statement_store.add(self.conn, account.id, period, language, now=now)
+        return StatementRequested(period)
 
     async def balance(self, account: Account) -> Balance:
         position = await ledger.credit_position(self.conn, account.id)

@@ -8,6 +8,9 @@
 - `statement_file` builds a retailer's statement from the ledger readers
   (bot/store/ledger.py), the pure rules (domain/statement.py) and the wording
   (flows/documents.py), and stores the PDF.
+- `send_requested_statements` is the `documents` job's other half: each statement
+  asked for in chat (`statement_requests`, written in the message's transaction)
+  rendered, stored and queued with the request marked sent, in one transaction.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from bot.store import ledger as ledger_store
 from bot.store import media as media_store
 from bot.store import outbox as outbox_store
 from bot.store import parties as party_store
+from bot.store import statement_requests as request_store
 from domain.business_time import business_date
 from domain.statement import LedgerLine, Period, Statement, kind_of, statement
 from flows.documents import (
@@ -131,3 +135,25 @@ async def statement_file(conn: asyncpg.Connection, retailer_id: int, period: Per
     name = f"statement-{period.first.isoformat()}-{period.last.isoformat()}.pdf"
     file = await media_store.save(conn, pdf, mime_type=PDF, filename=name)
     return StatementFile(file.id, name, statement_caption(st, language), st, pdf)
+
+
+async def send_requested_statements(conn: asyncpg.Connection, *, now: dt.datetime,
+                                    limit: int = BATCH) -> int:
+    """Render, store and queue up to `limit` statements asked for in chat; how many.
+
+    The request row, the PDF and the outbox row commit together, so a request is
+    sent once: a failure rolls all three back and the next run tries again.
+    """
+    sent = 0
+    async with conn.transaction():
+        for asked in await request_store.unsent(conn, limit):
+            retailer = await party_store.retailer(conn, asked.retailer_id)
+            assert retailer is not None
+            made = await statement_file(conn, asked.retailer_id, asked.period, asked.language)
+            outbox_id = await outbox_store.enqueue_media(
+                conn, retailer.phone, made.media_file_id, filename=made.filename,
+                caption=made.caption, correlation=f"statement:{asked.id}")
+            await request_store.mark_sent(conn, asked.id, media_file_id=made.media_file_id,
+                                          outbox_id=outbox_id, now=now)
+            sent += 1
+    return sent

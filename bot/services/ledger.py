@@ -319,6 +319,8 @@ async def check(conn: asyncpg.Connection) -> list[Problem]:
     one has any); every order's total is the sum of its lines; every credit note
     has one ledger credit for its amount, its lines add up to it, it is on a
     delivered order, and no order line is credited beyond what was delivered; every
+    order delivered since invoicing began has exactly one invoice whose total is its
+    ledger debit (`_check_invoices` says when invoicing began); every
     paid gateway intent has its one payment of the amount paid, every gateway payment
     its intent, and per gateway the paid intents add up to the payments through it.
     """
@@ -400,7 +402,46 @@ async def _check(conn: asyncpg.Connection) -> list[Problem]:
                                     f"entry {r.id} does not reverse a payment credit of its "
                                     "amount on its retailer"))
     problems.extend(await _check_credit_notes(conn, entries))
+    problems.extend(await _check_invoices(conn, debits))
     problems.extend(await _check_gateways(conn))
+    return problems
+
+
+async def _check_invoices(conn: asyncpg.Connection,
+                          debits: dict[int, list[ledger_store.Entry]]) -> list[Problem]:
+    """Every order delivered since invoicing began has one invoice of its ledger debit.
+
+    Invoicing began, for a vendor, at its first invoice's `issued_at`; for a vendor
+    with no invoice yet, at the first invoice anyone was issued (invoices are issued in
+    the delivery's own transaction, so a vendor delivering since then has one). Orders
+    delivered before that moment predate invoices and are not checked; with no invoice
+    in the database at all, nothing is.
+    """
+    problems: list[Problem] = []
+    rows = await conn.fetch(
+        "WITH began AS (SELECT vendor_id, min(issued_at) AS at FROM documents"
+        "               WHERE kind = 'invoice' GROUP BY vendor_id),"
+        "     first AS (SELECT min(issued_at) AS at FROM documents WHERE kind = 'invoice')"
+        " SELECT o.id, o.number, o.retailer_id,"
+        "   (SELECT count(*) FROM documents d"
+        "    WHERE d.order_id = o.id AND d.kind = 'invoice') AS invoices,"
+        "   (SELECT d.total FROM documents d"
+        "    WHERE d.order_id = o.id AND d.kind = 'invoice' ORDER BY d.id LIMIT 1) AS total"
+        " FROM orders o CROSS JOIN first f LEFT JOIN began b ON b.vendor_id = o.vendor_id"
+        " WHERE o.status = 'delivered' AND f.at IS NOT NULL"
+        "   AND coalesce(o.delivered_at, o.updated_at) >= coalesce(b.at, f.at)"
+        " ORDER BY o.id")
+    for o in rows:
+        where = f"order #{o['number']}"
+        if o["invoices"] != 1:
+            problems.append(Problem("invoice_count", o["retailer_id"], o["id"],
+                                    f"{where} is delivered with {o['invoices']} invoices"))
+            continue
+        debit = sum((d.amount for d in debits.get(o["id"], [])), Decimal(0))
+        if o["total"] != debit:
+            problems.append(Problem("invoice_amount", o["retailer_id"], o["id"],
+                                    f"{where} invoice total {o['total']} but ledger debit "
+                                    f"{debit}"))
     return problems
 
 

@@ -589,6 +589,7 @@ STRINGS.update({
     "statement.caption": "🧾 Your statement, {period}. You owe {closing}.",
     "statement.caption.advance": "🧾 Your statement, {period}. {closing} paid in advance.",
     "statement.last_days": "last {days} days",
+    "statement.coming": "🧾 Your statement for {period} is on its way as a PDF.",
     "statement.unknown_month": (
         "Which month? Send for example “hisab mangsir” or “statement for Kartik”."
     ),

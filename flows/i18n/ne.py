@@ -578,6 +578,7 @@ STRINGS.update({
     "statement.caption": "🧾 तपाईंको खाता विवरण, {period}। तिर्न बाँकी {closing}।",
     "statement.caption.advance": "🧾 तपाईंको खाता विवरण, {period}। {closing} अग्रिम तिरिएको।",
     "statement.last_days": "पछिल्ला {days} दिन",
+    "statement.coming": "🧾 {period} को तपाईंको खाता विवरण PDF मा आउँदैछ।",
     "statement.unknown_month": "कुन महिना? जस्तै “hisab mangsir” वा “मंसिरको हिसाब” पठाउनुहोस्।",
     "invoice.caption": "🧾 अर्डर #{order} को बीजक {number}: {total}।",
     "credit_note_doc.caption": "🧾 अर्डर #{order} को क्रेडिट नोट {number}: {total}।",

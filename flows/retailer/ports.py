@@ -32,7 +32,7 @@ from domain.ordering import (
 )
 from domain.ordertext import Intent, QtyNote
 from domain.payments import PayProblem
-from domain.statement import Statement
+from domain.statement import Period
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +124,10 @@ class Balance:
 
 
 @dataclass(frozen=True, slots=True)
-class StatementSent:
-    """A statement of account stored as a PDF (`media_files`), ready to send."""
+class StatementRequested:
+    """A statement of account recorded to be rendered and sent (by the `documents` job)."""
 
-    media_file_id: int
-    filename: str
-    statement: Statement
+    period: Period
 
 
 class Problem(StrEnum):
@@ -278,9 +276,9 @@ class RetailerBackend(Protocol):
         ...
 
     async def statement(self, account: Account, month: int | None,
-                        language: str) -> StatementSent:
-        """The retailer's statement of BS `month` (the latest begun), else of the last 30
-        days, rendered in `language` and stored."""
+                        language: str) -> StatementRequested:
+        """Ask for the retailer's statement of BS `month` (the latest begun), else of the
+        last 30 days, in `language`: recorded now, rendered and sent soon after."""
         ...
 
     async def pay_due(self, account: Account, number: int | None) -> PayDue:

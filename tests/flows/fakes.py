@@ -43,7 +43,7 @@ from domain.ordering import (
 from domain.ordertext import parse_message
 from domain.payments import pay_problem
 from domain.resolver import CatalogIndex
-from domain.statement import Period, last_days, month_period, statement
+from domain.statement import Period, last_days, month_period
 from domain.vendor_commands import (
     LessFit,
     VendorAction,
@@ -63,7 +63,7 @@ from flows.retailer import (
     Reading,
     Understood,
 )
-from flows.retailer.ports import PayDue, PayLink, PayNotStarted, PayQr, PayStart, StatementSent
+from flows.retailer.ports import PayDue, PayLink, PayNotStarted, PayQr, PayStart, StatementRequested
 from flows.retailer.reading import reading_of
 from flows.vendor import VendorLine, VendorOrder
 
@@ -353,15 +353,13 @@ class FakeRetailerBackend:
         return [OrderLine(o.number, o.status, o.total, o.created_at) for o in mine[:limit]]
 
     async def statement(self, account: Account, month: int | None,
-                        language: str) -> StatementSent:
-        # The real period rules over an empty ledger (the world keeps no entries);
-        # the file id stands for the PDF the shell would store.
+                        language: str) -> StatementRequested:
+        # The real period rules; the world records the request as the shell's row does.
         today = self.world.now.date()
         period = (last_days(today) if month is None
                   else month_period(latest_month(month, today), today))
         self.world.statements.append((account.phone, period, language))
-        return StatementSent(len(self.world.statements), "statement.pdf",
-                             statement([], [], [], period))
+        return StatementRequested(period)
 
     async def balance(self, account: Account) -> Balance:
         p = self.world.position(account)

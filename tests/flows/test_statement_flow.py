@@ -12,7 +12,7 @@ from domain.nepali_calendar import BsMonth
 from flows.choices import StatementChoice, parse
 from flows.commands import StatementAsk, statement_request
 from flows.i18n import t
-from flows.replies import Buttons, Document
+from flows.replies import Buttons, Text
 from tests.flows.conftest import Chat, said
 from tests.flows.fakes import FakeWorld
 
@@ -39,11 +39,13 @@ def test_other_messages_are_not_statement_requests(text: str) -> None:
     assert statement_request(text) is None
 
 
-async def test_hisab_sends_the_statement_as_a_document(chat: Chat, world: FakeWorld) -> None:
+async def test_hisab_asks_for_the_statement_and_says_it_is_coming(chat: Chat,
+                                                                  world: FakeWorld) -> None:
     out = await chat.send("hisab")
     (reply,) = [o.reply for o in out]
-    assert isinstance(reply, Document) and reply.filename == "statement.pdf"
-    assert reply.caption is not None and reply.caption.startswith("🧾 Your statement")
+    assert isinstance(reply, Text) and reply.body.startswith("🧾 Your statement for ")
+    assert "on its way" in reply.body and "Falgun 2082" in reply.body
+    assert len(world.statements) == 1
     _, period, language = world.statements[-1]
     assert period.last == TODAY and (period.last - period.first).days == 29
     assert language == "en"
@@ -73,16 +75,15 @@ async def test_the_balance_reply_has_a_statement_button(chat: Chat, world: FakeW
     assert [b.id for b in reply.buttons] == [StatementChoice().to_id()]
     assert parse("stmt") == StatementChoice()
     tapped = await chat.tap("stmt")
-    assert isinstance(tapped[0].reply, Document)
+    assert isinstance(tapped[0].reply, Text)
     assert len(world.statements) == 1
 
 
-async def test_a_nepali_retailer_gets_a_nepali_caption(chat: Chat, world: FakeWorld) -> None:
+async def test_a_nepali_retailer_is_answered_in_nepali(chat: Chat, world: FakeWorld) -> None:
     await chat.send("नेपाली")
     out = await chat.send("खाता")
     reply = out[0].reply
-    assert isinstance(reply, Document) and reply.caption is not None
-    assert "तपाईंको खाता विवरण" in reply.caption
+    assert isinstance(reply, Text) and "तपाईंको खाता विवरण" in reply.body
     assert world.statements[-1][2] == "ne"
 
 

@@ -1,8 +1,10 @@
 """The statement of account end to end: asked for in chat, built from the ledger, sent as a PDF.
 
-The message goes in through the simulator's signed webhook and the PDF comes out
-through the outbox and the dispatcher's media upload to the simulator, where its
-bytes are read back with poppler. The Nepali statement rendered here is the
+The message goes in through the simulator's signed webhook; the conversation
+records the request and says the statement is coming; the `documents` job's
+statement half (run here as the worker runs it) renders it, and the PDF comes
+out through the outbox and the dispatcher's media upload to the simulator, where
+its bytes are read back with poppler. The Nepali statement rendered here is the
 screenshot in docs/ (`WRITE_DOCS_SCREENSHOT=1` writes docs/statement-ne.png).
 """
 
@@ -13,6 +15,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+from bot.documents.sending import send_requested_statements
 from bot.services import ledger, orders
 from domain import ordering
 from domain.business_time import business_date
@@ -44,6 +47,11 @@ async def _history(stack: Stack, retailer_id: int) -> int:
         return placed.order.number
 
 
+async def _run_documents_job(stack: Stack) -> int:
+    async with stack.runtime.pool.acquire() as conn:
+        return await send_requested_statements(conn, now=dt.datetime.now(dt.UTC))
+
+
 async def _documents(stack: Stack, count: int) -> list[bytes]:
     await wait_until(lambda: len([m for m in stack.sim.sent if m.type == "document"]) >= count,
                      timeout=20)
@@ -62,7 +70,9 @@ async def test_hisab_in_chat_returns_the_statement_pdf(stack: Stack) -> None:
     number = await _history(stack, retailer_id)
     chat = stack.chat(PHONE)
     try:
-        await chat.send("hisab")
+        (coming,) = await chat.send("hisab")
+        assert "on its way" in coming.body
+        assert await _run_documents_job(stack) == 1
         (pdf,) = await _documents(stack, 1)
     finally:
         await chat.close()
@@ -87,6 +97,7 @@ async def test_a_nepali_statement_for_a_named_month_is_in_nepali(stack: Stack) -
     chat = stack.chat(PHONE)
     try:
         await chat.send(f"{name}को हिसाब")
+        assert await _run_documents_job(stack) == 1
         (pdf,) = await _documents(stack, 1)
     finally:
         await chat.close()
@@ -106,7 +117,52 @@ async def test_the_statement_button_under_the_balance_sends_the_statement(stack:
     try:
         balance = (await chat.send("balance"))[-1]
         await chat.tap(choice(balance, "stmt"))
+        assert await _run_documents_job(stack) == 1
         (pdf,) = await _documents(stack, 1)
     finally:
         await chat.close()
     assert pdf.startswith(b"%PDF")
+
+
+async def test_a_statement_asked_for_is_rendered_and_sent_once(stack: Stack) -> None:
+    retailer_id = await add_retailer(stack.runtime, PHONE, shop="Laxmi Pasal")
+    chat = stack.chat(PHONE)
+    try:
+        await chat.send("hisab")
+        assert await _run_documents_job(stack) == 1
+        assert await _run_documents_job(stack) == 0
+        await _documents(stack, 1)
+    finally:
+        await chat.close()
+    async with stack.runtime.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT sent_at, outbox_id, language FROM statement_requests"
+                                " WHERE retailer_id = $1", retailer_id)
+    assert len(rows) == 1 and rows[0]["sent_at"] is not None and rows[0]["language"] == "en"
+    assert len([m for m in stack.sim.sent if m.type == "document"]) == 1
+
+
+async def test_no_pdf_is_rendered_in_the_message_s_transaction(stack: Stack) -> None:
+    await add_retailer(stack.runtime, PHONE, shop="Laxmi Pasal")
+    chat = stack.chat(PHONE)
+    try:
+        await chat.send("hisab")
+    finally:
+        await chat.close()
+    async with stack.runtime.pool.acquire() as conn:
+        files = await conn.fetchval("SELECT count(*) FROM media_files"
+                                    " WHERE mime_type = 'application/pdf'")
+        waiting = await conn.fetchval("SELECT count(*) FROM statement_requests"
+                                      " WHERE sent_at IS NULL")
+    assert files == 0 and waiting == 1
+
+
+async def test_a_redelivered_statement_request_makes_one_statement(stack: Stack) -> None:
+    retailer_id = await add_retailer(stack.runtime, PHONE, shop="Laxmi Pasal")
+    env = stack.sim.text_envelope(PHONE, "hisab mangsir")
+    assert await stack.sim.post_webhook(env) == 200
+    assert await stack.sim.post_webhook(env) == 200  # WhatsApp delivering it again
+    assert await _run_documents_job(stack) == 1
+    async with stack.runtime.pool.acquire() as conn:
+        rows = await conn.fetch("SELECT bs_month, language FROM statement_requests"
+                                " WHERE retailer_id = $1", retailer_id)
+    assert [(r["bs_month"], r["language"]) for r in rows] == [(8, "en")]
