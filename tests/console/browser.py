@@ -116,18 +116,17 @@ class Browser:
             if confirm:
                 WebDriverWait(self.driver, 5).until(ec.alert_is_present())
                 self.driver.switch_to.alert.accept()
-            WebDriverWait(self.driver, 20).until(ec.staleness_of(old))
+            WebDriverWait(self.driver, 20).until(_left(old))
         await self.call(press)
 
     async def click_link(self, text: str) -> None:
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions as ec
         from selenium.webdriver.support.ui import WebDriverWait
 
         def click() -> None:
             old = self.driver.find_element(By.TAG_NAME, "html")
             self.driver.find_element(By.LINK_TEXT, text).click()
-            WebDriverWait(self.driver, 20).until(ec.staleness_of(old))
+            WebDriverWait(self.driver, 20).until(_left(old))
         await self.call(click)
 
     async def script(self, js: str) -> Any:
@@ -149,3 +148,21 @@ class Browser:
 
     async def resize(self, width: int, height: int) -> None:
         await self.call(self.driver.set_window_size, width, height)
+
+
+def _left(old: Any) -> Any:
+    """A wait condition: the page that held `old` has gone.
+
+    Selenium's `staleness_of` only expects StaleElementReferenceException;
+    chromium answers a query that races the navigation with "node does not
+    belong to the document", which means the same.
+    """
+    from selenium.common.exceptions import WebDriverException
+
+    def gone(_driver: Any) -> bool:
+        try:
+            old.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+    return gone
