@@ -29,13 +29,19 @@ from bot.whatsapp.updates import InboundMessage, StatusUpdate
 NOTIFY_CHANNEL = "khaacho_inbox"
 
 # NOTIFY_CHANNEL, spelled out in the statement below.
-# One statement: the messages and statuses of a POST, the senders' rows, the NOTIFY.
-# `prior` reads each sender's rate window as it was; concurrent POSTs of one
-# sender may both pass under the limit, so the limit is a flood guard, not a quota.
+# One statement: the messages and statuses of one POST — or of several POSTs
+# coalesced by the webhook's group commit (bot/web/persist_batch.py) — the
+# senders' rows, the NOTIFY. `ord` is the arrival order across all of them, so
+# a sender's rate window counts their messages in the order the POSTs came.
+# `prior` reads each sender's rate window as it was; concurrent statements of
+# one sender may both pass under the limit, so the limit is a flood guard, not a quota.
+# The senders' rows are upserted in sender order: two such statements (two web
+# processes) lock their common senders in the same order and cannot deadlock.
 _PERSIST = """
 WITH m AS (
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::bytea[],
-                         $6::int[]) AS m(wamid, sender, type, sent_at, payload, ord)
+                         $6::int[], $9::text[])
+        AS m(wamid, sender, type, sent_at, payload, ord, request_id)
 ), prior AS (
     SELECT s.sender,
            CASE WHEN s.window_start > now() - make_interval(secs => $8) THEN s.window_count
@@ -51,13 +57,13 @@ WITH m AS (
     WHERE NOT EXISTS (SELECT 1 FROM inbound_messages i WHERE i.wamid = m.wamid)
 ), ins AS (
     INSERT INTO inbound_messages (wamid, sender, type, sent_at, payload, status, request_id)
-    SELECT wamid, sender, type, sent_at, payload, 'pending', $9 FROM fresh
+    SELECT wamid, sender, type, sent_at, payload, 'pending', request_id FROM fresh
     WHERE n <= $7 ORDER BY ord
     ON CONFLICT (wamid) DO NOTHING
     RETURNING wamid, sender
 ), senders AS (
     INSERT INTO inbox_senders AS s (sender, ready_at, arrivals, window_start, window_count)
-    SELECT sender, now(), count(*), now(), count(*) FROM ins GROUP BY sender
+    SELECT sender, now(), count(*), now(), count(*) FROM ins GROUP BY sender ORDER BY sender
     ON CONFLICT (sender) DO UPDATE SET
         ready_at = coalesce(s.ready_at, now()),
         arrivals = s.arrivals + excluded.arrivals,
@@ -97,6 +103,15 @@ class Persisted:
     retry_after: int
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One POST's share of a persist statement: its messages, its statuses, its request id."""
+
+    messages: Sequence[InboundMessage]
+    statuses: Sequence[StatusUpdate]
+    request_id: str | None = None
+
+
 def _sent_at(message: InboundMessage) -> dt.datetime | None:
     try:
         return dt.datetime.fromtimestamp(int(message.timestamp or ""), dt.UTC)
@@ -108,20 +123,80 @@ async def persist(conn: asyncpg.Connection, messages: Sequence[InboundMessage],
                   statuses: Sequence[StatusUpdate], *, rate_limit: int,
                   rate_window_seconds: float, request_id: str | None = None) -> Persisted:
     """Write a POST's messages and statuses in one statement; NOTIFY the workers."""
+    [persisted] = await persist_many(conn, [Part(messages, statuses, request_id)],
+                                     rate_limit=rate_limit,
+                                     rate_window_seconds=rate_window_seconds)
+    return persisted
+
+
+async def persist_many(conn: asyncpg.Connection, parts: Sequence[Part], *, rate_limit: int,
+                       rate_window_seconds: float) -> list[Persisted]:
+    """Write several POSTs' messages and statuses in ONE statement; each POST's outcome.
+
+    Each part comes out as if its POST had been persisted alone, right after
+    the parts before it: a wamid an earlier part of the same statement brings
+    is a duplicate (or throttled, if that one was), and a sender's rate window
+    counts their messages in part order.
+    """
+    # ord -> the part it belongs to; a wamid already brought by an earlier part
+    # is not sent again (one INSERT cannot report a row twice) but takes the
+    # first one's outcome.
+    owner: list[int] = []
+    first_ord: dict[str, int] = {}
+    echoes: list[tuple[int, str, int]] = []  # (part, wamid, ord of its first bringer)
+    messages: list[InboundMessage] = []
+    request_ids: list[str | None] = []
+    for p, part in enumerate(parts):
+        seen_here: set[str] = set()
+        for m in part.messages:
+            first = first_ord.get(m.wamid)
+            if first is not None and owner[first] != p:
+                echoes.append((p, m.wamid, first))
+                continue
+            if m.wamid not in seen_here:
+                seen_here.add(m.wamid)
+                first_ord.setdefault(m.wamid, len(messages))
+            owner.append(p)
+            messages.append(m)
+            request_ids.append(part.request_id)
+    statuses = [s.model_dump_json(by_alias=True).encode() for part in parts for s in part.statuses]
     rows = await conn.fetch(
         _PERSIST,
         [m.wamid for m in messages], [m.sender for m in messages], [m.type for m in messages],
         [_sent_at(m) for m in messages],
         [m.model_dump_json(by_alias=True).encode() for m in messages],
         list(range(len(messages))),
-        rate_limit, float(rate_window_seconds), request_id,
-        [s.model_dump_json(by_alias=True).encode() for s in statuses])
-    rows = [r for r in rows if r["wamid"] is not None]
-    inserted = tuple(r["wamid"] for r in rows if r["inserted"])
-    throttled = tuple(r["wamid"] for r in rows if r["throttled"] and not r["inserted"])
-    duplicates = tuple(r["wamid"] for r in rows if not r["inserted"] and not r["throttled"])
-    waits = [int(r["retry_after"] or 1) for r in rows if r["throttled"]]
-    return Persisted(inserted, duplicates, throttled, max([1, *waits]))
+        rate_limit, float(rate_window_seconds), request_ids, statuses)
+    inserted: list[list[str]] = [[] for _ in parts]
+    duplicates: list[list[str]] = [[] for _ in parts]
+    throttled: list[list[str]] = [[] for _ in parts]
+    waits: list[list[int]] = [[] for _ in parts]
+    outcome: dict[int, tuple[str, int]] = {}
+    for r in rows:
+        if r["ord"] is None:
+            continue  # the row of a statement without messages
+        ord_, wamid = int(r["ord"]), r["wamid"]
+        p = owner[ord_]
+        if r["inserted"]:
+            inserted[p].append(wamid)
+            outcome[ord_] = ("inserted", 1)
+        elif r["throttled"]:
+            throttled[p].append(wamid)
+            outcome[ord_] = ("throttled", int(r["retry_after"] or 1))
+        else:
+            duplicates[p].append(wamid)
+            outcome[ord_] = ("duplicate", 1)
+        if r["throttled"]:
+            waits[p].append(int(r["retry_after"] or 1))
+    for p, wamid, first in echoes:
+        kind, wait = outcome.get(first, ("duplicate", 1))
+        if kind == "throttled":
+            throttled[p].append(wamid)
+            waits[p].append(wait)
+        else:
+            duplicates[p].append(wamid)
+    return [Persisted(tuple(inserted[p]), tuple(duplicates[p]), tuple(throttled[p]),
+                      max([1, *waits[p]])) for p in range(len(parts))]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import logging
 from aiohttp import web
 
 from bot.console import site as console
-from bot.web import health, middleware, ops, payments, webhook
+from bot.web import health, middleware, ops, payments, persist_batch, webhook
 from bot.web.keys import RUNTIME
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def web_application() -> web.Application:
     payments.setup(app)
     console.setup(app)
     app.on_startup.append(_warm_catalogue)
+    app.cleanup_ctx.append(persist_batch.lifecycle)
     return app
 
 

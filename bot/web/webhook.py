@@ -13,7 +13,9 @@ POST only persists, then answers; conversation workers do the rest
 - 429 with Retry-After: a sender went over SENDER_RATE_LIMIT messages per
   window; the rest of the POST is in the inbox, that sender's wait for redelivery;
 - 200 once every message and status of the POST is in the inbox — one
-  statement, `ON CONFLICT` on the wamid, a NOTIFY for the workers. `handled`
+  statement, `ON CONFLICT` on the wamid, a NOTIFY for the workers; POSTs that
+  arrive while one such statement runs share the next (the group commit,
+  bot/web/persist_batch.py), each still answered with its own outcome. `handled`
   counts the messages taken in for handling, `duplicates` those already in the
   inbox (a redelivery), `statuses` those queued for the outbox. Parts that
   cannot be read are listed under `rejected` and never block the rest.
@@ -44,6 +46,7 @@ from bot.store import webhook_dead_letters as dead_letters
 from bot.store.webhook_dead_letters import Unreadable
 from bot.transient import TRANSIENT
 from bot.web.keys import RUNTIME
+from bot.web.persist_batch import PERSIST_BATCH
 from bot.whatsapp import signals
 from bot.whatsapp.signature import HEADER, SignatureCheck, check
 from bot.whatsapp.updates import EnvelopeError, edge_for, parse_update
@@ -120,19 +123,18 @@ async def receive(request: web.Request) -> web.Response:
 
     rt = request.app[RUNTIME]
     try:
-        async with rt.pool.acquire() as conn:
+        applied = None
+        if update.signals:
             # Template, account and consent changes are not messages: applied here
             # in one statement (bot/store/account_signals.py), never queued for a
             # conversation. Meta posts them on their own, so a POST is still one statement.
-            applied = (await account_signals.apply(conn, signals.interpret(
-                update.signals, settings.whatsapp_business_account_id))
-                if update.signals else None)
-            persisted = (await inbox_store.persist(
-                conn, update.messages, update.statuses, rate_limit=settings.sender_rate_limit,
-                rate_window_seconds=settings.sender_rate_window_seconds,
-                request_id=current_request_id())
-                if update.messages or update.statuses or not update.signals
-                else inbox_store.Persisted((), (), (), 1))
+            async with rt.pool.acquire() as conn:
+                applied = await account_signals.apply(conn, signals.interpret(
+                    update.signals, settings.whatsapp_business_account_id))
+        persisted = (await _persist(request, inbox_store.Part(
+            update.messages, update.statuses, current_request_id()))
+            if update.messages or update.statuses or not update.signals
+            else inbox_store.Persisted((), (), (), 1))
     except asyncpg.DataError as exc:
         # An id or number Postgres cannot store as text (a NUL character): the
         # same bytes would fail on every redelivery, so the body is set aside.
@@ -160,6 +162,19 @@ async def receive(request: web.Request) -> web.Response:
         "rejected": rejected,
         **({"signals": applied.as_dict()} if applied is not None else {}),
     })
+
+
+async def _persist(request: web.Request, part: inbox_store.Part) -> inbox_store.Persisted:
+    """Persist one POST's messages and statuses, in the app's group commit when it has one."""
+    rt = request.app[RUNTIME]
+    limit, window = rt.settings.sender_rate_limit, rt.settings.sender_rate_window_seconds
+    batch = request.app.get(PERSIST_BATCH)
+    if batch is not None:
+        return await batch.persist(rt.pool, part, rate_limit=limit, rate_window_seconds=window)
+    async with rt.pool.acquire() as conn:
+        [persisted] = await inbox_store.persist_many(conn, [part], rate_limit=limit,
+                                                     rate_window_seconds=window)
+    return persisted
 
 
 async def _set_aside(request: web.Request, raw: bytes, reason: Unreadable, detail: str,
