@@ -147,15 +147,12 @@ async def persist_many(conn: asyncpg.Connection, parts: Sequence[Part], *, rate_
     messages: list[InboundMessage] = []
     request_ids: list[str | None] = []
     for p, part in enumerate(parts):
-        seen_here: set[str] = set()
         for m in part.messages:
             first = first_ord.get(m.wamid)
             if first is not None and owner[first] != p:
                 echoes.append((p, m.wamid, first))
                 continue
-            if m.wamid not in seen_here:
-                seen_here.add(m.wamid)
-                first_ord.setdefault(m.wamid, len(messages))
+            first_ord.setdefault(m.wamid, len(messages))
             owner.append(p)
             messages.append(m)
             request_ids.append(part.request_id)
@@ -180,14 +177,14 @@ async def persist_many(conn: asyncpg.Connection, parts: Sequence[Part], *, rate_
         if r["inserted"]:
             inserted[p].append(wamid)
             outcome[ord_] = ("inserted", 1)
-        elif r["throttled"]:
+        elif r["throttled"]:  # never an inserted row: those are within the limit
+            wait = int(r["retry_after"] or 1)
             throttled[p].append(wamid)
-            outcome[ord_] = ("throttled", int(r["retry_after"] or 1))
+            waits[p].append(wait)
+            outcome[ord_] = ("throttled", wait)
         else:
             duplicates[p].append(wamid)
             outcome[ord_] = ("duplicate", 1)
-        if r["throttled"]:
-            waits[p].append(int(r["retry_after"] or 1))
     for p, wamid, first in echoes:
         kind, wait = outcome.get(first, ("duplicate", 1))
         if kind == "throttled":

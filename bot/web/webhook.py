@@ -165,16 +165,11 @@ async def receive(request: web.Request) -> web.Response:
 
 
 async def _persist(request: web.Request, part: inbox_store.Part) -> inbox_store.Persisted:
-    """Persist one POST's messages and statuses, in the app's group commit when it has one."""
+    """Persist one POST's messages and statuses in the app's group commit."""
     rt = request.app[RUNTIME]
-    limit, window = rt.settings.sender_rate_limit, rt.settings.sender_rate_window_seconds
-    batch = request.app.get(PERSIST_BATCH)
-    if batch is not None:
-        return await batch.persist(rt.pool, part, rate_limit=limit, rate_window_seconds=window)
-    async with rt.pool.acquire() as conn:
-        [persisted] = await inbox_store.persist_many(conn, [part], rate_limit=limit,
-                                                     rate_window_seconds=window)
-    return persisted
+    return await request.app[PERSIST_BATCH].persist(
+        rt.pool, part, rate_limit=rt.settings.sender_rate_limit,
+        rate_window_seconds=rt.settings.sender_rate_window_seconds)
 
 
 async def _set_aside(request: web.Request, raw: bytes, reason: Unreadable, detail: str,
