@@ -208,16 +208,19 @@ def web_process(env: dict[str, str], log_dir: Path, name: str = "web") -> Manage
 
 def worker_process(env: dict[str, str], log_dir: Path, name: str = "worker", *,
                    conversations: bool = False) -> Managed:
-    """`khaacho worker` (ready is not observable over HTTP for every build: started is enough).
+    """`khaacho worker`, ready when its health endpoint answers 200.
 
-    With `conversations`, `khaacho worker --conversations`: conversation
-    workers too, with a health port of its own so several can run side by side.
+    Waiting for it matters: a caller that goes on as soon as the process is
+    spawned may stop Postgres (or load the system) before the worker has even
+    opened its pool. With `conversations`, `khaacho worker --conversations`:
+    conversation workers too, with a health port of its own so several can run
+    side by side.
     """
-    if conversations:
+    argv = khaacho_argv("worker", "--conversations") if conversations else khaacho_argv("worker")
+    if conversations or env.get("WORKER_HEALTH_PORT", "0") == "0":
         env = {**env, "WORKER_HEALTH_PORT": str(free_port())}
-        return Managed(name, khaacho_argv("worker", "--conversations"), env,
-                       log_dir / f"{name}.log")
-    return Managed(name, khaacho_argv("worker"), env, log_dir / f"{name}.log")
+    return Managed(name, argv, env, log_dir / f"{name}.log",
+                   ready_url=f"http://127.0.0.1:{env['WORKER_HEALTH_PORT']}/health")
 
 
 def baseline_process(port: int, log_dir: Path) -> Managed:
