@@ -15,6 +15,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from bot.documents.typefaces import lend, ready_for_output
 from flows.documents import Page
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -40,10 +41,10 @@ def _pdf() -> FPDF:
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
     pdf.set_auto_page_break(auto=True, margin=_MARGIN)
-    pdf.add_font(FAMILY, "", str(FONTS / "NotoSans-Regular.ttf"))
-    pdf.add_font(FAMILY, "B", str(FONTS / "NotoSans-Bold.ttf"))
-    pdf.add_font(DEVANAGARI, "", str(FONTS / "NotoSansDevanagari-Regular.ttf"))
-    pdf.add_font(DEVANAGARI, "B", str(FONTS / "NotoSansDevanagari-Bold.ttf"))
+    lend(pdf, FAMILY, "", FONTS / "NotoSans-Regular.ttf")
+    lend(pdf, FAMILY, "B", FONTS / "NotoSans-Bold.ttf")
+    lend(pdf, DEVANAGARI, "", FONTS / "NotoSansDevanagari-Regular.ttf")
+    lend(pdf, DEVANAGARI, "B", FONTS / "NotoSansDevanagari-Bold.ttf")
     pdf.set_fallback_fonts([DEVANAGARI], exact_match=False)
     pdf.set_text_shaping(True)
     pdf.set_creator("Khaacho")
@@ -88,6 +89,7 @@ def render(page: Page) -> bytes:
     _font(pdf, "", 8)
     pdf.set_text_color(110, 110, 110)
     pdf.cell(width, 5, page.footer, align="C")
+    ready_for_output(pdf)
     return bytes(pdf.output())
 
 

@@ -1,0 +1,131 @@
+"""Fonts parsed once per process and lent to each document (bot/documents/typefaces.py).
+
+Lending leans on internals of fpdf2 and of fontTools' subsetter, so these
+tests hold it to what fpdf2 does on its own: the same page, rendered with
+fonts lent and with fpdf2's own `add_font`, must look and read the same; the
+subset embedded must be what fontTools makes of the freshly parsed file; and
+no document may change the fonts the next one borrows.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from concurrent.futures import ThreadPoolExecutor
+from io import BytesIO
+from pathlib import Path
+
+import fpdf
+import pytest
+from fontTools import subset as ftsubset
+from fontTools.ttLib import TTFont
+from fpdf.fonts import TTFFont
+from fpdf.output import OutputProducer
+
+from bot.documents import pdf as renderer
+from bot.documents import typefaces
+from flows.documents import Block, Page, Table
+from tests.poppler import needs_poppler, pdf_text, png_of
+
+FONT_FILES = sorted(renderer.FONTS.glob("*.ttf"))
+
+
+def _page(shop: str, item: str, rows: int = 12) -> Page:
+    return Page(
+        title="TAX INVOICE", banner=None,
+        blocks=(Block("Seller", ("Shrestha Traders", "Kalimati, Kathmandu")),
+                Block("Buyer", (shop, "Baneshwor"))),
+        facts=(("Invoice no.", "2083/84-00042"), ("Date", "2083-08-17")),
+        table=Table(("#", "Item", "Qty", "Rate", "Amount"),
+                    tuple((str(i + 1), f"{item} {i}", "10 kg", "1,130.00", "11,300.00")
+                          for i in range(rows)),
+                    (True, False, True, True, True), (1, 6, 2, 2, 2)),
+        totals=(("Taxable amount", "Rs 1,35,600.00"), ("Total", "Rs 1,53,228.00")),
+        notes=("Goods once sold are taken back only against a credit note.",),
+        footer="Khaacho")
+
+
+NEPALI = _page("सीता पसल", "चिनी / Sugar")
+ENGLISH = _page("Sita Pasal", "Sugar")
+
+
+def _undated(pdf: bytes) -> bytes:
+    """`pdf` without its creation date and the file id fpdf2 derives from it."""
+    return re.sub(rb"/CreationDate \(D:[^)]*\)|/ID \[<[0-9A-F]*><[0-9A-F]*>\]", b"", pdf)
+
+
+def _with_fpdf2s_own_fonts(monkeypatch: pytest.MonkeyPatch) -> None:
+    def add_font(pdf: fpdf.FPDF, family: str, style: str, path: Path) -> None:
+        pdf.add_font(family, style, str(path))
+
+    monkeypatch.setattr(renderer, "lend", add_font)
+    monkeypatch.setattr(renderer, "ready_for_output", lambda pdf: None)
+
+
+@needs_poppler
+@pytest.mark.parametrize("page", [NEPALI, ENGLISH], ids=["nepali", "english"])
+def test_a_page_set_in_lent_fonts_looks_and_reads_as_with_fpdf2s_own(
+        page: Page, monkeypatch: pytest.MonkeyPatch) -> None:
+    lent = renderer.render(page)
+    with monkeypatch.context() as m:
+        _with_fpdf2s_own_fonts(m)
+        own = renderer.render(page)
+    assert pdf_text(lent) == pdf_text(own)
+    assert png_of(lent, dpi=100).tobytes() == png_of(own, dpi=100).tobytes()
+
+
+@pytest.mark.parametrize("path", FONT_FILES, ids=[p.stem for p in FONT_FILES])
+def test_the_subset_embedded_is_what_fonttools_makes_of_the_freshly_parsed_file(
+        path: Path) -> None:
+    parsed = typefaces._parsed(path)
+    names = list(parsed.glyph_order[:4]) + list(parsed.glyph_order[30:3000:97])
+
+    def subset(ttfont: TTFont) -> bytes:
+        # fpdf2's own options (output.py, _add_fonts)
+        options = ftsubset.Options(notdef_outline=True, recommended_glyphs=True)
+        options.drop_tables += list(typefaces._UNEMBEDDED)
+        subsetter = ftsubset.Subsetter(options)
+        subsetter.populate(glyphs=names)
+        subsetter.subset(ttfont)
+        out = BytesIO()
+        ttfont.save(out)
+        return out.getvalue()
+
+    fresh = TTFont(path, recalcTimestamp=False, recalcBBoxes=False, lazy=True)
+    assert subset(typefaces._to_subset(parsed)) == subset(fresh)
+    assert subset(typefaces._to_subset(parsed)) == subset(
+        TTFont(path, recalcTimestamp=False, recalcBBoxes=False, lazy=True))
+
+
+def test_rendering_a_document_leaves_the_fonts_the_next_one_borrows_as_they_were() -> None:
+    first = renderer.render(NEPALI)
+    renderer.render(_page("राम किराना पसल", "दाल / Lentils ॐ"))
+    assert _undated(renderer.render(NEPALI)) == _undated(first)
+
+
+def test_documents_rendered_side_by_side_in_threads_are_those_rendered_one_by_one() -> None:
+    pages = [NEPALI, ENGLISH, _page("राम किराना", "दाल"), _page("Hari Stores", "Rice")] * 3
+    alone = [_undated(renderer.render(page)) for page in pages]
+    with ThreadPoolExecutor(4) as pool:
+        together = [_undated(pdf) for pdf in pool.map(renderer.render, pages)]
+    assert together == alone
+
+
+def test_an_english_page_embeds_no_devanagari_font() -> None:
+    assert b"NotoSansDevanagari" not in renderer.render(ENGLISH)
+
+
+def test_a_page_with_devanagari_embeds_the_devanagari_font() -> None:
+    assert b"NotoSansDevanagari" in renderer.render(NEPALI)
+
+
+def test_fpdf2_still_has_the_internals_lending_relies_on() -> None:
+    """If this fails, fpdf2 changed: check typefaces.py against it before moving the pin."""
+    assert fpdf.__version__ == "2.8.9", fpdf.__version__
+    slots = set(TTFFont.__slots__)
+    assert {"i", "fontkey", "emphasis", "desc", "missing_glyphs", "biggest_size_pt",
+            "_hbfont", "subset", "ttfont", "ttffile"} <= slots
+    source = inspect.getsource(OutputProducer._add_fonts)
+    assert "subsetter.subset(font.ttfont)" in source
+    assert "font.ttfont.save(output)" in source
+    assert hasattr(fpdf.FPDF(), "_resource_catalog")
