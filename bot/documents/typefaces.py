@@ -67,6 +67,28 @@ class _Glyphs(dict[str, Glyph]):
         return name in self._data
 
 
+class _LentFont(TTFFont):
+    """fpdf2's font object over a shared parse, remembering its shapings.
+
+    fpdf2 shapes a cell's text many times over (the line breaker measures it,
+    then each fragment, then it is drawn): two dozen HarfBuzz calls per cell.
+    The result depends only on the text, the size and the shaping parameters,
+    so one document shapes each once.
+    """
+
+    __slots__ = ("_shapes",)
+    _shapes: dict[tuple[str, float, str], Any]
+
+    def perform_harfbuzz_shaping(self, text: str, font_size_pt: float,
+                                 text_shaping_params: dict[str, Any] | None) -> Any:
+        key = (text, font_size_pt, repr(text_shaping_params))
+        shaped = self._shapes.get(key)
+        if shaped is None:
+            shaped = self._shapes[key] = super().perform_harfbuzz_shaping(
+                text, font_size_pt, text_shaping_params)
+        return shaped
+
+
 @dataclass(frozen=True)
 class _Parsed:
     """One font file parsed once: what every document reads and none changes."""
@@ -120,7 +142,11 @@ def lend(pdf: FPDF, family: str, style: str, path: Path) -> None:
     """Make `path` available to `pdf` as `family`/`style`, as `add_font` would."""
     parsed = _parsed(path)
     fontkey = f"{family.lower()}{style}"
-    font = copy.copy(parsed.font)
+    font = _LentFont.__new__(_LentFont)
+    for name in TTFFont.__slots__:
+        if hasattr(parsed.font, name):
+            setattr(font, name, getattr(parsed.font, name))
+    font._shapes = {}
     font.i = len(pdf.fonts) + 1
     font.fontkey = fontkey
     font.emphasis = TextEmphasis.coerce(style)
