@@ -70,23 +70,43 @@ class _Glyphs(dict[str, Glyph]):
 class _LentFont(TTFFont):
     """fpdf2's font object over a shared parse, remembering its shapings.
 
-    fpdf2 shapes a cell's text many times over (the line breaker measures it,
-    then each fragment, then it is drawn): two dozen HarfBuzz calls per cell.
-    The result depends only on the text, the size and the shaping parameters,
-    so one document shapes each once.
+    fpdf2 shapes a cell's text many times over (the line breaker measures it
+    character by character, then each fragment, then it is drawn): dozens of
+    HarfBuzz calls per cell. The result depends only on the text, the size and
+    the parameters `perform_harfbuzz_shaping` reads, so a document shapes and
+    measures each once.
     """
 
-    __slots__ = ("_shapes",)
-    _shapes: dict[tuple[str, float, str], Any]
+    __slots__ = ("_shapes", "_widths")
+    _shapes: dict[tuple[Any, ...], Any]
+    _widths: dict[tuple[Any, ...], tuple[int, float]]
 
     def perform_harfbuzz_shaping(self, text: str, font_size_pt: float,
                                  text_shaping_params: dict[str, Any] | None) -> Any:
-        key = (text, font_size_pt, repr(text_shaping_params))
+        key = _shaping_key(text, font_size_pt, text_shaping_params)
         shaped = self._shapes.get(key)
         if shaped is None:
             shaped = self._shapes[key] = super().perform_harfbuzz_shaping(
                 text, font_size_pt, text_shaping_params)
         return shaped
+
+    def shaped_text_width(self, text: str, font_size_pt: float,
+                          text_shaping_params: dict[str, Any] | None) -> tuple[int, float]:
+        key = _shaping_key(text, font_size_pt, text_shaping_params)
+        width = self._widths.get(key)
+        if width is None:
+            width = self._widths[key] = super().shaped_text_width(
+                text, font_size_pt, text_shaping_params)
+        return width
+
+
+def _shaping_key(text: str, size: float, params: dict[str, Any] | None) -> tuple[Any, ...]:
+    """What `TTFFont.perform_harfbuzz_shaping` shapes from, as a dictionary key."""
+    if params is None:
+        return (text, size)
+    features = params.get("features")
+    return (text, size, params.get("fragment_direction"), params.get("script"),
+            params.get("language"), tuple(features.items()) if features else ())
 
 
 @dataclass(frozen=True)
@@ -147,6 +167,7 @@ def lend(pdf: FPDF, family: str, style: str, path: Path) -> None:
         if hasattr(parsed.font, name):
             setattr(font, name, getattr(parsed.font, name))
     font._shapes = {}
+    font._widths = {}
     font.i = len(pdf.fonts) + 1
     font.fontkey = fontkey
     font.emphasis = TextEmphasis.coerce(style)
