@@ -11,9 +11,13 @@ in the font that has its glyphs, and a PDF looks the same on every machine.
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.enums import TextDirection
+from fpdf.line_break import Fragment
 
 from bot.documents.typefaces import lend, ready_for_output
 from flows.documents import Page
@@ -37,8 +41,37 @@ def _font(pdf: FPDF, style: str, size: float) -> None:
     pdf.current_font_is_set_on_page = False
 
 
+# Bidirectional classes that, in a left-to-right paragraph, all resolve to
+# left-to-right (no right-to-left letters, Arabic digits, explicit embeddings,
+# isolates, invisible format characters or paragraph breaks).
+_PLAIN_LTR = frozenset({"L", "EN", "ES", "ET", "CS", "NSM", "S", "WS", "ON"})
+
+
+class _Document(FPDF):
+    """fpdf2's document, without the bidirectional analysis where it cannot matter.
+
+    With text shaping on, fpdf2 runs the Unicode bidirectional algorithm (in
+    Python) over every cell's text and every measured string — a fifth of an
+    invoice's layout — though Latin and Devanagari text is one left-to-right
+    run. Text made only of the classes above is that one run (UAX #9, rules W1
+    to N2 on a level-0 paragraph), so it goes straight to fpdf2's font-style
+    step with the directions the algorithm would have set; anything else
+    takes fpdf2's own path. tests/documents/test_pdf.py holds the two equal.
+    """
+
+    def _preload_bidirectional_text(self, text: str, markdown: bool) -> Sequence[Fragment]:
+        if (not self.text_shaping or self.text_shaping["direction"] or markdown or not text
+                or any(unicodedata.bidirectional(c) not in _PLAIN_LTR for c in text)):
+            return super()._preload_bidirectional_text(text, markdown)
+        self.text_shaping["paragraph_direction"] = TextDirection.LTR
+        self.text_shaping["fragment_direction"] = TextDirection.LTR
+        emphasis = ("B" in self.font_style, "I" in self.font_style, self.strikethrough,
+                    self.underline)
+        return tuple(self._preload_font_styles(text, markdown, _initial_emphasis=emphasis))
+
+
 def _pdf() -> FPDF:
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = _Document(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
     pdf.set_auto_page_break(auto=True, margin=_MARGIN)
     lend(pdf, FAMILY, "", FONTS / "NotoSans-Regular.ttf")
