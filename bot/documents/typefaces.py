@@ -139,12 +139,6 @@ def _parse(path: Path) -> _Parsed:
     assert isinstance(font, TTFFont)
     if font.color_font is not None or font.is_cff or font.is_compressed:
         raise ValueError(f"{path.name}: only plain TrueType fonts are lent")
-    # Layout reads glyph names and advances from it, from several threads: no
-    # table of it may be left to load lazily.
-    font.ttfont.getGlyphOrder()
-    tags = font.ttfont.keys()
-    for tag in tags:
-        font.ttfont[tag]
     data = path.read_bytes()
     master = TTFont(BytesIO(data), recalcTimestamp=False, lazy=True)
     for tag in _UNEMBEDDED:
@@ -152,8 +146,15 @@ def _parse(path: Path) -> _Parsed:
             del master[tag]
     tags = master.keys()
     tables = {tag: master[tag] for tag in tags if tag != "GlyphOrder"}
+    for subtable in tables["cmap"].tables:
+        # Else each document's copy would decompile its own, every time.
+        subtable.ensureDecompiled()
     glyph_data = {name: getattr(glyph, "data", b"")
                   for name, glyph in tables["glyf"].glyphs.items()}
+    # Layout reads glyph names and advances from it, from several threads: every
+    # table it reads is decompiled above, none is left to load lazily.
+    font.ttfont.close()
+    font.ttfont = master
     return _Parsed(font, hb.Face(hb.Blob(data)), tuple(master.getGlyphOrder()),
                    master.sfntVersion, tables, glyph_data)
 
@@ -181,7 +182,7 @@ def lend(pdf: FPDF, family: str, style: str, path: Path) -> None:
 
 def ready_for_output(pdf: FPDF) -> None:
     """Drop the fonts no page of `pdf` uses; give the others a font to be subset."""
-    used = pdf._resource_catalog.get_used_resources(PDFResourceType.FONT)
+    used = {int(i) for i in pdf._resource_catalog.get_used_resources(PDFResourceType.FONT)}
     for fontkey, font in list(pdf.fonts.items()):
         if font.i not in used:
             del pdf.fonts[fontkey]
