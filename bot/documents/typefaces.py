@@ -182,9 +182,9 @@ def lend(pdf: FPDF, family: str, style: str, path: Path) -> None:
 
 def ready_for_output(pdf: FPDF) -> None:
     """Drop the fonts no page of `pdf` uses; give the others a font to be subset."""
-    used = {int(i) for i in pdf._resource_catalog.get_used_resources(PDFResourceType.FONT)}
+    used = {str(i) for i in pdf._resource_catalog.get_used_resources(PDFResourceType.FONT)}
     for fontkey, font in list(pdf.fonts.items()):
-        if font.i not in used:
+        if str(font.i) not in used:
             del pdf.fonts[fontkey]
         elif isinstance(font, TTFFont):
             font.ttfont = _to_subset(_parsed(font.ttffile))
