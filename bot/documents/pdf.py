@@ -14,6 +14,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import TextDirection
@@ -57,7 +58,22 @@ class _Document(FPDF):
     to N2 on a level-0 paragraph), so it goes straight to fpdf2's font-style
     step with the directions the algorithm would have set; anything else
     takes fpdf2's own path. tests/documents/test_pdf.py holds the two equal.
+
+    It also remembers which fallback font draws a character (fpdf2 asks for
+    each character of each run not in the main font, every Devanagari letter):
+    the answer depends only on the character, the style and the fonts, and a
+    document's fonts are all lent before it sets any text.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fallbacks: dict[tuple[str, str], str | None] = {}
+
+    def get_fallback_font(self, char: str, style: str = "") -> str | None:
+        key = (char, style)
+        if key not in self._fallbacks:
+            self._fallbacks[key] = super().get_fallback_font(char, style)
+        return self._fallbacks[key]
 
     def _preload_bidirectional_text(self, text: str, markdown: bool) -> Sequence[Fragment]:
         if (not self.text_shaping or self.text_shaping["direction"] or markdown or not text
