@@ -14,13 +14,15 @@ import fpdf
 import pytest
 
 from bot.documents import pdf as renderer
-from tests.documents.test_typefaces import ENGLISH, NEPALI, _page
+from flows.documents import Page
+from tests.documents.pages import ENGLISH, NEPALI, page
 from tests.poppler import needs_poppler, pdf_text, png_of
 
 # Cell texts cut with an ellipsis, numbers, punctuation and Devanagari with
 # vowel signs, conjuncts, a danda and Devanagari digits.
-CROWDED = _page("श्री गणेश किराना तथा जनरल स्टोर्स, बानेश्वर-१०, काठमाडौं",
+CROWDED = page("श्री गणेश किराना तथा जनरल स्टोर्स, बानेश्वर-१०, काठमाडौं",
                 "Basmati rice (extra long grain) / बासमती चामल — २५ केजी।")
+
 
 def _fpdf2_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     def add_font(pdf: fpdf.FPDF, family: str, style: str, path: Path) -> None:
@@ -32,13 +34,14 @@ def _fpdf2_alone(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @needs_poppler
-@pytest.mark.parametrize("page", [NEPALI, ENGLISH, CROWDED], ids=["nepali", "english", "crowded"])
+@pytest.mark.parametrize("document", [NEPALI, ENGLISH, CROWDED],
+                         ids=["nepali", "english", "crowded"])
 def test_a_page_looks_and_reads_as_fpdf2_alone_sets_it(
-        page: renderer.Page, monkeypatch: pytest.MonkeyPatch) -> None:
-    ours = renderer.render(page)
+        document: Page, monkeypatch: pytest.MonkeyPatch) -> None:
+    ours = renderer.render(document)
     with monkeypatch.context() as m:
         _fpdf2_alone(m)
-        alone = renderer.render(page)
+        alone = renderer.render(document)
     assert pdf_text(ours) == pdf_text(alone)
     assert png_of(ours, dpi=100).tobytes() == png_of(alone, dpi=100).tobytes()
 

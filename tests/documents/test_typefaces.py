@@ -24,28 +24,9 @@ from fpdf.output import OutputProducer
 
 from bot.documents import pdf as renderer
 from bot.documents import typefaces
-from flows.documents import Block, Page, Table
+from tests.documents.pages import ENGLISH, NEPALI, page
 
 FONT_FILES = sorted(renderer.FONTS.glob("*.ttf"))
-
-
-def _page(shop: str, item: str, rows: int = 12) -> Page:
-    return Page(
-        title="TAX INVOICE", banner=None,
-        blocks=(Block("Seller", ("Shrestha Traders", "Kalimati, Kathmandu")),
-                Block("Buyer", (shop, "Baneshwor"))),
-        facts=(("Invoice no.", "2083/84-00042"), ("Date", "2083-08-17")),
-        table=Table(("#", "Item", "Qty", "Rate", "Amount"),
-                    tuple((str(i + 1), f"{item} {i}", "10 kg", "1,130.00", "11,300.00")
-                          for i in range(rows)),
-                    (True, False, True, True, True), (1, 6, 2, 2, 2)),
-        totals=(("Taxable amount", "Rs 1,35,600.00"), ("Total", "Rs 1,53,228.00")),
-        notes=("Goods once sold are taken back only against a credit note.",),
-        footer="Khaacho")
-
-
-NEPALI = _page("सीता पसल", "चिनी / Sugar")
-ENGLISH = _page("Sita Pasal", "Sugar")
 
 
 def _undated(pdf: bytes) -> bytes:
@@ -78,13 +59,13 @@ def test_the_subset_embedded_is_what_fonttools_makes_of_the_freshly_parsed_file(
 
 def test_rendering_a_document_leaves_the_fonts_the_next_one_borrows_as_they_were() -> None:
     first = renderer.render(NEPALI)
-    renderer.render(_page("राम किराना पसल", "दाल / Lentils ॐ"))
+    renderer.render(page("राम किराना पसल", "दाल / Lentils ॐ"))
     assert _undated(renderer.render(NEPALI)) == _undated(first)
 
 
 def test_documents_rendered_side_by_side_in_threads_are_those_rendered_one_by_one() -> None:
-    pages = [NEPALI, ENGLISH, _page("राम किराना", "दाल"), _page("Hari Stores", "Rice")] * 3
-    alone = [_undated(renderer.render(page)) for page in pages]
+    pages = [NEPALI, ENGLISH, page("राम किराना", "दाल"), page("Hari Stores", "Rice")] * 3
+    alone = [_undated(renderer.render(each)) for each in pages]
     with ThreadPoolExecutor(4) as pool:
         together = [_undated(pdf) for pdf in pool.map(renderer.render, pages)]
     assert together == alone
