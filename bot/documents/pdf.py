@@ -11,10 +11,16 @@ in the font that has its glyphs, and a PDF looks the same on every machine.
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
+from fpdf.enums import TextDirection
+from fpdf.line_break import Fragment
 
+from bot.documents.typefaces import lend, ready_for_output
 from flows.documents import Page
 
 FONTS = Path(__file__).resolve().parent / "fonts"
@@ -36,14 +42,58 @@ def _font(pdf: FPDF, style: str, size: float) -> None:
     pdf.current_font_is_set_on_page = False
 
 
+# Bidirectional classes that, in a left-to-right paragraph, all resolve to
+# left-to-right (no right-to-left letters, Arabic digits, explicit embeddings,
+# isolates, invisible format characters or paragraph breaks).
+_PLAIN_LTR = frozenset({"L", "EN", "ES", "ET", "CS", "NSM", "S", "WS", "ON"})
+
+
+class _Document(FPDF):
+    """fpdf2's document, without the bidirectional analysis where it cannot matter.
+
+    With text shaping on, fpdf2 runs the Unicode bidirectional algorithm (in
+    Python) over every cell's text and every measured string — a fifth of an
+    invoice's layout — though Latin and Devanagari text is one left-to-right
+    run. Text made only of the classes above is that one run (UAX #9, rules W1
+    to N2 on a level-0 paragraph), so it goes straight to fpdf2's font-style
+    step with the directions the algorithm would have set; anything else
+    takes fpdf2's own path. tests/documents/test_pdf.py holds the two equal.
+
+    It also remembers which fallback font draws a character (fpdf2 asks for
+    each character of each run not in the main font, every Devanagari letter):
+    the answer depends only on the character, the style and the fonts, and a
+    document's fonts are all lent before it sets any text.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._fallbacks: dict[tuple[str, str], str | None] = {}
+
+    def get_fallback_font(self, char: str, style: str = "") -> str | None:
+        key = (char, style)
+        if key not in self._fallbacks:
+            self._fallbacks[key] = super().get_fallback_font(char, style)
+        return self._fallbacks[key]
+
+    def _preload_bidirectional_text(self, text: str, markdown: bool) -> Sequence[Fragment]:
+        if (not self.text_shaping or self.text_shaping["direction"] or markdown or not text
+                or any(unicodedata.bidirectional(c) not in _PLAIN_LTR for c in text)):
+            return super()._preload_bidirectional_text(text, markdown)
+        self.text_shaping["paragraph_direction"] = TextDirection.LTR
+        self.text_shaping["fragment_direction"] = TextDirection.LTR
+        emphasis = ("B" in self.font_style, "I" in self.font_style, self.strikethrough,
+                    self.underline)
+        return tuple(self._preload_font_styles(text, markdown, _initial_emphasis=emphasis))
+
+
 def _pdf() -> FPDF:
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf = _Document(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
     pdf.set_auto_page_break(auto=True, margin=_MARGIN)
-    pdf.add_font(FAMILY, "", str(FONTS / "NotoSans-Regular.ttf"))
-    pdf.add_font(FAMILY, "B", str(FONTS / "NotoSans-Bold.ttf"))
-    pdf.add_font(DEVANAGARI, "", str(FONTS / "NotoSansDevanagari-Regular.ttf"))
-    pdf.add_font(DEVANAGARI, "B", str(FONTS / "NotoSansDevanagari-Bold.ttf"))
+    lend(pdf, FAMILY, "", FONTS / "NotoSans-Regular.ttf")
+    lend(pdf, FAMILY, "B", FONTS / "NotoSans-Bold.ttf")
+    lend(pdf, DEVANAGARI, "", FONTS / "NotoSansDevanagari-Regular.ttf")
+    lend(pdf, DEVANAGARI, "B", FONTS / "NotoSansDevanagari-Bold.ttf")
     pdf.set_fallback_fonts([DEVANAGARI], exact_match=False)
     pdf.set_text_shaping(True)
     pdf.set_creator("Khaacho")
@@ -88,6 +138,7 @@ def render(page: Page) -> bytes:
     _font(pdf, "", 8)
     pdf.set_text_color(110, 110, 110)
     pdf.cell(width, 5, page.footer, align="C")
+    ready_for_output(pdf)
     return bytes(pdf.output())
 
 

@@ -44,8 +44,9 @@ BATCH = 20
 
 
 async def render_off_loop(page: Page) -> bytes:
-    """Render in a thread: a PDF takes a few hundred ms of CPU, and the event loop
-    (other shops' messages) keeps running between the thread's GIL slices."""
+    """Render in a thread: a PDF takes tens of ms of CPU (the process's first, which
+    parses the fonts, a few hundred), and the event loop (other shops' messages)
+    keeps running between the thread's GIL slices."""
     return await asyncio.to_thread(render, page)
 
 
