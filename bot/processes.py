@@ -6,7 +6,7 @@ Which concrete parts a process runs is decided here and nowhere else:
 - the web process: the web application whose `cleanup_ctx` opens the runtime
   (Postgres, Redis) at startup and closes it at cleanup, after the last
   in-flight request, served on its port;
-- the worker process: the outbox dispatcher, the media fetcher, the scheduled
+- the worker process: the outbox dispatcher, the media fetcher, the PDF fonts parsed, the scheduled
   jobs and the health endpoint over one runtime.
 `khaacho serve` and `khaacho worker` run `web_service` and `worker_service` until
 SIGTERM (`bot.lifecycle.run_until_signalled`). Tests and the demo build the
@@ -35,7 +35,7 @@ from bot.web.app import web_application
 from bot.web.keys import RUNTIME
 from bot.web.webhook import CONVERSATION, WORKERS
 from flows.vendor import VendorBackend
-from jobs import dispatcher, media_fetcher
+from jobs import dispatcher, documents, media_fetcher
 from jobs.health import start_health
 from jobs.runner import start_scheduler
 from jobs.worker import Component, running
@@ -48,7 +48,7 @@ WEB_BACKLOG = 1024
 
 # What the worker runs, in start order (stopped in reverse).
 WORKER_COMPONENTS: tuple[Component, ...] = (dispatcher.start, media_fetcher.start,
-                                            start_scheduler, start_health)
+                                            documents.warm_fonts, start_scheduler, start_health)
 
 
 def conversation(runtime: Runtime) -> Router:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -130,6 +131,18 @@ def _parsed(path: Path) -> _Parsed:
         if path not in _parsed_fonts:
             _parsed_fonts[path] = _parse(path)
         return _parsed_fonts[path]
+
+
+def preload(paths: Iterable[Path]) -> None:
+    """Parse each font file now, so no document pays for it later."""
+    for path in paths:
+        _parsed(path)
+
+
+def is_parsed(path: Path) -> bool:
+    """Whether `path` has been parsed in this process."""
+    with _lock:
+        return path in _parsed_fonts
 
 
 def _parse(path: Path) -> _Parsed:
