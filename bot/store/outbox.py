@@ -198,24 +198,68 @@ async def _attempt(
         row_id, dispatcher, http_status, code, title, outcome, duration_ms, wamid)
 
 
+@dataclass(frozen=True, slots=True)
+class SentRecord:
+    """The API's acceptance of a claimed row's message: its id and how the call went."""
+
+    row_id: int
+    wamid: str
+    http_status: int
+    duration_ms: int
+
+
+# The row, its attempt and a look for early statuses in one statement (one
+# round trip and one commit instead of five round trips). A status webhook may
+# have adopted the row already (see `_adopt`): never move it backwards nor
+# count the attempt twice.
+_RECORD_SENT = """
+WITH s AS (
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[])
+        AS s(id, wamid, http_status, duration_ms)
+), updated AS (
+    UPDATE outbox o SET
+        status = CASE WHEN o.status IN ('pending', 'sending') THEN 'sent' ELSE o.status END,
+        attempts = o.attempts + CASE WHEN o.wamid IS NULL THEN 1 ELSE 0 END,
+        wamid = s.wamid, sent_at = coalesce(o.sent_at, now()),
+        claimed_by = NULL, claimed_until = NULL, last_error = NULL, error_code = NULL
+    FROM s WHERE o.id = s.id
+    RETURNING o.id
+), attempts AS (
+    INSERT INTO outbox_attempts (outbox_id, dispatcher, outcome, http_status, duration_ms, wamid)
+    SELECT s.id, $5, 'sent', s.http_status, s.duration_ms, s.wamid FROM s
+)
+SELECT DISTINCT e.wamid FROM outbox_early_statuses e JOIN s ON e.wamid = s.wamid
+"""
+
+
 async def record_sent(
     conn: asyncpg.Connection, row: OutboxRow, dispatcher: str, wamid: str, *,
     http_status: int, duration_ms: int,
 ) -> None:
     """The API accepted the row's message and gave it `wamid`."""
+    await record_sent_many(conn, [SentRecord(row.id, wamid, http_status, duration_ms)],
+                           dispatcher)
+
+
+async def record_sent_many(conn: asyncpg.Connection, records: Sequence[SentRecord],
+                           dispatcher: str) -> None:
+    """Several accepted sends recorded in one statement (not in a transaction of the caller's)."""
+    if not records:
+        return
+    early = await conn.fetch(
+        _RECORD_SENT, [r.row_id for r in records], [r.wamid for r in records],
+        [r.http_status for r in records], [r.duration_ms for r in records], dispatcher)
+    for item in early:
+        await _apply_early(conn, item["wamid"])
+
+
+async def _apply_early(conn: asyncpg.Connection, wamid: str) -> None:
+    """Statuses kept for `wamid` before its row had it, applied in order and dropped.
+
+    Apart from the record of the send: they stay kept until applied, and
+    applying one twice changes nothing, so a crash between the two loses none.
+    """
     async with conn.transaction():
-        # A status webhook may have adopted the row already (see `_adopt`):
-        # never move it backwards nor count the attempt twice.
-        await conn.execute(
-            "UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') "
-            "THEN 'sent' ELSE status END, "
-            "attempts = attempts + CASE WHEN wamid IS NULL THEN 1 ELSE 0 END, "
-            "wamid = $2, sent_at = coalesce(sent_at, now()), "
-            "claimed_by = NULL, claimed_until = NULL, "
-            "last_error = NULL, error_code = NULL WHERE id = $1",
-            row.id, wamid)
-        await _attempt(conn, row.id, dispatcher, "sent", http_status=http_status,
-                       duration_ms=duration_ms, wamid=wamid)
         early = await conn.fetch(
             "DELETE FROM outbox_early_statuses WHERE wamid = $1 "
             "RETURNING status, at, error_code, error_title, id", wamid)
