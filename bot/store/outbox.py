@@ -634,7 +634,8 @@ async def apply_statuses(conn: asyncpg.Connection,
     deferred = await _unmatched(conn, statuses, {w: [i for i, _ in by_wamid[w]]
                                                   for w in unmatched}, count)
     waiting = set(deferred)
-    await _record_refusals(conn, [s for i, s in enumerate(statuses) if i not in waiting])
+    await _record_refusals(conn, [statuses[i] for items in by_wamid.values() for i, _ in items
+                                  if i not in waiting])
     return Applied(outcomes, tuple(sorted(deferred)))
 
 

@@ -120,3 +120,18 @@ async def test_statuses_put_back_come_before_their_message_s_later_ones(
         async with conn.transaction():
             again = await inbox_store.take_statuses(conn, 10)
     assert [bytes(t.payload) for t in again] == [b"a", b"b", b"c"]
+
+
+async def test_a_failed_status_the_outbox_does_not_track_records_no_opt_out(
+        runtime: Runtime) -> None:
+    from bot.store import consent as consent_store
+    (row_id,) = await enqueue(runtime, [Outgoing(A, Text("x"))])
+    async with runtime.pool.acquire() as conn:
+        await conn.execute("UPDATE outbox SET status = 'sent', wamid = 'wamid.C' WHERE id = $1",
+                           row_id)
+        applied = await outbox_store.apply_statuses(conn, [StatusUpdate(
+            id="wamid.C", status="failed", type="call",
+            errors=[{"code": 131050, "title": "stopped marketing"}])])
+        state = await consent_store.state(conn, A)
+    assert applied.outcomes == {"ignored": 1}
+    assert state is None or not state.opted_out
