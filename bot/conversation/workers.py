@@ -251,16 +251,23 @@ class ConversationWorkers:
             taken = await inbox_store.take_statuses(conn, self.config.status_batch)
             if not taken:
                 return False
-            statuses = []
-            for _id, payload in taken:
+            read: list[inbox_store.TakenStatus] = []
+            statuses: list[StatusUpdate] = []
+            for item in taken:
                 try:
-                    statuses.append(StatusUpdate.model_validate_json(payload))
+                    statuses.append(StatusUpdate.model_validate_json(item.payload))
+                    read.append(item)
                 except ValidationError:
                     log.warning("stored status unreadable; dropped")
-            await outbox_store.apply_statuses(conn, statuses)
-        for status in statuses:
-            count_status(status)
-        return True
+            applied = await outbox_store.apply_statuses(conn, statuses)
+            await inbox_store.put_back_statuses(conn, [read[i] for i in applied.deferred])
+        waiting = set(applied.deferred)
+        for index, status in enumerate(statuses):
+            if index not in waiting:
+                count_status(status)
+        # Only deferred ones left: not busy, so the loop waits for a wake or the
+        # poll instead of spinning on rows whose dispatcher has not committed yet.
+        return len(waiting) < len(taken)
 
 
 async def _language(conn: asyncpg.Connection, phone: str) -> str:

@@ -305,12 +305,34 @@ async def release_sender(conn: asyncpg.Connection, claim: Claim, worker: str, *,
         float(delay_seconds))
 
 
-async def take_statuses(conn: asyncpg.Connection, limit: int) -> list[tuple[int, bytes]]:
+@dataclass(frozen=True, slots=True)
+class TakenStatus:
+    """A status taken from the inbox to apply, as the webhook stored it."""
+
+    id: int
+    payload: bytes
+    received_at: dt.datetime
+
+
+async def take_statuses(conn: asyncpg.Connection, limit: int) -> list[TakenStatus]:
     """Inside a transaction: the oldest received statuses, removed from the inbox."""
     rows = await conn.fetch(
         "DELETE FROM inbox_statuses WHERE id IN (SELECT id FROM inbox_statuses ORDER BY id "
-        "LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING id, payload", limit)
-    return sorted((r["id"], r["payload"]) for r in rows)
+        "LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING id, payload, received_at", limit)
+    return sorted((TakenStatus(r["id"], r["payload"], r["received_at"]) for r in rows),
+                  key=lambda t: t.id)
+
+
+async def put_back_statuses(conn: asyncpg.Connection, taken: Sequence[TakenStatus]) -> None:
+    """Inside the taking transaction: statuses back in the inbox for the next batch.
+
+    They keep their ids, so they stay ahead of their message's later statuses.
+    """
+    if taken:
+        await conn.execute(
+            "INSERT INTO inbox_statuses (id, payload, received_at) "
+            "SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::timestamptz[])",
+            [t.id for t in taken], [t.payload for t in taken], [t.received_at for t in taken])
 
 
 @dataclass(frozen=True, slots=True)

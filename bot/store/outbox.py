@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,24 +198,69 @@ async def _attempt(
         row_id, dispatcher, http_status, code, title, outcome, duration_ms, wamid)
 
 
+@dataclass(frozen=True, slots=True)
+class SentRecord:
+    """The API's acceptance of a claimed row's message: its id and how the call went."""
+
+    row_id: int
+    wamid: str
+    http_status: int
+    duration_ms: int
+
+
+# The row, its attempt and a look for early statuses in one statement (one
+# round trip and one commit instead of five round trips). A status webhook may
+# have adopted the row already (see `_adopt`): never move it backwards nor
+# count the attempt twice.
+_RECORD_SENT = """
+WITH s AS (
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::int[])
+        AS s(id, wamid, http_status, duration_ms)
+), updated AS (
+    UPDATE outbox o SET
+        status = CASE WHEN o.status IN ('pending', 'sending') THEN 'sent' ELSE o.status END,
+        attempts = o.attempts + CASE WHEN o.wamid IS NULL THEN 1 ELSE 0 END,
+        wamid = s.wamid, sent_at = coalesce(o.sent_at, now()),
+        claimed_by = NULL, claimed_until = NULL, last_error = NULL, error_code = NULL
+    FROM s WHERE o.id = s.id
+    RETURNING o.id
+), attempts AS (
+    INSERT INTO outbox_attempts (outbox_id, dispatcher, outcome, http_status, duration_ms, wamid)
+    SELECT s.id, $5, 'sent', s.http_status, s.duration_ms, s.wamid FROM s
+)
+-- By the index, whatever the planner guesses of an unnest's size.
+SELECT DISTINCT wamid FROM outbox_early_statuses WHERE wamid = ANY($2::text[])
+"""
+
+
 async def record_sent(
     conn: asyncpg.Connection, row: OutboxRow, dispatcher: str, wamid: str, *,
     http_status: int, duration_ms: int,
 ) -> None:
     """The API accepted the row's message and gave it `wamid`."""
+    await record_sent_many(conn, [SentRecord(row.id, wamid, http_status, duration_ms)],
+                           dispatcher)
+
+
+async def record_sent_many(conn: asyncpg.Connection, records: Sequence[SentRecord],
+                           dispatcher: str) -> None:
+    """Several accepted sends recorded in one statement (not in a transaction of the caller's)."""
+    if not records:
+        return
+    early = await conn.fetch(
+        _RECORD_SENT, [r.row_id for r in records], [r.wamid for r in records],
+        [r.http_status for r in records], [r.duration_ms for r in records], dispatcher)
+    for item in early:
+        await _apply_early(conn, item["wamid"])
+
+
+async def _apply_early(conn: asyncpg.Connection, wamid: str) -> None:
+    """Statuses kept for `wamid` before its row had it, applied in order and dropped.
+
+    Apart from the record of the send: they stay kept until applied, and
+    applying one twice changes nothing, so a crash between the two loses none.
+    """
     async with conn.transaction():
-        # A status webhook may have adopted the row already (see `_adopt`):
-        # never move it backwards nor count the attempt twice.
-        await conn.execute(
-            "UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') "
-            "THEN 'sent' ELSE status END, "
-            "attempts = attempts + CASE WHEN wamid IS NULL THEN 1 ELSE 0 END, "
-            "wamid = $2, sent_at = coalesce(sent_at, now()), "
-            "claimed_by = NULL, claimed_until = NULL, "
-            "last_error = NULL, error_code = NULL WHERE id = $1",
-            row.id, wamid)
-        await _attempt(conn, row.id, dispatcher, "sent", http_status=http_status,
-                       duration_ms=duration_ms, wamid=wamid)
         early = await conn.fetch(
             "DELETE FROM outbox_early_statuses WHERE wamid = $1 "
             "RETURNING status, at, error_code, error_title, id", wamid)
@@ -427,24 +472,203 @@ FROM s WHERE o.wamid = s.wamid
 RETURNING o.wamid, o.id, o.status, o.fallback IS NOT NULL AS has_fallback
 """
 
+# One row per message: its statuses of the batch folded (`fold`). A failure counts
+# only while the row is still pending, sending or sent — as each status would have
+# found it in turn, since the fold keeps only a failure no delivered/read preceded.
+_APPLY_FOLDED = """
+WITH s AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[],
+                         $5::timestamptz[], $6::int[], $7::text[])
+        AS s(wamid, top, delivered_at, read_at, failed_at, code, title)
+)
+UPDATE outbox o SET
+    status = CASE
+        WHEN s.failed_at IS NOT NULL AND o.status IN ('pending', 'sending', 'sent') THEN 'failed'
+        WHEN array_position(ARRAY['pending', 'sending', 'sent', 'delivered', 'read'], s.top)
+             > coalesce(array_position(ARRAY['pending', 'sending', 'sent', 'delivered', 'read'],
+                                       o.status), 99) THEN s.top
+        ELSE o.status END,
+    delivered_at = coalesce(o.delivered_at, s.delivered_at),
+    read_at = coalesce(o.read_at, s.read_at),
+    failed_at = CASE WHEN s.failed_at IS NOT NULL AND o.status IN ('pending', 'sending', 'sent')
+                     THEN coalesce(o.failed_at, s.failed_at) ELSE o.failed_at END,
+    error_code = CASE WHEN s.failed_at IS NOT NULL AND o.status IN ('pending', 'sending', 'sent')
+                      THEN s.code ELSE o.error_code END,
+    last_error = CASE WHEN s.failed_at IS NOT NULL AND o.status IN ('pending', 'sending', 'sent')
+                      THEN s.title ELSE o.last_error END
+FROM s WHERE o.wamid = s.wamid
+RETURNING o.wamid
+"""
+
+# The rows named by unmatched statuses' callback data, and whether another
+# transaction holds them now: that is the dispatcher recording the send (or a
+# retry), which commits in a moment. Waiting for its lock was most of the
+# status applier's statement time; the next batch finds the row by its id instead.
+_CALLBACK_ROWS = """
+WITH free AS MATERIALIZED (
+    SELECT id FROM outbox WHERE id = ANY($1::bigint[]) FOR UPDATE SKIP LOCKED
+)
+SELECT o.id, o.wamid IS NULL AND o.status IN ('pending', 'sending') AS adoptable,
+       o.id IN (SELECT id FROM free) AS free
+FROM outbox o WHERE o.id = ANY($1::bigint[])
+"""
+
+_RANKED = ("pending", "sending", "sent", "delivered", "read")
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """A status the outbox tracks, as applied: its kind and time (now if it had none)."""
+
+    wamid: str
+    kind: str
+    at: dt.datetime
+    code: int | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """One message's statuses of a batch as the one change that applying them in turn makes."""
+
+    wamid: str
+    top: str | None                  # the furthest of sent/delivered/read
+    delivered_at: dt.datetime | None  # the first delivered's (a row keeps its first)
+    read_at: dt.datetime | None
+    failure: Received | None         # the first failure no delivered or read preceded
+
+
+def fold(statuses: Sequence[Received]) -> Folded:
+    """Fold one message's statuses, in the order received.
+
+    Applied one by one, a status moves the row forward along pending < sending
+    < sent < delivered < read, and a failure turns a pending, sending or sent
+    row failed, after which nothing moves it. So the end row depends only on
+    the furthest kind, the first delivered and read times, and the first
+    failure that came before any delivered or read (a later one finds the row
+    delivered and is a no-op) — whatever the row's state before the batch.
+    """
+    top: str | None = None
+    delivered_at: dt.datetime | None = None
+    read_at: dt.datetime | None = None
+    failure: Received | None = None
+    for status in statuses:
+        if status.kind == "failed":
+            if failure is None and top not in ("delivered", "read"):
+                failure = status
+            continue
+        if top is None or _RANKED.index(status.kind) > _RANKED.index(top):
+            top = status.kind
+        if status.kind == "delivered" and delivered_at is None:
+            delivered_at = status.at
+        if status.kind == "read" and read_at is None:
+            read_at = status.at
+    wamid = statuses[0].wamid
+    return Folded(wamid, top, delivered_at, read_at, failure)
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a batch of statuses did; `deferred` (indexes into the batch) wait for the next one."""
+
+    outcomes: dict[str, int]
+    deferred: tuple[int, ...] = ()
+
+
+def _received(status: StatusUpdate, now: dt.datetime) -> Received | None:
+    kind = _WEBHOOK_STATUSES.get(status.status.lower())
+    if kind is None or status.type not in (None, "message"):
+        return None
+    error = status.first_error
+    return Received(status.wamid, kind, _timestamp(status.timestamp) or now,
+                    error.code if error else None, error.description if error else None)
+
 
 async def apply_statuses(conn: asyncpg.Connection,
-                         statuses: Sequence[StatusUpdate]) -> dict[str, int]:
-    """Apply received statuses, one statement per batch, never moving a row backwards.
+                         statuses: Sequence[StatusUpdate]) -> Applied:
+    """Apply received statuses in one statement per batch, never moving a row backwards.
 
-    Statuses of one message in one batch are applied in the order received,
-    in rounds (the k-th status of each message in round k; usually one round).
-    The rare ones whose row is not found (the status beat the dispatcher's
-    record of the id) and 131047 failures with a template fallback take the
-    one-by-one path, which adopts, keeps early statuses and switches to the template.
+    The statuses of one message are folded into the one update that applying
+    them in the order received would make (`fold`). A message with a 131047
+    failure takes the rounds path (the k-th status of each message in round k),
+    since its template switch clears the row's message id between statuses. A
+    status whose row is not found (it beat the dispatcher's record of the id)
+    waits for the next batch while its row is held by another transaction, and
+    otherwise takes the one-by-one path, which adopts, keeps early statuses and
+    switches to the template.
     """
     outcomes: dict[str, int] = {}
+
+    def count(outcome: str, n: int = 1) -> None:
+        outcomes[outcome] = outcomes.get(outcome, 0) + n
+
+    now = dt.datetime.now(dt.UTC)
+    by_wamid: dict[str, list[tuple[int, Received]]] = {}
+    for index, status in enumerate(statuses):
+        received = _received(status, now)
+        if received is None:
+            count("ignored")
+            continue
+        by_wamid.setdefault(received.wamid, []).append((index, received))
+    folding = {w: items for w, items in by_wamid.items()
+               if not any(r.kind == "failed" and r.code == OUTSIDE_WINDOW for _, r in items)}
+    unmatched: list[str] = []
+    if folding:
+        folds = [fold([r for _, r in items]) for items in folding.values()]
+        failures = [f.failure for f in folds]
+        rows = await conn.fetch(
+            _APPLY_FOLDED, [f.wamid for f in folds], [f.top for f in folds],
+            [f.delivered_at for f in folds], [f.read_at for f in folds],
+            [e.at if e else None for e in failures], [e.code if e else None for e in failures],
+            [e.title if e else None for e in failures])
+        matched = {r["wamid"] for r in rows}
+        for wamid, items in folding.items():
+            if wamid in matched:
+                count("applied", len(items))
+            else:
+                unmatched.append(wamid)
+    for outcome in await _apply_in_rounds(
+            conn, [statuses[i] for w, items in by_wamid.items() if w not in folding
+                   for i, _ in items]):
+        count(outcome)
+    deferred = await _unmatched(conn, statuses, {w: [i for i, _ in by_wamid[w]]
+                                                  for w in unmatched}, count)
+    waiting = set(deferred)
+    await _record_refusals(conn, [statuses[i] for items in by_wamid.values() for i, _ in items
+                                  if i not in waiting])
+    return Applied(outcomes, tuple(sorted(deferred)))
+
+
+async def _unmatched(conn: asyncpg.Connection, statuses: Sequence[StatusUpdate],
+                     unmatched: dict[str, list[int]],
+                     count: Callable[[str, int], None]) -> list[int]:
+    """Statuses whose message id no row has yet; the indexes of those left for the next batch."""
+    if not unmatched:
+        return []
+    named = {w: row_of_callback(statuses[indexes[0]].biz_opaque_callback_data)
+             for w, indexes in unmatched.items()}
+    ids = sorted({r for r in named.values() if r is not None})
+    held: set[int] = set()
+    if ids:
+        held = {r["id"] for r in await conn.fetch(_CALLBACK_ROWS, ids)
+                if r["adoptable"] and not r["free"]}
+    deferred: list[int] = []
+    for wamid, indexes in unmatched.items():
+        if named[wamid] in held:
+            deferred.extend(indexes)
+            count("deferred", len(indexes))
+            continue
+        for index in indexes:
+            count(await apply_status(conn, statuses[index]), 1)
+    return deferred
+
+
+async def _apply_in_rounds(conn: asyncpg.Connection,
+                           statuses: Sequence[StatusUpdate]) -> list[str]:
+    """Statuses applied in rounds, the k-th of each message in round k; their outcomes."""
+    outcomes: list[str] = []
     rounds: list[dict[str, StatusUpdate]] = []
     for status in statuses:
-        if _WEBHOOK_STATUSES.get(status.status.lower()) is None or (
-                status.type not in (None, "message")):
-            outcomes["ignored"] = outcomes.get("ignored", 0) + 1
-            continue
         for batch in rounds:
             if status.wamid not in batch:
                 batch[status.wamid] = status
@@ -468,11 +692,9 @@ async def apply_statuses(conn: asyncpg.Connection,
                                and row["status"] == "failed" and row["has_fallback"]):
                 # Unmatched: adopt or keep early. Fallback: applying again is a
                 # no-op for the row and switches it to its template.
-                outcome = await apply_status(conn, status)
+                outcomes.append(await apply_status(conn, status))
             else:
-                outcome = "applied"
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    await _record_refusals(conn, [s for batch in rounds for s in batch.values()])
+                outcomes.append("applied")
     return outcomes
 
 
