@@ -394,6 +394,9 @@ async def _adopt(conn: asyncpg.Connection, status: StatusUpdate, at: dt.datetime
     A status proves the API accepted the message, so a row still waiting
     (its dispatcher died before recording the answer, or the answer timed out
     and a retry is scheduled) becomes `sent` and is not sent a second time.
+    A message id the row already gave up (a 131047 text switched to its
+    template) is never taken back: WhatsApp redelivers webhooks, and adopting
+    it again would mark the template sent without sending it.
     """
     row_id = row_of_callback(status.biz_opaque_callback_data)
     if row_id is None:
@@ -402,7 +405,9 @@ async def _adopt(conn: asyncpg.Connection, status: StatusUpdate, at: dt.datetime
         "UPDATE outbox SET wamid = $2, status = 'sent', sent_at = coalesce($3, now()), "
         "attempts = attempts + 1, claimed_by = NULL, claimed_until = NULL, "
         "last_error = NULL, error_code = NULL "
-        "WHERE id = $1 AND wamid IS NULL AND status IN ('pending', 'sending') RETURNING id",
+        "WHERE id = $1 AND wamid IS NULL AND status IN ('pending', 'sending') "
+        "AND NOT EXISTS (SELECT 1 FROM outbox_attempts a "
+        "                WHERE a.outbox_id = $1 AND a.wamid = $2) RETURNING id",
         row_id, status.wamid, at)
     if adopted is None:
         return False

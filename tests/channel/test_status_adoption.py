@@ -14,7 +14,7 @@ import pytest
 from bot.runtime import Runtime
 from bot.store import outbox as outbox_store
 from bot.whatsapp.updates import StatusUpdate
-from flows.replies import Outgoing, Text
+from flows.replies import Outgoing, Template, Text
 from tests.channel.conftest import Bot, RunningSimulator
 from tests.channel.dispatch import enqueue, running, statuses, wait_until
 
@@ -100,3 +100,22 @@ async def test_the_simulator_echoes_the_callback_data_and_the_bot_adopts_the_row
 def test_a_callback_that_names_no_row_id_is_ignored_not_crashed_on(junk: str) -> None:
     assert outbox_store.row_of_callback(junk) is None
     assert outbox_store.row_of_callback("outbox:42") == 42
+
+
+async def test_a_redelivered_131047_failure_does_not_mark_the_switched_template_sent(
+        runtime: Runtime) -> None:
+    """WhatsApp redelivers webhooks: the failed text's id must not be adopted by its template."""
+    (row_id,) = await enqueue(runtime, [Outgoing(A, Text("Payment due"),
+                                                 Template("payment_due", "en"))])
+    failed = StatusUpdate(id="wamid.TEXT", status="failed", timestamp="1700000000",
+                          biz_opaque_callback_data=f"outbox:{row_id}",
+                          errors=[{"code": 131047, "title": "Re-engagement message"}])
+    async with runtime.pool.acquire() as conn:
+        (row,) = await outbox_store.claim(conn, "d", 10, 30)
+        await outbox_store.record_sent(conn, row, "d", "wamid.TEXT", http_status=200,
+                                       duration_ms=5)
+        assert await outbox_store.apply_status(conn, failed) == "fallback"
+        await outbox_store.apply_status(conn, failed)
+        state = await conn.fetchrow("SELECT status, wamid, kind FROM outbox WHERE id = $1",
+                                    row_id)
+    assert dict(state) == {"status": "pending", "wamid": None, "kind": "template"}
