@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextvars
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import asyncpg
@@ -49,7 +50,7 @@ from bot.conversation import taken_over
 from bot.metrics import MESSAGES, STATUSES
 from bot.services.operator_inbox import is_operator_cart
 from bot.store import outbox as outbox_store
-from bot.store import takeovers as takeover_store
+from bot.store import parties as party_store
 from bot.whatsapp.updates import (
     ButtonMessage,
     InboundMessage,
@@ -94,6 +95,46 @@ _MESSAGE_TYPES = frozenset({"text", "interactive", "button", "image", "audio", "
 _STATUS_NAMES = frozenset({"sent", "delivered", "read", "failed", "played", "deleted"})
 
 
+@dataclass
+class _FirstRead:
+    """What the message's first statement found about its sender (`party_store.sender`)."""
+
+    phone: str
+    found: party_store.Sender
+    retailer_taken: bool = False
+
+
+# The first read of the message being handled, so the router and the retailer
+# backend need not ask Postgres again what that one statement already said.
+_first: contextvars.ContextVar[_FirstRead | None] = contextvars.ContextVar(
+    "sender_first_read", default=None)
+
+
+async def vendor_of(conn: asyncpg.Connection, phone: str) -> party_store.Vendor | None:
+    """The vendor with this phone: as the message's first read found it, else read now.
+
+    A vendor row does not change while one of the vendor's messages is handled
+    by the shell, so the first read's answer stands for the whole message.
+    """
+    first = _first.get()
+    if first is not None and first.phone == phone:
+        return first.found.vendor
+    return await party_store.vendor_by_phone(conn, phone)
+
+
+async def retailer_of(conn: asyncpg.Connection, phone: str) -> party_store.Retailer | None:
+    """The retailer with this phone; the first call per message takes the first read's row.
+
+    Only the first: the flow may register or change the retailer afterwards,
+    and what it reads then must be what Postgres holds then.
+    """
+    first = _first.get()
+    if first is not None and first.phone == phone and not first.retailer_taken:
+        first.retailer_taken = True
+        return first.found.retailer
+    return await party_store.retailer_by_phone(conn, phone)
+
+
 AfterCommit = Callable[[], Awaitable[None]]
 _hooks: contextvars.ContextVar[list[AfterCommit] | None] = contextvars.ContextVar(
     "after_commit_hooks", default=None)
@@ -134,11 +175,16 @@ async def handle_message(conn: asyncpg.Connection, conversation: MessageHandler 
     """
     hooks: list[AfterCommit] = []
     token = _hooks.set(hooks)
+    first_token = _first.set(None)
     try:
         async with conn.transaction():
             action = route(message)
-            if (action != "silent" and not is_operator_cart(message.wamid)
-                    and await takeover_store.is_taken_over(conn, message.sender)):
+            first = None
+            if action != "silent" and not is_operator_cart(message.wamid):
+                first = _FirstRead(message.sender,
+                                   await party_store.sender(conn, message.sender))
+                _first.set(first)
+            if first is not None and first.found.taken_over:
                 # An operator holds the conversation (bot/services/takeover.py): the
                 # message stays in the inbox as the transcript (a file also goes to
                 # the operator inbox); the bot neither answers nor touches the
@@ -165,6 +211,7 @@ async def handle_message(conn: asyncpg.Connection, conversation: MessageHandler 
         raise
     finally:
         _hooks.reset(token)
+        _first.reset(first_token)
     for hook in hooks:
         try:
             await hook()

@@ -26,7 +26,7 @@ import asyncpg
 import redis.asyncio as redis
 
 from bot.conversation import media_intake
-from bot.conversation.pipeline import after_commit
+from bot.conversation.pipeline import after_commit, vendor_of
 from bot.conversation.sessions import SessionStore
 from bot.conversation.vendor_backend import VendorServiceBackend
 from bot.kv import Keys
@@ -54,6 +54,8 @@ from flows.vendor import VendorBackend, VendorSaid
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# Ours, not asyncpg's: its nested transaction would RELEASE it on success.
+_FLOW_SAVEPOINT = "khaacho_flow"
 # Build a flow's port for one message, on its connection.
 RetailerBackends = Callable[[asyncpg.Connection], RetailerBackend]
 VendorBackends = Callable[[asyncpg.Connection, int], VendorBackend]
@@ -108,7 +110,7 @@ class Router:
             answered = await self._consent(conn, message, word)
             if answered is not None:
                 return answered
-        found = await party_store.vendor_by_phone(conn, message.sender)
+        found = await vendor_of(conn, message.sender)
         if found is not None:
             return await self._vendor(conn, Party(found.phone, found.language, found.name),
                                       found.id, message)
@@ -134,7 +136,7 @@ class Router:
         """A file or location from a retailer goes to a person or becomes the pin
         (bot/conversation/media_intake.py); anything else gets the polite "I can
         read text, buttons and lists", in the sender's language."""
-        if await party_store.vendor_by_phone(conn, message.sender) is None:
+        if await vendor_of(conn, message.sender) is None:
             taken = await media_intake.take(conn, message, handle=self.handle,
                                             language=self.language_of)
             if taken is not None:
@@ -153,7 +155,7 @@ class Router:
                       key: str) -> list[Outgoing]:
         """One fixed reply (`key` in flows/i18n) in the sender's language."""
         phone = message.sender
-        found = await party_store.vendor_by_phone(conn, phone)
+        found = await vendor_of(conn, phone)
         if found is not None:
             return [Outgoing(phone, Text(t(found.language, key)))]
         session = await self.sessions.load(phone)
@@ -176,7 +178,7 @@ class Router:
 
     async def _language(self, conn: asyncpg.Connection, phone: str) -> str:
         """The sender's language: vendor's, the session's, the retailer's, else English."""
-        found = await party_store.vendor_by_phone(conn, phone)
+        found = await vendor_of(conn, phone)
         if found is not None:
             return found.language
         session = await self.sessions.load(phone)
@@ -226,20 +228,29 @@ class Router:
 async def _guarded(conn: asyncpg.Connection, message: InboundMessage, flow: str,
                    run: Callable[[], Awaitable[T]],
                    replies: Callable[[T], list[Outgoing]]) -> T | None:
-    """Run a flow in a savepoint; None (rolled back, logged) when it failed on a bug."""
-    try:
+    """Run a flow in a savepoint; None (rolled back, logged) when it failed on a bug.
+
+    The savepoint is never released: the message's COMMIT keeps its work all
+    the same, and a RELEASE would be one more round trip on every turn.
+    """
+    if not conn.is_in_transaction():
+        # Called on its own (a test, a tool): the flow gets a transaction of its own.
         async with conn.transaction():
-            result = await run()
-            for outgoing in replies(result):
-                # A reply WhatsApp would refuse is a bug here, not a reason to
-                # make WhatsApp redeliver the message for days.
-                render_outgoing(outgoing)
-            return result
+            return await _guarded(conn, message, flow, run, replies)
+    await conn.execute(f"SAVEPOINT {_FLOW_SAVEPOINT}")
+    try:
+        result = await run()
+        for outgoing in replies(result):
+            # A reply WhatsApp would refuse is a bug here, not a reason to
+            # make WhatsApp redeliver the message for days.
+            render_outgoing(outgoing)
+        return result
     except TRANSIENT:
         raise
     except Exception:
         log.exception("%s flow failed; apologising instead of retrying", flow,
                       extra={"wamid": message.wamid})
+        await conn.execute(f"ROLLBACK TO SAVEPOINT {_FLOW_SAVEPOINT}")
         return None
 
 
