@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from bot.runtime import Runtime
 from tests.conversation.conftest import add_retailer, seed_catalog
@@ -34,9 +35,27 @@ async def test_bench_turn(runtime: Runtime) -> None:
         print("  ", s)
     print(f"redis round trips {len(t.redis)}: {t.redis}")
     n = int(os.environ.get("TURNS", "200"))
+    async with runtime.pool.acquire() as conn:
+        backends = [r["pid"] for r in await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
+    pg = _cpu_seconds(backends)
     cpu, wall = time.process_time(), time.perf_counter()
     for i in range(n):
         await turns.turn(TEXTS[i % len(TEXTS)])
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    print(f"cpu_ms_per_turn {1000 * cpu / n:.2f} wall_ms_per_turn {1000 * wall / n:.2f} "
-          f"over {n} turns")
+    pg = _cpu_seconds(backends) - pg
+    print(f"cpu_ms_per_turn {1000 * cpu / n:.2f} postgres_cpu_ms_per_turn {1000 * pg / n:.2f} "
+          f"wall_ms_per_turn {1000 * wall / n:.2f} over {n} turns")
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these (local) Postgres backends; 0 for any not readable."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
