@@ -10,9 +10,10 @@ ahead of Postgres. What the retailer machine did (its steps and any trigger
 it refused) is logged and counted here.
 
 A bug or unexpected input inside a flow must not turn into a 503 loop
-(WhatsApp would redeliver the same message for days): each flow runs in a
-savepoint, and an error that is not infrastructure (`bot.transient`) rolls
-back just that message's business writes and answers with a polite apology.
+(WhatsApp would redeliver the same message for days): an error in a flow that
+is not infrastructure (`bot.transient`) undoes just that flow's business writes
+and answers with a polite apology — in the pipeline by doing the message again
+without the flow (`pipeline.FlowFailed`), on its own in a savepoint.
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ import asyncpg
 import redis.asyncio as redis
 
 from bot.conversation import media_intake
-from bot.conversation.pipeline import after_commit, vendor_of
+from bot.conversation.pipeline import (
+    FlowFailed,
+    after_commit,
+    apologising,
+    flow_failure_redoes,
+    vendor_of,
+)
 from bot.conversation.sessions import SessionStore
 from bot.conversation.vendor_backend import VendorServiceBackend
 from bot.kv import Keys
@@ -54,8 +61,6 @@ from flows.vendor import VendorBackend, VendorSaid
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-# Ours, not asyncpg's: its nested transaction would RELEASE it on success.
-_FLOW_SAVEPOINT = "khaacho_flow"
 # Build a flow's port for one message, on its connection.
 RetailerBackends = Callable[[asyncpg.Connection], RetailerBackend]
 VendorBackends = Callable[[asyncpg.Connection, int], VendorBackend]
@@ -228,29 +233,47 @@ class Router:
 async def _guarded(conn: asyncpg.Connection, message: InboundMessage, flow: str,
                    run: Callable[[], Awaitable[T]],
                    replies: Callable[[T], list[Outgoing]]) -> T | None:
-    """Run a flow in a savepoint; None (rolled back, logged) when it failed on a bug.
+    """Run a flow; None (its writes undone, logged) when it failed on a bug.
 
-    The savepoint is never released: the message's COMMIT keeps its work all
-    the same, and a RELEASE would be one more round trip on every turn.
+    In the pipeline a failure raises `FlowFailed`, which rolls the whole message
+    back and has it done again with this returning None at once (`apologising`):
+    the same outcome as a savepoint around the flow, without the SAVEPOINT and
+    RELEASE round trips on every turn. Called on its own (a test, a tool), the
+    flow runs in a savepoint as before.
     """
-    if not conn.is_in_transaction():
-        # Called on its own (a test, a tool): the flow gets a transaction of its own.
-        async with conn.transaction():
-            return await _guarded(conn, message, flow, run, replies)
-    await conn.execute(f"SAVEPOINT {_FLOW_SAVEPOINT}")
+    if apologising():
+        return None
+    if not flow_failure_redoes():
+        return await _savepointed(conn, message, flow, run, replies)
     try:
-        result = await run()
-        for outgoing in replies(result):
-            # A reply WhatsApp would refuse is a bug here, not a reason to
-            # make WhatsApp redeliver the message for days.
-            render_outgoing(outgoing)
-        return result
+        return _checked(await run(), replies)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        log.exception("%s flow failed; apologising instead of retrying", flow,
+                      extra={"wamid": message.wamid})
+        raise FlowFailed(flow) from exc
+
+
+def _checked(result: T, replies: Callable[[T], list[Outgoing]]) -> T:
+    for outgoing in replies(result):
+        # A reply WhatsApp would refuse is a bug here, not a reason to
+        # make WhatsApp redeliver the message for days.
+        render_outgoing(outgoing)
+    return result
+
+
+async def _savepointed(conn: asyncpg.Connection, message: InboundMessage, flow: str,
+                       run: Callable[[], Awaitable[T]],
+                       replies: Callable[[T], list[Outgoing]]) -> T | None:
+    try:
+        async with conn.transaction():
+            return _checked(await run(), replies)
     except TRANSIENT:
         raise
     except Exception:
         log.exception("%s flow failed; apologising instead of retrying", flow,
                       extra={"wamid": message.wamid})
-        await conn.execute(f"ROLLBACK TO SAVEPOINT {_FLOW_SAVEPOINT}")
         return None
 
 

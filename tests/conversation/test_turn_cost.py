@@ -15,10 +15,10 @@ from tests.conversation.turn_cost import Turns
 
 PHONE = "9779812000001"
 
-# claim with pending, BEGIN, the sender (takeover, vendor, retailer), the flow's
-# savepoint, retailer with credit, the market, the outbox rows, the inbox row
+# claim with pending, BEGIN, the sender (takeover, vendor, retailer),
+# retailer with credit, the market, the outbox rows, the inbox row
 # done, COMMIT, the sender released.
-STATEMENTS = 10
+STATEMENTS = 9
 # The sender lock taken with the session read; the session saved with the lock freed.
 REDIS_ROUND_TRIPS = 2
 
@@ -31,7 +31,7 @@ async def _an_ordinary_turn(runtime: Runtime) -> Turns:
     return turns
 
 
-async def test_an_item_typed_into_a_cart_takes_ten_postgres_statements(
+async def test_an_item_typed_into_a_cart_takes_nine_postgres_statements(
         runtime: Runtime) -> None:
     turns = await _an_ordinary_turn(runtime)
     tally = await turns.turn("2 bora sona")
