@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import secrets
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import redis.asyncio as redis
 
@@ -38,6 +39,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
     redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
     if head == ARGV[1] then redis.call('LPOP', KEYS[2]) end
     redis.call('ZREM', KEYS[3], ARGV[1])
+    if KEYS[4] then return {1, redis.call('GET', KEYS[4])} end
     return 1
   end
 end
@@ -63,6 +65,16 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+
+
+@dataclass(slots=True)
+class Held:
+    """A sender lock being held: its key and owner token, and the value read with it."""
+
+    key: str
+    token: str
+    value: bytes | None
+    released: bool = False  # freed already, by a script that did other work as well
 
 
 class LockTimeout(Exception):
@@ -96,9 +108,15 @@ class SenderLocks:
 
     async def acquire(self, sender: str) -> str:
         """Wait in line for the sender's lock; return the owner token."""
+        return (await self._acquire_reading(sender, None))[0]
+
+    async def _acquire_reading(self, sender: str, read: str | None) -> tuple[str, bytes | None]:
+        """Wait in line for the lock; the owner token, and key `read`'s value as of taking it."""
         token = secrets.token_hex(16)
         keys = [self._keys.lock(sender), self._keys.lock_queue(sender),
                 self._keys.lock_waiters(sender)]
+        if read is not None:
+            keys.append(read)
         loop = asyncio.get_running_loop()
         task = asyncio.current_task()
         started = loop.time()
@@ -112,9 +130,9 @@ class SenderLocks:
                     # redis-py can swallow a cancellation that lands mid-command;
                     # a cancelled waiter must not walk away holding the lock.
                     raise asyncio.CancelledError
-                if got == 1:
+                if got == 1 or isinstance(got, list):
                     LOCK_WAIT.observe(loop.time() - started, outcome="acquired")
-                    return token
+                    return token, (got[1] if isinstance(got, list) else None)
                 if loop.time() >= deadline:
                     LOCK_WAIT.observe(loop.time() - started, outcome="timeout")
                     raise LockTimeout(
@@ -142,19 +160,28 @@ class SenderLocks:
                                        args=[token, self._ttl_ms]))
 
     @contextlib.asynccontextmanager
-    async def hold(self, sender: str) -> AsyncIterator[None]:
-        """Hold the sender's lock for the block, extending it while the block runs."""
-        token = await self.acquire(sender)
+    async def hold(self, sender: str, *, read: str | None = None) -> AsyncIterator[Held]:
+        """Hold the sender's lock for the block, extending it while the block runs.
+
+        With `read`, `Held.value` is that key's value as of taking the lock (None
+        if absent), read in the same round trip: what the holder reads first
+        anyway (the sender's session) costs nothing more. A script that frees
+        the lock itself (`sessions.release_with_save`) marks it released, and
+        the block's end then sends nothing.
+        """
+        token, value = await self._acquire_reading(sender, read)
+        held = Held(self._keys.lock(sender), token, value)
         keeper = asyncio.get_running_loop().create_task(self._keep(sender, token))
         try:
-            yield
+            yield held
         finally:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
-            with contextlib.suppress(redis.RedisError):
-                # If Redis is gone the lock simply expires after its ttl.
-                await self.release(sender, token)
+            if not held.released:
+                with contextlib.suppress(redis.RedisError):
+                    # If Redis is gone the lock simply expires after its ttl.
+                    await self.release(sender, token)
 
     async def _keep(self, sender: str, token: str) -> None:
         interval = self._ttl_ms / 3000

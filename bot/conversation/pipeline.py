@@ -31,7 +31,11 @@ message in WhatsApp's order for that sender, calls `handle_message`:
 - Session writes go in `after_commit(fn)`: the hook runs only if the
   transaction committed, while the worker still holds the sender, so a session
   never runs ahead of Postgres. Load the session inside `handle`.
-- Any exception rolls the message back; the worker decides whether it is an
+- A flow that fails on a bug raises `FlowFailed` (bot/conversation/router.py):
+  the message's transaction rolls back and the message is done once more, the
+  failed flow answering only its apology (`apologising()`), so everything else
+  the message did before the flow stays, as a savepoint around the flow gave.
+- Any other exception rolls the message back; the worker decides whether it is an
   outage (retry later, uncounted) or the message's fault (counted, and parked
   as a dead letter after a few attempts).
 """
@@ -41,6 +45,7 @@ from __future__ import annotations
 import contextvars
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 import asyncpg
@@ -49,7 +54,7 @@ from bot.conversation import taken_over
 from bot.metrics import MESSAGES, STATUSES
 from bot.services.operator_inbox import is_operator_cart
 from bot.store import outbox as outbox_store
-from bot.store import takeovers as takeover_store
+from bot.store import parties as party_store
 from bot.whatsapp.updates import (
     ButtonMessage,
     InboundMessage,
@@ -87,11 +92,70 @@ class Unavailable(Exception):
     """A message could not be handled now; WhatsApp should redeliver it later."""
 
 
+class FlowFailed(Exception):
+    """A flow failed on a bug; the pipeline does the message again, apologising."""
+
+
+# None outside `handle_message`; False on a message's first try; True when it is
+# done again after a flow failed (`FlowFailed`).
+_redo: contextvars.ContextVar[bool | None] = contextvars.ContextVar("flow_redo", default=None)
+
+
+def flow_failure_redoes() -> bool:
+    """Whether a failing flow may raise `FlowFailed`: the pipeline will redo the message."""
+    return _redo.get() is False
+
+
+def apologising() -> bool:
+    """Whether this is the redo of a message whose flow failed: answer only the apology."""
+    return _redo.get() is True
+
+
 # Label values come from untrusted input: anything else is counted as "other".
 _MESSAGE_TYPES = frozenset({"text", "interactive", "button", "image", "audio", "video",
                             "document", "sticker", "location", "contacts", "reaction", "order",
                             "system", "unsupported"})
 _STATUS_NAMES = frozenset({"sent", "delivered", "read", "failed", "played", "deleted"})
+
+
+@dataclass
+class _FirstRead:
+    """What the message's first statement found about its sender (`party_store.sender`)."""
+
+    phone: str
+    found: party_store.Sender
+    retailer_taken: bool = False
+
+
+# The first read of the message being handled, so the router and the retailer
+# backend need not ask Postgres again what that one statement already said.
+_first: contextvars.ContextVar[_FirstRead | None] = contextvars.ContextVar(
+    "sender_first_read", default=None)
+
+
+async def vendor_of(conn: asyncpg.Connection, phone: str) -> party_store.Vendor | None:
+    """The vendor with this phone: as the message's first read found it, else read now.
+
+    A vendor row does not change while one of the vendor's messages is handled
+    by the shell, so the first read's answer stands for the whole message.
+    """
+    first = _first.get()
+    if first is not None and first.phone == phone:
+        return first.found.vendor
+    return await party_store.vendor_by_phone(conn, phone)
+
+
+async def retailer_of(conn: asyncpg.Connection, phone: str) -> party_store.Retailer | None:
+    """The retailer with this phone; the first call per message takes the first read's row.
+
+    Only the first: the flow may register or change the retailer afterwards,
+    and what it reads then must be what Postgres holds then.
+    """
+    first = _first.get()
+    if first is not None and first.phone == phone and not first.retailer_taken:
+        first.retailer_taken = True
+        return first.found.retailer
+    return await party_store.retailer_by_phone(conn, phone)
 
 
 AfterCommit = Callable[[], Awaitable[None]]
@@ -134,37 +198,28 @@ async def handle_message(conn: asyncpg.Connection, conversation: MessageHandler 
     """
     hooks: list[AfterCommit] = []
     token = _hooks.set(hooks)
+    first_token = _first.set(None)
+    redo_token = _redo.set(False)
     try:
-        async with conn.transaction():
-            action = route(message)
-            if (action != "silent" and not is_operator_cart(message.wamid)
-                    and await takeover_store.is_taken_over(conn, message.sender)):
-                # An operator holds the conversation (bot/services/takeover.py): the
-                # message stays in the inbox as the transcript (a file also goes to
-                # the operator inbox); the bot neither answers nor touches the
-                # session until it is handed back. A cart an operator made from the
-                # inbox is the operator's own doing, so it goes through.
-                if action == "unreadable":
-                    await taken_over.keep(conn, message)
-                action = "taken_over"
-            if action not in ("silent", "taken_over") and conversation is None:
-                raise Unavailable("no conversation is configured")
-            if action == "handle":
-                assert conversation is not None
-                outgoing = await conversation.handle(conn, message)
-            elif action == "unreadable":
-                assert conversation is not None
-                outgoing = await conversation.unreadable(conn, message)
-            else:
-                outgoing = []
-            # The webhook request's id, so logs and the outbox row tie up.
-            await outbox_store.enqueue(conn, outgoing, request_id=request_id or message.wamid)
-            await mark_done()
+        try:
+            action, outgoing = await _transaction(conn, conversation, message,
+                                                  request_id=request_id, mark_done=mark_done)
+        except FlowFailed:
+            # A flow failed on a bug (logged where it failed): its transaction is
+            # gone, so the message is done again with that flow answering only its
+            # apology — what a savepoint around the flow gave, without a SAVEPOINT
+            # on every turn that does not fail.
+            hooks.clear()
+            _redo.set(True)
+            action, outgoing = await _transaction(conn, conversation, message,
+                                                  request_id=request_id, mark_done=mark_done)
     except BaseException:
         hooks.clear()
         raise
     finally:
+        _redo.reset(redo_token)
         _hooks.reset(token)
+        _first.reset(first_token)
     for hook in hooks:
         try:
             await hook()
@@ -182,6 +237,42 @@ async def handle_message(conn: asyncpg.Connection, conversation: MessageHandler 
         log.debug("message text", extra={"wamid": message.wamid, "sender": message.sender,
                                          "body": message.text.body})
     return len(outgoing)
+
+
+async def _transaction(conn: asyncpg.Connection, conversation: MessageHandler | None,
+                       message: InboundMessage, *, request_id: str | None,
+                       mark_done: Callable[[], Awaitable[None]]) -> tuple[str, list[Outgoing]]:
+    """The message's one transaction: what was done with it, and the replies enqueued."""
+    async with conn.transaction():
+        action = route(message)
+        first = None
+        _first.set(None)
+        if action != "silent" and not is_operator_cart(message.wamid):
+            first = _FirstRead(message.sender, await party_store.sender(conn, message.sender))
+            _first.set(first)
+        if first is not None and first.found.taken_over:
+            # An operator holds the conversation (bot/services/takeover.py): the
+            # message stays in the inbox as the transcript (a file also goes to
+            # the operator inbox); the bot neither answers nor touches the
+            # session until it is handed back. A cart an operator made from the
+            # inbox is the operator's own doing, so it goes through.
+            if action == "unreadable":
+                await taken_over.keep(conn, message)
+            action = "taken_over"
+        if action not in ("silent", "taken_over") and conversation is None:
+            raise Unavailable("no conversation is configured")
+        if action == "handle":
+            assert conversation is not None
+            outgoing = await conversation.handle(conn, message)
+        elif action == "unreadable":
+            assert conversation is not None
+            outgoing = await conversation.unreadable(conn, message)
+        else:
+            outgoing = []
+        # The webhook request's id, so logs and the outbox row tie up.
+        await outbox_store.enqueue(conn, outgoing, request_id=request_id or message.wamid)
+        await mark_done()
+    return action, outgoing
 
 
 def count_status(status: StatusUpdate) -> None:

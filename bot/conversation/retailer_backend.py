@@ -19,6 +19,7 @@ from decimal import Decimal
 import asyncpg
 
 from bot import gateways
+from bot.conversation.pipeline import retailer_of
 from bot.gateways.qr import qr_image
 from bot.runtime import Runtime
 from bot.services import ledger, payments
@@ -85,7 +86,7 @@ class ServiceBackend:
     # ------------------------------------------------------------ parties
 
     async def account(self, phone: str) -> Account | None:
-        r = await party_store.retailer_by_phone(self.conn, phone)
+        r = await retailer_of(self.conn, phone)
         return None if r is None else _account(r)
 
     async def register(self, phone: str, shop: str, area: str, language: str) -> Account:

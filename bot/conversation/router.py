@@ -10,9 +10,10 @@ ahead of Postgres. What the retailer machine did (its steps and any trigger
 it refused) is logged and counted here.
 
 A bug or unexpected input inside a flow must not turn into a 503 loop
-(WhatsApp would redeliver the same message for days): each flow runs in a
-savepoint, and an error that is not infrastructure (`bot.transient`) rolls
-back just that message's business writes and answers with a polite apology.
+(WhatsApp would redeliver the same message for days): an error in a flow that
+is not infrastructure (`bot.transient`) undoes just that flow's business writes
+and answers with a polite apology — in the pipeline by doing the message again
+without the flow (`pipeline.FlowFailed`), on its own in a savepoint.
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ import asyncpg
 import redis.asyncio as redis
 
 from bot.conversation import media_intake
-from bot.conversation.pipeline import after_commit
+from bot.conversation.pipeline import (
+    FlowFailed,
+    after_commit,
+    apologising,
+    flow_failure_redoes,
+    vendor_of,
+)
 from bot.conversation.sessions import SessionStore
 from bot.conversation.vendor_backend import VendorServiceBackend
 from bot.kv import Keys
@@ -108,7 +115,7 @@ class Router:
             answered = await self._consent(conn, message, word)
             if answered is not None:
                 return answered
-        found = await party_store.vendor_by_phone(conn, message.sender)
+        found = await vendor_of(conn, message.sender)
         if found is not None:
             return await self._vendor(conn, Party(found.phone, found.language, found.name),
                                       found.id, message)
@@ -134,7 +141,7 @@ class Router:
         """A file or location from a retailer goes to a person or becomes the pin
         (bot/conversation/media_intake.py); anything else gets the polite "I can
         read text, buttons and lists", in the sender's language."""
-        if await party_store.vendor_by_phone(conn, message.sender) is None:
+        if await vendor_of(conn, message.sender) is None:
             taken = await media_intake.take(conn, message, handle=self.handle,
                                             language=self.language_of)
             if taken is not None:
@@ -153,7 +160,7 @@ class Router:
                       key: str) -> list[Outgoing]:
         """One fixed reply (`key` in flows/i18n) in the sender's language."""
         phone = message.sender
-        found = await party_store.vendor_by_phone(conn, phone)
+        found = await vendor_of(conn, phone)
         if found is not None:
             return [Outgoing(phone, Text(t(found.language, key)))]
         session = await self.sessions.load(phone)
@@ -176,7 +183,7 @@ class Router:
 
     async def _language(self, conn: asyncpg.Connection, phone: str) -> str:
         """The sender's language: vendor's, the session's, the retailer's, else English."""
-        found = await party_store.vendor_by_phone(conn, phone)
+        found = await vendor_of(conn, phone)
         if found is not None:
             return found.language
         session = await self.sessions.load(phone)
@@ -226,15 +233,42 @@ class Router:
 async def _guarded(conn: asyncpg.Connection, message: InboundMessage, flow: str,
                    run: Callable[[], Awaitable[T]],
                    replies: Callable[[T], list[Outgoing]]) -> T | None:
-    """Run a flow in a savepoint; None (rolled back, logged) when it failed on a bug."""
+    """Run a flow; None (its writes undone, logged) when it failed on a bug.
+
+    In the pipeline a failure raises `FlowFailed`, which rolls the whole message
+    back and has it done again with this returning None at once (`apologising`):
+    the same outcome as a savepoint around the flow, without the SAVEPOINT and
+    RELEASE round trips on every turn. Called on its own (a test, a tool), the
+    flow runs in a savepoint as before.
+    """
+    if apologising():
+        return None
+    if not flow_failure_redoes():
+        return await _savepointed(conn, message, flow, run, replies)
+    try:
+        return _checked(await run(), replies)
+    except TRANSIENT:
+        raise
+    except Exception as exc:
+        log.exception("%s flow failed; apologising instead of retrying", flow,
+                      extra={"wamid": message.wamid})
+        raise FlowFailed(flow) from exc
+
+
+def _checked(result: T, replies: Callable[[T], list[Outgoing]]) -> T:
+    for outgoing in replies(result):
+        # A reply WhatsApp would refuse is a bug here, not a reason to
+        # make WhatsApp redeliver the message for days.
+        render_outgoing(outgoing)
+    return result
+
+
+async def _savepointed(conn: asyncpg.Connection, message: InboundMessage, flow: str,
+                       run: Callable[[], Awaitable[T]],
+                       replies: Callable[[T], list[Outgoing]]) -> T | None:
     try:
         async with conn.transaction():
-            result = await run()
-            for outgoing in replies(result):
-                # A reply WhatsApp would refuse is a bug here, not a reason to
-                # make WhatsApp redeliver the message for days.
-                render_outgoing(outgoing)
-            return result
+            return _checked(await run(), replies)
     except TRANSIENT:
         raise
     except Exception:

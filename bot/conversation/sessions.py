@@ -9,8 +9,11 @@ script as the session, so the index never names a session saved after it.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -18,6 +21,7 @@ import orjson
 import redis.asyncio as redis
 from pydantic import BaseModel, ValidationError
 
+from bot.conversation.locks import Held
 from bot.kv import Keys
 
 M = TypeVar("M", bound=BaseModel)
@@ -25,8 +29,10 @@ M = TypeVar("M", bound=BaseModel)
 # Expired entries trimmed per script call: bounded work on every save.
 TRIM_BATCH = 200
 
-# KEYS: session key, activity index, expiry index.
-# ARGV: data, ttl ms, phone, activity ms, now ms, session key prefix, trim batch.
+# KEYS: session key, activity index, expiry index[, sender lock].
+# ARGV: data, ttl ms, phone, activity ms, now ms, session key prefix, trim batch[, lock token].
+# With the lock, the save also frees it (compare-and-delete, as SenderLocks.release):
+# a worker's last message of a batch saves the session and lets go in one round trip.
 # The save also trims a bounded batch of expired entries (same rules as _TRIM),
 # so the index stays the size of the live sessions even if nobody lists them,
 # at no extra round trip per message.
@@ -46,6 +52,9 @@ for _, phone in ipairs(due) do
   else
     redis.call('ZADD', KEYS[3], now + ttl, phone)
   end
+end
+if KEYS[4] and redis.call('GET', KEYS[4]) == ARGV[8] then
+  redis.call('DEL', KEYS[4])
 end
 """
 
@@ -76,6 +85,51 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 return n
 """
+
+
+# A session value read ahead (key, raw value or None), by the sender lock's
+# acquire: loads of that key use it until this context saves or deletes it.
+_read_ahead: contextvars.ContextVar[tuple[str, bytes | None] | None] = contextvars.ContextVar(
+    "session_read_ahead", default=None)
+
+
+@contextlib.contextmanager
+def read_ahead(key: str, raw: bytes | None) -> Iterator[None]:
+    """Let loads of `key` in this block use `raw`, read while holding the sender's lock.
+
+    Only the holder of the sender's lock writes the session, so until it saves,
+    the value read when the lock was taken is what a GET would return.
+    """
+    token = _read_ahead.set((key, raw))
+    try:
+        yield
+    finally:
+        _read_ahead.reset(token)
+
+
+# The sender lock the next session save in this context frees in its own script.
+_release_with: contextvars.ContextVar[Held | None] = contextvars.ContextVar(
+    "session_release_with", default=None)
+
+
+@contextlib.contextmanager
+def release_with_save(held: Held) -> Iterator[None]:
+    """Let the next session save in this block free `held` in the same round trip.
+
+    For the last message a worker handles under the lock: its session save is
+    the last thing done under it. Without a save the lock is freed as usual.
+    """
+    token = _release_with.set(held)
+    try:
+        yield
+    finally:
+        _release_with.reset(token)
+
+
+def _forget_read_ahead(key: str) -> None:
+    ahead = _read_ahead.get()
+    if ahead is not None and ahead[0] == key:
+        _read_ahead.set(None)
 
 
 def _ms(at: dt.datetime) -> int:
@@ -183,7 +237,9 @@ class SessionStore(Generic[M]):
 
     async def load(self, phone: str) -> M | None:
         """The saved session, or None if there is none (or it no longer fits the model)."""
-        raw = await self._redis.get(self._keys.session(phone))
+        key = self._keys.session(phone)
+        ahead = _read_ahead.get()
+        raw = ahead[1] if ahead is not None and ahead[0] == key else await self._redis.get(key)
         if raw is None:
             return None
         try:
@@ -196,12 +252,22 @@ class SessionStore(Generic[M]):
     async def save(self, phone: str, model: M) -> None:
         """Store the session, restart its idle TTL and index it by last activity."""
         data = orjson.dumps(model.model_dump(mode="json"))
+        _forget_read_ahead(self._keys.session(phone))
         now = int(time.time() * 1000)
         keys = [self._keys.session(phone), self._keys.session_index(),
                 self._keys.session_expiry()]
-        await self._save(keys=keys, args=[data, self._ttl_ms, phone, activity_ms(model, now),
-                                          now, self._keys.session(""), TRIM_BATCH])
+        args: list[bytes | str | int | float] = [
+            data, self._ttl_ms, phone, activity_ms(model, now), now, self._keys.session(""),
+            TRIM_BATCH]
+        held = _release_with.get()
+        if held is not None and not held.released:
+            keys.append(held.key)
+            args.append(held.token)
+        await self._save(keys=keys, args=args)
+        if held is not None:
+            held.released = True
 
     async def delete(self, phone: str) -> bool:
         """Forget the session (and its index entry); whether there was one."""
+        _forget_read_ahead(self._keys.session(phone))
         return await self._index.forget(phone)

@@ -33,8 +33,9 @@ from dataclasses import dataclass
 import asyncpg
 from pydantic import TypeAdapter, ValidationError
 
-from bot.conversation.locks import SenderLocks
+from bot.conversation.locks import Held, SenderLocks
 from bot.conversation.pipeline import MessageHandler, count_status, handle_message
+from bot.conversation.sessions import read_ahead, release_with_save
 from bot.db import wake_on_notify
 from bot.logs import reset_request_id, set_request_id
 from bot.runtime import Runtime
@@ -167,20 +168,35 @@ class ConversationWorkers:
                 # The Redis sender lock as well as the Postgres lease: its keeper
                 # extends it while this worker lives, so the Redis session never
                 # has two writers even if the lease lapsed under a long pause.
-                async with self.locks.hold(claim.sender):
-                    delay = 0.0
-                    for item in items:
-                        if self._stopping.is_set():
-                            break
-                        delay = await self._one(conn, worker, claim.sender, item)
-                        if delay:
-                            break  # the sender's later messages wait behind this one
-                    if not delay and len(items) >= cfg.batch:
-                        delay = cfg.flood_pause_seconds
+                # The session comes with the lock, in the same round trip.
+                session_key = self.runtime.keys.session(claim.sender)
+                async with self.locks.hold(claim.sender, read=session_key) as held:
+                    with read_ahead(session_key, held.value):
+                        delay = await self._batch(conn, worker, held, claim.sender, items)
             finally:
                 with contextlib.suppress(*TRANSIENT):
                     await inbox_store.release_sender(conn, claim, worker, delay_seconds=delay)
         return True
+
+    async def _batch(self, conn: asyncpg.Connection, worker: str, held: Held, sender: str,
+                     items: list[inbox_store.Pending]) -> float:
+        """Handle the claimed messages in order; the pause before the sender is tried again."""
+        cfg = self.config
+        delay = 0.0
+        for i, item in enumerate(items):
+            if self._stopping.is_set():
+                break
+            if i == len(items) - 1:
+                # Nothing follows under the lock: the session save frees it too.
+                with release_with_save(held):
+                    delay = await self._one(conn, worker, sender, item)
+            else:
+                delay = await self._one(conn, worker, sender, item)
+            if delay:
+                return delay  # the sender's later messages wait behind this one
+        if len(items) >= cfg.batch:
+            return cfg.flood_pause_seconds
+        return delay
 
     async def _one(self, conn: asyncpg.Connection, worker: str, sender: str,
                    item: inbox_store.Pending) -> float:

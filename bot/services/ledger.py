@@ -305,7 +305,19 @@ async def credit_position(conn: asyncpg.Connection, retailer_id: int) -> CreditP
     figures = await ledger_store.credit_figures(conn, retailer_id)
     if figures is None:
         raise LedgerError("unknown retailer")
+    return position_of(figures)
+
+
+def position_of(figures: ledger_store.CreditFigures) -> CreditPosition:
+    """What the credit check weighs, from the stored figures."""
     return CreditPosition(figures.credit_limit, to_paisa(figures.owed), figures.open_orders)
+
+
+async def retailer_credit(conn: asyncpg.Connection, retailer_id: int
+                          ) -> tuple[party_store.Retailer, CreditPosition] | None:
+    """The retailer and their credit position in one round trip; None if unknown."""
+    found = await ledger_store.retailer_with_credit(conn, retailer_id)
+    return None if found is None else (found[0], position_of(found[1]))
 
 
 async def check(conn: asyncpg.Connection) -> list[Problem]:

@@ -93,9 +93,8 @@ def _priced_item(it: store.OrderItem) -> PricedLine:
 
 
 async def _market(conn: asyncpg.Connection, skus: Sequence[str], area: str) -> Market:
-    products = {sku: Product(p.id, p.sku, p.name, p.unit)
-                for sku, p in (await store.products_by_sku(conn, skus)).items()}
-    offers = await store.vendor_offers(conn, skus, area)
+    found, offers = await store.market(conn, skus, area)
+    products = {sku: Product(p.id, p.sku, p.name, p.unit) for sku, p in found.items()}
     by_vendor: dict[int, list[store.VendorOffer]] = {}
     for o in offers:
         by_vendor.setdefault(o.vendor_id, []).append(o)
@@ -118,11 +117,11 @@ async def quote(conn: asyncpg.Connection, retailer_id: int, items: Sequence[Item
                 vendor_id: int | None = None,
                 accept_minutes: float = DEFAULT_ACCEPT_MINUTES) -> Quote:
     """Price a cart as placing it would: vendor, lines, total, credit, shortages or a split."""
-    retailer = await party_store.retailer(conn, retailer_id)
-    if retailer is None:
+    found = await ledger_service.retailer_credit(conn, retailer_id)
+    if found is None:
         return Quote(retailer_id, Decimal(0), problem=NotAllowed(Refusal.UNKNOWN_RETAILER,
                                                                  "unknown retailer"))
-    position = await ledger_service.credit_position(conn, retailer_id)
+    retailer, position = found
     available = position.available
     problem = ordering.refusal_of(credit.RetailerStatus(retailer.status))
     lines = ordering.merge(items)

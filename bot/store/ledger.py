@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from bot.store import parties as party_store
 from domain.business_time import ZONE_NAME
 from domain.dues import Credit, Debit
 
@@ -204,6 +205,25 @@ async def credit_figures(conn: asyncpg.Connection, retailer_id: int) -> CreditFi
         return None
     return CreditFigures(Decimal(row["credit_limit"]), Decimal(row["owed"]),
                          Decimal(row["open_orders"]))
+
+
+async def retailer_with_credit(conn: asyncpg.Connection, retailer_id: int
+                               ) -> tuple[party_store.Retailer, CreditFigures] | None:
+    """The retailer and their `credit_figures` in one round trip (a quote reads both)."""
+    cols = ", ".join(f"r.{c.strip()}" for c in party_store.RETAILER_COLS.split(","))
+    row = await conn.fetchrow(
+        f"SELECT {cols}, "  # noqa: S608
+        "(SELECT coalesce(sum(CASE kind WHEN 'debit' THEN amount ELSE -amount END), 0) "
+        " FROM ledger_entries WHERE retailer_id = r.id) AS owed, "
+        "(SELECT coalesce(sum(total), 0) FROM orders "
+        " WHERE retailer_id = r.id AND order_is_open(status)) AS open_orders "
+        "FROM retailers r WHERE r.id = $1", retailer_id)
+    if row is None:
+        return None
+    data = dict(row)
+    figures = CreditFigures(Decimal(data["credit_limit"]), Decimal(data.pop("owed")),
+                            Decimal(data.pop("open_orders")))
+    return party_store.Retailer(**data), figures
 
 
 async def entries(conn: asyncpg.Connection, retailer_id: int | None = None) -> list[Entry]:

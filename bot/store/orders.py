@@ -148,31 +148,44 @@ async def products_by_sku(conn: asyncpg.Connection, skus: Sequence[str]) -> dict
 
 async def vendor_offers(conn: asyncpg.Connection, skus: Sequence[str],
                         area: str) -> list[VendorOffer]:
-    """The terms for these products of every active vendor delivering to `area`.
+    """The terms for these products of every active vendor delivering to `area`."""
+    return (await market(conn, skus, area))[1]
+
+
+async def market(conn: asyncpg.Connection, skus: Sequence[str],
+                 area: str) -> tuple[dict[str, Product], list[VendorOffer]]:
+    """These products (by sku) and every active `area` vendor's terms for them, in one read.
 
     Filtering here rather than in routing keeps a cart's pricing proportional to
     the vendors of one area, not to every vendor of the country; the area test is
     serves_area() answered from the vendors' stored normal areas (schema.sql, perf).
+    One statement rather than products then offers: every quote of every turn
+    pays for the round trip. Offers come ordered by vendor, then sku.
     """
     rows = await conn.fetch(
-        """SELECT v.id AS vendor_id, v.name AS vendor_name, v.areas, p.id AS product_id, p.sku,
+        """SELECT p.id AS product_id, p.sku, p.name, p.unit, p.category,
+                  v.id AS vendor_id, v.name AS vendor_name, v.areas,
                   vp.price, vp.stock, vp.min_qty, vf.vendor_id IS NOT NULL AS has_history,
                   vf.offers, vf.accepted, vf.rejected, vf.median_response_seconds,
                   vf.fulfilled, vf.failed
-           FROM vendor_products vp
-           JOIN vendors v ON v.id = vp.vendor_id AND v.active
-           JOIN products p ON p.id = vp.product_id
-           LEFT JOIN vendor_performance vf ON vf.vendor_id = v.id
+           FROM products p
+           LEFT JOIN (vendor_products vp
+                      JOIN vendors v ON v.id = vp.vendor_id AND v.active
+                                    AND v.areas_normal && ARRAY[normal_area($2), '*']
+                      LEFT JOIN vendor_performance vf ON vf.vendor_id = v.id)
+             ON vp.product_id = p.id
            WHERE p.sku = ANY($1::text[])
-             AND v.areas_normal && ARRAY[normal_area($2), '*']
            ORDER BY v.id, p.sku""", list(skus), area)
-    return [VendorOffer(r["vendor_id"], r["vendor_name"], tuple(r["areas"] or ()),
-                        r["product_id"], r["sku"], r["price"], r["stock"], r["min_qty"],
-                        PerformanceRow(r["vendor_id"], r["offers"], r["accepted"],
-                                       r["rejected"], r["median_response_seconds"],
-                                       r["fulfilled"], r["failed"])
-                        if r["has_history"] else None)
-            for r in rows]
+    products = {r["sku"]: Product(r["product_id"], r["sku"], r["name"], r["unit"], r["category"])
+                for r in rows}
+    offers = [VendorOffer(r["vendor_id"], r["vendor_name"], tuple(r["areas"] or ()),
+                          r["product_id"], r["sku"], r["price"], r["stock"], r["min_qty"],
+                          PerformanceRow(r["vendor_id"], r["offers"], r["accepted"],
+                                         r["rejected"], r["median_response_seconds"],
+                                         r["fulfilled"], r["failed"])
+                          if r["has_history"] else None)
+              for r in rows if r["vendor_id"] is not None]
+    return products, offers
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,8 @@ import asyncpg
 
 from bot import audit_context
 
-_RETAILER_COLS = ("id, phone, shop_name, owner_name, area, status, blocked_reason, credit_limit, "
+# Also read by other stores that join a retailer into their statement.
+RETAILER_COLS = ("id, phone, shop_name, owner_name, area, status, blocked_reason, credit_limit, "
                   "credit_terms_days, language, created_at, approved_at")
 _VENDOR_COLS = "id, phone, name, areas, active, language, created_at"
 
@@ -60,15 +61,54 @@ async def retailer(conn: asyncpg.Connection, retailer_id: int, *,
                    for_update: bool = False) -> Retailer | None:
     """One retailer by id; `for_update` locks the row until the transaction ends."""
     lock = " FOR UPDATE" if for_update else ""
-    row = await conn.fetchrow(f"SELECT {_RETAILER_COLS} FROM retailers WHERE id = $1{lock}",  # noqa: S608
+    row = await conn.fetchrow(f"SELECT {RETAILER_COLS} FROM retailers WHERE id = $1{lock}",  # noqa: S608
                               retailer_id)
     return _retailer(row)
 
 
 async def retailer_by_phone(conn: asyncpg.Connection, phone: str) -> Retailer | None:
-    row = await conn.fetchrow(f"SELECT {_RETAILER_COLS} FROM retailers WHERE phone = $1",  # noqa: S608
+    row = await conn.fetchrow(f"SELECT {RETAILER_COLS} FROM retailers WHERE phone = $1",  # noqa: S608
                               phone)
     return _retailer(row)
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who wrote a message: whether an operator holds them, and their vendor or retailer row."""
+
+    taken_over: bool
+    vendor: Vendor | None
+    retailer: Retailer | None
+
+
+def _prefixed(cols: str, table: str, prefix: str) -> str:
+    return ", ".join(f"{table}.{c.strip()} AS {prefix}{c.strip()}" for c in cols.split(","))
+
+
+_SENDER_SQL = (
+    "SELECT EXISTS (SELECT 1 FROM conversation_takeovers "  # noqa: S608
+    "  WHERE phone = $1 AND handed_back_at IS NULL) AS taken_over, "
+    f"{_prefixed(_VENDOR_COLS, 'v', 'v_')}, {_prefixed(RETAILER_COLS, 'r', 'r_')} "
+    "FROM (SELECT 1) one LEFT JOIN vendors v ON v.phone = $1 LEFT JOIN retailers r ON r.phone = $1")
+
+
+async def sender(conn: asyncpg.Connection, phone: str) -> Sender:
+    """`takeovers.is_taken_over`, `vendor_by_phone` and `retailer_by_phone` in one round trip:
+    every message the bot reads asks all three before anything else."""
+    row = await conn.fetchrow(_SENDER_SQL, phone)
+    assert row is not None  # one row always: the joins are LEFT
+    data = dict(row)
+
+    def part(prefix: str) -> dict[str, Any] | None:
+        got = {k[len(prefix):]: v for k, v in data.items() if k.startswith(prefix)}
+        return None if got["id"] is None else got
+
+    v, r = part("v_"), part("r_")
+    vendor = None
+    if v is not None:
+        v["areas"] = tuple(v["areas"] or ())
+        vendor = Vendor(**v)
+    return Sender(bool(data["taken_over"]), vendor, None if r is None else Retailer(**r))
 
 
 async def insert_retailer(conn: asyncpg.Connection, *, phone: str, shop_name: str, area: str,
@@ -80,7 +120,7 @@ async def insert_retailer(conn: asyncpg.Connection, *, phone: str, shop_name: st
                                    credit_terms_days, language)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
             ON CONFLICT (phone) DO NOTHING
-            RETURNING {_RETAILER_COLS}""",  # noqa: S608
+            RETURNING {RETAILER_COLS}""",  # noqa: S608
         phone, shop_name, owner_name, area, credit_limit, terms_days, language)
     return _retailer(row)
 
@@ -96,7 +136,7 @@ async def update_retailer(conn: asyncpg.Connection, retailer_id: int, *, now: dt
     sets = ", ".join(f"{n} = ${i + 2}" for i, n in enumerate(names))
     row = await conn.fetchrow(
         f"UPDATE retailers SET {sets}, updated_at = ${len(names) + 2} WHERE id = $1 "  # noqa: S608
-        f"RETURNING {_RETAILER_COLS}",
+        f"RETURNING {RETAILER_COLS}",
         retailer_id, *changes.values(), now)
     result = _retailer(row)
     assert result is not None
@@ -106,7 +146,7 @@ async def update_retailer(conn: asyncpg.Connection, retailer_id: int, *, now: dt
 async def list_retailers(conn: asyncpg.Connection, *, status: str | None = None,
                          limit: int = 500) -> list[Retailer]:
     rows = await conn.fetch(
-        f"SELECT {_RETAILER_COLS} FROM retailers "  # noqa: S608
+        f"SELECT {RETAILER_COLS} FROM retailers "  # noqa: S608
         "WHERE ($1::text IS NULL OR status = $1) ORDER BY id LIMIT $2", status, limit)
     return [r for r in map(_retailer, rows) if r is not None]
 

@@ -8,7 +8,9 @@ import contextlib
 import pytest
 
 from bot.conversation.locks import LockTimeout, SenderLocks
+from bot.conversation.sessions import SessionStore, release_with_save
 from bot.runtime import Runtime
+from flows.session import Session
 
 
 @pytest.fixture
@@ -109,3 +111,36 @@ async def test_a_cancelled_waiter_never_ends_up_holding_the_lock(locks: SenderLo
 async def test_different_senders_do_not_wait_for_each_other(locks: SenderLocks) -> None:
     async with locks.hold("977G"):
         await asyncio.wait_for(locks.acquire("977H"), 0.5)
+
+
+async def test_the_holder_gets_the_value_it_asked_for_as_the_lock_was_taken(
+        locks: SenderLocks, runtime: Runtime) -> None:
+    key = runtime.keys.session("977I")
+    await runtime.redis.set(key, b"before")
+    async with locks.hold("977I", read=key) as held:
+        assert held.value == b"before"
+    async with locks.hold("977I", read=runtime.keys.session("977-none")) as held:
+        assert held.value is None
+
+
+async def test_a_session_save_under_release_with_save_frees_the_lock(
+        locks: SenderLocks, runtime: Runtime) -> None:
+    store: SessionStore[Session] = SessionStore(runtime.redis, runtime.keys, Session, ttl=60)
+    async with locks.hold("977J") as held:
+        with release_with_save(held):
+            await store.save("977J", Session(phone="977J"))
+        assert held.released
+        other = await asyncio.wait_for(locks.acquire("977J"), 0.5)
+    assert await locks.release("977J", other)
+    saved = await store.load("977J")
+    assert saved is not None and saved.phone == "977J"
+
+
+async def test_a_save_outside_release_with_save_leaves_the_lock_held(
+        locks: SenderLocks, runtime: Runtime) -> None:
+    store: SessionStore[Session] = SessionStore(runtime.redis, runtime.keys, Session, ttl=60)
+    async with locks.hold("977K") as held:
+        await store.save("977K", Session(phone="977K"))
+        assert not held.released
+        assert await runtime.redis.get(held.key) == held.token.encode()
+    assert await runtime.redis.get(held.key) is None
