@@ -158,12 +158,13 @@ async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
             # message is in the inbox; 'done' is set with its effects.
             "SELECT count(*) FROM inbound_messages WHERE wamid = ANY($1::text[]) "
             "AND status = 'done'", wamids)
-        placed = acc["placed_orders"]
+        # By order number: phases are merged, and a later phase's messages may
+        # name an order an earlier one placed; a number seen twice is not missing twice.
+        placed = sorted(set(acc["placed_orders"]))
         absent = [int(n) for n in await conn.fetchval(
             "SELECT coalesce(array_agg(p.n ORDER BY p.n), '{}') FROM unnest($1::int[]) AS p(n) "
             "WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.number = p.n)", placed)]
-        found = len(set(placed)) - len(absent)
-        delivered = acc["delivered_orders"]
+        delivered = sorted(set(acc["delivered_orders"]))
         # The orders the driver saw delivered that Postgres does not have delivered
         # with their debit, named (with what Postgres has), so a loss can be traced.
         not_delivered = [dict(r) for r in await conn.fetch(
@@ -173,7 +174,6 @@ async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
             "WHERE o.id IS NULL OR o.status <> 'delivered' OR NOT EXISTS (SELECT 1 FROM "
             "ledger_entries l WHERE l.order_id = o.id AND l.kind = 'debit') "
             "ORDER BY d.number", delivered)]
-        delivered_ok = len(set(delivered)) - len(not_delivered)
         outbox = {r["status"]: r["n"] for r in await conn.fetch(
             "SELECT status, count(*) AS n FROM outbox GROUP BY status")}
         orders = {r["status"]: r["n"] for r in await conn.fetch(
@@ -185,10 +185,10 @@ async def account(db_url: str, acc: dict[str, Any]) -> dict[str, Any]:
         "missing_effects": len(set(wamids)) - int(handled),
         "unanswered": len(acc["unanswered"]),
         "unanswered_sample": acc["unanswered"][:5],
-        "placed_seen": len(placed), "placed_missing": len(placed) - int(found),
+        "placed_seen": len(placed), "placed_missing": len(absent),
         "placed_missing_sample": [{"number": n, "retailer_saw": acc.get("placed_texts", {})
                                    .get(str(n))} for n in absent[:10]],
-        "delivered_seen": len(delivered), "delivered_missing": len(delivered) - int(delivered_ok),
+        "delivered_seen": len(delivered), "delivered_missing": len(not_delivered),
         "delivered_missing_sample": [
             {**row, "vendor_saw": acc.get("delivered_transcripts", {}).get(str(row["number"]))}
             for row in not_delivered[:10]],
