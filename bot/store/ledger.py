@@ -192,14 +192,18 @@ class CreditFigures:
     open_orders: Decimal
 
 
+# A retailer row `r`'s balance owed and open orders' value, as two more columns.
+_OWED_AND_OPEN = (
+    "(SELECT coalesce(sum(CASE kind WHEN 'debit' THEN amount ELSE -amount END), 0) "
+    " FROM ledger_entries WHERE retailer_id = r.id) AS owed, "
+    "(SELECT coalesce(sum(total), 0) FROM orders "
+    " WHERE retailer_id = r.id AND order_is_open(status)) AS open_orders ")
+
+
 async def credit_figures(conn: asyncpg.Connection, retailer_id: int) -> CreditFigures | None:
     """`credit_limit`, `balance()` and `orders.open_orders_value()` in one round trip."""
     row = await conn.fetchrow(
-        "SELECT r.credit_limit, "
-        "(SELECT coalesce(sum(CASE kind WHEN 'debit' THEN amount ELSE -amount END), 0) "
-        " FROM ledger_entries WHERE retailer_id = r.id) AS owed, "
-        "(SELECT coalesce(sum(total), 0) FROM orders "
-        " WHERE retailer_id = r.id AND order_is_open(status)) AS open_orders "
+        f"SELECT r.credit_limit, {_OWED_AND_OPEN}"
         "FROM retailers r WHERE r.id = $1", retailer_id)
     if row is None:
         return None
@@ -212,11 +216,7 @@ async def retailer_with_credit(conn: asyncpg.Connection, retailer_id: int
     """The retailer and their `credit_figures` in one round trip (a quote reads both)."""
     cols = ", ".join(f"r.{c.strip()}" for c in party_store.RETAILER_COLS.split(","))
     row = await conn.fetchrow(
-        f"SELECT {cols}, "  # noqa: S608
-        "(SELECT coalesce(sum(CASE kind WHEN 'debit' THEN amount ELSE -amount END), 0) "
-        " FROM ledger_entries WHERE retailer_id = r.id) AS owed, "
-        "(SELECT coalesce(sum(total), 0) FROM orders "
-        " WHERE retailer_id = r.id AND order_is_open(status)) AS open_orders "
+        f"SELECT {cols}, {_OWED_AND_OPEN}"
         "FROM retailers r WHERE r.id = $1", retailer_id)
     if row is None:
         return None
