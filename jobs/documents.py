@@ -1,7 +1,7 @@
 """documents: send every invoice and credit note issued but not yet sent, as a PDF.
 
 Deliveries and credit notes number their document in their own transaction
-(bot/services/invoices.py); printing it (fpdf2, a few hundred milliseconds) is
+(bot/services/invoices.py); printing it (fpdf2, tens of milliseconds of CPU) is
 left to this job so a delivery never waits on rendering or holds the vendor's
 counter lock meanwhile. Statements asked for in chat are rendered here too
 (the conversation only records the request). Each batch commits on its own; a document that fails
