@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -92,11 +93,11 @@ async def connect(dsn: str) -> asyncpg.Connection:
     return conn
 
 
-async def wake_on_notify(dsn: str, channel: str, wake: asyncio.Event, what: str) -> None:
-    """LISTEN on `channel` and set `wake` on every NOTIFY, until cancelled.
+async def wake_on_notify(dsn: str, channel: str, wake: Callable[[], None], what: str) -> None:
+    """LISTEN on `channel` and call `wake` on every NOTIFY, until cancelled.
 
     A lost connection is reopened with a backoff (0.5 s doubling to 10 s); `wake`
-    is also set on every (re)connect, for anything queued while nobody listened.
+    is also called on every (re)connect, for anything queued while nobody listened.
     The loops that use it poll as well, so a dropped LISTEN only delays work.
     """
     delay = 0.5
@@ -106,9 +107,9 @@ async def wake_on_notify(dsn: str, channel: str, wake: asyncio.Event, what: str)
         try:
             conn = await connect(dsn)
             conn.add_termination_listener(lambda _c, lost=lost: lost.set())
-            await conn.add_listener(channel, lambda *_: wake.set())
+            await conn.add_listener(channel, lambda *_: wake())
             delay = 0.5
-            wake.set()
+            wake()
             await lost.wait()
         except asyncio.CancelledError:
             if conn is not None:

@@ -260,7 +260,7 @@ class Dispatcher:
 
     async def _listen(self) -> None:
         """Keep a LISTEN connection; every NOTIFY wakes the loop."""
-        await wake_on_notify(self._dsn, outbox_store.NOTIFY_CHANNEL, self._wake, "dispatcher")
+        await wake_on_notify(self._dsn, outbox_store.NOTIFY_CHANNEL, self._wake.set, "dispatcher")
 
     # ------------------------------------------------------------------ sending
 

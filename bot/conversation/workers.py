@@ -16,7 +16,9 @@ Failures:
   went wrong, please send that again" and operators get an alert — in one
   transaction — and the sender's next messages go on.
 
-Statuses are applied by the same loops, a batch at a time (bot/store/outbox.py).
+Statuses are applied by one task of the process, a batch at a time
+(bot/store/outbox.py), and by one process at a time (an advisory lock): the
+conversation loops only ever wait on senders.
 Woken by `LISTEN khaacho_inbox` (the webhook NOTIFYs), polling as a fallback.
 """
 
@@ -92,8 +94,12 @@ class ConversationWorkers:
         self.conversation = conversation
         self.config = config or config_of(runtime)
         self.name = f"{socket.gethostname()}:{secrets.token_hex(3)}"
+        # One event for the conversation loops, one for the status task: a NOTIFY
+        # sets both, and each side clears only its own.
         self._wake = asyncio.Event()
+        self._status_wake = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._listener: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         # As long-lived as the lease: a dead worker's Redis lock frees when its lease ends.
         lease = self.config.lease_seconds
@@ -103,53 +109,66 @@ class ConversationWorkers:
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        """Start the LISTEN connection and the worker loops."""
+        """Start the LISTEN connection, the worker loops and the status task."""
         loop = asyncio.get_running_loop()
-        self._tasks.append(loop.create_task(self._listen()))
+        self._listener = loop.create_task(self._listen())
+        self._tasks.append(loop.create_task(self._status_loop()))
         for i in range(max(1, self.config.concurrency)):
             self._tasks.append(loop.create_task(self._loop(f"{self.name}/{i}")))
 
     async def stop(self) -> None:
         """Finish the message in hand in every loop, release the senders, stop."""
         self._stopping.set()
-        self._wake.set()
-        listen, loops = self._tasks[0:1], self._tasks[1:]
-        if loops:
-            await asyncio.gather(*loops, return_exceptions=True)
-        for task in listen:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        self.wake()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+            self._listener = None
 
     def wake(self) -> None:
         """Look at the inbox now (a NOTIFY arrived, or a test posted)."""
         self._wake.set()
+        self._status_wake.set()
 
     async def _listen(self) -> None:
         """Keep a LISTEN connection; a dropped one only delays work until the next poll."""
         await wake_on_notify(self.runtime.settings.database_url, inbox_store.NOTIFY_CHANNEL,
-                             self._wake, "inbox")
+                             self.wake, "inbox")
 
     async def _loop(self, worker: str) -> None:
-        while not self._stopping.is_set():
-            try:
-                busy = await self._statuses() | await self.serve_one(worker)
-            except TRANSIENT as exc:
-                log.warning("conversation worker cannot reach a store: %s", exc)
-                busy = False
-                await self._pause(1.0)
-            except Exception:
-                log.exception("conversation worker loop failed")
-                busy = False
-                await self._pause(1.0)
-            if not busy:
-                self._wake.clear()
-                await self._pause(self.config.poll_seconds)
+        await self._run(self._wake, lambda: self.serve_one(worker), "conversation worker")
 
-    async def _pause(self, seconds: float) -> None:
+    async def _status_loop(self) -> None:
+        await self._run(self._status_wake, self._statuses, "status applier")
+
+    async def _run(self, wake: asyncio.Event, step: Callable[[], Awaitable[bool]],
+                   what: str) -> None:
+        """Repeat `step` while it finds work; otherwise wait for a wake or the poll."""
+        while not self._stopping.is_set():
+            # Cleared before looking, not after finding nothing: a NOTIFY that
+            # lands while the step runs keeps the event set, so it is never lost
+            # to a wait that began after it.
+            wake.clear()
+            try:
+                busy = await step()
+            except TRANSIENT as exc:
+                log.warning("%s cannot reach a store: %s", what, exc)
+                await self._pause(self._stopping, 1.0)  # not cut short by NOTIFYs
+                continue
+            except Exception:
+                log.exception("%s loop failed", what)
+                await self._pause(self._stopping, 1.0)
+                continue
+            if not busy:
+                await self._pause(wake, self.config.poll_seconds)
+
+    async def _pause(self, wake: asyncio.Event, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+            await asyncio.wait_for(wake.wait(), timeout=seconds)
 
     # ------------------------------------------------------------ messages
 
@@ -312,8 +331,6 @@ async def drained(pool: asyncpg.Pool, *, within: float = 30.0,
                 return
             await asyncio.sleep(interval)
 
-
-Stop = Callable[[], Awaitable[None]]
 
 
 async def start(runtime: Runtime, conversation: MessageHandler | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -13,6 +14,8 @@ import pytest
 from bot.conversation.workers import ConversationWorkers, WorkerConfig, drained
 from bot.runtime import Runtime
 from bot.store import inbox as inbox_store
+from bot.whatsapp.updates import InboundMessage
+from flows.replies import Outgoing
 from tests.channel.conftest import Bot, EchoConversation, start_bot, text_envelope
 
 RETAILER = "9779800000001"
@@ -280,3 +283,51 @@ async def test_a_batch_of_statuses_never_moves_a_row_backwards(bot: Bot) -> None
     assert rows["wamid.s1"]["status"] == "read" and rows["wamid.s1"]["read_at"] is not None
     assert rows["wamid.s1"]["delivered_at"] is not None
     assert rows["wamid.s2"]["status"] == "delivered"
+
+
+@dataclass
+class _HeldConversation(EchoConversation):
+    """Echoes, but only once `go` is set: a conversation that takes its time."""
+
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+    go: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def handle(self, conn: asyncpg.Connection, message: InboundMessage) -> list[Outgoing]:
+        self.started.set()
+        await self.go.wait()
+        return await super().handle(conn, message)
+
+
+async def test_statuses_are_applied_while_every_conversation_loop_is_busy(
+    runtime: Runtime, quiet_bot: Bot,
+) -> None:
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO outbox (recipient, kind, payload, status, wamid, sent_at) "
+            "VALUES ($1, 'text', '{}'::jsonb, 'sent', 'wamid.busy-out', now())", OTHER)
+    slow = _HeldConversation()
+    workers = ConversationWorkers(runtime, slow, WorkerConfig(concurrency=1, poll_seconds=0.05))
+    await workers.start()
+    try:
+        assert (await quiet_bot.post(text_envelope(RETAILER, "hi", "wamid.busy-in"),
+                                     drain=False))[0] == 200
+        await asyncio.wait_for(slow.started.wait(), 5)
+        env = text_envelope(OTHER, "x", "wamid.unused")
+        env["entry"][0]["changes"][0]["value"] = {"statuses": [
+            {"id": "wamid.busy-out", "status": "delivered", "timestamp": "1700000090",
+             "recipient_id": OTHER}]}
+        assert (await quiet_bot.post(env, drain=False))[0] == 200
+        async with asyncio.timeout(5):
+            while True:
+                async with runtime.pool.acquire() as conn:
+                    status = await conn.fetchval(
+                        "SELECT status FROM outbox WHERE wamid = 'wamid.busy-out'")
+                if status == "delivered":
+                    break
+                await asyncio.sleep(0.02)
+        assert not slow.go.is_set()  # the only loop was still inside the message
+    finally:
+        slow.go.set()
+        await drained(runtime.pool, within=5)
+        await workers.stop()
+    assert [r["wamid"] for r in await quiet_bot.effects_now()] == ["wamid.busy-in"]
