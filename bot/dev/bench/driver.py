@@ -596,7 +596,9 @@ class Driver:
 
         started = time.monotonic()
         self._window_end = started + duration
+        _window("start", f"c={concurrency}")
         await closed_loop(concurrency, duration, unit)
+        _window("end", f"c={concurrency}")
         snap = self.snapshot(time.monotonic() - started, duration)
         self._window_end = float("inf")
         return snap
@@ -679,6 +681,7 @@ class Driver:
         rng = self.gen.rng
         self.gate = gate
         started = time.monotonic()
+        _window("start", f"rate={rate:g}")
         tick = asyncio.ensure_future(ticker())
         active: set[asyncio.Task[bool]] = set()
         try:
@@ -697,6 +700,7 @@ class Driver:
                     started_now += 1
                 await asyncio.sleep(0.01)
         finally:
+            _window("end", f"rate={rate:g}")
             # The schedule is over: no conversation sends another message, but
             # webhooks already on the wire finish (and are redelivered if need be).
             stopping = True
@@ -728,6 +732,11 @@ class Driver:
             "placed_texts": {str(k): v for k, v in self.placed_texts.items()},
             "sim_sent": len(self.sim.sent) if self.sim else 0,
         }
+
+
+def _window(edge: str, label: str) -> None:
+    """Tell the bench where a measured window starts or ends, to take CPU over just it."""
+    print(f"window-{edge} {label}", file=sys.stderr, flush=True)
 
 
 def _said(message: SentMessage) -> str:

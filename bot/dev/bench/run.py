@@ -204,6 +204,10 @@ class _DriverRun:
         self.spec, self.workdir, self.watched, self.opts = spec, workdir, watched, opts
         self.profile = profile
         self.cpu: dict[str, dict[str, float]] = {}
+        # CPU over each measured window of the phase running now (a ramp has one
+        # per step): the phase's figure is its reported window's, not an average
+        # over every step, warm-up and drain, which understated a saturated step.
+        self._windows: dict[str, dict[str, float]] = {}
         self.rss: dict[str, float] = {}  # the most resident memory seen, per process name
         self.driver_pid = 0
 
@@ -224,7 +228,14 @@ class _DriverRun:
                     mb = m.rss_mb() if isinstance(m, Managed) else 0.0
                     if mb:  # the Postgres/Redis/machine groups do not report memory
                         self.rss[m.name] = max(self.rss.get(m.name, 0.0), mb)
-                if line.startswith("phase-start "):
+                if line.startswith("window-start "):
+                    for m in self.watched:
+                        m.mark()
+                elif line.startswith("window-end "):
+                    label = line.split(" ", 1)[1]
+                    self._windows[label] = {m.name: m.cpu_share() for m in self.watched}
+                elif line.startswith("phase-start "):
+                    self._windows = {}
                     for m in self.watched:
                         m.mark()
                     name = line.split(" ", 1)[1]
@@ -236,6 +247,7 @@ class _DriverRun:
                     name = line.split(" ", 1)[1]
                     self.cpu[name] = {m.name: m.cpu_share() for m in self.watched}
                 elif line.startswith("phase "):
+                    self._take_window(line)
                     _say(self.opts, "  " + line[:300])
                 elif line:
                     _say(self.opts, "  driver: " + line[:300])
@@ -252,6 +264,19 @@ class _DriverRun:
         if proc.returncode != 0 or not out.is_file():
             raise ProcessFailed(f"the load driver failed (exit {proc.returncode})")
         return dict(orjson.loads(out.read_bytes()))
+
+
+    def _take_window(self, line: str) -> None:
+        """Replace the phase's CPU with that of the window its figures come from."""
+        name, _, body = line[len("phase "):].partition(": ")
+        if not self._windows:
+            return
+        snap = orjson.loads(body)
+        chosen = self._windows.get(f"c={snap.get('concurrency')}")
+        if chosen is None and len(self._windows) == 1:
+            [chosen] = self._windows.values()
+        if chosen is not None:
+            self.cpu[name] = chosen
 
 
 def _start_profilers(watched: list[Managed], target: Path,
@@ -576,9 +601,9 @@ def summarise(raw: dict[str, Any]) -> dict[str, Any]:
     if "machine" in cpu_max:
         ours = sum(v for k, v in cpu_max.items() if k != "machine")
         cpu_max["other"] = round(max(0.0, cpu_max["machine"] - ours), 3)
-        notes.append(f"during the max phase the machine was busy {cpu_max['machine']:.2f} "
-                     f"cores, {cpu_max['other']:.2f} of them outside the bench's processes "
-                     "(the driver included)")
+        notes.append(f"during the max phase's measured step the machine was busy "
+                     f"{cpu_max['machine']:.2f} cores, {cpu_max['other']:.2f} of them outside "
+                     "the bench's processes (the driver included)")
     # CPU of the system's processes per inbound message at the max rate, and the
     # same for bare aiohttp per request (which travels between machines better).
     cpu_ms = _cpu_ms_per_message(cpu_max, max_rate)
