@@ -3,10 +3,10 @@
 Each worker loop claims the longest-waiting ready sender (a lease on the
 sender's row, `FOR UPDATE SKIP LOCKED`: one worker per sender, across
 processes), handles up to `batch` of their pending messages in WhatsApp's
-order, each in its own transaction that also marks the inbox row done, then
-releases the sender — to the back of the queue if more is waiting, which is
-what keeps one flooding number from holding up the others by more than a
-batch. A worker that dies loses its claims when their lease runs out.
+order, each in its own transaction that also marks the inbox row done; the
+last one's transaction also releases the sender — to the back of the queue if
+more is waiting, which is what keeps one flooding number from holding up the
+others by more than a batch. A worker that dies loses its claims when their lease runs out.
 
 Failures:
 - an outage (`bot.transient.TRANSIENT`: Postgres or Redis unreachable …) is
@@ -83,6 +83,14 @@ def config_of(runtime: Runtime) -> WorkerConfig:
     return WorkerConfig(concurrency=s.conversation_workers, batch=s.inbox_batch,
                         lease_seconds=s.inbox_lease_seconds, max_attempts=s.inbox_max_attempts,
                         retry_seconds=s.inbox_retry_seconds, poll_seconds=s.inbox_poll_seconds)
+
+
+@dataclass(slots=True)
+class _Lease:
+    """A worker's claim on a sender, and whether a message's transaction already ended it."""
+
+    claim: inbox_store.Claim
+    released: bool = False
 
 
 class ConversationWorkers:
@@ -182,6 +190,7 @@ class ConversationWorkers:
             if claimed is None:
                 return False
             claim, items = claimed
+            lease = _Lease(claim)
             delay = cfg.retry_seconds
             try:
                 # The Redis sender lock as well as the Postgres lease: its keeper
@@ -191,36 +200,44 @@ class ConversationWorkers:
                 session_key = self.runtime.keys.session(claim.sender)
                 async with self.locks.hold(claim.sender, read=session_key) as held:
                     with read_ahead(session_key, held.value):
-                        delay = await self._batch(conn, worker, held, claim.sender, items)
+                        delay = await self._batch(conn, worker, held, lease, items)
             finally:
-                with contextlib.suppress(*TRANSIENT):
-                    await inbox_store.release_sender(conn, claim, worker, delay_seconds=delay)
+                if not lease.released:
+                    with contextlib.suppress(*TRANSIENT):
+                        await inbox_store.release_sender(conn, claim, worker,
+                                                         delay_seconds=delay)
         return True
 
-    async def _batch(self, conn: asyncpg.Connection, worker: str, held: Held, sender: str,
+    async def _batch(self, conn: asyncpg.Connection, worker: str, held: Held, lease: _Lease,
                      items: list[inbox_store.Pending]) -> float:
         """Handle the claimed messages in order; the pause before the sender is tried again."""
         cfg = self.config
+        # A full batch may have more behind it: the sender rests before the next claim.
+        rest = cfg.flood_pause_seconds if len(items) >= cfg.batch else 0.0
         delay = 0.0
         for i, item in enumerate(items):
             if self._stopping.is_set():
                 break
             if i == len(items) - 1:
-                # Nothing follows under the lock: the session save frees it too.
+                # Nothing follows under the lock: the session save frees it too,
+                # and the message's transaction ends the claim.
                 with release_with_save(held):
-                    delay = await self._one(conn, worker, sender, item)
+                    delay = await self._one(conn, worker, lease, item, release_after=rest)
             else:
-                delay = await self._one(conn, worker, sender, item)
+                delay = await self._one(conn, worker, lease, item)
             if delay:
                 return delay  # the sender's later messages wait behind this one
-        if len(items) >= cfg.batch:
-            return cfg.flood_pause_seconds
-        return delay
+        return rest or delay
 
-    async def _one(self, conn: asyncpg.Connection, worker: str, sender: str,
-                   item: inbox_store.Pending) -> float:
-        """Handle one message; the pause before the sender is tried again (0: go on)."""
+    async def _one(self, conn: asyncpg.Connection, worker: str, lease: _Lease,
+                   item: inbox_store.Pending, *, release_after: float | None = None) -> float:
+        """Handle one message; the pause before the sender is tried again (0: go on).
+
+        With `release_after`, the message's own transaction also ends the claim
+        (the sender ready again after that many seconds if more is waiting).
+        """
         cfg = self.config
+        sender = lease.claim.sender
         try:
             message = _MESSAGE.validate_json(item.payload)
         except ValidationError as exc:
@@ -229,7 +246,11 @@ class ConversationWorkers:
             return 0.0
 
         async def done() -> None:
-            await inbox_store.mark_done(conn, item.wamid, sender, worker, cfg.lease_seconds)
+            if release_after is None:
+                await inbox_store.mark_done(conn, item.wamid, sender, worker, cfg.lease_seconds)
+            else:
+                await inbox_store.mark_done_and_release(conn, item.wamid, lease.claim, worker,
+                                                        delay_seconds=release_after)
 
         # The webhook request's id, so the worker's log lines and the outbox
         # rows tie up with the POST that brought the message.
@@ -237,6 +258,7 @@ class ConversationWorkers:
         try:
             await handle_message(conn, self.conversation, message, request_id=item.request_id,
                                  mark_done=done)
+            lease.released = release_after is not None  # committed with the message
         except inbox_store.ClaimLost:
             log.warning("sender claim lost; another worker has them", extra={"sender": sender})
             return cfg.retry_seconds

@@ -13,7 +13,8 @@ ready and NOTIFYs the workers. Everything else happens later, in
   its outbox rows, and fails unless the message is still pending and the lease
   still this worker's — which is what makes handling exactly-once;
 - `release_sender` ends the claim, putting the sender at the back of the queue
-  when more is pending (the fairness: a flood waits its turn batch by batch).
+  when more is pending (the fairness: a flood waits its turn batch by batch);
+  `mark_done_and_release` does both for a claim's last message, in its transaction.
 """
 
 from __future__ import annotations
@@ -270,6 +271,28 @@ async def mark_done(conn: asyncpg.Connection, wamid: str, sender: str, worker: s
         "UPDATE inbound_messages SET status = 'done', handled_at = now() "
         "WHERE wamid = $1 AND status = 'pending' AND EXISTS (SELECT 1 FROM lease) "
         "RETURNING true", wamid, sender, worker, float(lease_seconds))
+    if not ok:
+        raise ClaimLost(wamid)
+
+
+async def mark_done_and_release(conn: asyncpg.Connection, wamid: str, claim: Claim,
+                                worker: str, *, delay_seconds: float = 0.0) -> None:
+    """`mark_done` for the last message of a claim, ending the claim in the same statement.
+
+    What `release_sender` would do right after the commit, committed with the
+    message instead: one statement and one commit fewer per claim. The message
+    itself still counts as pending in this statement's snapshot, so it is left
+    out of the "anything pending" test.
+    """
+    ok = await conn.fetchval(
+        "WITH lease AS (UPDATE inbox_senders SET claimed_by = NULL, claimed_until = NULL, "
+        "  ready_at = CASE WHEN arrivals <> $4 OR EXISTS (SELECT 1 FROM inbound_messages "
+        "                  WHERE sender = $2 AND status = 'pending' AND wamid <> $1) "
+        "             THEN now() + make_interval(secs => $5) ELSE NULL END "
+        "  WHERE sender = $2 AND claimed_by = $3 RETURNING 1) "
+        "UPDATE inbound_messages SET status = 'done', handled_at = now() "
+        "WHERE wamid = $1 AND status = 'pending' AND EXISTS (SELECT 1 FROM lease) "
+        "RETURNING true", wamid, claim.sender, worker, claim.arrivals, float(delay_seconds))
     if not ok:
         raise ClaimLost(wamid)
 

@@ -331,3 +331,56 @@ async def test_statuses_are_applied_while_every_conversation_loop_is_busy(
         await drained(runtime.pool, within=5)
         await workers.stop()
     assert [r["wamid"] for r in await quiet_bot.effects_now()] == ["wamid.busy-in"]
+
+
+async def _sender_row(runtime: Runtime, sender: str) -> asyncpg.Record:
+    async with runtime.pool.acquire() as conn:
+        row = await conn.fetchrow(
+            "SELECT claimed_by, ready_at FROM inbox_senders WHERE sender = $1", sender)
+    assert row is not None
+    return row
+
+
+async def _claim_and_finish_first(runtime: Runtime, *, limit: int,
+                                  meanwhile: dict[str, Any] | None = None,
+                                  quiet_bot: Bot) -> None:
+    """Claim RETAILER, then handle their first message with the claim-ending statement."""
+    async with runtime.pool.acquire() as conn:
+        claimed = await inbox_store.claim_with_pending(conn, "w1", 30, limit)
+        assert claimed is not None
+        claim, items = claimed
+        if meanwhile is not None:
+            assert (await quiet_bot.post(meanwhile, drain=False))[0] == 200
+        async with conn.transaction():
+            await inbox_store.mark_done_and_release(conn, items[0].wamid, claim, "w1")
+
+
+async def test_a_claims_last_message_ends_the_claim_and_leaves_an_idle_sender_idle(
+    runtime: Runtime, quiet_bot: Bot,
+) -> None:
+    assert (await quiet_bot.post(text_envelope(RETAILER, "hi", "wamid.r1"), drain=False))[0] == 200
+    await _claim_and_finish_first(runtime, limit=8, quiet_bot=quiet_bot)
+    row = await _sender_row(runtime, RETAILER)
+    assert row["claimed_by"] is None and row["ready_at"] is None
+    assert [r["status"] for r in await _inbox(runtime)] == ["done"]
+
+
+async def test_a_message_persisted_during_the_claim_leaves_the_sender_ready(
+    runtime: Runtime, quiet_bot: Bot,
+) -> None:
+    assert (await quiet_bot.post(text_envelope(RETAILER, "hi", "wamid.r2"), drain=False))[0] == 200
+    await _claim_and_finish_first(runtime, limit=8, quiet_bot=quiet_bot,
+                                  meanwhile=text_envelope(RETAILER, "more", "wamid.r3"))
+    row = await _sender_row(runtime, RETAILER)
+    assert row["claimed_by"] is None and row["ready_at"] is not None
+
+
+async def test_messages_left_out_of_a_claims_batch_leave_the_sender_ready(
+    runtime: Runtime, quiet_bot: Bot,
+) -> None:
+    for i in (4, 5):
+        assert (await quiet_bot.post(text_envelope(RETAILER, f"m{i}", f"wamid.r{i}"),
+                                     drain=False))[0] == 200
+    await _claim_and_finish_first(runtime, limit=1, quiet_bot=quiet_bot)
+    row = await _sender_row(runtime, RETAILER)
+    assert row["claimed_by"] is None and row["ready_at"] is not None
