@@ -548,6 +548,11 @@ class Driver:
             await asyncio.sleep(0.1)
         return sum(1 for p in self.all_pending if not p.answered)
 
+    def unanswered_vendors(self) -> int:
+        """How many of the unanswered messages are vendors' (whose replies WhatsApp paces)."""
+        return sum(1 for p in self.all_pending
+                   if not p.answered and p.phone in self.vendor_phones)
+
     def reset_metrics(self) -> None:
         """Start counting a new phase (pending replies stay tracked)."""
         self.ack = PostStats()
@@ -617,10 +622,12 @@ class Driver:
             snap = await self.closed(concurrency, step_seconds, queries=queries)
             snap["concurrency"] = concurrency
             snap["unanswered_after_drain"] = await self.drain(10.0)
+            snap["unanswered_vendor"] = self.unanswered_vendors()
             results.append(snap)
             print(f"  step c={concurrency}: {snap['msgs_per_s']} msgs/s, "
                   f"ack p99 {snap['ack_ms']['p99']} ms, errors {snap['http_errors']}, "
-                  f"unanswered {snap['unanswered_after_drain']}", file=sys.stderr, flush=True)
+                  f"unanswered {snap['unanswered_after_drain']} "
+                  f"({snap['unanswered_vendor']} vendors')", file=sys.stderr, flush=True)
             clean = (snap["http_errors"] == 0 and snap["gave_up"] == 0
                      and snap["unanswered_after_drain"] == 0)
             if not clean:
@@ -638,7 +645,7 @@ class Driver:
         out["sustainable"] = best is not None
         out["steps"] = [{k: r[k] for k in ("concurrency", "msgs_per_s", "orders_per_s",
                                            "http_errors", "gave_up", "unanswered_after_drain",
-                                           "loadgen_cpu")}
+                                           "unanswered_vendor", "loadgen_cpu")}
                         | {"ack_p99": r["ack_ms"]["p99"], "reply_p95": r["reply_ms"]["p95"]}
                         for r in results]
         return out
