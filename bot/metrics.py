@@ -342,6 +342,11 @@ SENDS = REGISTRY.counter(
     "Graph API send attempts by result (sent, retry, permanent, fallback) and error code.",
     ["result", "code"],
 )
+SENDS_PACED = REGISTRY.counter(
+    "khaacho_sends_paced_total",
+    "Sends put back to honour WhatsApp's per-user pacing (about one message per 6 s to one "
+    "number after a burst): a vendor with many orders waits for their notices.",
+)
 SEND_LATENCY = REGISTRY.histogram(
     "khaacho_send_latency_seconds",
     "Time of one Graph API send attempt.",

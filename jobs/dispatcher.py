@@ -48,7 +48,7 @@ import redis.asyncio as redis
 from bot.db import wake_on_notify
 from bot.kv import Keys
 from bot.logs import request_context
-from bot.metrics import SEND_LATENCY, SENDS
+from bot.metrics import SEND_LATENCY, SENDS, SENDS_PACED
 from bot.rate_limits import TokenBucket, per_number_bucket
 from bot.store import alerts as alert_store
 from bot.store import media as media_store
@@ -336,6 +336,7 @@ class Dispatcher:
             if wait > 0:
                 async with self._pool.acquire() as conn:
                     await outbox_store.defer(conn, row.id, wait)
+                SENDS_PACED.inc()
                 return
             # One waiter per process polls the shared bucket: tokens go out in
             # claim order and Redis sees one caller, not `concurrency` of them.

@@ -9,6 +9,7 @@ import time
 import aiohttp
 import pytest
 
+from bot.metrics import SENDS_PACED
 from bot.runtime import Runtime
 from bot.store import outbox as outbox_store
 from flows.replies import Outgoing, Template, Text
@@ -301,6 +302,17 @@ async def test_replies_to_one_user_are_spaced_after_a_burst(
     async with runtime.pool.acquire() as conn:
         attempts = await conn.fetchval("SELECT max(attempts) FROM outbox")
     assert attempts == 1  # spacing is not an attempt
+
+
+async def test_replies_held_back_by_pacing_are_counted_for_operators(
+    runtime: Runtime, simulator: RunningSimulator, http: aiohttp.ClientSession
+) -> None:
+    config = dataclasses.replace(FAST, pair_burst=1, pair_interval=0.3)
+    before = SENDS_PACED.value()
+    async with running(runtime, http, simulator.api_url, config):
+        await enqueue(runtime, [Outgoing(A, Text(f"a{i}")) for i in range(3)])
+        await wait_until(lambda: len(simulator.sim.sent) == 3, timeout=10)
+    assert SENDS_PACED.value() - before >= 2  # the second and third waited their turn
 
 
 async def test_a_dispatcher_killed_mid_send_loses_nothing(
