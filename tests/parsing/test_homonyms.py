@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.lexicon import is_address, is_complaint, is_filler
+from domain.lexicon import QUESTION_WORDS, is_address, is_complaint, is_filler
+from domain.normalize import phonetic_key
 from domain.numbers import is_multiplier, is_plus_half, word_value
 from domain.ordertext import Intent, keyword_intent, parse_message
 from domain.resolver import CatalogIndex
@@ -69,6 +70,8 @@ def _plain_name(word: str) -> bool:
     return (word_value(word) is None and not is_multiplier(word) and not is_plus_half(word)
             and unit_from_word(word) is None and not is_filler(word)
             and not is_address(word) and not is_complaint(word) and keyword_intent(word) is None
+            # "cata" is "kata" (where?) to the reader: the message is a question.
+            and phonetic_key(word) not in QUESTION_WORDS
             and word not in {"ra", "ani", "and", "tin", "chha", "ghee", "coke", "jar"})
 
 
