@@ -168,18 +168,18 @@ async def play_to_delivery(client: ChatClient,
     transcript.bot(DEMO_RETAILER, await client.replies(expect=0))
     balance = await _say(client, transcript, DEMO_RETAILER, "balance")
     if gateways is not None and balance:
-        await pay_with_khalti(client, transcript, balance[-1], gateways)
+        await pay_with_khalti(client, transcript, balance, gateways)
     return transcript
 
 
 _KHALTI_PAGE = re.compile(r"https?://\S+/khalti/pay/(\S+)")
 
 
-async def pay_with_khalti(client: ChatClient, transcript: Transcript, balance: Message,
+async def pay_with_khalti(client: ChatClient, transcript: Transcript, balance: list[Message],
                           gateways: GatewaySim) -> None:
     """Tap Pay under the balance, choose Khalti, pay on its (simulated) page, get the receipt."""
     offer = await tap(client, transcript, balance, "pay")
-    link = await tap(client, transcript, offer[-1], "pm:khalti:")
+    link = await tap(client, transcript, offer, "pm:khalti:")
     found = _KHALTI_PAGE.search("\n".join(m.body for m in link))
     if found is None:
         raise DemoFailed("no Khalti link after choosing Khalti")

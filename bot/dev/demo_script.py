@@ -11,6 +11,7 @@ and raises `DemoFailed` when the conversation does not reach a placed order.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.dev.chat_client import ChatClient, Message
@@ -50,13 +51,16 @@ async def _send(client: ChatClient, transcript: Transcript, text: str) -> list[M
     return replies
 
 
-async def tap(client: ChatClient, transcript: Transcript, message: Message,
+async def tap(client: ChatClient, transcript: Transcript, replies: Sequence[Message],
               prefix: str | None = None) -> list[Message]:
-    """Tap the first choice of `message` whose id starts with `prefix` (any, when None)."""
-    picked = next((c for c in message.choices if prefix is None or c.id.startswith(prefix)),
-                  None)
+    """Tap the choice whose id starts with `prefix` (any, when None) in the latest of
+    `replies` that offers one: a notice that lands after the message with the buttons
+    (an invoice after the balance) must not hide them."""
+    picked = next((c for m in reversed(replies) for c in m.choices
+                   if prefix is None or c.id.startswith(prefix)), None)
     if picked is None:
-        raise DemoFailed(f"expected a choice {prefix!r}, got {[c.id for c in message.choices]}")
+        offered = [c.id for m in replies for c in m.choices]
+        raise DemoFailed(f"expected a choice {prefix!r}, got {offered}")
     transcript.user(client.phone, f"(taps “{picked.title}”)")
     replies = await client.tap(picked)
     transcript.bot(client.phone, replies)
@@ -73,10 +77,10 @@ async def play(client: ChatClient, *, retailer: str = DEMO_RETAILER,
     for _ in range(10):
         if not replies or replies[-1].kind != "list":
             break
-        replies = await tap(client, transcript, replies[-1], "q:")
+        replies = await tap(client, transcript, replies[-1:], "q:")
     if not replies or not any(c.id.startswith("rv:confirm") for c in replies[-1].choices):
         raise DemoFailed("the order was not summarised with a Confirm button:\n" + str(transcript))
-    replies = await tap(client, transcript, replies[-1], "rv:confirm")
+    replies = await tap(client, transcript, replies, "rv:confirm")
     placed = next((m for m in replies if "#" in m.body and m.kind == "text"), None)
     match = _PLACED.search(placed.body) if placed else None
     if match is None:
@@ -89,7 +93,7 @@ async def play(client: ChatClient, *, retailer: str = DEMO_RETAILER,
             transcript.lines.append(f"  (now writing as the vendor {vendor})")
             transcript.bot(vendor, [offers[-1]])
             await client.mark_read()
-            await tap(client, transcript, offers[-1], None)
+            await tap(client, transcript, offers[-1:], None)
         client.phone = retailer
         # What the retailer was told meanwhile (the vendor's acceptance).
         transcript.bot(retailer, await client.replies(expect=0))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bot.dev.demo_script import DEMO_RETAILER, play
+from typing import cast
+
+from bot.dev.chat_client import ChatClient, Choice, Message
+from bot.dev.demo_script import DEMO_RETAILER, Transcript, play, tap
 from tests.conversation.conftest import VENDOR_PHONE, Stack, add_retailer
 
 
@@ -25,3 +28,26 @@ async def test_the_demo_script_reaches_a_placed_order_and_the_vendor_accepts(
     told = after_accept.split(f"[bot → {DEMO_RETAILER}]")
     assert len(told) == 2, text
     assert "#1001" in told[1] and "accepted" in told[1]
+
+
+class _TappingClient:
+    """Records the taps; answers each with nothing."""
+
+    phone = DEMO_RETAILER
+
+    def __init__(self) -> None:
+        self.tapped: list[str] = []
+
+    async def tap(self, choice: Choice) -> list[Message]:
+        self.tapped.append(choice.id)
+        return []
+
+
+async def test_a_tap_finds_its_button_behind_a_notice_that_arrived_later() -> None:
+    # The invoice document can land after the balance, within the same replies.
+    balance = Message(DEMO_RETAILER, "buttons", "You owe Rs 1,200",
+                      (Choice("pay:all", "Pay"),))
+    invoice = Message(DEMO_RETAILER, "document", "Invoice #1001")
+    client = _TappingClient()
+    await tap(cast(ChatClient, client), Transcript(), [balance, invoice], "pay")
+    assert client.tapped == ["pay:all"]
