@@ -190,25 +190,44 @@ class System:
 
     # ------------------------------------------------------------ checks
 
-    async def settle(self, wait: float = 60.0, paced: frozenset[str] = frozenset()) -> int:
-        """Wait for every reply and for the outbox to empty; unanswered count."""
-        unanswered = await self.driver.drain(min(wait, 30.0))
-        deadline = asyncio.get_running_loop().time() + wait
-        while asyncio.get_running_loop().time() < deadline:
-            conn = await connect(self.db_url)
-            try:
-                # The inbox first: a message not yet handled has no outbox row yet.
-                busy = await conn.fetchval(
-                    "SELECT (SELECT count(*) FROM inbound_messages WHERE status = 'pending') "
-                    "+ (SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
-                    "AND recipient <> ALL($1::text[]))", list(paced))
-            finally:
-                await conn.close()
+    async def settle(self, wait: float = 60.0, paced: frozenset[str] = frozenset(), *,
+                     stall: float = 20.0, cap: float = 240.0) -> int:
+        """Wait for every reply and for the outbox to empty; unanswered count.
+
+        A recipient's backlog drains at WhatsApp's per-user pace (about one
+        message per 6 s), so a vendor handed many orders at once can need longer
+        than `wait`. Past `wait` the wait goes on while the work left keeps
+        shrinking — up to `cap` seconds more — and ends once it has not shrunk
+        for `stall` seconds: a row that is stuck for good still shows.
+        """
+        await self.driver.drain(min(wait, 30.0))
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        least, shrunk_at = None, start
+        while True:
+            busy = await self._work_left(paced)
+            now = loop.time()
             if not busy:
                 break
+            if least is None or busy < least:
+                least, shrunk_at = busy, now
+            if now - start >= wait and (now - shrunk_at >= stall or now - start >= wait + cap):
+                break
             await asyncio.sleep(0.5)
-        await asyncio.sleep(0.5)  # the last status webhooks
-        return unanswered
+        # The replies just sent, and their status webhooks, are still on their way.
+        return await self.driver.drain(5.0)
+
+    async def _work_left(self, paced: frozenset[str]) -> int:
+        """Inbound messages not yet handled plus outbox rows not yet sent (bar `paced`)."""
+        conn = await connect(self.db_url)
+        try:
+            # The inbox first: a message not yet handled has no outbox row yet.
+            return int(await conn.fetchval(
+                "SELECT (SELECT count(*) FROM inbound_messages WHERE status = 'pending') "
+                "+ (SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending') "
+                "AND recipient <> ALL($1::text[]))", list(paced)))
+        finally:
+            await conn.close()
 
     async def accounting(self, paced: frozenset[str] = frozenset()) -> dict[str, Any]:
         """Every message sent, against Postgres and the simulator (see the module doc).
