@@ -93,12 +93,14 @@ async def connect(dsn: str) -> asyncpg.Connection:
     return conn
 
 
-async def wake_on_notify(dsn: str, channel: str, wake: Callable[[], None], what: str) -> None:
-    """LISTEN on `channel` and call `wake` on every NOTIFY, until cancelled.
+async def wake_on_notify(dsn: str, channel: str, wake: Callable[[str], None],
+                         what: str) -> None:
+    """LISTEN on `channel` and call `wake(payload)` on every NOTIFY, until cancelled.
 
     A lost connection is reopened with a backoff (0.5 s doubling to 10 s); `wake`
-    is also called on every (re)connect, for anything queued while nobody listened.
-    The loops that use it poll as well, so a dropped LISTEN only delays work.
+    is also called (with an empty payload) on every (re)connect, for anything
+    queued while nobody listened. The loops that use it poll as well, so a
+    dropped LISTEN only delays work.
     """
     delay = 0.5
     while True:
@@ -107,9 +109,9 @@ async def wake_on_notify(dsn: str, channel: str, wake: Callable[[], None], what:
         try:
             conn = await connect(dsn)
             conn.add_termination_listener(lambda _c, lost=lost: lost.set())
-            await conn.add_listener(channel, lambda *_: wake())
+            await conn.add_listener(channel, lambda _c, _pid, _ch, payload: wake(payload))
             delay = 0.5
-            wake()
+            wake("")
             await lost.wait()
         except asyncio.CancelledError:
             if conn is not None:

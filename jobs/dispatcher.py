@@ -260,7 +260,8 @@ class Dispatcher:
 
     async def _listen(self) -> None:
         """Keep a LISTEN connection; every NOTIFY wakes the loop."""
-        await wake_on_notify(self._dsn, outbox_store.NOTIFY_CHANNEL, self._wake.set, "dispatcher")
+        await wake_on_notify(self._dsn, outbox_store.NOTIFY_CHANNEL,
+                             lambda _payload: self._wake.set(), "dispatcher")
 
     # ------------------------------------------------------------------ sending
 

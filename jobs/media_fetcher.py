@@ -138,8 +138,8 @@ class MediaFetcher:
         return self.config.idle_poll if due is None else min(self.config.idle_poll, due + 0.01)
 
     async def _listen(self) -> None:
-        await wake_on_notify(self._dsn, operator_inbox.NOTIFY_CHANNEL, self._wake.set,
-                             "media fetcher")
+        await wake_on_notify(self._dsn, operator_inbox.NOTIFY_CHANNEL,
+                             lambda _payload: self._wake.set(), "media fetcher")
 
     async def fetch_due(self) -> int:
         """Claim and fetch the downloads due now; returns how many were tried."""

@@ -19,7 +19,10 @@ Failures:
 Statuses are applied by one task of the process, a batch at a time
 (bot/store/outbox.py), and by one process at a time (an advisory lock): the
 conversation loops only ever wait on senders.
-Woken by `LISTEN khaacho_inbox` (the webhook NOTIFYs), polling as a fallback.
+Woken by `LISTEN khaacho_inbox` (the webhook NOTIFYs), polling as a fallback: a
+NOTIFY says how many senders got messages and whether statuses came, and wakes
+that many idle conversation loops (bot/conversation/doorbell.py) and, for
+statuses, the status task — not every loop for every status webhook.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from dataclasses import dataclass
 import asyncpg
 from pydantic import TypeAdapter, ValidationError
 
+from bot.conversation.doorbell import Doorbell
 from bot.conversation.locks import Held, SenderLocks
 from bot.conversation.pipeline import MessageHandler, count_status, handle_message
 from bot.conversation.sessions import read_ahead, release_with_save
@@ -102,10 +106,10 @@ class ConversationWorkers:
         self.conversation = conversation
         self.config = config or config_of(runtime)
         self.name = f"{socket.gethostname()}:{secrets.token_hex(3)}"
-        # One event for the conversation loops, one for the status task: a NOTIFY
-        # sets both, and each side clears only its own.
-        self._wake = asyncio.Event()
-        self._status_wake = asyncio.Event()
+        # One bell for the conversation loops (a ring per sender with news), one
+        # for the status task; a NOTIFY rings what it announces.
+        self._bell = Doorbell(max(1, self.config.concurrency))
+        self._status_bell = Doorbell(1)
         self._stopping = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -127,7 +131,7 @@ class ConversationWorkers:
     async def stop(self) -> None:
         """Finish the message in hand in every loop, release the senders, stop."""
         self._stopping.set()
-        self.wake()
+        self.wake(None)
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
@@ -137,30 +141,36 @@ class ConversationWorkers:
                 await self._listener
             self._listener = None
 
-    def wake(self) -> None:
-        """Look at the inbox now (a NOTIFY arrived, or a test posted)."""
-        self._wake.set()
-        self._status_wake.set()
+    def wake(self, arrival: inbox_store.Arrival | None) -> None:
+        """Look at the inbox now: for what `arrival` announces, or (None) for anything."""
+        if arrival is None:
+            self._bell.ring_all()
+            self._status_bell.ring()
+            return
+        self._bell.ring(arrival.senders)
+        if arrival.statuses:
+            self._status_bell.ring()
 
     async def _listen(self) -> None:
         """Keep a LISTEN connection; a dropped one only delays work until the next poll."""
         await wake_on_notify(self.runtime.settings.database_url, inbox_store.NOTIFY_CHANNEL,
-                             self.wake, "inbox")
+                             lambda payload: self.wake(inbox_store.arrival_of(payload)),
+                             "inbox")
 
     async def _loop(self, worker: str) -> None:
-        await self._run(self._wake, lambda: self.serve_one(worker), "conversation worker")
+        await self._run(self._bell, lambda: self.serve_one(worker), "conversation worker")
 
     async def _status_loop(self) -> None:
-        await self._run(self._status_wake, self._statuses, "status applier")
+        await self._run(self._status_bell, self._statuses, "status applier")
 
-    async def _run(self, wake: asyncio.Event, step: Callable[[], Awaitable[bool]],
+    async def _run(self, bell: Doorbell, step: Callable[[], Awaitable[bool]],
                    what: str) -> None:
-        """Repeat `step` while it finds work; otherwise wait for a wake or the poll."""
+        """Repeat `step` while it finds work; otherwise wait for a ring or the poll.
+
+        A ring that lands while the step runs is kept by the bell, so it is never
+        lost to a wait that begins after it.
+        """
         while not self._stopping.is_set():
-            # Cleared before looking, not after finding nothing: a NOTIFY that
-            # lands while the step runs keeps the event set, so it is never lost
-            # to a wait that began after it.
-            wake.clear()
             try:
                 busy = await step()
             except TRANSIENT as exc:
@@ -172,7 +182,9 @@ class ConversationWorkers:
                 await self._pause(self._stopping, 1.0)
                 continue
             if not busy:
-                await self._pause(wake, self.config.poll_seconds)
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self.config.poll_seconds):
+                        await bell.wait()
 
     async def _pause(self, wake: asyncio.Event, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -20,6 +20,7 @@ ready and NOTIFYs the workers. Everything else happens later, in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,7 +30,10 @@ from bot.whatsapp.updates import InboundMessage, StatusUpdate
 
 NOTIFY_CHANNEL = "khaacho_inbox"
 
-# NOTIFY_CHANNEL, spelled out in the statement below.
+# NOTIFY_CHANNEL, spelled out in the statement below. Its payload says how many
+# senders got new messages and how many statuses came (`Arrival`), so a process
+# wakes as many conversation loops as there are senders, and its status task
+# only for statuses.
 # One statement: the messages and statuses of one POST — or of several POSTs
 # coalesced by the webhook's group commit (bot/web/persist_batch.py) — the
 # senders' rows, the NOTIFY. `ord` is the arrival order across all of them, so
@@ -77,11 +81,14 @@ WITH m AS (
 ), statuses AS (
     INSERT INTO inbox_statuses (payload) SELECT unnest($10::bytea[]) RETURNING 1
 ), woken AS (
-    SELECT pg_notify('khaacho_inbox', '')
+    SELECT pg_notify('khaacho_inbox', concat((SELECT count(*) FROM senders), ' ',
+                                             (SELECT count(*) FROM statuses)))
     WHERE EXISTS (SELECT 1 FROM ins) OR EXISTS (SELECT 1 FROM statuses)
 )
--- The first subquery makes sure the NOTIFY runs even for a POST of statuses only.
-SELECT r.* FROM (SELECT (SELECT count(*) FROM woken) + (SELECT count(*) FROM senders)) t(n)
+-- `notified` is read by nobody, but it is output: a subquery whose value is not
+-- would be planned away, and the NOTIFY with it. The outer row makes the
+-- statement answer (and notify) even for a POST of statuses only.
+SELECT t.notified, r.* FROM (SELECT (SELECT count(*) FROM woken)) t(notified)
 LEFT JOIN (
     SELECT m.wamid, m.ord,
            ins.wamid IS NOT NULL AS inserted,
@@ -92,6 +99,23 @@ LEFT JOIN (
 ) r ON true
 ORDER BY r.ord
 """
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """What one NOTIFY on the inbox channel announces."""
+
+    senders: int    # senders with new messages to handle
+    statuses: int   # statuses queued for the outbox
+
+
+_ARRIVAL = re.compile(r"(\d{1,9}) (\d{1,9})", re.ASCII)
+
+
+def arrival_of(payload: str) -> Arrival | None:
+    """The arrival a NOTIFY payload announces; None when it does not say (look at everything)."""
+    counts = _ARRIVAL.fullmatch(payload)
+    return None if counts is None else Arrival(int(counts[1]), int(counts[2]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,9 +143,6 @@ async def receive(request: web.Request) -> web.Response:
     except (*TRANSIENT, asyncpg.PostgresError) as exc:
         log.warning("webhook deferred: %s", exc)
         return _error(503, "temporarily unavailable, retry later")
-    workers = request.app.get(WORKERS)
-    if workers is not None:
-        workers.wake()  # this process's workers need not wait for the NOTIFY
     if persisted.throttled:
         log.warning("sender over rate limit, deferring their messages",
                     extra={"messages": len(persisted.throttled),

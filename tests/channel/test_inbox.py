@@ -384,3 +384,104 @@ async def test_messages_left_out_of_a_claims_batch_leave_the_sender_ready(
     await _claim_and_finish_first(runtime, limit=1, quiet_bot=quiet_bot)
     row = await _sender_row(runtime, RETAILER)
     assert row["claimed_by"] is None and row["ready_at"] is not None
+
+
+# ---------------------------------------------------------------- who a NOTIFY wakes
+
+
+class _CountedWorkers(ConversationWorkers):
+    """Workers that count their loops' claims, and the claims that found nobody."""
+
+    claims = 0
+    empty = 0
+
+    async def serve_one(self, worker: str) -> bool:
+        self.claims += 1
+        found = await super().serve_one(worker)
+        self.empty += not found
+        return found
+
+
+async def _counted_workers(runtime: Runtime) -> _CountedWorkers:
+    # Polling slower than the test: only NOTIFYs wake a loop in time.
+    workers = _CountedWorkers(runtime, EchoConversation(),
+                              WorkerConfig(concurrency=4, poll_seconds=60))
+    await workers.start()
+    async with asyncio.timeout(5):
+        while workers.claims < 4:  # every loop looks once when LISTEN connects
+            await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
+    return workers
+
+
+def _status_envelope(wamid: str, status: str) -> dict[str, Any]:
+    env = text_envelope(OTHER, "x", "wamid.unused")
+    env["entry"][0]["changes"][0]["value"] = {"statuses": [
+        {"id": wamid, "status": status, "timestamp": "1700000090", "recipient_id": OTHER}]}
+    return env
+
+
+async def test_a_notify_says_how_many_senders_got_messages_and_how_many_statuses_came(
+    runtime: Runtime, quiet_bot: Bot,
+) -> None:
+    heard: asyncio.Queue[str] = asyncio.Queue()
+
+    def hear(_conn: object, _pid: int, _channel: str, payload: str) -> None:
+        heard.put_nowait(payload)
+
+    async with runtime.pool.acquire() as conn:
+        await conn.add_listener(inbox_store.NOTIFY_CHANNEL, hear)
+        try:
+            env = text_envelope(RETAILER, "hi", "wamid.n1")
+            env["entry"][0]["changes"][0]["value"]["statuses"] = [
+                {"id": "wamid.o1", "status": "delivered", "recipient_id": RETAILER},
+                {"id": "wamid.o2", "status": "read", "recipient_id": RETAILER}]
+            assert (await quiet_bot.post(env, drain=False))[0] == 200
+            said = await asyncio.wait_for(heard.get(), 5)
+        finally:
+            await conn.remove_listener(inbox_store.NOTIFY_CHANNEL, hear)
+    assert inbox_store.arrival_of(said) == inbox_store.Arrival(senders=1, statuses=2)
+
+
+async def test_a_status_webhook_wakes_the_status_task_and_no_conversation_loop(
+    runtime: Runtime, quiet_bot: Bot,
+) -> None:
+    async with runtime.pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO outbox (recipient, kind, payload, status, wamid, sent_at) "
+            "VALUES ($1, 'text', '{}'::jsonb, 'sent', 'wamid.quiet-out', now())", OTHER)
+    workers = await _counted_workers(runtime)
+    try:
+        before = workers.claims
+        assert (await quiet_bot.post(_status_envelope("wamid.quiet-out", "delivered"),
+                                     drain=False))[0] == 200
+        async with asyncio.timeout(5):
+            while True:
+                async with runtime.pool.acquire() as conn:
+                    status = await conn.fetchval(
+                        "SELECT status FROM outbox WHERE wamid = 'wamid.quiet-out'")
+                if status == "delivered":
+                    break
+                await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+        assert workers.claims == before
+    finally:
+        await workers.stop()
+
+
+async def test_a_message_from_one_sender_wakes_one_conversation_loop(
+    runtime: Runtime, quiet_bot: Bot,
+) -> None:
+    workers = await _counted_workers(runtime)
+    try:
+        empty_before = workers.empty
+        assert (await quiet_bot.post(text_envelope(RETAILER, "hi", "wamid.one-loop"),
+                                     drain=False))[0] == 200
+        await drained(runtime.pool, within=5)
+        await asyncio.sleep(0.2)
+        # The loop that handled the message looks once more and finds nobody; the
+        # other three were never woken.
+        assert workers.empty - empty_before <= 1
+    finally:
+        await workers.stop()
+    assert [r["wamid"] for r in await quiet_bot.effects_now()] == ["wamid.one-loop"]
