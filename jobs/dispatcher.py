@@ -213,12 +213,12 @@ class Dispatcher:
             while not self._stopping.is_set():
                 self._wake.clear()
                 try:
-                    claimed = await self._claim_and_start()
+                    more = await self._claim_and_start()
                 except _INFRA_ERRORS as exc:
                     log.warning("dispatcher cannot claim: %s", exc)
                     await self._sleep(1.0)
                     continue
-                if claimed:
+                if more:
                     continue
                 await self._housekeep()
                 await self._sleep(await self._idle_timeout())
@@ -265,18 +265,24 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ sending
 
-    async def _claim_and_start(self) -> int:
+    async def _claim_and_start(self) -> bool:
+        """Claim what is due and start sending it; True if more may be due right now.
+
+        A claim that got fewer rows than it asked for took everything due: the
+        loop then waits for a wake (a NOTIFY, a finished send) instead of asking
+        again at once for nothing — under load that was every other claim.
+        """
         free = self.config.concurrency - len(self._inflight)
         if free <= 0:
-            return 0
+            return False
+        asked = min(free, self.config.batch_size)
         async with self._pool.acquire() as conn:
-            rows = await outbox_store.claim(conn, self.name, min(free, self.config.batch_size),
-                                            self.config.lease_seconds)
+            rows = await outbox_store.claim(conn, self.name, asked, self.config.lease_seconds)
         for row in rows:
             task = asyncio.get_running_loop().create_task(self._deliver(row))
             self._inflight.add(task)
             task.add_done_callback(self._done)
-        return len(rows)
+        return len(rows) == asked
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._inflight.discard(task)

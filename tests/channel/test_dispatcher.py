@@ -44,6 +44,31 @@ async def test_a_reply_leaves_within_milliseconds_of_its_commit(
     assert max(latencies) < 0.5
 
 
+async def test_a_claim_that_took_everything_due_is_not_repeated_at_once(
+    runtime: Runtime, simulator: RunningSimulator, http: aiohttp.ClientSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    claims: list[int] = []
+    claim = outbox_store.claim
+
+    async def counted(*args: object, **kwargs: object) -> list[outbox_store.OutboxRow]:
+        rows = await claim(*args, **kwargs)  # type: ignore[arg-type]
+        claims.append(len(rows))
+        return rows
+
+    monkeypatch.setattr(outbox_store, "claim", counted)
+    config = dataclasses.replace(FAST, idle_poll=30.0)
+    async with running(runtime, http, simulator.api_url, config):
+        await asyncio.sleep(0.3)
+        claims.clear()
+        await enqueue(runtime, [Outgoing(A, Text("one reply"))])
+        await wait_until(lambda: statuses(runtime), timeout=5)
+        await asyncio.sleep(0.3)
+    # The NOTIFY's claim takes the row; the finished send's wake looks once more.
+    # Asking again straight after the first claim would make it three.
+    assert claims == [1, 0]
+
+
 async def test_the_returned_message_id_and_the_attempt_are_recorded(
     runtime: Runtime, simulator: RunningSimulator, http: aiohttp.ClientSession
 ) -> None:
