@@ -485,3 +485,35 @@ async def test_a_message_from_one_sender_wakes_one_conversation_loop(
     finally:
         await workers.stop()
     assert [r["wamid"] for r in await quiet_bot.effects_now()] == ["wamid.one-loop"]
+
+
+async def test_statuses_arriving_close_together_are_applied_in_one_batch(
+    runtime: Runtime, quiet_bot: Bot, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with runtime.pool.acquire() as conn:
+        for i in range(3):
+            await conn.execute(
+                "INSERT INTO outbox (recipient, kind, payload, status, wamid, sent_at) "
+                "VALUES ($1, 'text', '{}'::jsonb, 'sent', $2, now())", OTHER, f"wamid.g{i}")
+    batches: list[int] = []
+    take = inbox_store.take_statuses
+
+    async def counted(conn: asyncpg.Connection, limit: int) -> list[inbox_store.TakenStatus]:
+        taken = await take(conn, limit)
+        batches.append(len(taken))
+        return taken
+
+    monkeypatch.setattr(inbox_store, "take_statuses", counted)
+    workers = ConversationWorkers(runtime, EchoConversation(), WorkerConfig(
+        concurrency=1, poll_seconds=60, status_gather_seconds=1.0))
+    await workers.start()
+    try:
+        await asyncio.sleep(0.5)  # past the look every loop takes when LISTEN connects
+        batches.clear()
+        for i in range(3):
+            assert (await quiet_bot.post(_status_envelope(f"wamid.g{i}", "delivered"),
+                                         drain=False))[0] == 200
+        await drained(runtime.pool, within=5)
+    finally:
+        await workers.stop()
+    assert batches == [3]
