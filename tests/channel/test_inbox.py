@@ -298,6 +298,17 @@ class _HeldConversation(EchoConversation):
         return await super().handle(conn, message)
 
 
+async def _outbox_status_becomes(runtime: Runtime, wamid: str, status: str) -> None:
+    """Wait (up to 5 s) until the outbox row sent as `wamid` has `status`."""
+    async with asyncio.timeout(5):
+        while True:
+            async with runtime.pool.acquire() as conn:
+                now = await conn.fetchval("SELECT status FROM outbox WHERE wamid = $1", wamid)
+            if now == status:
+                return
+            await asyncio.sleep(0.02)
+
+
 async def test_statuses_are_applied_while_every_conversation_loop_is_busy(
     runtime: Runtime, quiet_bot: Bot,
 ) -> None:
@@ -317,14 +328,7 @@ async def test_statuses_are_applied_while_every_conversation_loop_is_busy(
             {"id": "wamid.busy-out", "status": "delivered", "timestamp": "1700000090",
              "recipient_id": OTHER}]}
         assert (await quiet_bot.post(env, drain=False))[0] == 200
-        async with asyncio.timeout(5):
-            while True:
-                async with runtime.pool.acquire() as conn:
-                    status = await conn.fetchval(
-                        "SELECT status FROM outbox WHERE wamid = 'wamid.busy-out'")
-                if status == "delivered":
-                    break
-                await asyncio.sleep(0.02)
+        await _outbox_status_becomes(runtime, "wamid.busy-out", "delivered")
         assert not slow.go.is_set()  # the only loop was still inside the message
     finally:
         slow.go.set()
@@ -455,14 +459,7 @@ async def test_a_status_webhook_wakes_the_status_task_and_no_conversation_loop(
         before = workers.claims
         assert (await quiet_bot.post(_status_envelope("wamid.quiet-out", "delivered"),
                                      drain=False))[0] == 200
-        async with asyncio.timeout(5):
-            while True:
-                async with runtime.pool.acquire() as conn:
-                    status = await conn.fetchval(
-                        "SELECT status FROM outbox WHERE wamid = 'wamid.quiet-out'")
-                if status == "delivered":
-                    break
-                await asyncio.sleep(0.02)
+        await _outbox_status_becomes(runtime, "wamid.quiet-out", "delivered")
         await asyncio.sleep(0.2)
         assert workers.claims == before
     finally:
