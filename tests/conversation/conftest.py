@@ -104,6 +104,7 @@ class Stack:
     sim: Simulator
     sim_url: str
     bot_url: str
+    app: web.Application
 
     def chat(self, phone: str) -> ChatClient:
         return ChatClient(self.sim_url, phone, quiet=0.4, timeout=10)
@@ -127,7 +128,7 @@ async def stack(runtime: Runtime) -> AsyncIterator[Stack]:
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     sim_url = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as http, running(runtime, http, f"{sim_url}/v23.0"):
-        yield Stack(runtime, sim, sim_url, bot_url)
+        yield Stack(runtime, sim, sim_url, bot_url, app)
     await runner.cleanup()
     await server.close()
 
