@@ -17,6 +17,7 @@ from bot.store import inbox as inbox_store
 from bot.whatsapp.updates import InboundMessage
 from flows.replies import Outgoing
 from tests.channel.conftest import Bot, EchoConversation, start_bot, text_envelope
+from tests.channel.dispatch import wait_until
 
 RETAILER = "9779800000001"
 OTHER = "9779800000002"
@@ -261,11 +262,7 @@ async def test_ready_says_degraded_when_the_oldest_unhandled_message_is_too_old(
 
 
 async def test_a_batch_of_statuses_never_moves_a_row_backwards(bot: Bot) -> None:
-    async with bot.runtime.pool.acquire() as conn:
-        for i in (1, 2):
-            await conn.execute(
-                "INSERT INTO outbox (recipient, kind, payload, status, wamid, sent_at) "
-                "VALUES ($1, 'text', '{}'::jsonb, 'sent', $2, now())", RETAILER, f"wamid.s{i}")
+    await _sent_rows(bot.runtime, RETAILER, ["wamid.s1", "wamid.s2"])
     env = text_envelope(RETAILER, "x", "wamid.unused")
     env["entry"][0]["changes"][0]["value"] = {"statuses": [
         {"id": "wamid.s1", "status": "read", "timestamp": "1700000100", "recipient_id": RETAILER},
@@ -298,24 +295,38 @@ class _HeldConversation(EchoConversation):
         return await super().handle(conn, message)
 
 
+async def _sent_rows(runtime: Runtime, recipient: str, wamids: list[str]) -> None:
+    """Outbox rows already sent to `recipient` as `wamids`, for statuses to land on."""
+    async with runtime.pool.acquire() as conn:
+        await conn.executemany(
+            "INSERT INTO outbox (recipient, kind, payload, status, wamid, sent_at) "
+            "VALUES ($1, 'text', '{}'::jsonb, 'sent', $2, now())",
+            [(recipient, wamid) for wamid in wamids])
+
+
+def _status_envelope(wamid: str, status: str) -> dict[str, Any]:
+    """A webhook carrying only one status, for the message sent to OTHER as `wamid`."""
+    env = text_envelope(OTHER, "x", "wamid.unused")
+    env["entry"][0]["changes"][0]["value"] = {"statuses": [
+        {"id": wamid, "status": status, "timestamp": "1700000090", "recipient_id": OTHER}]}
+    return env
+
+
 async def _outbox_status_becomes(runtime: Runtime, wamid: str, status: str) -> None:
     """Wait (up to 5 s) until the outbox row sent as `wamid` has `status`."""
-    async with asyncio.timeout(5):
-        while True:
-            async with runtime.pool.acquire() as conn:
-                now = await conn.fetchval("SELECT status FROM outbox WHERE wamid = $1", wamid)
-            if now == status:
-                return
-            await asyncio.sleep(0.02)
+
+    async def reached() -> bool:
+        async with runtime.pool.acquire() as conn:
+            return bool(await conn.fetchval(
+                "SELECT status = $2 FROM outbox WHERE wamid = $1", wamid, status))
+
+    await wait_until(reached, timeout=5, interval=0.02)
 
 
 async def test_statuses_are_applied_while_every_conversation_loop_is_busy(
     runtime: Runtime, quiet_bot: Bot,
 ) -> None:
-    async with runtime.pool.acquire() as conn:
-        await conn.execute(
-            "INSERT INTO outbox (recipient, kind, payload, status, wamid, sent_at) "
-            "VALUES ($1, 'text', '{}'::jsonb, 'sent', 'wamid.busy-out', now())", OTHER)
+    await _sent_rows(runtime, OTHER, ["wamid.busy-out"])
     slow = _HeldConversation()
     workers = ConversationWorkers(runtime, slow, WorkerConfig(concurrency=1, poll_seconds=0.05))
     await workers.start()
@@ -323,11 +334,8 @@ async def test_statuses_are_applied_while_every_conversation_loop_is_busy(
         assert (await quiet_bot.post(text_envelope(RETAILER, "hi", "wamid.busy-in"),
                                      drain=False))[0] == 200
         await asyncio.wait_for(slow.started.wait(), 5)
-        env = text_envelope(OTHER, "x", "wamid.unused")
-        env["entry"][0]["changes"][0]["value"] = {"statuses": [
-            {"id": "wamid.busy-out", "status": "delivered", "timestamp": "1700000090",
-             "recipient_id": OTHER}]}
-        assert (await quiet_bot.post(env, drain=False))[0] == 200
+        assert (await quiet_bot.post(_status_envelope("wamid.busy-out", "delivered"),
+                                     drain=False))[0] == 200
         await _outbox_status_becomes(runtime, "wamid.busy-out", "delivered")
         assert not slow.go.is_set()  # the only loop was still inside the message
     finally:
@@ -411,18 +419,10 @@ async def _counted_workers(runtime: Runtime) -> _CountedWorkers:
     workers = _CountedWorkers(runtime, EchoConversation(),
                               WorkerConfig(concurrency=4, poll_seconds=60))
     await workers.start()
-    async with asyncio.timeout(5):
-        while workers.claims < 4:  # every loop looks once when LISTEN connects
-            await asyncio.sleep(0.01)
+    # Every loop looks once when LISTEN connects.
+    await wait_until(lambda: workers.claims >= 4, timeout=5)
     await asyncio.sleep(0.2)
     return workers
-
-
-def _status_envelope(wamid: str, status: str) -> dict[str, Any]:
-    env = text_envelope(OTHER, "x", "wamid.unused")
-    env["entry"][0]["changes"][0]["value"] = {"statuses": [
-        {"id": wamid, "status": status, "timestamp": "1700000090", "recipient_id": OTHER}]}
-    return env
 
 
 async def test_a_notify_says_how_many_senders_got_messages_and_how_many_statuses_came(
@@ -450,10 +450,7 @@ async def test_a_notify_says_how_many_senders_got_messages_and_how_many_statuses
 async def test_a_status_webhook_wakes_the_status_task_and_no_conversation_loop(
     runtime: Runtime, quiet_bot: Bot,
 ) -> None:
-    async with runtime.pool.acquire() as conn:
-        await conn.execute(
-            "INSERT INTO outbox (recipient, kind, payload, status, wamid, sent_at) "
-            "VALUES ($1, 'text', '{}'::jsonb, 'sent', 'wamid.quiet-out', now())", OTHER)
+    await _sent_rows(runtime, OTHER, ["wamid.quiet-out"])
     workers = await _counted_workers(runtime)
     try:
         before = workers.claims
@@ -487,11 +484,7 @@ async def test_a_message_from_one_sender_wakes_one_conversation_loop(
 async def test_statuses_arriving_close_together_are_applied_in_one_batch(
     runtime: Runtime, quiet_bot: Bot, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    async with runtime.pool.acquire() as conn:
-        for i in range(3):
-            await conn.execute(
-                "INSERT INTO outbox (recipient, kind, payload, status, wamid, sent_at) "
-                "VALUES ($1, 'text', '{}'::jsonb, 'sent', $2, now())", OTHER, f"wamid.g{i}")
+    await _sent_rows(runtime, OTHER, [f"wamid.g{i}" for i in range(3)])
     batches: list[int] = []
     take = inbox_store.take_statuses
 
