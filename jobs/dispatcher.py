@@ -463,11 +463,13 @@ class Dispatcher:
                 log.error("outbox row %s is a dead letter after %d attempts: %s", row.id,
                           row.attempts + 1, result.title)
             return
-        await outbox_store.record_permanent(conn, row, self.name, **common)
-        if row.media_file_id is not None:
-            # The upload may be what Meta refused (an id it no longer knows):
-            # an operator's `outbox retry` then uploads the bytes afresh.
-            await media_store.forget_upload(conn, row.media_file_id)
+        # One transaction: a row seen as failed has already forgotten its
+        # upload, so an operator's `outbox retry` at once still uploads afresh.
+        async with conn.transaction():
+            await outbox_store.record_permanent(conn, row, self.name, **common)
+            if row.media_file_id is not None:
+                # The upload may be what Meta refused (an id it no longer knows).
+                await media_store.forget_upload(conn, row.media_file_id)
         log.warning("outbox row %s failed permanently: %s %s", row.id, result.code, result.title)
 
 
