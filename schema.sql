@@ -848,6 +848,23 @@ CREATE TABLE IF NOT EXISTS document_prints (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS document_prints_one_original
     ON document_prints (document_id) WHERE NOT copy;
+-- Issued documents whose original has not gone out: the `documents` job's queue,
+-- a row written with the document and deleted with its original print. Documents
+-- are kept for good, and finding the waiting ones by anti-joining every document
+-- ever issued against its prints, each minute, grew with the years.
+DO $$
+BEGIN
+    IF to_regclass('documents_unprinted') IS NULL THEN
+        CREATE TABLE documents_unprinted (
+            document_id bigint PRIMARY KEY REFERENCES documents (id)
+        );
+        -- Once, as the table arrives: the documents already waiting.
+        INSERT INTO documents_unprinted (document_id)
+        SELECT d.id FROM documents d
+        WHERE NOT EXISTS (SELECT 1 FROM document_prints p
+                          WHERE p.document_id = d.id AND NOT p.copy);
+    END IF;
+END $$;
 -- ---------------------------------------------------------------- media: the operator inbox, delivery pins
 -- What a retailer sent that the bot cannot read (a photo of a list, a voice note,
 -- a document, a video, a sticker): one row per inbound message (`wamid`), written

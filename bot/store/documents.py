@@ -137,11 +137,16 @@ async def insert(conn: asyncpg.Connection, doc: Document, *, vendor_id: int, fis
                  seq: int, order_id: int, retailer_id: int, credit_note_id: int | None,
                  against_id: int | None, issued_at: dt.datetime) -> Issued:
     row = await conn.fetchrow(
-        f"""INSERT INTO documents (kind, vendor_id, fiscal_year, seq, number, order_id,
-                                   retailer_id, credit_note_id, against_id, issued_on,
-                                   issued_at, content, total, vat)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14)
-            RETURNING {_COLS}""",  # noqa: S608
+        f"""WITH d AS (
+                INSERT INTO documents (kind, vendor_id, fiscal_year, seq, number, order_id,
+                                       retailer_id, credit_note_id, against_id, issued_on,
+                                       issued_at, content, total, vat)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14)
+                RETURNING *
+            ), queued AS (
+                INSERT INTO documents_unprinted (document_id) SELECT id FROM d
+            )
+            SELECT {_COLS} FROM d""",  # noqa: S608
         doc.kind.value, vendor_id, fiscal_year, seq, doc.number, order_id, retailer_id,
         credit_note_id, against_id, doc.issued_on, issued_at, _content(doc).decode(),
         doc.figures.total, doc.figures.vat)
@@ -172,10 +177,8 @@ async def get(conn: asyncpg.Connection, document_id: int) -> Issued | None:
 async def unprinted(conn: asyncpg.Connection, limit: int) -> list[Issued]:
     """Issued documents not yet sent as a PDF, oldest first, locked (SKIP LOCKED) for the sender."""
     rows = await conn.fetch(
-        f"""SELECT {_COLS} FROM documents d
-            WHERE NOT EXISTS (SELECT 1 FROM document_prints p
-                              WHERE p.document_id = d.id AND NOT p.copy)
-            ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",  # noqa: S608
+        f"""SELECT {_COLS} FROM documents_unprinted u JOIN documents d ON d.id = u.document_id
+            ORDER BY u.document_id LIMIT $1 FOR UPDATE OF u SKIP LOCKED""",  # noqa: S608
         limit)
     return [d for d in map(_issued, rows) if d is not None]
 
@@ -183,9 +186,12 @@ async def unprinted(conn: asyncpg.Connection, limit: int) -> list[Issued]:
 async def record_print(conn: asyncpg.Connection, document_id: int, *, copy: bool,
                        media_file_id: int | None, outbox_id: int | None, by: str,
                        now: dt.datetime) -> int:
+    """Record that the document went out; the original leaves the `documents` job's queue."""
     print_id: int = await conn.fetchval(
-        "INSERT INTO document_prints (document_id, copy, media_file_id, outbox_id, printed_by, "
-        "printed_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "WITH p AS (INSERT INTO document_prints (document_id, copy, media_file_id, outbox_id, "
+        "printed_by, printed_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id), "
+        "sent AS (DELETE FROM documents_unprinted WHERE document_id = $1 AND NOT $2) "
+        "SELECT id FROM p",
         document_id, copy, media_file_id, outbox_id, by, now)
     return print_id
 

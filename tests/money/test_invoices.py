@@ -18,6 +18,7 @@ import asyncpg
 import pytest
 
 from bot.cli.main import main
+from bot.db import schema_sql
 from bot.documents.sending import send_document, send_unprinted
 from bot.runtime import Runtime
 from bot.services import credit_notes, invoices, orders
@@ -125,6 +126,21 @@ async def test_the_documents_job_sends_each_document_once(
     assert await send_unprinted(conn, now=world.now) == 0
     row = await conn.fetchrow("SELECT kind, payload FROM outbox WHERE media_file_id IS NOT NULL")
     assert row["kind"] == "document"
+
+
+async def test_the_print_queue_arrives_holding_the_documents_not_yet_sent(
+        conn: asyncpg.Connection, world: World) -> None:
+    r, v, _ = await _delivered(world)
+    await send_unprinted(conn, now=world.now)
+    waiting = await _dispatched(world, r, v, (("sugar", "113", "5"),))
+    await orders.vendor_act(conn, v, waiting, VendorAction.DELIVER, None, world.now)
+    # A database from before the queue: the migration fills it once.
+    await conn.execute("DROP TABLE documents_unprinted")
+    await conn.execute(schema_sql())
+    queued = await conn.fetch(
+        "SELECT o.number FROM documents_unprinted u JOIN documents d ON d.id = u.document_id "
+        "JOIN orders o ON o.id = d.order_id")
+    assert [r["number"] for r in queued] == [waiting]
 
 
 @needs_poppler
