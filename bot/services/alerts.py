@@ -65,10 +65,11 @@ async def find_conditions(conn: asyncpg.Connection, *, now: dt.datetime,
             counts["stuck_vendor"] = counts.get("stuck_vendor", 0) + 1
     # The operators' own notices are left out: a dead one must not alert about itself.
     dead = await conn.fetch(
-        "SELECT id, recipient, correlation, last_error FROM outbox WHERE status = 'dead' "
-        "AND coalesce(correlation, '') NOT LIKE 'alert:%' AND NOT EXISTS ("
-        "  SELECT 1 FROM operator_alerts a WHERE a.dedupe_key = 'dead_letter:outbox:' || id) "
-        "ORDER BY id LIMIT $1", BATCH)
+        "SELECT x.id, x.recipient, x.correlation, x.last_error FROM outbox x "
+        "WHERE x.status = 'dead' AND coalesce(x.correlation, '') NOT LIKE 'alert:%' "
+        "AND NOT EXISTS (SELECT 1 FROM operator_alerts a "
+        "                WHERE a.dedupe_key = 'dead_letter:outbox:' || x.id) "
+        "ORDER BY x.id LIMIT $1", BATCH)
     for d in dead:
         alert = Alert(AlertKind.DEAD_LETTER, f"outbox:{d['id']}",
                       f"message {d['id']} to {d['recipient']} could not be sent "
@@ -96,7 +97,10 @@ async def _resolve_cleared(conn: asyncpg.Connection, *, now: dt.datetime,
                      OR (o.status = 'dispatched' AND o.dispatched_at < $3))))
           OR (a.kind = 'dead_letter' AND a.dedupe_key LIKE 'dead_letter:outbox:%'
               AND NOT EXISTS (
-                SELECT 1 FROM outbox x WHERE 'dead_letter:outbox:' || x.id = a.dedupe_key
+                -- The id read out of the key, so the lookup is by primary key.
+                SELECT 1 FROM outbox x
+                WHERE x.id = substring(a.dedupe_key
+                                       FROM '^dead_letter:outbox:([0-9]{1,18})$')::bigint
                 AND x.status = 'dead')))
            RETURNING id""", now, ACTOR, since)
     return len(rows)

@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.runtime import Runtime
+from bot.services import alerts as alert_service
 from bot.store import alerts as alert_store
 from domain import ordering
 from domain.alerts import Alert, AlertKind
@@ -142,6 +143,53 @@ async def test_a_dead_letter_raises_an_alert_but_a_dead_operator_notice_does_not
                 correlation)
     result = await run_job(runtime, get_job("operator-alerts"), dt.datetime.now(dt.UTC))
     assert result.counts["dead_letter"] == 1
+
+
+async def _dead_rows(runtime: Runtime, count: int) -> None:
+    async with runtime.pool.acquire() as conn:
+        # Outbox ids far from the alerts' own, so a key compared with the wrong id
+        # cannot match by chance.
+        await conn.execute("SELECT setval('outbox_id_seq', nextval('outbox_id_seq') + 1000)")
+        await conn.execute(
+            "INSERT INTO outbox (recipient, kind, payload, correlation, status, last_error) "
+            "SELECT '9779811111111', 'text', '{}'::jsonb, 'order:' || g, 'dead', 'user blocked' "
+            "FROM generate_series(1, $1) g", count)
+
+
+async def test_a_new_dead_letter_is_raised_however_many_older_ones_have_alerts(
+        runtime: Runtime) -> None:
+    job = get_job("operator-alerts")
+    await _dead_rows(runtime, alert_service.BATCH)
+    await run_job(runtime, job, dt.datetime.now(dt.UTC))
+    await _dead_rows(runtime, 1)
+    result = await run_job(runtime, job, dt.datetime.now(dt.UTC))
+    assert result.counts.get("dead_letter") == 1
+
+
+async def test_a_dead_letter_alert_an_operator_closed_stays_closed_while_the_row_is_dead(
+        runtime: Runtime) -> None:
+    job = get_job("operator-alerts")
+    await _dead_rows(runtime, 1)
+    await run_job(runtime, job, dt.datetime.now(dt.UTC))
+    async with runtime.pool.acquire() as conn:
+        [alert] = await alert_store.open_alerts(conn)
+        assert await alert_store.resolve(conn, alert.id, by="operator",
+                                         at=dt.datetime.now(dt.UTC))
+    result = await run_job(runtime, job, dt.datetime.now(dt.UTC))
+    assert "dead_letter" not in result.counts
+    async with runtime.pool.acquire() as conn:
+        assert await alert_store.open_alerts(conn) == []
+
+
+async def test_a_dead_letter_alert_closes_by_itself_once_the_row_is_sent(
+        runtime: Runtime) -> None:
+    job = get_job("operator-alerts")
+    await _dead_rows(runtime, 1)
+    await run_job(runtime, job, dt.datetime.now(dt.UTC))
+    async with runtime.pool.acquire() as conn:
+        await conn.execute("UPDATE outbox SET status = 'sent', wamid = 'wamid.retried'")
+    result = await run_job(runtime, job, dt.datetime.now(dt.UTC))
+    assert result.counts["resolved"] == 1
 
 
 def test_operator_phones_are_read_as_whatsapp_numbers() -> None:
