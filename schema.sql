@@ -1091,3 +1091,7 @@ CREATE INDEX IF NOT EXISTS statement_requests_unsent_idx ON statement_requests (
 -- A session started before `sessions_since` is refused (bot/console/guard.py): set
 -- when an admin resets the password or the operator changes it.
 ALTER TABLE console_operators ADD COLUMN IF NOT EXISTS sessions_since timestamptz;
+-- ---------------------------------------------------------------- scale: reads that stay bounded as history grows
+-- Orders, ledger entries, job runs and payment intents are kept for good or for
+-- months: each statement run on a schedule or per message reads the rows still
+-- being worked on, not the history (tests/*/test_*_reads.py check the plans).
