@@ -1095,3 +1095,37 @@ ALTER TABLE console_operators ADD COLUMN IF NOT EXISTS sessions_since timestampt
 -- Orders, ledger entries, job runs and payment intents are kept for good or for
 -- months: each statement run on a schedule or per message reads the rows still
 -- being worked on, not the history (tests/*/test_*_reads.py check the plans).
+-- ledger: each retailer's balance owed, kept as entries are appended. The credit
+-- check of every quote and placement read it by summing every entry the retailer
+-- ever had (about 12,000 a year for a busy shop: 22 ms a quote and growing). The
+-- ledger is append-only (the trigger above refuses updates and deletes), so adding
+-- each new entry's amount in the entry's own transaction keeps the sum exact.
+CREATE OR REPLACE FUNCTION ledger_balance_follows() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO ledger_balances AS b (retailer_id, owed)
+    VALUES (NEW.retailer_id, CASE NEW.kind WHEN 'debit' THEN NEW.amount ELSE -NEW.amount END)
+    ON CONFLICT (retailer_id) DO UPDATE SET owed = b.owed + excluded.owed;
+    RETURN NULL;
+END $$;
+DO $$
+BEGIN
+    IF to_regclass('ledger_balances') IS NULL THEN
+        -- No entry may land between the sum below and the trigger taking over.
+        LOCK TABLE ledger_entries IN SHARE ROW EXCLUSIVE MODE;
+        CREATE TABLE ledger_balances (
+            retailer_id  bigint PRIMARY KEY REFERENCES retailers (id),
+            owed         numeric(16, 2) NOT NULL
+        );
+        CREATE TRIGGER ledger_entries_balance AFTER INSERT ON ledger_entries
+            FOR EACH ROW EXECUTE FUNCTION ledger_balance_follows();
+        INSERT INTO ledger_balances (retailer_id, owed)
+        SELECT retailer_id, sum(CASE kind WHEN 'debit' THEN amount ELSE -amount END)
+        FROM ledger_entries GROUP BY retailer_id;
+    END IF;
+END $$;
+-- orders: the credit check's open orders' value, on every quote and placement: the
+-- retailer's own open orders from the index alone, not every open order of every
+-- retailer through orders_status_idx (2.2 ms with 200 open, 0.1 ms here).
+CREATE INDEX IF NOT EXISTS orders_open_retailer_idx
+    ON orders (retailer_id) INCLUDE (total) WHERE order_is_open(status);

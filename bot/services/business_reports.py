@@ -128,10 +128,8 @@ async def collections(conn: asyncpg.Connection, weeks: Sequence[dt.date]
 async def ageing(conn: asyncpg.Connection, today: dt.date) -> list[RetailerAgeing]:
     """Every retailer who owes something, their unpaid debits by age; most owed first."""
     owing = await conn.fetch(
-        "SELECT r.id, r.phone, r.shop_name, r.area FROM retailers r JOIN ("
-        "  SELECT retailer_id, sum(CASE WHEN kind = 'debit' THEN amount ELSE -amount END) AS b"
-        "  FROM ledger_entries GROUP BY retailer_id) l ON l.retailer_id = r.id "
-        "WHERE l.b > 0 ORDER BY r.id")
+        "SELECT r.id, r.phone, r.shop_name, r.area FROM retailers r "
+        "JOIN ledger_balances l ON l.retailer_id = r.id WHERE l.owed > 0 ORDER BY r.id")
     out = []
     for r in owing:
         debits, credits = await ledger_store.dues_history(conn, r["id"], through=today)

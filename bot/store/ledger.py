@@ -178,8 +178,8 @@ async def entry_for_payment(conn: asyncpg.Connection, payment_id: int) -> Entry 
 async def balance(conn: asyncpg.Connection, retailer_id: int) -> Decimal:
     """Debits minus credits: what the retailer owes (negative = paid in advance)."""
     value = await conn.fetchval(
-        "SELECT coalesce(sum(CASE kind WHEN 'debit' THEN amount ELSE -amount END), 0) "
-        "FROM ledger_entries WHERE retailer_id = $1", retailer_id)
+        "SELECT coalesce((SELECT owed FROM ledger_balances WHERE retailer_id = $1), 0)",
+        retailer_id)
     return Decimal(value)
 
 
@@ -193,9 +193,9 @@ class CreditFigures:
 
 
 # A retailer row `r`'s balance owed and open orders' value, as two more columns.
+# The balance is the running sum the ledger's trigger keeps (schema.sql, ledger_balances).
 _OWED_AND_OPEN = (
-    "(SELECT coalesce(sum(CASE kind WHEN 'debit' THEN amount ELSE -amount END), 0) "
-    " FROM ledger_entries WHERE retailer_id = r.id) AS owed, "
+    "coalesce((SELECT owed FROM ledger_balances WHERE retailer_id = r.id), 0) AS owed, "
     "(SELECT coalesce(sum(total), 0) FROM orders "
     " WHERE retailer_id = r.id AND order_is_open(status)) AS open_orders ")
 
