@@ -29,6 +29,17 @@ GRACE = timedelta(minutes=5)
 RUN_STALE_AFTER = timedelta(minutes=2)
 KEEP_SKIPPED = timedelta(days=7)
 
+# Run once per job every minute: job_runs_open_idx holds only the runs without an
+# outcome, so this reads those, not the job's month of finished runs.
+END_STALE_RUNS = (
+    "UPDATE job_runs SET outcome = 'interrupted', finished_at = clock_timestamp(), "
+    "error = 'worker stopped during the run' WHERE job = $1 "
+    "AND outcome IS NULL AND started_at < clock_timestamp() - $2::interval "
+    "RETURNING id")
+# Every minute: job_runs_skipped_idx holds only the skips, so this reads the
+# minute's worth past KEEP_SKIPPED, not the weeks of other runs just as old.
+PRUNE_SKIPPED = "DELETE FROM job_runs WHERE outcome = 'skipped' AND started_at < $1"
+
 
 async def run(ctx: JobContext, now: datetime) -> None:
     """Find and repair each kind of leftover."""
@@ -83,20 +94,13 @@ async def run(ctx: JobContext, now: datetime) -> None:
         for job in ctx.jobs:
             if await conn.fetchval("SELECT pg_try_advisory_lock($1)", job.lock_key):
                 try:
-                    ended = await conn.fetch(
-                        "UPDATE job_runs SET outcome = 'interrupted', "
-                        "finished_at = clock_timestamp(), "
-                        "error = 'worker stopped during the run' WHERE job = $1 "
-                        "AND outcome IS NULL AND started_at < clock_timestamp() - $2::interval "
-                        "RETURNING id", job.id, RUN_STALE_AFTER)
+                    ended = await conn.fetch(END_STALE_RUNS, job.id, RUN_STALE_AFTER)
                 finally:
                     await conn.execute("SELECT pg_advisory_unlock($1)", job.lock_key)
                 for r in ended:
                     log.warning("recovery: run %s of %s marked interrupted", r["id"], job.id)
                 ctx.add("runs_interrupted", len(ended))
-        pruned = await conn.execute(
-            "DELETE FROM job_runs WHERE outcome = 'skipped' AND started_at < $1",
-            now - KEEP_SKIPPED)
+        pruned = await conn.execute(PRUNE_SKIPPED, now - KEEP_SKIPPED)
         ctx.add("skipped_runs_pruned", int(pruned.split()[-1]))
 
     pattern = rt.keys.lock("*")
