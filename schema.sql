@@ -1138,6 +1138,12 @@ CREATE INDEX IF NOT EXISTS job_runs_open_idx
 -- not every run older than a week (job_runs_started_idx matches most of the table).
 CREATE INDEX IF NOT EXISTS job_runs_skipped_idx
     ON job_runs (started_at) WHERE outcome = 'skipped';
+-- orders: vendor-performance counts each vendor's orders accepted in the last 30 days,
+-- hourly for every vendor: the window's entries here, status included (index-only),
+-- instead of walking the vendor's whole history in orders_vendor_idx (1,460 rows read
+-- for 120 in the window at a year of 4 a day). Never-accepted orders are left out.
+CREATE INDEX IF NOT EXISTS orders_vendor_accepted_idx
+    ON orders (vendor_id, accepted_at) INCLUDE (status) WHERE accepted_at IS NOT NULL;
 -- orders: the credit check's open orders' value, on every quote and placement: the
 -- retailer's own open orders from the index alone, not every open order of every
 -- retailer through orders_status_idx (2.2 ms with 200 open, 0.1 ms here).

@@ -24,12 +24,46 @@ HORIZON_MONTHS = 12
 CENT = Decimal("0.01")
 
 
+# The basket trend compares the last three baskets with the three before.
+TREND_BASKETS = 6
+
+
 @dataclass(frozen=True, slots=True)
 class PastOrder:
     """One order a retailer placed (not cancelled): its day and total."""
 
     on: date
     total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDay:
+    """A day a retailer ordered on: how many orders (none cancelled) and their total."""
+
+    on: date
+    orders: int
+    total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What the figures read of a retailer's orders: each order day, and the latest
+    baskets (at most TREND_BASKETS totals, oldest first). A year of a busy shop's
+    orders is thousands of rows; this is one per day it ordered."""
+
+    days: tuple[OrderDay, ...] = ()
+    last_baskets: tuple[Decimal, ...] = ()
+
+
+def history_of(orders: Sequence[PastOrder]) -> History:
+    """The History of these orders, given oldest first (same-day orders in their order)."""
+    by_day: dict[date, tuple[int, Decimal]] = {}
+    for o in orders:
+        n, total = by_day.get(o.on, (0, Decimal(0)))
+        by_day[o.on] = (n + 1, total + o.total)
+    ordered = sorted(orders, key=lambda o: o.on)
+    return History(tuple(OrderDay(on, n, t) for on, (n, t) in sorted(by_day.items())),
+                   tuple(o.total for o in ordered[-TREND_BASKETS:]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,17 +90,18 @@ def usual_interval(days: Sequence[date]) -> float | None:
     return float(statistics.median([(b - a).days for a, b in itertools.pairwise(ds)]))
 
 
-def basket_trend(orders: Sequence[PastOrder]) -> float | None:
-    """Mean of the last three baskets over the mean of the three before (None: too few)."""
-    ordered = sorted(orders, key=lambda o: o.on)
-    if len(ordered) < 4:
+def basket_trend(baskets: Sequence[Decimal]) -> float | None:
+    """Mean of the last three baskets over the mean of the three before (None: too few).
+
+    `baskets` are order totals, oldest first."""
+    if len(baskets) < 4:
         return None
-    recent = ordered[-3:]
-    before = ordered[-6:-3]
-    prev = statistics.fmean(float(o.total) for o in before)
+    recent = baskets[-3:]
+    before = baskets[-6:-3]
+    prev = statistics.fmean(float(t) for t in before)
     if prev <= 0:
         return None
-    return statistics.fmean(float(o.total) for o in recent) / prev
+    return statistics.fmean(float(t) for t in recent) / prev
 
 
 def churn_risk(days_since_last: int, interval: float | None, trend: float | None) -> float:
@@ -79,21 +114,22 @@ def churn_risk(days_since_last: int, interval: float | None, trend: float | None
     return round(min(1.0, risk), 4)
 
 
-def value(orders: Sequence[PastOrder], joined_on: date, today: date) -> RetailerValue:
+def value(history: History, joined_on: date, today: date) -> RetailerValue:
     """Compute lifetime value, churn risk and how much calling this retailer is worth."""
-    gmv = sum((o.total for o in orders), Decimal(0))
+    days = history.days
+    gmv = sum((d.total for d in days), Decimal(0))
     margin = (gmv * MARGIN_RATE).quantize(CENT, rounding=ROUND_HALF_UP)
-    if not orders:
+    if not days:
         zero = Decimal("0.00")
         return RetailerValue(0, gmv, margin, zero, margin, None, None, None, 0.0, zero)
-    last = max(o.on for o in orders)
+    last = max(d.on for d in days)
     since = (today - last).days
-    interval = usual_interval([o.on for o in orders])
-    trend = basket_trend(orders)
+    interval = usual_interval([d.on for d in days])
+    trend = basket_trend(history.last_baskets)
     risk = churn_risk(since, interval, trend)
     # The recent monthly rate over the last 90 days (or the tenure, if shorter).
     window = max(1, min(RATE_WINDOW_DAYS, (today - joined_on).days))
-    recent = sum((o.total for o in orders if (today - o.on).days < window), Decimal(0))
+    recent = sum((d.total for d in days if (today - d.on).days < window), Decimal(0))
     monthly_margin = recent * MARGIN_RATE * Decimal(30) / Decimal(window)
     keep = Decimal(str(1.0 - risk))
     projected = (monthly_margin * HORIZON_MONTHS * keep).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -101,7 +137,7 @@ def value(orders: Sequence[PastOrder], joined_on: date, today: date) -> Retailer
     at_stake = monthly_margin * HORIZON_MONTHS
     priority = (at_stake * Decimal(str(risk))).quantize(CENT, rounding=ROUND_HALF_UP)
     return RetailerValue(
-        orders=len(orders),
+        orders=sum(d.orders for d in days),
         gmv=gmv,
         margin_to_date=margin,
         projected_margin=projected,

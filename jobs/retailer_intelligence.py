@@ -10,31 +10,65 @@ at stake times the churn risk, highest first (only retailers at some risk).
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
 
 from domain.business_time import ZONE_NAME, business_date
-from domain.retailer_value import PastOrder, RetailerValue, value
+from domain.retailer_value import TREND_BASKETS, History, OrderDay, RetailerValue, value
 from jobs.job import Job, JobContext
 
 CALL_LIST_SIZE = 25
+# Retailers valued per round of reads: what one batch brings into the worker is
+# bounded by BATCH x their order days, however many retailers and years there are.
+BATCH = 500
+
+# The History value() reads: a row per order day, and the latest baskets (a year
+# of a busy shop is thousands of orders; every shop's is millions).
+_DAYS = (
+    "SELECT retailer_id, (created_at AT TIME ZONE $3)::date AS day, count(*) AS n, "
+    "sum(total) AS total FROM orders "
+    "WHERE retailer_id = ANY($1::bigint[]) AND NOT order_is_void(status) AND created_at <= $2 "
+    "GROUP BY 1, 2 ORDER BY 1, 2")
+# Oldest first within the latest: created_at, then id, so on a day of several
+# orders the "last" baskets are its latest ones.
+_LAST = (
+    "SELECT o.retailer_id, o.total "
+    "FROM unnest($1::bigint[]) AS r (id) CROSS JOIN LATERAL ("
+    "  SELECT retailer_id, created_at, id, total FROM orders "
+    "  WHERE retailer_id = r.id AND NOT order_is_void(status) AND created_at <= $2 "
+    "  ORDER BY created_at DESC, id DESC LIMIT $3) o "
+    "ORDER BY o.retailer_id, o.created_at, o.id")
 
 
 async def compute(conn: asyncpg.Connection, now: datetime) -> list[tuple[int, RetailerValue]]:
     """Every active retailer's value and risk as of `now`."""
     today = business_date(now)
-    retailers = await conn.fetch(
-        "SELECT id, created_at FROM retailers WHERE status IN ('active', 'blocked') ORDER BY id")
-    orders = await conn.fetch(
-        "SELECT retailer_id, (created_at AT TIME ZONE $2)::date AS day, total "
-        "FROM orders WHERE NOT order_is_void(status) AND created_at <= $1",
-        now, ZONE_NAME)
-    by_retailer: dict[int, list[PastOrder]] = {}
-    for o in orders:
-        by_retailer.setdefault(o["retailer_id"], []).append(PastOrder(o["day"], o["total"]))
-    return [(r["id"], value(by_retailer.get(r["id"], []),
-                            business_date(r["created_at"]), today)) for r in retailers]
+    values: list[tuple[int, RetailerValue]] = []
+    after = 0
+    while True:
+        # One snapshot per batch: the day sums and the last baskets must count
+        # the same orders (one cancelled in between would be in one, not the other).
+        async with conn.transaction(isolation="repeatable_read", readonly=True):
+            retailers = await conn.fetch(
+                "SELECT id, created_at FROM retailers WHERE status IN ('active', 'blocked') "
+                "AND id > $1 ORDER BY id LIMIT $2", after, BATCH)
+            if not retailers:
+                return values
+            ids = [r["id"] for r in retailers]
+            day_rows = await conn.fetch(_DAYS, ids, now, ZONE_NAME)
+            last_rows = await conn.fetch(_LAST, ids, now, TREND_BASKETS)
+        days: dict[int, list[OrderDay]] = {}
+        for d in day_rows:
+            days.setdefault(d["retailer_id"], []).append(OrderDay(d["day"], d["n"], d["total"]))
+        last: dict[int, list[Decimal]] = {}
+        for o in last_rows:
+            last.setdefault(o["retailer_id"], []).append(o["total"])
+        for r in retailers:
+            history = History(tuple(days.get(r["id"], ())), tuple(last.get(r["id"], ())))
+            values.append((r["id"], value(history, business_date(r["created_at"]), today)))
+        after = ids[-1]
 
 
 def ranked(values: list[tuple[int, RetailerValue]]) -> list[tuple[int, RetailerValue]]:

@@ -17,6 +17,13 @@ from jobs.job import Job, JobContext
 
 WINDOW_DAYS = 30
 
+# The orders a vendor accepted in the window, by orders_vendor_accepted_idx: the
+# window's rows from the index alone, not the vendor's whole history.
+FULFILMENT = (
+    "SELECT count(*) FILTER (WHERE status = 'delivered') AS fulfilled, "
+    "count(*) FILTER (WHERE status = 'cancelled') AS failed FROM orders "
+    "WHERE vendor_id = $1 AND accepted_at >= $2 AND accepted_at < $3")
+
 
 async def measure(conn: asyncpg.Connection, vendor_id: int, since: datetime,
                   until: datetime) -> Performance:
@@ -26,11 +33,7 @@ async def measure(conn: asyncpg.Connection, vendor_id: int, since: datetime,
                   "SELECT offered_at, answered_at, outcome, reason FROM order_offers "
                   "WHERE vendor_id = $1 AND offered_at >= $2 AND offered_at < $3",
                   vendor_id, since, until)]
-    row = await conn.fetchrow(
-        "SELECT count(*) FILTER (WHERE status = 'delivered') AS fulfilled, "
-        "count(*) FILTER (WHERE status = 'cancelled') AS failed FROM orders "
-        "WHERE vendor_id = $1 AND accepted_at >= $2 AND accepted_at < $3",
-        vendor_id, since, until)
+    row = await conn.fetchrow(FULFILMENT, vendor_id, since, until)
     return compute(offers, int(row["fulfilled"]), int(row["failed"]))
 
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
+
 from bot.runtime import Runtime
+from domain.business_time import business_date
+from domain.retailer_value import PastOrder, RetailerValue, history_of, value
+from jobs import retailer_intelligence
 from tests.jobs import builders as b
 from tests.jobs.conftest import RunJob
 
@@ -72,3 +77,62 @@ async def test_the_call_list_ranks_the_most_at_stake_first(runtime: Runtime, run
             "SELECT retailer_id FROM retailer_insights WHERE call_rank IS NOT NULL "
             "ORDER BY call_rank")]
     assert ranked == [ids["gone"], ids["shrinking"], ids["slowing"]]
+
+
+async def _valued(runtime: Runtime, retailer_id: int) -> tuple[RetailerValue, RetailerValue]:
+    """(the job's figures, value() over the retailer's every order one by one, oldest first)."""
+    now = b.at_day(TODAY, 5)
+    async with runtime.pool.acquire() as conn:
+        computed = dict(await retailer_intelligence.compute(conn, now))
+        rows = await conn.fetch(
+            "SELECT created_at, total FROM orders WHERE retailer_id = $1 "
+            "AND NOT order_is_void(status) ORDER BY created_at, id", retailer_id)
+    one_by_one = [PastOrder(business_date(r["created_at"]), r["total"]) for r in rows]
+    return computed[retailer_id], value(history_of(one_by_one), date(2025, 1, 1), TODAY)
+
+
+async def test_orders_on_the_same_day_count_one_by_one(runtime: Runtime) -> None:
+    async with runtime.pool.acquire() as conn:
+        v = await b.vendor(conn)
+        p = await b.product(conn, "rice")
+        r = (await b.retailer(conn, created=b.ktm(2025, 1, 1)))["id"]
+        for day, hour, total in ((TODAY - timedelta(days=9), 9, 1000),
+                                 (TODAY - timedelta(days=9), 15, 3000),
+                                 (TODAY - timedelta(days=2), 10, 2000)):
+            await b.order(conn, r, v["id"], b.at_day(day, hour), [(p, "1", str(total))])
+    computed, one_by_one = await _valued(runtime, r)
+    assert computed == one_by_one
+    assert (computed.orders, computed.gmv) == (3, Decimal("6000.00"))
+    assert computed.usual_interval_days == 7.0  # one gap between two distinct days
+
+
+async def test_the_basket_trend_takes_the_latest_orders_of_a_busy_day(runtime: Runtime) -> None:
+    async with runtime.pool.acquire() as conn:
+        v = await b.vendor(conn)
+        p = await b.product(conn, "oil", unit="litre")
+        r = (await b.retailer(conn, created=b.ktm(2025, 1, 1)))["id"]
+        # Three orders a day on four days: the six latest start mid-way through a day.
+        for age in (30, 20, 12, 4):
+            for hour, total in ((8, 900 + age), (12, 2500 - age * 10), (17, 400 + age * 3)):
+                await b.order(conn, r, v["id"], b.at_day(TODAY - timedelta(days=age), hour),
+                              [(p, "1", str(total))])
+        # Cancelled orders are no sale: neither counted nor a basket.
+        await b.order(conn, r, v["id"], b.at_day(TODAY - timedelta(days=1)),
+                      [(p, "1", "9999")], status="cancelled")
+    computed, one_by_one = await _valued(runtime, r)
+    assert computed == one_by_one
+    assert computed.orders == 12
+    assert computed.basket_trend is not None
+
+
+async def test_every_retailer_is_valued_across_batches(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await _build(runtime)
+    now = b.at_day(TODAY, 5)
+    async with runtime.pool.acquire() as conn:
+        in_one = await retailer_intelligence.compute(conn, now)
+        monkeypatch.setattr(retailer_intelligence, "BATCH", 2)
+        in_pairs = await retailer_intelligence.compute(conn, now)
+    assert len(in_one) == 5
+    assert in_pairs == in_one
