@@ -955,8 +955,13 @@ CREATE TABLE IF NOT EXISTS payment_intents (
     settled_at     timestamptz,
     UNIQUE (gateway, reference)
 );
-CREATE INDEX IF NOT EXISTS payment_intents_pending_idx
-    ON payment_intents (checked_at NULLS FIRST) WHERE state IN ('pending', 'expired');
+-- The reconciliation job asks, every minute, about pending intents and those expired
+-- in the last day: two ranges of (state, settled_at), combined as a BitmapOr. Keyed on
+-- checked_at (payment_intents_pending_idx, replaced) every expired intent stayed in
+-- its range for good: 59.6k rows read and discarded a run at 1/24 of a year, 39 ms.
+CREATE INDEX IF NOT EXISTS payment_intents_due_idx
+    ON payment_intents (state, settled_at) WHERE state IN ('pending', 'expired');
+DROP INDEX IF EXISTS payment_intents_pending_idx;
 CREATE INDEX IF NOT EXISTS payment_intents_retailer_idx
     ON payment_intents (retailer_id, created_at);
 -- console: operator accounts of the web console (issue 17). Passwords are argon2id

@@ -309,12 +309,13 @@ ORDERS_PLACED = REGISTRY.counter(
 )
 ORDERS_BY_STATUS = REGISTRY.gauge(
     "khaacho_orders",
-    "Orders in Postgres by status (computed at scrape time).",
+    "Orders still being worked on (pending, accepted, dispatched, unroutable), by status, "
+    "computed at scrape time.",
     ["status"],
 )
 OUTBOX_DEPTH = REGISTRY.gauge(
     "khaacho_outbox_depth",
-    "Outbox rows by status (computed at scrape time).",
+    "Outbox rows still to send (pending, sending, held), by status, computed at scrape time.",
     ["status"],
 )
 OUTBOX_OLDEST_AGE = REGISTRY.gauge(

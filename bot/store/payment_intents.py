@@ -126,6 +126,16 @@ async def checked(conn: asyncpg.Connection, intent_id: int, *, now: dt.datetime,
         intent_id, now, detail[:500], 1 if failed else 0)
 
 
+# Read through payment_intents_due_idx as two ranges, the pending intents and those
+# expired in the last day, never the expired ones of before (schema.sql says why).
+_DUE_FOR_CHECK = f"""SELECT {_COLS} FROM payment_intents
+    WHERE reference IS NOT NULL AND created_at <= $1
+      AND (state = 'pending'
+           OR (state = 'expired' AND settled_at > $1 - interval '1 day'))
+      AND (checked_at IS NULL OR checked_at < $2)
+    ORDER BY checked_at NULLS FIRST, id LIMIT $3"""  # noqa: S608
+
+
 async def due_for_check(conn: asyncpg.Connection, *, now: dt.datetime,
                         checked_before: dt.datetime, limit: int) -> list[Intent]:
     """Pending intents not checked since `checked_before`, those never checked first.
@@ -133,14 +143,7 @@ async def due_for_check(conn: asyncpg.Connection, *, now: dt.datetime,
     Intents that expired in the last day are asked about too: a QR or a form paid
     just after its time must still be credited (or held), never lost.
     """
-    rows = await conn.fetch(
-        f"""SELECT {_COLS} FROM payment_intents
-            WHERE reference IS NOT NULL AND created_at <= $1
-              AND (state = 'pending'
-                   OR (state = 'expired' AND settled_at > $1 - interval '1 day'))
-              AND (checked_at IS NULL OR checked_at < $2)
-            ORDER BY checked_at NULLS FIRST, id LIMIT $3""",  # noqa: S608
-        now, checked_before, limit)
+    rows = await conn.fetch(_DUE_FOR_CHECK, now, checked_before, limit)
     return [i for i in map(_intent, rows) if i is not None]
 
 
