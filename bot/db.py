@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import orjson
@@ -81,6 +82,11 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 20,
         raise DatabaseUnavailable(f"cannot connect to DATABASE_URL: {exc}") from exc
     assert pool is not None
     return pool
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at database `name`."""
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
 
 
 async def connect(dsn: str) -> asyncpg.Connection:

@@ -12,7 +12,6 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
@@ -20,7 +19,7 @@ import redis.asyncio as redis_asyncio
 from hypothesis import settings
 
 from bot.config import Settings, load_settings
-from bot.db import connect, create_pool, migrate
+from bot.db import connect, create_pool, migrate, with_database
 from bot.kv import Keys, create_redis
 from bot.runtime import Runtime
 
@@ -37,12 +36,6 @@ TEST_PHONE_NUMBER_ID = "106540352242922"
 # a property that passes on replay failed as "flaky". Speed is the benchmarks' job.
 settings.register_profile("khaacho", deadline=None)
 settings.load_profile("khaacho")
-
-
-def with_database(url: str, name: str) -> str:
-    """The same server URL pointing at database `name`."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from bot.db import connect, migrate
+from bot.db import connect, migrate, with_database
 from bot.dev.bench import population
 from bot.dev.bench.driver import Driver, DriverConfig
 from bot.dev.bench.procs import Managed, free_port, service_env, web_process, worker_process
@@ -38,12 +38,6 @@ from bot.kv import Keys, create_redis
 APP_SECRET = "chaos-app-secret"
 ACCESS_TOKEN = "chaos-access-token"
 PHONE_NUMBER_ID = "100000000000002"
-
-
-def _with_database(url: str, name: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
-
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
 
 
 def _named(url: str, name: str) -> str:
@@ -79,7 +73,7 @@ class System:
         self.redis_url = redis_url
         self.prefix = f"khaacho-chaos:{secrets.token_hex(4)}:"
         self.db_name = f"khaacho_chaos_{secrets.token_hex(4)}"
-        self.db_url = _with_database(server_url, self.db_name)
+        self.db_url = with_database(server_url, self.db_name)
         self.pop = population.generate(products=products, retailers=retailers,
                                        vendors=vendors, popular=min(60, products))
         self.sim_port = free_port()

@@ -28,11 +28,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import orjson
 
-from bot.db import connect, migrate
+from bot.db import connect, migrate, with_database
 from bot.dev.bench import population, report
 from bot.dev.bench.procs import (
     Managed,
@@ -86,10 +86,6 @@ def _say(opts: BenchOptions, text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
 
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path="/" + name))
-
-
 async def _server_versions(db_url: str, redis_url: str) -> dict[str, str]:
     out: dict[str, str] = {}
     with contextlib.suppress(Exception):
@@ -116,7 +112,7 @@ async def _prepare(server_url: str, redis_url: str, prefix: str, pop: population
         await admin.execute(f'CREATE DATABASE "{name}"')
     finally:
         await admin.close()
-    url = _with_database(server_url, name)
+    url = with_database(server_url, name)
     conn = await connect(url)
     try:
         await migrate(conn)
