@@ -8,12 +8,12 @@ statements run on a schedule or for /health read the few rows they are about.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import asyncpg
 
 from bot.runtime import Runtime
 from jobs import recovery, runner
+from tests.plans import rows_read
 
 # 30 days of runs per job: one every 10 minutes, and a second worker's skip of
 # each slot for the last KEEP_SKIPPED (recovery has pruned the older skips).
@@ -21,18 +21,6 @@ JOBS = tuple(runner.registry())
 DAYS = 30
 RUNS_PER_JOB = DAYS * 24 * 6
 EVERY = timedelta(days=DAYS) / RUNS_PER_JOB
-
-
-def _job_runs_read(plan: dict[str, Any]) -> int:
-    """Rows the plan's scans of `job_runs` returned or filtered away, over every loop."""
-    own = 0
-    if plan.get("Relation Name") == "job_runs" and "Scan" in plan.get("Node Type", ""):
-        loops = int(plan.get("Actual Loops", 1))
-        kept = float(plan.get("Actual Rows", 0))
-        dropped = float(plan.get("Rows Removed by Filter", 0))
-        dropped += float(plan.get("Rows Removed by Index Recheck", 0))
-        own = round((kept + dropped) * loops)
-    return own + sum(_job_runs_read(p) for p in plan.get("Plans", ()))
 
 
 async def _fill_history(conn: asyncpg.Connection) -> int:
@@ -55,17 +43,6 @@ async def _fill_history(conn: asyncpg.Connection) -> int:
     await conn.execute("ANALYZE job_runs")
     history: int = await conn.fetchval("SELECT count(*) FROM job_runs")
     return history
-
-
-async def _rows_read(conn: asyncpg.Connection, sql: str, *args: Any) -> int:
-    """Run `sql` under EXPLAIN ANALYZE, undo what it wrote, return the job_runs rows read."""
-    tr = conn.transaction()
-    await tr.start()
-    try:
-        explained = await conn.fetchval("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, *args)
-    finally:
-        await tr.rollback()
-    return _job_runs_read(explained[0]["Plan"])  # the pool decodes json
 
 
 async def _insert_run(
@@ -130,7 +107,7 @@ async def test_last_runs_reads_a_row_or_two_per_job_however_long_the_history(
 ) -> None:
     async with runtime.pool.acquire() as conn:
         history = await _fill_history(conn)
-        read = await _rows_read(conn, runner._LAST_RUNS, list(JOBS))
+        read = await rows_read(conn, "job_runs", runner._LAST_RUNS, list(JOBS))
     # Per job: its latest run that was not skipped, then that row by id.
     assert read <= 2 * len(JOBS) < history // 1000
 
@@ -142,8 +119,8 @@ async def test_ending_stale_runs_reads_the_runs_without_an_outcome_not_the_jobs_
         history = await _fill_history(conn)
         await _insert_run(conn, "analytics", 10, None)
         await _insert_run(conn, "analytics", 0, None)
-        read = await _rows_read(
-            conn, recovery.END_STALE_RUNS, "analytics", recovery.RUN_STALE_AFTER)
+        read = await rows_read(
+            conn, "job_runs", recovery.END_STALE_RUNS, "analytics", recovery.RUN_STALE_AFTER)
     assert read <= 2 < history // len(JOBS) // 1000
 
 
@@ -155,6 +132,6 @@ async def test_pruning_skips_reads_the_skips_past_their_keep_not_the_older_runs(
         # The minute's worth of skips that has just passed KEEP_SKIPPED.
         await _insert_run(conn, "analytics", 7 * 24 * 60 + 1, "skipped")
         await _insert_run(conn, "recovery", 7 * 24 * 60 + 1, "skipped")
-        read = await _rows_read(
-            conn, recovery.PRUNE_SKIPPED, datetime.now(UTC) - recovery.KEEP_SKIPPED)
+        read = await rows_read(
+            conn, "job_runs", recovery.PRUNE_SKIPPED, datetime.now(UTC) - recovery.KEEP_SKIPPED)
     assert read <= 2 < history // 1000

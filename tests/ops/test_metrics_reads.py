@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import asyncpg
 
 from bot import metrics_endpoint
 from bot.metrics import ORDERS_BY_STATUS, OUTBOX_DEPTH, OUTBOX_OLDEST_AGE
 from bot.runtime import Runtime
 from tests.jobs import builders
+from tests.plans import rows_read
 
 # Delivered orders and sent messages are kept for good or for months; the ones
 # still being worked on are a few hundred at any time.
@@ -17,26 +16,9 @@ HISTORY = 100_000
 OPEN = 400
 
 
-def _rows_read(plan: dict[str, Any], table: str) -> int:
-    """Rows the plan's scans of `table` returned or filtered away, over every loop."""
-    own = 0
-    if plan.get("Relation Name") == table:
-        loops = int(plan.get("Actual Loops", 1))
-        kept = float(plan.get("Actual Rows", 0))
-        dropped = float(plan.get("Rows Removed by Filter", 0))
-        dropped += float(plan.get("Rows Removed by Index Recheck", 0))
-        own = round((kept + dropped) * loops)
-    return own + sum(_rows_read(p, table) for p in plan.get("Plans", ()))
-
-
 def _series(samples: list[str]) -> dict[str, float]:
     """`name{labels} value` lines as a mapping."""
     return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in samples}
-
-
-async def _explained(conn: asyncpg.Connection, statement: str) -> dict[str, Any]:
-    explained = await conn.fetchval("EXPLAIN (ANALYZE, FORMAT JSON) " + statement)
-    return dict(explained[0]["Plan"])  # the pool decodes json
 
 
 async def _order_history(conn: asyncpg.Connection) -> None:
@@ -75,8 +57,8 @@ async def test_the_orders_gauge_reads_only_the_unfinished_orders_however_long_th
 ) -> None:
     async with runtime.pool.acquire() as conn:
         await _order_history(conn)
-        plan = await _explained(conn, metrics_endpoint.ORDERS_UNFINISHED)
-    assert _rows_read(plan, "orders") < 10 * OPEN
+        read = await rows_read(conn, "orders", metrics_endpoint.ORDERS_UNFINISHED)
+    assert read < 10 * OPEN
 
 
 async def test_the_outbox_depth_reads_only_the_rows_still_to_send_however_long_the_history(
@@ -84,8 +66,8 @@ async def test_the_outbox_depth_reads_only_the_rows_still_to_send_however_long_t
 ) -> None:
     async with runtime.pool.acquire() as conn:
         await _outbox_history(conn)
-        plan = await _explained(conn, metrics_endpoint.OUTBOX_WAITING)
-    assert _rows_read(plan, "outbox") < 10 * OPEN
+        read = await rows_read(conn, "outbox", metrics_endpoint.OUTBOX_WAITING)
+    assert read < 10 * OPEN
 
 
 async def test_the_orders_gauge_counts_each_unfinished_status_and_no_finished_one(
