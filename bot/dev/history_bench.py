@@ -129,7 +129,7 @@ async def _measure(server: str, history: int) -> dict[str, float]:
 async def _run(small: int, large: int) -> None:
     server = os.environ["DATABASE_URL"]
     few, many = await _measure(server, small), await _measure(server, large)
-    print(f"{'statement':40} {f'{small:,} rows':>12} {f'{large:,} rows':>12} {'ratio':>7}")
+    print(f"{'statement':40} {f'{small} rows':>12} {f'{large} rows':>12} {'ratio':>7}")
     for label in few:
         print(f"{label:40} {few[label]:>10.2f}ms {many[label]:>10.2f}ms "
               f"{many[label] / few[label]:>7.2f}")
