@@ -9,7 +9,7 @@ shopkeeper thinks of it ("I paid the old bill").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -72,6 +72,30 @@ def settle(debits: Sequence[Debit], credits: Sequence[Credit], as_of: date) -> l
                 paid_on[head] = max(credit.on, order[head].created_on)
                 head += 1
     return [DebitState(d, left[i], paid_on[i]) for i, d in enumerate(order)]
+
+
+def unpaid(latest_first: Iterable[Debit], owed: Decimal) -> list[DebitState] | None:
+    """The debits `settle` leaves unpaid when every credit counts, read from the balance owed.
+
+    FIFO pays the earliest-due debits first, so what is still owed sits in the
+    latest-due ones: walking back from the latest (`(due_date, id)` descending),
+    each debit is owed whole until `owed` is used up, the last one in part.
+    That reads as many debits as are open, not the whole history. Earliest due
+    first, as `settle` lists them; None when `latest_first` ran out before
+    adding up to `owed` (the caller has more to read).
+    """
+    if owed <= 0:
+        return []
+    left = owed
+    states: list[DebitState] = []
+    for debit in latest_first:
+        take = min(debit.amount, left)
+        states.append(DebitState(debit, take, None))
+        left -= take
+        if left == 0:
+            states.reverse()
+            return states
+    return None
 
 
 def outstanding(states: Sequence[DebitState]) -> Decimal:

@@ -22,7 +22,7 @@ import asyncpg
 from bot.store import ledger
 from bot.store.outbox import enqueue
 from domain.business_time import business_date
-from domain.dues import Debit, settle
+from domain.dues import Debit
 from flows import templates
 from flows.replies import Outgoing
 from jobs.job import Job, JobContext
@@ -48,8 +48,8 @@ def stage(due: date, today: date) -> tuple[str, str] | None:
 
 async def _open_debits(conn: asyncpg.Connection, retailer_id: int, today: date) -> list[
         tuple[Debit, Decimal]]:
-    debits, credits = await ledger.dues_history(conn, retailer_id)
-    return [(s.debit, s.outstanding) for s in settle(debits, credits, today) if s.outstanding > 0]
+    return [(s.debit, s.outstanding)
+            for s in await ledger.unpaid_debits(conn, retailer_id, as_of=today)]
 
 
 async def run(ctx: JobContext, now: datetime) -> None:
@@ -58,11 +58,11 @@ async def run(ctx: JobContext, now: datetime) -> None:
         ctx.add("quiet_hours")
         return
     today = business_date(now)
-    horizon = date.fromordinal(today.toordinal() + DUE_SOON_DAYS)
     async with ctx.runtime.pool.acquire() as conn:
+        # Only a retailer who owes has a debit to remind of (the running balance),
+        # not everyone who ever had a bill due.
         retailer_ids = [r["retailer_id"] for r in await conn.fetch(
-            "SELECT DISTINCT retailer_id FROM ledger_entries "
-            "WHERE kind = 'debit' AND due_date <= $1 ORDER BY retailer_id", horizon)]
+            "SELECT retailer_id FROM ledger_balances WHERE owed > 0 ORDER BY retailer_id")]
     for start in range(0, len(retailer_ids), BATCH):
         async with ctx.runtime.pool.acquire() as conn:
             for retailer_id in retailer_ids[start:start + BATCH]:

@@ -33,7 +33,6 @@ from domain import cart as carts
 from domain.alerts import Alert, AlertKind
 from domain.business_time import business_date
 from domain.credit import RetailerStatus
-from domain.dues import settle
 from domain.facts import Fact
 from domain.nepali_calendar import latest_month
 from domain.order_status import Role, Status
@@ -273,10 +272,9 @@ class ServiceBackend:
         position = await ledger.credit_position(self.conn, account.id)
         # The one rule operators' summaries and the reminders use too: payments settle
         # the earliest-due debit first (domain.dues.settle); next due is what is left
-        # of the first debit not yet covered.
-        debits, credits = await ledger_store.dues_history(self.conn, account.id)
-        # Every credit counts, as in the operators' summary (a payment is money received).
-        unpaid = [st for st in settle(debits, credits, dt.date.max) if st.outstanding > 0]
+        # of the first debit not yet covered. Every credit counts, as in the operators'
+        # summary (a payment is money received).
+        unpaid = await ledger_store.unpaid_debits(self.conn, account.id)
         next_due: Decimal | None = None
         next_date: dt.date | None = None
         if unpaid and position.outstanding > 0:

@@ -4,9 +4,10 @@ ageing of what is owed, and the vendor league — as rows, CSV and SVG charts.
 Read-only. The figures use the definitions the rest of the system uses:
 orders that are not void (`order_is_void`), days and weeks on the Kathmandu
 business calendar, weeks starting on Sunday (as the weekly vendor report),
-dues as the ledger rules read them (`bot.store.ledger.dues_history` with
-`domain.dues.settle`), ageing buckets from `domain.ageing`, vendor figures from
-the weekly report (`jobs.weekly_reports.build_weekly`).
+dues as the ledger rules read them (`bot.store.ledger.unpaid_debits`, which is
+`domain.dues.settle` read back from the running balance), ageing buckets from
+`domain.ageing`, vendor figures from the weekly report
+(`jobs.weekly_reports.build_weekly`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from bot.store import ledger as ledger_store
 from bot.svg_chart import Series, bar_chart, line_chart
 from domain.ageing import BUCKETS, Ageing, age, combine
 from domain.business_time import ZONE_NAME, business_date, day_bounds
-from domain.dues import settle
 
 DEFAULT_WEEKS = 8
 
@@ -132,8 +132,7 @@ async def ageing(conn: asyncpg.Connection, today: dt.date) -> list[RetailerAgein
         "JOIN ledger_balances l ON l.retailer_id = r.id WHERE l.owed > 0 ORDER BY r.id")
     out = []
     for r in owing:
-        debits, credits = await ledger_store.dues_history(conn, r["id"], through=today)
-        aged = age(settle(debits, credits, today), today)
+        aged = age(await ledger_store.unpaid_debits(conn, r["id"], as_of=today), today)
         if aged.total > 0:
             out.append(RetailerAgeing(r["phone"], r["shop_name"], r["area"], aged))
     out.sort(key=lambda a: (-a.ageing.total, a.phone))

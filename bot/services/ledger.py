@@ -19,7 +19,7 @@ from bot.store import parties as party_store
 from bot.store import payment_intents as intent_store
 from domain.business_time import business_date
 from domain.credit import CreditPosition
-from domain.dues import blocks_credit, max_days_past_due, settle
+from domain.dues import blocks_credit, max_days_past_due
 from domain.facts import Party, PaymentReceived
 from domain.money import MAX_AMOUNT, AmountError, check_amount, format_npr, to_paisa
 from domain.money_facts import CreditReopened, MoneyFact, PaymentVoided
@@ -197,8 +197,7 @@ async def reopen_if_cleared(conn: asyncpg.Connection, retailer_id: int, *,
     if block is None:
         return False
     today = business_date(now)
-    debits, credits = await ledger_store.dues_history(conn, retailer_id, through=today)
-    states = settle(debits, credits, today)
+    states = await ledger_store.unpaid_debits(conn, retailer_id, as_of=today)
     if blocks_credit(states, today, block_after_days):
         return False
     days = max_days_past_due(states, today)

@@ -35,7 +35,6 @@ from bot.store import payment_intents as intents
 from bot.store.alerts import raise_alert
 from bot.store.outbox import enqueue
 from domain.alerts import Alert, AlertKind
-from domain.dues import settle
 from domain.facts import Party, PaymentReceived
 from domain.money import format_npr
 from domain.money_facts import MoneyFact, OrderPaidOnline, PaymentHeld, PaymentNotMade
@@ -83,8 +82,7 @@ async def due(conn: asyncpg.Connection, retailer_id: int, order_number: int | No
     order = await order_store.order_by_number(conn, order_number)
     if order is None or order.retailer_id != retailer_id:
         return Due(Decimal(0), None, order_number)
-    debits, credits = await ledger_store.dues_history(conn, retailer_id)
-    left = next((st.outstanding for st in settle(debits, credits, dt.date.max)
+    left = next((st.outstanding for st in await ledger_store.unpaid_debits(conn, retailer_id)
                  if st.debit.order_id == order.id), Decimal(0))
     return Due(max(Decimal(0), min(left, owed)), order.id, order_number)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,7 +12,9 @@ import asyncpg
 
 from bot.store import parties as party_store
 from domain.business_time import ZONE_NAME
-from domain.dues import Credit, Debit
+from domain.dues import Credit, Debit, DebitState, settle, unpaid
+
+log = logging.getLogger(__name__)
 
 _ENTRY_COLS = ("id, retailer_id, kind, amount, order_id, payment_id, due_date, note, created_by, "
                "created_at, reverses_entry_id, credit_note_id")
@@ -273,3 +276,69 @@ async def dues_history(conn: asyncpg.Connection, retailer_id: int, *,
               for r in rows if r["kind"] == "debit" and r["on_day"] <= through]
     credits = [Credit(r["amount"], r["on_day"]) for r in rows if r["kind"] == "credit"]
     return debits, credits
+
+
+# Debits per read when walking back from the latest due: most shops have a few open.
+UNPAID_PAGE = 50
+_LAST_ID = 2**63 - 1
+# The balance, the day of the retailer's latest entry (one probe of ledger_retailer_idx)
+# and a page of debits, latest due first, before the cursor (ledger_debits_due_idx).
+# Balance and first page in one statement, so they see the same entries.
+_UNPAID_PAGE = """
+WITH b AS (
+    SELECT coalesce((SELECT owed FROM ledger_balances WHERE retailer_id = $1), 0) AS owed,
+           (SELECT (max(created_at) AT TIME ZONE $2)::date FROM ledger_entries
+            WHERE retailer_id = $1) AS last_day
+)
+SELECT b.owed, b.last_day, d.id, d.amount, d.order_id, d.due_date, d.on_day
+FROM b LEFT JOIN LATERAL (
+    SELECT id, amount, order_id, due_date, (created_at AT TIME ZONE $2)::date AS on_day
+    FROM ledger_entries
+    WHERE retailer_id = $1 AND kind = 'debit'
+      AND (retailer_id, due_date, id) < ($1, $3::date, $4::bigint)
+    -- retailer_id leads, as in the index: otherwise the planner may walk ledger_due_idx
+    -- over every retailer's debits, picking this one's out.
+    ORDER BY retailer_id DESC, due_date DESC, id DESC LIMIT $5
+) d ON b.owed > 0
+ORDER BY d.due_date DESC, d.id DESC
+"""
+
+
+async def unpaid_debits(conn: asyncpg.Connection, retailer_id: int, *,
+                        as_of: dt.date = dt.date.max) -> list[DebitState]:
+    """The debits with something left to pay, earliest due first, counting the entries
+    made by `as_of` (business days): `settle` over `dues_history(through=as_of)`.
+
+    Read back from the running balance (`domain.dues.unpaid`): as many debits as
+    are open, not the retailer's whole history — unless an entry is dated after
+    `as_of`, when the history is settled in full.
+    """
+    read: list[Debit] = []
+    before: tuple[dt.date, int] = (dt.date.max, _LAST_ID)
+    owed: Decimal | None = None
+    while True:
+        rows = await conn.fetch(_UNPAID_PAGE, retailer_id, ZONE_NAME, *before, UNPAID_PAGE)
+        if owed is None:
+            last_day = rows[0]["last_day"]
+            if last_day is not None and last_day > as_of:
+                return await _settled_unpaid(conn, retailer_id, as_of)
+            owed = Decimal(rows[0]["owed"])
+        page = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
+                for r in rows if r["id"] is not None]
+        read += page
+        states = unpaid(read, owed)
+        if states is not None:
+            return states
+        if len(page) < UNPAID_PAGE:
+            # More owed than the debits add up to: the running balance and the
+            # entries disagree, which its trigger never allows. The entries decide.
+            log.error("ledger balance exceeds the debits; settling in full",
+                      extra={"retailer_id": retailer_id, "owed": str(owed)})
+            return await _settled_unpaid(conn, retailer_id, as_of)
+        before = (page[-1].due_date, page[-1].id)
+
+
+async def _settled_unpaid(conn: asyncpg.Connection, retailer_id: int,
+                          as_of: dt.date) -> list[DebitState]:
+    debits, credits = await dues_history(conn, retailer_id, through=as_of)
+    return [s for s in settle(debits, credits, as_of) if s.outstanding > 0]
