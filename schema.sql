@@ -1160,3 +1160,6 @@ CREATE INDEX IF NOT EXISTS orders_open_retailer_idx
 -- after a payment and the ageing report, instead of the whole history each time.
 CREATE INDEX IF NOT EXISTS ledger_debits_due_idx
     ON ledger_entries (retailer_id, due_date, id) WHERE kind = 'debit';
+-- ledger: the console's ledger page shows a retailer's newest entries by id, each
+-- with the balance after it taken back from the running balance.
+CREATE INDEX IF NOT EXISTS ledger_retailer_id_idx ON ledger_entries (retailer_id, id);

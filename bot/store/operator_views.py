@@ -54,17 +54,28 @@ async def vendor_choices(conn: asyncpg.Connection) -> list[dict[str, Any]]:
 async def ledger_with_balance(conn: asyncpg.Connection, phone: str, *, limit: int = 200
                               ) -> list[dict[str, Any]]:
     """A retailer's ledger entries, newest first, each with the balance after it."""
-    rows = await conn.fetch(
-        """SELECT * FROM (
-             SELECT l.id, l.kind, l.amount, o.number AS order_number, l.due_date, l.note,
-                    l.created_by, l.created_at, l.payment_id, l.reverses_entry_id,
-                    sum(CASE WHEN l.kind = 'debit' THEN l.amount ELSE -l.amount END)
-                      OVER (ORDER BY l.id) AS balance_after
-             FROM ledger_entries l JOIN retailers r ON r.id = l.retailer_id
-             LEFT JOIN orders o ON o.id = l.order_id
-             WHERE r.phone = $1) x
-           ORDER BY id DESC LIMIT $2""", phone, limit)
+    rows = await conn.fetch(_LEDGER_PAGE, phone, limit)
     return [dict(r) for r in rows]
+
+
+# The balance after an entry is today's running balance less the entries after it:
+# the page reads its own entries, not the whole history summed from the first.
+_LEDGER_PAGE = """
+WITH r AS (SELECT id FROM retailers WHERE phone = $1),
+recent AS (
+    SELECT l.* FROM ledger_entries l
+    WHERE l.retailer_id = (SELECT id FROM r)
+    ORDER BY l.retailer_id DESC, l.id DESC LIMIT $2
+)
+SELECT e.id, e.kind, e.amount, o.number AS order_number, e.due_date, e.note,
+       e.created_by, e.created_at, e.payment_id, e.reverses_entry_id,
+       (SELECT owed FROM ledger_balances WHERE retailer_id = (SELECT id FROM r))
+         - coalesce(sum(CASE WHEN e.kind = 'debit' THEN e.amount ELSE -e.amount END)
+                    OVER (ORDER BY e.id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+                    0) AS balance_after
+FROM recent e LEFT JOIN orders o ON o.id = e.order_id
+ORDER BY e.id DESC
+"""
 
 
 async def payments(conn: asyncpg.Connection, phone: str, *, limit: int = 100

@@ -80,19 +80,21 @@ _RETAILER_SUMMARY = """
            nd.due_date AS next_due, nd.amount AS next_due_amount,
            cs.score, cs.band, cs.suggested_limit, cs.as_of AS score_as_of
     FROM retailers r
+    LEFT JOIN (SELECT retailer_id, owed AS balance FROM ledger_balances) l
+        ON l.retailer_id = r.id
+    -- Payments settle the earliest-due debit first (domain.dues.settle), so what is
+    -- owed sits in the latest-due debits (domain.dues.unpaid): walking back from the
+    -- latest, the next due is the debit where their running sum reaches the balance,
+    -- owed in part. The walk stops there: it reads the open debits, not the history.
     LEFT JOIN LATERAL (
-        SELECT sum(CASE WHEN kind = 'debit' THEN amount ELSE -amount END) AS balance,
-               coalesce(sum(amount) FILTER (WHERE kind = 'credit'), 0) AS paid
-        FROM ledger_entries WHERE retailer_id = r.id) l ON true
-    -- Payments settle the earliest-due debit first (domain.dues.settle): the next
-    -- due is the first debit the running total of debits has not yet covered.
-    LEFT JOIN LATERAL (
-        SELECT d.due_date, least(d.amount, d.running - coalesce(l.paid, 0)) AS amount
+        SELECT d.due_date, l.balance - (d.from_latest - d.amount) AS amount
         FROM (SELECT due_date, id, amount,
-                     sum(amount) OVER (ORDER BY due_date, id) AS running
-              FROM ledger_entries WHERE retailer_id = r.id AND kind = 'debit') d
-        WHERE d.running > coalesce(l.paid, 0)
-        ORDER BY d.due_date, d.id LIMIT 1) nd ON true
+                     sum(amount) OVER (ORDER BY retailer_id DESC, due_date DESC, id DESC
+                                       ROWS UNBOUNDED PRECEDING) AS from_latest
+              FROM ledger_entries WHERE retailer_id = r.id AND kind = 'debit'
+              ORDER BY retailer_id DESC, due_date DESC, id DESC) d
+        WHERE l.balance > 0 AND d.from_latest >= l.balance
+        LIMIT 1) nd ON true
     LEFT JOIN LATERAL (
         SELECT sum(total) AS open_value FROM orders
         WHERE retailer_id = r.id AND order_is_open(status)) oo ON true

@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 
 from bot.store import ledger as ledger_store
+from bot.store import reports
 from domain.business_time import ZONE_NAME
 from domain.dues import settle
 from tests.money.conftest import World
@@ -106,18 +107,7 @@ async def _first_debit_id(conn: asyncpg.Connection, r: int) -> int:
 async def test_the_open_debits_are_read_without_the_settled_history(
         conn: asyncpg.Connection, world: World) -> None:
     r = await world.retailer()
-    others = [await world.retailer() for _ in range(8)]
-    # A year of bills, each paid: 1,500 settled debits and their credits, for this
-    # shop and for eight others.
-    await conn.execute(
-        "INSERT INTO ledger_entries (retailer_id, kind, amount, due_date, note, created_by, "
-        "created_at) "
-        "SELECT s.id, k.kind, 100, "
-        "       CASE k.kind WHEN 'debit' THEN $2::date + g / 4 + 15 ELSE NULL END, "
-        "       'old', 't', $3::timestamptz + make_interval(hours => g * 6) "
-        "FROM unnest($1::bigint[]) s(id), generate_series(1, 1500) g, "
-        "     (VALUES ('debit'), ('credit')) k(kind)",
-        [r, *others], dt.date(2025, 1, 1), dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    await _history(conn, [r, *[await world.retailer() for _ in range(8)]])
     for i in range(3):
         await _debit(world, r, D(250), dt.date(2026, 4, 1) + dt.timedelta(days=i),
                      T0 + dt.timedelta(hours=i))
@@ -126,3 +116,55 @@ async def test_the_open_debits_are_read_without_the_settled_history(
     read = await rows_read(conn, "ledger_entries", ledger_store._UNPAID_PAGE, r, ZONE_NAME,
                            dt.date.max, 2**63 - 1, ledger_store.UNPAID_PAGE)
     assert read <= ledger_store.UNPAID_PAGE + 1
+
+
+async def _history(conn: asyncpg.Connection, retailers: list[int]) -> None:
+    """A year of bills for each shop, each one paid: 1,500 settled debits and their credits."""
+    await conn.execute(
+        "INSERT INTO ledger_entries (retailer_id, kind, amount, due_date, note, created_by, "
+        "created_at) "
+        "SELECT s.id, k.kind, 100, "
+        "       CASE k.kind WHEN 'debit' THEN $2::date + g / 4 + 15 ELSE NULL END, "
+        "       'old', 't', $3::timestamptz + make_interval(hours => g * 6) "
+        "FROM unnest($1::bigint[]) s(id), generate_series(1, 1500) g, "
+        "     (VALUES ('debit'), ('credit')) k(kind)",
+        retailers, dt.date(2025, 1, 1), dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_the_retailer_summary_names_the_first_unpaid_debit_as_next_due(
+        conn: asyncpg.Connection, world: World, seed: int) -> None:
+    rng = random.Random(seed)
+    r = await world.retailer()
+    at = T0
+    for _ in range(rng.randint(3, 25)):
+        at += dt.timedelta(hours=rng.randint(1, 90))
+        if rng.random() < 0.6:
+            due = at.date() + dt.timedelta(days=rng.choice((0, 7, 15, 30)))
+            await _debit(world, r, D(rng.randint(1, 90000)) / 100, due, at)
+        else:
+            await _credit(world, r, D(rng.randint(1, 60000)) / 100, at)
+    unpaid = await ledger_store.unpaid_debits(conn, r)
+    phone = await world.phone_of_retailer(r)
+    summary = await reports.retailer_detail(conn, phone)
+    assert summary is not None
+    expected = (unpaid[0].debit.due_date, unpaid[0].outstanding) if unpaid else (None, None)
+    assert (summary["next_due"], summary["next_due_amount"]) == expected
+
+
+async def test_the_retailer_summary_reads_the_open_debits_not_the_history(
+        conn: asyncpg.Connection, world: World) -> None:
+    r = await world.retailer()
+    await _history(conn, [r, *[await world.retailer() for _ in range(4)]])
+    for i in range(3):
+        await _debit(world, r, D(250), dt.date(2026, 4, 1) + dt.timedelta(days=i),
+                     T0 + dt.timedelta(hours=i))
+    await conn.execute("ANALYZE ledger_entries")
+    phone = await world.phone_of_retailer(r)
+    summary = await reports.retailer_detail(conn, phone)
+    assert summary is not None
+    assert (summary["balance"], summary["next_due"], summary["next_due_amount"]) == (
+        D(750), dt.date(2026, 4, 1), D(250))
+    read = await rows_read(conn, "ledger_entries",
+                           reports._RETAILER_SUMMARY + " WHERE r.phone = $1", phone)
+    assert read <= 3 + 1  # the open debits, and the one the window looks at past them
