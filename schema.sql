@@ -146,10 +146,17 @@ CREATE TABLE IF NOT EXISTS orders (
     cancelled_at     timestamptz,
     CHECK (status NOT IN ('pending', 'accepted', 'dispatched', 'delivered') OR vendor_id IS NOT NULL)
 );
-CREATE INDEX IF NOT EXISTS orders_retailer_idx ON orders (retailer_id, created_at DESC);
-CREATE INDEX IF NOT EXISTS orders_vendor_idx ON orders (vendor_id, created_at DESC);
-CREATE INDEX IF NOT EXISTS orders_status_idx ON orders (status, created_at);
-CREATE INDEX IF NOT EXISTS orders_created_idx ON orders (created_at);
+-- The order lists (console, admin API, CLI, a retailer's or vendor's recent orders)
+-- run newest first with the id breaking ties: with the id in the index they read the
+-- page they show, not every order of the shop, the vendor or the status, sorted.
+DROP INDEX IF EXISTS orders_retailer_idx;
+DROP INDEX IF EXISTS orders_vendor_idx;
+DROP INDEX IF EXISTS orders_status_idx;
+DROP INDEX IF EXISTS orders_created_idx;
+CREATE INDEX IF NOT EXISTS orders_retailer_recent_idx ON orders (retailer_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS orders_vendor_recent_idx ON orders (vendor_id, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS orders_status_recent_idx ON orders (status, created_at DESC, id DESC);
+CREATE INDEX IF NOT EXISTS orders_recent_idx ON orders (created_at DESC, id DESC);
 CREATE INDEX IF NOT EXISTS orders_deadline_idx ON orders (accept_deadline) WHERE status = 'pending';
 
 -- Which statuses are "open" (on their way: they hold credit) and "void" (never
@@ -1163,3 +1170,6 @@ CREATE INDEX IF NOT EXISTS ledger_debits_due_idx
 -- ledger: the console's ledger page shows a retailer's newest entries by id, each
 -- with the balance after it taken back from the running balance.
 CREATE INDEX IF NOT EXISTS ledger_retailer_id_idx ON ledger_entries (retailer_id, id);
+-- payments: a retailer's recent payments (console, admin API) newest first, read as a page.
+CREATE INDEX IF NOT EXISTS payments_retailer_recent_idx
+    ON payments (retailer_id, received_at DESC, id DESC);

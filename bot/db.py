@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,39 @@ async def create_pool(dsn: str, *, min_size: int = 1, max_size: int = 20,
 def with_database(url: str, name: str) -> str:
     """The same server URL pointing at database `name`."""
     return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def scratch_name(prefix: str) -> str:
+    """A database name of `prefix` and a random tail, for one run's scratch database."""
+    return f"{prefix}{secrets.token_hex(4)}"
+
+
+async def create_database(server_url: str, name: str) -> str:
+    """A new, migrated database `name` on `server_url`'s server; its URL.
+
+    For tests, benchmarks and the chaos suite (`scratch_name`), never the service.
+    """
+    admin = await connect(server_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = with_database(server_url, name)
+    conn = await connect(url)
+    try:
+        await migrate(conn)
+    finally:
+        await conn.close()
+    return url
+
+
+async def drop_database(server_url: str, name: str) -> None:
+    """Drop database `name` (made by `create_database`), its open connections and all."""
+    admin = await connect(server_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 async def connect(dsn: str) -> asyncpg.Connection:

@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 5.0
 # The orders still being worked on: open (order_is_open) and unroutable, which waits
-# for an operator. Read through orders_status_idx, so only their index entries.
+# for an operator. Read through orders_status_recent_idx, so only their index entries.
 _ORDER_STATUSES = ("pending", "accepted", "dispatched", "unroutable")
 # The outbox rows still to send: due or being sent, and held for a template's
 # approval. Read through outbox_status_idx, so only their index entries. The

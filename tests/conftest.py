@@ -19,7 +19,12 @@ import redis.asyncio as redis_asyncio
 from hypothesis import settings
 
 from bot.config import Settings, load_settings
-from bot.db import connect, create_pool, migrate, with_database
+from bot.db import (
+    create_database,
+    create_pool,
+    drop_database,
+    scratch_name,
+)
 from bot.kv import Keys, create_redis
 from bot.runtime import Runtime
 
@@ -53,24 +58,9 @@ def service_urls() -> tuple[str, str]:
 async def database_url(service_urls: tuple[str, str]) -> AsyncIterator[str]:
     """A database created for this run, migrated, dropped afterwards."""
     server_url = service_urls[0]
-    name = f"khaacho_test_{secrets.token_hex(4)}"
-    admin = await connect(server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = with_database(server_url, name)
-    conn = await connect(url)
-    try:
-        await migrate(conn)
-    finally:
-        await conn.close()
-    yield url
-    admin = await connect(server_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    name = scratch_name("khaacho_test_")
+    yield await create_database(server_url, name)
+    await drop_database(server_url, name)
 
 
 @pytest.fixture(scope="session")

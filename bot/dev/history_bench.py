@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
-import secrets
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -22,10 +22,12 @@ from pathlib import Path
 
 import asyncpg
 
-from bot.db import connect, migrate, with_database
+from bot.db import connect, create_database, drop_database, scratch_name
 from bot.metrics_endpoint import ORDERS_UNFINISHED, OUTBOX_WAITING
 from bot.store import ledger as ledger_store
+from bot.store import operator_views, reports
 from bot.store import outbox as outbox_store
+from domain.dues import settle
 from jobs.runner import last_runs
 
 RECIPIENTS = 300
@@ -62,8 +64,12 @@ async def _fill(conn: asyncpg.Connection, history: int) -> None:
         "SELECT 1 + g % $1, 1, 'pending', 100, 1 FROM generate_series(1, 200) g", RETAILERS)
     await conn.execute(
         "INSERT INTO ledger_entries (retailer_id, kind, amount, due_date, note, created_by) "
-        "SELECT 1 + g % $2, CASE WHEN g % 2 = 0 THEN 'debit' ELSE 'credit' END, 100, "
+        "SELECT 1 + g % $2, CASE WHEN g / $2 % 2 = 0 THEN 'debit' ELSE 'credit' END, 100, "
         "current_date, 'bench', 'bench' FROM generate_series(1, $1) g", history, RETAILERS)
+    await conn.execute(
+        "INSERT INTO ledger_entries (retailer_id, kind, amount, due_date, note, created_by) "
+        "SELECT r, 'debit', 250, current_date + 10 + g, 'open', 'bench' "
+        "FROM generate_series(1, $1) r, generate_series(1, 3) g", RETAILERS)
     await conn.execute(
         "INSERT INTO job_runs (job, started_at, finished_at, as_of, outcome) "
         "SELECT ($2::text[])[1 + g % array_length($2::text[], 1)], "
@@ -83,12 +89,23 @@ async def _claim(conn: asyncpg.Connection) -> object:
         await tr.rollback()
 
 
+async def _settled_in_full(conn: asyncpg.Connection) -> object:
+    """The read `unpaid_debits` replaced: every entry of the retailer, settled in Python."""
+    debits, credits = await ledger_store.dues_history(conn, 7)
+    return [s for s in settle(debits, credits, dt.date.max) if s.outstanding > 0]
+
+
 PROBES: dict[str, Probe] = {
     "dispatcher claim (32 rows)": _claim,
     "credit figures of a busy retailer": lambda c: ledger_store.credit_figures(c, 7),
     "worker /health last runs": lambda c: last_runs(c, JOBS),
     "/metrics unfinished orders": lambda c: c.fetch(ORDERS_UNFINISHED),
     "/metrics outbox rows still to send": lambda c: c.fetch(OUTBOX_WAITING),
+    "a busy retailer's unpaid debits": lambda c: ledger_store.unpaid_debits(c, 7),
+    "… the same, whole history settled (old)": _settled_in_full,
+    "console retailer summary": lambda c: reports.retailer_detail(c, "9779810000007"),
+    "console ledger page (200 rows)": lambda c: operator_views.ledger_with_balance(
+        c, "9779810000007"),
 }
 
 
@@ -103,27 +120,17 @@ async def _time(conn: asyncpg.Connection, probe: Probe) -> float:
 
 
 async def _measure(server: str, history: int) -> dict[str, float]:
-    name = f"khaacho_history_{secrets.token_hex(4)}"
-    admin = await connect(server)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = with_database(server, name)
+    name = scratch_name("khaacho_history_")
+    url = await create_database(server, name)
     try:
         conn = await connect(url)
         try:
-            await migrate(conn)
             await _fill(conn, history)
             return {label: await _time(conn, probe) for label, probe in PROBES.items()}
         finally:
             await conn.close()
     finally:
-        admin = await connect(server)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await drop_database(server, name)
 
 
 async def _run(small: int, large: int) -> None:

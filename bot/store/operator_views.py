@@ -84,9 +84,9 @@ async def payments(conn: asyncpg.Connection, phone: str, *, limit: int = 100
     rows = await conn.fetch(
         "SELECT p.id, p.amount, p.method, p.reference, p.recorded_by, p.received_at, "
         "o.number AS order_number, p.voided_at, p.voided_by, p.void_reason "
-        "FROM payments p JOIN retailers r ON r.id = p.retailer_id "
-        "LEFT JOIN orders o ON o.id = p.order_id WHERE r.phone = $1 "
-        "ORDER BY p.received_at DESC, p.id DESC LIMIT $2", phone, limit)
+        "FROM payments p LEFT JOIN orders o ON o.id = p.order_id "
+        "WHERE p.retailer_id = (SELECT id FROM retailers WHERE phone = $1) "
+        "ORDER BY p.retailer_id DESC, p.received_at DESC, p.id DESC LIMIT $2", phone, limit)
     return [dict(r) for r in rows]
 
 

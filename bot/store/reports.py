@@ -32,17 +32,39 @@ async def list_orders(
     vendor: str | None = None, since: dt.datetime | None = None, limit: int = 100,
 ) -> list[dict[str, Any]]:
     """Orders newest first, filtered by status, retailer/vendor phone, creation time."""
-    rows = await conn.fetch(
-        f"""SELECT {_ORDER_COLS}
+    sql, args = orders_query(status=status, retailer=retailer, vendor=vendor, since=since,
+                             limit=limit)
+    return [dict(r) for r in await conn.fetch(sql, *args)]
+
+
+def orders_query(*, status: str | None, retailer: str | None, vendor: str | None,
+                 since: dt.datetime | None, limit: int) -> tuple[str, list[object]]:
+    """`list_orders`'s statement and its parameters."""
+    # Only the filters given, each a fixed condition with its value a parameter: an
+    # `$n IS NULL OR …` for every filter would keep the planner from walking one
+    # index newest first and stopping at `limit` (a shop's recent orders sorted
+    # every order it ever placed).
+    where: list[str] = []
+    args: list[object] = []
+
+    def given(condition: str, value: object) -> None:
+        args.append(value)
+        where.append(condition.format(f"${len(args)}"))
+
+    if status is not None:
+        given("o.status = {}", status)
+    if retailer is not None:
+        given("o.retailer_id = (SELECT id FROM retailers WHERE phone = {})", retailer)
+    if vendor is not None:
+        given("o.vendor_id = (SELECT id FROM vendors WHERE phone = {})", vendor)
+    if since is not None:
+        given("o.created_at >= {}::timestamptz", since)
+    args.append(limit)
+    return f"""SELECT {_ORDER_COLS}
             FROM orders o JOIN retailers r ON r.id = o.retailer_id
             LEFT JOIN vendors v ON v.id = o.vendor_id
-            WHERE ($1::text IS NULL OR o.status = $1)
-              AND ($2::text IS NULL OR r.phone = $2)
-              AND ($3::text IS NULL OR v.phone = $3)
-              AND ($4::timestamptz IS NULL OR o.created_at >= $4)
-            ORDER BY o.created_at DESC, o.id DESC LIMIT $5""",  # noqa: S608
-        status, retailer, vendor, since, limit)
-    return [dict(r) for r in rows]
+            {"WHERE " + " AND ".join(where) if where else ""}
+            ORDER BY o.created_at DESC, o.id DESC LIMIT ${len(args)}""", args  # noqa: S608
 
 
 async def order_detail(conn: asyncpg.Connection, number: int) -> dict[str, Any] | None:
@@ -138,13 +160,14 @@ async def retailer_detail(conn: asyncpg.Connection, phone: str) -> dict[str, Any
     out["recent_orders"] = await list_orders(conn, retailer=phone, limit=10)
     out["recent_payments"] = [dict(r) for r in await conn.fetch(
         "SELECT p.id, p.amount, p.method, p.reference, p.recorded_by, p.received_at "
-        "FROM payments p JOIN retailers r ON r.id = p.retailer_id WHERE r.phone = $1 "
-        "ORDER BY p.received_at DESC, p.id DESC LIMIT 10", phone)]
+        "FROM payments p WHERE p.retailer_id = (SELECT id FROM retailers WHERE phone = $1) "
+        "ORDER BY p.retailer_id DESC, p.received_at DESC, p.id DESC LIMIT 10", phone)]
     out["ledger"] = [dict(r) for r in await conn.fetch(
         "SELECT l.id, l.kind, l.amount, o.number AS order_number, l.due_date, l.note, "
-        "l.created_by, l.created_at FROM ledger_entries l JOIN retailers r "
-        "ON r.id = l.retailer_id LEFT JOIN orders o ON o.id = l.order_id "
-        "WHERE r.phone = $1 ORDER BY l.id DESC LIMIT 20", phone)]
+        "l.created_by, l.created_at FROM ledger_entries l "
+        "LEFT JOIN orders o ON o.id = l.order_id "
+        "WHERE l.retailer_id = (SELECT id FROM retailers WHERE phone = $1) "
+        "ORDER BY l.retailer_id DESC, l.id DESC LIMIT 20", phone)]
     return out
 
 

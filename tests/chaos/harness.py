@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from bot.db import connect, migrate, with_database
+from bot.db import connect, create_database, drop_database, scratch_name, with_database
 from bot.dev.bench import population
 from bot.dev.bench.driver import Driver, DriverConfig
 from bot.dev.bench.procs import Managed, free_port, service_env, web_process, worker_process
@@ -72,7 +72,7 @@ class System:
         self.server_url = server_url
         self.redis_url = redis_url
         self.prefix = f"khaacho-chaos:{secrets.token_hex(4)}:"
-        self.db_name = f"khaacho_chaos_{secrets.token_hex(4)}"
+        self.db_name = scratch_name("khaacho_chaos_")
         self.db_url = with_database(server_url, self.db_name)
         self.pop = population.generate(products=products, retailers=retailers,
                                        vendors=vendors, popular=min(60, products))
@@ -119,14 +119,9 @@ class System:
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> System:
-        admin = await connect(self.server_url)
-        try:
-            await admin.execute(f'CREATE DATABASE "{self.db_name}"')
-        finally:
-            await admin.close()
+        await create_database(self.server_url, self.db_name)
         conn = await connect(self.db_url)
         try:
-            await migrate(conn)
             await population.insert(conn, self.pop)
         finally:
             await conn.close()
@@ -149,11 +144,7 @@ class System:
         for proc in (*self.conversations, self.worker, *self.webs):
             await asyncio.to_thread(proc.stop)
         with contextlib.suppress(Exception):
-            admin = await connect(self.server_url)
-            try:
-                await admin.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
-            finally:
-                await admin.close()
+            await drop_database(self.server_url, self.db_name)
         with contextlib.suppress(Exception):
             client = create_redis(self.redis_url)
             try:

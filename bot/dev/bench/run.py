@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from bot.db import connect, migrate, with_database
+from bot.db import connect, create_database, drop_database, scratch_name
 from bot.dev.bench import population, report
 from bot.dev.bench.procs import (
     Managed,
@@ -103,19 +103,12 @@ async def _server_versions(db_url: str, redis_url: str) -> dict[str, str]:
     return out
 
 
-async def _prepare(server_url: str, redis_url: str, prefix: str, pop: population.Population,
-                   keep_db: str | None) -> tuple[str, dict[str, int]]:
+async def _prepare(server_url: str, redis_url: str, prefix: str,
+                   pop: population.Population) -> tuple[str, dict[str, int]]:
     """Create and fill this run's database; bump the catalogue version."""
-    name = keep_db or f"khaacho_bench_{secrets.token_hex(4)}"
-    admin = await connect(server_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = with_database(server_url, name)
+    url = await create_database(server_url, scratch_name("khaacho_bench_"))
     conn = await connect(url)
     try:
-        await migrate(conn)
         counts = await population.insert(conn, pop)
     finally:
         await conn.close()
@@ -129,12 +122,7 @@ async def _prepare(server_url: str, redis_url: str, prefix: str, pop: population
 
 async def _teardown(server_url: str, db_url: str | None, redis_url: str, prefix: str) -> None:
     if db_url:
-        admin = await connect(server_url)
-        try:
-            name = urlsplit(db_url).path.lstrip("/")
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await drop_database(server_url, urlsplit(db_url).path.lstrip("/"))
     client = create_redis(redis_url)
     try:
         batch = [k async for k in client.scan_iter(match=prefix + "*", count=1000)]
@@ -442,7 +430,7 @@ def run_bench(opts: BenchOptions) -> dict[str, Any]:
             _say(opts, f"populating: {opts.retailers} retailers, {opts.vendors} vendors, "
                        f"{opts.products} products")
             started = time.monotonic()
-            db_url, counts = asyncio.run(_prepare(server_url, redis_url, prefix, pop, None))
+            db_url, counts = asyncio.run(_prepare(server_url, redis_url, prefix, pop))
             result["population"] = counts
             pg_ours = _postgres_of(db_url, dedicated_postgres)
             redis_ours = _redis_of(redis_url)
