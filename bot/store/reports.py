@@ -14,6 +14,7 @@ from typing import Any
 
 import asyncpg
 
+from bot.store.filters import Where
 from domain.business_time import ZONE_NAME
 from domain.order_status import Status
 
@@ -39,32 +40,22 @@ async def list_orders(
 
 def orders_query(*, status: str | None, retailer: str | None, vendor: str | None,
                  since: dt.datetime | None, limit: int) -> tuple[str, list[object]]:
-    """`list_orders`'s statement and its parameters."""
-    # Only the filters given, each a fixed condition with its value a parameter: an
-    # `$n IS NULL OR …` for every filter would keep the planner from walking one
-    # index newest first and stopping at `limit` (a shop's recent orders sorted
-    # every order it ever placed).
-    where: list[str] = []
-    args: list[object] = []
-
-    def given(condition: str, value: object) -> None:
-        args.append(value)
-        where.append(condition.format(f"${len(args)}"))
-
+    """`list_orders`'s statement and its parameters: the filters given (bot/store/filters.py),
+    the retailer and vendor by id, so the order indexes give the page newest first."""
+    where = Where()
     if status is not None:
-        given("o.status = {}", status)
+        where.add("o.status = {}", status)
     if retailer is not None:
-        given("o.retailer_id = (SELECT id FROM retailers WHERE phone = {})", retailer)
+        where.add("o.retailer_id = (SELECT id FROM retailers WHERE phone = {})", retailer)
     if vendor is not None:
-        given("o.vendor_id = (SELECT id FROM vendors WHERE phone = {})", vendor)
+        where.add("o.vendor_id = (SELECT id FROM vendors WHERE phone = {})", vendor)
     if since is not None:
-        given("o.created_at >= {}::timestamptz", since)
-    args.append(limit)
+        where.add("o.created_at >= {}::timestamptz", since)
+    page = where.param(limit)
     return f"""SELECT {_ORDER_COLS}
             FROM orders o JOIN retailers r ON r.id = o.retailer_id
-            LEFT JOIN vendors v ON v.id = o.vendor_id
-            {"WHERE " + " AND ".join(where) if where else ""}
-            ORDER BY o.created_at DESC, o.id DESC LIMIT ${len(args)}""", args  # noqa: S608
+            LEFT JOIN vendors v ON v.id = o.vendor_id {where.sql}
+            ORDER BY o.created_at DESC, o.id DESC LIMIT {page}""", where.args  # noqa: S608
 
 
 async def order_detail(conn: asyncpg.Connection, number: int) -> dict[str, Any] | None:

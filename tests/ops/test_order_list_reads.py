@@ -8,7 +8,7 @@ import asyncpg
 import pytest
 
 from bot.runtime import Runtime
-from bot.store import reports
+from bot.store import operator_views, reports
 from tests.jobs import builders
 from tests.plans import rows_read
 
@@ -61,3 +61,19 @@ async def test_an_order_list_is_newest_first_with_the_id_breaking_ties(runtime: 
                                            since=since, limit=1000)
         assert recent and all(r["vendor_phone"] == vendor and r["status"] == "delivered"
                               and r["created_at"] >= since for r in recent)
+
+
+@pytest.mark.parametrize("which", ["every order", "one vendor", "one status", "a day"])
+async def test_the_consoles_order_list_reads_its_page_however_long_the_history(
+        runtime: Runtime, which: str) -> None:
+    async with runtime.pool.acquire() as conn:
+        _, vendor = await _history(conn)
+        now = dt.datetime.now(dt.UTC)
+        filters = {"every order": {}, "one vendor": {"vendor": vendor},
+                   "one status": {"status": "delivered"},
+                   "a day": {"since": now - dt.timedelta(days=1), "until": now}}[which]
+        sql, args = operator_views.orders_query(**{
+            "status": None, "vendor": None, "area": None, "since": None, "until": None,
+            "limit": PAGE, **filters})
+        read = await rows_read(conn, "orders", sql, *args)
+    assert read <= 3 * PAGE
