@@ -1,57 +1,15 @@
 """Reads the operator console shows beyond bot/store/reports: plain SQL, no rules.
 
-Filtered order lists (status, vendor, area, a Kathmandu date range), a
-retailer's whole ledger with its running balance, their payments with voids,
-and a vendor's price list. Balances are debits − credits over the append-only
-ledger, as everywhere else.
+A retailer's ledger with its running balance, their payments with voids,
+and a vendor's price list. Balances are the running balance (`ledger_balances`) of the
+append-only ledger, as everywhere else.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import asyncpg
-
-from bot.store.filters import Where
-
-_ORDER_COLS = """
-    o.number, o.status, o.total, o.item_count, o.source, o.created_at, o.updated_at,
-    o.accept_deadline, r.phone AS retailer_phone, r.shop_name AS retailer_name,
-    r.area AS retailer_area, v.phone AS vendor_phone, v.name AS vendor_name
-"""
-
-
-async def orders(conn: asyncpg.Connection, *, status: str | None = None,
-                 vendor: str | None = None, area: str | None = None,
-                 since: dt.datetime | None = None, until: dt.datetime | None = None,
-                 limit: int = 200) -> list[dict[str, Any]]:
-    """Orders newest first: by status, vendor phone, the shop's area, created in [since, until)."""
-    sql, args = orders_query(status=status, vendor=vendor, area=area, since=since, until=until,
-                             limit=limit)
-    return [dict(r) for r in await conn.fetch(sql, *args)]
-
-
-def orders_query(*, status: str | None, vendor: str | None, area: str | None,
-                 since: dt.datetime | None, until: dt.datetime | None,
-                 limit: int) -> tuple[str, list[object]]:
-    """`orders`' statement and its parameters: only the filters given (bot/store/filters.py)."""
-    where = Where()
-    if status is not None:
-        where.add("o.status = {}", status)
-    if vendor is not None:
-        where.add("o.vendor_id = (SELECT id FROM vendors WHERE phone = {})", vendor)
-    if area is not None:
-        where.add("normal_area(r.area) = normal_area({}::text)", area)
-    if since is not None:
-        where.add("o.created_at >= {}::timestamptz", since)
-    if until is not None:
-        where.add("o.created_at < {}::timestamptz", until)
-    page = where.param(limit)
-    return f"""SELECT {_ORDER_COLS}
-            FROM orders o JOIN retailers r ON r.id = o.retailer_id
-            LEFT JOIN vendors v ON v.id = o.vendor_id {where.sql}
-            ORDER BY o.created_at DESC, o.id DESC LIMIT {page}""", where.args  # noqa: S608
 
 
 async def areas(conn: asyncpg.Connection) -> list[str]:

@@ -30,16 +30,20 @@ _ORDER_COLS = """
 
 async def list_orders(
     conn: asyncpg.Connection, *, status: str | None = None, retailer: str | None = None,
-    vendor: str | None = None, since: dt.datetime | None = None, limit: int = 100,
+    vendor: str | None = None, area: str | None = None, since: dt.datetime | None = None,
+    until: dt.datetime | None = None, limit: int = 100,
 ) -> list[dict[str, Any]]:
-    """Orders newest first, filtered by status, retailer/vendor phone, creation time."""
-    sql, args = orders_query(status=status, retailer=retailer, vendor=vendor, since=since,
-                             limit=limit)
+    """Orders newest first: by status, retailer or vendor phone, the shop's area, created in
+    [since, until)."""
+    sql, args = orders_query(status=status, retailer=retailer, vendor=vendor, area=area,
+                             since=since, until=until, limit=limit)
     return [dict(r) for r in await conn.fetch(sql, *args)]
 
 
-def orders_query(*, status: str | None, retailer: str | None, vendor: str | None,
-                 since: dt.datetime | None, limit: int) -> tuple[str, list[object]]:
+def orders_query(*, status: str | None = None, retailer: str | None = None,
+                 vendor: str | None = None, area: str | None = None,
+                 since: dt.datetime | None = None, until: dt.datetime | None = None,
+                 limit: int = 100) -> tuple[str, list[object]]:
     """`list_orders`'s statement and its parameters: the filters given (bot/store/filters.py),
     the retailer and vendor by id, so the order indexes give the page newest first."""
     where = Where()
@@ -49,8 +53,12 @@ def orders_query(*, status: str | None, retailer: str | None, vendor: str | None
         where.add("o.retailer_id = (SELECT id FROM retailers WHERE phone = {})", retailer)
     if vendor is not None:
         where.add("o.vendor_id = (SELECT id FROM vendors WHERE phone = {})", vendor)
+    if area is not None:
+        where.add("normal_area(r.area) = normal_area({}::text)", area)
     if since is not None:
         where.add("o.created_at >= {}::timestamptz", since)
+    if until is not None:
+        where.add("o.created_at < {}::timestamptz", until)
     page = where.param(limit)
     return f"""SELECT {_ORDER_COLS}
             FROM orders o JOIN retailers r ON r.id = o.retailer_id

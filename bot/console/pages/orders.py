@@ -52,8 +52,8 @@ async def orders(visit: Visit) -> web.StreamResponse:
     vendor = (q.get("vendor") or "").strip() or None
     area = (q.get("area") or "").strip()[:80] or None
     async with visit.runtime.pool.acquire() as conn:
-        rows = await operator_views.orders(conn, status=status, vendor=vendor, area=area,
-                                           since=since, until=until)
+        rows = await reports.list_orders(conn, status=status, vendor=vendor, area=area,
+                                         since=since, until=until, limit=200)
         vendors = await operator_views.vendor_choices(conn)
         areas = await operator_views.areas(conn)
     return await visit.render("orders.html", {
