@@ -48,11 +48,9 @@ async def _unpaid(conn: asyncpg.Connection, r: int,
             for s in await ledger_store.unpaid_debits(conn, r, as_of=as_of)]
 
 
-@pytest.mark.parametrize("seed", range(6))
-async def test_the_debits_left_unpaid_are_the_ones_settling_the_whole_history_leaves(
-        conn: asyncpg.Connection, world: World, seed: int) -> None:
+async def _random_history(world: World, r: int, seed: int) -> None:
+    """Bills and payments a few hours to days apart, as a shop's months look."""
     rng = random.Random(seed)
-    r = await world.retailer()
     at = T0
     for _ in range(rng.randint(5, 40)):
         at += dt.timedelta(hours=rng.randint(1, 90))
@@ -62,6 +60,13 @@ async def test_the_debits_left_unpaid_are_the_ones_settling_the_whole_history_le
             await _debit(world, r, D(rng.randint(1, 90000)) / 100, due, at)
         else:
             await _credit(world, r, D(rng.randint(1, 60000)) / 100, at)
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_the_debits_left_unpaid_are_the_ones_settling_the_whole_history_leaves(
+        conn: asyncpg.Connection, world: World, seed: int) -> None:
+    r = await world.retailer()
+    await _random_history(world, r, seed)
     assert await _unpaid(conn, r) == await _settled(conn, r, dt.date.max)
 
 
@@ -134,16 +139,8 @@ async def _history(conn: asyncpg.Connection, retailers: list[int]) -> None:
 @pytest.mark.parametrize("seed", range(4))
 async def test_the_retailer_summary_names_the_first_unpaid_debit_as_next_due(
         conn: asyncpg.Connection, world: World, seed: int) -> None:
-    rng = random.Random(seed)
     r = await world.retailer()
-    at = T0
-    for _ in range(rng.randint(3, 25)):
-        at += dt.timedelta(hours=rng.randint(1, 90))
-        if rng.random() < 0.6:
-            due = at.date() + dt.timedelta(days=rng.choice((0, 7, 15, 30)))
-            await _debit(world, r, D(rng.randint(1, 90000)) / 100, due, at)
-        else:
-            await _credit(world, r, D(rng.randint(1, 60000)) / 100, at)
+    await _random_history(world, r, 100 + seed)
     unpaid = await ledger_store.unpaid_debits(conn, r)
     phone = await world.phone_of_retailer(r)
     summary = await reports.retailer_detail(conn, phone)
