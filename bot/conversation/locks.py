@@ -185,8 +185,14 @@ class SenderLocks:
 
     async def _keep(self, sender: str, token: str) -> None:
         interval = self._ttl_ms / 3000
+        task = asyncio.current_task()
         while True:
             await asyncio.sleep(interval)
             with contextlib.suppress(redis.RedisError):
                 if not await self.extend(sender, token):
                     return
+            if task is not None and task.cancelling():
+                # redis-py can swallow a cancellation that lands mid-command; a
+                # keeper that went on would keep the sender locked for good, and
+                # `hold` waiting for it would never return.
+                raise asyncio.CancelledError

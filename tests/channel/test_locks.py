@@ -78,6 +78,19 @@ async def test_a_live_holder_keeps_its_lock_past_the_ttl(runtime: Runtime) -> No
             await short.acquire("977E")
 
 
+async def test_leaving_the_lock_always_stops_its_keeper(runtime: Runtime) -> None:
+    # The keeper extends every ttl/3; the block ends at random points of that cycle,
+    # including while an extend is in flight, which redis-py can swallow a
+    # cancellation in. A keeper that survived would keep the sender locked for good.
+    short = SenderLocks(runtime.redis, runtime.keys, ttl=0.015, wait_timeout=1.0)
+    for n in range(150):
+        async with asyncio.timeout(2.0):
+            async with short.hold("977L"):
+                await asyncio.sleep(0.0003 * (n % 23))
+    token = await asyncio.wait_for(short.acquire("977L"), 1.0)
+    assert await short.release("977L", token)
+
+
 async def test_a_waiter_that_vanished_does_not_block_the_queue(runtime: Runtime) -> None:
     locks = SenderLocks(runtime.redis, runtime.keys, ttl=2.0, wait_timeout=3.0, waiter_ttl=0.3)
     holder = await locks.acquire("977F")
