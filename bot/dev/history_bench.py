@@ -27,7 +27,6 @@ from bot.metrics_endpoint import ORDERS_UNFINISHED, OUTBOX_WAITING
 from bot.store import ledger as ledger_store
 from bot.store import operator_views, reports
 from bot.store import outbox as outbox_store
-from domain.dues import settle
 from jobs.runner import last_runs
 
 RECIPIENTS = 300
@@ -89,12 +88,6 @@ async def _claim(conn: asyncpg.Connection) -> object:
         await tr.rollback()
 
 
-async def _settled_in_full(conn: asyncpg.Connection) -> object:
-    """The read `unpaid_debits` replaced: every entry of the retailer, settled in Python."""
-    debits, credits = await ledger_store.dues_history(conn, 7)
-    return [s for s in settle(debits, credits, dt.date.max) if s.outstanding > 0]
-
-
 PROBES: dict[str, Probe] = {
     "dispatcher claim (32 rows)": _claim,
     "credit figures of a busy retailer": lambda c: ledger_store.credit_figures(c, 7),
@@ -102,7 +95,8 @@ PROBES: dict[str, Probe] = {
     "/metrics unfinished orders": lambda c: c.fetch(ORDERS_UNFINISHED),
     "/metrics outbox rows still to send": lambda c: c.fetch(OUTBOX_WAITING),
     "a busy retailer's unpaid debits": lambda c: ledger_store.unpaid_debits(c, 7),
-    "… the same, whole history settled (old)": _settled_in_full,
+    "… the same, whole history settled (old)": lambda c: ledger_store.settled_unpaid(
+        c, 7, dt.date.max),
     "console retailer summary": lambda c: reports.retailer_detail(c, "9779810000007"),
     "console ledger page (200 rows)": lambda c: operator_views.ledger_with_balance(
         c, "9779810000007"),

@@ -324,7 +324,7 @@ async def unpaid_debits(conn: asyncpg.Connection, retailer_id: int, *,
         if owed is None:
             last_day = rows[0]["last_day"]
             if last_day is not None and last_day > as_of:
-                return await _settled_unpaid(conn, retailer_id, as_of)
+                return await settled_unpaid(conn, retailer_id, as_of)
             owed = Decimal(rows[0]["owed"])
         page = [Debit(r["id"], r["amount"], r["due_date"], r["on_day"], r["order_id"])
                 for r in rows if r["id"] is not None]
@@ -341,12 +341,13 @@ async def unpaid_debits(conn: asyncpg.Connection, retailer_id: int, *,
             # entries disagree, which its trigger never allows. The entries decide.
             log.error("ledger balance exceeds the debits; settling in full",
                       extra={"retailer_id": retailer_id, "owed": str(owed)})
-            return await _settled_unpaid(conn, retailer_id, as_of)
+            return await settled_unpaid(conn, retailer_id, as_of)
         before = (page[-1].due_date, page[-1].id)
         size *= 2
 
 
-async def _settled_unpaid(conn: asyncpg.Connection, retailer_id: int,
-                          as_of: dt.date) -> list[DebitState]:
+async def settled_unpaid(conn: asyncpg.Connection, retailer_id: int,
+                         as_of: dt.date) -> list[DebitState]:
+    """`unpaid_debits`' answer from the whole history: every entry read, then settled."""
     debits, credits = await dues_history(conn, retailer_id, through=as_of)
     return [s for s in settle(debits, credits, as_of) if s.outstanding > 0]
